@@ -1,0 +1,179 @@
+"""Who may do what, where. Predicates compose with & and |; the matrix test covers them all.
+
+A role is held at a place and reaches that place's whole subtree. Permission checks on an
+object ask two things: does the user hold a role that allows the action, and is the object
+inside the place where they hold it.
+"""
+
+import rules
+
+from core.models import STAFF_ROLES, Place, PlaceLevel, Role, RoleAssignment
+
+
+def assignments_of(user) -> list[RoleAssignment]:
+    """Active assignments, cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_linli_assignments", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.active().filter(user=user).select_related("place", "department")
+        )
+        user._linli_assignments = cached
+    return cached
+
+
+def forget_assignments(user) -> None:
+    user.__dict__.pop("_linli_assignments", None)
+
+
+def holds(user, roles, place: Place, *, strictly_below: bool = False) -> bool:
+    """True if the user holds one of `roles` at `place` or at one of its ancestors."""
+    for assignment in assignments_of(user):
+        if assignment.role in roles and place.is_within(assignment.place):
+            if strictly_below and place.pk == assignment.place_id:
+                continue
+            return True
+    return False
+
+
+def role_places(user, roles) -> list[Place]:
+    return [a.place for a in assignments_of(user) if a.role in roles]
+
+
+is_superuser = rules.is_superuser
+
+STRUCTURE_ROLES = {Role.ADMIN, Role.COORDINATOR}
+PEOPLE_ROLES = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
+# The roles each role may hand out, always at a place inside its own.
+GRANTABLE = {
+    Role.ADMIN: set(Role),
+    Role.COORDINATOR: {
+        Role.DEPARTMENT_OFFICER,
+        Role.STREET_OFFICER,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.SOCIAL_ORG_MEMBER,
+    },
+    Role.STREET_OFFICER: {
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.RESIDENT,
+        Role.SOCIAL_ORG_MEMBER,
+    },
+    Role.COMMUNITY_WORKER: {Role.GRID_WORKER, Role.RESIDENT},
+}
+
+
+@rules.predicate
+def can_view_place(user, place: Place) -> bool:
+    """A place in the subtree of one of the user's places, or on the way up to it."""
+    if place is None:
+        return False
+    return any(place.is_within(a.place) or a.place.is_within(place) for a in assignments_of(user))
+
+
+@rules.predicate
+def can_restructure(user, place: Place) -> bool:
+    """Create, move, merge or close places under `place` (a district-level decision)."""
+    return place is not None and holds(user, STRUCTURE_ROLES, place)
+
+
+@rules.predicate
+def can_change_place(user, place: Place) -> bool:
+    """Rename a place or update its population and household counts."""
+    if place is None:
+        return False
+    if holds(user, STRUCTURE_ROLES, place):
+        return True
+    if place.level in (PlaceLevel.COMMUNITY, PlaceLevel.GRID) and holds(
+        user, {Role.STREET_OFFICER}, place, strictly_below=True
+    ):
+        return True
+    return place.level == PlaceLevel.GRID and holds(
+        user, {Role.COMMUNITY_WORKER}, place, strictly_below=True
+    )
+
+
+@rules.predicate
+def can_add_grid(user, community: Place) -> bool:
+    return (
+        community is not None
+        and community.level == PlaceLevel.COMMUNITY
+        and holds(user, STRUCTURE_ROLES | {Role.STREET_OFFICER}, community)
+    )
+
+
+@rules.predicate
+def can_manage_departments(user, district: Place) -> bool:
+    return district is not None and holds(user, STRUCTURE_ROLES, district)
+
+
+@rules.predicate
+def can_assign_roles_at(user, place: Place) -> bool:
+    """May hand out at least one role at `place`."""
+    return place is not None and bool(grantable_roles(user, place))
+
+
+def grantable_roles(user, place: Place) -> set[str]:
+    if user.is_superuser:
+        return set(Role)
+    allowed: set[str] = set()
+    for assignment in assignments_of(user):
+        if assignment.role in GRANTABLE and place.is_within(assignment.place):
+            allowed |= GRANTABLE[assignment.role]
+    return allowed
+
+
+@rules.predicate
+def can_view_audit(user, place: Place) -> bool:
+    return place is not None and holds(user, {Role.AUDITOR, Role.ADMIN}, place)
+
+
+@rules.predicate
+def can_view_audit_log(user) -> bool:
+    return bool(role_places(user, {Role.AUDITOR, Role.ADMIN}))
+
+
+@rules.predicate
+def can_view_person(user, person) -> bool:
+    if person is None:
+        return False
+    if person.account_id and person.account_id == user.pk:
+        return True
+    place = person.place
+    return place is not None and holds(user, PEOPLE_ROLES | {Role.AUDITOR}, place)
+
+
+@rules.predicate
+def can_view_person_full(user, person) -> bool:
+    """Full ID and mobile numbers: the people who serve the person, never auditors."""
+    if person is None:
+        return False
+    if person.account_id and person.account_id == user.pk:
+        return True
+    return person.place is not None and holds(user, PEOPLE_ROLES, person.place)
+
+
+@rules.predicate
+def can_manage_calendar(user) -> bool:
+    return bool(role_places(user, {Role.ADMIN}))
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    return any(a.role in STAFF_ROLES for a in assignments_of(user))
+
+
+rules.add_perm("core.view_place", is_superuser | can_view_place)
+rules.add_perm("core.change_place", is_superuser | can_change_place)
+rules.add_perm("core.restructure_place", is_superuser | can_restructure)
+rules.add_perm("core.add_grid", is_superuser | can_add_grid)
+rules.add_perm("core.manage_departments", is_superuser | can_manage_departments)
+rules.add_perm("core.assign_roles_at", is_superuser | can_assign_roles_at)
+rules.add_perm("core.view_audit", is_superuser | can_view_audit)
+rules.add_perm("core.view_audit_log", is_superuser | can_view_audit_log)
+rules.add_perm("core.view_person", is_superuser | can_view_person)
+rules.add_perm("core.view_person_full", is_superuser | can_view_person_full)
+rules.add_perm("core.manage_calendar", is_superuser | can_manage_calendar)
+rules.add_perm("core.use_staff_pages", is_superuser | is_staff_member)

@@ -1,0 +1,83 @@
+"""Scoped reads: every list a page or API shows comes from here, already limited to the user."""
+
+from django.db.models import Q, QuerySet
+
+from core.models import (
+    AuditEvent,
+    Department,
+    Notification,
+    Person,
+    Place,
+    Role,
+    RoleAssignment,
+)
+from core.rules import PEOPLE_ROLES, assignments_of, role_places
+
+
+def _subtrees(places) -> Q:
+    query = Q(pk__in=[])
+    for place in places:
+        query |= Q(path__startswith=place.path)
+    return query
+
+
+def places_visible_to(user) -> QuerySet[Place]:
+    """Places in the subtrees where the user holds a role, plus the chain above them."""
+    if user.is_superuser:
+        return Place.objects.all()
+    places = [a.place for a in assignments_of(user)]
+    if not places:
+        return Place.objects.none()
+    ancestor_ids = {int(pid) for p in places for pid in p.path.strip("/").split("/")}
+    return Place.objects.filter(_subtrees(places) | Q(pk__in=ancestor_ids))
+
+
+def districts_of(user) -> QuerySet[Place]:
+    return places_visible_to(user).filter(level="district")
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    if user.is_superuser:
+        return Department.objects.all()
+    district_ids = {a.place.district_id for a in assignments_of(user)}
+    return Department.objects.filter(district_id__in=district_ids)
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    """People who belong to a place where the user serves (or audits); always the user too."""
+    if user.is_superuser:
+        return Person.objects.all()
+    places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
+    query = Q(account=user)
+    if places:
+        query |= Q(place__in=Place.objects.filter(_subtrees(places)))
+    return Person.objects.filter(query)
+
+
+def role_assignments_visible_to(user) -> QuerySet[RoleAssignment]:
+    """Assignments at places the user may hand roles out at, or audits, plus their own."""
+    if user.is_superuser:
+        return RoleAssignment.objects.all()
+    from core.rules import GRANTABLE
+
+    places = role_places(user, set(GRANTABLE) | {Role.AUDITOR})
+    query = Q(user=user)
+    if places:
+        query |= Q(place__in=Place.objects.filter(_subtrees(places)))
+    return RoleAssignment.objects.filter(query)
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    if user.is_superuser:
+        return AuditEvent.objects.all()
+    places = role_places(user, {Role.AUDITOR, Role.ADMIN})
+    if not places:
+        return AuditEvent.objects.none()
+    query = Q(pk__in=[])
+    for place in places:
+        query |= Q(place_path__startswith=place.path)
+    return AuditEvent.objects.filter(query)
+
+
+def unread_notifications(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)
