@@ -1,9 +1,11 @@
-"""Test-wide fixtures: a small district built through the real services."""
+"""Test-wide settings and fixtures."""
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _english_free_of_state(settings):
+def _fast_and_chinese(settings):
+    # Password hashing strength is not under test; a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests see the product as a user does: Chinese by default.
     settings.LANGUAGE_CODE = "zh-hans"

@@ -1,0 +1,110 @@
+"""Builders for tests: a small real district made through the real services (no mocks)."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from core import services
+from core.identifiers import grid_code
+from core.models import Department, Place, Role, User
+
+PASSWORD = "Linli-test-2026"
+# Valid GB 11643 numbers for Qinhuai (320104), and one with the former Baixia code (320103).
+ID_NUMBERS = ["320104195001011236", "320104198507153818", "32010319621203002X"]
+
+
+def make_superuser(username: str = "root") -> User:
+    return get_user_model().objects.create_superuser(username=username, password=PASSWORD)
+
+
+@dataclass
+class SmallDistrict:
+    """One district, two streets, two communities each, two grids each, two departments,
+    and one account per role at an "own" place (street A side) and an "other" place (street B)."""
+
+    root: User
+    district: Place
+    streets: list[Place]
+    communities: list[Place]
+    grids: list[Place]
+    departments: list[Department]
+    users: dict[str, User] = field(default_factory=dict)
+
+    def place_of(self, side: str, level: str) -> Place:
+        """side 'own' = first street's subtree, 'other' = second street's subtree."""
+        index = 0 if side == "own" else 1
+        if level == "district":
+            return self.district
+        if level == "street":
+            return self.streets[index]
+        if level == "community":
+            return self.communities[index * 2]
+        return self.grids[index * 4]
+
+
+ROLE_HOME_LEVEL = {
+    Role.ADMIN: "district",
+    Role.COORDINATOR: "district",
+    Role.DEPARTMENT_OFFICER: "district",
+    Role.STREET_OFFICER: "street",
+    Role.COMMUNITY_WORKER: "community",
+    Role.GRID_WORKER: "grid",
+    Role.RESIDENT: "grid",
+    Role.SOCIAL_ORG_MEMBER: "community",
+    Role.AUDITOR: "street",
+}
+
+
+def build_small_district(*, code: str = "320104", name: str = "秦淮区") -> SmallDistrict:
+    root = make_superuser(f"root{code}")
+    district = services.district_create(
+        actor=root, name=name, code=code, population=20000, households=8000
+    )
+    streets, communities, grids = [], [], []
+    for s in range(1, 3):
+        street = services.place_create(
+            actor=root,
+            parent=district,
+            name=f"第{s}街道",
+            code=f"{code}{s:03d}",
+            population=10000,
+            households=4000,
+        )
+        streets.append(street)
+        for c in range(1, 3):
+            community = services.place_create(
+                actor=root, parent=street, name=f"第{s}街道第{c}社区", code=f"{street.code}{c:03d}",
+                population=5000, households=2000,
+            )  # fmt: skip
+            communities.append(community)
+            for g in range(1, 3):
+                grids.append(
+                    services.place_create(
+                        actor=root,
+                        parent=community,
+                        name=f"{community.name}第{g}网格",
+                        code=grid_code(community_code=community.code, sequence=g),
+                        population=2500,
+                        households=1000,
+                    )  # fmt: skip
+                )
+    departments = [
+        services.department_create(actor=root, district=district, name="民政局", short_code="mz"),
+        services.department_create(actor=root, district=district, name="城管局", short_code="cg"),
+    ]
+    result = SmallDistrict(root, district, streets, communities, grids, departments)
+    mobile = 13800000000
+    for role, level in ROLE_HOME_LEVEL.items():
+        for side in ("own", "other"):
+            if level == "district" and side == "other":
+                continue  # district roles exist once; "other" places for them are another district
+            mobile += 1
+            place = result.place_of(side, level)
+            person = services.person_register(
+                actor=root, place=place, name=f"{role}-{side}", mobile=str(mobile),
+                username="" if role == Role.RESIDENT else f"{role}-{side}-{code}",
+                password=PASSWORD, role=role,
+                department=departments[0] if role == Role.DEPARTMENT_OFFICER else None,
+            )  # fmt: skip
+            result.users[f"{role}:{side}"] = person.account
+    return result
