@@ -1,0 +1,237 @@
+"""Request and response shapes of the core JSON API (see core/api.py).
+
+Inputs are strict: unknown fields are refused, ids and counts are bounded to what the database
+can hold, and text may not contain NUL characters, so bad input is a 4xx and never a 500.
+"""
+
+import datetime
+from typing import Annotated, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict
+
+from core.models import PlaceLevel, Role
+
+# Largest value a BigAutoField id (and a 64-bit SQLite integer) can hold.
+MAX_ID = 2**63 - 1
+# PositiveIntegerField is a 32-bit integer on PostgreSQL.
+MAX_COUNT = 2**31 - 1
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(_("不能包含空字符。"))
+    return value
+
+
+def _reasonable_datetime(value: datetime.datetime) -> datetime.datetime:
+    # Far-away dates overflow when converted to UTC for the database.
+    if not 1900 <= value.year <= 2200:
+        raise ValueError(_("日期应在1900年至2200年之间。"))
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
+SearchText = Annotated[str, Field(max_length=100), AfterValidator(_no_nul)]
+Moment = Annotated[datetime.datetime, AfterValidator(_reasonable_datetime)]
+PlaceLevelName = Literal["district", "street", "community", "grid"]
+RoleName = Literal[tuple(Role.values)]  # type: ignore[valid-type]
+
+
+def _attr(obj, name: str):
+    """Resolvers see model instances, or dicts when a stored result is replayed."""
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- errors
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(Schema):
+    """Every error answer: a message in the user's language and a stable machine code."""
+
+    detail: str
+    code: str
+    errors: list[FieldError] | None = None
+
+
+# ---------------------------------------------------------------- places
+
+
+class PlaceRef(Schema):
+    id: int
+    name: str
+    code: str
+    level: str
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+    code: str
+    level: str
+    level_label: str
+    parent_id: int | None
+    district_id: int | None
+    population: int
+    households: int
+    is_active: bool
+    merged_into_id: int | None
+    closed_on: datetime.date | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_level_label(obj) -> str:
+        return str(PlaceLevel(_attr(obj, "level")).label)
+
+
+class PlaceDetailOut(PlaceOut):
+    ancestors: list[PlaceRef]
+    can_change: bool
+    can_add_child: bool
+
+
+class PlaceCreateIn(Input):
+    name: Name
+    code: Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_no_nul)]
+    population: Count = 0
+    households: Count = 0
+
+
+class PlaceUpdateIn(Input):
+    """Only the fields sent are changed."""
+
+    name: Name = None  # type: ignore[assignment]
+    population: Count = None  # type: ignore[assignment]
+    households: Count = None  # type: ignore[assignment]
+
+
+class PlaceFilter(Schema):
+    level: PlaceLevelName | None = None
+    parent: Id | None = None
+    q: SearchText | None = None
+    is_active: bool | None = None
+
+
+# ---------------------------------------------------------------- departments
+
+
+class DepartmentRef(Schema):
+    id: int
+    name: str
+
+
+class DepartmentOut(Schema):
+    id: int
+    district_id: int
+    name: str
+    short_code: str
+    is_active: bool
+
+
+# ---------------------------------------------------------------- accounts and roles
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    user_id: int
+    user_name: str
+    role: str
+    role_label: str
+    place: PlaceRef
+    department: DepartmentRef | None
+    granted_at: datetime.datetime
+    ended_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_user_name(obj) -> str:
+        return str(_attr(obj, "user_name") if isinstance(obj, dict) else obj.user)
+
+    @staticmethod
+    def resolve_role_label(obj) -> str:
+        return str(Role(_attr(obj, "role")).label)
+
+
+class RoleAssignmentIn(Input):
+    user_id: Id
+    role: RoleName
+    place_id: Id
+    department_id: Id | None = None
+
+
+class MyRoleOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    place: PlaceRef
+    department: DepartmentRef | None
+    granted_at: datetime.datetime
+
+    @staticmethod
+    def resolve_role_label(obj) -> str:
+        return str(Role(_attr(obj, "role")).label)
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    is_superuser: bool
+    roles: list[MyRoleOut]
+
+
+# ---------------------------------------------------------------- audit
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime.datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict
+    purpose: str
+    client_ip: str | None
+    place_id: int | None
+
+
+class AuditFilter(Schema):
+    action: Annotated[str, Field(max_length=64), AfterValidator(_no_nul)] | None = None
+    since: Moment | None = None
+    until: Moment | None = None
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(description="Shown once; only a hash is kept.")
+
+
+class TokenIn(Input):
+    name: Name
