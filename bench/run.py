@@ -1,0 +1,226 @@
+"""Run Linli's benchmarks and rewrite docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py [--only NAME] [--scale small|full] [--requests N]
+
+Each `bench/bench_*.py` exposes `DESCRIPTION` and `run(context) -> dict | list[dict]`; a row
+has `benchmark`, `measured`, `baseline`, `result`, `ratio` (and `error` when it failed). Every
+benchmark measures its own baseline in the same run, on the same stack, so ratios compare like
+with like. Results are kept in bench/results.json (so `--only` keeps the other rows) and the
+table in docs/benchmarks.md is regenerated from it. No test ever asserts a timing.
+
+The database is DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/linli_bench (created
+if missing); the demo district is built at the requested scale if it is not there yet, and that
+build is itself recorded as the "demo_build" row.
+"""
+
+import argparse
+import datetime
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/linli_bench"
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in `url` if it does not exist."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
+def machine_info(connection) -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    else:
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
+    return {
+        "cpu": f"{cpu} × {os.cpu_count()}",
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "database": database,
+    }
+
+
+def discover(only: str | None) -> list[str]:
+    names = sorted(p.stem for p in BENCH.glob("bench_*.py"))
+    if only:
+        wanted = only if only.startswith("bench_") else f"bench_{only}"
+        names = [n for n in names if n == wanted]
+        if not names:
+            sys.exit(f"no benchmark named {only!r}")
+    return names
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="run one benchmark, e.g. workbench")
+    parser.add_argument("--scale", choices=["tiny", "small", "full"], default="full")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(BENCH))
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from core.demo import build_demo
+
+    call_command("migrate", verbosity=0)
+    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"rows": {}}
+    rows = stored.get("rows", {})
+    machine = machine_info(connection)
+    today = datetime.date.today().isoformat()
+
+    built = build_demo(scale=args.scale, seed=args.seed, stdout=sys.stdout, workers=2)
+    if built.get("created"):
+        rows["demo_build"] = {
+            "benchmark": "demo_build",
+            "measured": (
+                f"`manage.py demo --scale {args.scale}`: {built['residents']:,} residents "
+                f"(bulk, encrypted, 2 workers) + {built['staff_accounts']} staff and "
+                f"{built['grids']} grids via services"
+            ),
+            "baseline": f"org tree + staff through services: {built['tree_seconds']} s",
+            "result": (
+                f"residents {built['resident_seconds']} s = "
+                f"{built['residents_per_second']:,} rows/s; total {built['total_seconds']} s"
+            ),
+            "ratio": "",
+            "machine": machine,
+            "date": today,
+        }
+
+    context = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "requests": args.requests,
+        "database": machine["database"],
+    }
+    for name in discover(args.only):
+        print(f"== {name}")
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(name)
+            result = module.run(context)
+            results = result if isinstance(result, list) else [result]
+        except Exception as exc:  # a broken benchmark is a row, not a crash
+            traceback.print_exc()
+            results = [{"benchmark": name, "error": f"{type(exc).__name__}: {exc}"}]
+        for row in results:
+            row.setdefault("benchmark", name)
+            row.update(machine=machine, date=today)
+            key = row.pop("key", row["benchmark"])
+            rows[key] = row
+            print(f"   {key}: {row.get('error') or row.get('result')}")
+        print(f"   ({time.perf_counter() - started:.1f} s)")
+    RESULTS.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=2) + "\n")
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(render(rows))
+    print(f"wrote {DOC.relative_to(ROOT)}")
+    return 0
+
+
+def render(rows: dict) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `bench/run.py` — do not edit by hand; rerun it instead:",
+        "",
+        "    .venv/bin/python bench/run.py [--only NAME] [--scale small|full] [--requests N]",
+        "",
+        "Each benchmark measures its baseline in the same run on the same stack; *ratio* is",
+        "result ÷ baseline. Timings are never asserted in tests. The database is `DATABASE_URL`",
+        f"(default `{DEFAULT_DATABASE_URL}`), holding the demo district at the chosen scale.",
+        "",
+        "| benchmark | what was measured | baseline (same run) | result | ratio | date | database |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    machines = {}
+    for key in sorted(rows):
+        row = rows[key]
+        machine = row.get("machine", {})
+        label = machines.setdefault(json.dumps(machine, sort_keys=True), f"M{len(machines) + 1}")
+        result = f"**error:** {row['error']}" if row.get("error") else row.get("result", "")
+        cells = [
+            key,
+            row.get("measured", ""),
+            row.get("baseline", ""),
+            result,
+            row.get("ratio", ""),
+            row.get("date", ""),
+            f"{machine.get('database', '')} ({label})",
+        ]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## Machines", ""]
+    for text, label in machines.items():
+        machine = json.loads(text)
+        details = ", ".join(f"{k}: {v}" for k, v in machine.items() if k != "database")
+        lines.append(f"- **{label}**: {details}")
+    lines += ["", "## Notes", ""]
+    lines += NOTES
+    return "\n".join(lines) + "\n"
+
+
+NOTES = [
+    "- `demo_build` is recorded when the runner had to build the demo district (an empty",
+    "  database). Residents are generated grid by grid in 2 forked worker processes (name, ID",
+    "  and mobile numbers, Fernet encryption, keyed hashes, masks) and written by the main",
+    "  process with PostgreSQL `COPY` (bulk_create in batches on SQLite and at small scale).",
+    "- `demo_rows_*` isolate the cost of one resident row in memory: plaintext generation as",
+    "  the baseline, and generation plus encryption/hashing/masking as the result.",
+    "- `workbench_*` time `GET /` (the workbench) with Django's test client in-process, after",
+    "  warm-up, for one demo account per role; the baseline is the anonymous login page on the",
+    "  same stack. p50/p95 over `--requests` requests; SQL query count of one request.",
+]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
