@@ -324,6 +324,12 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        from core.action_labels import label_for
+
+        return label_for(self.action)
+
 
 class CalendarDay(models.Model):
     """An administrator's entry for one day: the official schedule or a local override."""

@@ -8,9 +8,9 @@ from core import services
 from core.identifiers import grid_code
 from core.models import Department, Place, Role, User
 
-PASSWORD = "Linli-test-2026"
+PASSWORD = "Linli-test-2026"  # noqa: S105 - test accounts only
 # Valid GB 11643 numbers for Qinhuai (320104), and one with the former Baixia code (320103).
-ID_NUMBERS = ["320104195001011236", "320104198507153818", "32010319621203002X"]
+ID_NUMBERS = ["320104195001011237", "320104198507153818", "320103196212030022"]
 
 
 def make_superuser(username: str = "root") -> User:
@@ -93,7 +93,7 @@ def build_small_district(*, code: str = "320104", name: str = "秦淮区") -> Sm
         services.department_create(actor=root, district=district, name="城管局", short_code="cg"),
     ]
     result = SmallDistrict(root, district, streets, communities, grids, departments)
-    mobile = 13800000000
+    mobile = 13800000000 + int(code) % 1000 * 1000  # distinct per district
     for role, level in ROLE_HOME_LEVEL.items():
         for side in ("own", "other"):
             if level == "district" and side == "other":

@@ -10,7 +10,13 @@ PACKAGES=(
   "htmx.org@2.0.11 dist/htmx.min.js htmx/htmx.min.js"
   "echarts@6.1.0 dist/echarts.min.js echarts/echarts.min.js"
   "leaflet@1.9.4 dist/leaflet.js leaflet/leaflet.js"
+  "leaflet@1.9.4 dist/leaflet.js.map leaflet/leaflet.js.map"
   "leaflet@1.9.4 dist/leaflet.css leaflet/leaflet.css"
+  "leaflet@1.9.4 dist/images/layers.png leaflet/images/layers.png"
+  "leaflet@1.9.4 dist/images/layers-2x.png leaflet/images/layers-2x.png"
+  "leaflet@1.9.4 dist/images/marker-icon.png leaflet/images/marker-icon.png"
+  "leaflet@1.9.4 dist/images/marker-icon-2x.png leaflet/images/marker-icon-2x.png"
+  "leaflet@1.9.4 dist/images/marker-shadow.png leaflet/images/marker-shadow.png"
 )
 
 work=$(mktemp -d)

@@ -1,0 +1,33 @@
+"""Human names for audit actions. Each app adds its own with `register`."""
+
+from django.utils.translation import gettext_lazy as _
+
+LABELS = {
+    "place.create": _("新建地点"),
+    "place.update": _("修改地点"),
+    "place.move": _("调整隶属"),
+    "place.merge": _("合并地点"),
+    "department.create": _("新建部门"),
+    "department.update": _("修改部门"),
+    "person.register": _("登记人员"),
+    "person.reveal_id_number": _("查看完整身份证号"),
+    "person.reveal_mobile": _("查看完整手机号"),
+    "role.assign": _("分配角色"),
+    "role.end": _("撤销角色"),
+    "account.password_change": _("修改密码"),
+    "account.login_failed": _("登录失败"),
+    "calendar.set_day": _("录入日历"),
+    "calendar.year_entered": _("确认年度节假日安排"),
+    "api_token.create": _("生成API令牌"),
+    "api_token.revoke": _("撤销API令牌"),
+    "audit.export": _("导出操作记录"),
+    "demo.residents_import": _("导入演示居民"),
+}
+
+
+def register(labels: dict) -> None:
+    LABELS.update(labels)
+
+
+def label_for(action: str) -> str:
+    return str(LABELS.get(action, action))

@@ -1,0 +1,127 @@
+"""Forms only parse input; the services validate and decide."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from core.auth import find_account, is_locked
+from core.models import Role
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("用户名或手机号"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _("用户名/手机号或密码不正确。连续输错多次后账号将被暂时锁定。"),
+        "inactive": _("该账号已停用。"),
+        "locked": _("连续登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
+    }
+
+    def clean(self):
+        account = find_account(self.cleaned_data.get("username", ""))
+        if account is not None and is_locked(account):
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        return super().clean()
+
+
+class PlaceForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    population = forms.IntegerField(label=_("人口"), min_value=0)
+    households = forms.IntegerField(label=_("户数"), min_value=0)
+
+
+class ChildPlaceForm(PlaceForm):
+    code = forms.CharField(label=_("代码"), max_length=20)
+
+
+class MovePlaceForm(forms.Form):
+    new_parent = forms.ModelChoiceField(label=_("新的上级"), queryset=None)
+    new_code = forms.CharField(label=_("新代码"), max_length=20)
+    note = forms.CharField(label=_("说明（如批准文号）"), max_length=200, required=False)
+
+    def __init__(self, *args, parents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = parents
+
+
+class MergePlaceForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("并入"), queryset=None)
+    note = forms.CharField(label=_("说明（如批准文号）"), max_length=200, required=False)
+
+    def __init__(self, *args, siblings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = siblings
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("部门名称"), max_length=100)
+    short_code = forms.CharField(label=_("简码"), max_length=32)
+
+
+class PersonForm(forms.Form):
+    place = forms.ModelChoiceField(label=_("所属地点"), queryset=None)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False)
+    mobile = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    address = forms.CharField(label=_("联系地址"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("开通账号并分配角色"), choices=[("", _("不开通账号"))], required=False
+    )
+    department = forms.ModelChoiceField(label=_("部门"), queryset=None, required=False)
+    username = forms.CharField(
+        label=_("用户名（工作人员）"), max_length=150, required=False,
+        help_text=_("居民账号以手机号登录，无需用户名。"),
+    )  # fmt: skip
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput(render_value=False), required=False
+    )
+
+    def __init__(self, *args, places=None, departments=None, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+        self.fields["department"].queryset = departments
+        self.fields["role"].choices = [("", _("不开通账号"))] + [
+            (r.value, r.label) for r in Role if r.value in roles
+        ]
+
+
+class RoleAssignForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=())
+    place = forms.ModelChoiceField(label=_("地点"), queryset=None)
+    department = forms.ModelChoiceField(label=_("部门"), queryset=None, required=False)
+
+    def __init__(self, *args, places=None, departments=None, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if r.value in roles]
+        self.fields["place"].queryset = places
+        self.fields["department"].queryset = departments
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[("id_number", _("身份证号")), ("mobile", _("手机号"))], widget=forms.HiddenInput
+    )
+    purpose = forms.CharField(label=_("查看用途"), max_length=200)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("操作"), required=False)
+    actor = forms.CharField(label=_("操作人"), required=False)
+    since = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称"), max_length=100)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)

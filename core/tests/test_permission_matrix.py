@@ -1,0 +1,149 @@
+"""Every role × every core action × own place / other place, through the real services.
+
+"Own" targets lie in the first street of district 320104, where every role's own account
+serves. "Other" targets lie in the second street (for street-level and lower roles) or in a
+second district (for district-level roles). Nothing is allowed at the other place; at the own
+place exactly the roles listed in EXPECTED are allowed. A refused action writes nothing.
+"""
+
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core import personal_data, services
+from core.identifiers import grid_code
+from core.models import AuditEvent, Role
+from core.testing import build_small_district
+
+R = Role
+EXPECTED = {
+    "view_community": set(Role),
+    "change_grid": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "change_community": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
+    "create_community": {R.ADMIN, R.COORDINATOR},
+    "add_grid": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
+    "move_community": {R.ADMIN, R.COORDINATOR},
+    "assign_community_worker": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
+    "assign_resident": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "register_person": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "view_audit": {R.ADMIN, R.AUDITOR},
+    "view_person": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER, R.AUDITOR},
+    "reveal_person": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
+    "manage_departments": {R.ADMIN, R.COORDINATOR},
+}
+DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        own = build_small_district(code="320104", name="秦淮区")
+        far = build_small_district(code="320105", name="建邺区")
+        people = {
+            name: services.person_register(
+                actor=d.root, place=d.grids[index], name=f"居民{name}", id_number=id_number
+            )
+            for name, d, index, id_number in (
+                ("own", own, 0, "320104195001011237"),
+                ("street_b", own, 4, "320104198507153818"),
+                ("far", far, 0, "320103196212030022"),
+            )
+        }
+        yield own, far, people
+        transaction.set_rollback(True)
+
+
+def targets(world, role, side):
+    """The district and places an action aims at, for this role on this side."""
+    own, far, people = world
+    if side == "own":
+        return own, 0, people["own"]
+    if role in DISTRICT_ROLES:
+        return far, 0, people["far"]
+    return own, 1, people["street_b"]
+
+
+def attempt(world, role, side, action) -> bool:
+    """Perform the action as the role's own account; True if allowed, False if refused."""
+    own = world[0]
+    actor = own.users[f"{role}:own"]
+    d, b, person = targets(world, role, side)
+    street, community, grid = d.streets[b], d.communities[2 * b], d.grids[4 * b]
+    actions = {
+        "view_community": lambda: _check(actor.has_perm("core.view_place", community)),
+        "change_grid": lambda: services.place_update(
+            actor=actor, place=grid, name=grid.name + "改", population=1, households=1
+        ),
+        "change_community": lambda: services.place_update(
+            actor=actor, place=community, name=community.name + "改", population=9, households=3
+        ),
+        "create_community": lambda: services.place_create(
+            actor=actor, parent=street, name="新社区", code=street.code + "099"
+        ),
+        "add_grid": lambda: services.place_create(
+            actor=actor,
+            parent=community,
+            name="新网格",
+            code=grid_code(community_code=community.code, sequence=9),
+        ),
+        "move_community": lambda: services.place_move(
+            actor=actor,
+            place=community,
+            new_parent=d.streets[1 - b],
+            new_code=d.streets[1 - b].code + "077",
+        ),
+        "assign_community_worker": lambda: services.role_assign(
+            actor=actor, user=d.root, role=Role.COMMUNITY_WORKER, place=community
+        ),
+        "assign_resident": lambda: services.role_assign(
+            actor=actor, user=d.root, role=Role.RESIDENT, place=grid
+        ),
+        "register_person": lambda: services.person_register(
+            actor=actor, place=community, name="新居民"
+        ),
+        "view_audit": lambda: _check(actor.has_perm("core.view_audit", street)),
+        "view_person": lambda: _check(actor.has_perm("core.view_person", person)),
+        "reveal_person": lambda: personal_data.reveal(
+            actor=actor, person=person, field="id_number", purpose="核对身份"
+        ),
+        "manage_departments": lambda: services.department_create(
+            actor=actor, district=d.district, name="新部门", short_code="xin"
+        ),
+    }
+    before = AuditEvent.objects.count()
+    try:
+        with transaction.atomic():
+            actions[action]()
+            raise Rollback  # keep the world identical for the next cell
+    except Rollback:
+        return True
+    except PermissionDenied:
+        assert AuditEvent.objects.count() == before, f"{role} {action} {side}: refused but wrote"
+        return False
+
+
+def _check(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "action", "side"), CELLS, ids=["-".join(c) for c in CELLS])
+def test_matrix(world, role, action, side):
+    expected = role in EXPECTED[action] and side == "own"
+    assert attempt(world, role, side, action) is expected
+
+
+@pytest.mark.django_db
+def test_every_role_and_action_is_in_the_matrix():
+    assert {role for roles in EXPECTED.values() for role in roles} <= set(Role)
+    assert len(CELLS) == len(Role) * len(EXPECTED) * 2
