@@ -4,8 +4,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_chinese(settings):
+def _test_settings(settings):
     # Password hashing strength is not under test; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests see the product as a user does: Chinese by default.
     settings.LANGUAGE_CODE = "zh-hans"
+    # Tests serve static files from the source tree; collectstatic's manifest is for deployments.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

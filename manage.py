@@ -6,17 +6,16 @@ import sys
 
 
 def main():
-    """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
     try:
-        from django.core.management import execute_from_command_line
-    except ImportError as exc:
-        raise ImportError(
-            "Couldn't import Django. Are you sure it's installed and "
-            "available on your PYTHONPATH environment variable? Did you "
-            "forget to activate a virtual environment?"
-        ) from exc
-    execute_from_command_line(sys.argv)
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # A deployer's mistake (e.g. a malformed DATABASE_URL): say what is wrong, no traceback.
+        sys.stderr.write(f"linli: configuration error: {exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -32,9 +32,17 @@ def to_halfwidth(text: str) -> str:
 
 def is_known_division(code: str) -> bool:
     """True if `code` is a county-level GB/T 2260 division, current or historical."""
-    return bool(re.fullmatch(r"\d{6}", code)) and any(
-        info for _part, info in numdb.get("cn/loc").info(code) if info
-    )
+    return bool(re.fullmatch(r"\d{6}", code)) and bool(_county_spans(code))
+
+
+def _county_spans(code: str) -> list[str]:
+    """The county entries python-stdnum knows for a 6-digit code, e.g. "[1983-2013]白下区"."""
+    return [
+        county
+        for _part, info in numdb.get("cn/loc").info(code)
+        for county in info.get("county", "").split(",")
+        if county
+    ]
 
 
 def validate_place_code(*, level: str, code: str, parent_code: str | None) -> str:
@@ -120,12 +128,7 @@ def division_in_use_after(code: str, year: int) -> bool:
     carries 320104 although that code dates from 1983 (stdnum's own check would refuse it);
     but nobody born after a code was abolished can carry it (320103 ended in 2013).
     """
-    spans = [
-        county
-        for _part, info in numdb.get("cn/loc").info(code)
-        for county in info.get("county", "").split(",")
-        if county
-    ]
+    spans = _county_spans(code)
     if not spans:
         return False
     for county in spans:

@@ -29,6 +29,7 @@ class SmallDistrict:
     grids: list[Place]
     departments: list[Department]
     users: dict[str, User] = field(default_factory=dict)
+    logins: dict[str, str] = field(default_factory=dict)  # what each account types to log in
 
     def place_of(self, side: str, level: str) -> Place:
         """side 'own' = first street's subtree, 'other' = second street's subtree."""
@@ -107,4 +108,7 @@ def build_small_district(*, code: str = "320104", name: str = "秦淮区") -> Sm
                 department=departments[0] if role == Role.DEPARTMENT_OFFICER else None,
             )  # fmt: skip
             result.users[f"{role}:{side}"] = person.account
+            result.logins[f"{role}:{side}"] = (
+                str(mobile) if role == Role.RESIDENT else person.account.username
+            )
     return result
