@@ -25,18 +25,26 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _reasonable_datetime(value: datetime.datetime) -> datetime.datetime:
-    # Far-away dates overflow when converted to UTC for the database.
-    if not 1900 <= value.year <= 2200:
-        raise ValueError(_("日期应在1900年至2200年之间。"))
+EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2200, 1, 1, tzinfo=datetime.UTC)
+
+
+def _within_calendar(value: datetime.datetime) -> datetime.datetime:
+    """Clamp far-away moments (which overflow when converted to UTC) to bounds no record
+    crosses, so a filter like ``since=0001-01-01`` keeps its meaning."""
+    if value.year < 1900:
+        return EARLIEST
+    if value.year >= 2200:
+        return LATEST
     return value
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
-SearchText = Annotated[str, Field(max_length=100), AfterValidator(_no_nul)]
-Moment = Annotated[datetime.datetime, AfterValidator(_reasonable_datetime)]
+# Search text: a NUL means nothing in a name, so it is dropped rather than refused.
+SearchText = Annotated[str, Field(max_length=100), AfterValidator(lambda v: v.replace("\x00", ""))]
+Moment = Annotated[datetime.datetime, AfterValidator(_within_calendar)]
 PlaceLevelName = Literal["district", "street", "community", "grid"]
 RoleName = Literal[tuple(Role.values)]  # type: ignore[valid-type]
 
@@ -212,7 +220,7 @@ class AuditEventOut(Schema):
 
 
 class AuditFilter(Schema):
-    action: Annotated[str, Field(max_length=64), AfterValidator(_no_nul)] | None = None
+    action: Annotated[str, Field(max_length=64)] | None = None
     since: Moment | None = None
     until: Moment | None = None
 
