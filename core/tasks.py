@@ -5,6 +5,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import calendar, jobs, services
@@ -50,6 +51,7 @@ def calendar_schedule_check(*, period: str) -> dict:
                     "跨入该年的办理期限可能不准确。"
                 )
                 % {"year": year},
+                url=reverse("calendar") + f"?year={year}",
             )
         notified[str(year)] = len(admins)
     return {"missing": missing, "notified": notified}

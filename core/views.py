@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -103,39 +104,17 @@ def place_detail(request, pk):
         else user.has_perm("core.restructure_place", place)
     )
     forms = {}
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "update":
-                form = PlaceForm(request.POST)
-                forms["edit"] = form
-                if form.is_valid():
-                    services.place_update(actor=user, place=place, **form.cleaned_data)
-                    messages.success(request, _("已保存。"))
-                    return redirect("place_detail", pk=place.pk)
-            elif action == "add_child":
-                form = ChildPlaceForm(request.POST)
-                forms["add"] = form
-                if form.is_valid():
-                    child = services.place_create(actor=user, parent=place, **form.cleaned_data)
-                    messages.success(request, _("已新建“%(name)s”。") % {"name": child.name})
-                    return redirect("place_detail", pk=place.pk)
-            elif action == "move":
-                form = MovePlaceForm(request.POST, parents=_move_targets(user, place))
-                forms["move"] = form
-                if form.is_valid():
-                    services.place_move(actor=user, place=place, **form.cleaned_data)
-                    messages.success(request, _("已调整隶属关系。"))
-                    return redirect("place_detail", pk=place.pk)
-            elif action == "merge":
-                form = MergePlaceForm(request.POST, siblings=_merge_targets(place))
-                forms["merge"] = form
-                if form.is_valid():
-                    into = services.place_merge(actor=user, place=place, **form.cleaned_data)
-                    messages.success(request, _("已并入“%(name)s”。") % {"name": into.name})
-                    return redirect("place_detail", pk=into.pk)
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(form, error)
+    handler = _place_actions(user, place).get(request.POST.get("action", ""))
+    if request.method == "POST" and handler:
+        key, make_form, perform = handler
+        form = forms[key] = make_form(request.POST)
+        if form.is_valid():
+            try:
+                target, message = perform(form.cleaned_data)
+                messages.success(request, message)
+                return redirect("place_detail", pk=target.pk)
+            except (ValidationError, PermissionDenied) as error:
+                service_errors(form, error)
     can_change = user.has_perm("core.change_place", place)
     can_restructure = place.parent_id is not None and user.has_perm("core.restructure_place", place)
     forms.setdefault(
@@ -168,6 +147,33 @@ def place_detail(request, pk):
             "open_form": request.POST.get("action", "") if request.method == "POST" else "",
         },
     )
+
+
+def _place_actions(user, place):
+    """POST action → (form key, form factory, perform(cleaned data) -> (page to show, message))."""
+
+    def update(data):
+        services.place_update(actor=user, place=place, **data)
+        return place, _("已保存。")
+
+    def add_child(data):
+        child = services.place_create(actor=user, parent=place, **data)
+        return place, _("已新建“%(name)s”。") % {"name": child.name}
+
+    def move(data):
+        services.place_move(actor=user, place=place, **data)
+        return place, _("已调整隶属关系。")
+
+    def merge(data):
+        into = services.place_merge(actor=user, place=place, **data)
+        return into, _("已并入“%(name)s”。") % {"name": into.name}
+
+    return {
+        "update": ("edit", PlaceForm, update),
+        "add_child": ("add", ChildPlaceForm, add_child),
+        "move": ("move", partial(MovePlaceForm, parents=_move_targets(user, place)), move),
+        "merge": ("merge", partial(MergePlaceForm, siblings=_merge_targets(place)), merge),
+    }
 
 
 def _move_targets(user, place):
