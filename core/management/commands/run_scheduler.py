@@ -1,7 +1,6 @@
 """manage.py run_scheduler — enqueue the periodic jobs at their times; a worker runs them."""
 
 import signal
-import threading
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connections
@@ -58,11 +57,16 @@ class Command(BaseCommand):
         self._run_forever(registered)
 
     def _run_forever(self, registered) -> None:
-        from apscheduler.events import EVENT_SCHEDULER_STARTED
-        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.schedulers.background import BackgroundScheduler
 
+        # SIGTERM and SIGINT are blocked before any thread starts (threads inherit the mask) and
+        # then awaited with sigwait. No Python signal handler runs, so none can interrupt the
+        # scheduler half-way through holding a lock (Event.set from a handler can deadlock), and
+        # a signal that arrives during start-up simply waits, pending, until sigwait takes it.
+        stop_signals = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
         tz = jobs.local_tz()
-        scheduler = BlockingScheduler(timezone=tz)
+        scheduler = BackgroundScheduler(timezone=tz)
         for job in registered:
             scheduler.add_job(
                 enqueue_job,
@@ -77,31 +81,14 @@ class Command(BaseCommand):
                 misfire_grace_time=3600,
                 replace_existing=True,
             )
-
-        stop_requested = threading.Event()
-
-        def stop(signum, frame):
-            self.stdout.write(f"{signal.strsignal(signum)}: stopping the scheduler")
-            stop_requested.set()
-            # wait=False: a signal handler must not block; an enqueue in flight finishes on its
-            # own thread before the interpreter exits.
-            if scheduler.running:
-                scheduler.shutdown(wait=False)
-
-        def started(event):
-            # A signal that arrived before the scheduler was running found nothing to shut
-            # down; honour it now instead of running until the next signal.
-            if stop_requested.is_set():
-                scheduler.shutdown(wait=False)
-                return
-            self.stdout.write(
-                f"scheduler started ({tz.key}) with {len(registered)} jobs: "
-                + ", ".join(job.name for job in registered)
-            )
-            self.stdout.flush()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
-        scheduler.start()  # blocks until stop() shuts it down
+        scheduler.start()
+        self.stdout.write(
+            f"scheduler started ({tz.key}) with {len(registered)} jobs: "
+            + ", ".join(job.name for job in registered)
+        )
+        self.stdout.flush()
+        received = signal.sigwait(stop_signals)
+        self.stdout.write(f"{signal.strsignal(received)}: stopping the scheduler")
+        # An enqueue in flight finishes before the process exits.
+        scheduler.shutdown(wait=True)
         self.stdout.write("scheduler stopped")
