@@ -8,13 +8,11 @@ This module also holds what every app's router shares: the two ways to authentic
 (bearer token, session + CSRF), the page shape, and idempotent replay of creates.
 """
 
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +26,7 @@ from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from core import services
+from core import idempotency, services
 from core.api_schemas import (
     MAX_ID,
     AuditEventOut,
@@ -130,7 +128,6 @@ def errors(*codes: int) -> dict[int, type[ErrorOut]]:
 
 # ---------------------------------------------------------------- idempotency
 
-IDEMPOTENCY_TTL = 24 * 3600
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -157,47 +154,34 @@ def idempotent(
     payload: Any,
     run: Callable[[], tuple[int, Any]],
 ) -> Status:
-    """Run a create once per (user, Idempotency-Key).
-
-    The result is kept in Django's cache for a day. Limits: with the default per-process
-    LocMemCache it only holds within one process (configure REDIS_URL for several), an evicted
-    entry is forgotten, and the record is not written in the same transaction as the create.
-    A database table (see the API report) would remove all three.
-    """
+    """Run a create once per (user, Idempotency-Key), through core.idempotency: the key is
+    stored in the same transaction as the create, so a rolled-back create leaves no key."""
     if key is None:
         status, body = run()
         return Status(status, body)
     if not key.strip() or not key.isprintable() or not key.isascii():
         raise HttpError(400, _("Idempotency-Key 应为1–255个可打印的ASCII字符。"))
-    fingerprint = hashlib.sha256(
-        json.dumps([operation, payload], sort_keys=True, default=str).encode()
-    ).hexdigest()
-    user_id = request.auth.pk  # type: ignore[attr-defined]
-    cache_key = f"linli:idempotency:{user_id}:{hashlib.sha256(key.encode()).hexdigest()}"
-    if cache.add(cache_key, {"fingerprint": fingerprint, "done": False}, IDEMPOTENCY_TTL):
-        try:
-            status, body = run()
-        except BaseException:
-            cache.delete(cache_key)  # nothing was created: the client may retry with this key
-            raise
-        cache.set(
-            cache_key,
-            {"fingerprint": fingerprint, "done": True, "status": status, "body": body},
-            IDEMPOTENCY_TTL,
+    try:
+        status, body, replayed = idempotency.run_once(
+            user=request.auth,  # type: ignore[attr-defined]
+            key=key,
+            operation=operation,
+            payload=payload,
+            run=lambda: _jsonable_result(run()),
         )
-        return Status(status, body)
-    stored = cache.get(cache_key) or {}
-    if stored.get("fingerprint") != fingerprint:
-        raise IdempotencyConflict(
-            _("这个 Idempotency-Key 已用于另一个请求。"), code="idempotency_key_reused"
-        )
-    if not stored.get("done"):
-        raise IdempotencyConflict(
-            _("使用这个 Idempotency-Key 的请求仍在处理中，请稍后重试。"),
-            code="idempotency_in_progress",
-        )
-    response["Idempotent-Replayed"] = "true"
-    return Status(stored["status"], stored["body"])
+    except idempotency.IdempotencyConflict as conflict:
+        raise IdempotencyConflict(str(conflict), code=conflict.code) from None
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(status, body)
+
+
+def _jsonable_result(result: tuple[int, Any]) -> tuple[int, Any]:
+    """The answer as plain JSON, as it is stored for replay."""
+    status, body = result
+    if hasattr(body, "model_dump"):
+        body = body.model_dump(mode="json")
+    return status, json.loads(json.dumps(body, default=str))
 
 
 # ---------------------------------------------------------------- scoped lookups

@@ -411,3 +411,30 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.period}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's retry key for one write, kept with the answer it got.
+
+    Written in the same transaction as the write it guards: if the write rolls back, so does the
+    key, and the client may retry. A second request with the same key waits on the unique index
+    (PostgreSQL) or the write lock (SQLite) until the first has committed, then gets its answer.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    operation = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.operation} {self.key}"

@@ -73,3 +73,11 @@ def clear_expired_sessions(*, period: str) -> dict:
     # Cache-backed stores (Redis) expire keys themselves; their clear_expired is a no-op.
     engine.SessionStore.clear_expired()
     return {"engine": settings.SESSION_ENGINE, "removed": removed}
+
+
+@jobs.periodic("core.prune_idempotency_keys", every=jobs.Daily(at=datetime.time(3, 45)))
+def prune_idempotency_keys(*, period: str) -> dict:
+    """Forget retry keys older than their window; safe to run twice (the second finds none)."""
+    from core import idempotency
+
+    return {"deleted": idempotency.prune()}
