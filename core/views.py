@@ -210,29 +210,46 @@ def _suggest_child_code(place) -> str:
 
 @login_required
 def department_list(request):
-    departments = selectors.departments_visible_to(request.user).select_related("district")
+    user = request.user
+    departments = selectors.departments_visible_to(user).select_related("district")
     districts = [
-        d
-        for d in selectors.districts_of(request.user)
-        if request.user.has_perm("core.manage_departments", d)
+        d for d in selectors.districts_of(user) if user.has_perm("core.manage_departments", d)
     ]
-    form = DepartmentForm(request.POST or None)
+    form = DepartmentForm()
+    edit_error = ""
     if request.method == "POST":
         if not districts:
             raise PermissionDenied(_("您无权管理职能部门。"))
-        if form.is_valid():
-            try:
-                services.department_create(
-                    actor=request.user, district=districts[0], **form.cleaned_data
+        try:
+            if request.POST.get("action") == "update":
+                department = get_object_or_404(departments, pk=request.POST.get("department"))
+                services.department_update(
+                    actor=user,
+                    department=department,
+                    name=request.POST.get("name", ""),
+                    is_active=request.POST.get("is_active") == "1",
                 )
+                messages.success(request, _("已保存“%(name)s”。") % {"name": department.name})
+                return redirect("department_list")
+            form = DepartmentForm(request.POST)
+            if form.is_valid():
+                services.department_create(actor=user, district=districts[0], **form.cleaned_data)
                 messages.success(request, _("已新建部门。"))
                 return redirect("department_list")
-            except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:
+            if form.is_bound:
                 service_errors(form, error)
+            else:
+                edit_error = " ".join(error.messages)
     return render(
         request,
         "core/department_list.html",
-        {"departments": departments, "form": form if districts else None},
+        {
+            "departments": departments,
+            "form": form if districts else None,
+            "can_edit": bool(districts),
+            "edit_error": edit_error,
+        },
     )
 
 

@@ -26,7 +26,6 @@ ALLOWED_HOSTS = env_list("LINLI_ALLOWED_HOSTS", default=["127.0.0.1", "localhost
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

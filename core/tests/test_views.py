@@ -180,3 +180,26 @@ def test_api_token_is_shown_once(client, d):
     assert "ll_" in page
     again = client.get(reverse("account")).content.decode()
     assert "只显示这一次" not in again
+
+
+def test_department_rename_and_deactivate(client, d):
+    department = d.departments[0]
+    logged_in(client, d, "street_officer:own")
+    response = client.post(
+        reverse("department_list"),
+        {"action": "update", "department": department.pk, "name": "x", "is_active": "0"},
+    )
+    assert response.status_code == 403
+    client.logout()
+    logged_in(client, d, "coordinator:own")
+    response = client.post(
+        reverse("department_list"),
+        {"action": "update", "department": department.pk, "name": d.departments[1].name},
+    )
+    assert "已有名为" in response.content.decode()
+    client.post(
+        reverse("department_list"),
+        {"action": "update", "department": department.pk, "name": "民政局（新）", "is_active": "0"},
+    )
+    department.refresh_from_db()
+    assert (department.name, department.is_active) == ("民政局（新）", False)
