@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "core",
+    "admission",
+    "workload",
+    "services",
+    "timebank",
     "dashboard",
 ]
 

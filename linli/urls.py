@@ -3,6 +3,10 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("linli.api")),
+    path("admission/", include("admission.urls")),
+    path("workload/", include("workload.urls")),
+    path("services/", include("services.urls")),
+    path("timebank/", include("timebank.urls")),
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
 ]

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import audit, services
-from core.demo import generate, names
+from core.demo import extensions, generate, names
 from core.identifiers import mask_id_number, mask_mobile
 from core.models import Person, Place, PlaceLevel, Role, RoleAssignment, User
 from core.personal_data import encrypt, keyed_hash
@@ -66,9 +66,11 @@ def build_demo(scale: str = "small", seed: int = DEFAULT_SEED, stdout=None, work
     out = Out(stdout)
     existing = demo_district()
     if existing is not None:
-        out(f"演示区“{existing.name}”（{existing.code}）已存在，未做任何改动。")
-        out(f"The demo district {existing.code} already exists; nothing was changed.")
-        return {"created": False}
+        out(f"演示区“{existing.name}”（{existing.code}）已存在。")
+        out(f"The demo district {existing.code} already exists.")
+        builder = User.objects.get(username=BUILDER_USERNAME)
+        added = extensions.run_all(district=existing, builder=builder, seed=seed, out=out)
+        return {"created": False, "modules_added": added}
     resident_total, communities_limit = SCALES[scale]
     plan = generate.plan_district(seed, communities_limit=communities_limit)
     started = time.perf_counter()
@@ -89,6 +91,7 @@ def build_demo(scale: str = "small", seed: int = DEFAULT_SEED, stdout=None, work
         )
     rate = count / resident_seconds if resident_seconds else 0.0
     out(f"居民：{count} 人，用时 {resident_seconds:.1f} 秒（{rate:,.0f} 行/秒）")
+    extensions.run_all(district=district, builder=builder, seed=seed, out=out)
     return {
         "created": True,
         "scale": scale,

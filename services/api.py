@@ -1,0 +1,5 @@
+"""The services router of the JSON API, mounted at /api/services/."""
+
+from ninja import Router
+
+router = Router(tags=["services"])
