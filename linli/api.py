@@ -41,6 +41,7 @@ from ninja.openapi.docs import Swagger
 from admission.api import router as admission_router
 from core.api import AUTH, CsrfFailed, IdempotencyConflict
 from core.api import router as core_router
+from registry.api import router as registry_router
 from services.api import router as services_router
 from timebank.api import router as timebank_router
 from workload.api import router as workload_router
@@ -126,6 +127,7 @@ api.add_router("/core/", core_router)
 api.add_router("/admission/", admission_router)
 api.add_router("/workload/", workload_router)
 api.add_router("/services/", services_router)
+api.add_router("/registry/", registry_router)
 api.add_router("/timebank/", timebank_router)
 
 # ---------------------------------------------------------------- errors

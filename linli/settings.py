@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "admission",
     "workload",
     "services",
+    "registry",
     "timebank",
     "dashboard",
 ]

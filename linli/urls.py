@@ -6,6 +6,7 @@ urlpatterns = [
     path("admission/", include("admission.urls")),
     path("workload/", include("workload.urls")),
     path("services/", include("services.urls")),
+    path("registry/", include("registry.urls")),
     path("timebank/", include("timebank.urls")),
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
