@@ -6,3 +6,14 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = _("核心")
+
+    def ready(self):
+        from core import navigation
+
+        navigation.register(_("工作台"), "workbench", order=0)
+        navigation.register(_("辖区"), "place_list", order=10)
+        navigation.register(_("人员"), "person_list", perm="core.use_staff_pages", order=20)
+        navigation.register(_("职能部门"), "department_list", perm="core.use_staff_pages", order=30)
+        navigation.register(_("操作记录"), "audit_log", perm="core.view_audit_log", order=80)
+        navigation.register(_("工作日历"), "calendar", perm="core.manage_calendar", order=85)
+        navigation.register(_("我的信息"), "my_data", order=90)
