@@ -1,1 +1,343 @@
-"""Models of this app; see DESIGN.md for the habits."""
+"""The time bank: accounts, the double-entry hour ledger, editable rules, and the exchange.
+
+Hours are integer minutes. Every ledger transaction has postings that sum to zero; postings are
+never changed or deleted (corrections are reversals, at most one per transaction); each account
+caches its balance, which always equals the sum of its postings; a resident's balance is never
+negative. Each transaction carries the client's idempotency key (unique) and a link in a
+per-district hash chain, so a changed or removed row is detected by the reconciliation job.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Person, Place
+
+MINUTES_PER_HOUR = 60
+
+
+class AccountKind(models.TextChoices):
+    MEMBER = "member", _("个人账户")
+    TEAM = "team", _("志愿团队账户")
+    FUND = "fund", _("社区公益基金账户")
+    ISSUANCE = "issuance", _("服务记账（系统）")
+
+
+class Account(models.Model):
+    """A place where minutes live. The district's issuance account is the counterpart of every
+    deposit (it goes negative by the hours minted) and of every withdrawal."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=AccountKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    person = models.ForeignKey(
+        Person, verbose_name=_("持有人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="timebank_accounts",
+    )  # fmt: skip
+    # The community that opened the account (for the issuance account: the district itself).
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    balance = models.BigIntegerField(_("余额（分钟）"), default=0)
+    # Lifetime service minutes deposited, for star levels; never lowered except by a reversal.
+    earned = models.BigIntegerField(_("累计存入（分钟）"), default=0)
+    is_closed = models.BooleanField(_("已销户"), default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("时间账户")
+        verbose_name_plural = _("时间账户")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["district", "kind"]), models.Index(fields=["place"])]
+        constraints = [
+            # Only the issuance account may go below zero (it is where minted hours come from).
+            models.CheckConstraint(
+                condition=Q(kind="issuance") | Q(balance__gte=0), name="timebank_balance_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="member") & Q(person__isnull=False))
+                | (~Q(kind="member") & Q(person__isnull=True)),
+                name="timebank_person_iff_member",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "district"],
+                condition=Q(kind="member"),
+                name="timebank_one_member_account",
+            ),
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=Q(kind="issuance"),
+                name="timebank_one_issuance_per_district",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def hours(self) -> str:
+        return format_minutes(self.balance)
+
+    @property
+    def earned_hours(self) -> str:
+        return format_minutes(self.earned)
+
+    @property
+    def stars(self) -> int:
+        return star_level(self.earned)
+
+    @property
+    def star_range(self) -> range:
+        return range(self.stars)
+
+
+def format_minutes(minutes: int) -> str:
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), MINUTES_PER_HOUR)
+    return f"{sign}{hours}小时{rest:02d}分" if rest else f"{sign}{hours}小时"
+
+
+# Star levels from POLICY-FACTS (Nanjing): 100 h → 1 star … 1,500 h → 5 stars.
+STAR_HOURS = (100, 300, 600, 1000, 1500)
+
+
+def star_level(earned_minutes: int) -> int:
+    hours = earned_minutes // MINUTES_PER_HOUR
+    return sum(1 for threshold in STAR_HOURS if hours >= threshold)
+
+
+class ChainHead(models.Model):
+    """The tip of a district's hash chain; locked by every ledger write of that district."""
+
+    district = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"{self.district_id}#{self.seq}"
+
+
+class TxKind(models.TextChoices):
+    DEPOSIT = "deposit", _("存入")
+    WITHDRAWAL = "withdrawal", _("支取")
+    TRANSFER = "transfer", _("转赠亲属")
+    DONATION = "donation", _("捐赠")
+    REVERSAL = "reversal", _("冲正")
+
+
+class Transaction(models.Model):
+    """One ledger transaction: its postings sum to zero."""
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=TxKind.choices)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    memo = models.CharField(_("摘要"), max_length=200, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("记账凭证")
+        verbose_name_plural = _("记账凭证")
+        ordering = ["district", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "seq"], name="timebank_chain_seq_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class PostingQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("ledger postings are immutable")
+
+    def delete(self):
+        raise TypeError("ledger postings are immutable; reverse the transaction instead")
+
+
+class Posting(models.Model):
+    """One leg of a transaction: a signed, non-zero number of minutes on one account."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("分钟"))
+    balance_after = models.BigIntegerField(_("记账后余额"))
+    created_at = models.DateTimeField()
+
+    objects = PostingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["account", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="timebank_posting_nonzero"),
+            models.UniqueConstraint(
+                fields=["transaction", "account"], name="timebank_posting_one_per_account"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.amount:+d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("ledger postings are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("ledger postings are immutable; reverse the transaction instead")
+
+
+class Rule(models.Model):
+    """An editable time-bank rule with its policy source. Rows without a district are the
+    defaults; a district's own row overrides the default for that district."""
+
+    district = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(_("代码"), max_length=40)
+    name = models.CharField(_("规则"), max_length=100)
+    value = models.IntegerField(_("取值"))
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    source = models.CharField(_("政策依据"), max_length=300)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("时间银行规则")
+        verbose_name_plural = _("时间银行规则")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(district__isnull=True), name="timebank_rule_default"
+            ),
+            models.UniqueConstraint(
+                fields=["district", "code"],
+                condition=Q(district__isnull=False),
+                name="timebank_rule_district",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# ---------------------------------------------------------------- the exchange
+
+
+class Category(models.TextChoices):
+    COMPANY = "company", _("陪伴聊天")
+    ERRAND = "errand", _("代购跑腿")
+    ESCORT = "escort", _("陪同就医")
+    CLEANING = "cleaning", _("居家清洁")
+    REPAIR = "repair", _("小修小补")
+    TECH = "tech", _("智能手机教学")
+    OTHER = "other", _("其他")
+
+
+class ListingKind(models.TextChoices):
+    NEED = "need", _("需求")
+    OFFER = "offer", _("服务")
+
+
+class Listing(models.Model):
+    """A need (someone wants help) or an offer (someone can help)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待接单")
+        TAKEN = "taken", _("已接单")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+
+    kind = models.CharField(_("类型"), max_length=8, choices=ListingKind.choices)
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    detail = models.TextField(_("说明"), blank=True)
+    minutes = models.PositiveIntegerField(_("预计时长（分钟）"))
+    wanted_at = models.DateTimeField(_("服务时间"), null=True, blank=True)
+    poster = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # For a need: the person served (the poster or their family member).
+    recipient = models.ForeignKey(
+        Person, verbose_name=_("服务对象"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    place = models.ForeignKey(
+        Place, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["district", "status", "kind"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Order(models.Model):
+    """A volunteer taking a need (接单), through sign-in, sign-out, confirmation and approval."""
+
+    class Status(models.TextChoices):
+        TAKEN = "taken", _("已接单")
+        SIGNED_IN = "signed_in", _("服务中")
+        SIGNED_OUT = "signed_out", _("待确认")
+        CONFIRMED = "confirmed", _("待审核")
+        APPROVED = "approved", _("已入账")
+        REJECTED = "rejected", _("未通过")
+        CANCELLED = "cancelled", _("已取消")
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="orders")
+    volunteer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="orders")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TAKEN)
+    taken_at = models.DateTimeField(auto_now_add=True)
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    signed_out_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("服务时长（分钟）"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    deposit = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+        indexes = [models.Index(fields=["district", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=~Q(status__in=["cancelled", "rejected"]),
+                name="timebank_one_live_order_per_listing",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="timebank_rating_1_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.listing} · {self.volunteer}"

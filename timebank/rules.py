@@ -1,0 +1,73 @@
+"""Who may do what in the time bank. A role held at a place reaches its whole subtree."""
+
+import rules
+
+from core.models import Role
+from core.rules import holds, is_superuser
+
+ACCOUNT_ROLES = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER}
+RECORD_ROLES = {Role.ADMIN, Role.COMMUNITY_WORKER}
+REVERSE_ROLES = {Role.ADMIN, Role.STREET_OFFICER}
+RULE_ROLES = {Role.ADMIN, Role.COORDINATOR}
+VIEW_ROLES = {
+    Role.ADMIN,
+    Role.COORDINATOR,
+    Role.STREET_OFFICER,
+    Role.COMMUNITY_WORKER,
+    Role.GRID_WORKER,
+    Role.AUDITOR,
+}
+LEDGER_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER, Role.AUDITOR}
+
+
+@rules.predicate
+def can_manage_accounts(user, place) -> bool:
+    """Open and close accounts in a community."""
+    return place is not None and holds(user, ACCOUNT_ROLES, place)
+
+
+@rules.predicate
+def can_record(user, place) -> bool:
+    """Approve service, record withdrawals, relative transfers and donations at a place."""
+    return place is not None and holds(user, RECORD_ROLES, place)
+
+
+@rules.predicate
+def can_reverse(user, place) -> bool:
+    """Correct a transaction by reversal: above the worker who recorded it."""
+    return place is not None and holds(user, REVERSE_ROLES, place)
+
+
+@rules.predicate
+def can_edit_rules(user, district) -> bool:
+    return district is not None and holds(user, RULE_ROLES, district)
+
+
+@rules.predicate
+def owns_account(user, account) -> bool:
+    return (
+        account is not None
+        and account.person_id is not None
+        and account.person.account_id is not None
+        and account.person.account_id == user.pk
+    )
+
+
+@rules.predicate
+def can_view_account(user, account) -> bool:
+    return account is not None and holds(user, VIEW_ROLES, account.place)
+
+
+@rules.predicate
+def can_view_ledger(user, place) -> bool:
+    """The district ledger, the chain and the reconciliation results."""
+    return place is not None and holds(user, LEDGER_ROLES, place)
+
+
+rules.add_perm("timebank.manage_accounts", is_superuser | can_manage_accounts)
+rules.add_perm("timebank.record", is_superuser | can_record)
+rules.add_perm("timebank.reverse", is_superuser | can_reverse)
+rules.add_perm("timebank.edit_rules", is_superuser | can_edit_rules)
+rules.add_perm("timebank.view_account", is_superuser | owns_account | can_view_account)
+rules.add_perm("timebank.use_account", is_superuser | owns_account)
+rules.add_perm("timebank.view_ledger", is_superuser | can_view_ledger)

@@ -1,0 +1,687 @@
+"""Every write of the time bank: accounts, the hour ledger, rules, and the exchange.
+
+The ledger engine (`_post`) is the only code that writes postings. It
+
+1. refuses bad input before touching anything (minutes are positive integers, the key is sane);
+2. returns the original transaction when the idempotency key was already used with the same
+   payload, and refuses with a conflict when it was used with another;
+3. locks the accounts in ascending id order (SELECT … FOR UPDATE), then the district's chain
+   head, re-checks the key under the locks, validates against the locked balances and rules,
+   writes the transaction (unique key) and its postings, updates the cached balances, advances
+   the hash chain and records the audit event — all in one database transaction;
+4. when it owns the transaction (not nested in a caller's), retries serialization failures,
+   deadlocks and SQLite "database is locked" with jittered backoff, so none reaches a user.
+"""
+
+import datetime
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.models import Person, Place, PlaceLevel
+from timebank import defaults
+from timebank.models import (
+    MINUTES_PER_HOUR,
+    Account,
+    AccountKind,
+    ChainHead,
+    Posting,
+    Rule,
+    Transaction,
+    TxKind,
+    format_minutes,
+)
+
+MAX_MINUTES = 1500 * MINUTES_PER_HOUR  # no single posting may exceed the storage cap
+MAX_ATTEMPTS = 8
+GENESIS = "0" * 64
+
+
+def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
+
+
+def clean_minutes(value) -> int:
+    """A positive whole number of minutes, at most the storage cap."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            if isinstance(value, bool) or isinstance(value, float):
+                raise ValueError
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise ValidationError(_("时长应为整数分钟。"), code="minutes_invalid") from None
+    if value <= 0:
+        raise ValidationError(_("时长必须大于零分钟。"), code="minutes_not_positive")
+    if value > MAX_MINUTES:
+        raise ValidationError(
+            _("单笔时长不能超过%(max)s。"), params={"max": format_minutes(MAX_MINUTES)},
+            code="minutes_too_large",
+        )  # fmt: skip
+    return value
+
+
+def clean_key(key) -> str:
+    key = (key or "").strip() if isinstance(key, str) else ""
+    if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
+        raise ValidationError(
+            _("幂等键应为1–255个可打印的ASCII字符。"), code="idempotency_key_invalid"
+        )
+    return key
+
+
+def community_of(place: Place) -> Place:
+    if place.level == PlaceLevel.GRID:
+        return place.parent
+    if place.level == PlaceLevel.COMMUNITY:
+        return place
+    raise ValidationError(_("时间银行账户须开在社区或网格。"), code="place_level")
+
+
+# ---------------------------------------------------------------- rules
+
+
+def rule_value(code: str, district: Place | int) -> int:
+    """The district's value of a rule, or the default when the district has not set its own."""
+    district_id = district if isinstance(district, int) else district.pk
+    rows = {
+        r.district_id: r.value
+        for r in Rule.objects.filter(code=code, district_id__in=[district_id, None])
+    }
+    if district_id in rows:
+        return rows[district_id]
+    if None in rows:
+        return rows[None]
+    for default in defaults.RULES:
+        if default["code"] == code:
+            return default["value"]
+    raise LookupError(code)
+
+
+def rules_for(district: Place) -> list[Rule]:
+    """Every rule as it applies in the district (its own row, else the default)."""
+    own = {r.code: r for r in Rule.objects.filter(district=district)}
+    base = {r.code: r for r in Rule.objects.filter(district__isnull=True)}
+    return [own.get(code) or base[code] for code in sorted(base)]
+
+
+@transaction.atomic
+def rule_update(*, actor, district: Place, code: str, value, source: str) -> Rule:
+    """Set a district's value of a rule, with the policy source that justifies it."""
+    _require(actor, "timebank.edit_rules", district, _("只有区管理员和区减负办可以修改规则。"))
+    if code not in {r["code"] for r in defaults.RULES}:
+        raise ValidationError(_("未知规则。"), code="rule_unknown")
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("规则取值应为整数。"), code="rule_value") from None
+    if code in defaults.BOOLEAN_RULES and value not in (0, 1):
+        raise ValidationError(_("开关类规则只能取0或1。"), code="rule_value")
+    if value < 0 or (code not in defaults.BOOLEAN_RULES and value == 0):
+        raise ValidationError(_("规则取值必须大于零。"), code="rule_value")
+    if code == defaults.STORAGE_CAP and value > MAX_MINUTES:
+        raise ValidationError(_("存储上限不能超过1500小时。"), code="rule_value")
+    source = " ".join((source or "").split())
+    if not source:
+        raise ValidationError(_("请注明政策依据。"), code="rule_source")
+    base = Rule.objects.get(code=code, district__isnull=True)
+    rule, _created = Rule.objects.select_for_update().get_or_create(
+        district=district, code=code,
+        defaults={"name": base.name, "unit": base.unit, "value": value, "source": source[:300]},
+    )  # fmt: skip
+    old = {"value": rule.value, "source": rule.source}
+    rule.value, rule.source, rule.updated_by = value, source[:300], actor
+    rule.save()
+    audit.record(
+        actor=actor, action="timebank.rule_update", obj=rule, place=district,
+        changes={"code": code, "value": [old["value"], value], "source": source[:300]},
+    )  # fmt: skip
+    return rule
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def _ledger_init(district: Place) -> Account:
+    """The district's issuance account and chain head, made once."""
+    account = Account.objects.filter(district=district, kind=AccountKind.ISSUANCE).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(
+                    kind=AccountKind.ISSUANCE, name=_("%(d)s服务记账") % {"d": district.name},
+                    place=district, district=district,
+                )  # fmt: skip
+        except IntegrityError:
+            account = Account.objects.get(district=district, kind=AccountKind.ISSUANCE)
+    try:
+        with transaction.atomic():
+            ChainHead.objects.get_or_create(district=district)
+    except IntegrityError:
+        pass
+    return account
+
+
+def issuance_account(district: Place) -> Account:
+    return _ledger_init(district)
+
+
+@transaction.atomic
+def member_account_open(*, actor, person: Person) -> Account:
+    """A real-name resident's account, in the community they belong to."""
+    person = Person.objects.select_related("place").get(pk=person.pk)
+    if person.place is None:
+        raise ValidationError(_("该居民未登记所属社区。"), code="no_place")
+    community = community_of(person.place)
+    if not (
+        actor.has_perm("timebank.manage_accounts", community)
+        or (person.account_id and person.account_id == actor.pk)
+    ):
+        raise PermissionDenied(_("您无权为该居民开立时间账户。"))
+    if not person.id_number_hash:
+        raise ValidationError(
+            _("时间银行账户须实名：请先登记该居民的身份证号。"), code="not_real_name"
+        )
+    district = community.district
+    _ledger_init(district)
+    if Account.objects.filter(person=person, district=district, kind=AccountKind.MEMBER).exists():
+        raise ValidationError(_("该居民已有时间账户。"), code="duplicate_account")
+    account = Account.objects.create(
+        kind=AccountKind.MEMBER, name=person.name, person=person, place=community,
+        district=district,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="timebank.account_open", obj=account, place=community,
+        changes={"kind": account.kind, "name": account.name},
+    )  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def group_account_open(*, actor, community: Place, kind: str, name: str) -> Account:
+    """A volunteer team's account or a community fund account."""
+    if kind not in (AccountKind.TEAM, AccountKind.FUND):
+        raise ValidationError(_("只能开立团队账户或公益基金账户。"), code="kind")
+    community = community_of(Place.objects.get(pk=community.pk))
+    _require(actor, "timebank.manage_accounts", community)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise ValidationError(_("请填写账户名称（最多100字）。"), code="name")
+    _ledger_init(community.district)
+    if Account.objects.filter(place=community, kind=kind, name=name, is_closed=False).exists():
+        raise ValidationError(_("本社区已有同名账户。"), code="duplicate_account")
+    account = Account.objects.create(
+        kind=kind, name=name, place=community, district=community.district
+    )
+    audit.record(
+        actor=actor, action="timebank.account_open", obj=account, place=community,
+        changes={"kind": kind, "name": name},
+    )  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def account_close(*, actor, account: Account) -> Account:
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    _require(actor, "timebank.manage_accounts", account.place)
+    if account.kind == AccountKind.ISSUANCE:
+        raise ValidationError(_("系统记账账户不能销户。"), code="issuance")
+    if account.is_closed:
+        raise ValidationError(_("该账户已销户。"), code="closed")
+    if account.balance != 0:
+        raise ValidationError(
+            _("账户仍有%(h)s余额，请先捐赠或转赠后再销户。"),
+            params={"h": format_minutes(account.balance)}, code="balance_not_zero",
+        )  # fmt: skip
+    account.is_closed, account.closed_at = True, timezone.now()
+    account.save(update_fields=["is_closed", "closed_at"])
+    audit.record(actor=actor, action="timebank.account_close", obj=account, place=account.place)
+    return account
+
+
+# ---------------------------------------------------------------- the ledger engine
+
+
+def fingerprint_of(*, kind, legs, memo, reverses_id, place_id) -> str:
+    body = [kind, sorted([int(a), int(m)] for a, m in legs), memo, reverses_id, place_id]
+    return hashlib.sha256(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
+
+
+def chain_hash(*, prev_hash: str, tx: Transaction, legs) -> str:
+    """The link of `tx` in its district's chain: covers every field that matters and the legs."""
+    created = tx.created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    body = [
+        prev_hash, tx.seq, tx.district_id, tx.place_id, tx.kind, tx.idempotency_key,
+        tx.fingerprint, tx.memo, tx.reverses_id, tx.actor_id, created,
+        sorted([int(a), int(m)] for a, m in legs),
+    ]  # fmt: skip
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(existing: Transaction, fingerprint: str) -> Transaction:
+    if existing.fingerprint != fingerprint:
+        raise ValidationError(
+            _("这个幂等键已用于另一笔内容不同的记账，本次未做任何记录。"),
+            code="idempotency_conflict",
+        )
+    existing.replayed = True
+    return existing
+
+
+def _retryable(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock timeout
+        return True
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+Check = Callable[[dict[int, Account]], None]
+
+
+def _post(
+    *,
+    actor,
+    kind: str,
+    key: str,
+    place: Place,
+    legs: list[tuple[int, int]],
+    memo: str = "",
+    reverses: Transaction | None = None,
+    check: Check | None = None,
+    on_write: Callable[[Transaction], None] | None = None,
+) -> Transaction:
+    """Write one balanced transaction exactly once per key; see the module docstring."""
+    key = clean_key(key)
+    memo = " ".join((memo or "").split())[:200]
+    if sum(m for _a, m in legs) != 0 or len({a for a, _m in legs}) != len(legs) or len(legs) < 2:
+        raise ValueError("legs must name distinct accounts and sum to zero")
+    fingerprint = fingerprint_of(
+        kind=kind, legs=legs, memo=memo, reverses_id=reverses.pk if reverses else None,
+        place_id=place.pk,
+    )  # fmt: skip
+    args = dict(
+        actor=actor, kind=kind, key=key, fingerprint=fingerprint, place=place, legs=legs,
+        memo=memo, reverses=reverses, check=check, on_write=on_write,
+    )  # fmt: skip
+    if transaction.get_connection().in_atomic_block:
+        return _attempt(**args)  # the caller's transaction: its caller retries, not us
+    delay = 0.005
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _attempt(**args)
+        except IntegrityError:
+            existing = Transaction.objects.filter(idempotency_key=key).first()
+            if existing is None:
+                raise
+            return _replay(existing, fingerprint)
+        except OperationalError as exc:
+            if attempt == MAX_ATTEMPTS or not _retryable(exc):
+                raise
+            time.sleep(delay * (1 + random.random()))  # noqa: S311 - jitter, not security
+            delay = min(delay * 2, 0.5)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _attempt(
+    *, actor, kind, key, fingerprint, place, legs, memo, reverses, check, on_write
+) -> Transaction:
+    existing = Transaction.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    ids = sorted(a for a, _m in legs)
+    # Row locks in one fixed order (ascending id) so two writers never wait on each other in
+    # a cycle; PostgreSQL applies FOR UPDATE after the sort.
+    locked = {
+        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    if len(locked) != len(ids):
+        raise ValidationError(_("账户不存在。"), code="account_missing")
+    district_id = place.district_id or place.pk
+    for account in locked.values():
+        if account.district_id != district_id:
+            raise ValidationError(_("只能在本区内记账。"), code="other_district")
+        if account.is_closed:
+            raise ValidationError(
+                _("账户“%(a)s”已销户，不能记账。"), params={"a": account.name},
+                code="account_closed",
+            )  # fmt: skip
+    head = ChainHead.objects.select_for_update().get(district_id=district_id)
+    existing = Transaction.objects.filter(idempotency_key=key).first()  # re-check under locks
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
+        raise ValidationError(_("该笔记账已冲正过，不能重复冲正。"), code="already_reversed")
+    new_balance = {}
+    for account_id, amount in legs:
+        account = locked[account_id]
+        new_balance[account_id] = account.balance + amount
+        if account.kind != AccountKind.ISSUANCE and new_balance[account_id] < 0:
+            raise ValidationError(
+                _("账户“%(a)s”余额不足：现有%(have)s，需要%(need)s。"),
+                params={
+                    "a": account.name, "have": format_minutes(account.balance),
+                    "need": format_minutes(-amount),
+                },
+                code="insufficient_balance",
+            )  # fmt: skip
+    if check is not None:
+        check(locked)
+    now = timezone.now()
+    tx = Transaction(
+        district_id=district_id, place=place, kind=kind, idempotency_key=key,
+        fingerprint=fingerprint, memo=memo, reverses=reverses,
+        actor=actor if getattr(actor, "pk", None) else None, created_at=now,
+        seq=head.seq + 1, prev_hash=head.hash,
+    )  # fmt: skip
+    tx.hash = chain_hash(prev_hash=head.hash, tx=tx, legs=legs)
+    tx.save(force_insert=True)
+    Posting.objects.bulk_create(
+        [
+            Posting(
+                transaction=tx,
+                account_id=account_id,
+                district_id=district_id,
+                amount=amount,
+                balance_after=new_balance[account_id],
+                created_at=now,
+            )  # fmt: skip
+            for account_id, amount in sorted(legs)
+        ]
+    )
+    for account_id, amount in legs:
+        account = locked[account_id]
+        account.balance = new_balance[account_id]
+        fields = ["balance"]
+        if account.kind != AccountKind.ISSUANCE and _counts_as_service(kind, reverses):
+            account.earned = max(0, account.earned + amount)
+            fields.append("earned")
+        account.save(update_fields=fields)
+    head.seq, head.hash = tx.seq, tx.hash
+    head.save(update_fields=["seq", "hash"])
+    if on_write is not None:
+        on_write(tx)
+    audit.record(
+        actor=actor, action=f"timebank.{kind}", obj=tx, place=place,
+        changes={
+            "key": key, "memo": memo,
+            "postings": {locked[a].name: format_minutes(m) for a, m in legs},
+            "reverses": reverses.pk if reverses else None,
+        },
+    )  # fmt: skip
+    tx.replayed = False
+    return tx
+
+
+def _counts_as_service(kind: str, reverses: Transaction | None) -> bool:
+    """Deposits raise lifetime service hours (star levels); their reversal lowers them."""
+    return kind == TxKind.DEPOSIT or (
+        kind == TxKind.REVERSAL and reverses is not None and reverses.kind == TxKind.DEPOSIT
+    )
+
+
+def _local_day_start(moment: datetime.datetime) -> datetime.datetime:
+    local = timezone.localtime(moment)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def deposited_today(account: Account, *, now: datetime.datetime | None = None) -> int:
+    """Service minutes deposited into the account since local midnight (unreversed)."""
+    start = _local_day_start(now or timezone.now())
+    total = Posting.objects.filter(
+        account=account,
+        created_at__gte=start,
+        transaction__kind=TxKind.DEPOSIT,
+        transaction__reversed_by__isnull=True,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
+
+
+def _check_cap(account: Account, incoming: int) -> None:
+    if account.kind != AccountKind.MEMBER:
+        return
+    cap = rule_value(defaults.STORAGE_CAP, account.district_id)
+    if account.balance + incoming > cap:
+        raise ValidationError(
+            _("超过个人存储上限%(cap)s：现有%(have)s，本次%(add)s。超出部分可捐赠。"),
+            params={
+                "cap": format_minutes(cap), "have": format_minutes(account.balance),
+                "add": format_minutes(incoming),
+            },
+            code="over_storage_cap",
+        )  # fmt: skip
+
+
+def _service_place(actor, account: Account, place: Place | None) -> Place:
+    """Where the ledger write happens; district-wide exchange decides if it may differ."""
+    place = community_of(Place.objects.get(pk=(place or account.place).pk))
+    if place.district_id != account.district_id:
+        raise ValidationError(_("只能在本区内记账。"), code="other_district")
+    if place.pk != account.place_id and not rule_value(defaults.DISTRICT_WIDE, place.district_id):
+        raise ValidationError(
+            _("本区未开通通存通兑：只能在账户所属社区存入和支取。"), code="not_district_wide"
+        )
+    return place
+
+
+def deposit(
+    *, actor, account: Account, minutes, key: str, memo: str = "", place: Place | None = None,
+    on_write: Callable[[Transaction], None] | None = None,
+) -> Transaction:  # fmt: skip
+    """Verified service minutes into a member's or team's account, minted by the district."""
+    minutes = clean_minutes(minutes)
+    account = Account.objects.select_related("place").get(pk=account.pk)
+    if account.kind not in (AccountKind.MEMBER, AccountKind.TEAM):
+        raise ValidationError(_("服务时间只能存入个人或团队账户。"), code="kind")
+    place = _service_place(actor, account, place)
+    _require(actor, "timebank.record", place, _("只有社区工作者可以审核入账。"))
+    issuance = issuance_account(account.district)
+
+    def check(locked: dict[int, Account]) -> None:
+        target = locked[account.pk]
+        _check_cap(target, minutes)
+        if target.kind == AccountKind.MEMBER:
+            cap = rule_value(defaults.DAILY_DEPOSIT_CAP, target.district_id)
+            today = deposited_today(target)
+            if today + minutes > cap:
+                raise ValidationError(
+                    _("超过每日存入上限%(cap)s：今日已存%(today)s。"),
+                    params={"cap": format_minutes(cap), "today": format_minutes(today)},
+                    code="over_daily_cap",
+                )  # fmt: skip
+
+    return _post(
+        actor=actor, kind=TxKind.DEPOSIT, key=key, place=place, memo=memo, check=check,
+        legs=[(issuance.pk, -minutes), (account.pk, minutes)], on_write=on_write,
+    )  # fmt: skip
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def withdraw(
+    *, actor, account: Account, minutes, key: str, memo: str = "", place: Place | None = None
+) -> Transaction:
+    """Stored minutes exchanged for service received (member aged 60+, or a fund)."""
+    minutes = clean_minutes(minutes)
+    account = Account.objects.select_related("place", "person").get(pk=account.pk)
+    if account.kind == AccountKind.TEAM:
+        raise ValidationError(_("团队志愿时间只能捐赠，不能支取。"), code="team_donate_only")
+    if account.kind not in (AccountKind.MEMBER, AccountKind.FUND):
+        raise ValidationError(_("该账户不能支取。"), code="kind")
+    place = _service_place(actor, account, place)
+    _require(actor, "timebank.record", place, _("只有社区工作者可以办理支取。"))
+    if account.kind == AccountKind.MEMBER:
+        min_age = rule_value(defaults.WITHDRAWAL_AGE, account.district_id)
+        birth = account.person.birth_date
+        if birth is None:
+            raise ValidationError(_("未登记出生日期，无法核验支取年龄。"), code="no_birth_date")
+        age = age_on(birth, timezone.localdate())
+        if age < min_age:
+            raise ValidationError(
+                _("年满%(min)d周岁方可支取本人存储的时间（现年%(age)d周岁）。"),
+                params={"min": min_age, "age": age}, code="under_withdrawal_age",
+            )  # fmt: skip
+    issuance = issuance_account(account.district)
+    return _post(
+        actor=actor, kind=TxKind.WITHDRAWAL, key=key, place=place, memo=memo,
+        legs=[(account.pk, -minutes), (issuance.pk, minutes)],
+    )  # fmt: skip
+
+
+def transfer(
+    *, actor, source: Account, target: Account, minutes, key: str, relation: str
+) -> Transaction:
+    """Give stored minutes to a relative; a community worker verifies the relation."""
+    minutes = clean_minutes(minutes)
+    source = Account.objects.select_related("place", "person").get(pk=source.pk)
+    target = Account.objects.select_related("place").get(pk=target.pk)
+    if source.pk == target.pk:
+        raise ValidationError(_("不能转给自己。"), code="same_account")
+    if source.kind == AccountKind.TEAM:
+        raise ValidationError(_("团队志愿时间只能捐赠，不能转赠。"), code="team_donate_only")
+    if source.kind != AccountKind.MEMBER or target.kind != AccountKind.MEMBER:
+        raise ValidationError(_("只能在个人账户之间转赠亲属。"), code="kind")
+    relation = " ".join((relation or "").split())
+    if not relation:
+        raise ValidationError(_("请填写与受赠人的亲属关系。"), code="relation_required")
+    place = _service_place(actor, source, None)
+    if rule_value(defaults.RELATIVE_TRANSFER_BY_WORKER, source.district_id):
+        _require(actor, "timebank.record", place, _("转赠亲属须由社区工作者核实亲属关系后办理。"))
+    elif not (
+        actor.has_perm("timebank.use_account", source) or actor.has_perm("timebank.record", place)
+    ):
+        raise PermissionDenied(_("您无权从该账户转出。"))
+
+    def check(locked: dict[int, Account]) -> None:
+        _check_cap(locked[target.pk], minutes)
+
+    return _post(
+        actor=actor, kind=TxKind.TRANSFER, key=key, place=place, check=check,
+        memo=_("亲属关系：%(r)s") % {"r": relation[:60]},
+        legs=[(source.pk, -minutes), (target.pk, minutes)],
+    )  # fmt: skip
+
+
+def donate(
+    *, actor, source: Account, fund: Account, minutes, key: str, memo: str = ""
+) -> Transaction:
+    """Give stored minutes (a member's or a team's) to a community fund."""
+    minutes = clean_minutes(minutes)
+    source = Account.objects.select_related("place", "person").get(pk=source.pk)
+    fund = Account.objects.select_related("place").get(pk=fund.pk)
+    if fund.kind != AccountKind.FUND:
+        raise ValidationError(_("只能捐赠给社区公益基金账户。"), code="kind")
+    if source.kind not in (AccountKind.MEMBER, AccountKind.TEAM):
+        raise ValidationError(_("只有个人和团队账户可以捐赠。"), code="kind")
+    if not rule_value(defaults.DONATIONS_ALLOWED, source.district_id):
+        raise ValidationError(_("本区暂未开放时间捐赠。"), code="donations_off")
+    place = _service_place(actor, source, fund.place)
+    if not (
+        actor.has_perm("timebank.use_account", source)
+        or actor.has_perm("timebank.record", source.place)
+    ):
+        raise PermissionDenied(_("只有账户本人或社区工作者可以办理捐赠。"))
+    return _post(
+        actor=actor, kind=TxKind.DONATION, key=key, place=place, memo=memo,
+        legs=[(source.pk, -minutes), (fund.pk, minutes)],
+    )  # fmt: skip
+
+
+def reverse(*, actor, original: Transaction, key: str, reason: str) -> Transaction:
+    """Correct a transaction by its exact opposite; once, and never a reversal itself."""
+    original = Transaction.objects.select_related("place").get(pk=original.pk)
+    _require(actor, "timebank.reverse", original.place, _("只有街道或区管理员可以冲正。"))
+    if original.kind == TxKind.REVERSAL:
+        raise ValidationError(_("冲正记录不能再冲正。"), code="reverse_reversal")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("请填写冲正原因。"), code="reason_required")
+    legs = [(p.account_id, -p.amount) for p in original.postings.all()]
+    return _post(
+        actor=actor, kind=TxKind.REVERSAL, key=key, place=original.place, reverses=original,
+        memo=_("冲正 #%(id)s：%(r)s") % {"id": original.pk, "r": reason[:150]}, legs=legs,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- reconciliation
+
+
+def reconcile(*, district: Place | None = None) -> dict:
+    """Recompute every balance, every transaction's sum and the whole hash chain.
+
+    Returns {"districts", "accounts", "transactions", "problems": [...]} with at most 100
+    problems listed (and "problem_count" the full number). Reads only.
+    """
+    heads = ChainHead.objects.select_related("district").order_by("district_id")
+    if district is not None:
+        heads = heads.filter(district=district)
+    problems: list[dict] = []
+    counts = {"districts": 0, "accounts": 0, "transactions": 0}
+
+    def problem(kind: str, **info) -> None:
+        problems.append({"kind": kind, **info})
+
+    for head in heads:
+        counts["districts"] += 1
+        did = head.district_id
+        sums = dict(
+            Posting.objects.filter(district_id=did)
+            .values_list("account_id")
+            .annotate(total=Sum("amount"))
+            .values_list("account_id", "total")
+        )
+        for account in Account.objects.filter(district_id=did).only("pk", "balance", "kind"):
+            counts["accounts"] += 1
+            if account.balance != sums.get(account.pk, 0):
+                problem(
+                    "balance_mismatch", district=did, account=account.pk,
+                    cached=account.balance, postings=sums.get(account.pk, 0),
+                )  # fmt: skip
+            if account.kind != AccountKind.ISSUANCE and account.balance < 0:
+                problem("negative_balance", district=did, account=account.pk)
+        prev, expected_seq = GENESIS, 1
+        while True:
+            batch = list(
+                Transaction.objects.filter(district_id=did, seq__gte=expected_seq).order_by("seq")[
+                    :2000
+                ]
+            )
+            if not batch:
+                break
+            legs: dict[int, list] = {}
+            for tx_id, account_id, amount in Posting.objects.filter(
+                transaction_id__in=[t.pk for t in batch]
+            ).values_list("transaction_id", "account_id", "amount"):
+                legs.setdefault(tx_id, []).append((account_id, amount))
+            for tx in batch:
+                counts["transactions"] += 1
+                if tx.seq != expected_seq:
+                    problem("chain_gap", district=did, expected=expected_seq, found=tx.seq)
+                tx_legs = legs.get(tx.pk, [])
+                total = sum(m for _a, m in tx_legs)
+                if total != 0 or len(tx_legs) < 2:
+                    problem("unbalanced", district=did, transaction=tx.pk, sum=total)
+                if tx.prev_hash != prev:
+                    problem("chain_link", district=did, transaction=tx.pk)
+                if chain_hash(prev_hash=tx.prev_hash, tx=tx, legs=tx_legs) != tx.hash:
+                    problem("chain_hash", district=did, transaction=tx.pk)
+                prev, expected_seq = tx.hash, tx.seq + 1
+        if head.seq != expected_seq - 1 or head.hash != prev:
+            problem("chain_head", district=did, head_seq=head.seq, last_seq=expected_seq - 1)
+        orphan = Posting.objects.filter(district_id=did).exclude(transaction__district_id=did)
+        if orphan.exists():
+            problem("posting_district", district=did)
+    return {**counts, "problem_count": len(problems), "problems": problems[:100]}

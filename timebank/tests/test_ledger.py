@@ -1,0 +1,385 @@
+"""The hour ledger through its services: good paths, bad input (nothing written), replay,
+reversal, caps and ages, the database's own guards, and the reconciliation."""
+
+import contextlib
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from core.models import AuditEvent, Notification
+from timebank import services
+from timebank.models import Account, ChainHead, Posting, Transaction, TxKind
+from timebank.tasks import alert_mismatch
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(account) -> Account:
+    return Account.objects.get(pk=account.pk)
+
+
+def snapshot():
+    return (
+        Transaction.objects.count(),
+        Posting.objects.count(),
+        AuditEvent.objects.count(),
+        tuple(Account.objects.order_by("pk").values_list("balance", "earned")),
+    )
+
+
+def assert_clean():
+    result = services.reconcile()
+    assert result["problems"] == [], result
+
+
+def test_deposit_mints_from_issuance_and_balances(bank):
+    tx = services.deposit(actor=bank.worker, account=bank.young, minutes=90, key="d-1", memo="陪聊")
+    assert tx.kind == TxKind.DEPOSIT and tx.replayed is False
+    assert sorted(tx.postings.values_list("amount", flat=True)) == [-90, 90]
+    assert fresh(bank.young).balance == 90 and fresh(bank.young).earned == 90
+    assert fresh(bank.issuance).balance == -90
+    assert AuditEvent.objects.filter(action="timebank.deposit", object_id=str(tx.pk)).exists()
+    assert_clean()
+
+
+def test_same_key_same_payload_returns_original(bank):
+    first = services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="k-same")
+    before = snapshot()
+    again = services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="k-same")
+    assert again.pk == first.pk and again.replayed is True
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"minutes": 61}, {"memo": "别的"}, {"account": "elder"}],
+)
+def test_same_key_other_payload_is_a_conflict_and_writes_nothing(bank, change):
+    services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="k-conf")
+    before = snapshot()
+    kwargs = {"actor": bank.worker, "account": bank.young, "minutes": 60, "key": "k-conf"}
+    kwargs.update(change)
+    if "account" in change:
+        kwargs["account"] = getattr(bank, change["account"])
+    with pytest.raises(ValidationError) as err:
+        services.deposit(**kwargs)
+    assert err.value.code == "idempotency_conflict"
+    assert "幂等键" in err.value.messages[0]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("minutes", "code"),
+    [
+        (0, "minutes_not_positive"),
+        (-30, "minutes_not_positive"),
+        ("abc", "minutes_invalid"),
+        (1.5, "minutes_invalid"),
+        (True, "minutes_invalid"),
+        (None, "minutes_invalid"),
+        (10**9, "minutes_too_large"),
+    ],
+)
+def test_bad_minutes_are_refused_and_write_nothing(bank, minutes, code):
+    before = snapshot()
+    with pytest.raises(ValidationError) as err:
+        services.deposit(actor=bank.worker, account=bank.young, minutes=minutes, key="bad-m")
+    assert err.value.code == code
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("key", ["", "   ", "x" * 256, "键", "a\nb"])
+def test_bad_keys_are_refused(bank, key):
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        services.deposit(actor=bank.worker, account=bank.young, minutes=5, key=key)
+    assert snapshot() == before
+
+
+def test_posting_to_a_closed_account_is_refused(bank):
+    services.account_close(actor=bank.worker, account=bank.team)
+    before = snapshot()
+    with pytest.raises(ValidationError) as err:
+        services.deposit(actor=bank.worker, account=bank.team, minutes=30, key="closed-1")
+    assert err.value.code == "account_closed" and "已销户" in err.value.messages[0]
+    assert snapshot() == before
+
+
+def test_close_needs_zero_balance(bank):
+    services.deposit(actor=bank.worker, account=bank.team, minutes=30, key="team-1")
+    with pytest.raises(ValidationError) as err:
+        services.account_close(actor=bank.worker, account=bank.team)
+    assert err.value.code == "balance_not_zero"
+    assert not fresh(bank.team).is_closed
+
+
+def test_storage_cap(bank):
+    services.rule_update(
+        actor=bank.d.root, district=bank.d.district, code="storage_cap_minutes", value=100,
+        source="测试",
+    )  # fmt: skip
+    services.deposit(actor=bank.worker, account=bank.young, minutes=80, key="cap-1")
+    before = snapshot()
+    with pytest.raises(ValidationError) as err:
+        services.deposit(actor=bank.worker, account=bank.young, minutes=30, key="cap-2")
+    assert err.value.code == "over_storage_cap" and "存储上限" in err.value.messages[0]
+    assert snapshot() == before
+    # The cap also stops a transfer in.
+    services.deposit(actor=bank.worker, account=bank.elder, minutes=50, key="cap-3")
+    with pytest.raises(ValidationError) as err:
+        services.transfer(
+            actor=bank.worker, source=bank.elder, target=bank.young, minutes=30, key="cap-4",
+            relation="祖孙",
+        )  # fmt: skip
+    assert err.value.code == "over_storage_cap"
+
+
+def test_daily_cap(bank):
+    services.deposit(actor=bank.worker, account=bank.young, minutes=400, key="day-1")
+    with pytest.raises(ValidationError) as err:
+        services.deposit(actor=bank.worker, account=bank.young, minutes=81, key="day-2")
+    assert err.value.code == "over_daily_cap"
+    services.deposit(actor=bank.worker, account=bank.young, minutes=80, key="day-3")
+    # Team hours have no personal daily cap.
+    services.deposit(actor=bank.worker, account=bank.team, minutes=600, key="day-4")
+
+
+def test_withdrawal_age_rule(bank):
+    for account, key in ((bank.young, "w-young"), (bank.near_60, "w-near")):
+        services.deposit(actor=bank.worker, account=account, minutes=60, key=key + "-d")
+        before = snapshot()
+        with pytest.raises(ValidationError) as err:
+            services.withdraw(actor=bank.worker, account=account, minutes=30, key=key)
+        assert err.value.code == "under_withdrawal_age" and "60" in err.value.messages[0]
+        assert snapshot() == before
+    services.deposit(actor=bank.worker, account=bank.elder, minutes=60, key="w-elder-d")
+    tx = services.withdraw(actor=bank.worker, account=bank.elder, minutes=45, key="w-elder")
+    assert fresh(bank.elder).balance == 15 and tx.kind == TxKind.WITHDRAWAL
+    assert fresh(bank.elder).earned == 60  # lifetime service hours do not drop on withdrawal
+    assert_clean()
+
+
+def test_no_negative_balance(bank):
+    services.deposit(actor=bank.worker, account=bank.elder, minutes=30, key="neg-d")
+    before = snapshot()
+    with pytest.raises(ValidationError) as err:
+        services.withdraw(actor=bank.worker, account=bank.elder, minutes=31, key="neg-w")
+    assert err.value.code == "insufficient_balance" and "余额不足" in err.value.messages[0]
+    assert snapshot() == before
+
+
+def test_team_hours_can_only_be_donated(bank):
+    services.deposit(actor=bank.worker, account=bank.team, minutes=120, key="t-d")
+    with pytest.raises(ValidationError) as err:
+        services.withdraw(actor=bank.worker, account=bank.team, minutes=60, key="t-w")
+    assert err.value.code == "team_donate_only"
+    with pytest.raises(ValidationError):
+        services.transfer(
+            actor=bank.worker, source=bank.team, target=bank.elder, minutes=60, key="t-t",
+            relation="无",
+        )  # fmt: skip
+    services.donate(actor=bank.worker, source=bank.team, fund=bank.fund, minutes=120, key="t-g")
+    assert fresh(bank.team).balance == 0 and fresh(bank.fund).balance == 120
+    # The fund serves priority elderly: a worker records the withdrawal from the fund.
+    services.withdraw(actor=bank.worker, account=bank.fund, minutes=60, key="f-w", memo="王奶奶")
+    assert fresh(bank.fund).balance == 60
+    assert_clean()
+
+
+def test_relative_transfer_needs_a_worker(bank):
+    services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="rt-d")
+    owner = bank.d.users["resident:own"]
+    with pytest.raises(PermissionDenied):
+        services.transfer(
+            actor=owner, source=bank.young, target=bank.elder, minutes=30, key="rt-1",
+            relation="母子",
+        )  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        services.transfer(
+            actor=bank.worker, source=bank.young, target=bank.elder, minutes=30, key="rt-2",
+            relation=" ",
+        )  # fmt: skip
+    assert err.value.code == "relation_required"
+    tx = services.transfer(
+        actor=bank.worker, source=bank.young, target=bank.elder, minutes=30, key="rt-3",
+        relation="祖孙",
+    )  # fmt: skip
+    assert "祖孙" in tx.memo
+    assert fresh(bank.young).balance == 30 and fresh(bank.elder).balance == 30
+
+
+def test_reversal_once_and_never_of_a_reversal(bank):
+    tx = services.deposit(actor=bank.worker, account=bank.young, minutes=90, key="rv-d")
+    with pytest.raises(PermissionDenied):  # the worker who recorded it cannot reverse it
+        services.reverse(actor=bank.worker, original=tx, key="rv-0", reason="录错")
+    rev = services.reverse(actor=bank.officer, original=tx, key="rv-1", reason="录错")
+    assert rev.reverses_id == tx.pk and fresh(bank.young).balance == 0
+    assert fresh(bank.young).earned == 0
+    again = services.reverse(actor=bank.officer, original=tx, key="rv-1", reason="录错")
+    assert again.pk == rev.pk and again.replayed
+    before = snapshot()
+    with pytest.raises(ValidationError) as err:
+        services.reverse(actor=bank.officer, original=tx, key="rv-2", reason="再来")
+    assert err.value.code == "already_reversed"
+    with pytest.raises(ValidationError) as err:
+        services.reverse(actor=bank.officer, original=rev, key="rv-3", reason="反冲")
+    assert err.value.code == "reverse_reversal"
+    assert snapshot() == before
+    assert_clean()
+
+
+def test_reversal_that_would_go_negative_is_refused(bank):
+    tx = services.deposit(actor=bank.worker, account=bank.elder, minutes=60, key="rn-d")
+    services.withdraw(actor=bank.worker, account=bank.elder, minutes=60, key="rn-w")
+    with pytest.raises(ValidationError) as err:
+        services.reverse(actor=bank.officer, original=tx, key="rn-r", reason="录错")
+    assert err.value.code == "insufficient_balance"
+
+
+def test_reversal_is_unique_in_the_database(bank):
+    tx = services.deposit(actor=bank.worker, account=bank.elder, minutes=60, key="ru-d")
+    services.reverse(actor=bank.officer, original=tx, key="ru-1", reason="录错")
+    other = Transaction.objects.exclude(reverses=None).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Transaction.objects.create(
+            district=other.district, place=other.place, kind=TxKind.REVERSAL,
+            idempotency_key="ru-forged", fingerprint="x", reverses=tx, created_at=other.created_at,
+            seq=10**6, prev_hash="0", hash="0",
+        )  # fmt: skip
+
+
+def test_district_wide_rule(bank):
+    other_community = bank.d.communities[1]  # same street, another community
+    worker_there = bank.d.root
+    services.deposit(
+        actor=worker_there, account=bank.young, minutes=30, key="dw-1", place=other_community
+    )
+    services.rule_update(
+        actor=bank.d.root, district=bank.d.district, code="district_wide_exchange", value=0,
+        source="试点前",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        services.deposit(
+            actor=worker_there, account=bank.young, minutes=30, key="dw-2", place=other_community
+        )
+    assert err.value.code == "not_district_wide"
+
+
+def test_worker_of_another_street_cannot_post(bank):
+    other_worker = bank.d.users["community_worker:other"]
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        services.deposit(actor=other_worker, account=bank.young, minutes=30, key="os-1")
+    assert snapshot() == before
+
+
+def test_postings_are_immutable_in_python(bank):
+    services.deposit(actor=bank.worker, account=bank.young, minutes=10, key="im-1")
+    posting = Posting.objects.first()
+    with pytest.raises(TypeError):
+        posting.save()
+    with pytest.raises(TypeError):
+        posting.delete()
+    with pytest.raises(TypeError):
+        Posting.objects.all().update(amount=1)
+    with pytest.raises(TypeError):
+        Posting.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database triggers: PostgreSQL only")
+def test_postgresql_refuses_changes_and_unbalanced_entries(bank):
+    services.deposit(actor=bank.worker, account=bank.young, minutes=10, key="pg-1")
+    posting = Posting.objects.first()
+    for sql in (
+        "UPDATE timebank_posting SET amount = amount + 1 WHERE id = %s",
+        "DELETE FROM timebank_posting WHERE id = %s",
+    ):
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [posting.pk])
+    tx = posting.transaction
+    with pytest.raises(IntegrityError, match="balanced"), transaction.atomic():
+        forged = Transaction.objects.create(
+            district=tx.district, place=tx.place, kind=TxKind.DEPOSIT, idempotency_key="pg-forged",
+            fingerprint="x", created_at=tx.created_at, seq=10**6, prev_hash="0", hash="0",
+        )  # fmt: skip
+        Posting.objects.create(
+            transaction=forged, account=bank.young, district=tx.district, amount=5,
+            balance_after=0, created_at=tx.created_at,
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=bank.young.pk).update(balance=-1)
+
+
+def test_check_constraint_keeps_member_balances_non_negative(bank):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=bank.elder.pk).update(balance=-1)
+    Account.objects.filter(pk=bank.issuance.pk).update(balance=-1)  # issuance may go negative
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """Tampering stays inside a savepoint that is rolled back, so the test's teardown (which
+    runs PostgreSQL's deferred checks) never sees the forged rows."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _tamper(sql: str, params) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")  # bypass triggers
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def test_reconciliation_finds_tampering_and_alerts(bank):
+    with rolled_back():
+        services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="tp-1")
+        tx = services.deposit(actor=bank.worker, account=bank.elder, minutes=30, key="tp-2")
+        services.deposit(actor=bank.worker, account=bank.elder, minutes=20, key="tp-3")
+        assert_clean()
+        _tamper(
+            "UPDATE timebank_posting SET amount = 45 WHERE transaction_id = %s AND amount = 30",
+            [tx.pk],
+        )
+        _tamper("UPDATE timebank_account SET balance = balance + 5 WHERE id = %s", [bank.young.pk])
+        result = services.reconcile()
+        kinds = {p["kind"] for p in result["problems"]}
+        assert {"balance_mismatch", "unbalanced", "chain_hash"} <= kinds
+        assert {"account": bank.young.pk}.items() <= next(
+            p
+            for p in result["problems"]
+            if p["kind"] == "balance_mismatch" and p["account"] == bank.young.pk
+        ).items()
+        sent = alert_mismatch(result)
+        assert sent >= 1
+        admin = bank.d.users["admin:own"]
+        assert Notification.objects.filter(user=admin, title__contains="对账").exists()
+
+
+def test_reconciliation_finds_a_removed_transaction(bank):
+    with rolled_back():
+        services.deposit(actor=bank.worker, account=bank.young, minutes=10, key="rm-1")
+        tx = services.deposit(actor=bank.worker, account=bank.young, minutes=10, key="rm-2")
+        services.deposit(actor=bank.worker, account=bank.young, minutes=10, key="rm-3")
+        _tamper("DELETE FROM timebank_posting WHERE transaction_id = %s", [tx.pk])
+        _tamper("DELETE FROM timebank_transaction WHERE id = %s", [tx.pk])
+        kinds = {p["kind"] for p in services.reconcile()["problems"]}
+        assert {"chain_gap", "chain_link", "balance_mismatch"} <= kinds
+
+
+def test_chain_links_every_transaction(bank):
+    for i in range(3):
+        services.deposit(actor=bank.worker, account=bank.young, minutes=5, key=f"ch-{i}")
+    head = ChainHead.objects.get(district=bank.d.district)
+    txs = list(Transaction.objects.filter(district=bank.d.district).order_by("seq"))
+    assert [t.seq for t in txs] == list(range(1, len(txs) + 1))
+    assert head.seq == txs[-1].seq and head.hash == txs[-1].hash
+    for prev, tx in zip(txs, txs[1:], strict=False):
+        assert tx.prev_hash == prev.hash
