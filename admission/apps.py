@@ -8,3 +8,37 @@ class AdmissionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "admission"
     verbose_name = _("准入")
+
+    def ready(self):
+        from admission import (
+            demo,
+            rules,  # noqa: F401 - registers the permissions
+            workbench,
+        )
+        from core import action_labels, navigation
+        from core import workbench as core_workbench
+        from core.demo import extensions
+
+        action_labels.register(
+            {
+                "admission.lists_seed": _("载入默认清单"),
+                "admission.list_draft": _("新建清单草稿"),
+                "admission.list_entry_add": _("清单新增事项"),
+                "admission.list_entry_change": _("清单修改事项"),
+                "admission.list_entry_remove": _("清单删除事项"),
+                "admission.list_publish": _("发布清单"),
+                "admission.policy_set": _("修改准入设置"),
+                "admission.request_submit": _("提交准入申请"),
+                "admission.request_amend": _("补正准入申请"),
+                "admission.request_decide": _("审核准入申请"),
+                "admission.request_appeal": _("准入申诉"),
+                "admission.request_withdraw": _("撤回准入申请"),
+                "admission.item_withdraw": _("准入事项退出"),
+            }
+        )
+        navigation.register(_("事项清单"), "admission:lists", perm="admission.view_lists", order=20)
+        navigation.register(
+            _("准入申请"), "admission:request_list", perm="admission.use_requests", order=21
+        )
+        core_workbench.register(workbench.cards)
+        extensions.register("admission")(demo.build)

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from admission import views
 
 app_name = "admission"
-urlpatterns: list = []
+urlpatterns = [
+    path("lists/", views.lists, name="lists"),
+    path("lists/versions/<int:pk>/", views.version_detail, name="version_detail"),
+    path("lists/versions/<int:pk>/diff/", views.version_diff, name="version_diff"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("settings/", views.settings_page, name="settings"),
+]

@@ -1,0 +1,154 @@
+"""Forms only parse input; the services validate and decide."""
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from admission.models import Frequency, WorkKind
+from admission.services import Decision
+
+
+class YuanField(forms.CharField):
+    """Money typed in yuan (up to two decimals), cleaned to integer fen."""
+
+    def to_python(self, value):
+        value = super().to_python(value).replace(",", "").replace("，", "").strip()
+        if not value:
+            return 0
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            raise forms.ValidationError(_("请输入金额（元），如 1200 或 1200.50。")) from None
+        if amount < 0 or amount.as_tuple().exponent < -2 or amount > Decimal("100000000000"):
+            raise forms.ValidationError(_("金额应为非负数，最多两位小数。"))
+        return int(amount * 100)
+
+
+class EntryForm(forms.Form):
+    key = forms.CharField(label=_("编号"), max_length=32)
+    title = forms.CharField(label=_("事项名称"), max_length=200)
+    category = forms.CharField(label=_("类别"), max_length=100, required=False)
+    legal_basis = forms.CharField(
+        label=_("法律政策依据"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    department = forms.ModelChoiceField(label=_("责任部门"), queryset=None, required=False)
+    handled_by = forms.CharField(label=_("办理机关（证明事项）"), max_length=200, required=False)
+    keywords = forms.CharField(
+        label=_("匹配关键词（负面清单，逗号分隔）"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, departments=None, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        if categories:
+            self.fields["category"] = forms.ChoiceField(label=_("类别"), choices=categories)
+
+
+class PublishForm(forms.Form):
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.CharField(label=_("依据（文号）"), max_length=300, required=False)
+    note = forms.CharField(
+        label=_("修订说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequestForm(forms.Form):
+    submit_token = forms.CharField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("类型"), choices=WorkKind.choices)
+    title = forms.CharField(label=_("事项名称"), max_length=200)
+    description = forms.CharField(
+        label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    cited_entry = forms.ModelChoiceField(
+        label=_("对应清单事项（依法履职/依法协助）"), queryset=None, required=False
+    )
+    legal_basis = forms.CharField(
+        label=_("法律政策依据"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写明法律、法规或政策文件名称和条款。"),
+    )
+    all_communities = forms.BooleanField(label=_("全区所有社区"), required=False)
+    communities = forms.ModelMultipleChoiceField(
+        label=_("涉及社区"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("按住 Ctrl 可多选；或勾选“全区所有社区”。"),
+    )
+    frequency = forms.ChoiceField(label=_("频次"), choices=Frequency.choices)
+    minutes_per_community = forms.IntegerField(
+        label=_("每社区每次预计用时（分钟）"), min_value=1, max_value=100000
+    )
+    funding = YuanField(
+        label=_("随事转移经费（元）"),
+        required=False,
+        help_text=_("费随事转：随这项工作拨付给社区的经费总额。"),
+    )
+    period_start = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, entries=None, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cited_entry"].queryset = entries
+        self.fields["communities"].queryset = communities
+        if not self.is_bound:
+            self.initial.setdefault("submit_token", uuid.uuid4().hex)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_communities"):
+            data["communities"] = list(self.fields["communities"].queryset)
+        return data
+
+
+class AmendForm(forms.Form):
+    cited_entry = forms.ModelChoiceField(
+        label=_("对应清单事项（依法履职/依法协助）"), queryset=None, required=False
+    )
+    legal_basis = forms.CharField(
+        label=_("法律政策依据"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    funding = YuanField(label=_("随事转移经费（元）"), required=False)
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cited_entry"].queryset = entries
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[
+            (Decision.APPROVE, _("准入")),
+            (Decision.APPROVE_WITH_CONDITIONS, _("附条件准入")),
+            (Decision.REFUSE, _("不予准入")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    conditions = forms.CharField(
+        label=_("附加条件"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reasons = forms.CharField(
+        label=_("理由（不予准入时必填，向所有社区公开）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PolicyForm(forms.Form):
+    review_working_days = forms.IntegerField(
+        label=_("审核期限（工作日）"), min_value=1, max_value=60
+    )

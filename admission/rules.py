@@ -1,0 +1,86 @@
+"""Who may do what in admission. Object permissions take the district (a Place) or a request."""
+
+import rules
+
+from core.models import Role
+from core.rules import assignments_of, holds, is_superuser, role_places
+
+LIST_EDITORS = {Role.ADMIN, Role.COORDINATOR}
+REVIEWERS = {Role.COORDINATOR}
+DISTRICT_READERS = {Role.ADMIN, Role.COORDINATOR, Role.AUDITOR}
+
+
+def officer_departments(user, district=None) -> list:
+    """The departments the user serves as an officer (in `district` if given)."""
+    return [
+        a.department
+        for a in assignments_of(user)
+        if a.role == Role.DEPARTMENT_OFFICER
+        and a.department_id
+        and (district is None or a.place_id == district.pk)
+    ]
+
+
+def districts_of_user(user) -> set[int]:
+    return {a.place.district_id for a in assignments_of(user)}
+
+
+@rules.predicate
+def can_edit_lists(user, district) -> bool:
+    return district is not None and holds(user, LIST_EDITORS, district)
+
+
+@rules.predicate
+def is_logged_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@rules.predicate
+def can_apply(user, district) -> bool:
+    return district is not None and bool(officer_departments(user, district))
+
+
+@rules.predicate
+def can_review(user, district) -> bool:
+    return district is not None and holds(user, REVIEWERS, district)
+
+
+@rules.predicate
+def can_view_request(user, request) -> bool:
+    """Applicant's department, the district's reviewers, admins and auditors; decisions are
+    public to everyone in the district (see selectors.decisions_visible_to)."""
+    if request is None:
+        return False
+    if holds(user, DISTRICT_READERS, request.district):
+        return True
+    if request.department in officer_departments(user, request.district):
+        return True
+    return request.status in request.DECIDED and request.district_id in districts_of_user(user)
+
+
+@rules.predicate
+def can_amend_request(user, request) -> bool:
+    return request is not None and request.department in officer_departments(user, request.district)
+
+
+@rules.predicate
+def can_withdraw_item(user, item) -> bool:
+    return item is not None and holds(user, REVIEWERS, item.district)
+
+
+rules.add_perm("admission.view_lists", is_superuser | is_logged_in)
+rules.add_perm("admission.edit_lists", is_superuser | can_edit_lists)
+rules.add_perm("admission.apply", can_apply)
+rules.add_perm("admission.review", can_review)
+rules.add_perm("admission.view_request", is_superuser | can_view_request)
+rules.add_perm("admission.amend_request", can_amend_request)
+rules.add_perm("admission.withdraw_item", can_withdraw_item)
+
+
+@rules.predicate
+def uses_requests(user) -> bool:
+    """Department officers, coordinators, admins and auditors work with admission requests."""
+    return bool(officer_departments(user)) or bool(role_places(user, DISTRICT_READERS))
+
+
+rules.add_perm("admission.use_requests", is_superuser | uses_requests)

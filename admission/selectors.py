@@ -1,0 +1,115 @@
+"""Scoped reads of the admission gate: every list a page or API shows comes from here."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from admission.models import (
+    AdmissionRequest,
+    AdmittedItem,
+    ListEntry,
+    ListKind,
+    ListVersion,
+)
+from admission.rules import DISTRICT_READERS, REVIEWERS, districts_of_user, officer_departments
+from core.models import Place
+from core.rules import role_places
+
+
+def user_districts(user) -> QuerySet[Place]:
+    """The districts where the user holds any role (every user reads their district's lists)."""
+    if user.is_superuser:
+        return Place.objects.filter(level="district")
+    return Place.objects.filter(pk__in=districts_of_user(user))
+
+
+def list_versions(user, district: Place, kind: str) -> QuerySet[ListVersion]:
+    """Published versions for everyone in the district; drafts only for list editors."""
+    versions = ListVersion.objects.filter(district=district, kind=kind)
+    if not user.has_perm("admission.edit_lists", district):
+        versions = versions.filter(status=ListVersion.Status.PUBLISHED)
+    return versions.order_by("-number")
+
+
+@dataclass
+class VersionDiff:
+    added: list[ListEntry] = field(default_factory=list)
+    removed: list[ListEntry] = field(default_factory=list)
+    changed: list[tuple[ListEntry, ListEntry, list[str]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+FIELD_LABELS = {
+    "title": "事项名称",
+    "category": "类别",
+    "legal_basis": "法律政策依据",
+    "department_id": "责任部门",
+    "handled_by": "办理机关",
+    "keywords": "匹配关键词",
+}
+
+
+def diff_versions(old: ListVersion, new: ListVersion) -> VersionDiff:
+    """What changed from `old` to `new`, matching entries by their key."""
+    before = {e.key: e for e in old.entries.select_related("department")}
+    after = {e.key: e for e in new.entries.select_related("department")}
+    result = VersionDiff()
+    for key, entry in after.items():
+        if key not in before:
+            result.added.append(entry)
+            continue
+        fields = [
+            FIELD_LABELS[name]
+            for name in ListEntry.COMPARED
+            if getattr(before[key], name) != getattr(entry, name)
+        ]
+        if fields:
+            result.changed.append((before[key], entry, fields))
+    result.removed = [entry for key, entry in before.items() if key not in after]
+    return result
+
+
+def requests_visible_to(user) -> QuerySet[AdmissionRequest]:
+    """All requests for the district's coordinators, admins and auditors; a department's
+    officers see their department's; everyone in the district sees decided ones."""
+    requests = AdmissionRequest.objects.select_related("department", "district")
+    if user.is_superuser:
+        return requests
+    query = Q(pk__in=[])
+    readers = role_places(user, DISTRICT_READERS)
+    if readers:
+        query |= Q(district__in=[p.district_id for p in readers])
+    departments = officer_departments(user)
+    if departments:
+        query |= Q(department__in=departments)
+    districts = districts_of_user(user)
+    if districts:
+        query |= Q(district_id__in=districts, status__in=AdmissionRequest.DECIDED)
+    return requests.filter(query)
+
+
+def decisions_visible_to(user) -> QuerySet[AdmissionRequest]:
+    """Decisions and their reasons, public to every community of the district."""
+    return requests_visible_to(user).filter(status__in=AdmissionRequest.DECIDED)
+
+
+def reviews_waiting_for(user) -> QuerySet[AdmissionRequest]:
+    districts = [p.district_id for p in role_places(user, REVIEWERS)]
+    return AdmissionRequest.objects.filter(
+        district_id__in=districts, status=AdmissionRequest.Status.UNDER_REVIEW
+    ).select_related("department")
+
+
+def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:
+    """The admitted catalogue of the user's districts (public within the district)."""
+    items = AdmittedItem.objects.select_related("department", "request")
+    if user.is_superuser:
+        return items
+    return items.filter(district_id__in=districts_of_user(user))
+
+
+def list_kinds() -> list[tuple[str, str]]:
+    return list(ListKind.choices)

@@ -1,0 +1,888 @@
+"""Every write of the admission gate. Keyword-only, atomic, permission-checked, audited."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from admission import defaults
+from admission.models import (
+    AdmissionPolicy,
+    AdmissionRequest,
+    AdmittedItem,
+    AdmittedScope,
+    CertificateCategory,
+    Frequency,
+    ListEntry,
+    ListKind,
+    ListVersion,
+    PowerCategory,
+    WorkKind,
+)
+from admission.rules import officer_departments
+from core import audit
+from core import calendar as workcal
+from core.models import Department, Place, PlaceLevel, Role
+from core.services import notify
+
+DEFAULT_REVIEW_WORKING_DAYS = 15
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+
+def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
+
+
+def _text(value: str, label: str, *, required=True, limit=200) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
+    if len(value) > limit:
+        raise ValidationError(
+            _("%(label)s过长（最多%(limit)d字）。"), params={"label": label, "limit": limit}
+        )
+    return value
+
+
+def _district(place: Place) -> Place:
+    if place is None or place.level != PlaceLevel.DISTRICT:
+        raise ValidationError(_("清单和准入按区设置，请选择一个区。"))
+    return place
+
+
+def local_today() -> datetime.date:
+    return workcal.local_today()
+
+
+# ---------------------------------------------------------------- lists
+
+
+def version_in_force(district: Place, kind: str, on: datetime.date | None = None):
+    """The published version of `kind` in force in `district` on `on` (default today)."""
+    on = on or local_today()
+    return (
+        ListVersion.objects.filter(
+            district=district,
+            kind=kind,
+            status=ListVersion.Status.PUBLISHED,
+            effective_from__lte=on,
+        )
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+def entries_in_force(district: Place, kind: str, on: datetime.date | None = None):
+    version = version_in_force(district, kind, on)
+    if version is None:
+        return ListEntry.objects.none()
+    return version.entries.select_related("department")
+
+
+def _department_by_code(district: Place, code: str) -> Department | None:
+    if not code:
+        return None
+    return Department.objects.filter(district=district, short_code=code).first()
+
+
+@transaction.atomic
+def lists_seed(*, actor, district: Place, on: datetime.date | None = None) -> dict[str, int]:
+    """Load the default lists as published version 1 for every list the district lacks.
+
+    Idempotent: a list that already has any version is left alone. Returns {kind: entries}.
+    """
+    district = _district(Place.objects.select_for_update().get(pk=district.pk))
+    _require(actor, "admission.edit_lists", district)
+    on = on or local_today()
+    loaded = {}
+    for kind in ListKind.values:
+        if ListVersion.objects.filter(district=district, kind=kind).exists():
+            continue
+        version = ListVersion.objects.create(
+            district=district, kind=kind, number=1, status=ListVersion.Status.PUBLISHED,
+            effective_from=on, source=str(defaults.SOURCES[kind]),
+            note=_("默认清单（可编辑）"), created_by=_u(actor), published_by=_u(actor),
+            published_at=timezone.now(),
+        )  # fmt: skip
+        rows = defaults.entries_for(kind)
+        ListEntry.objects.bulk_create(
+            [
+                ListEntry(
+                    version=version,
+                    district=district,
+                    kind=kind,
+                    key=row["key"],
+                    title=row["title"],
+                    category=row.get("category", ""),
+                    legal_basis=row.get("legal_basis", ""),
+                    department=_department_by_code(district, row.get("department", "")),
+                    handled_by=row.get("handled_by", ""),
+                    keywords=row.get("keywords", ""),
+                    position=i,
+                )
+                for i, row in enumerate(rows, start=1)
+            ]
+        )
+        loaded[kind] = len(rows)
+    if loaded:
+        audit.record(
+            actor=actor, action="admission.lists_seed", obj=district, changes={"loaded": loaded}
+        )
+    return loaded
+
+
+@transaction.atomic
+def list_draft_start(*, actor, district: Place, kind: str) -> ListVersion:
+    """The draft of the next version of a list: the open one, or a new copy of the latest."""
+    district = _district(district)
+    _require(actor, "admission.edit_lists", district)
+    if kind not in ListKind.values:
+        raise ValidationError(_("未知的清单类型。"))
+    draft = (
+        ListVersion.objects.select_for_update()
+        .filter(district=district, kind=kind, status=ListVersion.Status.DRAFT)
+        .first()
+    )
+    if draft is not None:
+        return draft
+    latest = ListVersion.objects.filter(district=district, kind=kind).order_by("-number").first()
+    draft = ListVersion.objects.create(
+        district=district, kind=kind, number=(latest.number + 1) if latest else 1,
+        status=ListVersion.Status.DRAFT, source=latest.source if latest else "",
+        based_on=latest, created_by=_u(actor),
+    )  # fmt: skip
+    if latest is not None:
+        ListEntry.objects.bulk_create(
+            [
+                ListEntry(
+                    version=draft,
+                    district=district,
+                    kind=kind,
+                    key=e.key,
+                    title=e.title,
+                    category=e.category,
+                    legal_basis=e.legal_basis,
+                    department_id=e.department_id,
+                    handled_by=e.handled_by,
+                    keywords=e.keywords,
+                    note=e.note,
+                    position=e.position,
+                )  # fmt: skip
+                for e in latest.entries.all()
+            ]
+        )
+    audit.record(
+        actor=actor, action="admission.list_draft", obj=draft, place=district,
+        changes={"kind": kind, "number": draft.number},
+    )  # fmt: skip
+    return draft
+
+
+def _check_category(kind: str, category: str) -> str:
+    category = (category or "").strip()
+    if kind == ListKind.POWER and category not in PowerCategory.values:
+        raise ValidationError(_("权力清单事项的类别应为基本履职、配合履职或上级收回。"))
+    if kind == ListKind.CERTIFICATE and category not in CertificateCategory.values:
+        raise ValidationError(_("证明事项的类别应为“社区不应出具”或“社区可以出具”。"))
+    return category[:100]
+
+
+@transaction.atomic
+def list_entry_save(
+    *,
+    actor,
+    version: ListVersion,
+    key: str,
+    title: str,
+    category: str = "",
+    legal_basis: str = "",
+    department: Department | None = None,
+    handled_by: str = "",
+    keywords: str = "",
+    note: str = "",
+) -> ListEntry:
+    """Add an entry to a draft, or change the draft's entry with the same key."""
+    version = ListVersion.objects.select_for_update().get(pk=version.pk)
+    _require(actor, "admission.edit_lists", version.district)
+    if version.status != ListVersion.Status.DRAFT:
+        raise ValidationError(_("已发布的版本不能修改，请先新建草稿。"))
+    key = (key or "").strip()
+    if not KEY_PATTERN.match(key):
+        raise ValidationError(_("编号应为1–32位字母、数字、-或_。"), code="key")
+    values = {
+        "title": _text(title, _("事项名称")),
+        "category": _check_category(version.kind, category),
+        "legal_basis": _text(legal_basis, _("法律政策依据"), required=False, limit=2000),
+        "department": department,
+        "handled_by": _text(handled_by, _("办理机关"), required=False),
+        "keywords": _text(keywords, _("匹配关键词"), required=False, limit=300),
+        "note": _text(note, _("说明"), required=False, limit=2000),
+    }
+    if department is not None and department.district_id != version.district_id:
+        raise ValidationError(_("责任部门不属于本区。"))
+    if version.kind == ListKind.CERTIFICATE and (
+        values["category"] == CertificateCategory.MUST_NOT_ISSUE and not values["handled_by"]
+    ):
+        raise ValidationError(_("社区不应出具的证明须注明由哪个机关办理。"))
+    if version.kind == ListKind.NEGATIVE and not values["keywords"]:
+        raise ValidationError(_("负面清单事项须填写匹配关键词，用于自动比对申请。"))
+    entry = ListEntry.objects.filter(version=version, key=key).first()
+    if entry is None:
+        position = (version.entries.aggregate(m=Max("position"))["m"] or 0) + 1
+        entry = ListEntry.objects.create(
+            version=version, district_id=version.district_id, kind=version.kind, key=key,
+            position=position, **values,
+        )  # fmt: skip
+        changes = {"key": key, "title": values["title"]}
+        action = "admission.list_entry_add"
+    else:
+        changes = audit.diff(entry, **values)
+        for name, value in values.items():
+            setattr(entry, name, value)
+        entry.save()
+        action = "admission.list_entry_change"
+    audit.record(
+        actor=actor, action=action, obj=entry, place=version.district,
+        changes={"version": str(version), **changes},
+    )  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def list_entry_remove(*, actor, entry: ListEntry) -> None:
+    version = ListVersion.objects.select_for_update().get(pk=entry.version_id)
+    _require(actor, "admission.edit_lists", version.district)
+    if version.status != ListVersion.Status.DRAFT:
+        raise ValidationError(_("已发布的版本不能修改，请先新建草稿。"))
+    audit.record(
+        actor=actor, action="admission.list_entry_remove", obj=entry, place=version.district,
+        changes={"version": str(version), "key": entry.key, "title": entry.title},
+    )  # fmt: skip
+    entry.delete()  # a draft's entry: nothing refers to it yet
+
+
+@transaction.atomic
+def list_publish(
+    *, actor, version: ListVersion, effective_from: datetime.date, source: str = "", note: str = ""
+) -> ListVersion:
+    """Publish a draft: from `effective_from` on it is the list in force."""
+    version = ListVersion.objects.select_for_update().get(pk=version.pk)
+    _require(actor, "admission.edit_lists", version.district)
+    if version.status != ListVersion.Status.DRAFT:
+        raise ValidationError(_("该版本已发布。"))
+    if not isinstance(effective_from, datetime.date):
+        raise ValidationError(_("请填写生效日期。"))
+    if effective_from < local_today():
+        raise ValidationError(_("生效日期不能早于今天。"))
+    latest = (
+        ListVersion.objects.filter(
+            district=version.district, kind=version.kind, status=ListVersion.Status.PUBLISHED
+        )
+        .order_by("-effective_from")
+        .first()
+    )
+    if latest is not None and effective_from < latest.effective_from:
+        raise ValidationError(
+            _("生效日期不能早于上一版（第%(n)d版，%(d)s生效）。"),
+            params={"n": latest.number, "d": latest.effective_from},
+        )
+    if not version.entries.exists():
+        raise ValidationError(_("清单为空，不能发布。"))
+    version.status = ListVersion.Status.PUBLISHED
+    version.effective_from = effective_from
+    version.source = _text(source, _("依据"), required=False, limit=300) or version.source
+    version.note = _text(note, _("修订说明"), required=False, limit=2000) or version.note
+    version.published_by = _u(actor)
+    version.published_at = timezone.now()
+    version.save()
+    audit.record(
+        actor=actor, action="admission.list_publish", obj=version, place=version.district,
+        changes={"effective_from": effective_from, "entries": version.entries.count()},
+    )  # fmt: skip
+    return version
+
+
+# ---------------------------------------------------------------- review settings
+
+
+def review_working_days(district: Place) -> int:
+    policy = AdmissionPolicy.objects.filter(district=district).first()
+    if policy is not None:
+        return policy.review_working_days
+    return int(
+        getattr(settings, "LINLI_ADMISSION_REVIEW_WORKING_DAYS", DEFAULT_REVIEW_WORKING_DAYS)
+    )
+
+
+@transaction.atomic
+def policy_set(*, actor, district: Place, review_working_days: int) -> AdmissionPolicy:
+    district = _district(district)
+    _require(actor, "admission.edit_lists", district)
+    try:
+        days = int(review_working_days)
+    except (TypeError, ValueError):
+        raise ValidationError(_("审核期限应为整数个工作日。")) from None
+    if not 1 <= days <= 60:
+        raise ValidationError(_("审核期限应在1至60个工作日之间。"))
+    policy, _created = AdmissionPolicy.objects.update_or_create(
+        district=district, defaults={"review_working_days": days}
+    )
+    audit.record(
+        actor=actor, action="admission.policy_set", obj=policy, place=district,
+        changes={"review_working_days": days},
+    )  # fmt: skip
+    return policy
+
+
+# ---------------------------------------------------------------- automatic checks
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    return _PUNCT.sub("", text or "").lower()
+
+
+def bigrams(text: str) -> set[str]:
+    text = normalise(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def similarity(a: str, b: str) -> float:
+    first, second = bigrams(a), bigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+OVERLAP_THRESHOLD = 0.5
+
+
+def negative_match(district: Place, text: str, cited_entry: ListEntry | None = None):
+    """The negative-list entry in force that `text` hits, with the keyword; else (None, "")."""
+    if cited_entry is not None and cited_entry.kind == ListKind.NEGATIVE:
+        return cited_entry, cited_entry.title
+    for entry in entries_in_force(district, ListKind.NEGATIVE):
+        for word in entry.keyword_list():
+            if word in text:
+                return entry, word
+    return None, ""
+
+
+def check_application(
+    *,
+    district: Place,
+    department: Department,
+    title: str,
+    description: str,
+    legal_basis: str,
+    cited_entry: ListEntry | None,
+    funding_fen: int,
+    community_ids: set[int],
+    period_start: datetime.date,
+    period_end: datetime.date,
+    exclude_request: int | None = None,
+) -> tuple[str, list[dict], ListEntry | None]:
+    """Run the submission checks: (status, findings, matched negative entry).
+
+    Raises ValidationError when the same work is already admitted (pointing to it).
+    """
+    S = AdmissionRequest.Status
+    findings: list[dict] = []
+    entry, word = negative_match(district, f"{title}\n{description}", cited_entry)
+    if entry is not None:
+        findings.append(
+            {
+                "kind": "negative",
+                "message": _("命中负面清单“%(key)s %(title)s”（关键词“%(word)s”；依据：%(basis)s）")
+                % {
+                    "key": entry.key,
+                    "title": entry.title,
+                    "word": word,
+                    "basis": entry.legal_basis,
+                },
+                "ref": entry.pk,
+            }
+        )
+        return S.REFUSED_NEGATIVE, findings, entry
+    active = AdmittedItem.objects.filter(
+        district=district,
+        status=AdmittedItem.Status.ACTIVE,
+        period_end__gte=period_start,
+        period_start__lte=period_end,
+    ).only("pk", "number", "title", "department_id", "cited_entry_id")
+    wanted = normalise(title)
+    overlapping = []
+    for item in active:
+        if item.department_id == department.pk and normalise(item.title) == wanted:
+            raise ValidationError(
+                _(
+                    "该事项已准入（%(number)s“%(title)s”），无需重复申请；请直接在该事项下派发任务。"
+                ),
+                params={"number": item.number, "title": item.title},
+                code="already_admitted",
+            )
+        same_entry = cited_entry is not None and item.cited_entry_id == cited_entry.pk
+        if same_entry or similarity(item.title, title) >= OVERLAP_THRESHOLD:
+            overlapping.append(item)
+    if overlapping:
+        shared = set(
+            AdmittedScope.objects.filter(
+                item__in=overlapping, community_id__in=community_ids
+            ).values_list("item_id", flat=True)
+        )
+        for item in overlapping:
+            if item.pk in shared:
+                findings.append(
+                    {
+                        "kind": "overlap",
+                        "message": _(
+                            "与已准入事项%(number)s“%(title)s”内容相近、社区重叠，请审核人员核对是否重复。"
+                        )
+                        % {"number": item.number, "title": item.title},
+                        "ref": item.pk,
+                    }
+                )
+    missing = []
+    if not (legal_basis or "").strip() and cited_entry is None:
+        missing.append(_("未说明法律政策依据"))
+    if not funding_fen:
+        missing.append(_("未安排随事转移的经费（费随事转）"))
+    for message in missing:
+        findings.append({"kind": "incomplete", "message": message, "ref": None})
+    return (S.INCOMPLETE if missing else S.UNDER_REVIEW), findings, None
+
+
+# ---------------------------------------------------------------- requests
+
+
+def _coordinators(district: Place):
+    return _holders(district, {Role.COORDINATOR})
+
+
+def _holders(place: Place, roles):
+    from core.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role__in=roles,
+            role_assignments__place=place,
+            role_assignments__ended_at__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _department_officers(department: Department):
+    from core.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.DEPARTMENT_OFFICER,
+            role_assignments__department=department,
+            role_assignments__ended_at__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _request_url(request: AdmissionRequest) -> str:
+    return reverse("admission:request_detail", args=[request.pk])
+
+
+def _next_number(district: Place, prefix: str, model) -> str:
+    """District-wide sequence per year; the caller holds the district row lock."""
+    year = timezone.localdate().year
+    stem = f"{district.code}-{prefix}{year}-"
+    count = model.objects.filter(district=district, number__startswith=stem).count()
+    return f"{stem}{count + 1:04d}"
+
+
+def _cited(district: Place, cited_entry: ListEntry | None) -> ListEntry | None:
+    if cited_entry is None:
+        return None
+    in_force = version_in_force(district, cited_entry.kind)
+    if in_force is None or cited_entry.version_id != in_force.pk:
+        raise ValidationError(
+            _("所引清单事项“%(key)s %(title)s”不在现行有效的清单中，请引用现行版本的事项。"),
+            params={"key": cited_entry.key, "title": cited_entry.title},
+            code="entry_not_in_force",
+        )
+    if cited_entry.kind not in (ListKind.DUTY, ListKind.ASSISTANCE, ListKind.NEGATIVE):
+        raise ValidationError(_("只能引用依法履职或依法协助清单中的事项。"))
+    return cited_entry
+
+
+def _communities(district: Place, communities) -> list[Place]:
+    communities = list(communities or [])
+    if not communities:
+        raise ValidationError(_("请选择涉及的社区。"), code="communities")
+    for place in communities:
+        if (
+            place.level != PlaceLevel.COMMUNITY
+            or place.district_id != district.pk
+            or not place.is_active
+        ):
+            raise ValidationError(_("“%(name)s”不是本区现有的社区。"), params={"name": place.name})
+    return communities
+
+
+def _amounts(minutes, funding_fen) -> tuple[int, int]:
+    try:
+        minutes, funding_fen = int(minutes), int(funding_fen or 0)
+    except (TypeError, ValueError):
+        raise ValidationError(_("用时和经费应为整数（分钟、分）。")) from None
+    if minutes <= 0 or minutes > 100_000:
+        raise ValidationError(_("每社区预计用时应在1至100000分钟之间。"))
+    if funding_fen < 0 or funding_fen > 10**13:
+        raise ValidationError(_("经费金额超出范围。"))
+    return minutes, funding_fen
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    actor,
+    department: Department,
+    kind: str,
+    title: str,
+    description: str = "",
+    legal_basis: str = "",
+    cited_entry: ListEntry | None = None,
+    communities,
+    frequency: str,
+    minutes_per_community: int,
+    funding_fen: int = 0,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    submit_token: str,
+) -> AdmissionRequest:
+    """A department applies to push work onto communities. Checked at once:
+    negative list → refused on the spot; already admitted → error pointing to it;
+    overlap → flagged; no legal basis or funding → incomplete."""
+    district = Place.objects.select_for_update().get(pk=department.district_id)
+    _require(actor, "admission.apply", district, _("只有本区职能部门的工作人员可以提出准入申请。"))
+    if department not in officer_departments(actor, district):
+        raise PermissionDenied(_("您只能以本部门的名义提出申请。"))
+    token = (submit_token or "").strip()[:64]
+    if not token:
+        raise ValidationError(_("缺少提交标识，请刷新页面后重试。"))
+    previous = AdmissionRequest.objects.filter(applicant=actor, submit_token=token).first()
+    if previous is not None:
+        raise ValidationError(
+            _("这份申请已经提交过（%(number)s），请勿重复提交。"),
+            params={"number": previous.number},
+            code="duplicate_submit",
+        )
+    if kind not in WorkKind.values:
+        raise ValidationError(_("请选择事项类型。"))
+    if frequency not in Frequency.values:
+        raise ValidationError(_("请选择频次。"))
+    title = _text(title, _("事项名称"))
+    description = _text(description, _("内容"), required=False, limit=5000)
+    legal_basis = _text(legal_basis, _("法律政策依据"), required=False, limit=2000)
+    minutes, funding_fen = _amounts(minutes_per_community, funding_fen)
+    if not (isinstance(period_start, datetime.date) and isinstance(period_end, datetime.date)):
+        raise ValidationError(_("请填写起止日期。"))
+    if period_end < period_start:
+        raise ValidationError(_("截止日期不能早于起始日期。"))
+    cited_entry = _cited(district, cited_entry)
+    communities = _communities(district, communities)
+    status, findings, negative = check_application(
+        district=district, department=department, title=title, description=description,
+        legal_basis=legal_basis, cited_entry=cited_entry, funding_fen=funding_fen,
+        community_ids={c.pk for c in communities}, period_start=period_start,
+        period_end=period_end,
+    )  # fmt: skip
+    now = timezone.now()
+    request = AdmissionRequest(
+        district=district, department=department, applicant=actor,
+        number=_next_number(district, "SQ", AdmissionRequest), kind=kind, title=title,
+        description=description, legal_basis=legal_basis, cited_entry=cited_entry,
+        frequency=frequency, minutes_per_community=minutes, funding_fen=funding_fen,
+        period_start=period_start, period_end=period_end, status=status, findings=findings,
+        matched_negative=negative, submitted_at=now, submit_token=token,
+    )  # fmt: skip
+    S = AdmissionRequest.Status
+    if status == S.UNDER_REVIEW:
+        request.review_due_at = workcal.add_working_days(now, review_working_days(district))
+    if status == S.REFUSED_NEGATIVE:
+        request.decided_at = now
+        request.reasons = findings[0]["message"]
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        raise ValidationError(_("这份申请已经提交过，请勿重复提交。")) from None
+    request.communities.set(communities)
+    audit.record(
+        actor=actor, action="admission.request_submit", obj=request,
+        changes={"status": status, "title": title, "communities": len(communities),
+                 "findings": [f["message"] for f in findings]},
+    )  # fmt: skip
+    _notify_after_check(request)
+    return request
+
+
+def _notify_after_check(request: AdmissionRequest) -> None:
+    S = AdmissionRequest.Status
+    url = _request_url(request)
+    if request.status == S.UNDER_REVIEW:
+        for user in _coordinators(request.district):
+            notify(
+                user=user,
+                title=_("准入申请待审核：%(title)s") % {"title": request.title},
+                body=_("%(dept)s提交，审核期限%(due)s。")
+                % {
+                    "dept": request.department.name,
+                    "due": timezone.localtime(request.review_due_at).strftime("%Y-%m-%d"),
+                },
+                url=url,
+            )
+    elif request.status == S.INCOMPLETE:
+        notify(
+            user=request.applicant,
+            title=_("准入申请材料不全：%(title)s") % {"title": request.title},
+            body="；".join(f["message"] for f in request.findings if f["kind"] == "incomplete"),
+            url=url,
+        )
+    elif request.status == S.REFUSED_NEGATIVE:
+        notify(
+            user=request.applicant,
+            title=_("准入申请不予受理：%(title)s") % {"title": request.title},
+            body=request.reasons,
+            url=url,
+        )
+
+
+@transaction.atomic
+def request_amend(
+    *,
+    actor,
+    request: AdmissionRequest,
+    legal_basis: str,
+    cited_entry: ListEntry | None,
+    funding_fen: int,
+) -> AdmissionRequest:
+    """Complete an incomplete request (legal basis, funding); the checks run again."""
+    request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
+    _require(actor, "admission.amend_request", request)
+    if request.status != AdmissionRequest.Status.INCOMPLETE:
+        raise ValidationError(_("只有材料不全的申请可以补正。"))
+    legal_basis = _text(legal_basis, _("法律政策依据"), required=False, limit=2000)
+    _minutes, funding_fen = _amounts(request.minutes_per_community, funding_fen)
+    cited_entry = _cited(request.district, cited_entry)
+    status, findings, negative = check_application(
+        district=request.district, department=request.department, title=request.title,
+        description=request.description, legal_basis=legal_basis, cited_entry=cited_entry,
+        funding_fen=funding_fen,
+        community_ids=set(request.communities.values_list("pk", flat=True)),
+        period_start=request.period_start, period_end=request.period_end,
+    )  # fmt: skip
+    changes = audit.diff(
+        request, legal_basis=legal_basis, funding_fen=funding_fen, cited_entry=cited_entry
+    )
+    request.legal_basis, request.funding_fen, request.cited_entry = (
+        legal_basis,
+        funding_fen,
+        cited_entry,
+    )
+    request.status, request.findings, request.matched_negative = status, findings, negative
+    now = timezone.now()
+    if status == AdmissionRequest.Status.UNDER_REVIEW:
+        request.review_due_at = workcal.add_working_days(now, review_working_days(request.district))
+    if status == AdmissionRequest.Status.REFUSED_NEGATIVE:
+        request.decided_at, request.reasons = now, findings[0]["message"]
+    request.save()
+    audit.record(
+        actor=actor, action="admission.request_amend", obj=request,
+        changes={**changes, "status": status},
+    )  # fmt: skip
+    _notify_after_check(request)
+    return request
+
+
+class Decision:
+    APPROVE = "approve"
+    APPROVE_WITH_CONDITIONS = "approve_conditions"
+    REFUSE = "refuse"
+    CHOICES = (APPROVE, APPROVE_WITH_CONDITIONS, REFUSE)
+
+
+@transaction.atomic
+def request_decide(
+    *, actor, request: AdmissionRequest, decision: str, reasons: str = "", conditions: str = ""
+) -> AdmissionRequest:
+    """The coordinator's decision. Approval enters the work into the admitted catalogue."""
+    request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
+    _require(actor, "admission.review", request.district, _("只有区减负办可以审核准入申请。"))
+    S = AdmissionRequest.Status
+    if request.status != S.UNDER_REVIEW:
+        raise ValidationError(
+            _("该申请当前状态为“%(status)s”，不能审核。"),
+            params={"status": request.get_status_display()},
+        )
+    if decision not in Decision.CHOICES:
+        raise ValidationError(_("请选择审核结论。"))
+    reasons = _text(reasons, _("理由"), required=decision == Decision.REFUSE, limit=2000)
+    conditions = _text(
+        conditions,
+        _("附加条件"),
+        required=decision == Decision.APPROVE_WITH_CONDITIONS,
+        limit=2000,
+    )
+    now = timezone.now()
+    request.status = {
+        Decision.APPROVE: S.APPROVED,
+        Decision.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
+        Decision.REFUSE: S.REFUSED,
+    }[decision]
+    request.reasons, request.conditions = reasons, conditions
+    request.decided_at, request.decided_by = now, actor
+    request.save()
+    item = None
+    if request.is_approved:
+        item = AdmittedItem.objects.create(
+            district=request.district, request=request, department=request.department,
+            number=_next_number(request.district, "ZR", AdmittedItem), kind=request.kind,
+            title=request.title, legal_basis=request.legal_basis, cited_entry=request.cited_entry,
+            frequency=request.frequency, minutes_per_community=request.minutes_per_community,
+            funding_fen=request.funding_fen, period_start=request.period_start,
+            period_end=request.period_end, conditions=conditions,
+            status=AdmittedItem.Status.ACTIVE, admitted_at=now,
+        )  # fmt: skip
+        AdmittedScope.objects.bulk_create(
+            [
+                AdmittedScope(item=item, community=c, district_id=request.district_id)
+                for c in request.communities.all()
+            ]
+        )
+    audit.record(
+        actor=actor, action="admission.request_decide", obj=request,
+        changes={"decision": decision, "reasons": reasons, "conditions": conditions,
+                 "admitted_item": item.number if item else None},
+    )  # fmt: skip
+    title = _("准入申请已审核：%(title)s（%(status)s）") % {
+        "title": request.title,
+        "status": request.get_status_display(),
+    }
+    for user in _department_officers(request.department):
+        notify(user=user, title=title, body=reasons or conditions, url=_request_url(request))
+    if item is not None:
+        communities = request.communities.all()
+        for user in _holders_in(communities, {Role.COMMUNITY_WORKER}):
+            notify(
+                user=user,
+                title=_("新准入事项：%(title)s") % {"title": item.title},
+                body=_("%(dept)s，%(freq)s，每社区约%(min)d分钟。")
+                % {
+                    "dept": item.department.name,
+                    "freq": item.get_frequency_display(),
+                    "min": item.minutes_per_community,
+                },
+                url=_request_url(request),
+            )
+    return request
+
+
+def _holders_in(places, roles):
+    from core.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role__in=roles,
+            role_assignments__place__in=places,
+            role_assignments__ended_at__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> AdmissionRequest:
+    """The applicant asks for a refusal to be reviewed again (once)."""
+    request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
+    _require(actor, "admission.amend_request", request)
+    S = AdmissionRequest.Status
+    if request.status not in (S.REFUSED, S.REFUSED_NEGATIVE):
+        raise ValidationError(_("只有不予准入的申请可以申诉。"))
+    if request.appealed_at is not None:
+        raise ValidationError(_("该申请已申诉过一次。"))
+    reasons = _text(reasons, _("申诉理由"), limit=2000)
+    now = timezone.now()
+    request.appeal, request.appealed_at = reasons, now
+    request.status = S.UNDER_REVIEW
+    request.review_due_at = workcal.add_working_days(now, review_working_days(request.district))
+    request.save()
+    audit.record(
+        actor=actor, action="admission.request_appeal", obj=request, changes={"reasons": reasons}
+    )
+    for user in _coordinators(request.district):
+        notify(
+            user=user,
+            title=_("准入申诉待复核：%(title)s") % {"title": request.title},
+            body=reasons,
+            url=_request_url(request),
+        )
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor, request: AdmissionRequest) -> AdmissionRequest:
+    """The applicant takes back a request still under review or incomplete."""
+    request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
+    _require(actor, "admission.amend_request", request)
+    if not request.is_open:
+        raise ValidationError(_("只有审核中或材料不全的申请可以撤回。"))
+    request.status = AdmissionRequest.Status.WITHDRAWN
+    request.save(update_fields=["status"])
+    audit.record(actor=actor, action="admission.request_withdraw", obj=request)
+    return request
+
+
+@transaction.atomic
+def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
+    """退出: an admitted item leaves the catalogue; no new tasks may come from it."""
+    item = AdmittedItem.objects.select_for_update().get(pk=item.pk)
+    _require(actor, "admission.withdraw_item", item, _("只有区减负办可以决定事项退出。"))
+    if item.status != AdmittedItem.Status.ACTIVE:
+        raise ValidationError(_("该事项已退出。"))
+    item.status = AdmittedItem.Status.WITHDRAWN
+    item.withdrawn_at = timezone.now()
+    item.withdrawal_reasons = _text(reasons, _("退出理由"), limit=2000)
+    item.save()
+    audit.record(
+        actor=actor, action="admission.item_withdraw", obj=item,
+        changes={"reasons": item.withdrawal_reasons},
+    )  # fmt: skip
+    for user in _department_officers(item.department):
+        notify(
+            user=user,
+            title=_("准入事项已退出：%(title)s") % {"title": item.title},
+            body=item.withdrawal_reasons,
+            url=_request_url(item.request),
+        )
+    return item
+
+
+def item_is_usable(item: AdmittedItem, on: datetime.date | None = None) -> bool:
+    on = on or local_today()
+    return item.status == AdmittedItem.Status.ACTIVE and item.period_start <= on <= item.period_end
+
+
+def _u(actor):
+    return actor if getattr(actor, "pk", None) else None

@@ -1,0 +1,423 @@
+"""Admission pages. Thin: parse the form, call a service, show the result or the error."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from admission import selectors, services
+from admission.forms import (
+    AmendForm,
+    DecisionForm,
+    EntryForm,
+    PolicyForm,
+    PublishForm,
+    ReasonForm,
+    RequestForm,
+)
+from admission.models import (
+    AdmissionRequest,
+    CertificateCategory,
+    ListEntry,
+    ListKind,
+    ListVersion,
+    PowerCategory,
+)
+from admission.rules import officer_departments
+from core.models import Department, Place, PlaceLevel
+from core.views import service_errors
+
+
+def _not_found():
+    raise Http404(_("没有找到，或您无权查看。"))
+
+
+def _district(request) -> Place:
+    """The district the page is about: ?district=, else the user's first."""
+    districts = selectors.user_districts(request.user)
+    wanted = request.GET.get("district") or request.POST.get("district")
+    if wanted:
+        district = districts.filter(pk=wanted).first() if str(wanted).isdigit() else None
+        if district is None:
+            _not_found()
+        return district
+    district = districts.order_by("code").first()
+    if district is None:
+        raise PermissionDenied(_("您尚未分配到任何区，无法查看清单。"))
+    return district
+
+
+def _kind(value: str) -> str:
+    return value if value in ListKind.values else ListKind.DUTY
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+def lists(request):
+    """The lists in force, one tab per kind, with their versions."""
+    district = _district(request)
+    kind = _kind(request.GET.get("kind", ""))
+    version = services.version_in_force(district, kind)
+    entries = version.entries.select_related("department") if version else []
+    versions = selectors.list_versions(request.user, district, kind)
+    can_edit = request.user.has_perm("admission.edit_lists", district)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("只有区减负办和管理员可以修改清单。"))
+        try:
+            if request.POST.get("action") == "seed":
+                loaded = services.lists_seed(actor=request.user, district=district)
+                messages.success(request, _("已载入默认清单 %(n)d 个。") % {"n": len(loaded)})
+                return redirect(f"{request.path}?kind={kind}")
+            draft = services.list_draft_start(actor=request.user, district=district, kind=kind)
+            return redirect("admission:version_detail", pk=draft.pk)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return render(
+        request,
+        "admission/lists.html",
+        {
+            "district": district,
+            "kind": kind,
+            "kind_label": ListKind(kind).label,
+            "kinds": ListKind.choices,
+            "version": version,
+            "entries": entries,
+            "versions": versions,
+            "can_edit": can_edit,
+            "upcoming": [
+                v
+                for v in versions
+                if v.status == "published" and version and v.number > version.number
+            ],
+        },
+    )
+
+
+def _version(request, pk) -> ListVersion:
+    version = get_object_or_404(ListVersion.objects.select_related("district"), pk=pk)
+    visible = selectors.list_versions(request.user, version.district, version.kind)
+    if version.district_id not in {d.pk for d in selectors.user_districts(request.user)} or not (
+        visible.filter(pk=pk).exists()
+    ):
+        _not_found()
+    return version
+
+
+def _categories(kind):
+    if kind == ListKind.POWER:
+        return PowerCategory.choices
+    if kind == ListKind.CERTIFICATE:
+        return CertificateCategory.choices
+    return None
+
+
+@login_required
+def version_detail(request, pk):
+    version = _version(request, pk)
+    user = request.user
+    can_edit = version.status == "draft" and user.has_perm("admission.edit_lists", version.district)
+    departments = Department.objects.filter(district=version.district, is_active=True)
+    entry_form = EntryForm(departments=departments, categories=_categories(version.kind))
+    publish_form = PublishForm(initial={"source": version.source})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("只有区减负办和管理员可以修改草稿。"))
+        action = request.POST.get("action")
+        try:
+            if action == "save_entry":
+                entry_form = EntryForm(
+                    request.POST, departments=departments, categories=_categories(version.kind)
+                )
+                if entry_form.is_valid():
+                    services.list_entry_save(actor=user, version=version, **entry_form.cleaned_data)
+                    messages.success(request, _("已保存事项。"))
+                    return redirect("admission:version_detail", pk=version.pk)
+            elif action == "remove_entry":
+                entry = get_object_or_404(version.entries, pk=request.POST.get("entry"))
+                services.list_entry_remove(actor=user, entry=entry)
+                messages.success(request, _("已从草稿中删除“%(t)s”。") % {"t": entry.title})
+                return redirect("admission:version_detail", pk=version.pk)
+            elif action == "publish":
+                publish_form = PublishForm(request.POST)
+                if publish_form.is_valid():
+                    services.list_publish(actor=user, version=version, **publish_form.cleaned_data)
+                    messages.success(request, _("已发布。"))
+                    return redirect("admission:version_detail", pk=version.pk)
+        except (ValidationError, PermissionDenied) as error:
+            service_errors(publish_form if action == "publish" else entry_form, error)
+    edit_key = request.GET.get("edit", "")
+    if can_edit and edit_key and not entry_form.is_bound:
+        entry = version.entries.filter(key=edit_key).first()
+        if entry is not None:
+            entry_form = EntryForm(
+                initial={
+                    "key": entry.key, "title": entry.title, "category": entry.category,
+                    "legal_basis": entry.legal_basis, "department": entry.department_id,
+                    "handled_by": entry.handled_by, "keywords": entry.keywords,
+                },
+                departments=departments, categories=_categories(version.kind),
+            )  # fmt: skip
+    previous = version.based_on or (
+        ListVersion.objects.filter(
+            district=version.district, kind=version.kind, number__lt=version.number
+        )
+        .order_by("-number")
+        .first()
+    )
+    return render(
+        request,
+        "admission/version_detail.html",
+        {
+            "version": version,
+            "entries": version.entries.select_related("department"),
+            "can_edit": can_edit,
+            "entry_form": entry_form,
+            "publish_form": publish_form,
+            "previous": previous,
+            "in_force": services.version_in_force(version.district, version.kind),
+        },
+    )
+
+
+@login_required
+def version_diff(request, pk):
+    """What changed in version `pk` against ?against= (default: the version before it)."""
+    new = _version(request, pk)
+    against = request.GET.get("against", "")
+    if against.isdigit():
+        old = _version(request, int(against))
+        if (old.district_id, old.kind) != (new.district_id, new.kind):
+            _not_found()
+    else:
+        old = new.based_on or (
+            ListVersion.objects.filter(district=new.district, kind=new.kind, number__lt=new.number)
+            .order_by("-number")
+            .first()
+        )
+    if old is None:
+        messages.info(request, _("这是该清单的第一个版本，没有可比较的上一版。"))
+        return redirect("admission:version_detail", pk=new.pk)
+    return render(
+        request,
+        "admission/version_diff.html",
+        {
+            "old": old,
+            "new": new,
+            "diff": selectors.diff_versions(old, new),
+            "versions": selectors.list_versions(request.user, new.district, new.kind),
+        },
+    )
+
+
+# ---------------------------------------------------------------- requests
+
+
+def _citable_entries(district):
+    ids = []
+    for kind in (ListKind.DUTY, ListKind.ASSISTANCE):
+        version = services.version_in_force(district, kind)
+        if version:
+            ids.append(version.pk)
+    return ListEntry.objects.filter(version_id__in=ids).order_by("kind", "position")
+
+
+def _district_communities(district):
+    return Place.objects.filter(
+        district=district, level=PlaceLevel.COMMUNITY, is_active=True
+    ).order_by("code")
+
+
+@login_required
+def request_list(request):
+    requests = selectors.requests_visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status in AdmissionRequest.Status.values:
+        requests = requests.filter(status=status)
+    page = Paginator(requests.order_by("-submitted_at", "-pk"), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "admission/request_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": AdmissionRequest.Status.choices,
+            "can_apply": bool(officer_departments(request.user)),
+            "waiting": selectors.reviews_waiting_for(request.user).count(),
+        },
+    )
+
+
+@login_required
+def request_new(request):
+    departments = officer_departments(request.user)
+    if not departments:
+        raise PermissionDenied(_("只有职能部门工作人员可以提出准入申请。"))
+    department = departments[0]
+    district = department.district
+    form = RequestForm(
+        request.POST or None,
+        entries=_citable_entries(district),
+        communities=_district_communities(district),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_submit(
+                actor=request.user, department=department, kind=data["kind"],
+                title=data["title"], description=data["description"],
+                legal_basis=data["legal_basis"], cited_entry=data["cited_entry"],
+                communities=data["communities"], frequency=data["frequency"],
+                minutes_per_community=data["minutes_per_community"],
+                funding_fen=data["funding"], period_start=data["period_start"],
+                period_end=data["period_end"], submit_token=data["submit_token"],
+            )  # fmt: skip
+            tone = {
+                AdmissionRequest.Status.REFUSED_NEGATIVE: messages.ERROR,
+                AdmissionRequest.Status.INCOMPLETE: messages.WARNING,
+            }.get(created.status, messages.SUCCESS)
+            messages.add_message(
+                request,
+                tone,
+                _("申请%(number)s：%(status)s。")
+                % {"number": created.number, "status": created.get_status_display()},
+            )
+            return redirect("admission:request_detail", pk=created.pk)
+        except (ValidationError, PermissionDenied) as error:
+            service_errors(form, error)
+    return render(request, "admission/request_form.html", {"form": form, "department": department})
+
+
+@login_required
+def request_detail(request, pk):
+    user = request.user
+    item = get_object_or_404(
+        selectors.requests_visible_to(user).select_related(
+            "cited_entry", "matched_negative", "applicant", "decided_by"
+        ),
+        pk=pk,
+    )
+    can_review = item.status == "under_review" and user.has_perm("admission.review", item.district)
+    can_amend = user.has_perm("admission.amend_request", item)
+    decision_form = DecisionForm()
+    amend_form = AmendForm(
+        entries=_citable_entries(item.district),
+        initial={
+            "legal_basis": item.legal_basis,
+            "funding": f"{item.funding_fen / 100:.2f}" if item.funding_fen else "",
+            "cited_entry": item.cited_entry_id,
+        },
+    )
+    appeal_form = ReasonForm()
+    withdraw_form = ReasonForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form = None
+        try:
+            if action == "decide":
+                form = decision_form = DecisionForm(request.POST)
+                if form.is_valid():
+                    services.request_decide(actor=user, request=item, **form.cleaned_data)
+                    messages.success(request, _("已作出审核决定。"))
+                    return redirect("admission:request_detail", pk=item.pk)
+            elif action == "amend":
+                form = amend_form = AmendForm(request.POST, entries=_citable_entries(item.district))
+                if form.is_valid():
+                    data = form.cleaned_data
+                    services.request_amend(
+                        actor=user, request=item, legal_basis=data["legal_basis"],
+                        cited_entry=data["cited_entry"], funding_fen=data["funding"],
+                    )  # fmt: skip
+                    messages.success(request, _("已补正，申请已重新检查。"))
+                    return redirect("admission:request_detail", pk=item.pk)
+            elif action == "appeal":
+                form = appeal_form = ReasonForm(request.POST)
+                if form.is_valid():
+                    services.request_appeal(
+                        actor=user, request=item, reasons=form.cleaned_data["reasons"]
+                    )
+                    messages.success(request, _("已提出申诉，等待复核。"))
+                    return redirect("admission:request_detail", pk=item.pk)
+            elif action == "withdraw_request":
+                services.request_withdraw(actor=user, request=item)
+                messages.success(request, _("已撤回申请。"))
+                return redirect("admission:request_detail", pk=item.pk)
+            elif action == "withdraw_item":
+                form = withdraw_form = ReasonForm(request.POST)
+                if form.is_valid():
+                    services.item_withdraw(
+                        actor=user, item=item.admitted_item, reasons=form.cleaned_data["reasons"]
+                    )
+                    messages.success(request, _("该事项已退出准入目录。"))
+                    return redirect("admission:request_detail", pk=item.pk)
+            else:
+                raise PermissionDenied(_("未知的操作。"))
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("您没有执行此操作的权限。"))
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+            else:
+                service_errors(form, error)
+    admitted = getattr(item, "admitted_item", None) if item.is_approved else None
+    return render(
+        request,
+        "admission/request_detail.html",
+        {
+            "item": item,
+            "communities": item.communities.order_by("code"),
+            "admitted": admitted,
+            "can_review": can_review,
+            "can_amend": can_amend,
+            "can_withdraw_item": admitted is not None
+            and admitted.status == "active"
+            and user.has_perm("admission.withdraw_item", admitted),
+            "decision_form": decision_form,
+            "amend_form": amend_form,
+            "appeal_form": appeal_form,
+            "withdraw_form": withdraw_form,
+        },
+    )
+
+
+@login_required
+def decisions(request):
+    """Every decision with its reasons, visible to every community of the district."""
+    page = Paginator(
+        selectors.decisions_visible_to(request.user).order_by("-decided_at", "-pk"), 30
+    ).get_page(request.GET.get("page"))
+    return render(request, "admission/decisions.html", {"page": page})
+
+
+@login_required
+def catalogue(request):
+    """The admitted catalogue (准入目录) of the user's district."""
+    items = selectors.admitted_items_visible_to(request.user)
+    page = Paginator(items.order_by("-admitted_at", "-pk"), 30).get_page(request.GET.get("page"))
+    return render(request, "admission/catalogue.html", {"page": page})
+
+
+@login_required
+def settings_page(request):
+    district = _district(request)
+    if not request.user.has_perm("admission.edit_lists", district):
+        raise PermissionDenied(_("只有区减负办和管理员可以修改准入设置。"))
+    form = PolicyForm(
+        request.POST or None,
+        initial={"review_working_days": services.review_working_days(district)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_set(actor=request.user, district=district, **form.cleaned_data)
+            messages.success(request, _("已保存。"))
+            return redirect("admission:settings")
+        except (ValidationError, PermissionDenied) as error:
+            service_errors(form, error)
+    return render(request, "admission/settings.html", {"form": form, "district": district})
