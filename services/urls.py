@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from services import views
 
 app_name = "services"
-urlpatterns: list = []
+urlpatterns = [
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+]
