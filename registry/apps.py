@@ -8,3 +8,32 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "registry"
     verbose_name = _("共享数据")
+
+    def ready(self):
+        from core import action_labels, workbench
+        from core.demo import extensions
+        from registry import demo, rules, workbench_cards  # noqa: F401
+
+        action_labels.register(
+            {
+                "registry.field_owner": _("指定字段权威来源"),
+                "registry.fact_record": _("登记数据项"),
+                "registry.conflict_settle": _("核定数据冲突"),
+                "registry.residence_set": _("登记居住信息"),
+                "registry.organisation_register": _("登记单位"),
+                "registry.report_register": _("登记报表"),
+                "registry.report_fill": _("填报报表"),
+                "registry.report_status": _("调整报表台账"),
+                "registry.grant_create": _("授权数据共享"),
+                "registry.grant_end": _("终止数据共享"),
+                "registry.shared_read": _("按授权查阅个人数据"),
+                "registry.import_source_create": _("新建导入来源"),
+                "registry.import_mapping": _("保存列映射"),
+                "registry.import_upload": _("上传导入文件"),
+                "registry.import_recheck": _("重新检查导入文件"),
+                "registry.import_confirm": _("确认导入人员"),
+                "registry.import_commit": _("提交导入"),
+            }
+        )
+        workbench.register(workbench_cards.cards)
+        extensions.register("registry")(demo.build)

@@ -1,0 +1,229 @@
+"""Scoped reads of the registry: every list a page or the API shows comes from here."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from core.models import AuditEvent, Person, Place, Role
+from core.rules import PEOPLE_ROLES, assignments_of, role_places
+from registry import defaults
+from registry.models import (
+    Conflict,
+    Fact,
+    ImportBatch,
+    ImportSource,
+    ReportForm,
+    Residence,
+    SharingGrant,
+)
+from registry.rules import DISTRICT_LEADS, FILL_ROLES, officer_departments
+
+
+def _subtrees(places, prefix: str = "") -> Q:
+    query = Q(pk__in=[])
+    for place in places:
+        query |= Q(**{f"{prefix}path__startswith": place.path})
+    return query
+
+
+def _lead_districts(user, roles=DISTRICT_LEADS) -> list[Place]:
+    return [a.place for a in assignments_of(user) if a.role in roles]
+
+
+def residents_visible_to(user) -> QuerySet[Residence]:
+    qs = Residence.objects.select_related("person", "community", "grid", "household")
+    if user.is_superuser:
+        return qs
+    places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
+    if not places:
+        return qs.none()
+    return qs.filter(community__in=Place.objects.filter(_subtrees(places)))
+
+
+def conflicts_for(user) -> QuerySet[Conflict]:
+    """Open conflicts this user settles: their department's fields, or their community's."""
+    qs = Conflict.objects.filter(status=Conflict.Status.OPEN).select_related(
+        "person", "field", "owner", "community", "shown", "challenger"
+    )
+    if user.is_superuser:
+        return qs
+    query = Q(pk__in=[])
+    departments = officer_departments(user)
+    if departments:
+        query |= Q(owner__in=departments)
+    admin = _lead_districts(user, {Role.ADMIN})
+    if admin:
+        query |= Q(district__in=admin)
+    communities = role_places(user, {Role.STREET_OFFICER, Role.COMMUNITY_WORKER})
+    if communities:
+        query |= Q(owner__isnull=True, community__in=Place.objects.filter(_subtrees(communities)))
+    return qs.filter(query)
+
+
+def import_sources_for(user) -> QuerySet[ImportSource]:
+    qs = ImportSource.objects.select_related("department")
+    if user.is_superuser:
+        return qs
+    admin = _lead_districts(user, {Role.ADMIN})
+    return qs.filter(Q(district__in=admin) | Q(department__in=officer_departments(user)))
+
+
+def batches_visible_to(user) -> QuerySet[ImportBatch]:
+    qs = ImportBatch.objects.select_related("source__department", "created_by")
+    if user.is_superuser:
+        return qs
+    admin = _lead_districts(user, {Role.ADMIN})
+    return qs.filter(Q(district__in=admin) | Q(source__department__in=officer_departments(user)))
+
+
+def reports_visible_to(user) -> QuerySet[ReportForm]:
+    qs = ReportForm.objects.select_related("department", "merged_into")
+    if user.is_superuser:
+        return qs
+    districts = {
+        a.place.district_id
+        for a in assignments_of(user)
+        if a.role in FILL_ROLES | DISTRICT_LEADS | {Role.AUDITOR}
+    }
+    return qs.filter(Q(district_id__in=districts) | Q(department__in=officer_departments(user)))
+
+
+def grants_visible_to(user) -> QuerySet[SharingGrant]:
+    qs = SharingGrant.objects.select_related("department").prefetch_related("fields")
+    if user.is_superuser:
+        return qs
+    leads = _lead_districts(user, DISTRICT_LEADS | {Role.AUDITOR})
+    return qs.filter(Q(district__in=leads) | Q(department__in=officer_departments(user)))
+
+
+# ---------------------------------------------------------------- one-table reports
+
+
+@dataclass
+class Cell:
+    key: str
+    value: str = ""
+    source: str = ""
+    missing: bool = True
+
+
+@dataclass
+class Row:
+    person: Person
+    residence: Residence
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for c in self.cells if c.missing)
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def population(report: ReportForm, scope: QuerySet[Residence]) -> QuerySet[Residence]:
+    """The report's statistical population within `scope` (already limited to the viewer)."""
+    spec = report.population or {}
+    today = timezone.localdate()
+    qs = scope.filter(district=report.district)
+    tags = spec.get("tags", [])
+    if "elderly" in tags:
+        qs = qs.filter(person__birth_date__lte=_years_ago(today, 60))
+    if "minor" in tags:
+        qs = qs.filter(person__birth_date__gt=_years_ago(today, 18))
+    if spec.get("min_age") is not None:
+        qs = qs.filter(person__birth_date__lte=_years_ago(today, spec["min_age"]))
+    if spec.get("max_age") is not None:
+        qs = qs.filter(person__birth_date__gt=_years_ago(today, spec["max_age"] + 1))
+    for tag in tags:
+        if tag in defaults.DERIVED_TAGS:
+            continue
+        qs = qs.filter(
+            person__facts__field__key=tag,
+            person__facts__is_current=True,
+            person__facts__value="是",
+        )
+    return qs.order_by("community__code", "household__number", "person__name", "pk")
+
+
+def report_rows(report: ReportForm, residences: list[Residence]) -> list[Row]:
+    """The report's cells for these residences: every value the registry holds, with its source;
+    the rest marked missing, for the community to fill."""
+    columns = list(report.columns.select_related("field__owner"))
+    person_ids = [r.person_id for r in residences]
+    keys = [c.field.key for c in columns]
+    facts = {
+        (f.person_id, f.field.key): f
+        for f in Fact.objects.filter(
+            person_id__in=person_ids, field__key__in=keys, field__district=report.district,
+            is_current=True,
+        ).select_related("field")
+    }  # fmt: skip
+    rows = []
+    for residence in residences:
+        person = residence.person
+        row = Row(person, residence)
+        for column in columns:
+            key = column.field.key
+            fact = facts.get((person.pk, key))
+            if fact is not None:
+                row.cells.append(Cell(key, fact.value, fact.source_label, False))
+            elif key in CORE_READERS and CORE_READERS[key](residence):
+                row.cells.append(Cell(key, CORE_READERS[key](residence), "人员登记", False))
+            else:
+                row.cells.append(Cell(key))
+        rows.append(row)
+    return rows
+
+
+CORE_READERS = {
+    "name": lambda r: r.person.name,
+    "gender": lambda r: {"M": "男", "F": "女"}.get(r.person.gender, ""),
+    "birth_date": lambda r: r.person.birth_date.isoformat() if r.person.birth_date else "",
+    "id_number": lambda r: r.person.id_number_masked,
+    "phone": lambda r: r.person.mobile_masked,
+    "household_no": lambda r: r.household.number if r.household_id else "",
+    "relation": lambda r: r.relation,
+    "registered_address": lambda r: r.registered_address,
+    "actual_address": lambda r: r.actual_address,
+    "grid": lambda r: r.grid.name if r.grid_id else "",
+}
+
+
+def report_scope(user, report: ReportForm) -> QuerySet[Residence]:
+    """Whose rows a user sees in a report: the department and district leads see the district;
+    street, community and grid workers their own place."""
+    if user.is_superuser or report.department in officer_departments(user, report.district):
+        return Residence.objects.filter(district=report.district).select_related(
+            "person", "community", "grid", "household"
+        )
+    leads = _lead_districts(user, DISTRICT_LEADS)
+    if any(p.pk == report.district_id for p in leads):
+        return Residence.objects.filter(district=report.district).select_related(
+            "person", "community", "grid", "household"
+        )
+    return residents_visible_to(user)
+
+
+# ---------------------------------------------------------------- a person's own data
+
+
+def facts_about(person: Person) -> QuerySet[Fact]:
+    return (
+        Fact.objects.filter(person=person)
+        .select_related("field", "source")
+        .order_by("field__order", "-is_current", "-recorded_at")
+    )
+
+
+def reads_of(person: Person) -> QuerySet[AuditEvent]:
+    """Who read this person's data in full or through a sharing grant, with the purpose."""
+    return AuditEvent.objects.filter(object_type="core.person", object_id=str(person.pk)).filter(
+        Q(action__startswith="person.reveal") | Q(action="registry.shared_read")
+    )
