@@ -4,5 +4,16 @@ from services import views
 
 app_name = "services"
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.request_new, name="request_new"),
+    path("intake/", views.intake, name="intake"),
+    path("patrol/", views.patrol, name="patrol"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/act/", views.request_act, name="request_act"),
+    path("requests/<int:pk>/photo/", views.request_photo, name="request_photo"),
+    path("dispatch/", views.dispatch_queue, name="dispatch"),
+    path("department/", views.department_queue, name="department"),
+    path("grid/", views.grid_queue, name="grid"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),
 ]

@@ -1,9 +1,424 @@
 """Pages of the services app. Thin: parse, call a service or a selector, render."""
 
+import mimetypes
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.selectors import people_visible_to
+from services import selectors
+from services import services as request_services
+from services.forms import RateForm, RequestForm
+from services.models import (
+    Application,
+    Category,
+    Channel,
+    Rating,
+    ServiceItem,
+    State,
+)
+from services.rules import officer_departments
+
+
+def _errors(form, error) -> None:
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or _("您没有执行此操作的权限。"))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _deadline_tone(moment) -> str:
+    if moment is None:
+        return ""
+    left = moment - timezone.now()
+    if left.total_seconds() < 0:
+        return "alert"
+    if left.total_seconds() < 24 * 3600:
+        return "warn"
+    return ""
+
+
+# ---------------------------------------------------------------- resident
+
+
+@login_required
+def home(request):
+    """我的诉求: what the user filed, newest first, and the way to file another."""
+    user = request.user
+    page = Paginator(selectors.my_requests(user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "services/home.html",
+        {
+            "page": page,
+            "now": timezone.now(),
+            "can_dispatch": selectors.is_dispatcher(user),
+            "is_grid_worker": selectors.patrol_places(user).exists(),
+            "can_intake": selectors.intake_places(user).exists(),
+            "is_officer": bool(officer_departments(user)),
+        },
+    )
+
+
+def _item_from(request, user):
+    code = request.GET.get("item") or request.POST.get("item")
+    if not code:
+        return None
+    return get_object_or_404(selectors.items_for(user), pk=code if str(code).isdigit() else -1)
+
+
+def _home_place(user):
+    person = getattr(user, "person", None)
+    return person.place if person is not None else None
+
+
+def _submit_page(request, *, channel: str, places, title: str, intake: bool = False):
+    user = request.user
+    item = _item_from(request, user)
+    if item is None and not request.GET.get("free") and request.method == "GET":
+        items = selectors.items_for(user)
+        groups: dict[str, list] = {}
+        for entry in items.order_by("group", "code"):
+            groups.setdefault(entry.group or _("其他"), []).append(entry)
+        return render(
+            request,
+            "services/choose_item.html",
+            {"groups": groups, "title": title, "channel": channel},
+        )
+    home_place = _home_place(user)
+    initial = {"place": home_place.pk} if home_place and places.filter(pk=home_place.pk) else {}
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        item=item,
+        places=places,
+        intake=intake,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        resident = user.person if channel == Channel.H5 and hasattr(user, "person") else None
+        try:
+            if intake and data.get("resident_mobile"):
+                from core.personal_data import mobile_hash
+
+                resident = (
+                    people_visible_to(user)
+                    .filter(mobile_hash=mobile_hash(data["resident_mobile"].strip()))
+                    .first()
+                )
+                if resident is None:
+                    raise ValidationError(_("在您服务的范围内没有找到这个手机号的居民。"))
+            created = request_services.request_submit(
+                actor=user,
+                place=data["place"],
+                item=item,
+                title=data.get("title", ""),
+                category=data.get("category", "") or "",
+                description=data["description"],
+                answers=form.answers(),
+                address=data.get("address", ""),
+                photo=data.get("photo"),
+                channel=channel,
+                resident=resident,
+                contact_name=data.get("contact_name", ""),
+                contact_phone=data.get("contact_phone", ""),
+                client_key=data.get("client_key", ""),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("已提交，编号%(number)s。") % {"number": created.number})
+            return redirect("services:request_detail", pk=created.pk)
+    return render(
+        request,
+        "services/request_form.html",
+        {"form": form, "item": item, "title": title, "channel": channel},
+    )
+
+
+@login_required
+def request_new(request):
+    places = selectors.submit_places(request.user)
+    if not places.exists():
+        raise PermissionDenied(_("您还没有所属的社区，不能在线提交诉求。"))
+    return _submit_page(request, channel=Channel.H5, places=places, title=_("我要反映"))
+
+
+@login_required
+def intake(request):
+    places = selectors.intake_places(request.user)
+    if not places.exists():
+        raise PermissionDenied(_("您没有代办诉求的权限。"))
+    return _submit_page(
+        request, channel=Channel.STAFF, places=places, title=_("代办诉求"), intake=True
+    )
+
+
+@login_required
+def patrol(request):
+    places = selectors.patrol_places(request.user)
+    if not places.exists():
+        raise PermissionDenied(_("只有网格员可以巡查上报。"))
+    return _submit_page(request, channel=Channel.PATROL, places=places, title=_("巡查上报"))
+
+
+# ---------------------------------------------------------------- one request
+
+
+def _visible(request, pk):
+    found = selectors.requests_visible_to(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("没有这条诉求，或您无权查看。"))
+    return found
 
 
 @login_required
 def request_detail(request, pk):
-    return HttpResponse("")
+    user = request.user
+    req = _visible(request, pk)
+    staff_view = any(
+        user.has_perm(perm, req) for perm in ("services.dispatch", "services.note")
+    ) or (
+        req.submitted_by_id != user.pk
+        and not (req.resident_id and req.resident.account_id == user.pk)
+    )
+    events = req.events.select_related("department")
+    if not staff_view:
+        events = events.filter(public=True)
+    can = {
+        "dispatch": user.has_perm("services.dispatch", req),
+        "handle": user.has_perm("services.handle", req),
+        "note": user.has_perm("services.note", req),
+        "rate": user.has_perm("services.rate", req),
+    }
+    applications = req.applications.filter(status=Application.Status.PENDING)
+    return render(
+        request,
+        "services/request_detail.html",
+        {
+            "req": req,
+            "events": events,
+            "can": can,
+            "staff_view": staff_view,
+            "departments": selectors.departments_for(req) if can["dispatch"] else [],
+            "applications": applications,
+            "rate_form": RateForm(),
+            "co_departments": list(req.co_departments.all()),
+            "due_tone": _deadline_tone(req.due_at) if req.is_open else "",
+            "accept_tone": _deadline_tone(req.accept_due) if req.state == State.SUBMITTED else "",
+            "ratings": Rating.choices,
+            "answer_rows": _answer_rows(req),
+            "merge_targets": (
+                selectors.dispatchable(user)
+                .filter(state__in=[State.ACCEPTED, State.DISPATCHED, State.HANDLING])
+                .exclude(pk=req.pk)
+                .filter(
+                    place_path__startswith=req.community.path
+                    if req.community_id
+                    else req.place_path
+                )[:20]
+                if can["dispatch"] and req.state in (State.SUBMITTED, State.ACCEPTED)
+                else []
+            ),
+        },
+    )
+
+
+def _answer_rows(req) -> list[tuple[str, str]]:
+    if not req.item_id or not req.answers:
+        return []
+    rows = []
+    for spec in req.item.fields:
+        value = req.answers.get(spec["code"])
+        if value in (None, "", []):
+            continue
+        names = dict(spec.get("values") or [])
+        values = value if isinstance(value, list) else [value]
+        rows.append((spec["label"], "、".join(names.get(v, v) for v in values)))
+    return rows
+
+
+def _department(req, pk):
+    if not pk:
+        raise ValidationError(_("请选择主办部门。"))
+    return get_object_or_404(selectors.departments_for(req), pk=pk)
+
+
+@login_required
+@require_POST
+def request_act(request, pk):
+    """One POST endpoint for every step; the service decides whether it is allowed now."""
+    user, post = request.user, request.POST
+    req = _visible(request, pk)
+    action = post.get("action", "")
+    note = post.get("note", "")
+    try:
+        if action == "accept":
+            request_services.request_accept(actor=user, request=req, note=note)
+        elif action == "accept_dispatch":
+            req = request_services.request_accept(actor=user, request=req, note=note)
+            request_services.request_dispatch(
+                actor=user, request=req, department=_department(req, post.get("department")),
+                co_departments=selectors.departments_for(req).filter(pk__in=post.getlist("co")),
+            )  # fmt: skip
+        elif action == "reject":
+            request_services.request_reject(actor=user, request=req, reason=note)
+        elif action == "dispatch":
+            request_services.request_dispatch(
+                actor=user, request=req, department=_department(req, post.get("department")),
+                co_departments=selectors.departments_for(req).filter(pk__in=post.getlist("co")),
+                note=note,
+            )  # fmt: skip
+        elif action == "redispatch":
+            request_services.request_redispatch(
+                actor=user, request=req, department=_department(req, post.get("department")),
+                reason=note,
+            )  # fmt: skip
+        elif action == "sign":
+            request_services.request_sign(actor=user, request=req)
+        elif action == "note":
+            request_services.request_note(actor=user, request=req, note=note)
+        elif action == "answer":
+            request_services.request_answer(actor=user, request=req, answer=note)
+        elif action == "return":
+            request_services.return_ask(actor=user, request=req, reason=note)
+        elif action == "extend":
+            request_services.extension_ask(
+                actor=user, request=req, days=post.get("days", ""), reason=note
+            )
+        elif action in ("approve", "refuse"):
+            application = get_object_or_404(req.applications, pk=post.get("application"))
+            request_services.application_decide(
+                actor=user, application=application, approve=action == "approve", note=note
+            )
+        elif action == "close":
+            request_services.request_close(actor=user, request=req, note=note)
+        elif action == "visit":
+            request_services.request_visit(actor=user, request=req, note=note)
+        elif action == "rate":
+            request_services.request_rate(
+                actor=user, request=req, rating=post.get("rating", ""), note=note
+            )
+        elif action in ("uphold", "dismiss"):
+            request_services.rating_review(
+                actor=user, request=req, upheld=action == "uphold", note=note
+            )
+        elif action == "merge":
+            into = get_object_or_404(selectors.dispatchable(user), pk=post.get("into") or 0)
+            request_services.request_merge(actor=user, duplicate=req, into=into, note=note)
+        else:
+            raise ValidationError(_("未知的操作。"))
+    except (ValidationError, PermissionDenied) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text or _("您没有执行此操作的权限。"))
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("services:request_detail", pk=req.pk)
+
+
+@login_required
+def request_photo(request, pk):
+    req = _visible(request, pk)
+    if not req.photo:
+        raise Http404
+    content_type = mimetypes.guess_type(req.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(req.photo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- queues
+
+
+@login_required
+def dispatch_queue(request):
+    user = request.user
+    if not selectors.is_dispatcher(user):
+        raise PermissionDenied(_("只有派单员可以打开派单台。"))
+    queues = selectors.dispatch_queues(user)
+    overdue = (
+        selectors.dispatchable(user)
+        .filter(state__in=[State.DISPATCHED, State.HANDLING], due_at__lt=timezone.now())
+        .order_by("due_at")
+    )
+    sections = [
+        ("submitted", _("待受理"), queues["submitted"][:50]),
+        ("accepted", _("待派单"), queues["accepted"][:50]),
+        ("answered", _("已答复待办结"), queues["answered"][:50]),
+        ("disputed", _("不满意待核实"), queues["disputed"][:50]),
+        ("closed", _("已办结待回访"), queues["closed"][:50]),
+        ("overdue", _("已超期"), overdue[:50]),
+    ]
+    return render(
+        request,
+        "services/dispatch.html",
+        {
+            "sections": sections,
+            "applications": list(selectors.pending_applications(user)[:50]),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def department_queue(request):
+    user = request.user
+    if not officer_departments(user):
+        raise PermissionDenied(_("只有职能部门工作人员可以打开部门工单。"))
+    return render(
+        request,
+        "services/department.html",
+        {
+            "lead": selectors.department_queue(user)[:100],
+            "co": selectors.co_handling_queue(user)[:50],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def grid_queue(request):
+    user = request.user
+    from core.models import Role
+    from core.rules import role_places
+
+    grids = role_places(user, {Role.GRID_WORKER})
+    if not grids and not user.is_superuser:
+        raise PermissionDenied(_("只有网格员可以打开网格工单。"))
+    return render(
+        request,
+        "services/grid.html",
+        {"requests": selectors.grid_queue(user)[:100], "grids": grids, "now": timezone.now()},
+    )
+
+
+@login_required
+def catalogue(request):
+    items = selectors.catalogue_visible_to(request.user).prefetch_related("co_departments")
+    category = request.GET.get("category", "")
+    if category in Category.values:
+        items = items.filter(category=category)
+    return render(
+        request,
+        "services/catalogue.html",
+        {
+            "items": items.order_by("group", "code"),
+            "categories": Category.choices,
+            "category": category,
+        },
+    )
+
+
+@login_required
+def item_detail(request, pk):
+    item = get_object_or_404(selectors.catalogue_visible_to(request.user), pk=pk)
+    return render(request, "services/item_detail.html", {"item": item, "ServiceItem": ServiceItem})

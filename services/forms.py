@@ -1,0 +1,104 @@
+"""Forms of the services pages; the services do the real checking."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Category, FieldType, Rating
+
+
+def answer_field(spec: dict) -> forms.Field:
+    label, required, help_text = spec["label"], spec["required"], spec.get("help", "")
+    datatype = spec["datatype"]
+    common = {"label": label, "required": required, "help_text": help_text}
+    if datatype == FieldType.SINGLE:
+        return forms.ChoiceField(choices=[("", "——"), *spec["values"]], **common)
+    if datatype == FieldType.MULTI:
+        return forms.MultipleChoiceField(
+            choices=spec["values"], widget=forms.CheckboxSelectMultiple, **common
+        )
+    if datatype == FieldType.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if datatype == FieldType.NUMBER:
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+    if datatype == FieldType.DATETIME:
+        return forms.CharField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
+    return forms.CharField(max_length=200, **common)
+
+
+class RequestForm(forms.Form):
+    """Submit a request: the item's own fields, then the problem, the place and a photo."""
+
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    category = forms.ChoiceField(
+        label=_("类别"), choices=Category.choices, initial=Category.HELP, required=False
+    )
+    title = forms.CharField(label=_("标题"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("诉求内容"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("请描述问题、时间和具体位置")}),
+    )
+    place = forms.ModelChoiceField(label=_("所在社区/网格"), queryset=None, empty_label=None)
+    address = forms.CharField(
+        label=_("详细地址"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：某某小区3栋2单元门口")}),
+    )  # fmt: skip
+    photo = forms.FileField(
+        label=_("照片"),
+        required=False,
+        help_text=_("JPG、PNG、GIF 或 WebP，不超过5MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args, item=None, places=None, intake=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = lambda p: p.name
+        if not self.is_bound:
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
+        if item is not None:
+            del self.fields["category"]
+            self.fields["title"].widget = forms.HiddenInput()
+        specs = list(item.fields) if item is not None else []
+        answer_fields = {f"a_{spec['code']}": answer_field(spec) for spec in specs}
+        # The item's own fields come first, then the free description.
+        ordered = {}
+        for name, field in self.fields.items():
+            if name == "description":
+                ordered.update(answer_fields)
+            ordered[name] = field
+        self.fields = ordered
+        if intake:
+            self.fields["resident_mobile"] = forms.CharField(
+                label=_("居民手机号"), required=False, max_length=20,
+                help_text=_("已登记的居民填手机号即可关联；未登记的填下面的联系人"),
+            )  # fmt: skip
+            self.fields["contact_name"] = forms.CharField(
+                label=_("联系人"), required=False, max_length=50
+            )
+            self.fields["contact_phone"] = forms.CharField(
+                label=_("联系电话"), required=False, max_length=20
+            )
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name[2:]: value
+            for name, value in data.items()
+            if name.startswith("a_") and value not in (None, "", [])
+        }
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("您的评价"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("评价说明"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("不满意时请说明原因")}),
+    )  # fmt: skip

@@ -1,0 +1,159 @@
+"""The pages, through Django's test client: good paths, refusals and bad input."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from services.models import ServiceRequest, State
+
+pytestmark = pytest.mark.django_db
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+def form_data(world, **extra):
+    return {
+        "client_key": "k-" + extra.pop("key", "1"),
+        "description": "楼道灯坏了一个星期",
+        "place": world.d.grids[0].pk,
+        "address": "3栋2单元",
+        **extra,
+    }
+
+
+def test_resident_chooses_item_then_submits_once_even_twice(client, world):
+    c = client_for(client, world.resident)
+    page = c.get(reverse("services:request_new"))
+    assert page.status_code == 200
+    assert "垃圾清运不及时" in page.content.decode()
+    item = world.items["CG-002"]
+    form = c.get(reverse("services:request_new"), {"item": item.pk})
+    assert "满溢垃圾桶数量" in form.content.decode()
+    data = form_data(world, key="double", item=item.pk, a_bins="3")
+    first = c.post(reverse("services:request_new") + f"?item={item.pk}", data)
+    second = c.post(reverse("services:request_new") + f"?item={item.pk}", data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert ServiceRequest.objects.filter(client_key="k-double").count() == 1
+    created = ServiceRequest.objects.get(client_key="k-double")
+    assert created.answers == {"bins": "3"}
+    detail = c.get(first["Location"]).content.decode()
+    assert "满溢垃圾桶数量" in detail and "提交诉求" in detail
+
+
+def test_upload_that_is_not_an_image_is_refused_in_chinese(client, world):
+    c = client_for(client, world.resident)
+    before = ServiceRequest.objects.count()
+    fake = SimpleUploadedFile("x.jpg", b"MZ\x90\x00 this is an exe", content_type="image/jpeg")
+    page = c.post(
+        reverse("services:request_new") + "?free=1", {**form_data(world, key="bad"), "photo": fake}
+    )
+    assert page.status_code == 200
+    assert "只能上传 JPG、PNG、GIF 或 WebP 格式的图片" in page.content.decode()
+    assert ServiceRequest.objects.count() == before
+
+
+def test_photo_is_served_only_to_those_who_may_see_the_request(client, world):
+    c = client_for(client, world.resident)
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+    response = c.post(
+        reverse("services:request_new") + "?free=1", {**form_data(world, key="ph"), "photo": photo}
+    )
+    created = ServiceRequest.objects.get(client_key="k-ph")
+    assert response.status_code == 302
+    url = reverse("services:request_photo", args=[created.pk])
+    assert c.get(url).status_code == 200
+    client.force_login(world.d.users["resident:other"])
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("services:request_detail", args=[created.pk])).status_code == 404
+
+
+def test_dispatch_answer_close_rate_through_the_pages(client, world):
+    c = client_for(client, world.resident)
+    c.post(reverse("services:request_new") + "?free=1", form_data(world, key="flow"))
+    req = ServiceRequest.objects.get(client_key="k-flow")
+    act = reverse("services:request_act", args=[req.pk])
+
+    client.force_login(world.dispatcher)
+    queue = client.get(reverse("services:dispatch")).content.decode()
+    assert req.title in queue
+    client.post(act, {"action": "accept_dispatch", "department": world.d.departments[0].pk})
+    req.refresh_from_db()
+    assert req.state == State.DISPATCHED
+
+    client.force_login(world.officer)
+    assert req.title in client.get(reverse("services:department")).content.decode()
+    client.post(act, {"action": "sign"})
+    # Answering needs text: refused with the reason, state unchanged.
+    page = client.post(act, {"action": "answer", "note": ""}, follow=True)
+    assert "答复内容不能为空" in page.content.decode()
+    client.post(act, {"action": "answer", "note": "已更换楼道灯"})
+    req.refresh_from_db()
+    assert req.state == State.ANSWERED
+
+    client.force_login(world.dispatcher)
+    client.post(act, {"action": "close"})
+    client.force_login(world.resident)
+    client.post(act, {"action": "rate", "rating": "satisfied"})
+    req.refresh_from_db()
+    assert req.state == State.RATED
+    # A step not allowed now is refused with the reason.
+    page = client.post(act, {"action": "rate", "rating": "satisfied"}, follow=True)
+    assert "诉求当前状态为“已评价”，不能评价" in page.content.decode()
+
+
+def test_intake_on_behalf_links_a_resident_by_mobile(client, world):
+    worker = world.d.users["community_worker:own"]
+    c = client_for(client, worker)
+    mobile = world.d.logins["resident:own"]
+    response = c.post(
+        reverse("services:intake") + "?free=1",
+        form_data(world, key="intake", resident_mobile=mobile),
+    )
+    assert response.status_code == 302
+    req = ServiceRequest.objects.get(client_key="k-intake")
+    assert req.channel == "staff" and req.resident == world.resident.person
+    page = c.post(
+        reverse("services:intake") + "?free=1",
+        form_data(world, key="intake2", resident_mobile="13999999999"),
+    )
+    assert "没有找到这个手机号的居民" in page.content.decode()
+
+
+def test_queues_are_closed_to_the_wrong_roles(client, world):
+    for key, url, status in [
+        ("resident:own", "services:dispatch", 403),
+        ("department_officer:own", "services:dispatch", 403),
+        ("resident:own", "services:department", 403),
+        ("coordinator:own", "services:department", 403),
+        ("resident:own", "services:grid", 403),
+        ("grid_worker:own", "services:grid", 200),
+        ("coordinator:own", "services:dispatch", 200),
+        ("resident:own", "services:home", 200),
+        ("resident:own", "services:catalogue", 200),
+        ("resident:own", "services:intake", 403),
+    ]:
+        client.force_login(world.d.users[key])
+        assert client.get(reverse(url)).status_code == status, (key, url)
+
+
+def test_grid_worker_sees_requests_of_the_grid_and_reports_on_patrol(client, world):
+    c = client_for(client, world.resident)
+    c.post(
+        reverse("services:request_new") + "?free=1",
+        form_data(world, key="g1", description="路灯不亮"),
+    )
+    client.force_login(world.d.users["grid_worker:own"])
+    assert "路灯不亮" in client.get(reverse("services:grid")).content.decode()
+    response = client.post(
+        reverse("services:patrol") + "?free=1",
+        form_data(world, key="patrol", description="巡查发现井盖缺失"),
+    )
+    assert response.status_code == 302
+    assert ServiceRequest.objects.get(client_key="k-patrol").channel == "patrol"
+    client.force_login(world.d.users["grid_worker:other"])
+    assert "路灯不亮" not in client.get(reverse("services:grid")).content.decode()
