@@ -8,3 +8,25 @@ class WorkloadConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "workload"
     verbose_name = _("社区工作负担")
+
+    def ready(self):
+        from core import action_labels, navigation
+        from core import workbench as core_workbench
+        from core.demo import extensions
+        from workload import demo, rules, workbench  # noqa: F401 - rules registers permissions
+
+        action_labels.register(
+            {
+                "workload.tasks_dispatch": _("派发社区任务"),
+                "workload.task_complete": _("完成社区任务"),
+                "workload.task_refuse": _("拒绝社区任务"),
+                "workload.unadmitted_refuse": _("拒绝未准入事项"),
+            }
+        )
+        navigation.register(
+            _("社区任务"), "workload:task_list", perm="workload.use_tasks", order=22
+        )
+        navigation.register(_("负担指数"), "workload:burden", perm="workload.view_burden", order=23)
+        core_workbench.register(workbench.cards)
+        # After admission's builder: the demo tasks need admitted items.
+        extensions.register("workload")(demo.build)

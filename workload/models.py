@@ -1,1 +1,152 @@
-"""Models of this app; see DESIGN.md for the habits."""
+"""Work that reaches communities, only through the admission gate, and the traces it leaves.
+
+The gate is structural. A ``Task`` must point at an ``AdmittedScope`` row — one (admitted item,
+community) pair that exists only because the coordinator admitted the item for that community
+— and at the same item and community as that row. The service checks this first with a clear
+message; a database trigger (migration 0002, SQLite and PostgreSQL) refuses any row that
+bypasses the service: a scope of another item or community, or an item that has left the
+catalogue.
+
+Every action on work writes a ``Trace`` in the same transaction; ledgers (台账) and the burden
+index are computed from traces and tasks, never typed by hand.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from admission.models import AdmittedItem, AdmittedScope
+from core.models import Department, Place
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办")
+        DONE = "done", _("已完成")
+        REFUSED = "refused", _("已拒绝")
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        AdmittedItem, verbose_name=_("准入事项"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    scope = models.ForeignKey(AdmittedScope, on_delete=models.PROTECT, related_name="tasks")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("任务"), max_length=200)
+    description = models.TextField(_("要求"), blank=True)
+    due_at = models.DateTimeField(_("完成期限"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default="open")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The same dispatch form sent twice carries the same token: one task per community.
+    dispatch_token = models.CharField(max_length=64)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    minutes_spent = models.PositiveIntegerField(_("实际用时（分钟）"), default=0)
+    result = models.TextField(_("办理情况"), blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["community", "status", "due_at"]),
+            models.Index(fields=["district", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "dispatch_token"], name="workload_task_dispatch_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="workload_task_closed_iff_not_open",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def place(self):
+        return self.community
+
+
+class RefusedWork(models.Model):
+    """Work pushed onto a community without admission, refused by it (a right), counted
+    against the department that pushed it."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("电话")
+        MESSAGE = "message", _("工作群/短信")
+        DOCUMENT = "document", _("文件/通知")
+        MEETING = "meeting", _("会议布置")
+        VISIT = "visit", _("上门要求")
+        TASK = "task", _("平台任务")
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("派活部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    task = models.OneToOneField(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="refusal"
+    )
+    channel = models.CharField(_("方式"), max_length=16, choices=Channel.choices)
+    description = models.TextField(_("被要求做的事"))
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    refused_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-refused_at", "-id"]
+        indexes = [models.Index(fields=["district", "refused_at"])]
+
+    def __str__(self):
+        return f"{self.department} → {self.community}"
+
+    @property
+    def place(self):
+        return self.community
+
+
+class Trace(models.Model):
+    """留痕, kept automatically: one row per action on work in a community."""
+
+    class Action(models.TextChoices):
+        ASSIGNED = "assigned", _("任务下达")
+        COMPLETED = "completed", _("任务完成")
+        REFUSED = "refused", _("拒绝任务")
+        REFUSED_UNADMITTED = "refused_unadmitted", _("拒绝未准入事项")
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="traces"
+    )
+    item = models.ForeignKey(
+        AdmittedItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    at = models.DateTimeField(auto_now_add=True)
+    minutes = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["community", "at"]),
+            models.Index(fields=["district", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from workload import views
 
 app_name = "workload"
-urlpatterns: list = []
+urlpatterns = [
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("dispatch/<int:item_pk>/", views.dispatch, name="dispatch"),
+    path("refusals/", views.refusals, name="refusals"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("burden/", views.burden, name="burden"),
+    path("burden.xlsx", views.burden_xlsx, name="burden_xlsx"),
+]

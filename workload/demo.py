@@ -1,0 +1,122 @@
+"""Demo work in communities: a year of tasks from the admitted demo items, most completed by the
+communities' workers, and a few refusals of un-admitted work. Runs after admission's builder.
+
+The tasks are dispatched and completed through the services, month by month; after each month
+the demo moves that month's rows back to their month (demo history only — a real deployment
+never rewrites timestamps) so the burden trend has a year to show.
+"""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+
+from admission.models import AdmittedItem
+from core import calendar as workcal
+from core.models import Department, Role, RoleAssignment
+from workload import services
+from workload.models import RefusedWork, Task, Trace
+
+
+def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
+    months = [today.replace(day=1)]
+    while len(months) < count:
+        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    return months
+
+
+def _workers_by_community(district) -> dict:
+    workers = {}
+    for a in (
+        RoleAssignment.objects.active()
+        .filter(role=Role.COMMUNITY_WORKER, place__district=district)
+        .order_by("user_id")
+    ):
+        workers.setdefault(a.place_id, a.user)
+    return workers
+
+
+def build(*, district, builder, seed, out):
+    rng = random.Random(f"workload:{seed}")
+    users = get_user_model().objects
+    items = list(
+        AdmittedItem.objects.filter(district=district, status="active").select_related("department")
+    )
+    if not items:
+        return
+    workers = _workers_by_community(district)
+    today = workcal.local_today()
+    months = _month_starts(today, 12)
+    created = 0
+    for m_index, month in enumerate(months):
+        for item in items:
+            officer = users.filter(username=f"qh-{item.department.short_code}").first()
+            if officer is None:
+                continue
+            if item.frequency == "quarterly" and month.month % 3 != 1:
+                continue
+            if item.frequency == "yearly" and month != months[-3]:
+                continue
+            scope = [
+                s.community
+                for s in item.scopes.select_related("community").order_by("community__code")
+            ]
+            # The burden falls over the year: fewer communities receive the monthly task late on.
+            share = max(0.35, 1.0 - m_index * 0.06)
+            chosen = [c for c in scope if rng.random() < share][:40] or scope[:1]
+            tasks = services.tasks_dispatch(
+                actor=officer, item=item, communities=chosen, title=f"{item.title}（{month:%Y年%m月}）",
+                due_in_working_days=10, dispatch_token=f"demo-{seed}-{item.pk}-{month:%Y%m}",
+            )  # fmt: skip
+            created += len(tasks)
+            for task in tasks:
+                worker = workers.get(task.community_id)
+                if worker is None or (month == months[-1] and rng.random() < 0.5):
+                    continue
+                spent = max(10, int(item.minutes_per_community * rng.uniform(0.6, 1.3)))
+                services.task_complete(
+                    actor=worker, task=task, minutes_spent=spent, result="已按要求完成。"
+                )
+            if month != months[-1]:
+                _move_back(tasks, month, rng)
+    refusals = 0
+    departments = {d.short_code: d for d in Department.objects.filter(district=district)}
+    for community_id, worker in list(workers.items())[:6]:
+        department = departments.get("cg") or next(iter(departments.values()))
+        refusal = services.unadmitted_refuse(
+            actor=worker, community=worker.role_assignments.get(place_id=community_id).place,
+            department=department, channel="message",
+            description="工作群通知社区对辖区违建拍照取证并每日报送照片。",
+        )  # fmt: skip
+        refusals += 1
+        if refusals % 2 == 0:
+            _move_refusal_back(refusal, months[-2 - refusals % 4])
+    out(f"社区任务：{created} 个任务，{refusals} 次拒绝未准入事项")
+
+
+def _at(month: datetime.date, day: int, hour: int):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(month.year, month.month, day, hour, 0))
+
+
+def _move_back(tasks, month, rng):
+    for task in tasks:
+        created = _at(month, rng.randint(1, 8), 9)
+        fields = {"created_at": created, "due_at": created + datetime.timedelta(days=14)}
+        if Task.objects.filter(pk=task.pk).exclude(status=Task.Status.OPEN).exists():
+            fields["closed_at"] = created + datetime.timedelta(days=rng.randint(2, 12))
+        Task.objects.filter(pk=task.pk).update(**fields)
+        Trace.objects.filter(task=task, action="assigned").update(at=created)
+        if "closed_at" in fields:
+            Trace.objects.filter(task=task).exclude(action="assigned").update(
+                at=fields["closed_at"]
+            )
+
+
+def _move_refusal_back(refusal, month):
+    moment = _at(month, 12, 10)
+    RefusedWork.objects.filter(pk=refusal.pk).update(refused_at=moment)
+    Trace.objects.filter(
+        action="refused_unadmitted", community=refusal.community, note=refusal.description
+    ).update(at=moment)

@@ -1,0 +1,74 @@
+"""Forms only parse input; the services validate and decide."""
+
+import datetime
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workload.models import RefusedWork
+
+
+class DispatchForm(forms.Form):
+    dispatch_token = forms.CharField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("任务名称"), max_length=200)
+    description = forms.CharField(
+        label=_("要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    all_communities = forms.BooleanField(label=_("准入范围内的全部社区"), required=False)
+    communities = forms.ModelMultipleChoiceField(
+        label=_("社区"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("只能选择准入范围内的社区。"),
+    )
+    due_in_working_days = forms.IntegerField(
+        label=_("完成期限（工作日）"), min_value=1, max_value=250, initial=10
+    )
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].queryset = communities
+        if not self.is_bound:
+            self.initial.setdefault("dispatch_token", uuid.uuid4().hex)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_communities"):
+            data["communities"] = list(self.fields["communities"].queryset)
+        return data
+
+
+class CompleteForm(forms.Form):
+    minutes_spent = forms.IntegerField(label=_("实际用时（分钟）"), min_value=0, max_value=100000)
+    result = forms.CharField(
+        label=_("办理情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RefuseTaskForm(forms.Form):
+    reason = forms.CharField(label=_("拒绝理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnadmittedForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("社区"), queryset=None)
+    department = forms.ModelChoiceField(label=_("派活部门"), queryset=None)
+    channel = forms.ChoiceField(label=_("方式"), choices=RefusedWork.Channel.choices)
+    description = forms.CharField(label=_("被要求做的事"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, communities=None, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["department"].queryset = departments
+        if communities is not None and communities.count() == 1:
+            self.initial.setdefault("community", communities.first().pk)
+
+
+def parse_month(value: str, default: datetime.date) -> datetime.date:
+    """'2026-11' → 2026-11-01; anything else → `default`'s month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-")[:2])
+        return datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return default.replace(day=1)

@@ -1,0 +1,61 @@
+"""Who may do what with work in communities. Object permissions take a Task, an AdmittedItem
+or a community Place."""
+
+import rules
+
+from admission.rules import officer_departments
+from core.models import Role
+from core.rules import holds, is_superuser, role_places
+
+WORKERS = {Role.COMMUNITY_WORKER}
+# Who may read a community's tasks, ledger and burden: those who work there or oversee it.
+OVERSEERS = {Role.STREET_OFFICER, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR}
+
+
+@rules.predicate
+def can_dispatch(user, item) -> bool:
+    """An officer of the department whose work was admitted."""
+    return item is not None and item.department in officer_departments(user, item.district)
+
+
+@rules.predicate
+def can_work_task(user, task) -> bool:
+    return task is not None and holds(user, WORKERS, task.community)
+
+
+@rules.predicate
+def can_view_task(user, task) -> bool:
+    if task is None:
+        return False
+    if holds(user, WORKERS | OVERSEERS, task.community):
+        return True
+    return task.department in officer_departments(user, task.district)
+
+
+@rules.predicate
+def can_refuse_unadmitted(user, community) -> bool:
+    return community is not None and holds(user, WORKERS, community)
+
+
+@rules.predicate
+def can_view_community_work(user, community) -> bool:
+    return community is not None and holds(user, WORKERS | OVERSEERS, community)
+
+
+@rules.predicate
+def sees_work(user) -> bool:
+    return bool(role_places(user, WORKERS | OVERSEERS)) or bool(officer_departments(user))
+
+
+@rules.predicate
+def sees_burden(user) -> bool:
+    return bool(role_places(user, WORKERS | OVERSEERS))
+
+
+rules.add_perm("workload.dispatch", can_dispatch)
+rules.add_perm("workload.work_task", can_work_task)
+rules.add_perm("workload.view_task", is_superuser | can_view_task)
+rules.add_perm("workload.refuse_unadmitted", can_refuse_unadmitted)
+rules.add_perm("workload.view_community_work", is_superuser | can_view_community_work)
+rules.add_perm("workload.use_tasks", is_superuser | sees_work)
+rules.add_perm("workload.view_burden", is_superuser | sees_burden)

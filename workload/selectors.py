@@ -1,0 +1,199 @@
+"""Scoped reads of work in communities: tasks, traces, ledgers and the burden index."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from admission.models import AdmittedScope, WorkKind
+from admission.rules import officer_departments
+from core.models import Place, PlaceLevel
+from core.rules import role_places
+from workload.models import RefusedWork, Task, Trace
+from workload.rules import OVERSEERS, WORKERS
+
+
+def _subtrees(places, field: str) -> Q:
+    query = Q(pk__in=[])
+    for place in places:
+        query |= Q(**{f"{field}__path__startswith": place.path})
+    return query
+
+
+def communities_watched_by(user) -> QuerySet[Place]:
+    """Communities whose work the user does or oversees."""
+    communities = Place.objects.filter(level=PlaceLevel.COMMUNITY)
+    if user.is_superuser:
+        return communities
+    places = role_places(user, WORKERS | OVERSEERS)
+    if not places:
+        return communities.none()
+    query = Q(pk__in=[])
+    for place in places:
+        query |= Q(path__startswith=place.path)
+    return communities.filter(query)
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    tasks = Task.objects.select_related("community", "item", "department")
+    if user.is_superuser:
+        return tasks
+    query = _subtrees(role_places(user, WORKERS | OVERSEERS), "community")
+    departments = officer_departments(user)
+    if departments:
+        query |= Q(department__in=departments)
+    return tasks.filter(query)
+
+
+def my_open_tasks(user) -> QuerySet[Task]:
+    """Open tasks of the communities where the user is a community worker, soonest first."""
+    query = _subtrees(role_places(user, WORKERS), "community")
+    return (
+        Task.objects.filter(query, status=Task.Status.OPEN)
+        .select_related("community", "item", "department")
+        .order_by("due_at", "pk")
+    )
+
+
+def refusals_visible_to(user) -> QuerySet[RefusedWork]:
+    refusals = RefusedWork.objects.select_related("community", "department", "refused_by")
+    if user.is_superuser:
+        return refusals
+    query = _subtrees(role_places(user, WORKERS | OVERSEERS), "community")
+    departments = officer_departments(user)
+    if departments:
+        query |= Q(department__in=departments)
+    return refusals.filter(query)
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    start = month.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def ledger_traces(community: Place, month: datetime.date) -> QuerySet[Trace]:
+    """The community's traces of one month: the ledger (台账), generated, never typed."""
+    start, end = month_bounds(month)
+    return (
+        Trace.objects.filter(community=community, at__date__gte=start, at__date__lt=end)
+        .select_related("item", "department", "task")
+        .order_by("at", "pk")
+    )
+
+
+# ---------------------------------------------------------------- burden index
+
+
+@dataclass
+class BurdenRow:
+    community_id: int
+    month: datetime.date
+    admitted_items: int = 0
+    tasks: int = 0
+    forms: int = 0
+    inspections: int = 0
+    estimated_minutes: int = 0
+    logged_minutes: int = 0
+    done: int = 0
+    refused_unadmitted: int = 0
+    burden_minutes: int = 0
+
+    @property
+    def index_hours(self) -> float:
+        """The burden index: hours of pushed work — logged where done, estimated otherwise."""
+        return round(self.burden_minutes / 60, 1)
+
+
+def _month_key(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.replace(day=1)
+
+
+def burden(
+    community_ids: list[int], first_month: datetime.date, last_month: datetime.date
+) -> dict[tuple[int, datetime.date], BurdenRow]:
+    """Burden per community per month, from tasks, scopes and refusals (a few grouped queries)."""
+    start, _ = month_bounds(first_month)
+    _, end = month_bounds(last_month)
+    rows: dict[tuple[int, datetime.date], BurdenRow] = {}
+
+    def row(community_id, month):
+        key = (community_id, _month_key(month))
+        if key not in rows:
+            rows[key] = BurdenRow(community_id, key[1])
+        return rows[key]
+
+    tasks = (
+        Task.objects.filter(
+            community_id__in=community_ids, created_at__date__gte=start, created_at__date__lt=end
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("community_id", "month")
+        .annotate(
+            n=Count("id"),
+            forms=Count("id", filter=Q(item__kind=WorkKind.FORM)),
+            inspections=Count("id", filter=Q(item__kind=WorkKind.INSPECTION)),
+            estimated=Sum("item__minutes_per_community"),
+            logged=Sum("minutes_spent", filter=Q(status=Task.Status.DONE)),
+            done=Count("id", filter=Q(status=Task.Status.DONE)),
+            open_estimate=Sum("item__minutes_per_community", filter=~Q(status=Task.Status.DONE)),
+        )
+    )
+    for t in tasks:
+        r = row(t["community_id"], t["month"])
+        r.tasks, r.forms, r.inspections = t["n"], t["forms"], t["inspections"]
+        r.estimated_minutes = t["estimated"] or 0
+        r.logged_minutes = t["logged"] or 0
+        r.done = t["done"]
+        r.burden_minutes = r.logged_minutes + (t["open_estimate"] or 0)
+    refused = (
+        RefusedWork.objects.filter(
+            community_id__in=community_ids, refused_at__date__gte=start, refused_at__date__lt=end
+        )
+        .annotate(month=TruncMonth("refused_at"))
+        .values("community_id", "month")
+        .annotate(n=Count("id"))
+    )
+    for f in refused:
+        row(f["community_id"], f["month"]).refused_unadmitted = f["n"]
+    scopes = AdmittedScope.objects.filter(
+        community_id__in=community_ids,
+        item__period_start__lt=end,
+        item__period_end__gte=start,
+    ).values_list("community_id", "item__period_start", "item__period_end")
+    months = _months(first_month, last_month)
+    for community_id, period_start, period_end in scopes:
+        for month in months:
+            month_start, month_end = month_bounds(month)
+            if period_start < month_end and period_end >= month_start:
+                row(community_id, month).admitted_items += 1
+    return rows
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = month_bounds(month)[1]
+    return months
+
+
+def months_back(last: datetime.date, count: int) -> list[datetime.date]:
+    months = [last.replace(day=1)]
+    while len(months) < count:
+        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    return months
+
+
+def refusals_by_department(district_id: int, start: datetime.date, end: datetime.date):
+    return (
+        RefusedWork.objects.filter(
+            district_id=district_id, refused_at__date__gte=start, refused_at__date__lt=end
+        )
+        .values("department__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department__name")
+    )

@@ -1,0 +1,286 @@
+"""Every write on work in communities. Each writes its trace (留痕) in the same transaction."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from admission.models import AdmittedItem, Frequency
+from admission.services import item_is_usable
+from core import audit
+from core import calendar as workcal
+from core.models import Department, Place, PlaceLevel, Role, User
+from core.services import notify
+from workload.models import RefusedWork, Task, Trace
+
+MAX_DUE_WORKING_DAYS = 250
+MAX_MINUTES = 100_000
+
+
+def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
+
+
+def _text(value: str, label: str, *, required=True, limit=200) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
+    if len(value) > limit:
+        raise ValidationError(
+            _("%(label)s过长（最多%(limit)d字）。"), params={"label": label, "limit": limit}
+        )
+    return value
+
+
+def _int(value, label: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(label)s应为整数。"), params={"label": label}) from None
+    if not low <= number <= high:
+        raise ValidationError(
+            _("%(label)s应在%(low)d至%(high)d之间。"),
+            params={"label": label, "low": low, "high": high},
+        )
+    return number
+
+
+def trace(*, task: Task | None, community: Place, department: Department, item, actor, action,
+          minutes: int = 0, note: str = "") -> Trace:  # fmt: skip
+    """Append one trace. Only called by the services below, inside their transaction."""
+    return Trace.objects.create(
+        district_id=community.district_id, community=community, task=task, item=item,
+        department=department, action=action, actor=actor, actor_name=str(actor)[:150],
+        minutes=minutes, note=note,
+    )  # fmt: skip
+
+
+def _workers(community_ids) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.COMMUNITY_WORKER,
+            role_assignments__place_id__in=community_ids,
+            role_assignments__ended_at__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def period_window(frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The calendar window in which an item of `frequency` may send one task to a community."""
+    if frequency == Frequency.WEEKLY:
+        start = day - datetime.timedelta(days=day.weekday())
+        return start, start + datetime.timedelta(days=6)
+    if frequency == Frequency.MONTHLY:
+        start = day.replace(day=1)
+        following = (start + datetime.timedelta(days=32)).replace(day=1)
+        return start, following - datetime.timedelta(days=1)
+    if frequency == Frequency.QUARTERLY:
+        first_month = (day.month - 1) // 3 * 3 + 1
+        start = day.replace(month=first_month, day=1)
+        following = (start + datetime.timedelta(days=95)).replace(day=1)
+        return start, following - datetime.timedelta(days=1)
+    if frequency == Frequency.YEARLY:
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    return None  # once: one task per community over the whole period
+
+
+@transaction.atomic
+def tasks_dispatch(
+    *,
+    actor,
+    item: AdmittedItem,
+    communities,
+    title: str,
+    description: str = "",
+    due_in_working_days: int,
+    dispatch_token: str,
+) -> list[Task]:
+    """Send an admitted item's work to communities in its scope, within its admitted frequency."""
+    item = AdmittedItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    _require(actor, "workload.dispatch", item, _("只有该准入事项所属部门的工作人员可以派发任务。"))
+    today = workcal.local_today()
+    if not item_is_usable(item, today):
+        raise ValidationError(
+            _("准入事项%(number)s已退出或不在准入期限内（%(start)s至%(end)s），不能派发任务。"),
+            params={"number": item.number, "start": item.period_start, "end": item.period_end},
+            code="item_not_usable",
+        )
+    token = _text(dispatch_token, _("提交标识"), limit=64)
+    if Task.objects.filter(item=item, dispatch_token=token).exists():
+        raise ValidationError(_("这批任务已经派发过，请勿重复提交。"), code="duplicate_submit")
+    title = _text(title, _("任务名称"))
+    description = _text(description, _("要求"), required=False, limit=5000)
+    days = _int(due_in_working_days, _("完成期限（工作日）"), 1, MAX_DUE_WORKING_DAYS)
+    communities = list(communities or [])
+    if not communities:
+        raise ValidationError(_("请选择社区。"))
+    scopes = {s.community_id: s for s in item.scopes.select_related("community")}
+    for community in communities:
+        if community.pk not in scopes:
+            raise ValidationError(
+                _("“%(name)s”不在准入事项%(number)s的准入范围内，不能向其派发任务。"),
+                params={"name": community.name, "number": item.number},
+                code="outside_scope",
+            )
+    window = period_window(item.frequency, today)
+    earlier = Task.objects.filter(item=item, community__in=communities)
+    if window is not None:
+        earlier = earlier.filter(created_at__date__gte=window[0], created_at__date__lte=window[1])
+    over = earlier.select_related("community").first()
+    if over is not None:
+        raise ValidationError(
+            _("“%(name)s”本期已收到该事项的任务，超过准入频次（%(freq)s）。"),
+            params={"name": over.community.name, "freq": item.get_frequency_display()},
+            code="over_frequency",
+        )
+    now = timezone.now()
+    due_at = workcal.add_working_days(now, days)
+    tasks = []
+    for community in communities:
+        task = Task(
+            district_id=item.district_id, street_id=community.parent_id, community=community,
+            item=item, scope=scopes[community.pk], department=item.department, title=title,
+            description=description, due_at=due_at, created_by=actor, dispatch_token=token,
+        )  # fmt: skip
+        try:
+            with transaction.atomic():
+                task.save()
+        except IntegrityError:
+            raise ValidationError(_("这批任务已经派发过，请勿重复提交。")) from None
+        trace(
+            task=task, community=community, department=item.department, item=item, actor=actor,
+            action=Trace.Action.ASSIGNED, minutes=item.minutes_per_community, note=title,
+        )  # fmt: skip
+        tasks.append(task)
+    audit.record(
+        actor=actor, action="workload.tasks_dispatch", obj=item, place=item.district,
+        changes={"title": title, "communities": [c.name for c in communities],
+                 "due_at": due_at},
+    )  # fmt: skip
+    for worker in _workers([c.pk for c in communities]):
+        notify(
+            user=worker,
+            title=_("新任务：%(title)s") % {"title": title},
+            body=_("%(dept)s，准入事项%(number)s，%(due)s前完成。")
+            % {
+                "dept": item.department.name,
+                "number": item.number,
+                "due": timezone.localtime(due_at).strftime("%Y-%m-%d"),
+            },
+            url=reverse("workload:task_list"),
+        )
+    return tasks
+
+
+def _open_task(task: Task) -> Task:
+    task = Task.objects.select_for_update().select_related("item", "community").get(pk=task.pk)
+    if task.status != Task.Status.OPEN:
+        raise ValidationError(
+            _("该任务已%(status)s。"), params={"status": task.get_status_display()}
+        )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor, task: Task, minutes_spent, result: str = "") -> Task:
+    task = _open_task(task)
+    _require(actor, "workload.work_task", task, _("只有该社区的社区工作者可以办理任务。"))
+    minutes = _int(minutes_spent, _("实际用时（分钟）"), 0, MAX_MINUTES)
+    task.status = Task.Status.DONE
+    task.closed_at, task.closed_by = timezone.now(), actor
+    task.minutes_spent = minutes
+    task.result = _text(result, _("办理情况"), required=False, limit=5000)
+    task.save()
+    trace(
+        task=task, community=task.community, department=task.department, item=task.item,
+        actor=actor, action=Trace.Action.COMPLETED, minutes=minutes, note=task.result,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="workload.task_complete", obj=task, changes={"minutes": minutes}
+    )
+    notify(
+        user=task.created_by,
+        title=_("%(community)s已完成：%(title)s")
+        % {"community": task.community.name, "title": task.title},
+        body=task.result,
+        url=reverse("workload:task_detail", args=[task.pk]),
+    )
+    return task
+
+
+@transaction.atomic
+def task_refuse(*, actor, task: Task, reason: str) -> Task:
+    """Refuse a task whose item is no longer admitted (withdrawn or out of its period)."""
+    task = _open_task(task)
+    _require(actor, "workload.work_task", task, _("只有该社区的社区工作者可以办理任务。"))
+    if item_is_usable(task.item):
+        raise ValidationError(
+            _("该任务来自现行有效的准入事项%(number)s，不能拒绝；如有异议请向区减负办反映。"),
+            params={"number": task.item.number},
+        )
+    reason = _text(reason, _("拒绝理由"), limit=2000)
+    task.status = Task.Status.REFUSED
+    task.closed_at, task.closed_by, task.result = timezone.now(), actor, reason
+    task.save()
+    RefusedWork.objects.create(
+        district_id=task.district_id, street_id=task.street_id, community=task.community,
+        department=task.department, task=task, channel=RefusedWork.Channel.TASK,
+        description=f"{task.title}：{reason}", refused_by=actor,
+    )  # fmt: skip
+    trace(
+        task=task, community=task.community, department=task.department, item=task.item,
+        actor=actor, action=Trace.Action.REFUSED, note=reason,
+    )  # fmt: skip
+    audit.record(actor=actor, action="workload.task_refuse", obj=task, changes={"reason": reason})
+    return task
+
+
+@transaction.atomic
+def unadmitted_refuse(
+    *, actor, community: Place, department: Department, channel: str, description: str
+) -> RefusedWork:
+    """Record that the community refused work pushed on it without admission (a right).
+    It counts against the department, and the district coordinators hear of it."""
+    community = Place.objects.get(pk=community.pk)
+    if community.level != PlaceLevel.COMMUNITY:
+        raise ValidationError(_("请选择社区。"))
+    _require(actor, "workload.refuse_unadmitted", community, _("只有本社区的社区工作者可以登记。"))
+    if department.district_id != community.district_id:
+        raise ValidationError(_("该部门不属于本区。"))
+    if channel not in RefusedWork.Channel.values:
+        raise ValidationError(_("请选择派活方式。"))
+    description = _text(description, _("被要求做的事"), limit=2000)
+    refusal = RefusedWork.objects.create(
+        district_id=community.district_id, street_id=community.parent_id, community=community,
+        department=department, channel=channel, description=description, refused_by=actor,
+    )  # fmt: skip
+    trace(
+        task=None, community=community, department=department, item=None, actor=actor,
+        action=Trace.Action.REFUSED_UNADMITTED, note=description,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="workload.unadmitted_refuse", obj=refusal,
+        changes={"department": department.name, "channel": channel},
+    )  # fmt: skip
+    coordinators = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.COORDINATOR,
+        role_assignments__place_id=community.district_id,
+        role_assignments__ended_at__isnull=True,
+    ).distinct()
+    for user in coordinators:
+        notify(
+            user=user,
+            title=_("%(community)s拒绝了%(dept)s的未准入事项")
+            % {"community": community.name, "dept": department.name},
+            body=description,
+            url=reverse("workload:refusals"),
+        )
+    return refusal

@@ -1,0 +1,28 @@
+"""The demo district gets lists, applications with every outcome, a year of tasks and refusals."""
+
+import io
+
+import pytest
+
+from admission.models import AdmissionRequest, AdmittedItem, ListVersion
+from core.demo import build_demo
+from core.models import Place, PlaceLevel
+from workload import selectors
+from workload.models import RefusedWork, Task, Trace
+
+
+@pytest.mark.django_db
+def test_tiny_demo_has_admission_and_workload_data():
+    build_demo("tiny", 2026, io.StringIO())
+    district = Place.objects.get(level=PlaceLevel.DISTRICT, code="320104")
+    assert ListVersion.objects.filter(district=district, status="published").count() == 5
+    statuses = set(AdmissionRequest.objects.values_list("status", flat=True))
+    assert {"approved", "approved_conditions", "refused", "refused_negative", "incomplete",
+            "under_review"} <= statuses  # fmt: skip
+    assert AdmittedItem.objects.filter(district=district).count() == 3
+    assert Task.objects.count() > 20 and RefusedWork.objects.count() == 6
+    assert Trace.objects.filter(action="completed").count() > 10
+    communities = list(Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY))
+    months = selectors.months_back(Task.objects.latest("created_at").created_at.date(), 12)
+    rows = selectors.burden([c.pk for c in communities], months[0], months[-1])
+    assert len({month for _c, month in rows}) >= 10  # a year of history to show as a trend

@@ -1,0 +1,258 @@
+"""Workload pages. Thin: parse the form, call a service, show the result or the error."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from admission.selectors import admitted_items_visible_to
+from admission.services import item_is_usable
+from core import calendar as workcal
+from core.models import Department, Place
+from core.views import service_errors
+from workload import exports, selectors, services
+from workload.forms import CompleteForm, DispatchForm, RefuseTaskForm, UnadmittedForm, parse_month
+from workload.models import Task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _not_found():
+    raise Http404(_("没有找到，或您无权查看。"))
+
+
+@login_required
+def task_list(request):
+    user = request.user
+    if not user.has_perm("workload.use_tasks"):
+        raise PermissionDenied(_("此页面供社区工作者、职能部门和监督人员使用。"))
+    tasks = selectors.tasks_visible_to(user)
+    status = request.GET.get("status", "open")
+    if status in Task.Status.values:
+        tasks = tasks.filter(status=status)
+    community = request.GET.get("community", "")
+    if community.isdigit():
+        tasks = tasks.filter(community_id=community)
+    page = Paginator(tasks.order_by("due_at", "pk"), 50).get_page(request.GET.get("page"))
+    dispatchable = [
+        item
+        for item in admitted_items_visible_to(user).filter(status="active")
+        if user.has_perm("workload.dispatch", item) and item_is_usable(item)
+    ]
+    return render(
+        request,
+        "workload/task_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Task.Status.choices,
+            "dispatchable": dispatchable,
+            "now": timezone.now(),
+            "can_refuse": bool(_my_communities(user)),
+        },
+    )
+
+
+def _my_communities(user):
+    from core.rules import role_places
+    from workload.rules import WORKERS
+
+    return role_places(user, WORKERS)
+
+
+@login_required
+def task_detail(request, pk):
+    user = request.user
+    task = get_object_or_404(selectors.tasks_visible_to(user), pk=pk)
+    can_work = task.status == "open" and user.has_perm("workload.work_task", task)
+    complete_form, refuse_form = CompleteForm(), RefuseTaskForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "complete":
+                complete_form = CompleteForm(request.POST)
+                if complete_form.is_valid():
+                    services.task_complete(actor=user, task=task, **complete_form.cleaned_data)
+                    messages.success(request, _("已完成，已自动记入台账。"))
+                    return redirect("workload:task_detail", pk=task.pk)
+            elif action == "refuse":
+                refuse_form = RefuseTaskForm(request.POST)
+                if refuse_form.is_valid():
+                    services.task_refuse(actor=user, task=task, **refuse_form.cleaned_data)
+                    messages.success(request, _("已拒绝，并计入该部门的未准入派活记录。"))
+                    return redirect("workload:task_detail", pk=task.pk)
+            else:
+                raise PermissionDenied(_("未知的操作。"))
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("您没有执行此操作的权限。"))
+        except ValidationError as error:
+            service_errors(refuse_form if action == "refuse" else complete_form, error)
+    return render(
+        request,
+        "workload/task_detail.html",
+        {
+            "task": task,
+            "traces": task.traces.all(),
+            "can_work": can_work,
+            "can_refuse": can_work and not item_is_usable(task.item),
+            "complete_form": complete_form,
+            "refuse_form": refuse_form,
+        },
+    )
+
+
+@login_required
+def dispatch(request, item_pk):
+    user = request.user
+    item = get_object_or_404(admitted_items_visible_to(user), pk=item_pk)
+    if not user.has_perm("workload.dispatch", item):
+        raise PermissionDenied(_("只有该准入事项所属部门的工作人员可以派发任务。"))
+    scope = Place.objects.filter(pk__in=item.scopes.values("community_id")).order_by("code")
+    form = DispatchForm(request.POST or None, communities=scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tasks = services.tasks_dispatch(
+                actor=user, item=item, communities=data["communities"], title=data["title"],
+                description=data["description"], due_in_working_days=data["due_in_working_days"],
+                dispatch_token=data["dispatch_token"],
+            )  # fmt: skip
+            messages.success(request, _("已向%(n)d个社区派发任务。") % {"n": len(tasks)})
+            return redirect("workload:task_list")
+        except (ValidationError, PermissionDenied) as error:
+            service_errors(form, error)
+    return render(request, "workload/dispatch.html", {"form": form, "item": item})
+
+
+@login_required
+def refusals(request):
+    user = request.user
+    if not user.has_perm("workload.use_tasks"):
+        raise PermissionDenied(_("此页面供社区工作者、职能部门和监督人员使用。"))
+    mine = Place.objects.filter(pk__in=[p.pk for p in _my_communities(user)])
+    form = None
+    if mine.exists():
+        departments = Department.objects.filter(
+            district_id__in=mine.values("district_id"), is_active=True
+        )
+        form = UnadmittedForm(request.POST or None, communities=mine, departments=departments)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.unadmitted_refuse(actor=user, **form.cleaned_data)
+                messages.success(request, _("已登记，并计入该部门的未准入派活记录。"))
+                return redirect("workload:refusals")
+            except (ValidationError, PermissionDenied) as error:
+                service_errors(form, error)
+    elif request.method == "POST":
+        raise PermissionDenied(_("只有社区工作者可以登记拒绝的未准入事项。"))
+    rows = selectors.refusals_visible_to(user)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "workload/refusals.html", {"page": page, "form": form})
+
+
+def _ledger_community(request) -> Place:
+    watched = selectors.communities_watched_by(request.user)
+    wanted = request.GET.get("community", "")
+    community = (
+        watched.filter(pk=wanted).first() if wanted.isdigit() else watched.order_by("code").first()
+    )
+    if community is None:
+        if wanted:
+            _not_found()
+        raise PermissionDenied(_("台账按社区生成，您没有可查看的社区。"))
+    return community
+
+
+@login_required
+def ledger(request):
+    community = _ledger_community(request)
+    month = parse_month(request.GET.get("month", ""), workcal.local_today())
+    traces = selectors.ledger_traces(community, month)
+    return render(
+        request,
+        "workload/ledger.html",
+        {
+            "community": community,
+            "month": month,
+            "traces": traces,
+            "communities": selectors.communities_watched_by(request.user).order_by("code")[:500],
+            "total_minutes": sum(t.minutes for t in traces if t.action == "completed"),
+        },
+    )
+
+
+@login_required
+def ledger_xlsx(request):
+    community = _ledger_community(request)
+    month = parse_month(request.GET.get("month", ""), workcal.local_today())
+    content = exports.ledger_workbook(
+        community=community, month=month, traces=selectors.ledger_traces(community, month)
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"ledger-{community.code}-{month:%Y-%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _burden_data(request):
+    user = request.user
+    if not user.has_perm("workload.view_burden"):
+        raise PermissionDenied(_("负担指数供社区、街道和区减负办查看。"))
+    today = workcal.local_today()
+    month = parse_month(request.GET.get("month", ""), today)
+    months = selectors.months_back(month, 12)
+    communities = list(selectors.communities_watched_by(user).order_by("code")[:500])
+    rows = selectors.burden([c.pk for c in communities], months[0], months[-1])
+    return month, months, communities, rows
+
+
+@login_required
+def burden(request):
+    month, months, communities, rows = _burden_data(request)
+    wanted = request.GET.get("community", "")
+    focus = next((c for c in communities if str(c.pk) == wanted), None) or (
+        communities[0] if communities else None
+    )
+    ranking = sorted(
+        ((c, rows.get((c.pk, month)) or selectors.BurdenRow(c.pk, month)) for c in communities),
+        key=lambda pair: (-pair[1].burden_minutes, pair[0].code),
+    )
+    trend = [rows.get((focus.pk, m)) if focus else None for m in months]
+    chart = {
+        "months": [f"{m:%Y-%m}" for m in months],
+        "trend_hours": [r.index_hours if r else 0 for r in trend],
+        "trend_tasks": [r.tasks if r else 0 for r in trend],
+        "trend_refused": [r.refused_unadmitted if r else 0 for r in trend],
+        "rank_names": [c.name for c, _r in ranking[:30]][::-1],
+        "rank_hours": [r.index_hours for _c, r in ranking[:30]][::-1],
+    }
+    start, end = selectors.month_bounds(month)
+    district_id = communities[0].district_id if communities else None
+    return render(
+        request,
+        "workload/burden.html",
+        {
+            "month": month,
+            "focus": focus,
+            "communities": communities,
+            "ranking": ranking,
+            "trend": list(zip(months, trend, strict=True)),
+            "chart": chart,
+            "by_department": selectors.refusals_by_department(district_id, start, end)
+            if district_id
+            else [],
+        },
+    )
+
+
+@login_required
+def burden_xlsx(request):
+    month, months, communities, rows = _burden_data(request)
+    content = exports.burden_workbook(months=months, communities=communities, rows=rows)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="burden-{month:%Y-%m}.xlsx"'
+    return response
