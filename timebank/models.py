@@ -253,6 +253,12 @@ class ListingKind(models.TextChoices):
     OFFER = "offer", _("服务")
 
 
+class Payer(models.TextChoices):
+    SELF = "self", _("服务对象本人时间支付")
+    FUND = "fund", _("社区公益基金支付")
+    NONE = "none", _("公益服务（不扣时间）")
+
+
 class Listing(models.Model):
     """A need (someone wants help) or an offer (someone can help)."""
 
@@ -278,6 +284,9 @@ class Listing(models.Model):
         Place, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
     )
     district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    payer = models.CharField(
+        _("时间由谁支付"), max_length=8, choices=Payer.choices, default=Payer.NONE
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -322,6 +331,9 @@ class Order(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     deposit = models.OneToOneField(
         Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+    payment = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="paid_order"
     )
 
     class Meta:

@@ -33,7 +33,12 @@ from timebank.models import (
     MINUTES_PER_HOUR,
     Account,
     AccountKind,
+    Category,
     ChainHead,
+    Listing,
+    ListingKind,
+    Order,
+    Payer,
     Posting,
     Rule,
     Transaction,
@@ -685,3 +690,333 @@ def reconcile(*, district: Place | None = None) -> dict:
         if orphan.exists():
             problem("posting_district", district=did)
     return {**counts, "problem_count": len(problems), "problems": problems[:100]}
+
+
+# ---------------------------------------------------------------- the exchange
+
+
+def member_account_of(user) -> Account | None:
+    """The user's own member account, if they have one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Account.objects.filter(kind=AccountKind.MEMBER, person__account=user, is_closed=False)
+        .select_related("place", "person")
+        .first()
+    )
+
+
+def _clean_text(value: str, label: str, limit: int, *, required: bool = True) -> str:
+    value = " ".join((value or "").split()) if limit <= 100 else (value or "").strip()
+    if required and not value:
+        raise ValidationError(_("请填写%(label)s。"), params={"label": label}, code="required")
+    if len(value) > limit:
+        raise ValidationError(
+            _("%(label)s过长（最多%(n)d字）。"),
+            params={"label": label, "n": limit},
+            code="too_long",
+        )
+    return value
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    actor,
+    kind: str,
+    category: str,
+    title: str,
+    minutes,
+    detail: str = "",
+    wanted_at: datetime.datetime | None = None,
+    recipient: Person | None = None,
+    payer: str = Payer.NONE,
+) -> Listing:
+    """Post a need (for oneself or a family member) or an offer.
+
+    A resident with a time-bank account posts for themself; a community worker may post a need
+    for a resident of their community (e.g. an elder without a phone).
+    """
+    if kind not in ListingKind.values:
+        raise ValidationError(_("请选择需求或服务。"), code="kind")
+    if category not in Category.values:
+        raise ValidationError(_("请选择服务类别。"), code="category")
+    if payer not in Payer.values:
+        raise ValidationError(_("请选择时间由谁支付。"), code="payer")
+    title = _clean_text(title, _("标题"), 100)
+    detail = _clean_text(detail, _("说明"), 2000, required=False)
+    minutes = clean_minutes(minutes)
+    if minutes > 8 * MINUTES_PER_HOUR:
+        raise ValidationError(_("单次服务预计时长不能超过8小时。"), code="minutes_too_large")
+    own = member_account_of(actor)
+    if recipient is not None:
+        recipient = Person.objects.select_related("place").get(pk=recipient.pk)
+        if recipient.place is None:
+            raise ValidationError(_("服务对象未登记所属社区。"), code="no_place")
+        place = community_of(recipient.place)
+        if not (
+            actor.has_perm("timebank.record", place)
+            or (own is not None and own.person_id == recipient.pk)
+        ):
+            raise PermissionDenied(_("只有社区工作者可以代居民发布需求。"))
+    else:
+        if own is None:
+            raise ValidationError(
+                _("请先到社区开立时间银行账户（实名）后再发布。"), code="no_account"
+            )
+        place = own.place
+        recipient = own.person if kind == ListingKind.NEED else None
+    if kind == ListingKind.OFFER:
+        recipient, payer = None, Payer.NONE
+    if payer == Payer.SELF:
+        account = Account.objects.filter(
+            kind=AccountKind.MEMBER, person=recipient, district=place.district, is_closed=False
+        ).first()
+        if account is None:
+            raise ValidationError(_("服务对象没有时间账户，不能用本人时间支付。"), code="no_payer")
+        min_age = rule_value(defaults.WITHDRAWAL_AGE, place.district_id)
+        birth = recipient.birth_date
+        if birth is None or age_on(birth, timezone.localdate()) < min_age:
+            raise ValidationError(
+                _("年满%(min)d周岁方可用本人存储的时间支付服务。"), params={"min": min_age},
+                code="under_withdrawal_age",
+            )  # fmt: skip
+    if wanted_at is not None and wanted_at < timezone.now() - datetime.timedelta(hours=1):
+        raise ValidationError(_("服务时间不能早于现在。"), code="wanted_at_past")
+    listing = Listing.objects.create(
+        kind=kind, category=category, title=title, detail=detail, minutes=minutes,
+        wanted_at=wanted_at, poster=actor, recipient=recipient, place=place,
+        district=place.district, payer=payer,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="timebank.listing_create", obj=listing, place=place,
+        changes={"kind": kind, "title": title, "minutes": minutes, "payer": payer},
+    )  # fmt: skip
+    return listing
+
+
+def _locked_order(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("listing", "volunteer", "volunteer__person", "place")
+        .get(pk=order.pk)
+    )
+
+
+def _expect(order: Order, *statuses) -> None:
+    if order.status not in statuses:
+        raise ValidationError(
+            _("该服务当前状态为“%(s)s”，不能进行此操作。"),
+            params={"s": order.get_status_display()}, code="wrong_status",
+        )  # fmt: skip
+
+
+@transaction.atomic
+def order_take(*, actor, listing: Listing) -> Order:
+    """A volunteer takes an open need (接单)."""
+    volunteer = member_account_of(actor)
+    if volunteer is None:
+        raise ValidationError(_("请先开立时间银行账户（实名）后再接单。"), code="no_account")
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if listing.kind != ListingKind.NEED:
+        raise ValidationError(_("只能接需求单。"), code="kind")
+    if listing.status != Listing.Status.OPEN:
+        raise ValidationError(_("该需求已被接单或已关闭。"), code="not_open")
+    if listing.recipient_id == volunteer.person_id or listing.poster_id == actor.pk:
+        raise ValidationError(_("不能接自己发布的需求。"), code="own_listing")
+    if listing.district_id != volunteer.district_id:
+        raise ValidationError(_("只能接本区的需求。"), code="other_district")
+    if listing.place_id != volunteer.place_id and not rule_value(
+        defaults.DISTRICT_WIDE, listing.district_id
+    ):
+        raise ValidationError(
+            _("本区未开通通存通兑：只能接本社区的需求。"), code="not_district_wide"
+        )
+    order = Order.objects.create(
+        listing=listing, volunteer=volunteer, place=listing.place, district=listing.district
+    )
+    listing.status = Listing.Status.TAKEN
+    listing.save(update_fields=["status"])
+    audit.record(actor=actor, action="timebank.order_take", obj=order, place=listing.place)
+    return order
+
+
+def _require_volunteer(actor, order: Order) -> None:
+    if order.volunteer.person.account_id != actor.pk:
+        raise PermissionDenied(_("只有接单的志愿者本人可以签到签退。"))
+
+
+@transaction.atomic
+def order_sign_in(*, actor, order: Order) -> Order:
+    order = _locked_order(order)
+    _require_volunteer(actor, order)
+    _expect(order, Order.Status.TAKEN)
+    order.status, order.signed_in_at = Order.Status.SIGNED_IN, timezone.now()
+    order.save(update_fields=["status", "signed_in_at"])
+    audit.record(actor=actor, action="timebank.order_sign_in", obj=order, place=order.place)
+    return order
+
+
+@transaction.atomic
+def order_sign_out(*, actor, order: Order) -> Order:
+    order = _locked_order(order)
+    _require_volunteer(actor, order)
+    _expect(order, Order.Status.SIGNED_IN)
+    now = timezone.now()
+    measured = max(1, round((now - order.signed_in_at).total_seconds() / 60))
+    order.status, order.signed_out_at, order.minutes = Order.Status.SIGNED_OUT, now, measured
+    order.save(update_fields=["status", "signed_out_at", "minutes"])
+    audit.record(
+        actor=actor, action="timebank.order_sign_out", obj=order, place=order.place,
+        changes={"measured_minutes": measured},
+    )  # fmt: skip
+    return order
+
+
+def can_confirm(user, order: Order) -> bool:
+    """The person served (their own login) or the family member who posted the need."""
+    listing = order.listing
+    if listing.poster_id == user.pk and order.volunteer.person.account_id != user.pk:
+        return True
+    return listing.recipient is not None and listing.recipient.account_id == user.pk
+
+
+@transaction.atomic
+def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
+    """The person served or their family confirms the service and the minutes, and rates it."""
+    order = _locked_order(order)
+    if not can_confirm(actor, order):
+        raise PermissionDenied(_("只有服务对象本人或发布需求的家属可以确认服务。"))
+    _expect(order, Order.Status.SIGNED_OUT)
+    minutes = clean_minutes(minutes)
+    most = max(order.minutes or 0, order.listing.minutes)
+    if minutes > most:
+        raise ValidationError(
+            _("确认时长不能超过签到签退时长或约定时长（%(h)s）。"),
+            params={"h": format_minutes(most)}, code="minutes_over_measured",
+        )  # fmt: skip
+    if rating not in (None, ""):
+        try:
+            rating = int(rating)
+        except (TypeError, ValueError):
+            rating = 0
+        if not 1 <= rating <= 5:
+            raise ValidationError(_("评价应为1–5星。"), code="rating")
+    else:
+        rating = None
+    order.status, order.minutes, order.rating = Order.Status.CONFIRMED, minutes, rating
+    order.confirmed_by, order.confirmed_at = actor, timezone.now()
+    order.save(update_fields=["status", "minutes", "rating", "confirmed_by", "confirmed_at"])
+    audit.record(
+        actor=actor, action="timebank.order_confirm", obj=order, place=order.place,
+        changes={"minutes": minutes, "rating": rating},
+    )  # fmt: skip
+    return order
+
+
+def retrying(func):
+    """Run `func` in its own transaction, retrying deadlocks and serialization failures; inside
+    a caller's transaction just run it (the outermost caller owns the retries)."""
+
+    def run(**kwargs):
+        if transaction.get_connection().in_atomic_block:
+            return func(**kwargs)
+        delay = 0.005
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    return func(**kwargs)
+            except OperationalError as exc:
+                if attempt == MAX_ATTEMPTS or not _retryable(exc):
+                    raise
+                time.sleep(delay * (1 + random.random()))  # noqa: S311 - jitter
+                delay = min(delay * 2, 0.5)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    run.__doc__, run.__name__, run.__wrapped__ = func.__doc__, func.__name__, func
+    return run
+
+
+@retrying
+def order_approve(*, actor, order: Order) -> Order:
+    """A community worker approves a confirmed service: the volunteer's deposit, and, when the
+    need is paid in time, the withdrawal from the person served or the community fund — all in
+    one database transaction, each posting under a key derived from the order (a double click
+    or a retry cannot post twice)."""
+    order = _locked_order(order)
+    _require(actor, "timebank.record", order.place, _("只有本社区的社区工作者可以审核。"))
+    _expect(order, Order.Status.CONFIRMED)
+    listing = order.listing
+    memo = _("%(c)s：%(t)s") % {"c": listing.get_category_display(), "t": listing.title[:80]}
+    payer = None
+    if listing.payer == Payer.SELF:
+        payer = Account.objects.filter(
+            kind=AccountKind.MEMBER, person_id=listing.recipient_id, district=order.district
+        ).first()
+        if payer is None:
+            raise ValidationError(_("服务对象没有时间账户，无法用本人时间支付。"), code="no_payer")
+    elif listing.payer == Payer.FUND:
+        payer = (
+            Account.objects.filter(kind=AccountKind.FUND, place=order.place, is_closed=False)
+            .order_by("-balance", "pk")
+            .first()
+        )
+        if payer is None:
+            raise ValidationError(_("本社区没有公益基金账户。"), code="no_fund")
+    # Both postings' accounts locked up front, in id order, before either posting takes the
+    # chain head: no lock is ever requested while the chain head is held.
+    ids = sorted(
+        {order.volunteer_id, issuance_account(order.district).pk}
+        | ({payer.pk} if payer is not None else set())
+    )
+    list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if payer is not None:
+        order.payment = withdraw(
+            actor=actor, account=payer, minutes=order.minutes, key=f"order-{order.pk}-payment",
+            memo=memo, place=order.place,
+        )  # fmt: skip
+    order.deposit = deposit(
+        actor=actor, account=order.volunteer, minutes=order.minutes,
+        key=f"order-{order.pk}-deposit", memo=memo, place=order.place,
+    )  # fmt: skip
+    order.status, order.approved_by, order.approved_at = (
+        Order.Status.APPROVED, actor, timezone.now(),
+    )  # fmt: skip
+    order.save(update_fields=["status", "approved_by", "approved_at", "deposit", "payment"])
+    Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.DONE)
+    audit.record(
+        actor=actor, action="timebank.order_approve", obj=order, place=order.place,
+        changes={"minutes": order.minutes, "deposit": order.deposit_id, "payment": order.payment_id},
+    )  # fmt: skip
+    return order
+
+
+@transaction.atomic
+def order_reject(*, actor, order: Order, reason: str) -> Order:
+    """A worker does not approve (e.g. the service did not happen); the need opens again."""
+    order = _locked_order(order)
+    _require(actor, "timebank.record", order.place, _("只有本社区的社区工作者可以审核。"))
+    _expect(order, Order.Status.CONFIRMED, Order.Status.SIGNED_OUT)
+    reason = _clean_text(reason, _("驳回理由"), 200)
+    order.status, order.note = Order.Status.REJECTED, reason
+    order.approved_by, order.approved_at = actor, timezone.now()
+    order.save(update_fields=["status", "note", "approved_by", "approved_at"])
+    Listing.objects.filter(pk=order.listing_id).update(status=Listing.Status.OPEN)
+    audit.record(
+        actor=actor, action="timebank.order_reject", obj=order, place=order.place,
+        changes={"reason": reason},
+    )  # fmt: skip
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: Order) -> Order:
+    """The volunteer gives the order back before signing in; the need opens again."""
+    order = _locked_order(order)
+    _require_volunteer(actor, order)
+    _expect(order, Order.Status.TAKEN)
+    order.status = Order.Status.CANCELLED
+    order.save(update_fields=["status"])
+    Listing.objects.filter(pk=order.listing_id).update(status=Listing.Status.OPEN)
+    audit.record(actor=actor, action="timebank.order_cancel", obj=order, place=order.place)
+    return order

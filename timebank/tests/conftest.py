@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from core.testing import build_small_district
 from timebank import services
@@ -50,8 +51,13 @@ def build_bank(code="320104", name="秦淮区") -> Bank:
     )  # fmt: skip
 
 
+def fast_hasher():
+    return override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+
+
 @pytest.fixture(scope="module")
 def bank(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    # Module fixtures run before the project's function-scoped fast-hasher setting.
+    with fast_hasher(), django_db_blocker.unblock(), transaction.atomic():
         yield build_bank()
         transaction.set_rollback(True)
