@@ -79,9 +79,10 @@ def requests_visible_to(user) -> QuerySet[AdmissionRequest]:
     if user.is_superuser:
         return requests
     query = Q(pk__in=[])
-    readers = role_places(user, DISTRICT_READERS)
+    # Only a role held at the district itself reads every request (a street auditor does not).
+    readers = [p.pk for p in role_places(user, DISTRICT_READERS) if p.level == "district"]
     if readers:
-        query |= Q(district__in=[p.district_id for p in readers])
+        query |= Q(district__in=readers)
     departments = officer_departments(user)
     if departments:
         query |= Q(department__in=departments)

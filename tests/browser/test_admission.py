@@ -1,0 +1,122 @@
+"""The admission gate in a browser: a department applies, the coordinator approves, the task
+reaches a community, a worker completes it on a phone, and the ledger and burden pages show it;
+an application on the negative list is refused at once."""
+
+import datetime
+import os
+
+import pytest
+
+from admission import services as admission
+from admission.models import AdmissionRequest
+from core import calendar as workcal
+from core.testing import PASSWORD, build_small_district
+from tests.browser.conftest import PHONE, log_in
+from workload.models import Task
+
+SHOTS = os.environ.get("LINLI_SCREENSHOTS", "")
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def district(transactional_db):
+    d = build_small_district()
+    admission.lists_seed(actor=d.root, district=d.district)
+    return d
+
+
+def fill_application(page, d, title, funding="3600"):
+    today = workcal.local_today()
+    page.goto("/admission/requests/new/")
+    page.select_option("#id_kind", "work_item")
+    page.fill("#id_title", title)
+    page.fill("#id_description", "每月收集辖区高龄老人津贴申报材料并初审。")
+    page.fill("#id_legal_basis", "《中华人民共和国老年人权益保障法》")
+    page.select_option("#id_communities", [str(d.communities[0].pk), str(d.communities[1].pk)])
+    page.select_option("#id_frequency", "monthly")
+    page.fill("#id_minutes_per_community", "120")
+    page.fill("#id_funding", funding)
+    page.fill("#id_period_start", today.isoformat())
+    page.fill("#id_period_end", (today + datetime.timedelta(days=365)).isoformat())
+    page.click("#request-form button.primary")
+    page.wait_for_url("**/admission/requests/*/")
+
+
+def test_application_to_completed_task_and_negative_refusal(new_page, district):
+    d = district
+    officer = new_page()
+    log_in(officer, d.logins["department_officer:own"], PASSWORD)
+    officer.wait_for_url("**/")
+    # The published lists are there for everyone; the certificate list says where to go instead.
+    officer.goto("/admission/lists/?kind=certificate")
+    assert "无犯罪记录证明" in officer.locator("table[data-list=certificate]").inner_text()
+    fill_application(officer, d, "高龄津贴申报材料收集")
+    assert officer.locator("[data-status]").inner_text() == "审核中"
+    shot(officer, "request-under-review")
+    request = AdmissionRequest.objects.get(title="高龄津贴申报材料收集")
+
+    # A negative-list application is refused on the spot, citing the entry.
+    fill_application(officer, d, "社区协助完成年度招商引资任务")
+    assert officer.locator("[data-status]").inner_text() == "负面清单，不予准入"
+    refusal = officer.locator("[data-finding=negative]").inner_text()
+    assert "FM-01" in refusal and "厅字〔2022〕28号" in refusal
+    shot(officer, "request-refused-negative")
+
+    coordinator = new_page()
+    log_in(coordinator, d.logins["coordinator:own"], PASSWORD)
+    coordinator.wait_for_url("**/")
+    assert "高龄津贴申报材料收集" in coordinator.locator("main").inner_text()  # workbench card
+    coordinator.goto(f"/admission/requests/{request.pk}/")
+    coordinator.check("input[name=decision][value=approve_conditions]")
+    coordinator.fill("#id_conditions", "材料由民政系统共享导入，社区只核对。")
+    coordinator.click("#decide button.primary")
+    coordinator.wait_for_load_state()
+    assert coordinator.locator("[data-status]").inner_text() == "附条件准入"
+    number = coordinator.locator("[data-admitted]").get_attribute("data-admitted")
+    shot(coordinator, "request-approved")
+
+    officer.goto("/workload/tasks/")
+    item = AdmissionRequest.objects.get(pk=request.pk).admitted_item
+    officer.click(f"a[href='/workload/dispatch/{item.pk}/']")
+    officer.fill("#id_title", "本月高龄津贴申报材料")
+    officer.check("#id_all_communities")
+    officer.fill("#id_due_in_working_days", "5")
+    officer.click("main button.primary")
+    officer.wait_for_url("**/workload/tasks/")
+    assert Task.objects.filter(item__number=number).count() == 2
+
+    worker = new_page(viewport=PHONE)
+    log_in(worker, d.logins["community_worker:own"], PASSWORD)
+    worker.wait_for_url("**/")
+    card = worker.locator("[data-card='待办的社区任务']")
+    assert "本月高龄津贴申报材料" in card.inner_text()
+    shot(worker, "worker-workbench-phone")
+    card.locator("a", has_text="本月高龄津贴申报材料").click()
+    worker.fill("#id_minutes_spent", "95")
+    worker.fill("#id_result", "已收齐12份申报材料并初审。")
+    shot(worker, "task-phone")
+    worker.click("#complete button.primary")
+    worker.wait_for_load_state()
+    assert worker.locator("[data-status]").inner_text() == "已完成"
+    worker.goto("/workload/ledger/")
+    ledger = worker.locator("main table").inner_text()
+    assert "任务完成" in ledger and number in ledger
+    shot(worker, "ledger-phone")
+
+    coordinator.goto(f"/workload/burden/?community={d.communities[0].pk}")
+    table = coordinator.locator("#burden-table").inner_text()
+    assert d.communities[0].name in table
+    coordinator.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
+    shot(coordinator, "burden-desktop")
+    # Every community sees the decision and its conditions.
+    other = new_page()
+    log_in(other, d.logins["community_worker:other"], PASSWORD)
+    other.wait_for_url("**/")
+    other.goto("/admission/decisions/")
+    decisions = other.locator("main table").inner_text()
+    assert "高龄津贴申报材料收集" in decisions and "只核对" in decisions
+    assert "招商引资" in decisions

@@ -1,0 +1,173 @@
+"""Every role × every admission and workload action × own place / other place.
+
+"Own" targets are in the first street of district 320104, where each role's own account serves.
+"Other" targets are in the second street (street-level and lower roles) or in a second
+district 320105 (district-level roles). Reads of the published lists and of decisions are open
+to everyone in the district, so lower roles keep them on the "other" side (same district).
+A refused write writes nothing.
+"""
+
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.test import override_settings
+
+from admission import selectors as admission_selectors
+from admission import services as admission
+from admission.tests.conftest import application
+from core.models import AuditEvent, Role
+from core.testing import build_small_district
+from workload import selectors, services
+
+R = Role
+EVERYONE = set(Role)
+DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
+LOWER_ROLES = EVERYONE - DISTRICT_ROLES
+OVERSEE = {R.COMMUNITY_WORKER, R.STREET_OFFICER, R.COORDINATOR, R.ADMIN, R.AUDITOR}
+# action: (allowed at own place, allowed at other place)
+EXPECTED = {
+    "read_lists": (EVERYONE, LOWER_ROLES),
+    "read_decisions": (EVERYONE, LOWER_ROLES),
+    "edit_lists": ({R.ADMIN, R.COORDINATOR}, set()),
+    "apply": ({R.DEPARTMENT_OFFICER}, set()),
+    "read_pending_request": ({R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}, set()),
+    "review": ({R.COORDINATOR}, set()),
+    "withdraw_item": ({R.COORDINATOR}, set()),
+    "dispatch": ({R.DEPARTMENT_OFFICER}, set()),
+    "view_task": (OVERSEE | {R.DEPARTMENT_OFFICER}, set()),
+    "complete_task": ({R.COMMUNITY_WORKER}, set()),
+    "refuse_unadmitted": ({R.COMMUNITY_WORKER}, set()),
+    "read_ledger": (OVERSEE, set()),
+}
+
+
+class Rollback(Exception):
+    pass
+
+
+def _district_world(d):
+    admission.lists_seed(actor=d.root, district=d.district)
+    officer = d.users["department_officer:own"]
+    scope = [d.communities[0], d.communities[2]]
+    approved = admission.request_submit(
+        **application(d, officer, communities=scope, submit_token="approved")
+    )
+    admission.request_decide(actor=d.users["coordinator:own"], request=approved, decision="approve")
+    approved.refresh_from_db()
+    item = approved.admitted_item
+    tasks = services.tasks_dispatch(
+        actor=officer, item=item, communities=scope, title="任务", due_in_working_days=5,
+        dispatch_token="t",
+    )  # fmt: skip
+    fresh = admission.request_submit(
+        **application(d, officer, title="尚未派发的事项", communities=scope, submit_token="fresh")
+    )
+    admission.request_decide(actor=d.users["coordinator:own"], request=fresh, decision="approve")
+    fresh.refresh_from_db()
+    pending = admission.request_submit(
+        **application(d, officer, title="另一项工作事项", submit_token="pending")
+    )
+    return {
+        "item": item,
+        "fresh": fresh.admitted_item,
+        "decided": approved,
+        "pending": pending,
+        "tasks": tasks,
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        own = build_small_district(code="320104", name="秦淮区")
+        far = build_small_district(code="320105", name="建邺区")
+        yield own, far, _district_world(own), _district_world(far)
+        transaction.set_rollback(True)
+
+
+def attempt(world, role, side, action) -> bool:
+    own, far, own_data, far_data = world
+    actor = own.users[f"{role}:own"]
+    if side == "own":
+        d, data, index = own, own_data, 0
+    elif role in DISTRICT_ROLES:
+        d, data, index = far, far_data, 0
+    else:
+        d, data, index = own, own_data, 1  # the second street of the same district
+    community = d.communities[2 * index]
+    task = data["tasks"][index]
+    department = d.departments[0]
+
+    def check(allowed):
+        if not allowed:
+            raise PermissionDenied
+
+    actions = {
+        "read_lists": lambda: check(
+            admission_selectors.user_districts(actor).filter(pk=d.district.pk).exists()
+        ),
+        "read_decisions": lambda: check(
+            admission_selectors.decisions_visible_to(actor).filter(pk=data["decided"].pk).exists()
+        ),
+        "edit_lists": lambda: admission.list_draft_start(
+            actor=actor, district=d.district, kind="duty"
+        ),
+        "apply": lambda: admission.request_submit(
+            **application(
+                d, actor, department=department, title="矩阵测试事项", submit_token="matrix"
+            )
+        ),
+        "read_pending_request": lambda: check(
+            admission_selectors.requests_visible_to(actor).filter(pk=data["pending"].pk).exists()
+        ),
+        "review": lambda: admission.request_decide(
+            actor=actor, request=data["pending"], decision="approve"
+        ),
+        "withdraw_item": lambda: admission.item_withdraw(
+            actor=actor, item=data["item"], reasons="矩阵测试"
+        ),
+        "dispatch": lambda: services.tasks_dispatch(
+            actor=actor,
+            item=data["fresh"],
+            communities=[community],
+            title="再派",
+            due_in_working_days=3,
+            dispatch_token="matrix",
+        ),  # fmt: skip
+        "view_task": lambda: check(selectors.tasks_visible_to(actor).filter(pk=task.pk).exists()),
+        "complete_task": lambda: services.task_complete(actor=actor, task=task, minutes_spent=30),
+        "refuse_unadmitted": lambda: services.unadmitted_refuse(
+            actor=actor,
+            community=community,
+            department=department,
+            channel="phone",
+            description="电话派活",
+        ),  # fmt: skip
+        "read_ledger": lambda: check(
+            selectors.communities_watched_by(actor).filter(pk=community.pk).exists()
+        ),
+    }
+    before = AuditEvent.objects.count()
+    try:
+        with transaction.atomic():
+            actions[action]()
+            raise Rollback
+    except Rollback:
+        return True
+    except PermissionDenied:
+        assert AuditEvent.objects.count() == before, f"{role} {action} {side}: refused but wrote"
+        return False
+
+
+CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "action", "side"), CELLS, ids=["-".join(c) for c in CELLS])
+def test_matrix(world, role, action, side):
+    own_allowed, other_allowed = EXPECTED[action]
+    expected = role in (own_allowed if side == "own" else other_allowed)
+    assert attempt(world, role, side, action) is expected
