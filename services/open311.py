@@ -1,0 +1,461 @@
+"""Open311 GeoReport v2 at /open311/v2/ — XML and JSON.
+
+Liberal in what it accepts: parameters from the query string or the form body, an empty
+parameter treated as absent, ``attribute[code]`` and ``attribute[code][]`` both understood,
+dates with or without seconds. Strict in what it sends: UTF-8 with the XML declaration, W3C
+date-times with an offset, the spec's element names only, the spec's error list and HTTP status.
+
+jurisdiction_id is a district's GB/T 2260 code (e.g. 320104). It may be left out while the
+installation serves a single district. service_code is a catalogue item's code;
+service_request_id is the request's number without its prefix (the database id).
+
+Privacy: GET requests lists every request of the jurisdiction with its service, status,
+departments, place and dates, but the resident's own words (description) only for requests that
+were filed through Open311 in the first place; contact details are never sent.
+"""
+
+import datetime
+import json
+import re
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from core.models import Place, PlaceLevel
+from services import services as request_services
+from services.models import Channel, ServiceItem, ServiceRequest, State
+
+FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-27T00:00:00+08:00"
+MAX_RESULTS = 1000
+DEFAULT_SPAN = datetime.timedelta(days=90)
+ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+# Characters XML 1.0 cannot carry; they are dropped from output.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str, code: int | None = None):
+        super().__init__(description)
+        self.status, self.description, self.code = status, description, code or status
+
+
+# ---------------------------------------------------------------- output
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return w3c(value)
+    return NOT_XML.sub("", str(value))
+
+
+def w3c(moment: datetime.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _element(name: str, value) -> ET.Element:
+    node = ET.Element(name)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            node.append(_element(key, child))
+    elif isinstance(value, list):
+        singular = {"attributes": "attribute", "values": "value", "formats": "format",
+                    "endpoints": "endpoint"}.get(name, "item")  # fmt: skip
+        for child in value:
+            node.append(_element(singular, child))
+    else:
+        node.text = _text(value)
+    return node
+
+
+def render(fmt: str, data, *, root: str, item: str | None = None, status: int = 200):
+    """Render ``data`` (a list of dicts under root/item, or one dict under root)."""
+    if fmt == "json":
+        body = json.dumps(_json_clean(data), ensure_ascii=False)
+    else:
+        node = ET.Element(root)
+        if isinstance(data, list):
+            for entry in data:
+                node.append(_element(item, entry))
+        else:
+            for key, value in data.items():
+                node.append(_element(key, value))
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(node, encoding="unicode")
+    return HttpResponse(body.encode("utf-8"), status=status, content_type=FORMATS[fmt])
+
+
+def _json_clean(value):
+    if isinstance(value, dict):
+        return {k: _json_clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_clean(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return w3c(value)
+    if isinstance(value, str):
+        return NOT_XML.sub("", value) if value != "" else None
+    return value
+
+
+def error_response(fmt: str, status: int, description: str, code: int | None = None):
+    return render(
+        fmt if fmt in FORMATS else "xml",
+        [{"code": code or status, "description": description}],
+        root="errors",
+        item="error",
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- input
+
+
+class Params:
+    """Query string and form body together; an empty value is the same as no value."""
+
+    def __init__(self, request):
+        self.request = request
+        self.sources = [request.POST, request.GET] if request.method == "POST" else [request.GET]
+
+    def get(self, name: str) -> str | None:
+        for source in self.sources:
+            for value in source.getlist(name):
+                if value is not None and value.strip() != "":
+                    return value.strip()
+        return None
+
+    def list(self, name: str) -> list[str]:
+        """A comma-separated or repeated parameter, as one list."""
+        values = []
+        for source in self.sources:
+            for raw in source.getlist(name):
+                values.extend(part.strip() for part in raw.split(",") if part.strip())
+        return values
+
+    def attributes(self) -> dict:
+        found: dict[str, list[str]] = {}
+        for source in self.sources:
+            for key in source:
+                match = ATTRIBUTE_KEY.match(key)
+                if not match:
+                    continue
+                values = [v.strip() for v in source.getlist(key) if v and v.strip()]
+                if values:
+                    found.setdefault(match.group(1), []).extend(values)
+        return {code: values if len(values) > 1 else values[0] for code, values in found.items()}
+
+
+def jurisdiction(params: Params) -> Place:
+    code = params.get("jurisdiction_id")
+    districts = Place.objects.filter(level=PlaceLevel.DISTRICT, is_active=True)
+    if code is None:
+        only = list(districts[:2])
+        if len(only) == 1:
+            return only[0]
+        raise Open311Error(
+            400, "jurisdiction_id was not provided / 未提供 jurisdiction_id（区划代码）。"
+        )
+    found = districts.filter(code=code).first()
+    if found is None:
+        raise Open311Error(404, f"jurisdiction_id {code} not found / 未找到该辖区。")
+    return found
+
+
+def _item(district: Place, code: str | None) -> ServiceItem:
+    if code is None:
+        raise Open311Error(400, "service_code was not provided / 未提供 service_code。")
+    item = ServiceItem.objects.filter(district=district, code=code, is_active=True).first()
+    if item is None:
+        raise Open311Error(404, f"service_code {code} not found / 未找到该事项。")
+    return item
+
+
+def _moment(value: str | None, name: str) -> datetime.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = parse_datetime(value.replace(" ", "+", 1) if "T" in value else value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        day = parse_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+        if day is None:
+            raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-01-01T00:00:00Z")
+        moment = datetime.datetime.combine(day, datetime.time())
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+# ---------------------------------------------------------------- representations
+
+
+def service_out(item: ServiceItem) -> dict:
+    return {
+        "service_code": item.code,
+        "service_name": item.name,
+        "description": item.description,
+        "metadata": bool(item.fields),
+        "type": "realtime",
+        "keywords": item.keywords.replace("，", ","),
+        "group": item.group,
+    }
+
+
+def definition_out(item: ServiceItem) -> dict:
+    attributes = []
+    for spec in item.fields:
+        attribute = {
+            "variable": True,
+            "code": spec["code"],
+            "datatype": spec["datatype"],
+            "required": spec["required"],
+            "datatype_description": spec.get("help", ""),
+            "order": spec["order"],
+            "description": spec["label"],
+        }
+        if spec["values"]:
+            attribute["values"] = [{"key": k, "name": n} for k, n in spec["values"]]
+        attributes.append(attribute)
+    return {"service_code": item.code, "attributes": attributes}
+
+
+def request_out(req: ServiceRequest) -> dict:
+    public_text = req.channel == Channel.OPEN311
+    return {
+        "service_request_id": str(req.pk),
+        "status": req.open311_status,
+        "status_notes": req.answer if req.answer else req.get_state_display(),
+        "service_name": req.item.name if req.item_id else "",
+        "service_code": req.item.code if req.item_id else "",
+        "description": req.description if public_text else "",
+        "agency_responsible": req.lead_department.name if req.lead_department_id else "",
+        "service_notice": "",
+        "requested_datetime": req.created_at,
+        "updated_datetime": req.updated_at,
+        "expected_datetime": req.due_at or req.accept_due,
+        "address": req.address or req.place.name,
+        "address_id": req.place.code,
+        "zipcode": "",
+        "lat": float(req.lat) if req.lat is not None else None,
+        "long": float(req.long) if req.long is not None else None,
+        "media_url": req.media_url,
+    }
+
+
+# ---------------------------------------------------------------- views
+
+
+def endpoint(view):
+    """Format check, Open311 errors in the requested format, no 500 for bad input."""
+
+    @csrf_exempt
+    def wrapped(request, fmt, *args, **kwargs):
+        if fmt not in FORMATS:
+            return error_response("xml", 404, f"format {fmt} is not supported; use xml or json")
+        try:
+            return view(request, fmt, *args, **kwargs)
+        except Open311Error as error:
+            return error_response(fmt, error.status, error.description, error.code)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _only(request, *methods):
+    if request.method not in methods:
+        raise Open311Error(405, f"method {request.method} not allowed")
+
+
+@endpoint
+def discovery(request, fmt):
+    _only(request, "GET", "HEAD")
+    url = request.build_absolute_uri(reverse("open311:discovery", args=["xml"]))
+    base = url.rsplit("/", 1)[0]
+    data = {
+        "changeset": CHANGESET,
+        "contact": "邻里 Linli — 12345 接诉即办",
+        "key_service": "api_key: 区减负办在“Open311 密钥”中生成 / ask the district coordinator",
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(fmt, data, root="discovery")
+
+
+@endpoint
+def service_list(request, fmt):
+    _only(request, "GET", "HEAD")
+    district = jurisdiction(Params(request))
+    items = ServiceItem.objects.filter(district=district, is_active=True).order_by("code")
+    return render(fmt, [service_out(i) for i in items], root="services", item="service")
+
+
+@endpoint
+def service_definition(request, fmt, code):
+    _only(request, "GET", "HEAD")
+    district = jurisdiction(Params(request))
+    item = _item(district, code)
+    return render(fmt, definition_out(item), root="service_definition")
+
+
+@endpoint
+def request_one(request, fmt, pk):
+    _only(request, "GET", "HEAD")
+    district = jurisdiction(Params(request))
+    req = _requests(district).filter(pk=pk).first()
+    if req is None:
+        raise Open311Error(404, f"service_request_id {pk} not found / 未找到该诉求。")
+    return render(fmt, [request_out(req)], root="service_requests", item="request")
+
+
+@endpoint
+def token_lookup(request, fmt, token):
+    _only(request, "GET", "HEAD")
+    district = jurisdiction(Params(request))
+    req = ServiceRequest.objects.filter(district=district, token=token).first()
+    if req is None:
+        raise Open311Error(404, f"token {token} not found / 未找到该令牌。")
+    data = [{"service_request_id": str(req.pk), "token": req.token}]
+    return render(fmt, data, root="service_requests", item="request")
+
+
+def _requests(district):
+    return ServiceRequest.objects.filter(district=district).select_related(
+        "item", "lead_department", "place"
+    )
+
+
+@endpoint
+def requests(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    _only(request, "GET", "HEAD")
+    params = Params(request)
+    district = jurisdiction(params)
+    found = _requests(district)
+    ids = params.list("service_request_id")
+    if ids:
+        if not all(i.isdigit() and len(i) < 19 for i in ids):
+            raise Open311Error(400, "service_request_id must be numbers, comma delimited")
+        found = found.filter(pk__in=[int(i) for i in ids])
+    else:
+        codes = params.list("service_code")
+        if codes:
+            found = found.filter(item__code__in=codes)
+        statuses = params.list("status")
+        bad = [s for s in statuses if s not in ("open", "closed")]
+        if bad:
+            raise Open311Error(400, f"status {bad[0]} is not one of open, closed")
+        if set(statuses) == {"open"}:
+            found = found.filter(state__in=_open_states())
+        elif set(statuses) == {"closed"}:
+            found = found.exclude(state__in=_open_states())
+        start = _moment(params.get("start_date"), "start_date")
+        end = _moment(params.get("end_date"), "end_date")
+        if start and end and start > end:
+            raise Open311Error(400, "start_date is after end_date")
+        if start is None and end is None:
+            end = timezone.now()
+        if start is None:
+            start = end - DEFAULT_SPAN
+        if end is None or end - start > DEFAULT_SPAN:
+            end = start + DEFAULT_SPAN  # the spec's 90-day window, applied rather than refused
+        found = found.filter(created_at__gte=start, created_at__lte=end)
+    rows = [request_out(r) for r in found.order_by("-created_at", "-id")[:MAX_RESULTS]]
+    return render(fmt, rows, root="service_requests", item="request")
+
+
+def _open_states():
+    return [State.SUBMITTED, State.ACCEPTED, State.DISPATCHED, State.HANDLING, State.ANSWERED,
+            State.DISPUTED]  # fmt: skip
+
+
+def _create(request, fmt):
+    params = Params(request)
+    api_key = params.get("api_key")
+    key = request_services.open311_key_lookup(api_key or "")
+    if key is None:
+        raise Open311Error(403, "Missing or invalid api_key / api_key 缺失或无效。")
+    district = jurisdiction(params) if params.get("jurisdiction_id") else key.district
+    if district.pk != key.district_id:
+        raise Open311Error(
+            403, "api_key is not valid for this jurisdiction_id / 密钥不属于该辖区。"
+        )
+    item = _item(district, params.get("service_code"))
+    lat, long = params.get("lat"), params.get("long")
+    address_string, address_id = params.get("address_string"), params.get("address_id")
+    if not ((lat and long) or address_string or address_id):
+        raise Open311Error(
+            400, "a location is required: lat & long, address_string or address_id / 请提供位置。"
+        )
+    place = district
+    if address_id:
+        place = Place.objects.filter(
+            district=district, code=address_id, is_active=True,
+            level__in=[PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID],
+        ).first()  # fmt: skip
+        if place is None:
+            raise Open311Error(
+                400, f"address_id {address_id} is not a known grid or community code"
+            )
+    media_url = params.get("media_url") or ""
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise Open311Error(400, "media_url is not a valid http(s) URL") from None
+    name = "".join(part for part in (params.get("last_name"), params.get("first_name")) if part)
+    description = params.get("description") or item.name
+    try:
+        with transaction.atomic():
+            created = request_services.request_submit(
+                actor=key.account,
+                place=place,
+                item=item,
+                description=description,
+                answers=params.attributes(),
+                address=address_string or "",
+                lat=lat,
+                long=long,
+                media_url=media_url,
+                channel=Channel.OPEN311,
+                contact_name=name[:50],
+                contact_phone=params.get("phone") or "",
+                client_key=(request.headers.get("Idempotency-Key") or "")[:64],
+            )
+    except ValidationError as error:
+        raise Open311Error(400, " ".join(error.messages)) from None
+    except PermissionDenied as error:
+        raise Open311Error(403, str(error)) from None
+    body = [
+        {
+            "service_request_id": str(created.pk),
+            "service_notice": (
+                f"已受理登记，编号{created.number}，"
+                f"受理期限{timezone.localtime(created.accept_due):%Y-%m-%d %H:%M}"
+            ),
+            "account_id": params.get("account_id") or "",
+        }
+    ]
+    return render(fmt, body, root="service_requests", item="request")
