@@ -35,3 +35,6 @@ class TimebankConfig(AppConfig):
                 "timebank.order_cancel": _("取消时间银行接单"),
             }
         )
+        from core import navigation
+
+        navigation.register(_("时间银行"), "timebank:home", order=60)

@@ -280,6 +280,11 @@ class Listing(models.Model):
         Person, verbose_name=_("服务对象"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
+    # A family member (a resident login) who may confirm the service for the person served.
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("家属联系人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     place = models.ForeignKey(
         Place, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
     )
@@ -353,3 +358,10 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.listing} · {self.volunteer}"
+
+    @property
+    def measured_minutes(self) -> int | None:
+        """Minutes between sign-in and sign-out (at least 1), whatever was confirmed later."""
+        if self.signed_in_at and self.signed_out_at:
+            return max(1, round((self.signed_out_at - self.signed_in_at).total_seconds() / 60))
+        return None

@@ -55,7 +55,13 @@ def owns_account(user, account) -> bool:
 
 @rules.predicate
 def can_view_account(user, account) -> bool:
-    return account is not None and holds(user, VIEW_ROLES, account.place)
+    """Staff of the account's community; for a member also the grid where the person lives."""
+    if account is None:
+        return False
+    if holds(user, VIEW_ROLES, account.place):
+        return True
+    person = account.person if account.person_id else None
+    return person is not None and person.place is not None and holds(user, VIEW_ROLES, person.place)
 
 
 @rules.predicate

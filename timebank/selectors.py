@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from core.models import Place
-from core.rules import role_places
+from core.rules import assignments_of, role_places
 from timebank.models import Account, AccountKind, Listing, Order, Posting, Transaction
 from timebank.rules import LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES
 
@@ -25,8 +25,11 @@ def accounts_visible_to(user) -> QuerySet[Account]:
     """The user's own account and the accounts of the places where they serve or audit."""
     if user.is_superuser:
         return Account.objects.all()
+    places = role_places(user, VIEW_ROLES)
     return Account.objects.filter(
-        Q(kind=AccountKind.MEMBER, person__account=user) | _subtrees(role_places(user, VIEW_ROLES))
+        Q(kind=AccountKind.MEMBER, person__account=user)
+        | _subtrees(places)
+        | _subtrees(places, field="person__place__path")
     ).exclude(kind=AccountKind.ISSUANCE)
 
 
@@ -53,7 +56,7 @@ def listings_visible_to(user) -> QuerySet[Listing]:
     if user.is_superuser:
         return Listing.objects.all()
     districts = {a.district_id for a in own_accounts(user)}
-    districts |= {p.district_id for p in role_places(user, VIEW_ROLES)}
+    districts |= {a.place.district_id for a in assignments_of(user)}
     return Listing.objects.filter(district_id__in=districts)
 
 
@@ -64,3 +67,15 @@ def orders_to_approve(user) -> QuerySet[Order]:
     return Order.objects.filter(
         _subtrees(role_places(user, RECORD_ROLES)), status=Order.Status.CONFIRMED
     )
+
+
+def orders_decided_by(user) -> QuerySet[Order]:
+    return Order.objects.filter(approved_by=user).order_by("-approved_at", "-pk")
+
+
+def record_places(user) -> QuerySet[Place]:
+    """Communities where the user records time-bank service (their own or under their place)."""
+    places = Place.objects.filter(level="community")
+    if user.is_superuser:
+        return places
+    return places.filter(_subtrees(role_places(user, RECORD_ROLES), field="path"))

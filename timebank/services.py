@@ -26,7 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, personal_data
 from core.models import Person, Place, PlaceLevel
 from timebank import defaults
 from timebank.models import (
@@ -731,6 +731,7 @@ def listing_create(
     wanted_at: datetime.datetime | None = None,
     recipient: Person | None = None,
     payer: str = Payer.NONE,
+    contact_mobile: str = "",
 ) -> Listing:
     """Post a need (for oneself or a family member) or an offer.
 
@@ -781,12 +782,24 @@ def listing_create(
                 _("年满%(min)d周岁方可用本人存储的时间支付服务。"), params={"min": min_age},
                 code="under_withdrawal_age",
             )  # fmt: skip
+    contact = None
+    if (contact_mobile or "").strip():
+        try:
+            digest = personal_data.mobile_hash(contact_mobile)
+        except ValidationError:
+            raise ValidationError(_("家属手机号格式不正确。"), code="contact_mobile") from None
+        person = Person.objects.filter(mobile_hash=digest, account__isnull=False).first()
+        if person is None:
+            raise ValidationError(
+                _("没有找到使用该手机号登录的居民，请家属先开通账号。"), code="contact_unknown"
+            )
+        contact = person.account
     if wanted_at is not None and wanted_at < timezone.now() - datetime.timedelta(hours=1):
         raise ValidationError(_("服务时间不能早于现在。"), code="wanted_at_past")
     listing = Listing.objects.create(
         kind=kind, category=category, title=title, detail=detail, minutes=minutes,
         wanted_at=wanted_at, poster=actor, recipient=recipient, place=place,
-        district=place.district, payer=payer,
+        district=place.district, payer=payer, contact=contact,
     )  # fmt: skip
     audit.record(
         actor=actor, action="timebank.listing_create", obj=listing, place=place,
@@ -874,9 +887,12 @@ def order_sign_out(*, actor, order: Order) -> Order:
 
 
 def can_confirm(user, order: Order) -> bool:
-    """The person served (their own login) or the family member who posted the need."""
+    """The person served (their own login), or the family member who posted the need or was
+    named as its contact."""
     listing = order.listing
-    if listing.poster_id == user.pk and order.volunteer.person.account_id != user.pk:
+    if order.volunteer.person.account_id == user.pk:
+        return False
+    if user.pk in (listing.poster_id, listing.contact_id):
         return True
     return listing.recipient is not None and listing.recipient.account_id == user.pk
 

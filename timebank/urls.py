@@ -5,6 +5,10 @@ from timebank import views
 app_name = "timebank"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("needs/new/", views.need_create, name="need_create"),
+    path("needs/<int:pk>/take/", views.listing_take, name="take"),
+    path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+    path("approvals/", views.approvals, name="approvals"),
     path("ledger/", views.ledger, name="ledger"),
     path("rules/", views.rule_list, name="rules"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),

@@ -4,19 +4,175 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.models import Place
-from core.rules import assignments_of
+from core.rules import assignments_of, role_places
 from timebank import selectors, services
-from timebank.models import STAR_HOURS, format_minutes
+from timebank.forms import ConfirmForm, NeedForm, ProxyNeedForm
+from timebank.models import (
+    STAR_HOURS,
+    AccountKind,
+    Listing,
+    ListingKind,
+    Order,
+    format_minutes,
+)
+from timebank.rules import RECORD_ROLES
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or _("您没有执行此操作的权限。")
+    return "；".join(exc.messages)
 
 
 @login_required
 def home(request):
-    return render(request, "timebank/home.html", {"accounts": selectors.own_accounts(request.user)})
+    """A resident's time bank on a phone: balance, what to do next, needs to take."""
+    user = request.user
+    account = services.member_account_of(user)
+    active = [Order.Status.TAKEN, Order.Status.SIGNED_IN, Order.Status.SIGNED_OUT,
+              Order.Status.CONFIRMED]  # fmt: skip
+    my_orders = (
+        Order.objects.filter(volunteer=account, status__in=active).select_related("listing")
+        if account
+        else Order.objects.none()
+    )
+    to_confirm = [
+        order
+        for order in Order.objects.filter(
+            Q(listing__poster=user)
+            | Q(listing__contact=user)
+            | Q(listing__recipient__account=user),
+            status=Order.Status.SIGNED_OUT,
+        ).select_related("listing", "listing__recipient", "volunteer__person")
+        if services.can_confirm(user, order)
+    ]
+    for order in to_confirm:
+        order.form = ConfirmForm(
+            prefix=f"o{order.pk}", initial={"minutes": order.minutes, "rating": 5}
+        )
+    my_listings = Listing.objects.filter(poster=user).exclude(status=Listing.Status.CANCELLED)[:10]
+    open_needs = (
+        selectors.listings_visible_to(user)
+        .filter(kind=ListingKind.NEED, status=Listing.Status.OPEN)
+        .exclude(poster=user)
+        .select_related("place")[:20]
+    )
+    approvals = (
+        selectors.orders_to_approve(user).count() if role_places(user, RECORD_ROLES) else None
+    )
+    return render(
+        request,
+        "timebank/home.html",
+        {
+            "account": account,
+            "my_orders": my_orders,
+            "to_confirm": to_confirm,
+            "my_listings": my_listings,
+            "open_needs": open_needs,
+            "approvals": approvals,
+            "is_worker": approvals is not None,
+        },
+    )
+
+
+@login_required
+def need_create(request):
+    """Residents post for themselves; community workers post for a resident of their place."""
+    proxy = bool(role_places(request.user, RECORD_ROLES))
+    if proxy:
+        accounts = selectors.accounts_visible_to(request.user).filter(
+            kind=AccountKind.MEMBER, is_closed=False,
+            place__in=[p for p in selectors.record_places(request.user)],
+        ).select_related("place").order_by("place__name", "name")  # fmt: skip
+        form = ProxyNeedForm(request.POST or None, accounts=accounts)
+    else:
+        form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if proxy:
+            data["recipient"] = data["recipient"].person
+        try:
+            services.listing_create(actor=request.user, kind=ListingKind.NEED, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("需求已发布，等待志愿者接单。"))
+            return redirect("timebank:home")
+    return render(request, "timebank/need_form.html", {"form": form, "proxy": proxy})
+
+
+ACTIONS = {
+    "sign_in": (services.order_sign_in, _("已签到，服务开始。")),
+    "sign_out": (services.order_sign_out, _("已签退，等待服务对象确认。")),
+    "cancel": (services.order_cancel, _("已取消接单。")),
+    "approve": (services.order_approve, _("已审核，时间已存入志愿者账户。")),
+}
+
+
+@login_required
+@require_POST
+def listing_take(request, pk):
+    listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
+    try:
+        services.order_take(actor=request.user, listing=listing)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("接单成功，请按约定时间上门并签到。"))
+    return redirect("timebank:home")
+
+
+@login_required
+@require_POST
+def order_action(request, pk, action):
+    order = get_object_or_404(Order, pk=pk)
+    back = request.POST.get("next") or "timebank:home"
+    if back not in ("timebank:home", "timebank:approvals"):
+        back = "timebank:home"
+    try:
+        if action in ACTIONS:
+            service, done = ACTIONS[action]
+            service(actor=request.user, order=order)
+        elif action == "confirm":
+            form = ConfirmForm(request.POST, prefix=f"o{order.pk}")
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            services.order_confirm(
+                actor=request.user, order=order, minutes=form.cleaned_data["minutes"],
+                rating=form.cleaned_data["rating"],
+            )  # fmt: skip
+            done = _("已确认，等待社区审核。")
+        elif action == "reject":
+            services.order_reject(
+                actor=request.user, order=order, reason=request.POST.get("reason", "")
+            )
+            done = _("已驳回，需求重新开放。")
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect(back)
+
+
+@login_required
+def approvals(request):
+    """Confirmed services waiting for a community worker."""
+    if not role_places(request.user, RECORD_ROLES) and not request.user.is_superuser:
+        raise PermissionDenied(_("只有社区工作者可以审核服务。"))
+    orders = selectors.orders_to_approve(request.user).select_related(
+        "listing", "listing__recipient", "volunteer", "confirmed_by", "place"
+    )
+    recent = selectors.orders_decided_by(request.user).select_related("listing", "volunteer")[:10]
+    return render(request, "timebank/approvals.html", {"orders": orders, "recent": recent})
 
 
 @login_required

@@ -51,3 +51,48 @@ def test_account_page_scoped(bank, client):
     assert page.status_code == 200 and "1小时15分" in page.text and "陪诊" in page.text
     client.force_login(bank.d.users["community_worker:other"])
     assert client.get(url).status_code == 404
+
+
+def test_home_without_account_and_need_form_errors(bank, client):
+    client.force_login(bank.d.users["resident:own"])
+    page = client.get(reverse("timebank:home"))
+    assert page.status_code == 200 and "您还没有时间银行账户" in page.text
+    bad = client.post(
+        reverse("timebank:need_create"),
+        {"title": "陪聊", "category": "company", "minutes": "30", "payer": "none"},
+    )
+    assert bad.status_code == 200 and "请先到社区开立时间银行账户" in bad.text
+
+
+def test_worker_posts_for_a_resident_and_bad_contact_is_refused(bank, client):
+    from timebank.models import Listing
+
+    client.force_login(bank.worker)
+    form = client.get(reverse("timebank:need_create"))
+    assert "王奶奶" in form.text and "孙大爷" not in form.text  # only the worker's community
+    data = {
+        "recipient": bank.elder.pk, "title": "陪聊", "category": "company", "minutes": "30",
+        "payer": "none", "contact_mobile": "13700000000",
+    }  # fmt: skip
+    bad = client.post(reverse("timebank:need_create"), data)
+    assert bad.status_code == 200 and "没有找到使用该手机号登录的居民" in bad.text
+    assert not Listing.objects.exists()
+    data["contact_mobile"] = ""
+    ok = client.post(reverse("timebank:need_create"), data)
+    assert ok.status_code == 302
+    listing = Listing.objects.get()
+    assert listing.recipient_id == bank.elder.person_id and listing.poster_id == bank.worker.pk
+
+
+def test_order_actions_refuse_strangers_without_500(bank, client):
+    listing = services.listing_create(
+        actor=bank.worker, kind="need", category="company", title="陪聊", minutes=30,
+        recipient=bank.elder.person,
+    )  # fmt: skip
+    client.force_login(bank.d.users["resident:own"])  # no account: cannot take
+    response = client.post(reverse("timebank:take", args=[listing.pk]), follow=True)
+    assert "请先开立时间银行账户" in response.text
+    assert client.get(reverse("timebank:approvals")).status_code == 403
+    assert (
+        client.post(reverse("timebank:order_action", args=[999999, "approve"])).status_code == 404
+    )

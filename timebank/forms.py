@@ -1,0 +1,52 @@
+"""Forms only parse input; the services validate and decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from timebank.models import Category, Payer
+
+
+class NeedForm(forms.Form):
+    title = forms.CharField(label=_("需要什么帮助"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    minutes = forms.IntegerField(
+        label=_("预计时长（分钟）"), min_value=1, max_value=480, initial=60,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+    wanted_at = forms.DateTimeField(
+        label=_("希望服务时间"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )  # fmt: skip
+    payer = forms.ChoiceField(label=_("时间由谁支付"), choices=Payer.choices, initial=Payer.NONE)
+    detail = forms.CharField(
+        label=_("补充说明"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class ConfirmForm(forms.Form):
+    minutes = forms.IntegerField(
+        label=_("确认服务时长（分钟）"), min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+    rating = forms.TypedChoiceField(
+        label=_("评价"), coerce=int, required=False,
+        choices=[("", "—")] + [(n, "★" * n) for n in range(5, 0, -1)],
+    )  # fmt: skip
+
+
+class ProxyNeedForm(NeedForm):
+    """A community worker posts a need for a resident (e.g. an elder without a phone)."""
+
+    recipient = forms.ModelChoiceField(label=_("服务对象"), queryset=None)
+    contact_mobile = forms.CharField(
+        label=_("家属手机号（可选，由家属确认服务）"), required=False, max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )  # fmt: skip
+    field_order = ["recipient", "contact_mobile", "title", "category", "minutes", "wanted_at",
+                   "payer", "detail"]  # fmt: skip
+
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = accounts
+        self.fields["recipient"].label_from_instance = lambda a: f"{a.name}（{a.place}）"

@@ -1,0 +1,151 @@
+"""Every role × every time-bank action × own place / other place, through the real services.
+
+"Own" targets lie in the first street of district 320104 (where each role's own account
+serves); "other" targets lie in the second street, or for district roles in district 320105.
+Nothing is allowed at the other place; at the own place exactly the roles in EXPECTED are.
+A refused action writes nothing.
+"""
+
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core.models import AuditEvent, Role
+from timebank import services
+from timebank.models import AccountKind, Transaction
+from timebank.tests.conftest import build_bank, fast_hasher
+
+R = Role
+EXPECTED = {
+    "open_member_account": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "open_fund_account": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "deposit": {R.ADMIN, R.COMMUNITY_WORKER},
+    "withdraw": {R.ADMIN, R.COMMUNITY_WORKER},
+    "transfer_to_relative": {R.ADMIN, R.COMMUNITY_WORKER},
+    "reverse": {R.ADMIN, R.STREET_OFFICER},
+    "edit_rules": {R.ADMIN, R.COORDINATOR},
+    "view_account": {
+        R.ADMIN,
+        R.COORDINATOR,
+        R.STREET_OFFICER,
+        R.COMMUNITY_WORKER,
+        R.GRID_WORKER,
+        R.AUDITOR,
+    },  # fmt: skip
+    "view_ledger": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.AUDITOR},
+}
+DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with fast_hasher(), django_db_blocker.unblock(), transaction.atomic():
+        own = build_bank("320104", "秦淮区")
+        far = build_bank("320105", "建邺区")
+        # Money to move in every target community.
+        for bank in (own, far):
+            for account in (bank.elder, bank.far):
+                services.deposit(
+                    actor=bank.d.root, account=account, minutes=120, key=f"seed-{account.pk}"
+                )
+        yield own, far
+        transaction.set_rollback(True)
+
+
+def _check(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def attempt(world, role, side, action) -> bool:
+    own, far = world
+    actor = own.d.users[f"{role}:own"]
+    if side == "own":
+        bank, account, community = own, own.elder, own.d.communities[0]
+    elif role in DISTRICT_ROLES:
+        bank, account, community = far, far.elder, far.d.communities[0]
+    else:
+        bank, account, community = own, own.far, own.d.communities[2]
+    relative = bank.near_60 if account.place_id == bank.near_60.place_id else None
+    seed_tx = Transaction.objects.get(idempotency_key=f"seed-{account.pk}")
+
+    def open_member():
+        from timebank.testing import resident, years_ago
+
+        person = resident(actor=bank.d.root, place=community, name="新会员", birth=years_ago(66))
+        services.member_account_open(actor=actor, person=person)
+
+    actions = {
+        "open_member_account": open_member,
+        "open_fund_account": lambda: services.group_account_open(
+            actor=actor, community=community, kind=AccountKind.FUND, name="新基金"
+        ),
+        "deposit": lambda: services.deposit(
+            actor=actor, account=account, minutes=30, key="m-dep", place=community
+        ),
+        "withdraw": lambda: services.withdraw(
+            actor=actor, account=account, minutes=30, key="m-wd", place=community
+        ),
+        "transfer_to_relative": lambda: services.transfer(
+            actor=actor,
+            source=account,
+            target=relative or bank.young,
+            minutes=30,
+            key="m-tr",
+            relation="母女",
+        ),  # fmt: skip
+        "reverse": lambda: services.reverse(
+            actor=actor, original=seed_tx, key="m-rev", reason="测试"
+        ),
+        "edit_rules": lambda: services.rule_update(
+            actor=actor, district=bank.d.district, code="withdrawal_min_age", value=65, source="x"
+        ),
+        "view_account": lambda: _check(actor.has_perm("timebank.view_account", account)),
+        "view_ledger": lambda: _check(actor.has_perm("timebank.view_ledger", community)),
+    }
+    before = (AuditEvent.objects.count(), Transaction.objects.count())
+    try:
+        with transaction.atomic():
+            actions[action]()
+            raise Rollback
+    except Rollback:
+        return True
+    except PermissionDenied:
+        assert (AuditEvent.objects.count(), Transaction.objects.count()) == before
+        return False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "action"), list(itertools.product(list(Role), sorted(EXPECTED))), ids=str
+)
+def test_matrix(world, role, action):
+    assert attempt(world, role, "own", action) == (role in EXPECTED[action]), "own"
+    assert attempt(world, role, "other", action) is False, "other"
+
+
+@pytest.mark.django_db
+def test_owner_sees_and_donates_from_own_account_only(world):
+    from core.testing import PASSWORD
+    from timebank.testing import resident, years_ago
+
+    own, _far = world
+    with fast_hasher():
+        person = resident(
+            actor=own.d.root, place=own.d.grids[0], name="自助居民", birth=years_ago(50),
+            mobile="13911112222", password=PASSWORD,
+        )  # fmt: skip
+    mine = services.member_account_open(actor=person.account, person=person)  # self-service
+    user = person.account
+    assert user.has_perm("timebank.view_account", mine)
+    assert not user.has_perm("timebank.view_account", own.elder)
+    services.deposit(actor=own.worker, account=mine, minutes=60, key="own-d")
+    services.donate(actor=user, source=mine, fund=own.fund, minutes=30, key="own-g")
+    with pytest.raises(PermissionDenied):
+        services.donate(actor=user, source=own.elder, fund=own.fund, minutes=30, key="own-x")
