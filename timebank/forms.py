@@ -50,3 +50,44 @@ class ProxyNeedForm(NeedForm):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = accounts
         self.fields["recipient"].label_from_instance = lambda a: f"{a.name}（{a.place}）"
+
+
+class LedgerForm(forms.Form):
+    """A counter operation on one account; `key` is minted when the form is shown, so a double
+    submit or a browser retry posts once."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    minutes = forms.IntegerField(
+        label=_("时长（分钟）"), min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+
+
+class WithdrawForm(LedgerForm):
+    memo = forms.CharField(label=_("兑换的服务"), max_length=200)
+
+
+class TransferForm(LedgerForm):
+    target = forms.ModelChoiceField(label=_("受赠亲属"), queryset=None)
+    relation = forms.CharField(label=_("亲属关系（已核实）"), max_length=60)
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+        self.fields["target"].label_from_instance = lambda a: f"{a.name}（{a.place}）"
+
+
+class DonateForm(LedgerForm):
+    fund = forms.ModelChoiceField(label=_("捐给"), queryset=None)
+
+    def __init__(self, *args, funds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = funds
+
+
+class OpenAccountForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("账户类型"),
+        choices=[("team", _("志愿团队账户")), ("fund", _("社区公益基金账户"))],
+    )
+    name = forms.CharField(label=_("名称"), max_length=100)

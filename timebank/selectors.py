@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from core.models import Place
 from core.rules import assignments_of, role_places
 from timebank.models import Account, AccountKind, Listing, Order, Posting, Transaction
-from timebank.rules import LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES
+from timebank.rules import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES
 
 
 def _subtrees(places, field: str = "place__path") -> Q:
@@ -79,3 +79,11 @@ def record_places(user) -> QuerySet[Place]:
     if user.is_superuser:
         return places
     return places.filter(_subtrees(role_places(user, RECORD_ROLES), field="path"))
+
+
+def manage_places(user) -> QuerySet[Place]:
+    """Communities where the user opens and closes accounts."""
+    places = Place.objects.filter(level="community", is_active=True)
+    if user.is_superuser:
+        return places
+    return places.filter(_subtrees(role_places(user, ACCOUNT_ROLES), field="path"))

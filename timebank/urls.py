@@ -11,5 +11,6 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("ledger/", views.ledger, name="ledger"),
     path("rules/", views.rule_list, name="rules"),
+    path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
 ]

@@ -1,5 +1,7 @@
 """Time-bank pages. Thin: parse the form, call a service, show the result or the error."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,17 +14,27 @@ from django.views.decorators.http import require_POST
 
 from core.models import Place
 from core.rules import assignments_of, role_places
+from core.selectors import people_visible_to
 from timebank import selectors, services
-from timebank.forms import ConfirmForm, NeedForm, ProxyNeedForm
+from timebank.forms import (
+    ConfirmForm,
+    DonateForm,
+    NeedForm,
+    OpenAccountForm,
+    ProxyNeedForm,
+    TransferForm,
+    WithdrawForm,
+)
 from timebank.models import (
     STAR_HOURS,
+    Account,
     AccountKind,
     Listing,
     ListingKind,
     Order,
     format_minutes,
 )
-from timebank.rules import RECORD_ROLES
+from timebank.rules import RECORD_ROLES, VIEW_ROLES
 
 
 def _error_text(exc) -> str:
@@ -239,15 +251,135 @@ def _district_of(user):
     return None
 
 
+def _ledger_forms(request, account, data=None):
+    """The counter forms a worker may use on this account (none for anyone else)."""
+    user = request.user
+    if not user.has_perm("timebank.record", account.place) or account.is_closed:
+        return {}
+    initial = {"key": uuid.uuid4().hex}
+    forms = {}
+    if account.kind in (AccountKind.MEMBER, AccountKind.FUND):
+        forms["withdraw"] = WithdrawForm(data, initial=initial, prefix="w")
+    if account.kind == AccountKind.MEMBER:
+        targets = (
+            Account.objects.filter(
+                district=account.district, kind=AccountKind.MEMBER, is_closed=False
+            )
+            .exclude(pk=account.pk)
+            .select_related("place")
+            .order_by("name")
+        )
+        forms["transfer"] = TransferForm(data, initial=initial, prefix="t", targets=targets)
+    if account.kind in (AccountKind.MEMBER, AccountKind.TEAM):
+        funds = Account.objects.filter(
+            district=account.district, kind=AccountKind.FUND, is_closed=False
+        ).order_by("name")
+        forms["donate"] = DonateForm(data, initial=initial, prefix="g", funds=funds)
+    return forms
+
+
 @login_required
 def account_detail(request, pk):
     account = selectors.accounts_visible_to(request.user).filter(pk=pk).first()
     if account is None:
         raise Http404(_("没有找到，或您无权查看。"))
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = _ledger_forms(request, account)
+    if action in forms:
+        form = _ledger_forms(request, account, request.POST)[action]
+        forms[action] = form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "withdraw":
+                    services.withdraw(
+                        actor=request.user, account=account, minutes=data["minutes"],
+                        key=data["key"], memo=data["memo"],
+                    )  # fmt: skip
+                elif action == "transfer":
+                    services.transfer(
+                        actor=request.user, source=account, target=data["target"],
+                        minutes=data["minutes"], key=data["key"], relation=data["relation"],
+                    )  # fmt: skip
+                else:
+                    services.donate(
+                        actor=request.user, source=account, fund=data["fund"],
+                        minutes=data["minutes"], key=data["key"],
+                    )  # fmt: skip
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("已记账。"))
+                return redirect("timebank:account", pk=account.pk)
+    elif action == "close":
+        try:
+            services.account_close(actor=request.user, account=account)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("账户已销户。"))
+        return redirect("timebank:account", pk=account.pk)
     postings = selectors.postings_visible_to(request.user, account).order_by("-pk")
     page = Paginator(postings, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "timebank/account.html",
-        {"account": account, "page": page, "star_hours": STAR_HOURS},
+        {
+            "account": account, "page": page, "star_hours": STAR_HOURS, "forms": forms,
+            "can_close": request.user.has_perm("timebank.manage_accounts", account.place)
+            and not account.is_closed and account.kind != AccountKind.ISSUANCE,
+        },
+    )  # fmt: skip
+
+
+@login_required
+def account_list(request):
+    """Accounts of the worker's communities; open team and fund accounts, and member accounts
+    for real-name residents who have none yet."""
+    user = request.user
+    manage_places = selectors.manage_places(user)
+    if not manage_places.exists() and not role_places(user, VIEW_ROLES):
+        raise PermissionDenied(_("只有工作人员可以查看账户列表。"))
+    form = OpenAccountForm(request.POST or None) if manage_places.exists() else None
+    if request.method == "POST":
+        try:
+            if request.POST.get("person"):
+                person = get_object_or_404(people_visible_to(user), pk=request.POST.get("person"))
+                services.member_account_open(actor=user, person=person)
+                messages.success(request, _("已为%(n)s开立时间账户。") % {"n": person.name})
+                return redirect("timebank:accounts")
+            community = get_object_or_404(manage_places, pk=request.POST.get("community"))
+            if form is not None and form.is_valid():
+                services.group_account_open(
+                    actor=user, community=community, kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"],
+                )  # fmt: skip
+                messages.success(request, _("账户已开立。"))
+                return redirect("timebank:accounts")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+    query = request.GET.get("q", "").strip()
+    accounts = selectors.accounts_visible_to(user).select_related("place")
+    if query:
+        accounts = accounts.filter(name__icontains=query)
+    page = Paginator(accounts.order_by("place__name", "kind", "name"), 50).get_page(
+        request.GET.get("page")
     )
+    without = (
+        people_visible_to(user)
+        .exclude(id_number_hash="")
+        .filter(place__isnull=False)
+        .exclude(timebank_accounts__kind=AccountKind.MEMBER)
+        .select_related("place")
+        .order_by("name")
+    )
+    if query:
+        without = without.filter(name__icontains=query)
+    return render(
+        request,
+        "timebank/accounts.html",
+        {
+            "page": page, "form": form, "communities": manage_places, "query": query,
+            "without": without[:20] if manage_places.exists() else [],
+        },
+    )  # fmt: skip

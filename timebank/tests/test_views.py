@@ -96,3 +96,56 @@ def test_order_actions_refuse_strangers_without_500(bank, client):
     assert (
         client.post(reverse("timebank:order_action", args=[999999, "approve"])).status_code == 404
     )
+
+
+def test_counter_withdraw_posts_once_on_double_submit(bank, client):
+    from timebank.models import Account, Transaction
+
+    services.deposit(actor=bank.worker, account=bank.elder, minutes=120, key="v-seed")
+    client.force_login(bank.worker)
+    url = reverse("timebank:account", args=[bank.elder.pk])
+    page = client.get(url)
+    assert "支取（兑换服务）" in page.text and "转赠亲属" in page.text
+    data = {"action": "withdraw", "w-key": "form-key-1", "w-minutes": "30", "w-memo": "助浴"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # the browser sends it again
+    assert Transaction.objects.filter(idempotency_key="form-key-1").count() == 1
+    assert Account.objects.get(pk=bank.elder.pk).balance == 90
+    too_much = client.post(url, {**data, "w-key": "form-key-2", "w-minutes": "91"})
+    assert too_much.status_code == 200 and "余额不足" in too_much.text
+    assert Account.objects.get(pk=bank.elder.pk).balance == 90
+    zero = client.post(url, {**data, "w-key": "form-key-3", "w-minutes": "0"})
+    assert zero.status_code == 200 and not Transaction.objects.filter(idempotency_key="form-key-3")
+
+
+def test_counter_forms_hidden_from_residents_and_auditors(bank, client):
+    client.force_login(bank.d.users["auditor:own"])
+    page = client.get(reverse("timebank:account", args=[bank.elder.pk]))
+    assert page.status_code == 200 and "支取（兑换服务）" not in page.text
+    refused = client.post(
+        reverse("timebank:account", args=[bank.elder.pk]),
+        {"action": "withdraw", "w-key": "aud-1", "w-minutes": "1", "w-memo": "x"},
+    )
+    assert refused.status_code == 200
+    from timebank.models import Transaction
+
+    assert not Transaction.objects.filter(idempotency_key="aud-1").exists()
+
+
+def test_accounts_page_opens_accounts(bank, client):
+    from timebank.models import Account
+    from timebank.testing import resident, years_ago
+
+    person = resident(actor=bank.d.root, place=bank.d.grids[0], name="新来的", birth=years_ago(50))
+    client.force_login(bank.worker)
+    page = client.get(reverse("timebank:accounts"))
+    assert "新来的" in page.text and "王奶奶" in page.text and "孙大爷" not in page.text
+    assert client.post(reverse("timebank:accounts"), {"person": person.pk}).status_code == 302
+    assert Account.objects.filter(person=person).exists()
+    client.post(
+        reverse("timebank:accounts"),
+        {"community": bank.d.communities[0].pk, "kind": "team", "name": "银发志愿队"},
+    )
+    assert Account.objects.filter(name="银发志愿队", kind="team").exists()
+    client.force_login(bank.d.users["resident:own"])
+    assert client.get(reverse("timebank:accounts")).status_code == 403
