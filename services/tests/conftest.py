@@ -31,8 +31,8 @@ class World:
         return self.d.users["resident:own"]
 
 
-def build_world() -> World:
-    d = build_small_district()
+def build_world(*, code: str = "320104", name: str = "秦淮区") -> World:
+    d = build_small_district(code=code, name=name)
     request_services.catalogue_seed(actor=d.root, district=d.district)
     items = {item.code: item for item in ServiceItem.objects.filter(district=d.district)}
     return World(d, items)

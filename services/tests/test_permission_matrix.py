@@ -1,0 +1,176 @@
+"""Every role × every services action × own place / other place, through the real services.
+
+"Own" targets lie in the first street of district 320104 (filed by the own resident, led by the
+own officer's department). "Other" targets lie in the second street for street-level and lower
+roles, or in a second district for district-level roles; for filing a request (which anyone in
+a district may do anywhere in it) "other" is always the second district. Nothing is allowed at
+the other place. A refused action writes nothing.
+"""
+
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core.models import AuditEvent, Role
+from services import services as request_services
+from services.models import Category, Channel
+from services.tests.conftest import build_world
+
+R = Role
+DISPATCHERS = {R.ADMIN, R.COORDINATOR}
+EXPECTED = {
+    "view": set(Role) - {R.SOCIAL_ORG_MEMBER},
+    "submit": set(Role),
+    "intake": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
+    "patrol": {R.GRID_WORKER},
+    "accept": DISPATCHERS,
+    "dispatch": DISPATCHERS,
+    "redispatch": DISPATCHERS,
+    "sign": {R.DEPARTMENT_OFFICER},
+    "answer": {R.DEPARTMENT_OFFICER},
+    "ask_extension": {R.DEPARTMENT_OFFICER},
+    "close": DISPATCHERS,
+    "rate": DISPATCHERS | {R.RESIDENT},
+    "manage_catalogue": DISPATCHERS,
+}
+DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
+
+
+class Rollback(Exception):
+    pass
+
+
+def walk(world, resident, place, upto):
+    """A request by `resident` at `place`, moved by the district's root to state `upto`."""
+    d = world.d
+    root = d.root
+    req = request_services.request_submit(
+        actor=resident, place=place, description="路灯不亮", category=Category.HELP,
+        resident=resident.person,
+    )  # fmt: skip
+    steps = ["accepted", "dispatched", "handling", "answered", "closed"]
+    for step in steps[: steps.index(upto) + 1] if upto != "submitted" else []:
+        if step == "accepted":
+            req = request_services.request_accept(actor=root, request=req)
+        elif step == "dispatched":
+            req = request_services.request_dispatch(
+                actor=root, request=req, department=d.departments[0]
+            )
+        elif step == "handling":
+            req = request_services.request_sign(actor=root, request=req)
+        elif step == "answered":
+            req = request_services.request_answer(actor=root, request=req, answer="已修复")
+        else:
+            req = request_services.request_close(actor=root, request=req)
+    return req
+
+
+STATES = ["submitted", "accepted", "dispatched", "handling", "closed"]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        own = build_world()
+        far = build_world(code="320105", name="建邺区")
+        sides = {
+            "own": (own, own.resident, own.d.grids[0]),
+            "street_b": (own, own.d.users["resident:other"], own.d.grids[4]),
+            "far": (far, far.resident, far.d.grids[0]),
+        }
+        requests = {
+            (side, state): walk(w, resident, place, state)
+            for side, (w, resident, place) in sides.items()
+            for state in STATES
+        }
+        yield own, far, requests
+        transaction.set_rollback(True)
+
+
+def side_for(role, side, action):
+    if side == "own":
+        return "own"
+    if action == "submit" or role in DISTRICT_ROLES:
+        return "far"
+    return "street_b"
+
+
+def attempt(world, role, side, action) -> bool:
+    own, far, requests = world
+    actor = own.d.users[f"{role}:own"]
+    where = side_for(role, side, action)
+    w = own if where != "far" else far
+    grid = {"own": own.d.grids[0], "street_b": own.d.grids[4], "far": far.d.grids[0]}[where]
+
+    def req(state):
+        return requests[(where, state)]
+
+    def submit(channel):
+        return request_services.request_submit(
+            actor=actor, place=grid, description="井盖松动", category=Category.HELP, channel=channel
+        )
+
+    actions = {
+        "view": lambda: _check(actor.has_perm("services.view_request", req("dispatched"))),
+        "submit": lambda: submit(Channel.H5),
+        "intake": lambda: submit(Channel.STAFF),
+        "patrol": lambda: submit(Channel.PATROL),
+        "accept": lambda: request_services.request_accept(actor=actor, request=req("submitted")),
+        "dispatch": lambda: request_services.request_dispatch(
+            actor=actor, request=req("accepted"), department=w.d.departments[1]
+        ),
+        "redispatch": lambda: request_services.request_redispatch(
+            actor=actor, request=req("handling"), department=w.d.departments[1], reason="改派"
+        ),
+        "sign": lambda: request_services.request_sign(actor=actor, request=req("dispatched")),
+        "answer": lambda: request_services.request_answer(
+            actor=actor, request=req("handling"), answer="已处理"
+        ),
+        "ask_extension": lambda: request_services.extension_ask(
+            actor=actor, request=req("handling"), days=2, reason="需协调"
+        ),
+        "close": lambda: request_services.request_close(
+            actor=actor,
+            request=request_services.request_answer(
+                actor=w.d.root, request=req("handling"), answer="已处理"
+            ),
+        ),  # fmt: skip
+        "rate": lambda: request_services.request_rate(
+            actor=actor, request=req("closed"), rating="satisfied"
+        ),
+        "manage_catalogue": lambda: request_services.item_create(
+            actor=actor,
+            district=w.d.district,
+            code="X-1",
+            name="新事项",
+            category=Category.HELP,
+            lead_department=w.d.departments[0],
+        ),  # fmt: skip
+    }
+    before = AuditEvent.objects.count()
+    try:
+        with transaction.atomic():
+            actions[action]()
+            raise Rollback
+    except Rollback:
+        return True
+    except PermissionDenied:
+        assert AuditEvent.objects.count() == before, f"{role} {action} {side}: refused but wrote"
+        return False
+
+
+def _check(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "action", "side"), CELLS, ids=["-".join(c) for c in CELLS])
+def test_matrix(world, role, action, side):
+    expected = role in EXPECTED[action] and side == "own"
+    assert attempt(world, role, side, action) is expected
