@@ -34,6 +34,7 @@ class AdmissionConfig(AppConfig):
                 "admission.request_appeal": _("准入申诉"),
                 "admission.request_withdraw": _("撤回准入申请"),
                 "admission.item_withdraw": _("准入事项退出"),
+                "admission.certificate_answer": _("答复证明请求"),
             }
         )
         navigation.register(_("事项清单"), "admission:lists", perm="admission.view_lists", order=20)

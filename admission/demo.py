@@ -71,4 +71,24 @@ def build(*, district, builder, seed, out):
             actor=coordinator, request=request, decision=decision,
             reasons=note if decision == "refuse" else "", conditions=note if decision == "approve_conditions" else "",
         )  # fmt: skip
-    out(f"准入：已载入默认清单，{made} 份演示申请")
+    answered = _certificates(district, services)
+    out(f"准入：已载入默认清单，{made} 份演示申请，{answered} 次证明答复")
+
+
+def _certificates(district, services):
+    """Certificate requests at the first communities, each redirected to its authority."""
+    from core.models import Role, RoleAssignment
+
+    entries = list(services.entries_in_force(district, "certificate")[:8])
+    answered = 0
+    assignments = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.COMMUNITY_WORKER, place__district=district)
+        .select_related("user", "place")
+        .order_by("place__code", "user_id")[:4]
+    )
+    for a in assignments:
+        for entry in entries[answered % 3 :: 3]:
+            services.certificate_answer(actor=a.user, community=a.place, entry=entry)
+            answered += 1
+    return answered

@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from admission.models import Frequency, WorkKind
 from admission.services import Decision
 
+# The shared stylesheet sizes every input to the full width; tick boxes and radios stay small.
+SMALL = {
+    "style": "width:1.25rem;height:1.25rem;min-height:0;margin:0 .45rem 0 0;vertical-align:middle"
+}
+
 
 class YuanField(forms.CharField):
     """Money typed in yuan (up to two decimals), cleaned to integer fen."""
@@ -72,13 +77,15 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("写明法律、法规或政策文件名称和条款。"),
     )
-    all_communities = forms.BooleanField(label=_("全区所有社区"), required=False)
+    all_communities = forms.BooleanField(
+        label=_("全区所有社区"), required=False, widget=forms.CheckboxInput(attrs=SMALL)
+    )
     communities = forms.ModelMultipleChoiceField(
         label=_("涉及社区"),
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("按住 Ctrl 可多选；或勾选“全区所有社区”。"),
+        help_text=_("可多选（电脑上按住 Ctrl 点选）；或勾选上面的“全区所有社区”。"),
     )
     frequency = forms.ChoiceField(label=_("频次"), choices=Frequency.choices)
     minutes_per_community = forms.IntegerField(
@@ -99,6 +106,7 @@ class RequestForm(forms.Form):
     def __init__(self, *args, entries=None, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cited_entry"].queryset = entries
+        self.fields["cited_entry"].empty_label = _("（不引用清单事项）")
         self.fields["communities"].queryset = communities
         if not self.is_bound:
             self.initial.setdefault("submit_token", uuid.uuid4().hex)
@@ -122,6 +130,7 @@ class AmendForm(forms.Form):
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cited_entry"].queryset = entries
+        self.fields["cited_entry"].empty_label = _("（不引用清单事项）")
 
 
 class DecisionForm(forms.Form):
@@ -132,7 +141,7 @@ class DecisionForm(forms.Form):
             (Decision.APPROVE_WITH_CONDITIONS, _("附条件准入")),
             (Decision.REFUSE, _("不予准入")),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs=SMALL),
     )
     conditions = forms.CharField(
         label=_("附加条件"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -152,3 +161,19 @@ class PolicyForm(forms.Form):
     review_working_days = forms.IntegerField(
         label=_("审核期限（工作日）"), min_value=1, max_value=60
     )
+
+
+class CertificateForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("社区"), queryset=None)
+    entry = forms.ModelChoiceField(label=_("需要的证明"), queryset=None)
+    subject_name = forms.CharField(
+        label=_("证明对象姓名（出具时填写）"), max_length=50, required=False
+    )
+    purpose = forms.CharField(label=_("用途"), max_length=200, required=False)
+
+    def __init__(self, *args, communities=None, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["entry"].queryset = entries
+        if communities is not None and communities.count() == 1:
+            self.initial.setdefault("community", communities.first().pk)

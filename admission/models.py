@@ -298,3 +298,48 @@ class AdmittedScope(models.Model):
 
     def __str__(self):
         return f"{self.item.number} → {self.community}"
+
+
+class CertificateAnswer(models.Model):
+    """A certificate asked for at a community, answered from the certificate list: issued (a
+    numbered certificate with a verification code) or redirected to the authority that handles
+    it — each redirect is a deflection the community no longer carries."""
+
+    class Outcome(models.TextChoices):
+        REDIRECTED = "redirected", _("已引导至办理机关")
+        ISSUED = "issued", _("已出具")
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(
+        ListEntry, verbose_name=_("证明事项"), on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.CharField(_("办理机关"), max_length=200, blank=True)
+    subject_name = models.CharField(_("证明对象"), max_length=50, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    number = models.CharField(_("证明编号"), max_length=40, null=True, blank=True, unique=True)
+    verification_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [models.Index(fields=["community", "asked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="redirected", number__isnull=True)
+                | Q(outcome="issued", number__isnull=False, verification_code__isnull=False),
+                name="certificate_number_iff_issued",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry.title} {self.get_outcome_display()}"
+
+    @property
+    def place(self):
+        return self.community

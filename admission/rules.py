@@ -84,3 +84,29 @@ def uses_requests(user) -> bool:
 
 
 rules.add_perm("admission.use_requests", is_superuser | uses_requests)
+
+
+def certificate_communities(user) -> list:
+    """Communities where the user may ask for a certificate: a worker's community, or the
+    community a resident lives in (a resident's role sits at a grid or community)."""
+    places = []
+    for a in assignments_of(user):
+        if a.role == Role.COMMUNITY_WORKER:
+            places.append(a.place)
+        elif a.role == Role.RESIDENT:
+            places.append(a.place if a.place.level == "community" else a.place.parent)
+    return list({p.pk: p for p in places if p is not None}.values())
+
+
+@rules.predicate
+def can_ask_certificate(user, community) -> bool:
+    return community is not None and community.pk in {p.pk for p in certificate_communities(user)}
+
+
+@rules.predicate
+def can_issue_certificate(user, community) -> bool:
+    return community is not None and holds(user, {Role.COMMUNITY_WORKER}, community)
+
+
+rules.add_perm("admission.ask_certificate", can_ask_certificate)
+rules.add_perm("admission.issue_certificate", can_issue_certificate)

@@ -114,3 +114,15 @@ def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:
 
 def list_kinds() -> list[tuple[str, str]]:
     return list(ListKind.choices)
+
+
+def certificate_scope(user) -> QuerySet[Place]:
+    """Communities whose certificate answers a street officer, coordinator, admin or auditor
+    may read (workers and residents read their own community's)."""
+    from core.models import Role
+
+    places = role_places(user, {Role.STREET_OFFICER, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR})
+    query = Q(pk__in=[])
+    for place in places:
+        query |= Q(path__startswith=place.path)
+    return Place.objects.filter(query, level="community")

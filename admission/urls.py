@@ -13,4 +13,7 @@ urlpatterns = [
     path("decisions/", views.decisions, name="decisions"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("settings/", views.settings_page, name="settings"),
+    path("certificates/", views.certificates, name="certificates"),
+    path("certificates/<int:pk>/", views.certificate_print, name="certificate_print"),
+    path("certificates/verify/", views.certificate_verify, name="certificate_verify"),
 ]

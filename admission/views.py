@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from admission import selectors, services
 from admission.forms import (
     AmendForm,
+    CertificateForm,
     DecisionForm,
     EntryForm,
     PolicyForm,
@@ -20,13 +21,14 @@ from admission.forms import (
 )
 from admission.models import (
     AdmissionRequest,
+    CertificateAnswer,
     CertificateCategory,
     ListEntry,
     ListKind,
     ListVersion,
     PowerCategory,
 )
-from admission.rules import officer_departments
+from admission.rules import certificate_communities, officer_departments
 from core.models import Department, Place, PlaceLevel
 from core.views import service_errors
 
@@ -421,3 +423,87 @@ def settings_page(request):
         except (ValidationError, PermissionDenied) as error:
             service_errors(form, error)
     return render(request, "admission/settings.html", {"form": form, "district": district})
+
+
+# ---------------------------------------------------------------- certificates
+
+
+@login_required
+def certificates(request):
+    """Ask for a certificate: the list answers — issue it or go to the authority instead."""
+    user = request.user
+    district = _district(request)
+    entries = services.entries_in_force(district, ListKind.CERTIFICATE)
+    query = request.GET.get("q", "").strip()[:50]
+    if query:
+        entries = entries.filter(title__contains=query)
+    communities = certificate_communities(user)
+    form = None
+    if communities:
+        form = CertificateForm(
+            request.POST or None,
+            communities=Place.objects.filter(pk__in=[c.pk for c in communities]),
+            entries=services.entries_in_force(district, ListKind.CERTIFICATE),
+            initial={"entry": request.GET.get("entry")},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                answer = services.certificate_answer(actor=user, **form.cleaned_data)
+                if answer.outcome == "issued":
+                    messages.success(request, _("已出具证明 %(n)s。") % {"n": answer.number})
+                    return redirect("admission:certificate_print", pk=answer.pk)
+                messages.info(
+                    request,
+                    _("社区不出具“%(t)s”，请到：%(h)s。已记录本次引导。")
+                    % {"t": answer.entry.title, "h": answer.handled_by},
+                )
+                return redirect(f"{request.path}?entry={answer.entry_id}")
+            except (ValidationError, PermissionDenied) as error:
+                service_errors(form, error)
+    elif request.method == "POST":
+        raise PermissionDenied(_("只能在本人所在或所服务的社区办理。"))
+    recent = CertificateAnswer.objects.filter(
+        community__in=[c.pk for c in communities] or selectors.certificate_scope(user)
+    ).select_related("entry", "community")
+    month_start = services.local_today().replace(day=1)
+    return render(
+        request,
+        "admission/certificates.html",
+        {
+            "entries": entries,
+            "q": query,
+            "form": form,
+            "recent": recent[:20],
+            "redirected_this_month": recent.filter(
+                outcome="redirected", asked_at__date__gte=month_start
+            ).count(),
+            "issued_this_month": recent.filter(
+                outcome="issued", asked_at__date__gte=month_start
+            ).count(),
+        },
+    )
+
+
+@login_required
+def certificate_print(request, pk):
+    answer = get_object_or_404(
+        CertificateAnswer.objects.select_related("entry", "community", "street"),
+        pk=pk,
+        outcome="issued",
+    )
+    if not request.user.has_perm("admission.issue_certificate", answer.community):
+        _not_found()
+    return render(request, "admission/certificate_print.html", {"answer": answer})
+
+
+def certificate_verify(request):
+    """Public check of an issued certificate by its verification code (no personal data)."""
+    code = request.GET.get("code", "").strip().upper()[:16]
+    answer = None
+    if code:
+        answer = (
+            CertificateAnswer.objects.select_related("entry", "community")
+            .filter(verification_code=code, outcome="issued")
+            .first()
+        )
+    return render(request, "admission/certificate_verify.html", {"code": code, "answer": answer})

@@ -15,13 +15,19 @@ class DispatchForm(forms.Form):
     description = forms.CharField(
         label=_("要求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    all_communities = forms.BooleanField(label=_("准入范围内的全部社区"), required=False)
+    all_communities = forms.BooleanField(
+        label=_("准入范围内的全部社区"),
+        required=False,
+        widget=forms.CheckboxInput(
+            attrs={"style": "width:1.25rem;height:1.25rem;min-height:0;margin:0"}
+        ),
+    )
     communities = forms.ModelMultipleChoiceField(
         label=_("社区"),
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("只能选择准入范围内的社区。"),
+        help_text=_("只能选择准入范围内的社区；可多选（电脑上按住 Ctrl 点选）。"),
     )
     due_in_working_days = forms.IntegerField(
         label=_("完成期限（工作日）"), min_value=1, max_value=250, initial=10

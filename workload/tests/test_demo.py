@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from admission.models import AdmissionRequest, AdmittedItem, ListVersion
+from admission.models import AdmissionRequest, AdmittedItem, CertificateAnswer, ListVersion
 from core.demo import build_demo
 from core.models import Place, PlaceLevel
 from workload import selectors
@@ -20,6 +20,7 @@ def test_tiny_demo_has_admission_and_workload_data():
     assert {"approved", "approved_conditions", "refused", "refused_negative", "incomplete",
             "under_review"} <= statuses  # fmt: skip
     assert AdmittedItem.objects.filter(district=district).count() == 3
+    assert CertificateAnswer.objects.filter(outcome="redirected").count() > 0
     assert Task.objects.count() > 20 and RefusedWork.objects.count() == 6
     assert Trace.objects.filter(action="completed").count() > 10
     communities = list(Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY))

@@ -40,6 +40,7 @@ EXPECTED = {
     "complete_task": ({R.COMMUNITY_WORKER}, set()),
     "refuse_unadmitted": ({R.COMMUNITY_WORKER}, set()),
     "read_ledger": (OVERSEE, set()),
+    "ask_certificate": ({R.COMMUNITY_WORKER, R.RESIDENT}, set()),
 }
 
 
@@ -145,6 +146,11 @@ def attempt(world, role, side, action) -> bool:
             department=department,
             channel="phone",
             description="电话派活",
+        ),  # fmt: skip
+        "ask_certificate": lambda: admission.certificate_answer(
+            actor=actor,
+            community=community,
+            entry=admission.entries_in_force(d.district, "certificate").get(key="ZM-05"),
         ),  # fmt: skip
         "read_ledger": lambda: check(
             selectors.communities_watched_by(actor).filter(pk=community.pk).exists()
