@@ -35,6 +35,7 @@ class ServicesConfig(AppConfig):
                 "services.rating_review": _("核实不满意评价"),
                 "services.request_merge": _("并单"),
                 "services.request_urge": _("催办"),
+                "services.request_warn": _("超期预警"),
                 "services.open311_key_create": _("生成Open311密钥"),
                 "services.open311_key_revoke": _("撤销Open311密钥"),
             }

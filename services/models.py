@@ -348,3 +348,24 @@ class Open311Key(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class OverdueList(models.Model):
+    """The overdue list (超期清单) of one department on one working day, kept as it was."""
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("日期"))
+    count = models.PositiveIntegerField(_("超期件数"))
+    # [{"id", "number", "title", "due_at", "days_late"}]
+    items = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "department"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "day"], name="overdue_list_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.day} {self.count}"

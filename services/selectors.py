@@ -7,6 +7,7 @@ from core.rules import assignments_of
 from services.models import (
     OPEN_STATES,
     Application,
+    OverdueList,
     ServiceItem,
     ServiceRequest,
     State,
@@ -162,3 +163,17 @@ def is_dispatcher(user) -> bool:
 def patrol_places(user) -> QuerySet[Place]:
     grids = [a.place_id for a in assignments_of(user) if a.role == Role.GRID_WORKER]
     return Place.objects.filter(pk__in=grids, is_active=True)
+
+
+def overdue_lists_visible_to(user) -> QuerySet[OverdueList]:
+    base = OverdueList.objects.select_related("department")
+    if user.is_superuser:
+        return base
+    districts = [
+        a.place_id
+        for a in assignments_of(user)
+        if a.role in DISPATCH_ROLES | {Role.AUDITOR} and a.place.level == "district"
+    ]
+    return base.filter(
+        Q(district_id__in=districts) | Q(department_id__in=officer_departments(user))
+    )

@@ -1022,6 +1022,22 @@ def request_merge(
     return duplicate
 
 
+@transaction.atomic
+def request_urge(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
+    """催办 by a dispatcher: a chaser to the lead department, before or after the deadline."""
+    request = _locked(request)
+    _require(actor, "services.dispatch", request)
+    _allow(request, {State.DISPATCHED, State.HANDLING}, _("催办"))
+    note = _text(note, _("催办意见"), max_length=500)
+    _event(
+        request, actor=actor, kind=EventKind.URGE, from_state=request.state, note=note,
+        department=request.lead_department, public=False,
+    )  # fmt: skip
+    _tell_department(request.lead_department, request, _("催办：") + note[:60])
+    audit.record(actor=actor, action="services.request_urge", obj=request, changes={"note": note})
+    return request
+
+
 # ---------------------------------------------------------------- Open311 keys
 
 

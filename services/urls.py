@@ -14,6 +14,7 @@ urlpatterns = [
     path("dispatch/", views.dispatch_queue, name="dispatch"),
     path("department/", views.department_queue, name="department"),
     path("grid/", views.grid_queue, name="grid"),
+    path("overdue/", views.overdue, name="overdue"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),
 ]

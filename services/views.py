@@ -312,6 +312,8 @@ def request_act(request, pk):
             request_services.rating_review(
                 actor=user, request=req, upheld=action == "uphold", note=note
             )
+        elif action == "urge":
+            request_services.request_urge(actor=user, request=req, note=note)
         elif action == "merge":
             into = get_object_or_404(selectors.dispatchable(user), pk=post.get("into") or 0)
             request_services.request_merge(actor=user, duplicate=req, into=into, note=note)
@@ -422,3 +424,14 @@ def catalogue(request):
 def item_detail(request, pk):
     item = get_object_or_404(selectors.catalogue_visible_to(request.user), pk=pk)
     return render(request, "services/item_detail.html", {"item": item, "ServiceItem": ServiceItem})
+
+
+@login_required
+def overdue(request):
+    """超期清单: each department's overdue list per working day, as the job kept it."""
+    user = request.user
+    lists = selectors.overdue_lists_visible_to(user)
+    days = list(lists.values_list("day", flat=True).distinct().order_by("-day")[:30])
+    day = request.GET.get("day") or (days[0].isoformat() if days else "")
+    shown = [entry for entry in lists if entry.day.isoformat() == day] if day else []
+    return render(request, "services/overdue.html", {"lists": shown, "days": days, "day": day})

@@ -1,0 +1,164 @@
+"""Supervision (督办) on the working-day calendar, run by background jobs, never by page loads.
+
+- Yellow warning: a dispatched or handling request due within one working day → 催办 (chaser)
+  to the lead department before the deadline.
+- Red warning: past the deadline → formal 催办 notice to the department and escalation to the
+  district's dispatchers (supervisors).
+- Acceptance: a request not accepted by its acceptance deadline → the dispatchers are told.
+- Every working day, each department's overdue list is kept (``OverdueList``) and sent to its
+  officers.
+
+Each step raises ``warned_level`` under a row lock, so running twice warns once.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core import calendar as workcal
+from core.models import Department, Notification, Role, RoleAssignment
+from services.models import EventKind, OverdueList, RequestEvent, ServiceRequest, State
+
+YELLOW, RED = 1, 2
+ACTIVE = [State.DISPATCHED, State.HANDLING]
+
+
+def _officers(department_id) -> list[int]:
+    return list(
+        RoleAssignment.objects.active()
+        .filter(role=Role.DEPARTMENT_OFFICER, department_id=department_id)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _dispatchers(district_id) -> list[int]:
+    return list(
+        RoleAssignment.objects.active()
+        .filter(role__in=[Role.ADMIN, Role.COORDINATOR], place_id=district_id)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _notify(user_ids, request, title, body=""):
+    url = reverse("services:request_detail", args=[request.pk])
+    Notification.objects.bulk_create(
+        Notification(user_id=u, title=f"{request.number} {title}"[:200], body=body, url=url)
+        for u in user_ids
+    )
+
+
+def _event(request, kind, note, level):
+    RequestEvent.objects.create(
+        request=request, district_id=request.district_id, kind=kind, from_state=request.state,
+        to_state=request.state, actor_name=_("系统督办"), department=request.lead_department,
+        note=note, data={"level": level}, public=False,
+    )  # fmt: skip
+
+
+def yellow_line(now: datetime.datetime) -> datetime.datetime:
+    """Requests due before this moment are within one working day of their deadline."""
+    return workcal.add_working_days(now, 1)
+
+
+@transaction.atomic
+def warn_one(request_id: int, now: datetime.datetime) -> int:
+    """Raise one request's warning level if its deadline calls for it; the new level or 0."""
+    request = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("lead_department")
+        .get(pk=request_id)
+    )
+    if request.state in ACTIVE and request.due_at:
+        level = RED if now > request.due_at else YELLOW if request.due_at <= yellow_line(now) else 0
+    elif request.state == State.SUBMITTED:
+        level = RED if now > request.accept_due else 0
+    else:
+        level = 0
+    if level <= request.warned_level:
+        return 0
+    request.warned_level = level
+    request.save(update_fields=["warned_level"])
+    due = timezone.localtime(request.due_at or request.accept_due).strftime("%m-%d %H:%M")
+    if request.state == State.SUBMITTED:
+        note = _("超过受理期限（%(due)s）仍未受理") % {"due": due}
+        _event(request, EventKind.WARN, note, level)
+        _notify(_dispatchers(request.district_id), request, _("超期未受理"), note)
+    elif level == YELLOW:
+        note = _("黄色预警：将于%(due)s到期，请抓紧办理") % {"due": due}
+        _event(request, EventKind.URGE, note, level)
+        _notify(_officers(request.lead_department_id), request, _("催办：即将到期"), note)
+    else:
+        note = _("红色预警：已于%(due)s超期，正式催办并报督办人") % {"due": due}
+        _event(request, EventKind.URGE, note, level)
+        _notify(_officers(request.lead_department_id), request, _("催办：已超期"), note)
+        _notify(_dispatchers(request.district_id), request, _("超期督办"), note)
+    audit.record(
+        actor=None, action="services.request_warn", obj=request,
+        changes={"level": level}, place=request.place,
+    )  # fmt: skip
+    return level
+
+
+def warn_due(now: datetime.datetime | None = None) -> dict:
+    """Warn every request whose deadline calls for it. Safe to run twice."""
+    now = now or timezone.now()
+    line = yellow_line(now)
+    candidates = ServiceRequest.objects.filter(
+        (Q(state__in=ACTIVE, due_at__lte=line, warned_level__lt=RED))
+        | Q(state=State.SUBMITTED, accept_due__lt=now, warned_level__lt=RED)
+    ).values_list("pk", flat=True)
+    counts = {YELLOW: 0, RED: 0}
+    for pk in list(candidates):
+        level = warn_one(pk, now)
+        if level:
+            counts[level] += 1
+    return {"yellow": counts[YELLOW], "red": counts[RED]}
+
+
+@transaction.atomic
+def overdue_lists(day: datetime.date, now: datetime.datetime | None = None) -> dict:
+    """Keep and send each department's overdue list for ``day`` (a working day)."""
+    now = now or timezone.now()
+    if not workcal.is_working_day(day):
+        return {"skipped": "not a working day"}
+    made = 0
+    overdue = (
+        ServiceRequest.objects.filter(state__in=ACTIVE, due_at__lt=now)
+        .select_related("lead_department")
+        .order_by("due_at")
+    )
+    by_department: dict[int, list] = {}
+    for request in overdue:
+        by_department.setdefault(request.lead_department_id, []).append(request)
+    for department in Department.objects.filter(pk__in=by_department):
+        if OverdueList.objects.filter(department=department, day=day).exists():
+            continue
+        requests = by_department[department.pk]
+        items = [
+            {
+                "id": r.pk,
+                "number": r.number,
+                "title": r.title,
+                "due_at": timezone.localtime(r.due_at).isoformat(timespec="minutes"),
+                "days_late": workcal.working_days_between(timezone.localtime(r.due_at).date(), day),
+            }
+            for r in requests
+        ]
+        OverdueList.objects.create(
+            district_id=department.district_id, department=department, day=day,
+            count=len(items), items=items,
+        )  # fmt: skip
+        title = _("%(day)s 本部门超期诉求%(n)s件") % {"day": day.isoformat(), "n": len(items)}
+        url = reverse("services:overdue") + f"?day={day.isoformat()}"
+        Notification.objects.bulk_create(
+            Notification(user_id=u, title=title, url=url) for u in _officers(department.pk)
+        )
+        made += 1
+    return {"departments": made}
