@@ -26,7 +26,7 @@ from core import audit, personal_data
 from core.identifiers import to_halfwidth
 from core.models import Person, Place, PlaceLevel
 from registry import defaults, services, values
-from registry.models import Fact, ImportBatch, ImportRow, Residence
+from registry.models import Fact, ImportBatch, ImportRow
 
 CHUNK = 500
 HEADER_SCAN = 12
@@ -480,12 +480,17 @@ def commit(batch: ImportBatch, actor) -> dict:
         district = batch.district
         fields = services.ensure_fields(district)
         places = Places(district)
-        source = batch.source.department
         outcomes = {"created": 0, "updated": 0, "current": 0, "agrees": 0, "conflict": 0,
                     "unchanged": 0}  # fmt: skip
         rows = ImportRow.objects.filter(batch=batch).exclude(status="unchanged").order_by("line")
-        for row in rows.iterator(chunk_size=1000):
-            _commit_row(row, batch, actor, fields, places, source, outcomes)
+        chunk: list[ImportRow] = []
+        for row in rows.iterator(chunk_size=CHUNK):
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                _commit_chunk(chunk, batch, actor, fields, places, outcomes)
+                chunk = []
+        if chunk:
+            _commit_chunk(chunk, batch, actor, fields, places, outcomes)
         outcomes["unchanged"] += batch.rows_unchanged
         batch.status = ImportBatch.Status.COMMITTED
         batch.committed_at = timezone.now()
@@ -499,58 +504,83 @@ def commit(batch: ImportBatch, actor) -> dict:
     return outcomes
 
 
-def _commit_row(row, batch, actor, fields, places, source, outcomes) -> None:
-    data = row.data
-    stored = data["values"]
-    community = places.by_id.get(data["community"]) if data["community"] else None
-    grid = places.by_id.get(data["grid"]) if data["grid"] else None
-    person = row.person
-    if person is None:
-        id_number = (
-            _plain(fields["id_number"], stored["id_number"]) if "id_number" in stored else ""
-        )
+def _commit_chunk(chunk, batch, actor, fields, places, outcomes) -> None:
+    """People first (found or created in bulk), then where they live, then their facts."""
+    source = batch.source.department
+    existing = Person.objects.select_related("place").in_bulk(
+        [r.person_id for r in chunk if r.person_id]
+    )
+    new_people = []
+    for row in chunk:
+        if row.person_id:
+            row.person = existing[row.person_id]
+            outcomes["updated"] += 1
+            continue
+        stored = row.data["values"]
+        community, grid = _places_of(row, places)
         person = Person(name=stored["name"], district_id=batch.district_id, place=grid or community)
-        if id_number:
-            personal_data.set_id_number(person, id_number)
-            if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
-                raise ValidationError(
-                    _("第%(n)d行的人员在检查之后已被登记，请重新检查。") % {"n": row.line}
-                )
+        if "id_number" in stored:
+            personal_data.set_id_number(person, _plain(fields["id_number"], stored["id_number"]))
         if len(stored.get("birth_date", "")) == 10:
             person.birth_date = datetime.date.fromisoformat(stored["birth_date"])
-        person.save()
-        outcomes["created"] += 1
-    else:
-        outcomes["updated"] += 1
-    if community is None and person.place_id:
-        place = person.place
-        community = place.parent if place.level == PlaceLevel.GRID else place
-    if community is not None:
-        services.place_person(
-            person=person, community=community, grid=grid,
-            household_no=stored.get("household_no", ""),
-            registered_address=stored.get("registered_address", ""),
-            actual_address=stored.get("actual_address", ""),
-        )  # fmt: skip
-    facts = dict(stored)
-    for tag in data["tags"]:
-        facts[tag] = "是"
-    for key, value in facts.items():
-        field = fields[key]
-        plain = _plain(field, value)
-        if field.kind == "money":
-            clean = values.Clean(plain, values.shown_money(plain))
-        else:
-            clean = values.clean(field.kind, key, plain)
-        outcome, _fact, _conflict = services.record_fact(
-            author=actor, person=person, field=field, clean=clean, source=source,
-            label=f"{source.name}·{batch.source.name}", community=community, batch=batch,
-        )  # fmt: skip
-        outcomes[outcome] += 1
-    residence = Residence.objects.filter(person=person).first()
-    if residence is not None and "relation" in stored and not residence.relation:
-        residence.relation = stored["relation"]
-        residence.save(update_fields=["relation"])
+        row.person = person
+        new_people.append(person)
+    hashes = [p.id_number_hash for p in new_people if p.id_number_hash]
+    if hashes and Person.objects.filter(id_number_hash__in=hashes).exists():
+        raise ValidationError(_("有人员在检查之后已被登记，请重新检查这批数据。"))
+    Person.objects.bulk_create(new_people)
+    outcomes["created"] += len(new_people)
+    placer = services.Placer(batch.district)
+    placer.preload(
+        person_ids=[r.person.pk for r in chunk],
+        household_nos=[r.data["values"].get("household_no") for r in chunk
+                       if r.data["values"].get("household_no")],
+        addresses=[a for r in chunk for a in (r.data["values"].get("registered_address"),
+                                              r.data["values"].get("actual_address")) if a],
+    )  # fmt: skip
+    for row in chunk:
+        community, grid = _places_of(row, places)
+        if community is None and row.person.place_id:
+            place = row.person.place
+            community = place.parent if place.level == PlaceLevel.GRID else place
+        row.community = community
+        if community is not None:
+            stored = row.data["values"]
+            placer.place(
+                person=row.person, community=community, grid=grid,
+                household_no=stored.get("household_no", ""),
+                registered_address=stored.get("registered_address", ""),
+                actual_address=stored.get("actual_address", ""),
+            )  # fmt: skip
+    placer.flush()
+    writer = services.FactWriter(author=actor, batch=batch)
+    used = {k for r in chunk for k in r.data["values"]} | {t for r in chunk for t in r.data["tags"]}
+    writer.load([r.person.pk for r in chunk], [fields[k] for k in used])
+    label = f"{source.name}·{batch.source.name}"
+    for row in chunk:
+        facts = dict(row.data["values"])
+        for tag in row.data["tags"]:
+            facts[tag] = "是"
+        for key, value in facts.items():
+            field = fields[key]
+            plain = _plain(field, value)
+            if field.kind == "money":
+                clean = values.Clean(plain, values.shown_money(plain))
+            else:
+                clean = values.clean(field.kind, key, plain)
+            outcome, _fact = writer.add(
+                person=row.person, field=field, clean=clean, source=source, label=label,
+                community=row.community,
+            )  # fmt: skip
+            outcomes[outcome] += 1
+    writer.flush()
+
+
+def _places_of(row, places) -> tuple[Place | None, Place | None]:
+    data = row.data
+    community = places.by_id.get(data["community"]) if data["community"] else None
+    grid = places.by_id.get(data["grid"]) if data["grid"] else None
+    return community, grid
 
 
 # ---------------------------------------------------------------- the error report

@@ -1,7 +1,8 @@
 """Scoped reads of the registry: every list a page or the API shows comes from here."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -113,7 +114,7 @@ class Cell:
 class Row:
     person: Person
     residence: Residence
-    cells: list[Cell] = field(default_factory=list)
+    cells: list[Cell] = dc_field(default_factory=list)
 
     @property
     def missing(self) -> int:
@@ -152,16 +153,15 @@ def population(report: ReportForm, scope: QuerySet[Residence]) -> QuerySet[Resid
     return qs.order_by("community__code", "household__number", "person__name", "pk")
 
 
-def report_rows(report: ReportForm, residences: list[Residence]) -> list[Row]:
-    """The report's cells for these residences: every value the registry holds, with its source;
-    the rest marked missing, for the community to fill."""
-    columns = list(report.columns.select_related("field__owner"))
+def report_rows(district: Place, fields: list, residences: list[Residence]) -> list[Row]:
+    """The cells of these fields for these residences: every value the registry holds, with its
+    source; the rest marked missing, for the community to fill."""
     person_ids = [r.person_id for r in residences]
-    keys = [c.field.key for c in columns]
+    keys = [f.key for f in fields]
     facts = {
         (f.person_id, f.field.key): f
         for f in Fact.objects.filter(
-            person_id__in=person_ids, field__key__in=keys, field__district=report.district,
+            person_id__in=person_ids, field__key__in=keys, field__district=district,
             is_current=True,
         ).select_related("field")
     }  # fmt: skip
@@ -169,8 +169,8 @@ def report_rows(report: ReportForm, residences: list[Residence]) -> list[Row]:
     for residence in residences:
         person = residence.person
         row = Row(person, residence)
-        for column in columns:
-            key = column.field.key
+        for field in fields:
+            key = field.key
             fact = facts.get((person.pk, key))
             if fact is not None:
                 row.cells.append(Cell(key, fact.value, fact.source_label, False))

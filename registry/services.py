@@ -102,6 +102,106 @@ def source_label(source: Department | None) -> str:
     return source.name if source else _("社区采集")
 
 
+class FactWriter:
+    """Records many facts with few queries: load the existing facts of a set of people once,
+    decide each new value in memory, then write demotions, new facts and conflicts in bulk.
+
+    The rules (一数一源): a source repeating itself changes nothing; the owner's value is shown
+    (and settles open conflicts on that field); a non-owner's value is shown only while nothing
+    else is; a non-owner value that disagrees with the shown one opens a conflict for the owner.
+    """
+
+    def __init__(self, *, author, batch=None):
+        self.author = _u(author)
+        self.batch = batch
+        self.facts: dict[tuple[int, int], list[Fact]] = {}
+        self.new: list[Fact] = []
+        self.demote: list[int] = []
+        self.conflicts: list[tuple[Fact, Fact, Field, Person, Place | None]] = []
+        self.settle: list[tuple[int, int]] = []
+        self.mirrors: list[tuple[Person, Field, values.Clean]] = []
+
+    def load(self, person_ids, fields) -> None:
+        for fact in Fact.objects.filter(
+            person_id__in=person_ids, field__in=fields
+        ).select_for_update():
+            self.facts.setdefault((fact.person_id, fact.field_id), []).append(fact)
+
+    def add(
+        self, *, person, field, clean, source, label="", community=None
+    ) -> tuple[str, Fact | None]:
+        digest = values.value_hash(field.key, clean.value)
+        source_id = source.pk if source else None
+        facts = self.facts.setdefault((person.pk, field.pk), [])
+        current = next((f for f in facts if f.is_current), None)
+        if any(f.source_id == source_id and f.value_hash == digest for f in facts):
+            if current is None or current.value_hash == digest or current.source_id != source_id:
+                return "unchanged", None
+        fact = Fact(
+            district_id=person.district_id, community=community, person=person, field=field,
+            value=clean.shown[:200], value_hash=digest,
+            value_enc=personal_data.encrypt(clean.value) if field.sensitive else "",
+            source=source, source_label=label or source_label(source), author=self.author,
+            batch=self.batch,
+        )  # fmt: skip
+        facts.append(fact)
+        self.new.append(fact)
+        is_owner = source_id == field.owner_id
+        if current is None or (is_owner and current.value_hash != digest):
+            if current is not None:
+                current.is_current = False
+                if current.pk:
+                    self.demote.append(current.pk)
+                self.settle.append((person.pk, field.pk))
+            fact.is_current = True
+            self.mirrors.append((person, field, clean))
+            return "current", fact
+        if current.value_hash == digest or (
+            field.key == "birth_date" and _same_month(current.value, clean.value)
+        ):
+            return "agrees", fact
+        self.conflicts.append((current, fact, field, person, community))
+        return "conflict", fact
+
+    def flush(self) -> list[Conflict]:
+        if self.demote:
+            Fact.objects.filter(pk__in=self.demote).update(is_current=False)
+        for person_id, field_id in self.settle:
+            Conflict.objects.filter(
+                person_id=person_id, field_id=field_id, status=Conflict.Status.OPEN
+            ).update(status=Conflict.Status.SETTLED, settled_at=timezone.now(),
+                     note=_("权威来源部门已更新"))  # fmt: skip
+        Fact.objects.bulk_create(self.new)
+        conflicts = Conflict.objects.bulk_create(
+            Conflict(
+                district_id=person.district_id,
+                community=community or _community_of(person),
+                person=person,
+                field=field,
+                owner_id=field.owner_id,
+                shown=shown,
+                challenger=fact,
+            )  # fmt: skip
+            for shown, fact, field, person, community in self.conflicts
+        )
+        by_person: dict[int, list] = {}
+        for person, field, clean in self.mirrors:
+            if field.key in defaults.RESIDENCE_FIELDS:
+                by_person.setdefault(person.pk, []).append((field.key, clean.value))
+            else:
+                _mirror(person, field, clean)
+        if by_person:
+            residences = list(Residence.objects.filter(person_id__in=by_person))
+            for residence in residences:
+                for key, value in by_person[residence.person_id]:
+                    setattr(residence, key, value)
+                residence.separated = _separated(residence)
+            Residence.objects.bulk_update(residences, [*defaults.RESIDENCE_FIELDS, "separated"])
+        self.new, self.demote, self.conflicts, self.settle, self.mirrors = [], [], [], [], []
+        self.facts = {}
+        return conflicts
+
+
 def record_fact(
     *,
     author,
@@ -118,43 +218,13 @@ def record_fact(
     outcome: "unchanged" (this source already said this), "current" (now shown), "agrees"
     (another source confirms the shown value), "conflict" (disagrees; routed to the owner).
     """
-    digest = values.value_hash(field.key, clean.value)
-    source_id = source.pk if source else None
-    facts = list(Fact.objects.filter(person=person, field=field).select_for_update())
-    current = next((f for f in facts if f.is_current), None)
-    if any(f.source_id == source_id and f.value_hash == digest for f in facts):
-        if current is None or current.value_hash == digest or current.source_id != source_id:
-            return "unchanged", None, None
-    fact = Fact(
-        district_id=person.district_id, community=community, person=person, field=field,
-        value=clean.shown[:200], value_hash=digest,
-        value_enc=personal_data.encrypt(clean.value) if field.sensitive else "",
-        source=source, source_label=label or source_label(source), author=_u(author),
-        batch=batch,
-    )  # fmt: skip
-    is_owner = source_id == field.owner_id
-    if current is None or (is_owner and current.value_hash != digest):
-        if current is not None:
-            Fact.objects.filter(pk=current.pk).update(is_current=False)
-        fact.is_current = True
-        fact.save()
-        _mirror(person, field, clean)
-        if current is not None:  # the owner has spoken: its open conflicts are settled
-            Conflict.objects.filter(
-                person=person, field=field, status=Conflict.Status.OPEN
-            ).update(status=Conflict.Status.SETTLED, settled_at=timezone.now(),
-                     note=_("权威来源部门已更新"))  # fmt: skip
-        return "current", fact, None
-    fact.save()
-    if current.value_hash == digest:
-        return "agrees", fact, None
-    if current.field.key == "birth_date" and _same_month(current.value, clean.value):
-        return "agrees", fact, None
-    conflict = Conflict.objects.create(
-        district_id=person.district_id, community=community or _community_of(person),
-        person=person, field=field, owner=field.owner, shown=current, challenger=fact,
-    )  # fmt: skip
-    return "conflict", fact, conflict
+    writer = FactWriter(author=author, batch=batch)
+    writer.load([person.pk], [field])
+    outcome, fact = writer.add(
+        person=person, field=field, clean=clean, source=source, label=label, community=community
+    )
+    conflicts = writer.flush()
+    return outcome, fact, (conflicts[0] if conflicts else None)
 
 
 def _same_month(a: str, b: str) -> bool:
@@ -279,13 +349,6 @@ def conflict_settle(*, actor, conflict: Conflict, keep: str, note: str = "") -> 
             source=conflict.owner, label=_("%(s)s（核定）") % {"s": source_label(conflict.owner)},
             community=conflict.community,
         )  # fmt: skip
-        # A community-owned field: the owner's value replaces the shown one explicitly.
-        if conflict.owner_id is None:
-            Fact.objects.filter(person=conflict.person, field=field, is_current=True).update(
-                is_current=False
-            )
-            Fact.objects.filter(pk=chosen.pk).update(is_current=True)
-            _mirror(conflict.person, field, clean)
     conflict.status = Conflict.Status.SETTLED
     conflict.settled_at = timezone.now()
     conflict.settled_by = actor
@@ -306,25 +369,116 @@ ADDRESS_RE = re.compile(
 )
 
 
+class Placer:
+    """Sets where many people live with few queries: households, buildings, units, houses and
+    residences are loaded per chunk, created once, and residences written in bulk."""
+
+    def __init__(self, district: Place):
+        self.district = district
+        self.households: dict[str, Household] = {}
+        self.buildings: dict[str, Building] = {}
+        self.units: dict[tuple[int, str], Unit] = {}
+        self.houses: dict[str, House] = {}
+        self.residences: dict[int, Residence] = {}
+        self.people: list[Person] = []
+
+    def preload(self, *, person_ids, household_nos, addresses) -> None:
+        for r in Residence.objects.filter(person_id__in=person_ids):
+            self.residences[r.person_id] = r
+        for h in Household.objects.filter(district=self.district, number__in=household_nos):
+            self.households[h.number] = h
+        clean = [_norm_address(a) for a in addresses if a]
+        for h in House.objects.filter(district=self.district, address__in=clean):
+            self.houses[h.address] = h
+        matches = [ADDRESS_RE.match(a) for a in clean]
+        wanted = [m["building"] for m in matches if m]
+        for b in Building.objects.filter(district=self.district, address__in=wanted):
+            self.buildings[b.address] = b
+
+    def house(self, *, community: Place, grid: Place | None, address: str) -> House | None:
+        address = _norm_address(address)
+        if address in self.houses:
+            return self.houses[address]
+        m = ADDRESS_RE.match(address)
+        if not m:
+            return None
+        building = self.buildings.get(m["building"])
+        if building is None:
+            building, _new = Building.objects.get_or_create(
+                district=self.district, address=m["building"],
+                defaults={"community": community, "grid": grid},
+            )  # fmt: skip
+            self.buildings[building.address] = building
+        unit = None
+        if m["unit"]:
+            unit = self.units.get((building.pk, m["unit"]))
+            if unit is None:
+                unit, _new = Unit.objects.get_or_create(building=building, number=m["unit"])
+                self.units[(building.pk, m["unit"])] = unit
+        house, _new = House.objects.get_or_create(
+            district=self.district, address=address,
+            defaults=dict(community=community, grid=grid, building=building, unit=unit,
+                          number=m["room"] or ""),
+        )  # fmt: skip
+        self.houses[address] = house
+        return house
+
+    def place(
+        self, *, person: Person, community: Place, grid: Place | None = None,
+        household_no: str = "", registered_address: str = "", actual_address: str = "",
+    ) -> Residence:  # fmt: skip
+        household = None
+        if household_no:
+            household = self.households.get(household_no)
+            if household is None:
+                household = Household.objects.create(
+                    district=self.district, number=household_no, community=community, grid=grid,
+                    address=registered_address,
+                    house=self.house(community=community, grid=grid, address=registered_address),
+                )  # fmt: skip
+                self.households[household_no] = household
+        residence = self.residences.get(person.pk)
+        if residence is None:
+            residence = Residence(person=person)
+            self.residences[person.pk] = residence
+        residence.district = self.district
+        residence.street_id = community.parent_id
+        residence.community = community
+        residence.grid = grid or residence.grid
+        residence.household = household or residence.household
+        residence.registered_address = registered_address or residence.registered_address
+        residence.actual_address = actual_address or residence.actual_address
+        if residence.actual_address:
+            residence.house = self.house(
+                community=community, grid=residence.grid, address=residence.actual_address
+            )
+        residence.separated = _separated(residence)
+        target = grid or community
+        if person.place_id != target.pk or person.district_id != self.district.pk:
+            person.place, person.district = target, self.district
+            self.people.append(person)
+        return residence
+
+    def flush(self) -> None:
+        new = [r for r in self.residences.values() if r.pk is None]
+        old = [r for r in self.residences.values() if r.pk is not None]
+        Residence.objects.bulk_create(new)
+        Residence.objects.bulk_update(
+            old,
+            ["district", "street", "community", "grid", "household", "registered_address",
+             "actual_address", "house", "separated"],
+        )  # fmt: skip
+        Person.objects.bulk_update(self.people, ["place", "district"])
+        self.people = []
+
+
+def _norm_address(address: str) -> str:
+    return re.sub(r"\s+", "", to_halfwidth(address or ""))
+
+
 def house_for(*, district: Place, community: Place, grid: Place | None, address: str):
     """The building (and unit) and house of an address, created once."""
-    address = re.sub(r"\s+", "", to_halfwidth(address or ""))
-    m = ADDRESS_RE.match(address)
-    if not m:
-        return None
-    building, _new = Building.objects.get_or_create(
-        district=district, address=m["building"],
-        defaults={"community": community, "grid": grid},
-    )  # fmt: skip
-    unit = None
-    if m["unit"]:
-        unit, _new = Unit.objects.get_or_create(building=building, number=m["unit"])
-    house, _new = House.objects.get_or_create(
-        district=district, address=address,
-        defaults=dict(community=community, grid=grid, building=building, unit=unit,
-                      number=m["room"] or ""),
-    )  # fmt: skip
-    return house
+    return Placer(district).house(community=community, grid=grid, address=address)
 
 
 def place_person(
@@ -337,36 +491,16 @@ def place_person(
     actual_address: str = "",
 ) -> Residence:
     """Set where a person lives (no permission check: callers check)."""
-    district = community.district
-    household = None
-    if household_no:
-        household, _new = Household.objects.get_or_create(
-            district=district, number=household_no,
-            defaults={"community": community, "grid": grid, "address": registered_address},
-        )  # fmt: skip
-        if household.house_id is None and registered_address:
-            household.house = house_for(
-                district=district, community=community, grid=grid, address=registered_address
-            )
-            household.save(update_fields=["house"])
-    residence = Residence.objects.filter(person=person).first() or Residence(person=person)
-    residence.district = district
-    residence.street_id = community.parent_id
-    residence.community = community
-    residence.grid = grid or residence.grid
-    residence.household = household or residence.household
-    residence.registered_address = registered_address or residence.registered_address
-    residence.actual_address = actual_address or residence.actual_address
-    if residence.actual_address:
-        residence.house = house_for(
-            district=district, community=community, grid=residence.grid,
-            address=residence.actual_address,
-        )  # fmt: skip
-    residence.separated = _separated(residence)
-    residence.save()
-    target = grid or community
-    if person.place_id != target.pk:
-        Person.objects.filter(pk=person.pk).update(place=target, district=district)
+    placer = Placer(community.district)
+    placer.preload(
+        person_ids=[person.pk], household_nos=[household_no] if household_no else [],
+        addresses=[registered_address, actual_address],
+    )  # fmt: skip
+    residence = placer.place(
+        person=person, community=community, grid=grid, household_no=household_no,
+        registered_address=registered_address, actual_address=actual_address,
+    )  # fmt: skip
+    placer.flush()
     return residence
 
 
@@ -551,9 +685,10 @@ def report_fill(*, actor, report: ReportForm, person: Person, key: str, raw) -> 
     )
     if field is None:
         raise ValidationError(_("此报表没有该字段。"))
-    residence = Residence.objects.filter(person=person).select_related("community").first()
+    residence = Residence.objects.filter(person=person).select_related("community", "grid").first()
     community = residence.community if residence else _community_of(person)
-    _require(actor, "registry.fill_report", community, _("您无权填报此人的信息。"))
+    where = (residence.grid or community) if residence else community
+    _require(actor, "registry.fill_report", where, _("您无权填报此人的信息。"))
     if values.text(raw) == "":
         raise ValidationError(_("请填写内容。"))
     clean = values.clean(field.kind, field.key, raw)

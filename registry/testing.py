@@ -3,7 +3,7 @@ sample department files name (夫子庙街道/钞库街社区 …), made through
 
 from core import services
 from core.identifiers import grid_code
-from core.models import Role
+from core.models import Place, Role
 from core.testing import PASSWORD, SmallDistrict, build_small_district
 
 SAMPLE_STREETS = {
@@ -45,4 +45,11 @@ def build_sample_district() -> SmallDistrict:
     )  # fmt: skip
     d.users["ga_officer"] = person.account
     d.logins["ga_officer"] = "ga-officer"
+    chaoku = Place.objects.get(name="钞库街社区", district=d.district)
+    worker = services.person_register(
+        actor=root, place=chaoku, name="钞库街社工", mobile="13900009992",
+        username="chaoku-worker", password=PASSWORD, role=Role.COMMUNITY_WORKER,
+    )  # fmt: skip
+    d.users["chaoku_worker"] = worker.account
+    d.logins["chaoku_worker"] = "chaoku-worker"
     return d

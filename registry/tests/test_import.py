@@ -43,11 +43,6 @@ def world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def dept(d, code):
     return next(x for x in d.departments if x.short_code == code)
 
