@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("linli.api")),
+    path("open311/v2/", include("services.open311_urls")),
     path("admission/", include("admission.urls")),
     path("workload/", include("workload.urls")),
     path("services/", include("services.urls")),
