@@ -36,5 +36,8 @@ class TimebankConfig(AppConfig):
             }
         )
         from core import navigation
+        from core.demo import extensions
+        from timebank import demo
 
         navigation.register(_("时间银行"), "timebank:home", order=60)
+        extensions.register("timebank")(demo.build)

@@ -94,6 +94,8 @@ class Account(models.Model):
 def format_minutes(minutes: int) -> str:
     sign = "-" if minutes < 0 else ""
     hours, rest = divmod(abs(minutes), MINUTES_PER_HOUR)
+    if not hours and rest:
+        return f"{sign}{rest}分钟"
     return f"{sign}{hours}小时{rest:02d}分" if rest else f"{sign}{hours}小时"
 
 

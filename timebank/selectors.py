@@ -66,7 +66,7 @@ def orders_to_approve(user) -> QuerySet[Order]:
         return Order.objects.filter(status=Order.Status.CONFIRMED)
     return Order.objects.filter(
         _subtrees(role_places(user, RECORD_ROLES)), status=Order.Status.CONFIRMED
-    )
+    ).exclude(confirmed_by=user)  # who confirmed a service does not also approve it
 
 
 def orders_decided_by(user) -> QuerySet[Order]:

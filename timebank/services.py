@@ -962,6 +962,8 @@ def order_approve(*, actor, order: Order) -> Order:
     order = _locked_order(order)
     _require(actor, "timebank.record", order.place, _("只有本社区的社区工作者可以审核。"))
     _expect(order, Order.Status.CONFIRMED)
+    if order.confirmed_by_id == actor.pk:
+        raise PermissionDenied(_("确认服务的人不能再审核同一服务，请由另一位社区工作者审核。"))
     listing = order.listing
     memo = _("%(c)s：%(t)s") % {"c": listing.get_category_display(), "t": listing.title[:80]}
     payer = None

@@ -72,7 +72,10 @@ def test_full_walk_posts_deposit_and_payment(bank, people):
     assert order.status == Order.Status.CONFIRMED
     with pytest.raises(PermissionDenied):
         services.order_approve(actor=bank.d.users["community_worker:other"], order=order)
-    order = services.order_approve(actor=bank.worker, order=order)
+    with pytest.raises(PermissionDenied) as err:  # who confirmed does not also approve
+        services.order_approve(actor=bank.worker, order=order)
+    assert "另一位社区工作者" in str(err.value)
+    order = services.order_approve(actor=bank.d.users["admin:own"], order=order)
     assert order.status == Order.Status.APPROVED
     assert Account.objects.get(pk=people["vol_account"].pk).balance == 60
     assert Account.objects.get(pk=bank.elder.pk).balance == 60
@@ -97,7 +100,7 @@ def test_family_poster_confirms(bank, people):
         services.order_confirm(actor=people["daughter"], order=order, minutes=31)
     assert err.value.code == "minutes_over_measured"
     services.order_confirm(actor=people["daughter"], order=order, minutes=30, rating=4)
-    services.order_approve(actor=bank.worker, order=order)
+    services.order_approve(actor=bank.worker, order=order)  # the daughter confirmed: fine
     assert Account.objects.get(pk=people["vol_account"].pk).balance == 30
 
 
@@ -106,7 +109,7 @@ def test_approval_refused_when_the_payer_cannot_pay_writes_nothing(bank, people)
     order = _through_confirm(bank, people, listing)
     before = (Transaction.objects.count(), Posting.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError) as err:
-        services.order_approve(actor=bank.worker, order=order)
+        services.order_approve(actor=bank.d.users["admin:own"], order=order)
     assert err.value.code == "insufficient_balance"
     assert (
         Transaction.objects.count(),
@@ -120,7 +123,7 @@ def test_fund_pays_for_priority_elderly(bank, people):
     services.deposit(actor=bank.worker, account=bank.team, minutes=90, key="ex-team")
     services.donate(actor=bank.worker, source=bank.team, fund=bank.fund, minutes=90, key="ex-g")
     order = _through_confirm(bank, people, _need(bank, people, payer=Payer.FUND))
-    services.order_approve(actor=bank.worker, order=order)
+    services.order_approve(actor=bank.d.users["admin:own"], order=order)
     assert Account.objects.get(pk=bank.fund.pk).balance == 30
 
 

@@ -149,3 +149,11 @@ def test_accounts_page_opens_accounts(bank, client):
     assert Account.objects.filter(name="银发志愿队", kind="team").exists()
     client.force_login(bank.d.users["resident:own"])
     assert client.get(reverse("timebank:accounts")).status_code == 403
+
+
+def test_workbench_cards(bank, client):
+    client.force_login(bank.worker)
+    page = client.get(reverse("workbench"))
+    assert page.status_code == 200 and "时间银行待审核" in page.text
+    client.force_login(bank.d.users["auditor:own"])
+    assert "时间银行待审核" not in client.get(reverse("workbench")).text

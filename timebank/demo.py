@@ -1,0 +1,156 @@
+"""Demo time bank: accounts in the first communities, volunteer teams and funds, a few weeks of
+services from need to approved deposit, and some needs still open, waiting for family
+confirmation or for a worker's approval. Everything goes through the services; deterministic
+given the seed.
+"""
+
+import datetime
+import random
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.models import Person, Place, PlaceLevel, Role, RoleAssignment
+from timebank import services
+from timebank.models import Account, AccountKind, Listing, Order, Payer
+
+NEEDS = [
+    ("company", "陪{n}聊天读报", 60),
+    ("errand", "帮{n}买菜取药", 45),
+    ("escort", "陪{n}去社区医院复诊", 120),
+    ("cleaning", "帮{n}打扫卫生", 90),
+    ("repair", "帮{n}修理水龙头", 30),
+    ("tech", "教{n}用手机挂号", 60),
+]
+
+
+def _age(person, today) -> int:
+    if person.birth_date is None:
+        return 0
+    return services.age_on(person.birth_date, today)
+
+
+def build(*, district, builder, seed, out):
+    rng = random.Random(f"timebank:{seed}")
+    today = timezone.localdate()
+    communities = list(
+        Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY, is_active=True)
+        .order_by("code")[:3]
+    )  # fmt: skip
+    if not communities:
+        return
+    # Volunteers: the residents who can log in (they live in the first communities).
+    login_people = list(
+        Person.objects.filter(
+            district=district, account__isnull=False, id_number_hash__gt="",
+            account__role_assignments__role=Role.RESIDENT,
+            account__role_assignments__ended_at__isnull=True,
+        ).select_related("place").distinct().order_by("pk")
+    )  # fmt: skip
+    volunteers = []
+    for person in login_people:
+        if person.place is None:
+            continue
+        volunteers.append((person, services.member_account_open(actor=builder, person=person)))
+    # Elders served: real-name residents aged 60+ in those communities.
+    elders = []
+    for community in communities:
+        candidates = list(
+            Person.objects.filter(
+                place__path__startswith=community.path, account__isnull=True,
+                id_number_hash__gt="", birth_date__lte=today.replace(year=today.year - 62),
+            ).order_by("pk")[:6]
+        )  # fmt: skip
+        for person in candidates:
+            elders.append((person, services.member_account_open(actor=builder, person=person)))
+    if not volunteers or not elders:
+        return
+    funds, teams = {}, {}
+    for community in communities:
+        teams[community.pk] = services.group_account_open(
+            actor=builder, community=community, kind=AccountKind.TEAM,
+            name=f"{community.name}青年志愿服务队",
+        )  # fmt: skip
+        funds[community.pk] = services.group_account_open(
+            actor=builder, community=community, kind=AccountKind.FUND,
+            name=f"{community.name}时间公益基金",
+        )  # fmt: skip
+        services.deposit(
+            actor=builder, account=teams[community.pk], minutes=rng.choice([240, 360, 480]),
+            key=f"demo-{district.code}-team-{community.pk}", memo="团队助老活动", place=community,
+        )  # fmt: skip
+        services.donate(
+            actor=builder, source=teams[community.pk], fund=funds[community.pk], minutes=180,
+            key=f"demo-{district.code}-donate-{community.pk}", memo="团队时间捐赠",
+        )  # fmt: skip
+    # Elders who volunteered when younger hold stored time (deposited by their community).
+    for i, (_person, account) in enumerate(elders):
+        if i % 2 == 0:
+            services.deposit(
+                actor=builder, account=account, minutes=rng.choice([120, 180, 300]),
+                key=f"demo-{district.code}-elder-{account.pk}", memo="历年志愿服务转入",
+            )  # fmt: skip
+    workers, second = _workers(district)
+    served = 0
+    daily = {}
+    for i, (elder, elder_account) in enumerate(elders):
+        category, title, minutes = NEEDS[i % len(NEEDS)]
+        community = elder_account.place
+        worker = workers.get(community.pk, builder)
+        balance = Account.objects.get(pk=elder_account.pk).balance
+        payer = Payer.SELF if balance >= minutes else Payer.NONE
+        if i % 5 == 4:
+            payer = Payer.FUND
+        listing = services.listing_create(
+            actor=worker, kind="need", category=category,
+            title=title.format(n=elder.name[0] + ("奶奶" if elder.gender == "F" else "大爷")),
+            minutes=minutes, recipient=elder, payer=payer,
+            wanted_at=timezone.now() + datetime.timedelta(days=rng.randint(1, 6)),
+        )  # fmt: skip
+        stage = i % 6
+        if stage == 5:
+            continue  # still open: waiting for a volunteer
+        person, volunteer = volunteers[i % len(volunteers)]
+        if daily.get(volunteer.pk, 0) + minutes > 8 * 60:
+            continue
+        daily[volunteer.pk] = daily.get(volunteer.pk, 0) + minutes
+        order = services.order_take(actor=person.account, listing=listing)
+        if stage == 4:
+            continue  # taken, not started
+        services.order_sign_in(actor=person.account, order=order)
+        services.order_sign_out(actor=person.account, order=order)
+        if stage == 3:
+            continue  # waiting for the family's confirmation
+        services.order_confirm(
+            actor=worker, order=order, minutes=minutes, rating=rng.choice([4, 5, 5])
+        )
+        if stage == 2:
+            continue  # waiting for the worker's approval
+        approver = second.get(community.pk, builder)
+        try:
+            services.order_approve(actor=approver, order=order)
+        except ValidationError:  # a payer short of time: the service stays waiting
+            continue
+        served += 1
+    out(
+        f"时间银行：{len(volunteers)} 名志愿者、{len(elders)} 位老人开户，"
+        f"{served} 次服务已入账，"
+        f"{Listing.objects.filter(district=district, status='open').count()} 条需求待接单，"
+        f"{Order.objects.filter(district=district, status='confirmed').count()} 条待审核"
+    )
+
+
+def _workers(district) -> tuple[dict, dict]:
+    """The first community worker of each community (posts and confirms for elders without a
+    phone) and another one (approves: who confirms does not approve)."""
+    by_place: dict = {}
+    for a in (
+        RoleAssignment.objects.active()
+        .filter(role=Role.COMMUNITY_WORKER, place__district=district)
+        .select_related("user")
+        .order_by("user_id")
+    ):
+        by_place.setdefault(a.place_id, []).append(a.user)
+    first = {place: users[0] for place, users in by_place.items()}
+    second = {place: users[1] for place, users in by_place.items() if len(users) > 1}
+    return first, second
