@@ -11,7 +11,7 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         from core.action_labels import register
-        from services import rules  # noqa: F401 - registers the permissions
+        from services import demo, rules, workbench_cards  # noqa: F401 - registers them
 
         register(
             {

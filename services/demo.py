@@ -1,0 +1,132 @@
+"""Demo data: the default catalogue, an Open311 key (printed), and a history of requests.
+
+Requests are filed and moved through the real services; afterwards their clock is set back a
+number of days (demo only) so the metrics show a few weeks of history, some of it late.
+"""
+
+import datetime
+import random
+
+from django.db.models import F
+
+from core.demo.extensions import register
+from core.models import Place, PlaceLevel, Role, RoleAssignment
+from services import services as request_services
+from services.models import Category, Channel, RequestEvent, ServiceItem, ServiceRequest
+
+FREE_TEXTS = [
+    ("楼下路灯坏了好几天，晚上很黑", Category.HELP),
+    ("小区门口共享单车乱停，挡住盲道", Category.COMPLAINT),
+    ("建议在社区增设老年人休息座椅", Category.SUGGESTION),
+    ("想咨询一下居住证怎么办理", Category.ENQUIRY),
+    ("隔壁装修中午也在施工，噪音很大", Category.COMPLAINT),
+]
+DETAILS = {
+    "CG-001": "东门外每天晚上都有流动摊贩占道，油烟很大",
+    "CG-002": "垃圾桶满了两天没人清运，气味很重",
+    "CG-003": "一楼住户在绿地上私搭棚子",
+    "ZJ-001": "楼道灯坏了，老人晚上上下楼不方便",
+    "MZ-001": "家里老人生病，想了解临时救助怎么申请",
+    "MZ-002": "独居老人想申请助餐服务",
+    "SJ-001": "楼下小饭馆后厨卫生很差",
+    "RS-001": "装修公司拖欠两个月工资",
+    "STHJ-001": "夜里十一点还有工地施工",
+    "GEN-001": "建议社区多组织一些青少年活动",
+}
+ANSWERS = {
+    "MZ-002": {"age": "82", "needs": ["meal"]},
+    "CG-001": {"kind": "food"},
+    "ZJ-001": {"facility": "light"},
+}
+HISTORY = 90  # requests in the demo history
+
+
+@register("services")
+def build(*, district, builder, seed, out):
+    rng = random.Random(f"services:{seed}")
+    request_services.catalogue_seed(actor=builder, district=district)
+    _key, raw = request_services.open311_key_create(
+        actor=builder, district=district, name="演示 Open311 客户端"
+    )
+    out(f"Open311 演示密钥（api_key）：{raw}  —— 接口地址 /open311/v2/discovery.xml")
+    items = list(ServiceItem.objects.filter(district=district).order_by("code"))
+    grids = list(
+        Place.objects.filter(district=district, level=PlaceLevel.GRID).order_by("code")[:40]
+    )
+    residents = [
+        a.user
+        for a in RoleAssignment.objects.active()
+        .filter(role=Role.RESIDENT, place__district=district)
+        .select_related("user__person", "place")
+    ]
+    if not items or not grids:
+        return
+    for n in range(HISTORY):
+        _one(rng, n, district, builder, items, grids, residents)
+    out(f"诉求：{HISTORY} 件演示历史")
+
+
+def _one(rng, n, district, builder, items, grids, residents):
+    resident = residents[n % len(residents)] if residents and n % 3 == 0 else None
+    item = rng.choice(items) if rng.random() < 0.8 else None
+    if item is None:
+        text, category = rng.choice(FREE_TEXTS)
+    else:
+        text, category = DETAILS.get(item.code, item.name), item.category
+    place = resident.person.place if resident else rng.choice(grids)
+    if item is not None and item.applicant == "resident" and resident is None:
+        item, text, category = None, FREE_TEXTS[0][0], FREE_TEXTS[0][1]
+    req = request_services.request_submit(
+        actor=resident or builder, place=place, item=item, description=text, category=category,
+        answers=ANSWERS.get(item.code, {}) if item else {},
+        channel=Channel.H5 if resident else rng.choice([Channel.STAFF, Channel.PATROL]),
+        resident=resident.person if resident else None, address=f"{rng.randint(1, 30)}栋附近",
+    )  # fmt: skip
+    days_ago = rng.randint(0, 40)
+    stage = rng.choices(
+        ["submitted", "accepted", "handling", "answered", "rated"], [1, 1, 3, 1, 8]
+    )[0]
+    if days_ago > 14 and stage in ("submitted", "accepted"):
+        stage = "rated"
+    if stage != "submitted":
+        req = request_services.request_accept(actor=builder, request=req)
+    if stage in ("handling", "answered", "rated"):
+        department = (
+            item.lead_department
+            if item
+            else rng.choice(list(district.departments.filter(is_active=True)[:4]))
+        )
+        req = request_services.request_dispatch(actor=builder, request=req, department=department)
+        req = request_services.request_sign(actor=builder, request=req)
+    if stage in ("answered", "rated"):
+        req = request_services.request_answer(
+            actor=builder, request=req, answer="已现场处理，问题已解决。"
+        )
+    if stage == "rated":
+        req = request_services.request_close(actor=builder, request=req)
+        rating = rng.choices(["satisfied", "basic", "unsatisfied"], [7, 2, 1])[0]
+        note = "处理不及时" if rating == "unsatisfied" else ""
+        req = request_services.request_rate(actor=builder, request=req, rating=rating, note=note)
+        if rating == "unsatisfied":
+            request_services.rating_review(
+                actor=builder, request=req, upheld=False, note="已核实处理到位"
+            )
+    shift = datetime.timedelta(days=days_ago, hours=rng.randint(0, 8))
+    late = (
+        datetime.timedelta(days=rng.choice([0, 0, 0, 2, 6]))
+        if stage != "submitted"
+        else datetime.timedelta()
+    )
+    _shift(req.pk, shift, late)
+
+
+def _shift(pk, shift, late):
+    """Set a demo request's clock back by `shift`; its handling finished `late` later."""
+    moved = {
+        name: F(name) - shift
+        for name in ("created_at", "accept_due", "accepted_at", "dispatched_at", "signed_at",
+                     "due_at", "closed_at", "visited_at", "rated_at")
+    }  # fmt: skip
+    moved["answered_at"] = F("answered_at") - shift + late
+    ServiceRequest.objects.filter(pk=pk).update(**moved)
+    RequestEvent.objects.filter(request_id=pk).update(at=F("at") - shift)
