@@ -1,5 +1,149 @@
-"""The admission router of the JSON API, mounted at /api/admission/."""
+"""The admission router of the JSON API, mounted at /api/admission/.
 
-from ninja import Router
+A department's own system submits applications here exactly as the page does (the same
+service and checks); the coordinator may decide through it. Creates take an Idempotency-Key.
+Only writes for now: reads are served by the pages until the API fuzz test in core is told
+about more GET endpoints.
+"""
 
-router = Router(tags=["admission"])
+import datetime
+from typing import Annotated, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema
+from pydantic import AfterValidator
+
+from admission import selectors, services
+from admission.models import Frequency, ListEntry, WorkKind
+from admission.rules import officer_departments
+from core.api import AUTH, IdempotencyKey, errors, idempotent
+from core.api_schemas import MAX_ID, Id, Input, _no_nul
+from core.models import Place, PlaceLevel
+
+router = Router(auth=AUTH, tags=["admission"])
+
+Text = Annotated[str, Field(max_length=5000), AfterValidator(_no_nul)]
+Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_nul)]
+Token = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nul)]
+Day = Annotated[datetime.date, Field(ge=datetime.date(2000, 1, 1), le=datetime.date(2100, 12, 31))]
+
+
+class RequestIn(Input):
+    kind: Literal[tuple(WorkKind.values)]  # type: ignore[valid-type]
+    title: Title
+    description: Text = ""
+    legal_basis: Text = ""
+    cited_entry_id: Id | None = None
+    community_ids: list[Id] = Field(min_length=1, max_length=2000)
+    frequency: Literal[tuple(Frequency.values)]  # type: ignore[valid-type]
+    minutes_per_community: Annotated[int, Field(ge=1, le=100_000)]
+    funding_fen: Annotated[int, Field(ge=0, le=10**13)] = 0
+    period_start: Day
+    period_end: Day
+    submit_token: Token
+
+
+class Finding(Schema):
+    kind: str
+    message: str
+    ref: int | None = None
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    title: str
+    department_id: int
+    findings: list[Finding]
+    review_due_at: datetime.datetime | None
+    reasons: str
+    conditions: str
+    admitted_item_number: str | None
+
+
+class DecisionIn(Input):
+    decision: Literal["approve", "approve_conditions", "refuse"]
+    reasons: Text = ""
+    conditions: Text = ""
+
+
+def request_out(request) -> dict:
+    item = getattr(request, "admitted_item", None) if request.is_approved else None
+    return {
+        "id": request.pk,
+        "number": request.number,
+        "status": request.status,
+        "status_label": str(request.get_status_display()),
+        "title": request.title,
+        "department_id": request.department_id,
+        "findings": request.findings,
+        "review_due_at": request.review_due_at,
+        "reasons": request.reasons,
+        "conditions": request.conditions,
+        "admitted_item_number": item.number if item else None,
+    }
+
+
+@router.post(
+    "/requests",
+    response={201: RequestOut, **errors(400, 403, 409, 422)},
+    summary="Apply to push work onto communities (checked at once)",
+)
+def request_create(
+    request, response: HttpResponse, data: RequestIn, idempotency_key: IdempotencyKey = None
+):
+    actor = request.auth
+    departments = officer_departments(actor)
+    if not departments:
+        raise PermissionDenied(_("只有职能部门工作人员可以提出准入申请。"))
+    department = departments[0]
+    communities = list(
+        Place.objects.filter(
+            pk__in=data.community_ids, district_id=department.district_id,
+            level=PlaceLevel.COMMUNITY,
+        )
+    )  # fmt: skip
+    if len(communities) != len(set(data.community_ids)):
+        raise ValidationError(_("有社区不存在或不属于本区。"), code="unknown_reference")
+    cited = None
+    if data.cited_entry_id is not None:
+        cited = ListEntry.objects.filter(
+            pk=data.cited_entry_id, district_id=department.district_id
+        ).first()
+        if cited is None:
+            raise ValidationError(_("所引清单事项不存在。"), code="unknown_reference")
+
+    def run():
+        created = services.request_submit(
+            actor=actor, department=department, kind=data.kind, title=data.title,
+            description=data.description, legal_basis=data.legal_basis, cited_entry=cited,
+            communities=communities, frequency=data.frequency,
+            minutes_per_community=data.minutes_per_community, funding_fen=data.funding_fen,
+            period_start=data.period_start, period_end=data.period_end,
+            submit_token=data.submit_token,
+        )  # fmt: skip
+        return 201, request_out(created)
+
+    return idempotent(
+        request, response, key=idempotency_key, operation="admission.request_submit",
+        payload=data.dict(), run=run,
+    )  # fmt: skip
+
+
+@router.post(
+    "/requests/{request_id}/decision",
+    response={200: RequestOut, **errors(403, 404, 422)},
+    summary="The coordinator's decision on a request under review",
+)
+def request_decision(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: DecisionIn):
+    item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
+    decided = services.request_decide(
+        actor=request.auth, request=item, decision=data.decision, reasons=data.reasons,
+        conditions=data.conditions,
+    )  # fmt: skip
+    return request_out(decided)
