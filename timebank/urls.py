@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
     path("approvals/", views.approvals, name="approvals"),
     path("ledger/", views.ledger, name="ledger"),
+    path("ledger/<int:pk>/reverse/", views.transaction_reverse, name="reverse"),
     path("rules/", views.rule_list, name="rules"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),

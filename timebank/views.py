@@ -194,9 +194,36 @@ def ledger(request):
     if not districts:
         raise PermissionDenied(_("只有管理员、区减负办、街道和审计员可以查看账本。"))
     checks = [(d, services.reconcile(district=d)) for d in districts]
-    txs = selectors.transactions_visible_to(request.user).select_related("place", "actor")
+    txs = selectors.transactions_visible_to(request.user).select_related(
+        "place", "actor", "reversed_by"
+    )
     page = Paginator(txs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "timebank/ledger.html", {"checks": checks, "page": page})
+    for tx in page:
+        tx.can_reverse = (
+            tx.kind != "reversal"
+            and not hasattr(tx, "reversed_by")
+            and request.user.has_perm("timebank.reverse", tx.place)
+        )
+    return render(
+        request, "timebank/ledger.html",
+        {"checks": checks, "page": page, "form_key": uuid.uuid4().hex},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def transaction_reverse(request, pk):
+    tx = get_object_or_404(selectors.transactions_visible_to(request.user), pk=pk)
+    try:
+        services.reverse(
+            actor=request.user, original=tx, key=request.POST.get("key", ""),
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已冲正。"))
+    return redirect("timebank:ledger")
 
 
 def _rule_display(rule) -> str:

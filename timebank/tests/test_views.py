@@ -157,3 +157,22 @@ def test_workbench_cards(bank, client):
     assert page.status_code == 200 and "时间银行待审核" in page.text
     client.force_login(bank.d.users["auditor:own"])
     assert "时间银行待审核" not in client.get(reverse("workbench")).text
+
+
+def test_street_officer_reverses_from_the_ledger_page(bank, client):
+    from timebank.models import Account
+
+    tx = services.deposit(actor=bank.worker, account=bank.young, minutes=40, key="v-rev")
+    client.force_login(bank.officer)
+    page = client.get(reverse("timebank:ledger"))
+    assert f"/timebank/ledger/{tx.pk}/reverse/" in page.text
+    url = reverse("timebank:reverse", args=[tx.pk])
+    empty = client.post(url, {"key": "pg-rev-1", "reason": ""}, follow=True)
+    assert "请填写冲正原因" in empty.text
+    client.post(url, {"key": "pg-rev-2", "reason": "录错人"})
+    client.post(url, {"key": "pg-rev-2", "reason": "录错人"})  # resubmitted
+    assert Account.objects.get(pk=bank.young.pk).balance == 0
+    again = client.post(url, {"key": "pg-rev-3", "reason": "再冲"}, follow=True)
+    assert "已冲正过" in again.text
+    client.force_login(bank.worker)  # a worker records, but does not reverse
+    assert f"/timebank/ledger/{tx.pk}/reverse/" not in client.get(reverse("timebank:ledger")).text
