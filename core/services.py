@@ -417,7 +417,8 @@ def role_assign(
     if not place.is_active:
         raise ValidationError(_("“%(place)s”已撤销，不能分配角色。"), params={"place": place.name})
     if place.level not in ROLE_LEVELS[role]:
-        allowed = "、".join(str(PlaceLevel(level).label) for level in sorted(ROLE_LEVELS[role]))
+        # The list separator is translated too: "、" in Chinese, ", " in English.
+        allowed = _("、").join(str(PlaceLevel(level).label) for level in sorted(ROLE_LEVELS[role]))
         raise ValidationError(
             _("“%(role)s”只能在%(levels)s一级分配。"),
             params={"role": Role(role).label, "levels": allowed},
