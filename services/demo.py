@@ -8,9 +8,11 @@ import datetime
 import random
 
 from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
 
 from core.demo.extensions import register
-from core.models import Place, PlaceLevel, Role, RoleAssignment
+from core.models import Notification, Place, PlaceLevel, Role, RoleAssignment
 from services import services as request_services
 from services.models import Category, Channel, RequestEvent, ServiceItem, ServiceRequest
 
@@ -61,8 +63,13 @@ def build(*, district, builder, seed, out):
     ]
     if not items or not grids:
         return
+    started = timezone.now()
     for n in range(HISTORY):
         _one(rng, n, district, builder, items, grids, residents)
+    # The history's notices are old news: file them as read so inboxes start clean.
+    Notification.objects.filter(
+        created_at__gte=started, url__startswith=reverse("services:home")
+    ).update(read_at=timezone.now())
     out(f"诉求：{HISTORY} 件演示历史")
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("department/", views.department_queue, name="department"),
     path("grid/", views.grid_queue, name="grid"),
     path("overdue/", views.overdue, name="overdue"),
+    path("metrics/", views.metrics_page, name="metrics"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),
 ]

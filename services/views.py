@@ -435,3 +435,74 @@ def overdue(request):
     day = request.GET.get("day") or (days[0].isoformat() if days else "")
     shown = [entry for entry in lists if entry.day.isoformat() == day] if day else []
     return render(request, "services/overdue.html", {"lists": shown, "days": days, "day": day})
+
+
+@login_required
+def metrics_page(request):
+    """三率, on-time rate and handling time by group, with a weekly trend; Excel export."""
+    from services import metrics
+
+    user = request.user
+    if not metrics.may_see_metrics(user):
+        raise PermissionDenied(_("您无权查看诉求统计。"))
+    group = request.GET.get("group", "department")
+    group = group if group in metrics.GROUPS else "department"
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    days = days if days in metrics.PERIODS else 30
+    data = metrics.metrics(user, group=group, days=days)
+    if request.GET.get("format") == "xlsx":
+        return _metrics_xlsx(data, group, days)
+    chart = {
+        "labels": [row["label"] for row in data["rows"]],
+        "response": [row["response_rate"] for row in data["rows"]],
+        "resolution": [row["resolution_rate"] for row in data["rows"]],
+        "satisfaction": [row["satisfaction_rate"] for row in data["rows"]],
+        "weeks": [row["label"] for row in data["trend"]],
+        "weekly_total": [row["total"] for row in data["trend"]],
+        "weekly_satisfaction": [row["satisfaction_rate"] for row in data["trend"]],
+        "weekly_on_time": [row["on_time_rate"] for row in data["trend"]],
+    }
+    return render(
+        request,
+        "services/metrics.html",
+        {
+            "data": data,
+            "chart": chart,
+            "group": group,
+            "days": days,
+            "groups": [(k, v[1]) for k, v in metrics.GROUPS.items()],
+            "periods": list(metrics.PERIODS.items()),
+            "columns": metrics.COLUMNS,
+        },
+    )
+
+
+def _metrics_xlsx(data, group, days):
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    from services import metrics
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "三率统计"
+    sheet.append([str(label) for _key, label in metrics.COLUMNS])
+    for row in [*data["rows"], data["total"]]:
+        sheet.append([row[key] for key, _label in metrics.COLUMNS])
+    trend = book.create_sheet("按周趋势")
+    trend.append([str(label) for _key, label in metrics.COLUMNS])
+    for row in data["trend"]:
+        trend.append([row[key] for key, _label in metrics.COLUMNS])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="service-metrics-{group}-{days}d.xlsx"'
+    return response

@@ -22,15 +22,16 @@ def _items(requests, meta):
 def services_cards(user) -> list:
     cards = []
     now = timezone.now()
-    mine = selectors.my_requests(user).filter(state__in=OPEN_STATES | {"closed", "visited"})
-    mine_list = list(mine[:5])
+    mine = selectors.my_requests(user)
+    mine_list = list(mine.order_by("-updated_at")[:5])
+    waiting = mine.filter(state__in=OPEN_STATES | {"closed", "visited"})
     if mine_list or any(a.role == Role.RESIDENT for a in assignments_of(user)):
         cards.append(
             Card(
                 _("我的诉求"),
                 _items(mine_list, lambda r: r.get_state_display()),
                 url=reverse("services:home"),
-                count=mine.count(),
+                count=waiting.count(),
                 empty_text=_("有事找政府：点这里反映问题。"),
                 order=20,
             )
