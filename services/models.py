@@ -369,3 +369,19 @@ class OverdueList(models.Model):
 
     def __str__(self):
         return f"{self.department} {self.day} {self.count}"
+
+
+class RoutingModel(models.Model):
+    """A trained routing classifier for one district (token counts per department and class)."""
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    trained_at = models.DateTimeField(auto_now_add=True)
+    samples = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        indexes = [models.Index(fields=["district", "trained_at"])]
+
+    def __str__(self):
+        return f"{self.district} {self.trained_at:%Y-%m-%d %H:%M}"

@@ -16,3 +16,11 @@ def warn_due(*, period: str) -> dict:
 def overdue_lists(*, period: str) -> dict:
     """Each department's overdue list, every working day at 08:30."""
     return supervision.overdue_lists(datetime.date.fromisoformat(period))
+
+
+@jobs.periodic("services.retrain_routing", every=jobs.Daily(at=datetime.time(2, 30)))
+def retrain_routing(*, period: str) -> dict:
+    """Retrain each district's routing classifier from the catalogue and past dispatches."""
+    from services import routing
+
+    return routing.retrain_all()

@@ -201,6 +201,19 @@ def request_detail(request, pk):
         "rate": user.has_perm("services.rate", req),
     }
     applications = req.applications.filter(status=Application.Status.PENDING)
+    suggestion, duplicates = None, []
+    if can["dispatch"] and req.state in (State.SUBMITTED, State.ACCEPTED):
+        from services import routing
+
+        suggestion = routing.suggest(req)
+        duplicates = routing.likely_duplicates(req)
+    preselect = (
+        req.item.lead_department_id
+        if req.item_id
+        else suggestion.department.pk
+        if suggestion
+        else None
+    )
     return render(
         request,
         "services/request_detail.html",
@@ -217,6 +230,9 @@ def request_detail(request, pk):
             "accept_tone": _deadline_tone(req.accept_due) if req.state == State.SUBMITTED else "",
             "ratings": Rating.choices,
             "answer_rows": _answer_rows(req),
+            "suggestion": suggestion,
+            "duplicates": duplicates,
+            "preselect": preselect,
             "merge_targets": (
                 selectors.dispatchable(user)
                 .filter(state__in=[State.ACCEPTED, State.DISPATCHED, State.HANDLING])

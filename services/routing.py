@@ -1,0 +1,181 @@
+"""Routing help: from a request's free text, suggest the lead department and the class, with a
+confidence, and point out likely duplicates nearby.
+
+The classifier is a multinomial naive Bayes over jieba tokens, trained from the catalogue (item
+names, keywords and descriptions, labelled with the item's lead department and class) and from
+past dispatcher decisions (the text of dispatched requests, labelled with the department that
+finally led them). It is retrained in the background (a daily job) and stored per district;
+a page only reads the stored model. Before the first training the catalogue alone is used,
+which is a handful of rows.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+import jieba
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Department, Place, PlaceLevel
+from services.models import (
+    OPEN_STATES,
+    Category,
+    RoutingModel,
+    ServiceItem,
+    ServiceRequest,
+    State,
+)
+
+jieba.setLogLevel(60)  # quiet: jieba logs its dictionary loading
+STOP = set("的了和是在我有也就都而及与着或一个没有我们你们他们请吗呢啊吧这那很")
+WORD = re.compile(r"[\w\u4e00-\u9fff]")
+HISTORY_LIMIT = 5000
+DUPLICATE_DAYS = 7
+DUPLICATE_MIN = 0.3
+
+
+def tokens(text: str) -> list[str]:
+    return [
+        t
+        for t in jieba.lcut((text or "").lower())
+        if t.strip() and WORD.search(t) and t not in STOP
+    ]
+
+
+def _samples(district: Place) -> list[tuple[str, str, str]]:
+    """(text, department id, category) from the catalogue and past dispatch decisions."""
+    rows = []
+    for item in ServiceItem.objects.filter(district=district, is_active=True):
+        text = " ".join([item.name, item.keywords.replace(",", " "), item.description])
+        rows.extend([(text, str(item.lead_department_id), item.category)] * 3)
+    history = (
+        ServiceRequest.objects.filter(district=district, lead_department__isnull=False)
+        .exclude(state__in=[State.MERGED, State.REJECTED])
+        .order_by("-created_at")
+        .values_list("title", "description", "lead_department_id", "category")[:HISTORY_LIMIT]
+    )
+    rows.extend((f"{title} {text}", str(dept), category) for title, text, dept, category in history)
+    return rows
+
+
+def train_counts(samples) -> dict:
+    model = {"department": {}, "category": {}, "vocabulary": 0}
+    vocabulary = set()
+    for text, department, category in samples:
+        words = tokens(text)
+        vocabulary.update(words)
+        for key, label in (("department", department), ("category", category)):
+            entry = model[key].setdefault(label, {"docs": 0, "words": 0, "counts": {}})
+            entry["docs"] += 1
+            entry["words"] += len(words)
+            counts = entry["counts"]
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+    model["vocabulary"] = len(vocabulary)
+    return model
+
+
+@transaction.atomic
+def retrain(district: Place) -> RoutingModel:
+    samples = _samples(district)
+    return RoutingModel.objects.create(
+        district=district, samples=len(samples), data=train_counts(samples)
+    )
+
+
+def _model_for(district: Place) -> dict:
+    stored = RoutingModel.objects.filter(district=district).only("data").first()
+    if stored is not None:
+        return stored.data
+    return train_counts(_samples(district))
+
+
+def _classify(part: dict, words: list[str], vocabulary: int) -> list[tuple[str, float]]:
+    total_docs = sum(entry["docs"] for entry in part.values())
+    if not total_docs or not words:
+        return []
+    scores = {}
+    for label, entry in part.items():
+        score = math.log(entry["docs"] / total_docs)
+        denominator = entry["words"] + vocabulary + 1
+        for word in words:
+            score += math.log((entry["counts"].get(word, 0) + 1) / denominator)
+        scores[label] = score
+    top = max(scores.values())
+    weights = {label: math.exp(score - top) for label, score in scores.items()}
+    norm = sum(weights.values())
+    return sorted(((label, w / norm) for label, w in weights.items()), key=lambda p: -p[1])
+
+
+@dataclass
+class Suggestion:
+    department: Department | None
+    department_confidence: float
+    category: str
+    category_label: str
+    category_confidence: float
+    alternatives: list[tuple[Department, float]]
+
+
+def suggest(request: ServiceRequest) -> Suggestion | None:
+    """Suggest a lead department and a class for the request's text; None without data."""
+    model = _model_for(request.district)
+    words = tokens(f"{request.title} {request.description}")
+    known = [w for w in words if any(w in e["counts"] for e in model["department"].values())]
+    if not known:
+        return None
+    departments = _classify(model["department"], words, model["vocabulary"])
+    categories = _classify(model["category"], words, model["vocabulary"])
+    by_id = Department.objects.filter(district=request.district, is_active=True).in_bulk(
+        [int(label) for label, _p in departments[:3]]
+    )
+    ranked = [(by_id[int(label)], p) for label, p in departments[:3] if int(label) in by_id]
+    if not ranked:
+        return None
+    category, category_p = categories[0] if categories else (Category.HELP, 0.0)
+    return Suggestion(
+        department=ranked[0][0],
+        department_confidence=round(ranked[0][1] * 100),
+        category=category,
+        category_label=str(Category(category).label) if category in Category.values else category,
+        category_confidence=round(category_p * 100),
+        alternatives=[(d, round(p * 100)) for d, p in ranked[1:]],
+    )
+
+
+def likely_duplicates(request: ServiceRequest, limit: int = 5) -> list[tuple[ServiceRequest, int]]:
+    """Open requests with similar words near the same place (same community, else same street)
+    within the last days, most similar first, with a similarity in percent."""
+    near = request.community or request.street or request.place
+    since = request.created_at - timezone.timedelta(days=DUPLICATE_DAYS)
+    mine = set(tokens(f"{request.title} {request.description}"))
+    if not mine or near is None:
+        return []
+    candidates = (
+        ServiceRequest.objects.filter(
+            place_path__startswith=near.path,
+            created_at__gte=since,
+            state__in=OPEN_STATES,
+            merged_into__isnull=True,
+        )  # fmt: skip
+        .exclude(pk=request.pk)
+        .order_by("-created_at")[:200]
+    )
+    found = []
+    for other in candidates:
+        theirs = set(tokens(f"{other.title} {other.description}"))
+        if not theirs:
+            continue
+        similarity = len(mine & theirs) / len(mine | theirs)
+        if similarity >= DUPLICATE_MIN:
+            found.append((other, round(similarity * 100)))
+    found.sort(key=lambda pair: -pair[1])
+    return found[:limit]
+
+
+def retrain_all() -> dict:
+    trained = {}
+    for district in Place.objects.filter(level=PlaceLevel.DISTRICT, is_active=True):
+        trained[district.code] = retrain(district).samples
+    return trained
