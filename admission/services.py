@@ -1,13 +1,14 @@
 """Every write of the admission gate. Keyword-only, atomic, permission-checked, audited."""
 
 import datetime
+import functools
 import re
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -353,9 +354,13 @@ def normalise(text: str) -> str:
     return _PUNCT.sub("", text or "").lower()
 
 
-def bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)
+def bigrams(text: str) -> frozenset[str]:
+    """The two-character runs of a title (cached: catalogue titles are compared again and again)."""
     text = normalise(text)
-    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or (
+        frozenset({text}) if text else frozenset()
+    )
 
 
 def similarity(a: str, b: str) -> float:
@@ -415,42 +420,53 @@ def check_application(
             }
         )
         return S.REFUSED_NEGATIVE, findings, entry
-    active = AdmittedItem.objects.filter(
+    wanted = normalise(title)
+    grams = bigrams(title)
+    # Only items sharing a two-character run with the title (or citing the same entry) can be
+    # duplicates or overlaps: the database narrows the catalogue before any Python compares.
+    near = Q(pk__in=[])
+    for gram in grams:
+        near |= Q(title__contains=gram)
+    if cited_entry is not None:
+        near |= Q(cited_entry_id=cited_entry.pk)
+    candidates = AdmittedItem.objects.filter(
+        near,
         district=district,
         status=AdmittedItem.Status.ACTIVE,
         period_end__gte=period_start,
         period_start__lte=period_end,
-    ).only("pk", "number", "title", "department_id", "cited_entry_id")
-    wanted = normalise(title)
+    ).values_list("pk", "number", "title", "department_id", "cited_entry_id")
     overlapping = []
-    for item in active:
-        if item.department_id == department.pk and normalise(item.title) == wanted:
+    for pk, number, item_title, department_id, cited_id in candidates:
+        if department_id == department.pk and normalise(item_title) == wanted:
             raise ValidationError(
                 _(
                     "该事项已准入（%(number)s“%(title)s”），无需重复申请；请直接在该事项下派发任务。"
                 ),
-                params={"number": item.number, "title": item.title},
+                params={"number": number, "title": item_title},
                 code="already_admitted",
             )
-        same_entry = cited_entry is not None and item.cited_entry_id == cited_entry.pk
-        if same_entry or similarity(item.title, title) >= OVERLAP_THRESHOLD:
-            overlapping.append(item)
+        same_entry = cited_entry is not None and cited_id == cited_entry.pk
+        other = bigrams(item_title)
+        overlap = len(grams & other) / len(grams | other) if grams and other else 0.0
+        if same_entry or overlap >= OVERLAP_THRESHOLD:
+            overlapping.append((pk, number, item_title))
     if overlapping:
         shared = set(
             AdmittedScope.objects.filter(
-                item__in=overlapping, community_id__in=community_ids
+                item_id__in=[pk for pk, _n, _t in overlapping], community_id__in=community_ids
             ).values_list("item_id", flat=True)
         )
-        for item in overlapping:
-            if item.pk in shared:
+        for pk, number, item_title in overlapping:
+            if pk in shared:
                 findings.append(
                     {
                         "kind": "overlap",
                         "message": _(
                             "与已准入事项%(number)s“%(title)s”内容相近、社区重叠，请审核人员核对是否重复。"
                         )
-                        % {"number": item.number, "title": item.title},
-                        "ref": item.pk,
+                        % {"number": number, "title": item_title},
+                        "ref": pk,
                     }
                 )
     missing = []

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from admission.models import AdmittedScope, WorkKind
 from admission.rules import officer_departments
@@ -118,6 +119,8 @@ def burden(
     """Burden per community per month, from tasks, scopes and refusals (a few grouped queries)."""
     start, _ = month_bounds(first_month)
     _, end = month_bounds(last_month)
+    # Aware bounds (Asia/Shanghai midnights) keep the filters on the indexed columns.
+    since, until = _local_midnight(start), _local_midnight(end)
     rows: dict[tuple[int, datetime.date], BurdenRow] = {}
 
     def row(community_id, month):
@@ -128,7 +131,7 @@ def burden(
 
     tasks = (
         Task.objects.filter(
-            community_id__in=community_ids, created_at__date__gte=start, created_at__date__lt=end
+            community_id__in=community_ids, created_at__gte=since, created_at__lt=until
         )
         .annotate(month=TruncMonth("created_at"))
         .values("community_id", "month")
@@ -151,7 +154,7 @@ def burden(
         r.burden_minutes = r.logged_minutes + (t["open_estimate"] or 0)
     refused = (
         RefusedWork.objects.filter(
-            community_id__in=community_ids, refused_at__date__gte=start, refused_at__date__lt=end
+            community_id__in=community_ids, refused_at__gte=since, refused_at__lt=until
         )
         .annotate(month=TruncMonth("refused_at"))
         .values("community_id", "month")
@@ -159,18 +162,28 @@ def burden(
     )
     for f in refused:
         row(f["community_id"], f["month"]).refused_unadmitted = f["n"]
-    scopes = AdmittedScope.objects.filter(
-        community_id__in=community_ids,
-        item__period_start__lt=end,
-        item__period_end__gte=start,
-    ).values_list("community_id", "item__period_start", "item__period_end")
-    months = _months(first_month, last_month)
-    for community_id, period_start, period_end in scopes:
-        for month in months:
-            month_start, month_end = month_bounds(month)
+    # Admitted items reaching each community, grouped by admission period in the database so
+    # the months are walked once per distinct period, not once per item.
+    periods = (
+        AdmittedScope.objects.filter(
+            community_id__in=community_ids,
+            item__period_start__lt=end,
+            item__period_end__gte=start,
+        )
+        .values("community_id", "item__period_start", "item__period_end")
+        .annotate(n=Count("id"))
+    )
+    months = [(month, *month_bounds(month)) for month in _months(first_month, last_month)]
+    for p in periods:
+        period_start, period_end = p["item__period_start"], p["item__period_end"]
+        for month, month_start, month_end in months:
             if period_start < month_end and period_end >= month_start:
-                row(community_id, month).admitted_items += 1
+                row(p["community_id"], month).admitted_items += p["n"]
     return rows
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
