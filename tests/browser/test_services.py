@@ -1,13 +1,17 @@
-"""A request from a phone to a rating: resident submits, dispatcher routes, department answers,
-the dispatcher closes, the resident rates — all through the real pages in Chromium."""
+"""A request from a phone to a rating: resident submits, dispatcher routes, the department
+answers late (the warning and 催办 appear), the dispatcher closes, the resident rates — all
+through the real pages in Chromium."""
 
 import base64
+import datetime
 import os
 
 import pytest
+from django.utils import timezone
 
 from core.testing import PASSWORD, build_small_district
 from services import services as request_services
+from services import supervision
 from services.models import ServiceRequest, State
 from tests.browser.conftest import DESKTOP, PHONE, log_in
 
@@ -83,6 +87,22 @@ def test_resident_to_rating_walkthrough(new_page, district):
     officer.click(f"#queue-lead a:has-text('{request.number}')")
     officer.click("#sign-form button")
     assert officer.locator("#state").inner_text() == "办理中"
+    # The department is late: the deadline passes, the hourly supervision job warns (red),
+    # sends the formal 催办 and escalates; the dispatcher adds a 催办 of their own.
+    ServiceRequest.objects.filter(pk=request.pk).update(
+        due_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    assert supervision.warn_due()["red"] == 1
+    officer.reload()
+    assert "已超期" in officer.locator("#due").inner_text()
+    assert "红色预警" in officer.locator("#timeline").inner_text()
+    desk.reload()
+    desk.fill("#urge-note", "已超期，请今天内答复居民")
+    desk.click("#urge-form button")
+    officer.goto("/")
+    assert "催办：已超期" in officer.locator("[data-card='待阅消息']").inner_text()
+    officer.goto(f"/services/requests/{request.pk}/")
+    assert "请今天内答复居民" in officer.locator("#timeline").inner_text()
     officer.fill("#answer-note", "已安排环卫车当天清运，并增加清运频次。")
     shot(officer, "5-answer")
     officer.click("#answer-form button")
