@@ -329,7 +329,7 @@ def fact_record(
 def conflict_settle(*, actor, conflict: Conflict, keep: str, note: str = "") -> Conflict:
     """The owner decides: keep the shown value, or adopt the challenger's (as its own)."""
     conflict = (
-        Conflict.objects.select_for_update()
+        Conflict.objects.select_for_update(of=("self",))
         .select_related("field", "person", "shown", "challenger", "owner", "district", "community")
         .get(pk=conflict.pk)
     )

@@ -1,10 +1,17 @@
 """Builders for registry tests: the small district plus the streets and communities that the
 sample department files name (夫子庙街道/钞库街社区 …), made through the real services."""
 
+from pathlib import Path
+
+import openpyxl
+
 from core import services
 from core.identifiers import grid_code
 from core.models import Place, Role
 from core.testing import PASSWORD, SmallDistrict, build_small_district
+
+# The sample department files (copied from the shared samples; never read from there).
+DATA = Path(__file__).parent / "tests" / "data"
 
 SAMPLE_STREETS = {
     "夫子庙街道": ["钞库街社区", "龙门东社区", "江宁路社区"],
@@ -53,3 +60,19 @@ def build_sample_district() -> SmallDistrict:
     d.users["chaoku_worker"] = worker.account
     d.logins["chaoku_worker"] = "chaoku-worker"
     return d
+
+
+def fixed_roster(folder: Path) -> Path:
+    """The civil-affairs roster with its three bad rows corrected."""
+    wb = openpyxl.load_workbook(DATA / "civil_affairs_allowance.xlsx")
+    for row in wb.active.iter_rows(min_row=5):
+        if row[5].value == "32010419350612001X":
+            row[5].value = "320104193506120018"
+        elif row[5].value == "3201041938021":
+            row[5].value = "32010419380210002X"
+        elif row[2].value == "不存在社区":
+            row[2].value = "宏运社区"
+            row[7].value = "13812345670"
+    path = folder / "roster-fixed.xlsx"
+    wb.save(path)
+    return path

@@ -86,7 +86,7 @@ def phone(raw) -> Clean:
             normal = value
         return Clean(normal, normal[:4] + "****" + normal[-4:])
     raise ValidationError(
-        _("联系电话“%(value)s”无效：手机号应为11位，固定电话应带区号（如025-52738041）。"),
+        _("“%(value)s”无效：手机号应为11位，固定电话应带区号（如025-52738041）。"),
         params={"value": str(raw or "")},
         code="phone",
     )

@@ -2,32 +2,13 @@
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 
 from registry import services, tasks
-from registry.testing import build_sample_district
-
-DATA = Path(__file__).parent / "data"
-
-
-def fixed_roster(folder: Path) -> Path:
-    """The civil-affairs roster with its three bad rows corrected."""
-    wb = openpyxl.load_workbook(DATA / "civil_affairs_allowance.xlsx")
-    for row in wb.active.iter_rows(min_row=5):
-        if row[5].value == "32010419350612001X":
-            row[5].value = "320104193506120018"
-        elif row[5].value == "3201041938021":
-            row[5].value = "32010419380210002X"
-        elif row[2].value == "不存在社区":
-            row[2].value = "宏运社区"
-            row[7].value = "13812345670"
-    path = folder / "roster-fixed.xlsx"
-    wb.save(path)
-    return path
+from registry.testing import DATA, build_sample_district, fixed_roster
 
 
 def import_file(d, actor, code, name, content, source_name):

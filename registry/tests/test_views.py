@@ -12,8 +12,7 @@ from core import personal_data
 from core.models import AuditEvent, Place
 from registry import services, tasks
 from registry.models import Fact, ImportBatch, ReportForm, SharingGrant
-
-from .conftest import DATA
+from registry.testing import DATA
 
 
 def dept(d, code):
