@@ -14,4 +14,5 @@ urlpatterns = [
     path("rules/", views.rule_list, name="rules"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
+    path("accounts/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
 ]

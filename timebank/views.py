@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +31,7 @@ from timebank.models import (
     STAR_HOURS,
     Account,
     AccountKind,
+    ChainHead,
     Listing,
     ListingKind,
     Order,
@@ -410,3 +413,36 @@ def account_list(request):
             "without": without[:20] if manage_places.exists() else [],
         },
     )  # fmt: skip
+
+
+CERTIFICATE_ROWS = 200
+
+
+@login_required
+def certificate(request, pk):
+    """The account's service certificate and statement as a PDF (the latest 200 lines)."""
+    account = selectors.accounts_visible_to(request.user).filter(pk=pk).first()
+    if account is None:
+        raise Http404(_("没有找到，或您无权查看。"))
+    try:
+        from weasyprint import HTML
+    except ImportError:  # pragma: no cover - WeasyPrint is a pinned requirement
+        return HttpResponse(_("服务器未安装PDF组件。"), status=503)
+    postings = list(
+        selectors.postings_visible_to(request.user, account).order_by("-pk")[: CERTIFICATE_ROWS + 1]
+    )
+    head = ChainHead.objects.filter(district_id=account.district_id).first()
+    html = render_to_string(
+        "timebank/certificate.html",
+        {
+            "account": account, "postings": postings[:CERTIFICATE_ROWS],
+            "truncated": len(postings) > CERTIFICATE_ROWS, "limit": CERTIFICATE_ROWS,
+            "today": timezone.localdate(), "head_seq": head.seq if head else 0,
+            "head_hash": head.hash if head else "",
+        },
+        request=request,
+    )  # fmt: skip
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="timebank-{account.pk}.pdf"'
+    return response

@@ -176,3 +176,14 @@ def test_street_officer_reverses_from_the_ledger_page(bank, client):
     assert "已冲正过" in again.text
     client.force_login(bank.worker)  # a worker records, but does not reverse
     assert f"/timebank/ledger/{tx.pk}/reverse/" not in client.get(reverse("timebank:ledger")).text
+
+
+def test_certificate_pdf(bank, client):
+    pytest.importorskip("weasyprint", reason="WeasyPrint (PDF) is not installed")
+    services.deposit(actor=bank.worker, account=bank.young, minutes=90, key="v-cert", memo="助老")
+    client.force_login(bank.worker)
+    response = client.get(reverse("timebank:certificate", args=[bank.young.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
+    client.force_login(bank.d.users["community_worker:other"])
+    assert client.get(reverse("timebank:certificate", args=[bank.young.pk])).status_code == 404
