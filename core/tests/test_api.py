@@ -516,10 +516,11 @@ def test_schemathesis_get_endpoints_never_answer_5xx(d, wsgi_app, role):
     _token, secret = services.api_token_create(actor=d.users[role], name="fuzz")
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
+    # Every app's GET endpoints, not only core's: a new router is fuzzed as soon as it lands.
     operations = [
         result.ok() for result in schema.get_all_operations() if result.ok().method.upper() == "GET"
     ]
-    assert len(operations) == 6
+    assert len([op for op in operations if op.path.startswith("/api/core/")]) == 6
 
     # Not the positive/negative data checks: inputs are deliberately stricter or more lenient
     # than JSON Schema can say (e.g. a NUL dropped from search text, bool "yes").
@@ -534,7 +535,7 @@ def test_schemathesis_get_endpoints_never_answer_5xx(d, wsgi_app, role):
 
         @given(case=operation.as_strategy())
         @hypothesis_settings(
-            max_examples=40,
+            max_examples=25,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
