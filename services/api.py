@@ -1,5 +1,260 @@
-"""The services router of the JSON API, mounted at /api/services/."""
+"""The services router of the JSON API, mounted at /api/services/.
 
-from ninja import Router
+Thin: lists come from services.selectors, writes go through services.services. A request the
+user may not see answers 404; a step the current state does not allow answers 422 with the
+reason; creates take an Idempotency-Key.
+"""
+
+import datetime
+from typing import Annotated, Literal
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+
+from core.api import IdempotencyKey, Page, errors, idempotent
+from core.api_schemas import MAX_ID
+from services import selectors
+from services import services as request_services
+from services.models import Category, Channel, Rating, State
 
 router = Router(tags=["services"])
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: str
+    group: str
+    lead_department: str
+    deadline_days: int
+    fields: list[dict]
+    version: int
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    title: str
+    state: str
+    state_label: str
+    category: str
+    channel: str
+    item: str | None
+    place: str
+    lead_department: str | None
+    created_at: datetime.datetime
+    accept_due: datetime.datetime
+    due_at: datetime.datetime | None
+    rating: str
+
+
+class EventOut(Schema):
+    kind: str
+    label: str
+    at: datetime.datetime
+    department: str | None
+    note: str
+
+
+class RequestDetailOut(RequestOut):
+    description: str
+    answers: dict
+    address: str
+    answer: str
+    events: list[EventOut]
+
+
+class RequestIn(Schema):
+    place: int = Field(ge=1, le=MAX_ID, description="社区或网格的 id")
+    description: str = Field(max_length=4000)
+    item: str | None = Field(None, max_length=32, description="事项编码；不填则为自由描述")
+    title: str = Field("", max_length=100)
+    category: Category | None = None
+    answers: dict[str, str | list[str]] = Field(default_factory=dict)
+    address: str = Field("", max_length=200)
+
+
+class ActionIn(Schema):
+    action: Literal[
+        "accept", "reject", "dispatch", "redispatch", "sign", "note", "answer", "return",
+        "extend", "close", "visit", "rate", "uphold", "dismiss", "urge",
+    ]  # fmt: skip
+    note: str = Field("", max_length=4000)
+    department: int | None = Field(None, ge=1, le=MAX_ID)
+    co_departments: list[int] = Field(default_factory=list, max_length=20)
+    days: int | None = Field(None, ge=1, le=30)
+    rating: Rating | None = None
+
+
+class RequestFilter(Schema):
+    state: State | None = None
+    mine: bool = False
+
+
+def _out(req) -> dict:
+    return {
+        "id": req.pk,
+        "number": req.number,
+        "title": req.title,
+        "state": req.state,
+        "state_label": req.get_state_display(),
+        "category": req.category,
+        "channel": req.channel,
+        "item": req.item.code if req.item_id else None,
+        "place": req.place.name,
+        "lead_department": req.lead_department.name if req.lead_department_id else None,
+        "created_at": req.created_at,
+        "accept_due": req.accept_due,
+        "due_at": req.due_at,
+        "rating": req.rating,
+    }
+
+
+def _detail(user, req) -> dict:
+    events = req.events.select_related("department")
+    if not (user.has_perm("services.dispatch", req) or user.has_perm("services.note", req)):
+        if req.submitted_by_id == user.pk or (
+            req.resident_id and req.resident.account_id == user.pk
+        ):
+            events = events.filter(public=True)
+    return {
+        **_out(req),
+        "description": req.description,
+        "answers": req.answers,
+        "address": req.address,
+        "answer": req.answer,
+        "events": [
+            {
+                "kind": e.kind,
+                "label": e.get_kind_display(),
+                "at": e.at,
+                "department": e.department.name if e.department_id else None,
+                "note": e.note,
+            }
+            for e in events
+        ],
+    }
+
+
+def _visible(user, pk: int):
+    req = selectors.requests_visible_to(user).filter(pk=pk).first()
+    if req is None:
+        raise Http404(_("没有这条诉求，或您无权查看。"))
+    return req
+
+
+@router.get("/items", response={200: list[ItemOut], **errors(422)}, summary="Service catalogue")
+@paginate(Page)
+def item_list(request):
+    return [
+        {
+            "id": i.pk,
+            "code": i.code,
+            "name": i.name,
+            "category": i.category,
+            "group": i.group,
+            "lead_department": i.lead_department.name,
+            "deadline_days": i.deadline_days,
+            "fields": i.fields,
+            "version": i.version,
+        }
+        for i in selectors.items_for(request.auth).order_by("code", "pk")
+    ]
+
+
+@router.get("/requests", response={200: list[RequestOut], **errors(422)})
+@paginate(Page)
+def request_list(request, filters: Query[RequestFilter]):
+    """Requests the user may see, newest first."""
+    user = request.auth
+    found = selectors.my_requests(user) if filters.mine else selectors.requests_visible_to(user)
+    if filters.state:
+        found = found.filter(state=filters.state)
+    return [_out(r) for r in found.select_related("place", "item", "lead_department")[:1000]]
+
+
+@router.get("/requests/{request_id}", response={200: RequestDetailOut, **errors(404, 422)})
+def request_detail(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+    return _detail(request.auth, _visible(request.auth, request_id))
+
+
+@router.post("/requests", response={201: RequestDetailOut, **errors(403, 404, 409, 422)})
+def request_create(
+    request, response: HttpResponse, data: RequestIn, idempotency_key: IdempotencyKey = None
+):
+    """File a request for yourself (as on the resident pages)."""
+    user = request.auth
+    place = selectors.submit_places(user).filter(pk=data.place).first()
+    if place is None:
+        raise Http404(_("没有这个地点，或您不能在该地点提交诉求。"))
+    item = None
+    if data.item:
+        item = selectors.items_for(user, place.district_id).filter(code=data.item).first()
+        if item is None:
+            raise Http404(_("没有这个事项。"))
+
+    def run():
+        req = request_services.request_submit(
+            actor=user, place=place, item=item, description=data.description, title=data.title,
+            category=data.category or "", answers=data.answers, address=data.address,
+            channel=Channel.H5, resident=getattr(user, "person", None),
+        )  # fmt: skip
+        return 201, _detail(user, req)
+
+    return idempotent(
+        request, response, key=idempotency_key, operation="services.request_create",
+        payload=data.dict(), run=run,
+    )  # fmt: skip
+
+
+@router.post(
+    "/requests/{request_id}/actions",
+    response={200: RequestDetailOut, **errors(403, 404, 422)},
+    summary="One lifecycle step (accept, dispatch, sign, answer, close, rate, …)",
+)
+def request_action(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: ActionIn):
+    user = request.auth
+    req = _visible(user, request_id)
+    departments = selectors.departments_for(req)
+
+    def department():
+        found = departments.filter(pk=data.department or 0).first()
+        if found is None:
+            raise Http404(_("没有这个部门。"))
+        return found
+
+    note, s = data.note, request_services
+    steps = {
+        "accept": lambda: s.request_accept(actor=user, request=req, note=note),
+        "reject": lambda: s.request_reject(actor=user, request=req, reason=note),
+        "dispatch": lambda: s.request_dispatch(
+            actor=user,
+            request=req,
+            department=department(),
+            note=note,
+            co_departments=departments.filter(pk__in=data.co_departments),
+        ),  # fmt: skip
+        "redispatch": lambda: s.request_redispatch(
+            actor=user, request=req, department=department(), reason=note
+        ),
+        "sign": lambda: s.request_sign(actor=user, request=req),
+        "note": lambda: s.request_note(actor=user, request=req, note=note),
+        "answer": lambda: s.request_answer(actor=user, request=req, answer=note),
+        "return": lambda: s.return_ask(actor=user, request=req, reason=note),
+        "extend": lambda: s.extension_ask(
+            actor=user, request=req, days=data.days or 0, reason=note
+        ),
+        "close": lambda: s.request_close(actor=user, request=req, note=note),
+        "visit": lambda: s.request_visit(actor=user, request=req, note=note),
+        "rate": lambda: s.request_rate(
+            actor=user, request=req, rating=data.rating or "", note=note
+        ),
+        "uphold": lambda: s.rating_review(actor=user, request=req, upheld=True, note=note),
+        "dismiss": lambda: s.rating_review(actor=user, request=req, upheld=False, note=note),
+        "urge": lambda: s.request_urge(actor=user, request=req, note=note),
+    }
+    steps[data.action]()
+    return _detail(user, _visible(user, request_id))
