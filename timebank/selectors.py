@@ -87,3 +87,46 @@ def manage_places(user) -> QuerySet[Place]:
     if user.is_superuser:
         return places
     return places.filter(_subtrees(role_places(user, ACCOUNT_ROLES), field="path"))
+
+
+def statistics(user) -> dict:
+    """Community statistics over what the user may see: stored hours, service by month and by
+    category, members by star level. A few aggregate queries."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncMonth
+
+    from timebank.models import STAR_HOURS, TxKind
+
+    accounts = accounts_visible_to(user)
+    members = accounts.filter(kind=AccountKind.MEMBER)
+    by_community = list(
+        accounts.values("place__name")
+        .annotate(n=Count("id"), stored=Sum("balance"), earned=Sum("earned"))
+        .order_by("place__name")
+    )
+    deposits = Posting.objects.filter(
+        account__in=accounts, transaction__kind=TxKind.DEPOSIT, amount__gt=0
+    )
+    by_month = list(
+        deposits.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    )
+    by_category = list(
+        Order.objects.filter(volunteer__in=accounts, status=Order.Status.APPROVED)
+        .values("listing__category")
+        .annotate(total=Sum("minutes"), n=Count("id"))
+        .order_by("-total")
+    )
+    earned = list(members.values_list("earned", flat=True))
+    stars = [0] * (len(STAR_HOURS) + 1)
+    for minutes in earned:
+        stars[sum(1 for h in STAR_HOURS if minutes // 60 >= h)] += 1
+    return {
+        "by_community": by_community,
+        "by_month": by_month,
+        "by_category": by_category,
+        "stars": stars,
+        "members": len(earned),
+    }

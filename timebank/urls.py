@@ -12,6 +12,7 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/<int:pk>/reverse/", views.transaction_reverse, name="reverse"),
     path("rules/", views.rule_list, name="rules"),
+    path("statistics/", views.statistics, name="statistics"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
     path("accounts/<int:pk>/certificate.pdf", views.certificate, name="certificate"),

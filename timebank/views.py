@@ -31,6 +31,7 @@ from timebank.models import (
     STAR_HOURS,
     Account,
     AccountKind,
+    Category,
     ChainHead,
     Listing,
     ListingKind,
@@ -446,3 +447,28 @@ def certificate(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="timebank-{account.pk}.pdf"'
     return response
+
+
+@login_required
+def statistics(request):
+    """Community statistics with ECharts: hours stored, service by month and category, stars."""
+    if not role_places(request.user, VIEW_ROLES) and not request.user.is_superuser:
+        raise PermissionDenied(_("只有工作人员可以查看统计。"))
+    stats = selectors.statistics(request.user)
+    labels = dict(Category.choices)
+    chart = {
+        "months": [row["month"].strftime("%Y-%m") for row in stats["by_month"]],
+        "month_hours": [round(row["total"] / 60, 1) for row in stats["by_month"]],
+        "categories": [
+            {
+                "name": str(labels.get(row["listing__category"], row["listing__category"])),
+                "value": round(row["total"] / 60, 1),
+            }
+            for row in stats["by_category"]
+        ],  # fmt: skip
+        "stars": stats["stars"],
+    }
+    for row in stats["by_community"]:
+        row["stored_text"] = format_minutes(row["stored"] or 0)
+        row["earned_text"] = format_minutes(row["earned"] or 0)
+    return render(request, "timebank/statistics.html", {"stats": stats, "chart": chart})

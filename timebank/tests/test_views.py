@@ -187,3 +187,13 @@ def test_certificate_pdf(bank, client):
     assert response.content.startswith(b"%PDF") and len(response.content) > 5000
     client.force_login(bank.d.users["community_worker:other"])
     assert client.get(reverse("timebank:certificate", args=[bank.young.pk])).status_code == 404
+
+
+def test_statistics_page(bank, client):
+    services.deposit(actor=bank.worker, account=bank.young, minutes=120, key="v-stat")
+    client.force_login(bank.d.users["street_officer:own"])
+    page = client.get(reverse("timebank:statistics"))
+    assert page.status_code == 200 and "每月入账服务时长" in page.text
+    assert '"month_hours": [2.0]' in page.text
+    client.force_login(bank.d.users["resident:own"])
+    assert client.get(reverse("timebank:statistics")).status_code == 403
