@@ -175,5 +175,6 @@ class CertificateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
         self.fields["entry"].queryset = entries
+        self.fields["entry"].empty_label = _("（请选择）")
         if communities is not None and communities.count() == 1:
             self.initial.setdefault("community", communities.first().pk)

@@ -444,7 +444,10 @@ def certificates(request):
             request.POST or None,
             communities=Place.objects.filter(pk__in=[c.pk for c in communities]),
             entries=services.entries_in_force(district, ListKind.CERTIFICATE),
-            initial={"entry": request.GET.get("entry")},
+            initial={
+                "entry": request.GET.get("entry")
+                or (entries.first().pk if query and entries.count() == 1 else None)
+            },
         )
         if request.method == "POST" and form.is_valid():
             try:

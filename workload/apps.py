@@ -28,5 +28,6 @@ class WorkloadConfig(AppConfig):
         )
         navigation.register(_("负担指数"), "workload:burden", perm="workload.view_burden", order=23)
         core_workbench.register(workbench.cards)
+        core_workbench.register(workbench.burden_card)
         # After admission's builder: the demo tasks need admitted items.
         extensions.register("workload")(demo.build)

@@ -10,10 +10,11 @@ import datetime
 import random
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from admission.models import AdmittedItem
 from core import calendar as workcal
-from core.models import Department, Role, RoleAssignment
+from core.models import Department, Notification, Role, RoleAssignment
 from workload import services
 from workload.models import RefusedWork, Task, Trace
 
@@ -79,6 +80,10 @@ def build(*, district, builder, seed, out):
                 )
             if month != months[-1]:
                 _move_back(tasks, month, rng)
+                # Demo history: the notices of past months have long been read.
+                Notification.objects.filter(title__endswith=f"（{month:%Y年%m月}）").update(
+                    read_at=timezone.now()
+                )
     refusals = 0
     departments = {d.short_code: d for d in Department.objects.filter(district=district)}
     for community_id, worker in list(workers.items())[:6]:
@@ -95,8 +100,6 @@ def build(*, district, builder, seed, out):
 
 
 def _at(month: datetime.date, day: int, hour: int):
-    from django.utils import timezone
-
     return timezone.make_aware(datetime.datetime(month.year, month.month, day, hour, 0))
 
 

@@ -36,3 +36,39 @@ def cards(user) -> list:
             order=15,
         )
     ]
+
+
+def burden_card(user) -> list:
+    """Coordinators and street officers: this month's heaviest-loaded communities."""
+    from core import calendar as workcal
+    from core.models import Role
+    from core.rules import role_places
+
+    if not role_places(user, {Role.COORDINATOR, Role.STREET_OFFICER}):
+        return []
+    month = workcal.local_today().replace(day=1)
+    communities = {c.pk: c for c in selectors.communities_watched_by(user)[:500]}
+    rows = selectors.burden(list(communities), month, month)
+    top = sorted(rows.values(), key=lambda r: -r.burden_minutes)[:5]
+    refused = sum(r.refused_unadmitted for r in rows.values())
+    items = [
+        Item(
+            communities[r.community_id].name,
+            reverse("workload:burden") + f"?community={r.community_id}",
+            _("%(h)s 小时 · %(n)d 项任务") % {"h": r.index_hours, "n": r.tasks},
+        )
+        for r in top
+    ]
+    if refused:
+        items.append(
+            Item(_("本月拒绝未准入事项 %(n)d 次") % {"n": refused}, reverse("workload:refusals"))
+        )
+    return [
+        Card(
+            _("本月社区负担"),
+            items,
+            url=reverse("workload:burden"),
+            empty_text=_("本月尚无下达到社区的任务。"),
+            order=40,
+        )
+    ]

@@ -289,3 +289,14 @@ def test_residents_see_no_work_pages(client, d):
     for name in ("task_list", "burden", "refusals"):
         assert client.get(reverse(f"workload:{name}")).status_code == 403, name
     assert client.get(reverse("workload:ledger")).status_code == 403
+
+
+def test_workbench_shows_tasks_to_workers_and_burden_to_coordinators(client, d, item):
+    dispatch(d, item)
+    assert client.login(username=d.logins["community_worker:own"], password=PASSWORD)
+    page = client.get(reverse("workbench")).content.decode()
+    assert "待办的社区任务" in page and "收集本月高龄津贴申报材料" in page
+    client.logout()
+    assert client.login(username=d.logins["coordinator:own"], password=PASSWORD)
+    page = client.get(reverse("workbench")).content.decode()
+    assert "本月社区负担" in page and d.communities[0].name in page
