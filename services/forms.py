@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Category, FieldType, Rating
+from services.models import Applicant, Category, FieldType, Rating
 
 
 def answer_field(spec: dict) -> forms.Field:
@@ -102,3 +102,43 @@ class RateForm(forms.Form):
         label=_("评价说明"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("不满意时请说明原因")}),
     )  # fmt: skip
+
+
+class ItemForm(forms.Form):
+    """Edit a catalogue item; the typed fields are edited as JSON (a list of field specs)."""
+
+    name = forms.CharField(label=_("事项名称"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    group = forms.CharField(label=_("领域"), max_length=50, required=False)
+    keywords = forms.CharField(label=_("关键词"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    materials = forms.CharField(
+        label=_("所需材料"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_department = forms.ModelChoiceField(label=_("主办部门"), queryset=None)
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("协办部门"), queryset=None, required=False
+    )
+    acceptance_days = forms.IntegerField(label=_("受理时限（工作日）"), min_value=0, max_value=5)
+    deadline_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=0, max_value=60)
+    applicant = forms.ChoiceField(label=_("申请人"), choices=Applicant.choices)
+    fields_json = forms.JSONField(
+        label=_("表单字段（JSON）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "code"}),
+        help_text=_(
+            '如 [{"code": "age", "label": "年龄", "datatype": "number", "required": true}]'
+        ),
+    )
+    is_active = forms.BooleanField(label=_("有效"), required=False)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
+
+
+class Open311KeyForm(forms.Form):
+    name = forms.CharField(label=_("第三方应用名称"), max_length=100)

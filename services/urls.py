@@ -18,4 +18,5 @@ urlpatterns = [
     path("metrics/", views.metrics_page, name="metrics"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),
+    path("open311-keys/", views.open311_keys, name="open311_keys"),
 ]

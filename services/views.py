@@ -21,7 +21,6 @@ from services.models import (
     Category,
     Channel,
     Rating,
-    ServiceItem,
     State,
 )
 from services.rules import officer_departments
@@ -438,8 +437,76 @@ def catalogue(request):
 
 @login_required
 def item_detail(request, pk):
-    item = get_object_or_404(selectors.catalogue_visible_to(request.user), pk=pk)
-    return render(request, "services/item_detail.html", {"item": item, "ServiceItem": ServiceItem})
+    """One catalogue item; its district's dispatchers may edit it (the version goes up)."""
+    from services.forms import ItemForm
+
+    user = request.user
+    item = get_object_or_404(selectors.catalogue_visible_to(user), pk=pk)
+    can_edit = user.has_perm("services.manage_catalogue", item.district)
+    form = None
+    if can_edit:
+        from core.models import Department
+
+        departments = Department.objects.filter(district=item.district, is_active=True)
+        initial = {
+            name: getattr(item, name)
+            for name in ("name", "category", "group", "keywords", "description", "materials",
+                         "lead_department", "acceptance_days", "deadline_days", "applicant",
+                         "is_active")
+        }  # fmt: skip
+        initial["co_departments"] = list(item.co_departments.all())
+        initial["fields_json"] = item.fields
+        form = ItemForm(request.POST or None, departments=departments, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            data["fields"] = data.pop("fields_json") or []
+            try:
+                request_services.item_update(actor=user, item=item, **data)
+            except (ValidationError, PermissionDenied) as error:
+                _errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("services:item_detail", pk=item.pk)
+    elif request.method == "POST":
+        raise PermissionDenied(_("您无权修改事项目录。"))
+    return render(request, "services/item_detail.html", {"item": item, "form": form})
+
+
+@login_required
+def open311_keys(request):
+    """Open311 api_keys of the user's district: create (shown once) and revoke."""
+    from core.rules import assignments_of
+    from services.forms import Open311KeyForm
+    from services.models import Open311Key
+    from services.rules import DISPATCH_ROLES
+
+    user = request.user
+    districts = [a.place for a in assignments_of(user) if a.role in DISPATCH_ROLES]
+    if not districts:
+        raise PermissionDenied(_("只有区级派单员可以管理 Open311 密钥。"))
+    district = districts[0]
+    form, raw = Open311KeyForm(), None
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke"):
+                key = get_object_or_404(Open311Key, pk=request.POST["revoke"], district=district)
+                request_services.open311_key_revoke(actor=user, key=key)
+                messages.success(request, _("已撤销。"))
+                return redirect("services:open311_keys")
+            form = Open311KeyForm(request.POST)
+            if form.is_valid():
+                _key, raw = request_services.open311_key_create(
+                    actor=user, district=district, name=form.cleaned_data["name"]
+                )
+                form = Open311KeyForm()
+        except (ValidationError, PermissionDenied) as error:
+            _errors(form, error)
+    keys = Open311Key.objects.filter(district=district).order_by("-created_at")
+    return render(
+        request,
+        "services/open311_keys.html",
+        {"form": form, "raw": raw, "keys": keys, "district": district},
+    )
 
 
 @login_required

@@ -157,3 +157,41 @@ def test_grid_worker_sees_requests_of_the_grid_and_reports_on_patrol(client, wor
     assert ServiceRequest.objects.get(client_key="k-patrol").channel == "patrol"
     client.force_login(world.d.users["grid_worker:other"])
     assert "路灯不亮" not in client.get(reverse("services:grid")).content.decode()
+
+
+def test_dispatcher_edits_a_catalogue_item_and_others_cannot(client, world):
+    item = world.items["CG-003"]
+    url = reverse("services:item_detail", args=[item.pk])
+    client.force_login(world.dispatcher)
+    assert 'id="item-edit"' in client.get(url).content.decode()
+    data = {
+        "name": "违章搭建", "category": "report", "group": "城市管理", "keywords": "违建",
+        "lead_department": world.d.departments[1].pk, "co_departments": [world.d.departments[0].pk],
+        "acceptance_days": 1, "deadline_days": 10, "applicant": "anyone", "is_active": "on",
+        "fields_json": '[{"code": "floor", "label": "楼层", "datatype": "number"}]',
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.version == 2 and item.deadline_days == 10 and item.fields[0]["code"] == "floor"
+    bad = client.post(
+        url, {**data, "fields_json": '[{"code": "x", "label": "X", "datatype": "blob"}]'}
+    )
+    assert "不受支持" in bad.content.decode()
+    client.force_login(world.resident)
+    assert 'id="item-edit"' not in client.get(url).content.decode()
+    assert client.post(url, data).status_code == 403
+
+
+def test_open311_keys_page_shows_a_new_key_once_and_revokes(client, world):
+    from services.models import Open311Key
+
+    client.force_login(world.dispatcher)
+    page = client.post(reverse("services:open311_keys"), {"name": "城市App"}).content.decode()
+    assert 'id="new-key"' in page
+    key = Open311Key.objects.get(name="城市App")
+    assert key.prefix in page
+    client.post(reverse("services:open311_keys"), {"revoke": key.pk})
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    client.force_login(world.resident)
+    assert client.get(reverse("services:open311_keys")).status_code == 403
