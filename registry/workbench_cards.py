@@ -3,9 +3,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.models import Role
+from core.rules import assignments_of
 from core.workbench import Card, Item
 from registry import selectors
 from registry.models import ImportBatch
+from registry.rules import FILL_ROLES
 
 
 def cards(user) -> list[Card]:
@@ -47,4 +50,25 @@ def cards(user) -> list[Card]:
                 order=45,
             )
         )
+    if any(a.role in FILL_ROLES - {Role.ADMIN} for a in assignments_of(user)):
+        reports = selectors.reports_visible_to(user).filter(status="kept")
+        n = reports.count()
+        if n:
+            result.append(
+                Card(
+                    _("一表通：补填缺项"),
+                    items=[
+                        Item(
+                            r.name,
+                            reverse("registry:report", args=[r.pk]) + "?missing=1",
+                            r.department.name,
+                        )
+                        for r in reports[:5]
+                    ],  # fmt: skip
+                    url=reverse("registry:reports"),
+                    count=n,
+                    empty_text=_("已有的数据系统已自动填写，只需补填缺项。"),
+                    order=46,
+                )
+            )
     return result

@@ -347,3 +347,24 @@ def test_xlsx_is_read_streaming_in_read_only_mode(tmp_path):
     assert importer.detect_encoding(str(copy)) == "gb18030"
     assert next(importer.read_rows(str(copy), "copy.csv"))[0] == "户号"
     assert io  # noqa: B018
+
+
+@pytest.mark.django_db
+def test_many_rows_with_one_bad_row_writes_nothing(world):
+    """A long file streams through the dry run; one bad row blocks the whole commit."""
+    from stdnum.cn import ric
+
+    lines = ["姓名,公民身份号码,所属社区,联系电话"]
+    for i in range(2000):
+        base = f"3201041940{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+        lines.append(f"居民{i},{base}{ric.calc_check_digit(base + '0')},钞库街社区,1390000{i:04d}")
+    lines[1500] = lines[1500].replace("1390000", "139-0000-")  # still fine: dashes removed
+    lines[1700] = "坏人,320104194001019999,钞库街社区,13900001700"
+    content = ("\r\n".join(lines) + "\r\n").encode("gbk")
+    before = (Person.objects.count(), Fact.objects.count())
+    batch = checked(world, officer(world), "mz", content, name="long.csv")
+    assert batch.rows_total == 2000 and batch.rows_bad == 1
+    assert batch.rows.get(status="bad").line == 1701
+    with pytest.raises(ValidationError):
+        services.import_commit(actor=officer(world), batch=batch)
+    assert (Person.objects.count(), Fact.objects.count()) == before

@@ -215,6 +215,12 @@ def test_conflict_page_settles(filled, as_user):
     worker = as_user(filled.users["chaoku_worker"])
     page = worker.get(reverse("registry:conflicts")).content.decode()
     assert "张娜平" in page
+    services.report_register(
+        actor=filled.users["department_officer:own"], department=dept(filled, "mz"),
+        name="走访表", field_keys=["name"], new_columns=["走访人"],
+    )  # fmt: skip
+    bench = worker.get(reverse("workbench")).content.decode()
+    assert "数据冲突待核定" in bench and "一表通：补填缺项" in bench and "走访表" in bench
     response = worker.post(reverse("registry:conflicts"), {"conflict": conflict.pk})
     assert "请选择" in response.content.decode()
     response = worker.post(
