@@ -2,24 +2,24 @@
 
 A department's own system submits applications here exactly as the page does (the same
 service and checks); the coordinator may decide through it. Creates take an Idempotency-Key.
-Only writes for now: reads are served by the pages until the API fuzz test in core is told
-about more GET endpoints.
+Reads are scoped by the same selectors as the pages.
 """
 
 import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
 from pydantic import AfterValidator
 
 from admission import selectors, services
-from admission.models import Frequency, ListEntry, WorkKind
+from admission.models import AdmissionRequest, Frequency, ListEntry, ListKind, WorkKind
 from admission.rules import officer_departments
-from core.api import AUTH, IdempotencyKey, errors, idempotent
+from core.api import AUTH, IdempotencyKey, Page, errors, idempotent
 from core.api_schemas import MAX_ID, Id, Input, _no_nul
 from core.models import Place, PlaceLevel
 
@@ -64,6 +64,19 @@ class RequestOut(Schema):
     reasons: str
     conditions: str
     admitted_item_number: str | None
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        if isinstance(obj, dict):
+            return obj["status_label"]
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_admitted_item_number(obj) -> str | None:
+        if isinstance(obj, dict):
+            return obj["admitted_item_number"]
+        item = getattr(obj, "admitted_item", None) if obj.is_approved else None
+        return item.number if item else None
 
 
 class DecisionIn(Input):
@@ -147,3 +160,69 @@ def request_decision(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)],
         conditions=data.conditions,
     )  # fmt: skip
     return request_out(decided)
+
+
+# ---------------------------------------------------------------- reads
+
+
+class EntryOut(Schema):
+    id: int
+    key: str
+    title: str
+    category: str
+    legal_basis: str
+    department_id: int | None
+    handled_by: str
+    keywords: str
+
+
+class ListOut(Schema):
+    district_id: int
+    kind: str
+    version: int | None
+    effective_from: datetime.date | None
+    source: str
+    entries: list[EntryOut]
+
+
+KindName = Literal[tuple(ListKind.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(AdmissionRequest.Status.values)]  # type: ignore[valid-type]
+
+
+@router.get("/lists/{kind}", response={200: ListOut, **errors(403, 404, 422)})
+def list_in_force(
+    request,
+    kind: KindName,
+    district: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+):
+    """The list of `kind` in force today in the user's district (every logged-in user)."""
+    districts = selectors.user_districts(request.auth)
+    place = (districts.filter(pk=district) if district else districts.order_by("code")).first()
+    if place is None:
+        raise Http404
+    version = services.version_in_force(place, kind)
+    return {
+        "district_id": place.pk,
+        "kind": kind,
+        "version": version.number if version else None,
+        "effective_from": version.effective_from if version else None,
+        "source": version.source if version else "",
+        "entries": list(version.entries.all()) if version else [],
+    }
+
+
+@router.get("/requests", response={200: list[RequestOut], **errors(422)})
+@paginate(Page)
+def request_list(request, status: StatusName | None = None):
+    """Requests the user may see: their department's, or all for the district's coordinators;
+    decided ones for everyone in the district."""
+    requests = selectors.requests_visible_to(request.auth).select_related("admitted_item")
+    if status:
+        requests = requests.filter(status=status)
+    return requests.order_by("-submitted_at", "-pk")
+
+
+@router.get("/requests/{request_id}", response={200: RequestOut, **errors(404, 422)})
+def request_detail(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+    item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
+    return request_out(item)

@@ -1,19 +1,21 @@
 """The workload router of the JSON API, mounted at /api/workload/.
 
-Writes only for now (see admission/api.py): a community's own tools may complete tasks here,
-through the same service as the page, so the trace is written the same way.
+A community's own tools may list and complete tasks here, through the same selectors and
+service as the pages, so the trace is written the same way.
 """
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema
+from ninja.pagination import paginate
 from pydantic import AfterValidator
 
-from core.api import AUTH, errors
+from core.api import AUTH, Page, errors
 from core.api_schemas import MAX_ID, Input, _no_nul
 from workload import selectors, services
+from workload.models import Task
 
 router = Router(auth=AUTH, tags=["workload"])
 
@@ -44,3 +46,13 @@ def task_complete(request, task_id: Annotated[int, Path(ge=1, le=MAX_ID)], data:
     return services.task_complete(
         actor=request.auth, task=task, minutes_spent=data.minutes_spent, result=data.result
     )
+
+
+@router.get("/tasks", response={200: list[TaskOut], **errors(422)})
+@paginate(Page)
+def task_list(request, status: Literal[tuple(Task.Status.values)] | None = None):  # type: ignore[valid-type]
+    """Tasks the user may see: their community's, their department's, or those they oversee."""
+    tasks = selectors.tasks_visible_to(request.auth)
+    if status:
+        tasks = tasks.filter(status=status)
+    return tasks.order_by("due_at", "pk")

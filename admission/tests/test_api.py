@@ -76,3 +76,22 @@ def test_api_refuses_bad_input_with_json_errors(d, officer):
     resident = bearer(d.users["resident:own"])
     assert post(resident, "/api/admission/requests", body(d)).status_code == 403
     assert AdmissionRequest.objects.count() == 1
+
+
+def test_reads_are_scoped(d, officer, coordinator):
+    api = bearer(officer)
+    created = post(api, "/api/admission/requests", body(d)).json()
+    certificates = bearer(d.users["resident:own"]).get("/api/admission/lists/certificate").json()
+    assert len(certificates["entries"]) == 20 and certificates["version"] == 1
+    assert bearer(d.users["resident:own"]).get("/api/admission/lists/party").status_code == 422
+    mine = api.get("/api/admission/requests").json()
+    assert [r["id"] for r in mine["items"]] == [created["id"]]
+    assert mine["items"][0]["status_label"] == "审核中"
+    # Under review: not visible to a community; once decided, visible to all in the district.
+    worker = bearer(d.users["community_worker:other"])
+    assert worker.get(f"/api/admission/requests/{created['id']}").status_code == 404
+    post(bearer(coordinator), f"/api/admission/requests/{created['id']}/decision",
+         {"decision": "refuse", "reasons": "重复"})  # fmt: skip
+    seen = worker.get(f"/api/admission/requests/{created['id']}").json()
+    assert seen["status"] == "refused" and seen["reasons"] == "重复"
+    assert worker.get("/api/workload/tasks").json() == {"items": [], "count": 0}
