@@ -5,10 +5,11 @@ The ledger engine (`_post`) is the only code that writes postings. It
 1. refuses bad input before touching anything (minutes are positive integers, the key is sane);
 2. returns the original transaction when the idempotency key was already used with the same
    payload, and refuses with a conflict when it was used with another;
-3. locks the accounts in ascending id order (SELECT … FOR UPDATE), then the district's chain
-   head, re-checks the key under the locks, validates against the locked balances and rules,
-   writes the transaction (unique key) and its postings, updates the cached balances, advances
-   the hash chain and records the audit event — all in one database transaction;
+3. locks the accounts in ascending id order (SELECT … FOR UPDATE), re-checks the key under
+   those locks (a concurrent retry of the same payload waited on the same rows), validates
+   against the locked balances and rules, then takes the district's chain head and writes the
+   transaction (unique key) and its postings, updates the cached balances, advances the hash
+   chain and records the audit event — all in one database transaction;
 4. when it owns the transaction (not nested in a caller's), retries serialization failures,
    deadlocks and SQLite "database is locked" with jittered backoff, so none reaches a user.
 """
@@ -353,6 +354,12 @@ def _attempt(
     }
     if len(locked) != len(ids):
         raise ValidationError(_("账户不存在。"), code="account_missing")
+    # A retry of the same payload waited on these same row locks: it now sees the original.
+    existing = Transaction.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
+        raise ValidationError(_("该笔记账已冲正过，不能重复冲正。"), code="already_reversed")
     district_id = place.district_id or place.pk
     for account in locked.values():
         if account.district_id != district_id:
@@ -362,12 +369,6 @@ def _attempt(
                 _("账户“%(a)s”已销户，不能记账。"), params={"a": account.name},
                 code="account_closed",
             )  # fmt: skip
-    head = ChainHead.objects.select_for_update().get(district_id=district_id)
-    existing = Transaction.objects.filter(idempotency_key=key).first()  # re-check under locks
-    if existing is not None:
-        return _replay(existing, fingerprint)
-    if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
-        raise ValidationError(_("该笔记账已冲正过，不能重复冲正。"), code="already_reversed")
     new_balance = {}
     for account_id, amount in legs:
         account = locked[account_id]
@@ -383,6 +384,9 @@ def _attempt(
             )  # fmt: skip
     if check is not None:
         check(locked)
+    # The chain head last, and held only for the writes: every ledger write of the district
+    # passes through it, so validation happens before it is taken.
+    head = ChainHead.objects.select_for_update().get(district_id=district_id)
     now = timezone.now()
     tx = Transaction(
         district_id=district_id, place=place, kind=kind, idempotency_key=key,

@@ -1,0 +1,138 @@
+"""Time-bank ledger throughput under 16 concurrent clients on PostgreSQL, against pgbench.
+
+Goal from issue #6: postings per second with 16 clients at least half of pgbench's simple-update
+TPS measured in the same run, with zero invariant violations at the end. Each client is a
+thread with its own connection making relative transfers of 1 minute between random accounts
+of one bench district (so every transfer takes two row locks in id order plus the district's
+chain head, and writes a transaction, two postings, two balances and an audit event); retries
+of serialization failures happen inside the service. The bench district (code 320106) is kept
+between runs; pgbench runs in its own scratch database.
+"""
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import threading
+import time
+from urllib.parse import urlsplit
+
+DESCRIPTION = "time-bank postings/s with 16 clients vs. pgbench simple-update TPS"
+CLIENTS = 16
+SECONDS = 10
+ACCOUNTS = 64
+DISTRICT_CODE = "320106"  # a real GB/T 2260 county code the demo (320104) does not use
+
+
+def _pgbench(url: str) -> float:
+    parts = urlsplit(url)
+    env = {**os.environ}
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    args = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
+    args += ["-U", parts.username or "postgres"]
+    subprocess.run(
+        ["dropdb", "--if-exists", *args, "linli_pgbench"], env=env, check=True, capture_output=True
+    )
+    subprocess.run(["createdb", *args, "linli_pgbench"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["pgbench", "-i", "-q", "-s", "1", *args, "linli_pgbench"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    out = subprocess.run(
+        ["pgbench", "-b", "simple-update", "-c", str(CLIENTS), "-j", "2", "-T", str(SECONDS),
+         *args, "linli_pgbench"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["dropdb", *args, "linli_pgbench"], env=env, capture_output=True)
+    match = re.search(r"tps = ([\d.]+)", out)
+    if not match:
+        raise RuntimeError(f"no tps in pgbench output: {out[-300:]}")
+    return float(match.group(1))
+
+
+def _world():
+    from django.test import override_settings
+
+    from core.models import Place, User
+    from core.testing import build_small_district
+    from timebank import services
+    from timebank.models import Account, AccountKind
+    from timebank.testing import resident, years_ago
+
+    district = Place.objects.filter(code=DISTRICT_CODE).first()
+    if district is None:
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            d = build_small_district(code=DISTRICT_CODE, name="基准区（鼓楼）")
+        district = d.district
+    root = User.objects.get(username=f"root{DISTRICT_CODE}")
+    accounts = list(Account.objects.filter(district=district, kind=AccountKind.MEMBER))
+    grids = list(Place.objects.filter(district=district, level="grid").order_by("pk"))
+    while len(accounts) < ACCOUNTS:
+        i = len(accounts)
+        person = resident(
+            actor=root, place=grids[i % len(grids)], name=f"基准{i}", birth=years_ago(30 + i % 40)
+        )
+        account = services.member_account_open(actor=root, person=person)
+        services.deposit(actor=root, account=account, minutes=480, key=f"bench-seed-{account.pk}")
+        accounts.append(account)
+    return root, district, accounts
+
+
+def run(context) -> dict:
+    from django.conf import settings
+    from django.db import connection, connections
+
+    from timebank import services
+    from timebank.models import Transaction
+
+    if connection.vendor != "postgresql":
+        return {"benchmark": "timebank_postings", "error": "needs PostgreSQL"}
+    if not shutil.which("pgbench"):
+        return {"benchmark": "timebank_postings", "error": "pgbench not installed"}
+    url = os.environ.get("DATABASE_URL") or settings.DATABASES["default"].get("NAME", "")
+    root, district, accounts = _world()
+    before = Transaction.objects.filter(district=district).count()
+    stop = time.monotonic() + SECONDS
+    done = [0] * CLIENTS
+    failures: list[str] = []
+    run_id = f"{time.time_ns()}"
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        try:
+            while time.monotonic() < stop:
+                a, b = rng.sample(accounts, 2)
+                try:
+                    services.transfer(
+                        actor=root, source=a, target=b, minutes=1, relation="基准",
+                        key=f"bench-{run_id}-{n}-{done[n]}",
+                    )  # fmt: skip
+                except Exception as exc:  # noqa: BLE001 - counted, reported in the row
+                    if getattr(exc, "code", "") != "insufficient_balance":
+                        failures.append(f"{type(exc).__name__}: {exc}")
+                done[n] += 1
+        finally:
+            connections.close_all()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    written = Transaction.objects.filter(district=district).count() - before
+    postings_per_s = 2 * written / elapsed
+    problems = services.reconcile(district=district)["problem_count"]
+    tps = _pgbench(url)
+    ratio = postings_per_s / tps if tps else 0
+    return {
+        "benchmark": "timebank_postings",
+        "measured": f"{postings_per_s:,.0f} postings/s ({written} transfers in {elapsed:.1f} s, "
+        f"{CLIENTS} clients; {problems} invariant violations, {len(failures)} errors)",
+        "baseline": f"pgbench simple-update {tps:,.0f} TPS ({CLIENTS} clients)",
+        "result": "pass" if ratio >= 0.5 and problems == 0 and not failures else "below goal",
+        "ratio": f"{ratio:.2f}× (goal ≥ 0.5)",
+    }
