@@ -10,6 +10,7 @@ urlpatterns = [
     path("refusals/", views.refusals, name="refusals"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("burden/", views.burden, name="burden"),
     path("burden.xlsx", views.burden_xlsx, name="burden_xlsx"),
 ]

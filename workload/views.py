@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -255,4 +256,33 @@ def burden_xlsx(request):
     content = exports.burden_workbook(months=months, communities=communities, rows=rows)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="burden-{month:%Y-%m}.xlsx"'
+    return response
+
+
+PDF_ROWS = 1000
+
+
+@login_required
+def ledger_pdf(request):
+    community = _ledger_community(request)
+    month = parse_month(request.GET.get("month", ""), workcal.local_today())
+    try:
+        from weasyprint import HTML
+    except ImportError:  # pragma: no cover - WeasyPrint is a pinned requirement
+        return HttpResponse(_("服务器未安装PDF组件。"), status=503)
+    traces = list(selectors.ledger_traces(community, month)[: PDF_ROWS + 1])
+    html = render_to_string(
+        "workload/ledger_pdf.html",
+        {
+            "community": community, "month": month, "traces": traces[:PDF_ROWS],
+            "truncated": len(traces) > PDF_ROWS, "limit": PDF_ROWS,
+            "generated": timezone.localtime(),
+        },
+        request=request,
+    )  # fmt: skip
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="ledger-{community.code}-{month:%Y-%m}.pdf"'
+    )
     return response

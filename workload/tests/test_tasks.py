@@ -241,6 +241,8 @@ def test_ledger_page_and_excel_are_generated_from_traces(client, d, item):
     assert rows[0][:3] == ("时间", "事件", "准入编号")
     assert [r[1] for r in rows[1:3]] == ["任务下达", "任务完成"]
     assert rows[2][7] == 75 and rows[2][2] == item.number
+    pdf = client.get(reverse("workload:ledger_pdf"), {"community": d.communities[0].pk})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # Another street's community is not the worker's to read.
     other = client.get(reverse("workload:ledger"), {"community": d.communities[2].pk})
     assert other.status_code == 404
