@@ -15,5 +15,6 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("certificates/", views.certificates, name="certificates"),
     path("certificates/<int:pk>/", views.certificate_print, name="certificate_print"),
+    path("certificates/<int:pk>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/verify/", views.certificate_verify, name="certificate_verify"),
 ]

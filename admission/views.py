@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from admission import selectors, services
@@ -510,3 +512,25 @@ def certificate_verify(request):
             .first()
         )
     return render(request, "admission/certificate_verify.html", {"code": code, "answer": answer})
+
+
+@login_required
+def certificate_pdf(request, pk):
+    """The issued certificate as a numbered PDF with its verification code."""
+    answer = get_object_or_404(
+        CertificateAnswer.objects.select_related("entry", "community"), pk=pk, outcome="issued"
+    )
+    if not request.user.has_perm("admission.issue_certificate", answer.community):
+        _not_found()
+    try:
+        from weasyprint import HTML
+    except ImportError:  # pragma: no cover - WeasyPrint is a pinned requirement
+        return HttpResponse(_("服务器未安装PDF组件。"), status=503)
+    verify_url = request.build_absolute_uri(reverse("admission:certificate_verify"))
+    html = render_to_string(
+        "admission/certificate_pdf.html", {"answer": answer, "verify_url": verify_url}
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{answer.number}.pdf"'
+    return response

@@ -62,9 +62,12 @@ def test_a_may_issue_certificate_is_numbered_and_verifiable(client, d, coordinat
     assert client.login(username=d.logins["community_worker:own"], password=PASSWORD)
     printed = client.get(reverse("admission:certificate_print", args=[answer.pk]))
     assert "张三" in printed.content.decode()
+    pdf = client.get(reverse("admission:certificate_pdf", args=[answer.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     client.logout()
     assert client.login(username=d.logins["community_worker:other"], password=PASSWORD)
     assert client.get(reverse("admission:certificate_print", args=[answer.pk])).status_code == 404
+    assert client.get(reverse("admission:certificate_pdf", args=[answer.pk])).status_code == 404
 
 
 def test_only_at_ones_own_community(d):
