@@ -786,6 +786,8 @@ def listing_create(
                 _("年满%(min)d周岁方可用本人存储的时间支付服务。"), params={"min": min_age},
                 code="under_withdrawal_age",
             )  # fmt: skip
+    if payer == Payer.FUND:
+        _check_fund_eligibility(actor=actor, recipient=recipient, place=place)
     contact = None
     if (contact_mobile or "").strip():
         try:
@@ -810,6 +812,26 @@ def listing_create(
         changes={"kind": kind, "title": title, "minutes": minutes, "payer": payer},
     )  # fmt: skip
     return listing
+
+
+def _check_fund_eligibility(*, actor, recipient: Person | None, place: Place) -> None:
+    """Fund-served priority elderly: 80+ living alone, or 60–79 living alone, disabled and on
+    the minimum living allowance. Age comes from the ID number; the living conditions are
+    verified by a community worker, so below the priority age only a worker may post."""
+    if recipient is None or recipient.birth_date is None:
+        raise ValidationError(_("公益基金只为登记了出生日期的老人支付。"), code="fund_ineligible")
+    age = age_on(recipient.birth_date, timezone.localdate())
+    priority_age = rule_value(defaults.PRIORITY_AGE_ALONE, place.district_id)
+    if age < 60:
+        raise ValidationError(
+            _("公益基金只为60周岁以上的优先服务老人支付（服务对象现年%(age)d周岁）。"),
+            params={"age": age}, code="fund_ineligible",
+        )  # fmt: skip
+    if age < priority_age and not actor.has_perm("timebank.record", place):
+        raise ValidationError(
+            _("%(min)d周岁以下须由社区工作者核实独居、失能及低保情况后代为发布。"),
+            params={"min": priority_age}, code="fund_needs_worker",
+        )  # fmt: skip
 
 
 def _locked_order(order: Order) -> Order:

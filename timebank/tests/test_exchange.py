@@ -183,3 +183,20 @@ def test_reject_reopens_the_need(bank, people):
 
 def test_resident_role_is_what_residents_have(people):
     assert people["volunteer"].role_assignments.filter(role=Role.RESIDENT).exists()
+
+
+def test_fund_payment_only_for_priority_elderly(bank, people):
+    with pytest.raises(ValidationError) as err:  # 40 years old
+        services.listing_create(
+            actor=people["daughter"], kind="need", category="company", title="x", minutes=30,
+            payer=Payer.FUND,
+        )  # fmt: skip
+    assert err.value.code == "fund_ineligible"
+    # The elder is 70: below the priority age (80), so only a worker (who verified living
+    # alone, disability and the allowance) may post a fund-paid need for her.
+    services.rule_update(
+        actor=bank.d.root, district=bank.d.district, code="priority_elderly_age_alone", value=80,
+        source="测试",
+    )  # fmt: skip
+    listing = _need(bank, people, payer=Payer.FUND)
+    assert listing.payer == Payer.FUND
