@@ -43,17 +43,20 @@ ensure_venv() {
 }
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+# PDF tests need Pango (WeasyPrint) and CJK fonts, from Debian too.
 ensure_chromium() {
   local browser="${LINLI_CHROMIUM:-/usr/bin/chromium}"
-  if [ -x "$browser" ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ -x "$browser" ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" &&
+     ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
     return
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Installing Chromium and CJK fonts from Debian for the browser tests"
+    say "Installing Chromium, Pango and CJK fonts from Debian for the browser and PDF tests"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
+      libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
   else
-    die "browser tests need Chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"
+    die "browser and PDF tests need: sudo apt-get install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0"
   fi
 }
 
