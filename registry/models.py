@@ -466,6 +466,17 @@ class LedgerEntry(models.Model):
     def __str__(self):
         return f"{self.report} {self.action}"
 
+    ACTIONS = {
+        "registered": _("登记"),
+        "kept": _("保留"),
+        "stopped": _("停用"),
+        "merged": _("合并"),
+    }
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action))
+
 
 class SharingGrant(models.Model):
     """A data-sharing authorisation: which fields a department may read, for what purpose."""

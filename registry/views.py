@@ -468,7 +468,9 @@ def sharing(request):
             grant = get_object_or_404(SharingGrant, district=district, pk=request.POST.get("grant"))
             services.grant_end(actor=user, grant=grant)
             return redirect("registry:sharing")
-    grants = selectors.grants_visible_to(user)
+    grants = list(selectors.grants_visible_to(user))
+    for grant in grants:
+        grant.can_use = user.has_perm("registry.use_grant", grant)
     return render(
         request, "registry/sharing.html", {"grants": grants, "form": form, "can_grant": can_grant}
     )
