@@ -467,6 +467,28 @@ def _place_parts(place: Place) -> dict:
     return parts
 
 
+def _check_resident_applicant(actor, place, channel, resident, contact_phone) -> None:
+    """An item for the district's residents only: who files it must be one, or act for one."""
+    from core.models import Role
+    from core.rules import assignments_of
+
+    if channel == Channel.H5:
+        is_resident = any(
+            a.role == Role.RESIDENT and a.place.district_id == place.district_id
+            for a in assignments_of(actor)
+        )
+        if not is_resident and not actor.is_superuser:
+            raise ValidationError(_("该事项仅限本辖区居民申请。"))
+    elif channel == Channel.STAFF:
+        if resident is None:
+            raise ValidationError(_("代办该事项需要关联已登记的本辖区居民。"))
+    elif channel == Channel.OPEN311:
+        if not contact_phone:
+            raise ValidationError(_("该事项仅限本辖区居民申请，请提供居民的联系电话（phone）。"))
+    else:
+        raise ValidationError(_("该事项仅限本辖区居民申请。"))
+
+
 def _new_token() -> str:
     return secrets.token_hex(8)
 
@@ -521,6 +543,8 @@ def request_submit(
             raise ValidationError(_("该事项不属于本区或已停用。"))
         if item.applicant == Applicant.STAFF and channel not in (Channel.STAFF, Channel.PATROL):
             raise ValidationError(_("该事项需由工作人员代办。"))
+        if item.applicant == Applicant.RESIDENT:
+            _check_resident_applicant(actor, place, channel, resident, contact_phone)
         category = item.category
     elif category not in Category.values:
         category = Category.HELP

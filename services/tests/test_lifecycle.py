@@ -418,3 +418,17 @@ def test_unsatisfied_rating_upheld_sends_the_case_back(world):
         actor=world.dispatcher, request=request, upheld=False, note="已处理到位"
     )
     assert request.state == State.RATED and request.rating == "unsatisfied"
+
+
+def test_items_for_residents_only(world):
+    item = world.items["MZ-002"]
+    answers = {"age": "80", "needs": ["meal"]}
+    with pytest.raises(ValidationError, match="仅限本辖区居民"):
+        submit(world, actor=world.dispatcher, item=item, answers=answers, resident=None)
+    with pytest.raises(ValidationError, match="关联已登记"):
+        submit(world, actor=world.d.users["community_worker:own"], channel=Channel.STAFF,
+               item=item, answers=answers, resident=None)  # fmt: skip
+    assert submit(world, item=item, answers=answers).item == item
+    staff = submit(world, actor=world.d.users["community_worker:own"], channel=Channel.STAFF,
+                   item=item, answers=answers)  # fmt: skip
+    assert staff.resident == world.resident.person

@@ -30,6 +30,7 @@ def test_georeport_client_reads_what_we_serve(served):
             "api_key": api_key, "jurisdiction_id": "320104", "service_code": "MZ-002",
             "address_id": world.d.grids[0].code, "attribute[age]": "81",
             "attribute[needs][]": ["meal", "bath"], "description": "独居老人需要助餐助浴",
+            "phone": "13912340000",
         },
         timeout=10,
     )  # fmt: skip
