@@ -450,17 +450,35 @@ def _plain(field, stored: str) -> str:
 
 
 def _candidates(district_id: int, data: dict) -> list[int]:
-    """People who may be this row's person: same birth date and a name that sounds the same,
-    recorded without an ID number (with one, the ID number would have matched)."""
+    """People who may be this row's person, for a person to confirm: the same birth date (or
+    month, when the file gives only a month) and a name that sounds the same (pypinyin), recorded
+    without an ID number (with one, the ID number would have matched). Those living at the
+    row's address come first."""
     name = data["values"].get("name", "")
     birth = data["values"].get("birth_date", "")
-    if not name or len(birth) != 10:
+    if not name or len(birth) not in (7, 10):
         return []
     sound = _pinyin(name)
-    query = Person.objects.filter(district_id=district_id, birth_date=birth)
+    query = Person.objects.filter(district_id=district_id)
+    if len(birth) == 10:
+        query = query.filter(birth_date=birth)
+    else:
+        query = query.filter(birth_date__year=int(birth[:4]), birth_date__month=int(birth[5:7]))
     if data["id_hash"]:
         query = query.filter(id_number_hash="")
-    return [p.pk for p in query[:50] if p.name == name or _pinyin(p.name) == sound][:5]
+    found = [p for p in query.select_related("residence")[:50]
+             if p.name == name or _pinyin(p.name) == sound]  # fmt: skip
+    address = services._address_key(
+        data["values"].get("actual_address") or data["values"].get("registered_address") or ""
+    )
+
+    def lives_here(person) -> bool:
+        residence = getattr(person, "residence", None)
+        return bool(address and residence and services._address_key(
+            residence.actual_address or residence.registered_address) == address)  # fmt: skip
+
+    found.sort(key=lambda p: (not lives_here(p), p.name != name, p.pk))
+    return [p.pk for p in found[:5]]
 
 
 # ---------------------------------------------------------------- the commit

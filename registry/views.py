@@ -28,6 +28,7 @@ from registry.models import (
 from registry.rules import DISTRICT_LEADS, officer_departments
 
 PAGE = 50
+EXPORT_LIMIT = 20000  # rows per Excel export; larger scopes export by community
 
 
 def _districts(user) -> list[Place]:
@@ -381,7 +382,9 @@ def report_export(request, pk):
 
     report = _report(request, pk)
     scope, community = _report_scope(request, report)
-    residences = list(selectors.population(report, scope)[:20000])
+    residences = list(selectors.population(report, scope)[: EXPORT_LIMIT + 1])
+    truncated = len(residences) > EXPORT_LIMIT
+    residences = residences[:EXPORT_LIMIT]
     columns = list(report.columns.select_related("field"))
     rows = selectors.report_rows(report.district, [c.field for c in columns], residences)
     workbook = openpyxl.Workbook()
@@ -402,6 +405,8 @@ def report_export(request, pk):
     for number, row in enumerate(rows, start=1):
         sheet.append([number, row.residence.community.name, *[c.value for c in row.cells]])
     sheet.append([_("合计"), _("%(n)d人") % {"n": len(rows)}])
+    if truncated:
+        sheet.append([_("仅导出前%(n)d人，请按社区分别导出。") % {"n": EXPORT_LIMIT}])
     for letter, w in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [6, 14, *[16] * len(columns)], strict=False):
         sheet.column_dimensions[letter].width = w
     out = io.BytesIO()

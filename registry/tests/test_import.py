@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from core import personal_data
-from core.models import AuditEvent, Person
+from core.models import AuditEvent, Person, Place
 from registry import importer, services, tasks
 from registry.models import (
     Conflict,
@@ -368,3 +368,22 @@ def test_many_rows_with_one_bad_row_writes_nothing(world):
     with pytest.raises(ValidationError):
         services.import_commit(actor=officer(world), batch=batch)
     assert (Person.objects.count(), Fact.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_candidates_by_birth_month_sound_and_address_first(world):
+    from core import services as core_services
+
+    chaoku = Place.objects.get(name="钞库街社区", district=world.district)
+    far_one = core_services.person_register(actor=world.root, place=chaoku, name="李鹃")
+    near_one = core_services.person_register(actor=world.root, place=chaoku, name="李涓")
+    for person in (far_one, near_one):
+        person.birth_date = "1942-12-23"
+        person.save()
+    services.place_person(
+        person=near_one, community=chaoku, actual_address="南京市秦淮区中华路8号1幢101室"
+    )
+    rows = "姓名,出生年月,现住地址,所属社区\r\n李娟,1942.12,南京市秦淮区中华路8号1幢101室,钞库街社区\r\n"
+    batch = checked(world, officer(world), "mz", rows.encode(), name="month.csv")
+    row = batch.rows.get()
+    assert row.status == "confirm" and row.candidates == [near_one.pk, far_one.pk]
