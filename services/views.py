@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -280,11 +281,13 @@ def request_act(request, pk):
         if action == "accept":
             request_services.request_accept(actor=user, request=req, note=note)
         elif action == "accept_dispatch":
-            req = request_services.request_accept(actor=user, request=req, note=note)
-            request_services.request_dispatch(
-                actor=user, request=req, department=_department(req, post.get("department")),
-                co_departments=selectors.departments_for(req).filter(pk__in=post.getlist("co")),
-            )  # fmt: skip
+            department = _department(req, post.get("department"))
+            with transaction.atomic():  # both steps or neither
+                accepted = request_services.request_accept(actor=user, request=req, note=note)
+                request_services.request_dispatch(
+                    actor=user, request=accepted, department=department,
+                    co_departments=selectors.departments_for(req).filter(pk__in=post.getlist("co")),
+                )  # fmt: skip
         elif action == "reject":
             request_services.request_reject(actor=user, request=req, reason=note)
         elif action == "dispatch":

@@ -195,3 +195,21 @@ def test_open311_keys_page_shows_a_new_key_once_and_revokes(client, world):
     assert key.revoked_at is not None
     client.force_login(world.resident)
     assert client.get(reverse("services:open311_keys")).status_code == 403
+
+
+def test_accept_and_dispatch_is_all_or_nothing(client, world):
+    from services.tests.test_lifecycle import submit
+
+    req = submit(world)
+    client.force_login(world.dispatcher)
+    act = reverse("services:request_act", args=[req.pk])
+    # A co-handler equal to the lead is refused: the request is not left accepted either.
+    lead = world.d.departments[0].pk
+    page = client.post(
+        act, {"action": "accept_dispatch", "department": lead, "co": [lead]}, follow=True
+    )
+    assert "协办部门不能与主办部门相同" in page.content.decode()
+    req.refresh_from_db()
+    assert req.state == State.SUBMITTED
+    page = client.post(act, {"action": "accept_dispatch", "department": ""}, follow=True)
+    assert "请选择主办部门" in page.content.decode()
