@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.demo.extensions import register
 from core.models import Notification, Place, PlaceLevel, Role, RoleAssignment
+from services import notify
 from services import services as request_services
 from services.models import Category, Channel, RequestEvent, ServiceItem, ServiceRequest
 
@@ -64,8 +65,9 @@ def build(*, district, builder, seed, out):
     if not items or not grids:
         return
     started = timezone.now()
-    for n in range(HISTORY):
-        _one(rng, n, district, builder, items, grids, residents)
+    with notify.muted():
+        for n in range(HISTORY):
+            _one(rng, n, district, builder, items, grids, residents)
     # The history's notices are old news: file them as read so inboxes start clean.
     Notification.objects.filter(
         created_at__gte=started, url__startswith=reverse("services:home")
