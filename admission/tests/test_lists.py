@@ -164,3 +164,17 @@ def test_coordinator_edits_through_the_pages(client, d, coordinator):
     diff = client.get(reverse("admission:version_diff", args=[draft.pk])).content.decode()
     assert "XZ-13" in diff and "协助做好燃气安全宣传" in diff
     assert services.version_in_force(d.district, "assistance") == draft
+
+
+def test_settings_page_sets_the_review_deadline(client, d):
+    assert client.login(username=d.logins["coordinator:own"], password=PASSWORD)
+    assert reverse("admission:settings") in client.get(reverse("admission:lists")).content.decode()
+    bad = client.post(reverse("admission:settings"), {"review_working_days": "0"})
+    assert bad.status_code == 200 and services.review_working_days(d.district) == 15
+    assert (
+        client.post(reverse("admission:settings"), {"review_working_days": "10"}).status_code == 302
+    )
+    assert services.review_working_days(d.district) == 10
+    client.logout()
+    assert client.login(username=d.logins["department_officer:own"], password=PASSWORD)
+    assert client.get(reverse("admission:settings")).status_code == 403
