@@ -179,7 +179,6 @@ def test_street_officer_reverses_from_the_ledger_page(bank, client):
 
 
 def test_certificate_pdf(bank, client):
-    pytest.importorskip("weasyprint", reason="WeasyPrint (PDF) is not installed")
     services.deposit(actor=bank.worker, account=bank.young, minutes=90, key="v-cert", memo="助老")
     client.force_login(bank.worker)
     response = client.get(reverse("timebank:certificate", args=[bank.young.pk]))
