@@ -356,6 +356,7 @@ def report(request, pk):
             cell.title = column.title
             cell.name = f"cell-{row.person.pk}-{cell.key}"
             cell.error = errors.get(cell.name, "")
+    can_fill_any = any(row.can_fill for row in rows)
     total_cells = len(columns) * len(rows)
     missing = sum(r.missing for r in rows)
     communities = places_visible_to(user).filter(
@@ -370,7 +371,7 @@ def report(request, pk):
         {"report": report, "columns": columns, "rows": rows, "page": page,
          "filled": total_cells - missing, "total_cells": total_cells, "missing": missing,
          "communities": communities, "community": community, "only_missing": only_missing,
-         "query": query, "errors": errors, "auto": sum(1 for c in columns if c.field.order < 500)},
+         "query": query, "errors": errors, "can_fill_any": can_fill_any, "auto": sum(1 for c in columns if c.field.order < 500)},
     )  # fmt: skip
 
 
