@@ -4,9 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from admission.models import (
 )
 from admission.rules import certificate_communities, officer_departments
 from core.models import Department, Place, PlaceLevel
+from core.pdf import pdf_response
 from core.views import service_errors
 
 
@@ -522,15 +522,10 @@ def certificate_pdf(request, pk):
     )
     if not request.user.has_perm("admission.issue_certificate", answer.community):
         _not_found()
-    try:
-        from weasyprint import HTML
-    except ImportError:  # pragma: no cover - WeasyPrint is a pinned requirement
-        return HttpResponse(_("服务器未安装PDF组件。"), status=503)
     verify_url = request.build_absolute_uri(reverse("admission:certificate_verify"))
-    html = render_to_string(
-        "admission/certificate_pdf.html", {"answer": answer, "verify_url": verify_url}
+    return pdf_response(
+        request,
+        "admission/certificate_pdf.html",
+        {"answer": answer, "verify_url": verify_url},
+        filename=f"certificate-{answer.number}.pdf",
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{answer.number}.pdf"'
-    return response

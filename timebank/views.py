@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Place
+from core.pdf import pdf_response
 from core.rules import assignments_of, role_places
 from core.selectors import people_visible_to
 from timebank import selectors, services
@@ -425,15 +425,12 @@ def certificate(request, pk):
     account = selectors.accounts_visible_to(request.user).filter(pk=pk).first()
     if account is None:
         raise Http404(_("没有找到，或您无权查看。"))
-    try:
-        from weasyprint import HTML
-    except ImportError:  # pragma: no cover - WeasyPrint is a pinned requirement
-        return HttpResponse(_("服务器未安装PDF组件。"), status=503)
     postings = list(
         selectors.postings_visible_to(request.user, account).order_by("-pk")[: CERTIFICATE_ROWS + 1]
     )
     head = ChainHead.objects.filter(district_id=account.district_id).first()
-    html = render_to_string(
+    return pdf_response(
+        request,
         "timebank/certificate.html",
         {
             "account": account, "postings": postings[:CERTIFICATE_ROWS],
@@ -441,12 +438,8 @@ def certificate(request, pk):
             "today": timezone.localdate(), "head_seq": head.seq if head else 0,
             "head_hash": head.hash if head else "",
         },
-        request=request,
+        filename=f"timebank-{account.pk}.pdf",
     )  # fmt: skip
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="timebank-{account.pk}.pdf"'
-    return response
 
 
 @login_required

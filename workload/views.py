@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +13,7 @@ from admission.selectors import admitted_items_visible_to
 from admission.services import item_is_usable
 from core import calendar as workcal
 from core.models import Department, Place
+from core.pdf import pdf_response
 from core.views import service_errors
 from workload import exports, selectors, services
 from workload.forms import CompleteForm, DispatchForm, RefuseTaskForm, UnadmittedForm, parse_month
@@ -266,23 +266,14 @@ PDF_ROWS = 1000
 def ledger_pdf(request):
     community = _ledger_community(request)
     month = parse_month(request.GET.get("month", ""), workcal.local_today())
-    try:
-        from weasyprint import HTML
-    except ImportError:  # pragma: no cover - WeasyPrint is a pinned requirement
-        return HttpResponse(_("服务器未安装PDF组件。"), status=503)
     traces = list(selectors.ledger_traces(community, month)[: PDF_ROWS + 1])
-    html = render_to_string(
+    return pdf_response(
+        request,
         "workload/ledger_pdf.html",
         {
             "community": community, "month": month, "traces": traces[:PDF_ROWS],
             "truncated": len(traces) > PDF_ROWS, "limit": PDF_ROWS,
             "generated": timezone.localtime(),
         },
-        request=request,
+        filename=f"ledger-{community.code}-{month:%Y-%m}.pdf",
     )  # fmt: skip
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="ledger-{community.code}-{month:%Y-%m}.pdf"'
-    )
-    return response
