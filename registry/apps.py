@@ -10,9 +10,11 @@ class RegistryConfig(AppConfig):
     verbose_name = _("共享数据")
 
     def ready(self):
-        from core import action_labels, workbench
+        from core import action_labels, navigation, workbench
         from core.demo import extensions
         from registry import demo, rules, workbench_cards  # noqa: F401
+
+        navigation.register(_("共享数据"), "registry:home", perm="core.use_staff_pages", order=45)
 
         action_labels.register(
             {

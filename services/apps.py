@@ -10,8 +10,13 @@ class ServicesConfig(AppConfig):
     verbose_name = _("一网通办")
 
     def ready(self):
+        from core import navigation
         from core.action_labels import register
         from services import demo, rules, workbench_cards  # noqa: F401 - registers them
+
+        # One entry for everyone: the page offers each role its own queues (dispatch,
+        # department, grid, intake, overdue, metrics) from there.
+        navigation.register(_("诉求"), "services:home", order=40)
 
         register(
             {
