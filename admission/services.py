@@ -33,25 +33,11 @@ from core import audit
 from core import calendar as workcal
 from core.models import Department, Place, PlaceLevel, Role
 from core.services import notify
+from core.validation import clean_text as _text
+from core.validation import require_perm as _require
 
 DEFAULT_REVIEW_WORKING_DAYS = 15
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
-
-
-def _text(value: str, label: str, *, required=True, limit=200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
-    if len(value) > limit:
-        raise ValidationError(
-            _("%(label)s过长（最多%(limit)d字）。"), params={"label": label, "limit": limit}
-        )
-    return value
 
 
 def _district(place: Place) -> Place:

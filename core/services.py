@@ -29,11 +29,7 @@ from core.models import (
     User,
 )
 from core.rules import forget_assignments, grantable_roles
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
+from core.validation import require_perm as _require
 
 
 def _clean_name(name: str, label: str) -> str:

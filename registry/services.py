@@ -18,6 +18,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from core import audit, personal_data
 from core.identifiers import to_halfwidth
 from core.models import Department, Person, Place, PlaceLevel
+from core.validation import require_perm as _require
 from registry import defaults, values
 from registry.models import (
     Building,
@@ -38,12 +39,6 @@ from registry.models import (
     Unit,
 )
 from registry.rules import officer_departments
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
-
 
 # ---------------------------------------------------------------- field registry
 

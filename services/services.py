@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core import calendar as workcal
 from core.models import Department, Notification, Place, PlaceLevel, User
+from core.validation import require_perm as _require
 from services import notify
 from services.models import (
     FINAL_STATES,
@@ -55,11 +56,6 @@ IMAGE_SIGNATURES = (
     (b"GIF89a", "gif"),
 )
 MAX_EXTENSION_DAYS = 30
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
 
 
 def _text(value, label: str, *, required: bool = True, max_length: int = 4000) -> str:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, personal_data
 from core.models import Person, Place, PlaceLevel
+from core.validation import require_perm as _require
 from timebank import defaults
 from timebank.models import (
     MINUTES_PER_HOUR,
@@ -50,11 +51,6 @@ from timebank.models import (
 MAX_MINUTES = 1500 * MINUTES_PER_HOUR  # no single posting may exceed the storage cap
 MAX_ATTEMPTS = 8
 GENESIS = "0" * 64
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
 
 
 def clean_minutes(value) -> int:

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,26 +14,12 @@ from core import audit
 from core import calendar as workcal
 from core.models import Department, Place, PlaceLevel, Role, User
 from core.services import notify
+from core.validation import clean_text as _text
+from core.validation import require_perm as _require
 from workload.models import RefusedWork, Task, Trace
 
 MAX_DUE_WORKING_DAYS = 250
 MAX_MINUTES = 100_000
-
-
-def _require(actor, perm: str, obj=None, message: str | None = None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied(message or _("您没有执行此操作的权限。"))
-
-
-def _text(value: str, label: str, *, required=True, limit=200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
-    if len(value) > limit:
-        raise ValidationError(
-            _("%(label)s过长（最多%(limit)d字）。"), params={"label": label, "limit": limit}
-        )
-    return value
 
 
 def _int(value, label: str, low: int, high: int) -> int:
