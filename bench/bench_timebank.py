@@ -55,11 +55,13 @@ def _pgbench(url: str) -> float:
 def _world():
     from django.test import override_settings
 
+    from core import services as core_services
     from core.models import Place, User
+    from core.personal_data import find_by_id_number
     from core.testing import build_small_district
     from timebank import services
     from timebank.models import Account, AccountKind
-    from timebank.testing import resident, years_ago
+    from timebank.testing import id_number, years_ago
 
     district = Place.objects.filter(code=DISTRICT_CODE).first()
     if district is None:
@@ -71,8 +73,16 @@ def _world():
     grids = list(Place.objects.filter(district=district, level="grid").order_by("pk"))
     while len(accounts) < ACCOUNTS:
         i = len(accounts)
-        person = resident(
-            actor=root, place=grids[i % len(grids)], name=f"基准{i}", birth=years_ago(30 + i % 40)
+        # The benchmark may share a database with the full demo district: take ID numbers
+        # (浦口区 320111) that nobody there holds yet.
+        birth = years_ago(30 + i % 40)
+        number = next(
+            n
+            for n in (id_number(birth, division="320111", serial=s) for s in range(1000))
+            if find_by_id_number(n) is None
+        )
+        person = core_services.person_register(
+            actor=root, place=grids[i % len(grids)], name=f"基准{i}", id_number=number
         )
         account = services.member_account_open(actor=root, person=person)
         services.deposit(actor=root, account=account, minutes=480, key=f"bench-seed-{account.pk}")
