@@ -227,3 +227,46 @@ def reads_of(person: Person) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type="core.person", object_id=str(person.pk)).filter(
         Q(action__startswith="person.reveal") | Q(action="registry.shared_read")
     )
+
+
+# ---------------------------------------------------------------- for other apps
+
+
+@dataclass
+class FormFields:
+    """A registered form and the labels (field names and aliases) of what it collects."""
+
+    form_id: int
+    name: str
+    department: str
+    labels: set[str]
+
+
+def report_forms_in(district: Place) -> list[FormFields]:
+    """The forms the district keeps (not stopped or merged), with every label each collects.
+
+    Admission compares a new form's fields against these, so a department cannot add a second
+    form for facts another form already collects."""
+    forms = (
+        ReportForm.objects.filter(district=district, status=ReportForm.Status.KEPT)
+        .select_related("department")
+        .prefetch_related("columns__field")
+    )
+    result = []
+    for form in forms:
+        labels: set[str] = set()
+        for column in form.columns.all():
+            labels.add(column.title)
+            labels.update(column.field.names())
+        result.append(FormFields(form.pk, form.name, form.department.name, labels))
+    return result
+
+
+def status_tags_of(person: Person) -> set[str]:
+    """The status tags (living alone, disabled, 低保, …) currently held as "是" for a person,
+    as field keys; age-derived tags are not included (compute them from the birth date)."""
+    return set(
+        Fact.objects.filter(
+            person=person, is_current=True, field__is_tag=True, value="是"
+        ).values_list("field__key", flat=True)
+    )
