@@ -44,12 +44,19 @@ class RequestIn(Input):
     period_start: Day
     period_end: Day
     submit_token: Token
+    form_fields: list[Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]] = Field(
+        default_factory=list, max_length=200
+    )
 
 
 class Finding(Schema):
     kind: str
     message: str
     ref: int | None = None
+    # A form's fields that another registered form already collects (kind "form_overlap").
+    fields: list[str] = []
+    form: str = ""
+    department: str = ""
 
 
 class RequestOut(Schema):
@@ -59,6 +66,7 @@ class RequestOut(Schema):
     status_label: str
     title: str
     department_id: int
+    form_fields: list[str]
     findings: list[Finding]
     review_due_at: datetime.datetime | None
     reasons: str
@@ -94,6 +102,7 @@ def request_out(request) -> dict:
         "status_label": str(request.get_status_display()),
         "title": request.title,
         "department_id": request.department_id,
+        "form_fields": request.form_fields,
         "findings": request.findings,
         "review_due_at": request.review_due_at,
         "reasons": request.reasons,
@@ -138,7 +147,7 @@ def request_create(
             communities=communities, frequency=data.frequency,
             minutes_per_community=data.minutes_per_community, funding_fen=data.funding_fen,
             period_start=data.period_start, period_end=data.period_end,
-            submit_token=data.submit_token,
+            submit_token=data.submit_token, form_fields=data.form_fields,
         )  # fmt: skip
         return 201, request_out(created)
 

@@ -34,6 +34,12 @@ APPLICATIONS = [
      "《居住证暂行条例》；XZ-12", "quarterly", 200, 800_000, "street1", "review", ""),
 ]  # fmt: skip
 
+# The fields each form asks communities to fill (compared with the registry's forms).
+FORM_FIELDS = {
+    "家庭医生签约服务季度统计表": ["姓名", "联系电话", "签约团队", "签约日期"],
+    "辖区商户经营情况月报": ["商户名称", "经营地址", "经营状态"],
+}
+
 
 def build(*, district, builder, seed, out):
     from admission import services
@@ -62,7 +68,7 @@ def build(*, district, builder, seed, out):
             legal_basis=basis, communities=communities if where == "all" else first_street,
             frequency=freq, minutes_per_community=minutes, funding_fen=fen,
             period_start=start, period_end=today.replace(month=12, day=31) + datetime.timedelta(days=365),
-            submit_token=f"demo-{seed}-{n}",
+            submit_token=f"demo-{seed}-{n}", form_fields=FORM_FIELDS.get(title, []),
         )  # fmt: skip
         made += 1
         if request.status != "under_review" or decision in (None, "review"):

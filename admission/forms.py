@@ -77,6 +77,12 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("写明法律、法规或政策文件名称和条款。"),
     )
+    form_fields = forms.CharField(
+        label=_("报表字段（报表/台账类必填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("要求社区填写的栏目，每行一个或用顿号分隔；系统会与本区已登记的报表比对。"),
+    )
     all_communities = forms.BooleanField(
         label=_("全区所有社区"), required=False, widget=forms.CheckboxInput(attrs=SMALL)
     )
@@ -126,6 +132,12 @@ class AmendForm(forms.Form):
         label=_("法律政策依据"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     funding = YuanField(label=_("随事转移经费（元）"), required=False)
+    form_fields = forms.CharField(
+        label=_("报表字段（报表/台账类必填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个或用顿号分隔。"),
+    )
 
     def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)

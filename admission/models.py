@@ -195,6 +195,9 @@ class AdmissionRequest(models.Model):
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=24, choices=Status.choices)
+    # A form or report: the fields it asks communities to fill (compared with the district's
+    # registered forms at submission).
+    form_fields = models.JSONField(_("报表字段"), default=list, blank=True)
     # What the automatic checks found: [{"kind": ..., "message": ..., "ref": ...}]
     findings = models.JSONField(default=list, blank=True)
     matched_negative = models.ForeignKey(

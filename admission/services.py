@@ -31,6 +31,7 @@ from admission.models import (
 from admission.rules import officer_departments
 from core import audit
 from core import calendar as workcal
+from core.identifiers import to_halfwidth
 from core.models import Department, Place, PlaceLevel, Role
 from core.services import notify
 from core.validation import clean_text as _text
@@ -370,6 +371,72 @@ def negative_match(district: Place, text: str, cited_entry: ListEntry | None = N
     return None, ""
 
 
+MAX_FORM_FIELDS = 200
+_FIELD_SPLIT = re.compile(r"[\n\r,，、;；]+")
+
+
+def field_key(label: str) -> str:
+    """A field name as compared: half-width, no spaces, lower case."""
+    return re.sub(r"\s+", "", to_halfwidth(label or "")).lower()
+
+
+def clean_form_fields(raw) -> list[str]:
+    """The field names of a form, from a list or from text (one a line, or separated by
+    commas or 、), in order, without repeats."""
+    if raw is None:
+        return []
+    parts = _FIELD_SPLIT.split(raw) if isinstance(raw, str) else [str(p) for p in raw]
+    names, seen = [], set()
+    for part in parts:
+        name = re.sub(r"\s+", " ", to_halfwidth(part)).strip()
+        if not name or field_key(name) in seen:
+            continue
+        if len(name) > 40:
+            raise ValidationError(
+                _("报表字段“%(name)s”过长（最多40字）。"), params={"name": name[:40]}
+            )
+        seen.add(field_key(name))
+        names.append(name)
+    if len(names) > MAX_FORM_FIELDS:
+        raise ValidationError(
+            _("报表字段最多%(n)d个。"), params={"n": MAX_FORM_FIELDS}, code="too_many_fields"
+        )
+    return names
+
+
+def form_overlaps(district: Place, form_fields: list[str]) -> list[dict]:
+    """The district's registered forms that already collect some of `form_fields`: one finding
+    per form, naming the fields, the form and the department that keeps it (read through the
+    registry's selector, the only door into the registry)."""
+    if not form_fields:
+        return []
+    from registry.selectors import report_forms_in
+
+    wanted = {field_key(name): name for name in form_fields}
+    findings = []
+    for form in report_forms_in(district):
+        held = {field_key(label) for label in form.labels}
+        shared = [name for key, name in wanted.items() if key in held]
+        if not shared:
+            continue
+        findings.append(
+            {
+                "kind": "form_overlap",
+                "message": _(
+                    "报表字段“%(fields)s”已由%(dept)s的报表“%(form)s”采集，"
+                    "请审核人员核对能否共享使用，避免社区重复填报。"
+                )
+                % {"fields": "、".join(shared), "dept": form.department, "form": form.name},
+                "ref": form.form_id,
+                "fields": shared,
+                "form": form.name,
+                "department": form.department,
+            }
+        )
+    findings.sort(key=lambda f: (-len(f["fields"]), f["form"]))
+    return findings
+
+
 def check_application(
     *,
     district: Place,
@@ -383,10 +450,13 @@ def check_application(
     period_start: datetime.date,
     period_end: datetime.date,
     exclude_request: int | None = None,
+    kind: str = "",
+    form_fields: list[str] | None = None,
 ) -> tuple[str, list[dict], ListEntry | None]:
     """Run the submission checks: (status, findings, matched negative entry).
 
-    Raises ValidationError when the same work is already admitted (pointing to it).
+    Raises ValidationError when the same work is already admitted (pointing to it). The fields
+    of a form are compared with the forms the district already keeps (flagged for review).
     """
     S = AdmissionRequest.Status
     findings: list[dict] = []
@@ -455,7 +525,10 @@ def check_application(
                         "ref": pk,
                     }
                 )
+    findings.extend(form_overlaps(district, form_fields or []))
     missing = []
+    if kind == WorkKind.FORM and not form_fields:
+        missing.append(_("未列出报表字段（用于与已有报表比对，避免重复填报）"))
     if not (legal_basis or "").strip() and cited_entry is None:
         missing.append(_("未说明法律政策依据"))
     if not funding_fen:
@@ -572,6 +645,7 @@ def request_submit(
     period_start: datetime.date,
     period_end: datetime.date,
     submit_token: str,
+    form_fields=None,
 ) -> AdmissionRequest:
     """A department applies to push work onto communities. Checked at once:
     negative list → refused on the spot; already admitted → error pointing to it;
@@ -604,11 +678,12 @@ def request_submit(
         raise ValidationError(_("截止日期不能早于起始日期。"))
     cited_entry = _cited(district, cited_entry)
     communities = _communities(district, communities)
+    form_fields = clean_form_fields(form_fields)
     status, findings, negative = check_application(
         district=district, department=department, title=title, description=description,
         legal_basis=legal_basis, cited_entry=cited_entry, funding_fen=funding_fen,
         community_ids={c.pk for c in communities}, period_start=period_start,
-        period_end=period_end,
+        period_end=period_end, kind=kind, form_fields=form_fields,
     )  # fmt: skip
     now = timezone.now()
     request = AdmissionRequest(
@@ -617,7 +692,7 @@ def request_submit(
         description=description, legal_basis=legal_basis, cited_entry=cited_entry,
         frequency=frequency, minutes_per_community=minutes, funding_fen=funding_fen,
         period_start=period_start, period_end=period_end, status=status, findings=findings,
-        matched_negative=negative, submitted_at=now, submit_token=token,
+        matched_negative=negative, submitted_at=now, submit_token=token, form_fields=form_fields,
     )  # fmt: skip
     S = AdmissionRequest.Status
     if status == S.UNDER_REVIEW:
@@ -679,8 +754,10 @@ def request_amend(
     legal_basis: str,
     cited_entry: ListEntry | None,
     funding_fen: int,
+    form_fields=None,
 ) -> AdmissionRequest:
-    """Complete an incomplete request (legal basis, funding); the checks run again."""
+    """Complete an incomplete request (legal basis, funding, a form's fields); the checks run
+    again. `form_fields` None keeps the fields given before."""
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
     _require(actor, "admission.amend_request", request)
     if request.status != AdmissionRequest.Status.INCOMPLETE:
@@ -688,16 +765,20 @@ def request_amend(
     legal_basis = _text(legal_basis, _("法律政策依据"), required=False, limit=2000)
     _minutes, funding_fen = _amounts(request.minutes_per_community, funding_fen)
     cited_entry = _cited(request.district, cited_entry)
+    form_fields = request.form_fields if form_fields is None else clean_form_fields(form_fields)
     status, findings, negative = check_application(
         district=request.district, department=request.department, title=request.title,
         description=request.description, legal_basis=legal_basis, cited_entry=cited_entry,
         funding_fen=funding_fen,
         community_ids=set(request.communities.values_list("pk", flat=True)),
         period_start=request.period_start, period_end=request.period_end,
+        kind=request.kind, form_fields=form_fields,
     )  # fmt: skip
     changes = audit.diff(
-        request, legal_basis=legal_basis, funding_fen=funding_fen, cited_entry=cited_entry
-    )
+        request, legal_basis=legal_basis, funding_fen=funding_fen, cited_entry=cited_entry,
+        form_fields=form_fields,
+    )  # fmt: skip
+    request.form_fields = form_fields
     request.legal_basis, request.funding_fen, request.cited_entry = (
         legal_basis,
         funding_fen,

@@ -282,6 +282,7 @@ def request_new(request):
                 minutes_per_community=data["minutes_per_community"],
                 funding_fen=data["funding"], period_start=data["period_start"],
                 period_end=data["period_end"], submit_token=data["submit_token"],
+                form_fields=data["form_fields"],
             )  # fmt: skip
             tone = {
                 AdmissionRequest.Status.REFUSED_NEGATIVE: messages.ERROR,
@@ -317,6 +318,7 @@ def request_detail(request, pk):
             "legal_basis": item.legal_basis,
             "funding": f"{item.funding_fen / 100:.2f}" if item.funding_fen else "",
             "cited_entry": item.cited_entry_id,
+            "form_fields": "\n".join(item.form_fields),
         },
     )
     appeal_form = ReasonForm()
@@ -338,6 +340,7 @@ def request_detail(request, pk):
                     services.request_amend(
                         actor=user, request=item, legal_basis=data["legal_basis"],
                         cited_entry=data["cited_entry"], funding_fen=data["funding"],
+                        form_fields=data["form_fields"],
                     )  # fmt: skip
                     messages.success(request, _("已补正，申请已重新检查。"))
                     return redirect("admission:request_detail", pk=item.pk)

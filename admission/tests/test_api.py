@@ -27,7 +27,7 @@ def body(d, **changes):
         "kind": "form", "title": "养老服务需求季度调查", "legal_basis": "《老年人权益保障法》",
         "community_ids": [d.communities[0].pk], "frequency": "quarterly",
         "minutes_per_community": 60, "funding_fen": 20000, "period_start": today,
-        "period_end": "2030-12-31", "submit_token": "api-1",
+        "period_end": "2030-12-31", "submit_token": "api-1", "form_fields": ["服务需求"],
     }  # fmt: skip
     data.update(changes)
     return data

@@ -243,6 +243,7 @@ def test_pages_apply_review_and_publish_decisions(client, d, officer, coordinato
     data = {
         "submit_token": token, "kind": "form", "title": "残疾人服务需求季度调查表",
         "legal_basis": "《中华人民共和国残疾人保障法》", "communities": [d.communities[0].pk],
+        "form_fields": "残疾类别\n服务需求",
         "frequency": "quarterly", "minutes_per_community": "90", "funding": "1,200.50",
         "period_start": services.local_today().isoformat(),
         "period_end": services.local_today().replace(month=12, day=31).isoformat(),
