@@ -84,11 +84,25 @@ def retrain(district: Place) -> RoutingModel:
     )
 
 
-def _model_for(district: Place) -> dict:
-    stored = RoutingModel.objects.filter(district=district).only("data").first()
-    if stored is not None:
-        return stored.data
-    return train_counts(_samples(district))
+_MODELS: dict[tuple, dict] = {}  # (district id, model id, trained_at) → the model's data
+
+
+def _model_for(district_id: int) -> dict:
+    """The district's latest stored model; its data is parsed once per process (a light query
+    finds which model is current, so a retrain elsewhere is seen at once)."""
+    latest = (
+        RoutingModel.objects.filter(district_id=district_id).values_list("pk", "trained_at").first()
+    )
+    if latest is None:
+        return train_counts(_samples(Place.objects.get(pk=district_id)))
+    key = (district_id, *latest)
+    data = _MODELS.get(key)
+    if data is None:
+        data = RoutingModel.objects.values_list("data", flat=True).get(pk=latest[0])
+        if len(_MODELS) > 64:
+            _MODELS.clear()
+        _MODELS[key] = data
+    return data
 
 
 def _classify(part: dict, words: list[str], vocabulary: int) -> list[tuple[str, float]]:
@@ -120,14 +134,14 @@ class Suggestion:
 
 def suggest(request: ServiceRequest) -> Suggestion | None:
     """Suggest a lead department and a class for the request's text; None without data."""
-    model = _model_for(request.district)
+    model = _model_for(request.district_id)
     words = tokens(f"{request.title} {request.description}")
     known = [w for w in words if any(w in e["counts"] for e in model["department"].values())]
     if not known:
         return None
     departments = _classify(model["department"], words, model["vocabulary"])
     categories = _classify(model["category"], words, model["vocabulary"])
-    by_id = Department.objects.filter(district=request.district, is_active=True).in_bulk(
+    by_id = Department.objects.filter(district_id=request.district_id, is_active=True).in_bulk(
         [int(label) for label, _p in departments[:3]]
     )
     ranked = [(by_id[int(label)], p) for label, p in departments[:3] if int(label) in by_id]

@@ -456,10 +456,14 @@ def _allow(request: ServiceRequest, allowed: set, action: str) -> None:
 
 
 def _place_parts(place: Place) -> dict:
-    parts = {"district_id": place.district_id, "street": None, "community": None, "grid": None}
-    for node in [*place.ancestors(), place]:
-        if node.level in (PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID):
-            parts[node.level] = node
+    """The ids of the place's street, community and grid, read from its path: the tree is always
+    district → street → community → grid (core.models.CHILD_LEVEL), so depth gives the level."""
+    ids = [int(part) for part in place.path.strip("/").split("/")]
+    levels = (PlaceLevel.DISTRICT, PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID)
+    parts = dict.fromkeys(("street_id", "community_id", "grid_id"))
+    for level, pk in zip(levels[1:], ids[1:], strict=False):
+        parts[f"{level}_id"] = pk
+    parts["district_id"] = place.district_id
     return parts
 
 
@@ -568,10 +572,7 @@ def request_submit(
     now = _now()
     parts = _place_parts(place)
     request = ServiceRequest(
-        district_id=parts["district_id"],
-        street=parts["street"],
-        community=parts["community"],
-        grid=parts["grid"],
+        **parts,
         place=place,
         place_path=place.path,
         item=item,
@@ -597,14 +598,19 @@ def request_submit(
     )
     if photo is not None:
         request.photo = photo
-    try:
-        with transaction.atomic():
-            request.save()
-    except IntegrityError:
-        existing = ServiceRequest.objects.filter(submitted_by=actor, client_key=client_key).first()
-        if existing is None:
-            raise
-        return existing
+    if not client_key:
+        request.save()
+    else:  # a concurrent double submit: the unique constraint decides, the first one wins
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:
+            existing = ServiceRequest.objects.filter(
+                submitted_by=actor, client_key=client_key
+            ).first()
+            if existing is None:
+                raise
+            return existing
     _event(request, actor=actor, kind=EventKind.SUBMIT, data={"channel": channel})
     audit.record(
         actor=actor,

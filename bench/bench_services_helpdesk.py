@@ -1,0 +1,198 @@
+"""Creating a service request (with routing and audit) vs. django-helpdesk 2.6 ticket creation.
+
+Goal from issue #4: Linli creates requests with routing and audit at ≥ 3× the rate at which
+django-helpdesk creates tickets, in the same benchmark run, on the same PostgreSQL server.
+
+- **Baseline**: django-helpdesk 2.6.1 from PyPI in its own virtualenv (bench/helpdesk/.venv,
+  made on first use, git-ignored), with a minimal settings module (bench/helpdesk/hd_settings.py)
+  and a fresh database ``<bench db>_helpdesk`` on the same server. bench/helpdesk/hd_bench.py
+  creates N tickets the way helpdesk's public "submit a ticket" view does: PublicTicketForm
+  validated and saved (Ticket, the "opened" FollowUp, the submitter's e-mail through the locmem
+  backend, backlinks, the ``new_ticket_done`` signal), in-process, in 1 and in 4 threads.
+- **Linli**: the same N, the same thread count, in this process: ``request_submit`` for a
+  resident's free-text request over the H5 channel (permission check, validation, the request,
+  its first timeline event and an audit event in one transaction) followed by
+  ``routing.suggest`` (jieba + naive-Bayes department and class with confidence, from the
+  district's stored model). The requests land in a bench district of its own (code 320107,
+  kept between runs) so the demo district's figures do not move.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DESCRIPTION = "service requests created (routing + audit) vs. django-helpdesk 2.6 tickets"
+N = 600
+CLIENT_COUNTS = (1, 4)  # one row per count; both sides use the same count and the same N
+DISTRICT_CODE = "320107"  # a GB/T 2260 county code neither the demo nor other benches use
+HELPDESK_VERSION = "2.6.1"
+HERE = Path(__file__).resolve().parent / "helpdesk"
+VENV = HERE / ".venv"
+TEXTS = [
+    ("小区门口路灯不亮", "我们小区东门的路灯已经坏了一个星期，晚上出行很不方便，请尽快维修。"),
+    ("楼道堆放杂物", "三单元楼道里堆满了纸箱和旧家具，存在消防隐患，请物业和社区处理。"),
+    ("噪音扰民", "楼下饭店每天夜里十二点以后还在装卸货物，噪音很大，影响休息。"),
+    ("咨询低保申请", "家里老人没有收入，想咨询一下低保怎么申请，需要准备哪些材料。"),
+]
+
+
+def _helpdesk_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    probe = subprocess.run(
+        [str(python), "-c", "import helpdesk, psycopg, importlib.metadata as m;"
+         "print(m.version('django-helpdesk'))"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if probe.returncode != 0 or probe.stdout.strip() != HELPDESK_VERSION:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", f"django-helpdesk=={HELPDESK_VERSION}",
+             "psycopg[binary]"],
+            check=True,
+        )  # fmt: skip
+    return python
+
+
+def _fresh_database(url: str) -> str:
+    """A new, empty database next to the benchmark database, for helpdesk's tables."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_helpdesk"
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return parts._replace(path=f"/{name}").geturl()
+
+
+def _helpdesk(url: str, clients: int) -> dict:
+    python = _helpdesk_python()
+    env = {**os.environ, "HELPDESK_DATABASE_URL": _fresh_database(url)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    out = subprocess.run(
+        [str(python), str(HERE / "hd_bench.py"), str(N), str(clients)],
+        env=env, check=True, capture_output=True, text=True, cwd=HERE,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _world():
+    from django.test import override_settings
+
+    from core.models import Place, Role, RoleAssignment, User
+    from core.testing import build_small_district
+    from services import routing
+    from services import services as request_services
+
+    district = Place.objects.filter(code=DISTRICT_CODE).first()
+    if district is None:
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            build_small_district(code=DISTRICT_CODE, name="基准区（诉求创建）")
+        district = Place.objects.get(code=DISTRICT_CODE)
+        root = User.objects.get(username=f"root{DISTRICT_CODE}")
+        request_services.catalogue_seed(actor=root, district=district)
+        routing.retrain(district)
+    assignment = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.RESIDENT, place__path__startswith=district.path)
+        .select_related("user", "place")
+        .order_by("pk")
+        .first()
+    )
+    return district, assignment.user, assignment.place
+
+
+def _linli(clients: int) -> dict:
+    from django.db import connection
+
+    from services import routing
+    from services import services as request_services
+    from services.models import ServiceRequest
+
+    district, resident, place = _world()
+
+    def create(i: int):
+        title, body = TEXTS[i % len(TEXTS)]
+        request = request_services.request_submit(
+            actor=resident, place=place, title=f"{title}（{i}）", description=body,
+            channel="h5", address="第1街道第1社区",
+        )  # fmt: skip
+        return routing.suggest(request)
+
+    for i in range(5):  # warm-up: jieba dictionary, templates of gettext, connection
+        create(-1 - i)
+    before = ServiceRequest.objects.filter(district=district).count()
+    errors, routed = [], []
+
+    def worker(k: int) -> None:
+        try:
+            for i in range(k, N, clients):
+                routed.append(create(i) is not None)
+        except Exception as exc:  # noqa: BLE001 - reported, not swallowed
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    created = ServiceRequest.objects.filter(district=district).count() - before
+    return {
+        "seconds": seconds,
+        "requests": created,
+        "per_second": created / seconds if seconds else 0,
+        "routed": sum(routed),
+        "errors": errors[:3],
+    }
+
+
+def run(context) -> list[dict]:
+    url = os.environ["DATABASE_URL"]
+    if not url.startswith(("postgres://", "postgresql://")):
+        return [{"benchmark": "services_vs_helpdesk", "error": "needs PostgreSQL"}]
+    rows = []
+    for clients in CLIENT_COUNTS:
+        helpdesk = _helpdesk(url, clients)
+        linli = _linli(clients)
+        key = f"services_vs_helpdesk_{clients}c"
+        row = {
+            "key": key,
+            "benchmark": key,
+            "measured": (
+                f"{N} creations, {clients} client thread(s) in-process each side: Linli "
+                "`request_submit` (H5, free text; request + timeline event + audit, one "
+                "transaction) + `routing.suggest` (jieba + naive Bayes)"
+            ),
+            "baseline": (
+                f"django-helpdesk {HELPDESK_VERSION} PublicTicketForm.save (ticket, follow-up, "
+                "submitter e-mail to locmem, signal), own venv and fresh database on the same "
+                f"server: {helpdesk['tickets']} tickets in {helpdesk['seconds']:.2f} s = "
+                f"{helpdesk['per_second']:.0f}/s"
+            ),
+            "result": (
+                f"{linli['requests']} requests in {linli['seconds']:.2f} s = "
+                f"{linli['per_second']:.0f}/s ({linli['routed']} with a routing suggestion)"
+            ),
+            "ratio": (
+                f"{linli['per_second'] / helpdesk['per_second']:.2f}× (goal ≥ 3×)"
+                if helpdesk["per_second"]
+                else ""
+            ),
+        }
+        problems = helpdesk.get("errors", []) + linli["errors"]
+        if problems or linli["requests"] != N or helpdesk["tickets"] != N:
+            row["error"] = f"incomplete run: {problems[:2]}"
+        rows.append(row)
+    return rows
