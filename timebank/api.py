@@ -65,7 +65,6 @@ class TransactionOut(Schema):
     id: int
     kind: str
     memo: str
-    seq: int
     hash: str
     created_at: datetime.datetime
     postings: dict[str, int]
@@ -119,7 +118,7 @@ def _account(user, pk: int) -> Account:
 
 def _tx_out(tx) -> dict:
     return {
-        "id": tx.pk, "kind": tx.kind, "memo": tx.memo, "seq": tx.seq, "hash": tx.hash,
+        "id": tx.pk, "kind": tx.kind, "memo": tx.memo, "hash": tx.hash,
         "created_at": tx.created_at,
         "postings": {str(p.account_id): p.amount for p in tx.postings.all()},
     }  # fmt: skip

@@ -3,8 +3,12 @@
 Hours are integer minutes. Every ledger transaction has postings that sum to zero; postings are
 never changed or deleted (corrections are reversals, at most one per transaction); each account
 caches its balance, which always equals the sum of its postings; a resident's balance is never
-negative. Each transaction carries the client's idempotency key (unique) and a link in a
-per-district hash chain, so a changed or removed row is detected by the reconciliation job.
+negative. Each transaction carries the client's idempotency key (unique) and a hash of its
+content and legs; each posting is a link in its account's hash chain (it covers the previous
+posting of the same account and its transaction's hash), so a changed or removed row is detected
+by the reconciliation job. Chains are per account, not per district, so transfers between
+unrelated accounts never wait for each other: a posting extends its chain under the account row
+lock the ledger engine already holds.
 """
 
 from django.conf import settings
@@ -15,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Person, Place
 
 MINUTES_PER_HOUR = 60
+GENESIS = "0" * 64  # the "previous hash" of an account's first posting
 
 
 class AccountKind(models.TextChoices):
@@ -43,6 +48,9 @@ class Account(models.Model):
     is_closed = models.BooleanField(_("已销户"), default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The tip of the account's hash chain: the seq and hash of its latest posting.
+    chain_seq = models.BigIntegerField(default=0)
+    chain_hash = models.CharField(max_length=64, default=GENESIS)
 
     class Meta:
         verbose_name = _("时间账户")
@@ -108,17 +116,6 @@ def star_level(earned_minutes: int) -> int:
     return sum(1 for threshold in STAR_HOURS if hours >= threshold)
 
 
-class ChainHead(models.Model):
-    """The tip of a district's hash chain; locked by every ledger write of that district."""
-
-    district = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="+")
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
-
-    def __str__(self):
-        return f"{self.district_id}#{self.seq}"
-
-
 class TxKind(models.TextChoices):
     DEPOSIT = "deposit", _("存入")
     WITHDRAWAL = "withdrawal", _("支取")
@@ -143,17 +140,14 @@ class Transaction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
-    seq = models.BigIntegerField()
-    prev_hash = models.CharField(max_length=64)
+    # sha256 over the transaction's fields and legs; every posting's chain link covers it.
     hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("记账凭证")
         verbose_name_plural = _("记账凭证")
-        ordering = ["district", "seq"]
-        constraints = [
-            models.UniqueConstraint(fields=["district", "seq"], name="timebank_chain_seq_unique")
-        ]
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["district", "created_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
@@ -176,6 +170,10 @@ class Posting(models.Model):
     amount = models.BigIntegerField(_("分钟"))
     balance_after = models.BigIntegerField(_("记账后余额"))
     created_at = models.DateTimeField()
+    # The account's hash chain: 1, 2, 3 … per account; prev_hash is the previous posting's hash.
+    seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     objects = PostingQuerySet.as_manager()
 
@@ -187,6 +185,7 @@ class Posting(models.Model):
             models.UniqueConstraint(
                 fields=["transaction", "account"], name="timebank_posting_one_per_account"
             ),
+            models.UniqueConstraint(fields=["account", "seq"], name="timebank_posting_chain_seq"),
         ]
 
     def __str__(self):

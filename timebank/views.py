@@ -32,7 +32,6 @@ from timebank.models import (
     Account,
     AccountKind,
     Category,
-    ChainHead,
     Listing,
     ListingKind,
     Order,
@@ -428,15 +427,14 @@ def certificate(request, pk):
     postings = list(
         selectors.postings_visible_to(request.user, account).order_by("-pk")[: CERTIFICATE_ROWS + 1]
     )
-    head = ChainHead.objects.filter(district_id=account.district_id).first()
     return pdf_response(
         request,
         "timebank/certificate.html",
         {
             "account": account, "postings": postings[:CERTIFICATE_ROWS],
             "truncated": len(postings) > CERTIFICATE_ROWS, "limit": CERTIFICATE_ROWS,
-            "today": timezone.localdate(), "head_seq": head.seq if head else 0,
-            "head_hash": head.hash if head else "",
+            "today": timezone.localdate(), "head_seq": account.chain_seq,
+            "head_hash": account.chain_hash,
         },
         filename=f"timebank-{account.pk}.pdf",
     )  # fmt: skip

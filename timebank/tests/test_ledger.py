@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from core.models import AuditEvent, Notification
 from timebank import services
-from timebank.models import Account, ChainHead, Posting, Transaction, TxKind
+from timebank.models import GENESIS, Account, Posting, Transaction, TxKind
 from timebank.tasks import alert_mismatch
 
 pytestmark = pytest.mark.django_db
@@ -245,7 +245,7 @@ def test_reversal_is_unique_in_the_database(bank):
         Transaction.objects.create(
             district=other.district, place=other.place, kind=TxKind.REVERSAL,
             idempotency_key="ru-forged", fingerprint="x", reverses=tx, created_at=other.created_at,
-            seq=10**6, prev_hash="0", hash="0",
+            hash="0",
         )  # fmt: skip
 
 
@@ -302,11 +302,11 @@ def test_postgresql_refuses_changes_and_unbalanced_entries(bank):
     with pytest.raises(IntegrityError, match="balanced"), transaction.atomic():
         forged = Transaction.objects.create(
             district=tx.district, place=tx.place, kind=TxKind.DEPOSIT, idempotency_key="pg-forged",
-            fingerprint="x", created_at=tx.created_at, seq=10**6, prev_hash="0", hash="0",
+            fingerprint="x", created_at=tx.created_at, hash="0",
         )  # fmt: skip
         Posting.objects.create(
             transaction=forged, account=bank.young, district=tx.district, amount=5,
-            balance_after=0, created_at=tx.created_at,
+            balance_after=0, created_at=tx.created_at, seq=10**6, prev_hash="0", hash="0",
         )  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -374,12 +374,46 @@ def test_reconciliation_finds_a_removed_transaction(bank):
         assert {"chain_gap", "chain_link", "balance_mismatch"} <= kinds
 
 
-def test_chain_links_every_transaction(bank):
+def test_each_account_chain_links_its_postings(bank):
+    """Every posting links to the previous posting of the same account; the account keeps the
+    tip. Two accounts' chains are independent (a transfer extends both)."""
     for i in range(3):
         services.deposit(actor=bank.worker, account=bank.young, minutes=5, key=f"ch-{i}")
-    head = ChainHead.objects.get(district=bank.d.district)
-    txs = list(Transaction.objects.filter(district=bank.d.district).order_by("seq"))
-    assert [t.seq for t in txs] == list(range(1, len(txs) + 1))
-    assert head.seq == txs[-1].seq and head.hash == txs[-1].hash
-    for prev, tx in zip(txs, txs[1:], strict=False):
-        assert tx.prev_hash == prev.hash
+    services.transfer(
+        actor=bank.worker, source=bank.young, target=bank.elder, minutes=5, key="ch-t",
+        relation="母子",
+    )  # fmt: skip
+    for account in (bank.young, bank.elder, bank.issuance):
+        account.refresh_from_db()
+        chain = list(Posting.objects.filter(account=account).order_by("seq"))
+        assert [p.seq for p in chain] == list(range(1, len(chain) + 1))
+        assert chain[0].prev_hash == GENESIS
+        for prev, posting in zip(chain, chain[1:], strict=False):
+            assert posting.prev_hash == prev.hash
+        assert (account.chain_seq, account.chain_hash) == (chain[-1].seq, chain[-1].hash)
+        assert sum(p.amount for p in chain) == account.balance == chain[-1].balance_after
+    transfer = Transaction.objects.get(idempotency_key="ch-t")
+    assert {p.account_id for p in transfer.postings.all()} == {bank.young.pk, bank.elder.pk}
+
+
+def test_reconciliation_finds_a_changed_transaction_and_a_cut_tail(bank):
+    with rolled_back():
+        tx = services.deposit(actor=bank.worker, account=bank.young, minutes=10, key="ct-1")
+        services.deposit(actor=bank.worker, account=bank.elder, minutes=10, key="ct-2")
+        assert_clean()
+        _tamper("UPDATE timebank_transaction SET memo = 'forged' WHERE id = %s", [tx.pk])
+        kinds = {p["kind"] for p in services.reconcile()["problems"]}
+        assert "chain_hash" in kinds
+    with rolled_back():
+        last = services.deposit(actor=bank.worker, account=bank.elder, minutes=10, key="ct-3")
+        # Remove the newest transaction and fix the cached balances by hand: only the chain
+        # tips on the accounts still tell.
+        _tamper("DELETE FROM timebank_posting WHERE transaction_id = %s", [last.pk])
+        _tamper("DELETE FROM timebank_transaction WHERE id = %s", [last.pk])
+        _tamper("UPDATE timebank_account SET balance = balance - 10 WHERE id = %s", [bank.elder.pk])
+        _tamper(
+            "UPDATE timebank_account SET balance = balance + 10 WHERE id = %s", [bank.issuance.pk]
+        )
+        problems = services.reconcile()["problems"]
+        assert {p["kind"] for p in problems} == {"chain_head"}
+        assert {p["account"] for p in problems} == {bank.elder.pk, bank.issuance.pk}
