@@ -21,7 +21,7 @@ from admission.models import AdmissionRequest, Frequency, ListEntry, ListKind, W
 from admission.rules import officer_departments
 from core.api import AUTH, IdempotencyKey, Page, errors, idempotent
 from core.api_schemas import MAX_ID, Id, Input, _no_nul
-from core.models import Place, PlaceLevel
+from core.models import Department, Place, PlaceLevel
 
 router = Router(auth=AUTH, tags=["admission"])
 
@@ -87,7 +87,30 @@ class RequestOut(Schema):
         return item.number if item else None
 
 
+class PrepareIn(Input):
+    opinion: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_nul)]
+
+
+class MeetingIn(Input):
+    held_on: Day
+    attendees: list[Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_nul)]] = (
+        Field(min_length=1, max_length=200)
+    )
+    department_ids: list[Id] = Field(min_length=1, max_length=200)
+    note: Text = ""
+    submit_token: Token
+
+
+class MeetingOut(Schema):
+    id: int
+    number: str
+    held_on: datetime.date
+    attendees: list[str]
+    department_ids: list[int]
+
+
 class DecisionIn(Input):
+    meeting_id: Id
     decision: Literal["approve", "approve_conditions", "refuse"]
     reasons: Text = ""
     conditions: Text = ""
@@ -158,15 +181,59 @@ def request_create(
 
 
 @router.post(
+    "/requests/{request_id}/prepare",
+    response={200: RequestOut, **errors(403, 404, 422)},
+    summary="The coordinator's preparation: the request goes to the joint meeting",
+)
+def request_prepare(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PrepareIn):
+    item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
+    prepared = services.request_prepare(actor=request.auth, request=item, opinion=data.opinion)
+    return request_out(prepared)
+
+
+def meeting_out(meeting) -> dict:
+    return {
+        "id": meeting.pk,
+        "number": meeting.number,
+        "held_on": meeting.held_on,
+        "attendees": meeting.attendee_list(),
+        "department_ids": sorted(d.pk for d in meeting.departments.all()),
+    }
+
+
+@router.post(
+    "/meetings",
+    response={201: MeetingOut, **errors(403, 404, 422)},
+    summary="Record a joint meeting (its decisions follow request by request)",
+)
+def meeting_create(request, response: HttpResponse, data: MeetingIn):
+    districts = selectors.review_districts(request.auth)
+    if not districts:
+        raise PermissionDenied(_("只有区减负办可以记录联席会议。"))
+    district = districts[0]
+    departments = list(Department.objects.filter(pk__in=data.department_ids, district=district))
+    if len(departments) != len(set(data.department_ids)):
+        raise ValidationError(_("有部门不存在或不属于本区。"), code="unknown_reference")
+    meeting = services.meeting_record(
+        actor=request.auth, district=district, held_on=data.held_on, attendees=data.attendees,
+        departments=departments, note=data.note, submit_token=data.submit_token,
+    )  # fmt: skip
+    return 201, meeting_out(meeting)
+
+
+@router.post(
     "/requests/{request_id}/decision",
     response={200: RequestOut, **errors(403, 404, 422)},
-    summary="The coordinator's decision on a request under review",
+    summary="The joint meeting's decision on a prepared request",
 )
 def request_decision(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: DecisionIn):
     item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
+    meeting = selectors.meetings_visible_to(request.auth).filter(pk=data.meeting_id).first()
+    if meeting is None:
+        raise ValidationError(_("联席会议不存在。"), code="unknown_reference")
     decided = services.request_decide(
-        actor=request.auth, request=item, decision=data.decision, reasons=data.reasons,
-        conditions=data.conditions,
+        actor=request.auth, request=item, meeting=meeting, decision=data.decision,
+        reasons=data.reasons, conditions=data.conditions,
     )  # fmt: skip
     return request_out(decided)
 

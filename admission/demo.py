@@ -56,6 +56,7 @@ def build(*, district, builder, seed, out):
     today = services.local_today()
     start = (today.replace(day=1) - datetime.timedelta(days=330)).replace(day=1)
     made = 0
+    meeting = None
     for n, (code, kind, title, text, basis, freq, minutes, fen, where, decision, note) in enumerate(
         APPLICATIONS
     ):
@@ -73,8 +74,21 @@ def build(*, district, builder, seed, out):
         made += 1
         if request.status != "under_review" or decision in (None, "review"):
             continue
+        services.request_prepare(
+            actor=coordinator, request=request, opinion="材料齐全，依据明确，提请联席会议审议。"
+        )
+        if meeting is None:
+            meeting = services.meeting_record(
+                actor=coordinator, district=district, held_on=today,
+                attendees=["区减负办 主任", "区民政局 副局长", "区卫健委 科长", "区应急局 科长",
+                           "区教育局 科长"],
+                departments=Department.objects.filter(
+                    district=district, short_code__in=["mz", "wj", "yj", "jy"]
+                ),
+                note="审议各部门提交的社区准入申请。", submit_token=f"demo-meeting-{seed}",
+            )  # fmt: skip
         services.request_decide(
-            actor=coordinator, request=request, decision=decision,
+            actor=coordinator, request=request, meeting=meeting, decision=decision,
             reasons=note if decision == "refuse" else "", conditions=note if decision == "approve_conditions" else "",
         )  # fmt: skip
     answered = _certificates(district, services)

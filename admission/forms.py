@@ -145,7 +145,41 @@ class AmendForm(forms.Form):
         self.fields["cited_entry"].empty_label = _("（不引用清单事项）")
 
 
+class PrepareForm(forms.Form):
+    opinion = forms.CharField(
+        label=_("初审意见（提交联席会议审议）"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MeetingForm(forms.Form):
+    submit_token = forms.CharField(widget=forms.HiddenInput)
+    held_on = forms.DateField(
+        label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("参会部门"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs=SMALL),
+        help_text=_("至少两个部门。"),
+    )
+    attendees = forms.CharField(
+        label=_("出席人员"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一人，可写单位和职务；至少三人。"),
+    )
+    note = forms.CharField(
+        label=_("会议纪要"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments
+        if not self.is_bound:
+            self.initial.setdefault("submit_token", uuid.uuid4().hex)
+
+
 class DecisionForm(forms.Form):
+    request = forms.ModelChoiceField(label=_("审议的申请"), queryset=None)
     decision = forms.ChoiceField(
         label=_("审核结论"),
         choices=[
@@ -163,6 +197,11 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, requests=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = requests
+        self.fields["request"].empty_label = _("（请选择）")
 
 
 class ReasonForm(forms.Form):

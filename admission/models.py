@@ -154,17 +154,56 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("每年")
 
 
+class JointMeeting(models.Model):
+    """A joint meeting (联席会议) of the district's departments that decides admission requests
+    the coordinator has prepared. Its attendees, departments and date stay with every decision."""
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("会议编号"), max_length=32, unique=True)
+    held_on = models.DateField(_("会议日期"))
+    attendees = models.TextField(_("出席人员"))
+    departments = models.ManyToManyField(Department, related_name="+", verbose_name=_("参会部门"))
+    note = models.TextField(_("会议纪要"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # The same form posted twice carries the same token.
+    submit_token = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "submit_token"], name="admission_meeting_record_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}（{self.held_on:%Y-%m-%d}）"
+
+    @property
+    def place(self):
+        return self.district
+
+    def attendee_list(self) -> list[str]:
+        return [line for line in self.attendees.splitlines() if line.strip()]
+
+
 class AdmissionRequest(models.Model):
     class Status(models.TextChoices):
         INCOMPLETE = "incomplete", _("材料不全")
         UNDER_REVIEW = "under_review", _("审核中")
+        PREPARED = "prepared", _("待联席会议审议")
         REFUSED_NEGATIVE = "refused_negative", _("负面清单，不予准入")
         APPROVED = "approved", _("准入")
         APPROVED_WITH_CONDITIONS = "approved_conditions", _("附条件准入")
         REFUSED = "refused", _("不予准入")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    OPEN = (Status.INCOMPLETE, Status.UNDER_REVIEW)
+    OPEN = (Status.INCOMPLETE, Status.UNDER_REVIEW, Status.PREPARED)
+    # Waiting for the coordinator or the joint meeting, on the review deadline.
+    IN_REVIEW = (Status.UNDER_REVIEW, Status.PREPARED)
     DECIDED = (
         Status.REFUSED_NEGATIVE,
         Status.APPROVED,
@@ -205,6 +244,16 @@ class AdmissionRequest(models.Model):
     )
     submitted_at = models.DateTimeField()
     review_due_at = models.DateTimeField(null=True, blank=True)
+    # The coordinator's preparation (初审) for the joint meeting.
+    preparation = models.TextField(_("初审意见"), blank=True)
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        JointMeeting, verbose_name=_("联席会议"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="decisions",
+    )  # fmt: skip
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

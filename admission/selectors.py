@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from admission.models import (
     AdmissionRequest,
     AdmittedItem,
+    JointMeeting,
     ListEntry,
     ListKind,
     ListVersion,
@@ -100,8 +101,35 @@ def decisions_visible_to(user) -> QuerySet[AdmissionRequest]:
 def reviews_waiting_for(user) -> QuerySet[AdmissionRequest]:
     districts = [p.district_id for p in role_places(user, REVIEWERS)]
     return AdmissionRequest.objects.filter(
-        district_id__in=districts, status=AdmissionRequest.Status.UNDER_REVIEW
+        district_id__in=districts, status__in=AdmissionRequest.IN_REVIEW
     ).select_related("department")
+
+
+def review_districts(user) -> list[Place]:
+    """The districts where the user reviews admission requests."""
+    return [p for p in role_places(user, REVIEWERS) if p.level == "district"]
+
+
+def meetings_visible_to(user) -> QuerySet[JointMeeting]:
+    """Joint meetings of the user's districts: their decisions are public to every community."""
+    meetings = JointMeeting.objects.select_related("district", "recorded_by")
+    if user.is_superuser:
+        return meetings
+    return meetings.filter(district_id__in=districts_of_user(user))
+
+
+def awaiting_meeting(user) -> QuerySet[AdmissionRequest]:
+    """Prepared requests waiting for a joint meeting, for the district's reviewers."""
+    districts = [p.district_id for p in role_places(user, REVIEWERS)]
+    if user.is_superuser:
+        districts = list(Place.objects.filter(level="district").values_list("pk", flat=True))
+    return (
+        AdmissionRequest.objects.filter(
+            district_id__in=districts, status=AdmissionRequest.Status.PREPARED
+        )
+        .select_related("department")
+        .order_by("review_due_at", "pk")
+    )
 
 
 def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:

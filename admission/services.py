@@ -22,6 +22,7 @@ from admission.models import (
     CertificateAnswer,
     CertificateCategory,
     Frequency,
+    JointMeeting,
     ListEntry,
     ListKind,
     ListVersion,
@@ -807,17 +808,134 @@ class Decision:
 
 
 @transaction.atomic
+def request_prepare(*, actor, request: AdmissionRequest, opinion: str) -> AdmissionRequest:
+    """The coordinator's preparation (初审): an opinion, and the request goes to the joint
+    meeting. The review deadline (working days from submission) still runs."""
+    request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
+    _require(actor, "admission.review", request.district, _("只有区减负办可以审核准入申请。"))
+    if request.status != AdmissionRequest.Status.UNDER_REVIEW:
+        raise ValidationError(
+            _("该申请当前状态为“%(status)s”，不能提交联席会议。"),
+            params={"status": request.get_status_display()},
+            code="not_under_review",
+        )
+    request.preparation = _text(opinion, _("初审意见"), limit=2000)
+    request.prepared_at, request.prepared_by = timezone.now(), actor
+    request.status = AdmissionRequest.Status.PREPARED
+    request.save(update_fields=["preparation", "prepared_at", "prepared_by", "status"])
+    audit.record(
+        actor=actor, action="admission.request_prepare", obj=request,
+        changes={"opinion": request.preparation},
+    )  # fmt: skip
+    for user in _department_officers(request.department):
+        notify(
+            user=user,
+            title=_("准入申请已提交联席会议审议：%(title)s") % {"title": request.title},
+            body=_("审核期限%(due)s。")
+            % {"due": timezone.localtime(request.review_due_at).strftime("%Y-%m-%d")},
+            url=_request_url(request),
+        )
+    return request
+
+
+MIN_MEETING_DEPARTMENTS = 2
+MIN_MEETING_ATTENDEES = 3
+_NAME_SPLIT = re.compile(r"[\n\r,，、;；]+")
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor,
+    district: Place,
+    held_on: datetime.date,
+    attendees,
+    departments,
+    note: str = "",
+    submit_token: str,
+) -> JointMeeting:
+    """Record a joint meeting (联席会议): its date, who attended and for which departments.
+    Its decisions are then recorded request by request (request_decide)."""
+    district = _district(Place.objects.select_for_update().get(pk=district.pk))
+    _require(actor, "admission.review", district, _("只有区减负办可以记录联席会议。"))
+    token = (submit_token or "").strip()[:64]
+    if not token:
+        raise ValidationError(_("缺少提交标识，请刷新页面后重试。"))
+    previous = JointMeeting.objects.filter(district=district, submit_token=token).first()
+    if previous is not None:
+        raise ValidationError(
+            _("这次会议已经记录过（%(number)s），请勿重复提交。"),
+            params={"number": previous.number},
+            code="duplicate_submit",
+        )
+    if not isinstance(held_on, datetime.date):
+        raise ValidationError(_("请填写会议日期。"))
+    today = local_today()
+    if held_on > today:
+        raise ValidationError(_("会议日期不能晚于今天：请在会后记录。"))
+    if held_on < today - datetime.timedelta(days=366):
+        raise ValidationError(_("会议日期过早（一年以前）。"))
+    if isinstance(attendees, str):
+        attendees = _NAME_SPLIT.split(attendees)
+    names = list(
+        dict.fromkeys(_text(n, _("出席人员"), required=False, limit=50) for n in attendees)
+    )
+    names = [n for n in names if n]
+    if len(names) < MIN_MEETING_ATTENDEES:
+        raise ValidationError(
+            _("联席会议至少应有%(n)d名出席人员。"), params={"n": MIN_MEETING_ATTENDEES}
+        )
+    departments = list({d.pk: d for d in (departments or [])}.values())
+    if any(d.district_id != district.pk for d in departments):
+        raise ValidationError(_("参会部门须属于本区。"))
+    if len(departments) < MIN_MEETING_DEPARTMENTS:
+        raise ValidationError(
+            _("联席会议至少应有%(n)d个部门参加。"), params={"n": MIN_MEETING_DEPARTMENTS}
+        )
+    meeting = JointMeeting.objects.create(
+        district=district, number=_next_number(district, "LX", JointMeeting), held_on=held_on,
+        attendees="\n".join(names), note=_text(note, _("会议纪要"), required=False, limit=5000),
+        recorded_by=actor, submit_token=token,
+    )  # fmt: skip
+    meeting.departments.set(departments)
+    audit.record(
+        actor=actor, action="admission.meeting_record", obj=meeting,
+        changes={"held_on": held_on, "attendees": names,
+                 "departments": [d.name for d in departments]},
+    )  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
 def request_decide(
-    *, actor, request: AdmissionRequest, decision: str, reasons: str = "", conditions: str = ""
+    *,
+    actor,
+    request: AdmissionRequest,
+    meeting: JointMeeting,
+    decision: str,
+    reasons: str = "",
+    conditions: str = "",
 ) -> AdmissionRequest:
-    """The coordinator's decision. Approval enters the work into the admitted catalogue."""
+    """The joint meeting's decision on a prepared request, recorded by the coordinator.
+    Approval enters the work into the admitted catalogue."""
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
     _require(actor, "admission.review", request.district, _("只有区减负办可以审核准入申请。"))
     S = AdmissionRequest.Status
-    if request.status != S.UNDER_REVIEW:
+    if request.status != S.PREPARED:
         raise ValidationError(
-            _("该申请当前状态为“%(status)s”，不能审核。"),
+            _("该申请当前状态为“%(status)s”，不能作出决定。"),
             params={"status": request.get_status_display()},
+            code="not_prepared",
+        )
+    if meeting is None or meeting.district_id != request.district_id:
+        raise ValidationError(_("请选择作出决定的本区联席会议。"), code="meeting")
+    if meeting.held_on < timezone.localtime(request.prepared_at).date():
+        raise ValidationError(
+            _("该会议（%(date)s）早于初审（%(prepared)s），不能审议这份申请。"),
+            params={
+                "date": meeting.held_on,
+                "prepared": timezone.localtime(request.prepared_at).date(),
+            },
         )
     if decision not in Decision.CHOICES:
         raise ValidationError(_("请选择审核结论。"))
@@ -835,7 +953,7 @@ def request_decide(
         Decision.REFUSE: S.REFUSED,
     }[decision]
     request.reasons, request.conditions = reasons, conditions
-    request.decided_at, request.decided_by = now, actor
+    request.decided_at, request.decided_by, request.meeting = now, actor, meeting
     request.save()
     item = None
     if request.is_approved:
@@ -854,17 +972,24 @@ def request_decide(
                 for c in request.communities.all()
             ]
         )
+    late = request.review_due_at is not None and now > request.review_due_at
     audit.record(
         actor=actor, action="admission.request_decide", obj=request,
         changes={"decision": decision, "reasons": reasons, "conditions": conditions,
+                 "meeting": meeting.number, "late": late,
                  "admitted_item": item.number if item else None},
     )  # fmt: skip
     title = _("准入申请已审核：%(title)s（%(status)s）") % {
         "title": request.title,
         "status": request.get_status_display(),
     }
+    body = _("联席会议%(number)s（%(date)s）决定。%(text)s") % {
+        "number": meeting.number,
+        "date": meeting.held_on.isoformat(),
+        "text": reasons or conditions,
+    }
     for user in _department_officers(request.department):
-        notify(user=user, title=title, body=reasons or conditions, url=_request_url(request))
+        notify(user=user, title=title, body=body, url=_request_url(request))
     if item is not None:
         communities = request.communities.all()
         for user in _holders_in(communities, {Role.COMMUNITY_WORKER}):

@@ -20,7 +20,7 @@ def review_deadlines(*, period: str) -> dict:
     """Tell coordinators once when a request passes its review deadline (working days)."""
     now = timezone.now()
     overdue = AdmissionRequest.objects.filter(
-        status=AdmissionRequest.Status.UNDER_REVIEW, review_due_at__lt=now
+        status__in=AdmissionRequest.IN_REVIEW, review_due_at__lt=now
     ).select_related("district", "department")
     told = 0
     for request in overdue:

@@ -15,7 +15,9 @@ from admission.forms import (
     CertificateForm,
     DecisionForm,
     EntryForm,
+    MeetingForm,
     PolicyForm,
+    PrepareForm,
     PublishForm,
     ReasonForm,
     RequestForm,
@@ -311,7 +313,7 @@ def request_detail(request, pk):
     )
     can_review = item.status == "under_review" and user.has_perm("admission.review", item.district)
     can_amend = user.has_perm("admission.amend_request", item)
-    decision_form = DecisionForm()
+    prepare_form = PrepareForm()
     amend_form = AmendForm(
         entries=_citable_entries(item.district),
         initial={
@@ -327,11 +329,13 @@ def request_detail(request, pk):
         action = request.POST.get("action")
         form = None
         try:
-            if action == "decide":
-                form = decision_form = DecisionForm(request.POST)
+            if action == "prepare":
+                form = prepare_form = PrepareForm(request.POST)
                 if form.is_valid():
-                    services.request_decide(actor=user, request=item, **form.cleaned_data)
-                    messages.success(request, _("已作出审核决定。"))
+                    services.request_prepare(
+                        actor=user, request=item, opinion=form.cleaned_data["opinion"]
+                    )
+                    messages.success(request, _("已完成初审，提交联席会议审议。"))
                     return redirect("admission:request_detail", pk=item.pk)
             elif action == "amend":
                 form = amend_form = AmendForm(request.POST, entries=_citable_entries(item.district))
@@ -382,11 +386,13 @@ def request_detail(request, pk):
             "communities": item.communities.order_by("code"),
             "admitted": admitted,
             "can_review": can_review,
+            "can_record_meeting": item.status == "prepared"
+            and user.has_perm("admission.review", item.district),
             "can_amend": can_amend,
             "can_withdraw_item": admitted is not None
             and admitted.status == "active"
             and user.has_perm("admission.withdraw_item", admitted),
-            "decision_form": decision_form,
+            "prepare_form": prepare_form,
             "amend_form": amend_form,
             "appeal_form": appeal_form,
             "withdraw_form": withdraw_form,
@@ -401,6 +407,83 @@ def decisions(request):
         selectors.decisions_visible_to(request.user).order_by("-decided_at", "-pk"), 30
     ).get_page(request.GET.get("page"))
     return render(request, "admission/decisions.html", {"page": page})
+
+
+def _reviewer_district(user):
+    """The district where the user reviews admission requests (None if nowhere)."""
+    return next(iter(selectors.review_districts(user)), None)
+
+
+@login_required
+def meetings(request):
+    """Joint meetings (联席会议) and their decisions, public to every community of the district;
+    the coordinator records a meeting here and sees what waits for one."""
+    user = request.user
+    district = _reviewer_district(user)
+    form = None
+    if district is not None:
+        form = MeetingForm(
+            request.POST or None,
+            departments=Department.objects.filter(district=district).order_by("name"),
+            initial={"held_on": services.local_today()},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_record(
+                    actor=user, district=district, held_on=data["held_on"],
+                    attendees=data["attendees"], departments=data["departments"],
+                    note=data["note"], submit_token=data["submit_token"],
+                )  # fmt: skip
+                messages.success(request, _("已记录联席会议，请逐项记录会议决定。"))
+                return redirect("admission:meeting_detail", pk=meeting.pk)
+            except (ValidationError, PermissionDenied) as error:
+                service_errors(form, error)
+    elif request.method == "POST":
+        raise PermissionDenied(_("只有区减负办可以记录联席会议。"))
+    page = Paginator(
+        selectors.meetings_visible_to(user).prefetch_related("departments", "decisions"), 20
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "admission/meetings.html",
+        {"page": page, "form": form, "waiting": selectors.awaiting_meeting(user)},
+    )
+
+
+@login_required
+def meeting_detail(request, pk):
+    user = request.user
+    meeting = get_object_or_404(
+        selectors.meetings_visible_to(user).prefetch_related("departments"), pk=pk
+    )
+    can_decide = user.has_perm("admission.review", meeting.district)
+    waiting = selectors.awaiting_meeting(user).filter(district=meeting.district)
+    form = DecisionForm(request.POST or None, requests=waiting) if can_decide else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("只有区减负办可以记录联席会议的决定。"))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.request_decide(
+                    actor=user, request=data["request"], meeting=meeting,
+                    decision=data["decision"], reasons=data["reasons"],
+                    conditions=data["conditions"],
+                )  # fmt: skip
+                messages.success(request, _("已记录会议决定。"))
+                return redirect("admission:meeting_detail", pk=meeting.pk)
+            except (ValidationError, PermissionDenied) as error:
+                service_errors(form, error)
+    return render(
+        request,
+        "admission/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "decided": meeting.decisions.select_related("department").order_by("decided_at"),
+            "form": form if waiting.exists() or (form is not None and form.is_bound) else None,
+        },
+    )
 
 
 @login_required

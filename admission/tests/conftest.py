@@ -7,6 +7,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from admission import services
+from admission.models import AdmissionRequest, JointMeeting
 from core.testing import build_small_district
 
 
@@ -28,6 +29,24 @@ def officer(d):
 @pytest.fixture
 def coordinator(d):
     return d.users["coordinator:own"]
+
+
+def decide(d, request, decision="approve", *, reasons="", conditions="", coordinator=None):
+    """The coordinator prepares the request and records a joint meeting's decision on it."""
+    coordinator = coordinator or d.users["coordinator:own"]
+    if AdmissionRequest.objects.get(pk=request.pk).status == "under_review":
+        services.request_prepare(actor=coordinator, request=request, opinion="材料齐全，建议审议")
+    token = f"meeting-{request.pk}"
+    meeting = JointMeeting.objects.filter(
+        district=request.district, submit_token=token
+    ).first() or services.meeting_record(
+        actor=coordinator, district=request.district, held_on=services.local_today(),
+        attendees="张三、李四、王五", departments=d.departments, submit_token=token,
+    )  # fmt: skip
+    return services.request_decide(
+        actor=coordinator, request=request, meeting=meeting, decision=decision, reasons=reasons,
+        conditions=conditions,
+    )  # fmt: skip
 
 
 def application(d, officer, **overrides):

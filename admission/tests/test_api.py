@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 
 from admission.models import AdmissionRequest
+from admission.services import local_today
+from admission.tests.conftest import decide
 from core import services as core_services
 from workload import services as workload_services
 
@@ -45,10 +47,22 @@ def test_submit_decide_and_complete_through_the_api(d, officer, coordinator):
     # The same token without a key: a clear 422, nothing written.
     again = post(api, "/api/admission/requests", body(d))
     assert again.status_code == 422 and "请勿重复提交" in again.json()["detail"]
-    # The officer may not decide; the coordinator may.
-    url = f"/api/admission/requests/{created['id']}/decision"
-    assert post(api, url, {"decision": "approve"}).status_code == 403
-    decided = post(bearer(coordinator), url, {"decision": "approve"})
+    # The officer may not prepare, record a meeting or decide; the coordinator does all three.
+    base = f"/api/admission/requests/{created['id']}"
+    assert post(api, f"{base}/prepare", {"opinion": "同意"}).status_code == 403
+    boss = bearer(coordinator)
+    assert post(boss, f"{base}/prepare", {"opinion": "材料齐全"}).status_code == 200
+    meeting = {
+        "held_on": local_today().isoformat(), "attendees": ["甲", "乙", "丙"], "submit_token": "m1",
+        "department_ids": [x.pk for x in d.departments],
+    }  # fmt: skip
+    assert post(api, "/api/admission/meetings", meeting).status_code == 403
+    held = post(boss, "/api/admission/meetings", meeting)
+    assert held.status_code == 201, held.content
+    url = f"{base}/decision"
+    decision = {"decision": "approve", "meeting_id": held.json()["id"]}
+    assert post(api, url, decision).status_code == 403
+    decided = post(boss, url, decision)
     assert decided.status_code == 200 and decided.json()["admitted_item_number"]
     item = AdmissionRequest.objects.get().admitted_item
     [task] = workload_services.tasks_dispatch(
@@ -90,8 +104,7 @@ def test_reads_are_scoped(d, officer, coordinator):
     # Under review: not visible to a community; once decided, visible to all in the district.
     worker = bearer(d.users["community_worker:other"])
     assert worker.get(f"/api/admission/requests/{created['id']}").status_code == 404
-    post(bearer(coordinator), f"/api/admission/requests/{created['id']}/decision",
-         {"decision": "refuse", "reasons": "重复"})  # fmt: skip
+    decide(d, AdmissionRequest.objects.get(pk=created["id"]), "refuse", reasons="重复")
     seen = worker.get(f"/api/admission/requests/{created['id']}").json()
     assert seen["status"] == "refused" and seen["reasons"] == "重复"
     assert worker.get("/api/workload/tasks").json() == {"items": [], "count": 0}

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from admission import services, tasks
 from admission.models import AdmissionRequest, AdmittedItem
-from admission.tests.conftest import application
+from admission.tests.conftest import application, decide
 from core.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_overdue_review_is_noticed_once(d, officer, coordinator):
 
 def test_annual_review_after_a_year(d, officer, coordinator):
     request = services.request_submit(**application(d, officer))
-    services.request_decide(actor=coordinator, request=request, decision="approve")
+    decide(d, request)
     item = AdmittedItem.objects.get(request=request)
     today = services.local_today()
     assert tasks.annual_review(period=today.isoformat())["due"] == 0

@@ -71,11 +71,30 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     coordinator.wait_for_url("**/")
     assert "高龄津贴申报材料收集" in coordinator.locator("main").inner_text()  # workbench card
     coordinator.goto(f"/admission/requests/{request.pk}/")
+    coordinator.fill("#id_opinion", "依据明确，经费落实，提请联席会议审议。")
+    coordinator.click("#prepare button.primary")
+    coordinator.wait_for_load_state()
+    assert coordinator.locator("[data-status]").inner_text() == "待联席会议审议"
+    # The joint meeting: date, departments and attendees, then its decision on the request.
+    coordinator.click("text=记录联席会议决定")
+    coordinator.wait_for_url("**/admission/meetings/")
+    assert "高龄津贴申报材料收集" in coordinator.locator("#waiting").inner_text()
+    for department in d.departments:
+        coordinator.check(f"#record input[name=departments][value='{department.pk}']")
+    coordinator.fill("#id_attendees", "区减负办 张主任\n民政局 李科长\n城管局 王科长")
+    shot(coordinator, "meeting-record")
+    coordinator.click("#record button.primary")
+    coordinator.wait_for_url("**/admission/meetings/*/")
+    coordinator.select_option("#id_request", str(request.pk))
     coordinator.check("input[name=decision][value=approve_conditions]")
     coordinator.fill("#id_conditions", "材料由民政系统共享导入，社区只核对。")
     coordinator.click("#decide button.primary")
     coordinator.wait_for_load_state()
+    assert "高龄津贴申报材料收集" in coordinator.locator("#decisions").inner_text()
+    shot(coordinator, "meeting-decided")
+    coordinator.goto(f"/admission/requests/{request.pk}/")
     assert coordinator.locator("[data-status]").inner_text() == "附条件准入"
+    assert coordinator.locator("[data-meeting]").count() == 1
     number = coordinator.locator("[data-admitted]").get_attribute("data-admitted")
     shot(coordinator, "request-approved")
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from admission import services as admission
-from admission.tests.conftest import application
+from admission.tests.conftest import application, decide
 from core.testing import build_small_district
 
 
@@ -19,9 +19,7 @@ def world(django_db_setup, django_db_blocker):
         request = admission.request_submit(
             **application(d, officer, frequency="monthly", communities=d.communities[:2])
         )
-        admission.request_decide(
-            actor=d.users["coordinator:own"], request=request, decision="approve"
-        )
+        decide(d, request)
         request.refresh_from_db()
         yield d, request.admitted_item
         transaction.set_rollback(True)

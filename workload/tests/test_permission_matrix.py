@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from admission import selectors as admission_selectors
 from admission import services as admission
-from admission.tests.conftest import application
+from admission.tests.conftest import application, decide
 from core.models import AuditEvent, Role
 from core.testing import build_small_district
 from workload import selectors, services
@@ -33,7 +33,10 @@ EXPECTED = {
     "edit_lists": ({R.ADMIN, R.COORDINATOR}, set()),
     "apply": ({R.DEPARTMENT_OFFICER}, set()),
     "read_pending_request": ({R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}, set()),
+    "prepare": ({R.COORDINATOR}, set()),
+    "record_meeting": ({R.COORDINATOR}, set()),
     "review": ({R.COORDINATOR}, set()),
+    "read_meetings": (EVERYONE, LOWER_ROLES),
     "withdraw_item": ({R.COORDINATOR}, set()),
     "dispatch": ({R.DEPARTMENT_OFFICER}, set()),
     "view_task": (OVERSEE | {R.DEPARTMENT_OFFICER}, set()),
@@ -55,7 +58,7 @@ def _district_world(d):
     approved = admission.request_submit(
         **application(d, officer, communities=scope, submit_token="approved")
     )
-    admission.request_decide(actor=d.users["coordinator:own"], request=approved, decision="approve")
+    decide(d, approved)
     approved.refresh_from_db()
     item = approved.admitted_item
     tasks = services.tasks_dispatch(
@@ -65,12 +68,23 @@ def _district_world(d):
     fresh = admission.request_submit(
         **application(d, officer, title="尚未派发的事项", communities=scope, submit_token="fresh")
     )
-    admission.request_decide(actor=d.users["coordinator:own"], request=fresh, decision="approve")
+    decide(d, fresh)
     fresh.refresh_from_db()
     pending = admission.request_submit(
         **application(d, officer, title="另一项工作事项", submit_token="pending")
     )
+    prepared = admission.request_submit(
+        **application(d, officer, title="已初审的工作事项", submit_token="prepared")
+    )
+    coordinator = d.users["coordinator:own"]
+    admission.request_prepare(actor=coordinator, request=prepared, opinion="提请审议")
+    meeting = admission.meeting_record(
+        actor=coordinator, district=d.district, held_on=admission.local_today(),
+        attendees="甲、乙、丙", departments=d.departments, submit_token="matrix-meeting",
+    )  # fmt: skip
     return {
+        "prepared": prepared,
+        "meeting": meeting,
         "item": item,
         "fresh": fresh.admitted_item,
         "decided": approved,
@@ -124,8 +138,22 @@ def attempt(world, role, side, action) -> bool:
         "read_pending_request": lambda: check(
             admission_selectors.requests_visible_to(actor).filter(pk=data["pending"].pk).exists()
         ),
+        "prepare": lambda: admission.request_prepare(
+            actor=actor, request=data["pending"], opinion="矩阵测试"
+        ),
+        "record_meeting": lambda: admission.meeting_record(
+            actor=actor,
+            district=d.district,
+            held_on=admission.local_today(),
+            attendees="甲、乙、丙",
+            departments=d.departments,
+            submit_token="matrix",
+        ),  # fmt: skip
         "review": lambda: admission.request_decide(
-            actor=actor, request=data["pending"], decision="approve"
+            actor=actor, request=data["prepared"], meeting=data["meeting"], decision="approve"
+        ),
+        "read_meetings": lambda: check(
+            admission_selectors.meetings_visible_to(actor).filter(pk=data["meeting"].pk).exists()
         ),
         "withdraw_item": lambda: admission.item_withdraw(
             actor=actor, item=data["item"], reasons="矩阵测试"
