@@ -99,8 +99,8 @@ def build(*, district, builder, seed, out):
         worker = workers.get(community.pk, builder)
         balance = Account.objects.get(pk=elder_account.pk).balance
         payer = Payer.SELF if balance >= minutes else Payer.NONE
-        if i % 5 == 4:
-            payer = Payer.FUND
+        if i % 5 == 4 and services.fund_ineligibility(elder, district_id=district.pk) is None:
+            payer = Payer.FUND  # a priority elder by the registry's status tags
         listing = services.listing_create(
             actor=worker, kind="need", category=category,
             title=title.format(n=elder.name[0] + ("奶奶" if elder.gender == "F" else "大爷")),

@@ -28,6 +28,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit, personal_data
 from core.models import Person, Place, PlaceLevel
@@ -880,24 +881,47 @@ def listing_create(
     return listing
 
 
-def _check_fund_eligibility(*, actor, recipient: Person | None, place: Place) -> None:
-    """Fund-served priority elderly: 80+ living alone, or 60–79 living alone, disabled and on
-    the minimum living allowance. Age comes from the ID number; the living conditions are
-    verified by a community worker, so below the priority age only a worker may post."""
-    if recipient is None or recipient.birth_date is None:
-        raise ValidationError(_("公益基金只为登记了出生日期的老人支付。"), code="fund_ineligible")
-    age = age_on(recipient.birth_date, timezone.localdate())
-    priority_age = rule_value(defaults.PRIORITY_AGE_ALONE, place.district_id)
+PRIORITY_TAGS_ALONE = ("living_alone",)
+PRIORITY_TAGS_YOUNGER = ("living_alone", "disabled", "dibao")
+TAG_LABELS = {"living_alone": _lazy("独居"), "disabled": _lazy("残疾"), "dibao": _lazy("低保")}
+
+
+def fund_ineligibility(person: Person | None, *, district_id: int) -> str | None:
+    """Why the community fund may not pay for serving `person`, or None when they are a
+    priority elder: aged at least the rule's age (80) and living alone, or 60 up to that age
+    and living alone, disabled and on the minimum living allowance (低保). Age comes from the
+    birth date; living conditions from the resident's current status tags in the shared
+    registry (recorded there by the community or the civil-affairs department)."""
+    from registry import selectors as registry_selectors
+
+    if person is None or person.birth_date is None:
+        return _("公益基金只为登记了出生日期的老人支付。")
+    age = age_on(person.birth_date, timezone.localdate())
     if age < 60:
-        raise ValidationError(
-            _("公益基金只为60周岁以上的优先服务老人支付（服务对象现年%(age)d周岁）。"),
-            params={"age": age}, code="fund_ineligible",
-        )  # fmt: skip
-    if age < priority_age and not actor.has_perm("timebank.record", place):
-        raise ValidationError(
-            _("%(min)d周岁以下须由社区工作者核实独居、失能及低保情况后代为发布。"),
-            params={"min": priority_age}, code="fund_needs_worker",
-        )  # fmt: skip
+        return _("公益基金只为60周岁以上的优先服务老人支付（服务对象现年%(age)d周岁）。") % {
+            "age": age
+        }
+    priority_age = rule_value(defaults.PRIORITY_AGE_ALONE, district_id)
+    tags = registry_selectors.status_tags_of(person)
+    wanted = PRIORITY_TAGS_ALONE if age >= priority_age else PRIORITY_TAGS_YOUNGER
+    missing = [TAG_LABELS[t] for t in wanted if t not in tags]
+    if not missing:
+        return None
+    if age >= priority_age:
+        return _(
+            "公益基金优先服务%(min)d周岁以上的独居老人：共享台账中没有该老人“独居”的登记。"
+            "请社区工作者核实后在共享台账登记。"
+        ) % {"min": priority_age}
+    return _(
+        "%(min)d周岁以下的老人须独居、残疾且享受低保方可由公益基金支付；共享台账中缺少：%(tags)s。"
+        "请社区工作者核实后在共享台账登记。"
+    ) % {"min": priority_age, "tags": "、".join(str(m) for m in missing)}
+
+
+def _check_fund_eligibility(*, actor, recipient: Person | None, place: Place) -> None:
+    reason = fund_ineligibility(recipient, district_id=place.district_id)
+    if reason is not None:
+        raise ValidationError(reason, code="fund_ineligible")
 
 
 def _locked_order(order: Order) -> Order:

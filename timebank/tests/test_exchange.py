@@ -119,7 +119,16 @@ def test_approval_refused_when_the_payer_cannot_pay_writes_nothing(bank, people)
     assert Order.objects.get(pk=order.pk).status == Order.Status.CONFIRMED
 
 
+def _tag(bank, person, key, value="是"):
+    """A real fact in the shared registry, recorded through the registry's own service."""
+    from registry import services as registry_services
+
+    registry_services.fact_record(actor=bank.d.root, person=person, key=key, raw=value)
+
+
 def test_fund_pays_for_priority_elderly(bank, people):
+    for key in ("living_alone", "disabled", "dibao"):  # the elder is 70
+        _tag(bank, people["elder"], key)
     services.deposit(actor=bank.worker, account=bank.team, minutes=90, key="ex-team")
     services.donate(actor=bank.worker, source=bank.team, fund=bank.fund, minutes=90, key="ex-g")
     order = _through_confirm(bank, people, _need(bank, people, payer=Payer.FUND))
@@ -192,11 +201,47 @@ def test_fund_payment_only_for_priority_elderly(bank, people):
             payer=Payer.FUND,
         )  # fmt: skip
     assert err.value.code == "fund_ineligible"
-    # The elder is 70: below the priority age (80), so only a worker (who verified living
-    # alone, disability and the allowance) may post a fund-paid need for her.
-    services.rule_update(
-        actor=bank.d.root, district=bank.d.district, code="priority_elderly_age_alone", value=80,
-        source="测试",
+    elder = people["elder"]  # 70: must live alone, be disabled and on 低保
+    before = Listing.objects.count()
+    with pytest.raises(ValidationError) as err:
+        _need(bank, people, payer=Payer.FUND)
+    assert err.value.code == "fund_ineligible"
+    assert "独居、残疾、低保" in err.value.messages[0]
+    _tag(bank, elder, "living_alone")
+    _tag(bank, elder, "disabled")
+    with pytest.raises(ValidationError) as err:  # still not on 低保
+        _need(bank, people, payer=Payer.FUND)
+    assert "缺少：低保" in err.value.messages[0]
+    _tag(bank, elder, "dibao")
+    assert _need(bank, people, payer=Payer.FUND).payer == Payer.FUND
+    # The community (which owns "living alone") later records "否": no longer eligible.
+    _tag(bank, elder, "living_alone", "否")
+    with pytest.raises(ValidationError) as err:
+        _need(bank, people, payer=Payer.FUND)
+    assert err.value.code == "fund_ineligible"
+    assert Listing.objects.count() == before + 1
+
+
+def test_fund_serves_the_oldest_when_they_live_alone(bank, people):
+    """80 and over: living alone is enough; the age comes from the ID number."""
+    old = resident(actor=bank.d.root, place=bank.d.grids[0], name="钱太公", birth=years_ago(85))
+    assert services.fund_ineligibility(old, district_id=bank.d.district.pk) is not None
+    _tag(bank, old, "dibao")  # not the tag that matters at this age
+    reason = services.fund_ineligibility(old, district_id=bank.d.district.pk)
+    assert "独居" in reason
+    _tag(bank, old, "living_alone")
+    assert services.fund_ineligibility(old, district_id=bank.d.district.pk) is None
+    listing = services.listing_create(
+        actor=bank.worker, kind="need", category="company", title="陪钱太公聊天", minutes=30,
+        recipient=old, payer=Payer.FUND,
     )  # fmt: skip
-    listing = _need(bank, people, payer=Payer.FUND)
     assert listing.payer == Payer.FUND
+    # The district may lower the age at which living alone is enough.
+    younger = resident(actor=bank.d.root, place=bank.d.grids[0], name="吴奶奶", birth=years_ago(76))
+    _tag(bank, younger, "living_alone")
+    assert services.fund_ineligibility(younger, district_id=bank.d.district.pk) is not None
+    services.rule_update(
+        actor=bank.d.root, district=bank.d.district, code="priority_elderly_age_alone", value=75,
+        source="区政策调整（测试）",
+    )  # fmt: skip
+    assert services.fund_ineligibility(younger, district_id=bank.d.district.pk) is None
