@@ -47,6 +47,15 @@ class RequestForm(forms.Form):
         label=_("详细地址"), max_length=200, required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如：某某小区3栋2单元门口")}),
     )  # fmt: skip
+    # A pin on the map fills these; they can also be typed. The service checks the ranges.
+    lat = forms.CharField(
+        label=_("纬度"), required=False, max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "32.0415"}),
+    )  # fmt: skip
+    long = forms.CharField(
+        label=_("经度"), required=False, max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "118.7946"}),
+    )  # fmt: skip
     photo = forms.FileField(
         label=_("照片"),
         required=False,

@@ -35,6 +35,28 @@ def _errors(form, error) -> None:
             form.add_error(None, message)
 
 
+def map_options() -> dict:
+    """What the pin map needs: a tile URL template (none unless configured: setting
+    ``LINLI_MAP_TILES`` or the environment variable of that name; without tiles the map is a
+    plain coordinate grid), its attribution, and where to centre before a pin is dropped."""
+    import os
+
+    from django.conf import settings
+
+    tiles = getattr(settings, "LINLI_MAP_TILES", None) or os.environ.get("LINLI_MAP_TILES", "")
+    attribution = getattr(settings, "LINLI_MAP_ATTRIBUTION", None) or os.environ.get(
+        "LINLI_MAP_ATTRIBUTION", ""
+    )
+    centre = getattr(settings, "LINLI_MAP_CENTER", None) or os.environ.get(
+        "LINLI_MAP_CENTER", "32.0415,118.7946"
+    )
+    try:
+        lat, lng = (float(part) for part in str(centre).split(","))
+    except ValueError:
+        lat, lng = 32.0415, 118.7946
+    return {"tiles": tiles, "attribution": attribution, "center": [lat, lng], "zoom": 15}
+
+
 def _deadline_tone(moment) -> str:
     if moment is None:
         return ""
@@ -126,6 +148,8 @@ def _submit_page(request, *, channel: str, places, title: str, intake: bool = Fa
                 description=data["description"],
                 answers=form.answers(),
                 address=data.get("address", ""),
+                lat=data.get("lat", ""),
+                long=data.get("long", ""),
                 photo=data.get("photo"),
                 channel=channel,
                 resident=resident,
@@ -141,7 +165,7 @@ def _submit_page(request, *, channel: str, places, title: str, intake: bool = Fa
     return render(
         request,
         "services/request_form.html",
-        {"form": form, "item": item, "title": title, "channel": channel},
+        {"form": form, "item": item, "title": title, "channel": channel, "map": map_options()},
     )
 
 
@@ -245,6 +269,7 @@ def request_detail(request, pk):
                 if can["dispatch"] and req.state in (State.SUBMITTED, State.ACCEPTED)
                 else []
             ),
+            "map": map_options() if req.lat is not None else None,
         },
     )
 

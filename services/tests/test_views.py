@@ -213,3 +213,66 @@ def test_accept_and_dispatch_is_all_or_nothing(client, world):
     assert req.state == State.SUBMITTED
     page = client.post(act, {"action": "accept_dispatch", "department": ""}, follow=True)
     assert "请选择主办部门" in page.content.decode()
+
+
+def test_map_pin_is_stored_and_shown_on_the_request(client, world):
+    c = client_for(client, world.resident)
+    form = c.get(reverse("services:request_new") + "?free=1").content.decode()
+    assert 'id="pin-map"' in form and "pin-map-options" in form
+    assert "未配置底图" in form  # no tiles configured: a plain coordinate grid, said so
+    response = c.post(
+        reverse("services:request_new") + "?free=1",
+        form_data(world, key="pin", lat="32.041512", long="118.794634"),
+    )
+    assert response.status_code == 302
+    created = ServiceRequest.objects.get(client_key="k-pin")
+    assert (str(created.lat), str(created.long)) == ("32.041512", "118.794634")
+    detail = c.get(response["Location"]).content.decode()
+    assert 'data-lat="32.041512"' in detail and 'data-long="118.794634"' in detail
+    # A request without a pin has no map on its page.
+    c.post(reverse("services:request_new") + "?free=1", form_data(world, key="nopin"))
+    plain = ServiceRequest.objects.get(client_key="k-nopin")
+    assert plain.lat is None
+    page = c.get(reverse("services:request_detail", args=[plain.pk])).content.decode()
+    assert 'id="pin-map"' not in page
+
+
+def test_map_tiles_come_from_configuration(client, world, settings):
+    settings.LINLI_MAP_TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
+    page = client_for(client, world.resident).get(reverse("services:request_new") + "?free=1")
+    assert "https://tiles.example.org/{z}/{x}/{y}.png" in page.content.decode()
+    assert "未配置底图" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lat", "long", "message"),
+    [
+        ("91", "118.79", "纬度超出范围"),
+        ("32.04", "-180.5", "经度超出范围"),
+        ("北纬32", "118.79", "纬度应为数字"),
+        ("32.04", "", "经纬度需要同时提供"),
+        ("NaN", "118.79", "纬度超出范围"),
+    ],
+)
+def test_bad_coordinates_are_refused_and_nothing_is_written(client, world, lat, long, message):
+    c = client_for(client, world.resident)
+    before = ServiceRequest.objects.count()
+    page = c.post(
+        reverse("services:request_new") + "?free=1",
+        form_data(world, key=f"bad-{lat}-{long}", lat=lat, long=long),
+    )
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert ServiceRequest.objects.count() == before
+
+
+def test_staff_intake_page_has_the_pin_map_too(client, world):
+    c = client_for(client, world.dispatcher)
+    page = c.get(reverse("services:intake") + "?free=1").content.decode()
+    assert 'id="pin-map"' in page
+    response = c.post(
+        reverse("services:intake") + "?free=1",
+        form_data(world, key="intake-pin", lat="32.03", long="118.8", contact_name="王先生"),
+    )
+    assert response.status_code == 302
+    assert ServiceRequest.objects.get(client_key="k-intake-pin").lat is not None
