@@ -91,3 +91,39 @@ class OpenAccountForm(forms.Form):
         choices=[("team", _("志愿团队账户")), ("fund", _("社区公益基金账户"))],
     )
     name = forms.CharField(label=_("名称"), max_length=100)
+
+
+WEEKDAYS = [("1", _("周一")), ("2", _("周二")), ("3", _("周三")), ("4", _("周四")),
+            ("5", _("周五")), ("6", _("周六")), ("7", _("周日"))]  # fmt: skip
+
+
+class OfferForm(forms.Form):
+    """A resident offers a kind of help, with skills and when they are free."""
+
+    title = forms.CharField(label=_("我能提供的帮助"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    skills = forms.CharField(
+        label=_("技能（可选，用逗号分隔）"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("如：理发，修水管，智能手机")}),
+    )  # fmt: skip
+    minutes = forms.IntegerField(
+        label=_("每次可服务（分钟）"), min_value=1, max_value=480, initial=60,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+    weekdays = forms.MultipleChoiceField(
+        label=_("可服务的星期（不选为任何一天）"), choices=WEEKDAYS, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "inline-choices"}),
+    )  # fmt: skip
+    start_time = forms.TimeField(
+        label=_("从"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_("到"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    detail = forms.CharField(
+        label=_("补充说明"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def clean_weekdays(self):
+        return "".join(self.cleaned_data.get("weekdays") or [])

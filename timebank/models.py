@@ -295,13 +295,57 @@ class Listing(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # For an offer: what the volunteer can do, and when (weekly: ISO weekdays "12345" and a
+    # daily window). No window means any time.
+    skills = models.CharField(_("技能"), max_length=200, blank=True)
+    weekdays = models.CharField(_("可服务的星期"), max_length=7, blank=True)
+    start_time = models.TimeField(_("开始时间"), null=True, blank=True)
+    end_time = models.TimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["district", "status", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True, end_time__isnull=True)
+                | Q(start_time__lt=models.F("end_time")),
+                name="timebank_offer_window",
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    WEEKDAY_NAMES = ("一", "二", "三", "四", "五", "六", "日")
+
+    @property
+    def window_text(self) -> str:
+        """E.g. "周一、三、五 09:00–11:30"; empty when any time."""
+        days = ""
+        if self.weekdays and len(self.weekdays) < 7:
+            days = str(_("周")) + "、".join(self.WEEKDAY_NAMES[int(d) - 1] for d in self.weekdays)
+        elif self.weekdays:
+            days = _("每天")
+        hours = (
+            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+            if self.start_time and self.end_time
+            else ""
+        )
+        return " ".join(part for part in (str(days), hours) if part)
+
+    def covers(self, moment) -> bool | None:
+        """Whether the offer's window includes `moment` (local time); None when either side
+        says nothing about time."""
+        if moment is None or not (self.weekdays or self.start_time):
+            return None
+        from django.utils import timezone
+
+        local = timezone.localtime(moment)
+        if self.weekdays and str(local.isoweekday()) not in self.weekdays:
+            return False
+        if self.start_time and not (self.start_time <= local.time() < self.end_time):
+            return False
+        return True
 
 
 class Order(models.Model):

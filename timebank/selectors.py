@@ -1,10 +1,22 @@
 """Scoped reads of the time bank: every list a page or the API shows comes from here."""
 
-from django.db.models import Q, QuerySet
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.models import Place
 from core.rules import assignments_of, role_places
-from timebank.models import Account, AccountKind, Listing, Order, Posting, Transaction
+from timebank.models import (
+    Account,
+    AccountKind,
+    Listing,
+    ListingKind,
+    Order,
+    Posting,
+    Transaction,
+)
 from timebank.rules import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES
 
 
@@ -130,3 +142,165 @@ def statistics(user) -> dict:
         "stars": stars,
         "members": len(earned),
     }
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass
+class Match:
+    """A suggestion: an offer or an experienced volunteer for a need, or a need for a
+    volunteer; higher scores first, with the reasons shown to the user."""
+
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    listing: Listing | None = None  # the offer (for a need) or the need (for a volunteer)
+    account: Account | None = None  # a volunteer without an offer who served this before
+    time_fits: bool | None = None
+
+
+SKILL_SPLIT = re.compile(r"[,，、;；/\s]+")
+
+
+def _place_fit(a: Place, b: Place) -> tuple[int, str]:
+    """Same community first, then same street, then anywhere in the district (通存通兑)."""
+    if a.pk == b.pk:
+        return 30, _("同社区")
+    if a.parent_id == b.parent_id:
+        return 20, _("同街道")
+    return 10, _("区内通存通兑")
+
+
+def _score(need: Listing, offer: Listing) -> Match | None:
+    """How well an offer fits a need; None when neither category nor skills fit."""
+    score, reasons = _place_fit(need.place, offer.place)
+    reasons = [reasons]
+    fits_category = need.category == offer.category
+    text = f"{need.title} {need.detail}"
+    skills = [s for s in SKILL_SPLIT.split(offer.skills or "") if len(s) >= 2 and s in text]
+    if not fits_category and not skills:
+        return None
+    if fits_category:
+        score += 30
+        reasons.append(_("类别相符：%(c)s") % {"c": offer.get_category_display()})
+    if skills:
+        score += 10 * min(2, len(skills))
+        reasons.append(_("技能：%(s)s") % {"s": "、".join(skills[:3])})
+    covers = offer.covers(need.wanted_at)
+    if covers is True:
+        score += 20
+        reasons.append(_("时间合适"))
+    elif covers is False:
+        score -= 20
+        reasons.append(_("时间不合（%(w)s）") % {"w": offer.window_text})
+    elif offer.window_text:
+        reasons.append(_("可服务时间：%(w)s") % {"w": offer.window_text})
+    return Match(score=score, reasons=reasons, listing=offer, time_fits=covers)
+
+
+def _district_wide(district_id: int) -> bool:
+    from timebank import defaults, services
+
+    return bool(services.rule_value(defaults.DISTRICT_WIDE, district_id))
+
+
+def can_see_suggestions(user, need: Listing) -> bool:
+    """Who posted the need, the family contact, the person served, or a community worker of
+    the place (who may post and follow needs for residents)."""
+    if not getattr(user, "is_authenticated", False) or need.kind != ListingKind.NEED:
+        return False
+    if user.pk in (need.poster_id, need.contact_id):
+        return True
+    if need.recipient_id and need.recipient.account_id == user.pk:
+        return True
+    return user.has_perm("timebank.record", need.place)
+
+
+def suggestions_for_need(user, need: Listing, *, limit: int = 10) -> list[Match]:
+    """Ranked offers, then volunteers who did this kind of service before, for an open need.
+    Empty for anyone who may not see the need's suggestions."""
+    if not can_see_suggestions(user, need):
+        return []
+    wide = _district_wide(need.district_id)
+    offers = (
+        Listing.objects.filter(
+            district_id=need.district_id, kind=ListingKind.OFFER, status=Listing.Status.OPEN
+        )
+        .exclude(poster_id=need.poster_id)
+        .select_related("place", "poster")
+        .order_by("-created_at")
+    )
+    if need.recipient_id:  # the person served does not serve themself
+        offers = offers.exclude(poster__person__id=need.recipient_id)
+    matches = []
+    for offer in offers[:500]:
+        if not wide and offer.place_id != need.place_id:
+            continue
+        match = _score(need, offer)
+        if match is not None:
+            matches.append(match)
+    offering = {m.listing.poster_id for m in matches}
+    experienced = (
+        Order.objects.filter(
+            district_id=need.district_id, status=Order.Status.APPROVED,
+            listing__category=need.category,
+        )
+        .exclude(volunteer__person__account_id__in=offering | {need.poster_id})
+        .exclude(volunteer__person_id=need.recipient_id)
+        .values("volunteer")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:50]
+    )  # fmt: skip
+    counts = {row["volunteer"]: row["n"] for row in experienced}
+    for account in Account.objects.filter(pk__in=counts, is_closed=False).select_related("place"):
+        if not wide and account.place_id != need.place_id:
+            continue
+        score, where = _place_fit(need.place, account.place)
+        matches.append(
+            Match(
+                score=score + 15,
+                account=account,
+                reasons=[where, _("曾完成%(n)d次同类服务") % {"n": counts[account.pk]}],
+            )  # fmt: skip
+        )
+    matches.sort(key=lambda m: (-m.score, -(m.listing.pk if m.listing else 0)))
+    return matches[:limit]
+
+
+def needs_for_volunteer(user, *, limit: int = 20) -> list[Match]:
+    """Open needs the user may take, ranked by their own open offers (place, category, skills,
+    time); without an offer, by place alone. Each carries its reasons."""
+    from timebank import services
+
+    account = services.member_account_of(user)
+    needs = (
+        listings_visible_to(user)
+        .filter(kind=ListingKind.NEED, status=Listing.Status.OPEN)
+        .exclude(poster=user)
+        .select_related("place")
+        .order_by("-created_at")[:300]
+    )
+    if account is None:
+        return [Match(score=0, listing=n) for n in needs[:limit]]
+    needs = [n for n in needs if n.recipient_id != account.person_id]
+    wide = _district_wide(account.district_id)
+    offers = list(
+        Listing.objects.filter(poster=user, kind=ListingKind.OFFER, status=Listing.Status.OPEN)
+        .select_related("place")
+    )  # fmt: skip
+    matches = []
+    for need in needs:
+        if not wide and need.place_id != account.place_id:
+            continue
+        best = None
+        for offer in offers:
+            match = _score(need, offer)
+            if match is not None and (best is None or match.score > best.score):
+                best = match
+        if best is None:
+            score, where = _place_fit(need.place, account.place)
+            best = Match(score=score, reasons=[where])
+        best.listing = need
+        matches.append(best)
+    matches.sort(key=lambda m: (-m.score, -m.listing.pk))
+    return matches[:limit]

@@ -803,11 +803,17 @@ def listing_create(
     recipient: Person | None = None,
     payer: str = Payer.NONE,
     contact_mobile: str = "",
+    skills: str = "",
+    weekdays: str = "",
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
 ) -> Listing:
     """Post a need (for oneself or a family member) or an offer.
 
     A resident with a time-bank account posts for themself; a community worker may post a need
-    for a resident of their community (e.g. an elder without a phone).
+    for a resident of their community (e.g. an elder without a phone). An offer says what the
+    volunteer can do (category, skills) and when (weekdays and a daily window, or any time);
+    it is placed in the volunteer's own community.
     """
     if kind not in ListingKind.values:
         raise ValidationError(_("请选择需求或服务。"), code="kind")
@@ -839,7 +845,13 @@ def listing_create(
         place = own.place
         recipient = own.person if kind == ListingKind.NEED else None
     if kind == ListingKind.OFFER:
-        recipient, payer = None, Payer.NONE
+        if own is None or recipient not in (None, own.person):
+            raise ValidationError(_("服务只能由有时间账户的居民本人发布。"), code="offer_not_own")
+        recipient, payer, place = None, Payer.NONE, own.place
+        skills = _clean_text(skills, _("技能"), 100, required=False)
+        weekdays, start_time, end_time = _clean_window(weekdays, start_time, end_time)
+    else:
+        skills, weekdays, start_time, end_time = "", "", None, None
     if payer == Payer.SELF:
         account = Account.objects.filter(
             kind=AccountKind.MEMBER, person=recipient, district=place.district, is_closed=False
@@ -872,11 +884,42 @@ def listing_create(
     listing = Listing.objects.create(
         kind=kind, category=category, title=title, detail=detail, minutes=minutes,
         wanted_at=wanted_at, poster=actor, recipient=recipient, place=place,
-        district=place.district, payer=payer, contact=contact,
+        district=place.district, payer=payer, contact=contact, skills=skills, weekdays=weekdays,
+        start_time=start_time, end_time=end_time,
     )  # fmt: skip
     audit.record(
         actor=actor, action="timebank.listing_create", obj=listing, place=place,
         changes={"kind": kind, "title": title, "minutes": minutes, "payer": payer},
+    )  # fmt: skip
+    return listing
+
+
+def _clean_window(weekdays, start_time, end_time):
+    """ISO weekdays as sorted distinct digits 1–7, and a daily window with start before end
+    (both or neither)."""
+    weekdays = "".join(sorted(set(str(weekdays or "").replace(",", "").replace(" ", ""))))
+    if any(d not in "1234567" for d in weekdays):
+        raise ValidationError(_("可服务的星期应为周一到周日。"), code="weekdays")
+    if (start_time is None) != (end_time is None):
+        raise ValidationError(_("请同时填写开始和结束时间，或都不填（任何时间）。"), code="window")
+    if start_time is not None and start_time >= end_time:
+        raise ValidationError(_("结束时间应晚于开始时间。"), code="window")
+    return weekdays, start_time, end_time
+
+
+@transaction.atomic
+def listing_close(*, actor, listing: Listing) -> Listing:
+    """The poster withdraws an open need or offer (a community worker of the place may too)."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    if listing.poster_id != actor.pk and not actor.has_perm("timebank.record", listing.place):
+        raise PermissionDenied(_("只有发布人或本社区的社区工作者可以撤下。"))
+    if listing.status != Listing.Status.OPEN:
+        raise ValidationError(_("只能撤下待接单的需求或服务。"), code="not_open")
+    listing.status = Listing.Status.CANCELLED
+    listing.save(update_fields=["status"])
+    audit.record(
+        actor=actor, action="timebank.listing_close", obj=listing, place=listing.place,
+        changes={"kind": listing.kind, "title": listing.title},
     )  # fmt: skip
     return listing
 

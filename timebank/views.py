@@ -22,6 +22,7 @@ from timebank.forms import (
     ConfirmForm,
     DonateForm,
     NeedForm,
+    OfferForm,
     OpenAccountForm,
     ProxyNeedForm,
     TransferForm,
@@ -72,13 +73,10 @@ def home(request):
         order.form = ConfirmForm(
             prefix=f"o{order.pk}", initial={"minutes": order.minutes, "rating": 5}
         )
-    my_listings = Listing.objects.filter(poster=user).exclude(status=Listing.Status.CANCELLED)[:10]
-    open_needs = (
-        selectors.listings_visible_to(user)
-        .filter(kind=ListingKind.NEED, status=Listing.Status.OPEN)
-        .exclude(poster=user)
-        .select_related("place")[:20]
-    )
+    my_listings = Listing.objects.filter(poster=user, kind=ListingKind.NEED).exclude(
+        status=Listing.Status.CANCELLED
+    )[:10]
+    open_needs = selectors.needs_for_volunteer(user)
     approvals = (
         selectors.orders_to_approve(user).count() if role_places(user, RECORD_ROLES) else None
     )
@@ -123,6 +121,75 @@ def need_create(request):
     return render(request, "timebank/need_form.html", {"form": form, "proxy": proxy})
 
 
+@login_required
+def offers(request):
+    """A resident's offers (post, withdraw) and the open needs ranked for them."""
+    account = services.member_account_of(request.user)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_create(actor=request.user, kind=ListingKind.OFFER, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("服务已发布，系统会把合适的需求推荐给您。"))
+            return redirect("timebank:offers")
+    mine = Listing.objects.filter(
+        poster=request.user, kind=ListingKind.OFFER, status=Listing.Status.OPEN
+    ).select_related("place")
+    return render(
+        request,
+        "timebank/offers.html",
+        {
+            "account": account, "form": form, "mine": mine,
+            "matches": selectors.needs_for_volunteer(request.user) if account else [],
+        },
+    )  # fmt: skip
+
+
+@login_required
+def need_detail(request, pk):
+    """A need and the ranked suggestions: offers and experienced volunteers nearby."""
+    need = (
+        selectors.listings_visible_to(request.user)
+        .filter(pk=pk, kind=ListingKind.NEED)
+        .select_related("place", "recipient")
+        .first()
+    )
+    if need is None or not selectors.can_see_suggestions(request.user, need):
+        raise Http404(_("没有找到，或您无权查看。"))
+    return render(
+        request,
+        "timebank/need_detail.html",
+        {
+            "need": need,
+            "suggestions": (
+                selectors.suggestions_for_need(request.user, need)
+                if need.status == Listing.Status.OPEN
+                else []
+            ),
+            "can_close": need.status == Listing.Status.OPEN
+            and (
+                need.poster_id == request.user.pk
+                or request.user.has_perm("timebank.record", need.place)
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def listing_close(request, pk):
+    listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
+    try:
+        services.listing_close(actor=request.user, listing=listing)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已撤下。"))
+    return redirect("timebank:offers" if listing.kind == ListingKind.OFFER else "timebank:home")
+
+
 ACTIONS = {
     "sign_in": (services.order_sign_in, _("已签到，服务开始。")),
     "sign_out": (services.order_sign_out, _("已签退，等待服务对象确认。")),
@@ -141,7 +208,8 @@ def listing_take(request, pk):
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("接单成功，请按约定时间上门并签到。"))
-    return redirect("timebank:home")
+    back = request.POST.get("next")
+    return redirect(back if back in ("timebank:offers",) else "timebank:home")
 
 
 @login_required
