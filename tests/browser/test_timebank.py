@@ -1,4 +1,5 @@
-"""Time bank on a phone: a worker posts a need for an elder, a volunteer takes it, signs in and
+"""Time bank on a phone: a volunteer offers help, a worker posts a need for an elder and sees
+the volunteer suggested, the volunteer takes the matching need from the offers page, signs in and
 out, the elder's daughter confirms, the worker approves, and both balances change."""
 
 import os
@@ -38,6 +39,28 @@ def world(transactional_db):
 
 def test_need_to_approved_service_on_a_phone(new_page, world):
     d, people, accounts = world
+    # 0. The volunteer offers to escort elders to the doctor, on weekdays.
+    phone = new_page(viewport=PHONE)
+    log_in(phone, "13911110003", PASSWORD)
+    phone.wait_for_url("**/")
+    phone.goto("/timebank/")
+    phone.click("text=我能提供的服务")
+    phone.fill("#id_title", "陪老人看病、配药")
+    phone.select_option("#id_category", "escort")
+    phone.fill("#id_skills", "配药，轮椅")
+    for day in ("周一", "周二", "周三", "周四", "周五"):
+        phone.get_by_label(day).check()
+    phone.fill("#id_start_time", "08:00")
+    phone.fill("#id_end_time", "17:00")
+    phone.locator("button", has_text="发布").click()
+    assert "服务已发布" in phone.locator(".messages").inner_text()
+    assert (
+        "周一、二、三、四、五 08:00–17:00" in phone.locator("[data-testid=my-offers]").inner_text()
+    )
+    shot(phone, "offers")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.context.close()
+
     # 1. The community worker posts the need for the elder; her daughter is the contact.
     page = new_page(viewport=DESKTOP)
     log_in(page, d.logins["community_worker:own"], PASSWORD)
@@ -53,17 +76,24 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     page.click("button.primary")
     page.wait_for_url("**/timebank/")
     assert "需求已发布" in page.locator(".messages").inner_text()
+    # The need's page suggests the volunteer whose offer fits (same community, category).
+    page.click("text=陪王奶奶去社区医院配药")
+    suggested = page.locator("[data-testid=suggestions]").inner_text()
+    assert "陪老人看病、配药" in suggested and "同社区" in suggested and "类别相符" in suggested
+    shot(page, "need-suggestions")
     page.context.close()
 
-    # 2. The volunteer takes it on a phone, signs in and out.
+    # 2. The volunteer takes it from the needs matched to their offer, signs in and out.
     phone = new_page(viewport=PHONE)
     log_in(phone, "13911110003", PASSWORD)
     phone.wait_for_url("**/")
-    phone.goto("/timebank/")
-    need = phone.locator("li", has_text="陪王奶奶去社区医院配药")
-    shot(phone, "volunteer-home")
+    phone.goto("/timebank/offers/")
+    need = phone.locator("[data-testid=matched-needs] li", has_text="陪王奶奶去社区医院配药")
+    assert "类别相符" in need.inner_text()
+    shot(phone, "volunteer-matches")
     need.locator("button", has_text="接单").click()
     assert "接单成功" in phone.locator(".messages").inner_text()
+    phone.goto("/timebank/")
     phone.locator("button", has_text="签到").click()
     assert "已签到" in phone.locator(".messages").inner_text()
     phone.locator("button", has_text="签退").click()
