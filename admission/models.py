@@ -143,6 +143,7 @@ class WorkKind(models.TextChoices):
     WORK_ITEM = "work_item", _("工作事项")
     FORM = "form", _("报表/台账")
     INSPECTION = "inspection", _("督查检查考核")
+    MEETING = "meeting", _("会议（要求社区参加）")
     APP = "app", _("APP/平台/公众号")
 
 

@@ -21,6 +21,8 @@ class WorkloadConfig(AppConfig):
                 "workload.task_complete": _("完成社区任务"),
                 "workload.task_refuse": _("拒绝社区任务"),
                 "workload.unadmitted_refuse": _("拒绝未准入事项"),
+                "workload.time_log": _("登记服务与自治用时"),
+                "workload.burden_rebuild": _("重算负担指数月汇总"),
             }
         )
         navigation.register(

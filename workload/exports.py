@@ -3,6 +3,8 @@
 import io
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -44,17 +46,26 @@ def ledger_workbook(*, community, month, traces) -> bytes:
     ]
     sheet = _sheet(
         workbook,
-        f"{month:%Y-%m}台账",
-        ["时间", "事件", "准入编号", "准入事项", "部门", "任务", "经办人", "用时（分钟）", "说明"],
+        _("%(month)s台账") % {"month": f"{month:%Y-%m}"},
+        [
+            _("时间"), _("事件"), _("准入编号"), _("准入事项"), _("部门"), _("任务"),
+            _("经办人"), _("用时（分钟）"), _("说明"),
+        ],
         rows,
         [18, 14, 22, 30, 18, 30, 12, 12, 40],
-    )
+    )  # fmt: skip
     total = len(rows) + 2
-    sheet.cell(row=total + 1, column=1, value=f"{community.name} {month:%Y年%m月}工作台账")
+    sheet.cell(
+        row=total + 1,
+        column=1,
+        value=_("%(community)s %(month)s工作台账")
+        % {"community": community.name, "month": date_format(month, "YEAR_MONTH_FORMAT")},
+    )
     sheet.cell(
         row=total + 2,
         column=1,
-        value=f"由系统根据工作留痕自动生成于 {timezone.localtime():%Y-%m-%d %H:%M}，不需手工填写。",
+        value=_("由系统根据工作留痕自动生成于 %(time)s，不需手工填写。")
+        % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
     )
     return _save(workbook)
 
@@ -76,23 +87,39 @@ def burden_workbook(*, months, communities, rows) -> bytes:
                     r.done,
                     r.forms,
                     r.inspections,
+                    r.meetings,
                     r.estimated_minutes,
                     r.logged_minutes,
                     r.refused_unadmitted,
                     r.index_hours,
+                    r.service_minutes,
+                    r.self_government_minutes,
+                    _percent(r.administration_share),
+                    _percent(r.service_share),
+                    _percent(r.self_government_share),
                 )  # fmt: skip
             )
-    _sheet(
+    sheet = _sheet(
         workbook,
-        "社区负担指数",
+        _("社区负担指数"),
         [
-            "社区", "月份", "准入事项数", "任务数", "已完成", "报表", "督查检查考核",
-            "预计用时（分钟）", "实际用时（分钟）", "拒绝未准入事项", "负担指数（小时）",
+            _("社区"), _("月份"), _("准入事项数"), _("任务数"), _("已完成"), _("报表"),
+            _("督查检查考核"), _("会议"), _("预计用时（分钟）"), _("实际用时（分钟）"),
+            _("拒绝未准入事项"), _("负担指数（小时）"), _("为民服务用时（分钟）"),
+            _("居民自治用时（分钟）"), _("行政事务占比"), _("为民服务占比"), _("居民自治占比"),
         ],
         data,
-        [22, 10, 12, 10, 10, 8, 14, 16, 16, 16, 16],
+        [22, 10, 12, 10, 10, 8, 14, 8, 16, 16, 16, 16, 18, 18, 14, 14, 14],
     )  # fmt: skip
+    for column in range(15, 18):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = "0%"
     return _save(workbook)
+
+
+def _percent(share: int | None) -> float | None:
+    """A share in per cent as the fraction Excel formats as a percentage (empty if unknown)."""
+    return None if share is None else share / 100
 
 
 def _save(workbook) -> bytes:

@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workload.models import RefusedWork
+from workload.models import RefusedWork, TimeLog
 
 
 class DispatchForm(forms.Form):
@@ -69,6 +69,31 @@ class UnadmittedForm(forms.Form):
         self.fields["department"].queryset = departments
         if communities is not None and communities.count() == 1:
             self.initial.setdefault("community", communities.first().pk)
+
+
+class TimeLogForm(forms.Form):
+    submit_token = forms.CharField(widget=forms.HiddenInput)
+    community = forms.ModelChoiceField(label=_("社区"), queryset=None)
+    category = forms.ChoiceField(
+        label=_("类别"),
+        choices=TimeLog.Category.choices,
+        widget=forms.RadioSelect(
+            attrs={"style": "width:1.25rem;height:1.25rem;min-height:0;margin:0 .45rem 0 0"}
+        ),
+    )
+    day = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    minutes = forms.IntegerField(label=_("用时（分钟）"), min_value=1, max_value=1440)
+    note = forms.CharField(label=_("做了什么"), max_length=200)
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        if communities is not None and communities.count() == 1:
+            self.initial.setdefault("community", communities.first().pk)
+        if not self.is_bound:
+            self.initial.setdefault("submit_token", uuid.uuid4().hex)
 
 
 def parse_month(value: str, default: datetime.date) -> datetime.date:

@@ -150,3 +150,80 @@ class Trace(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
+
+
+class TimeLog(models.Model):
+    """Time a community spends on services to residents or on self-government, logged quickly
+    by its workers while no other app records it (apps may add theirs through
+    workload.hooks). Administration time is never logged here: it comes from tasks."""
+
+    class Category(models.TextChoices):
+        SERVICE = "service", _("为民服务")
+        SELF_GOVERNMENT = "self_government", _("居民自治")
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    day = models.DateField(_("日期"))
+    minutes = models.PositiveIntegerField(_("用时（分钟）"))
+    note = models.CharField(_("做了什么"), max_length=200)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+    submit_token = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["community", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["logged_by", "submit_token"], name="workload_timelog_once"
+            ),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="workload_timelog_minutes"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} {self.minutes}"
+
+    @property
+    def place(self):
+        return self.community
+
+
+class BurdenMonth(models.Model):
+    """One community's month of the burden index, kept by the workload services in the same
+    transaction as the task, refusal or time log it counts (rebuilt from them by
+    services.burden_rebuild, which the tests compare with a recount). Months are local
+    (Asia/Shanghai); a task counts in the month it was sent."""
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    tasks = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    forms = models.PositiveIntegerField(default=0)
+    inspections = models.PositiveIntegerField(default=0)
+    meetings = models.PositiveIntegerField(default=0)
+    estimated_minutes = models.BigIntegerField(default=0)
+    logged_minutes = models.BigIntegerField(default=0)
+    # Estimated minutes of the month's tasks not done (still open, or refused).
+    open_estimate_minutes = models.BigIntegerField(default=0)
+    refused_unadmitted = models.PositiveIntegerField(default=0)
+    service_minutes = models.BigIntegerField(default=0)
+    self_government_minutes = models.BigIntegerField(default=0)
+
+    COUNTS = (
+        "tasks", "done", "forms", "inspections", "meetings", "estimated_minutes",
+        "logged_minutes", "open_estimate_minutes", "refused_unadmitted", "service_minutes",
+        "self_government_minutes",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "month"], name="workload_burden_month")
+        ]
+        indexes = [models.Index(fields=["district", "month"])]
+
+    def __str__(self):
+        return f"{self.community_id} {self.month:%Y-%m}"

@@ -56,6 +56,7 @@ rules.add_perm("workload.dispatch", can_dispatch)
 rules.add_perm("workload.work_task", can_work_task)
 rules.add_perm("workload.view_task", is_superuser | can_view_task)
 rules.add_perm("workload.refuse_unadmitted", can_refuse_unadmitted)
+rules.add_perm("workload.log_time", can_refuse_unadmitted)  # the community's own workers
 rules.add_perm("workload.view_community_work", is_superuser | can_view_community_work)
 rules.add_perm("workload.use_tasks", is_superuser | sees_work)
 rules.add_perm("workload.view_burden", is_superuser | sees_burden)

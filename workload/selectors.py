@@ -3,15 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 
-from admission.models import AdmittedScope, WorkKind
+from admission.models import AdmittedScope
 from admission.rules import officer_departments
 from core.models import Place, PlaceLevel
 from core.rules import role_places
-from workload.models import RefusedWork, Task, Trace
+from workload import hooks
+from workload.models import BurdenMonth, RefusedWork, Task, TimeLog, Trace
 from workload.rules import OVERSEERS, WORKERS
 
 
@@ -95,16 +94,42 @@ class BurdenRow:
     tasks: int = 0
     forms: int = 0
     inspections: int = 0
+    meetings: int = 0
     estimated_minutes: int = 0
     logged_minutes: int = 0
     done: int = 0
     refused_unadmitted: int = 0
     burden_minutes: int = 0
+    service_minutes: int = 0
+    self_government_minutes: int = 0
 
     @property
     def index_hours(self) -> float:
         """The burden index: hours of pushed work — logged where done, estimated otherwise."""
         return round(self.burden_minutes / 60, 1)
+
+    @property
+    def recorded_minutes(self) -> int:
+        """Community time the system knows of: administration (logged task time), services
+        and self-government."""
+        return self.logged_minutes + self.service_minutes + self.self_government_minutes
+
+    def _share(self, minutes: int) -> int | None:
+        total = self.recorded_minutes
+        return round(100 * minutes / total) if total else None
+
+    @property
+    def administration_share(self) -> int | None:
+        """Per cent of recorded time on administration (None when nothing is recorded)."""
+        return self._share(self.logged_minutes)
+
+    @property
+    def service_share(self) -> int | None:
+        return self._share(self.service_minutes)
+
+    @property
+    def self_government_share(self) -> int | None:
+        return self._share(self.self_government_minutes)
 
 
 def _month_key(value) -> datetime.date:
@@ -116,11 +141,10 @@ def _month_key(value) -> datetime.date:
 def burden(
     community_ids: list[int], first_month: datetime.date, last_month: datetime.date
 ) -> dict[tuple[int, datetime.date], BurdenRow]:
-    """Burden per community per month, from tasks, scopes and refusals (a few grouped queries)."""
+    """Burden per community per month: the monthly summary (kept by the workload services),
+    the admitted items reaching each community, and time other apps report (workload.hooks)."""
     start, _ = month_bounds(first_month)
     _, end = month_bounds(last_month)
-    # Aware bounds (Asia/Shanghai midnights) keep the filters on the indexed columns.
-    since, until = _local_midnight(start), _local_midnight(end)
     rows: dict[tuple[int, datetime.date], BurdenRow] = {}
 
     def row(community_id, month):
@@ -129,39 +153,25 @@ def burden(
             rows[key] = BurdenRow(community_id, key[1])
         return rows[key]
 
-    tasks = (
-        Task.objects.filter(
-            community_id__in=community_ids, created_at__gte=since, created_at__lt=until
-        )
-        .annotate(month=TruncMonth("created_at"))
-        .values("community_id", "month")
-        .annotate(
-            n=Count("id"),
-            forms=Count("id", filter=Q(item__kind=WorkKind.FORM)),
-            inspections=Count("id", filter=Q(item__kind=WorkKind.INSPECTION)),
-            estimated=Sum("item__minutes_per_community"),
-            logged=Sum("minutes_spent", filter=Q(status=Task.Status.DONE)),
-            done=Count("id", filter=Q(status=Task.Status.DONE)),
-            open_estimate=Sum("item__minutes_per_community", filter=~Q(status=Task.Status.DONE)),
-        )
-    )
-    for t in tasks:
-        r = row(t["community_id"], t["month"])
-        r.tasks, r.forms, r.inspections = t["n"], t["forms"], t["inspections"]
-        r.estimated_minutes = t["estimated"] or 0
-        r.logged_minutes = t["logged"] or 0
-        r.done = t["done"]
-        r.burden_minutes = r.logged_minutes + (t["open_estimate"] or 0)
-    refused = (
-        RefusedWork.objects.filter(
-            community_id__in=community_ids, refused_at__gte=since, refused_at__lt=until
-        )
-        .annotate(month=TruncMonth("refused_at"))
-        .values("community_id", "month")
-        .annotate(n=Count("id"))
-    )
-    for f in refused:
-        row(f["community_id"], f["month"]).refused_unadmitted = f["n"]
+    for s in BurdenMonth.objects.filter(
+        community_id__in=community_ids, month__gte=start, month__lt=end
+    ).values_list(
+        "community_id", "month", "tasks", "done", "forms", "inspections", "meetings",
+        "estimated_minutes", "logged_minutes", "open_estimate_minutes", "refused_unadmitted",
+        "service_minutes", "self_government_minutes",
+    ):  # fmt: skip
+        r = row(s[0], s[1])
+        (r.tasks, r.done, r.forms, r.inspections, r.meetings, r.estimated_minutes,
+         r.logged_minutes) = s[2:9]  # fmt: skip
+        r.burden_minutes = r.logged_minutes + s[9]
+        r.refused_unadmitted, r.service_minutes, r.self_government_minutes = s[10:13]
+    for (community_id, month), minutes in hooks.external_minutes(
+        community_ids, start, last_month
+    ).items():
+        if start <= month < end:
+            r = row(community_id, month)
+            r.service_minutes += minutes.get("service", 0)
+            r.self_government_minutes += minutes.get("self_government", 0)
     # Admitted items reaching each community, grouped by admission period in the database so
     # the months are walked once per distinct period, not once per item.
     periods = (
@@ -180,10 +190,6 @@ def burden(
             if period_start < month_end and period_end >= month_start:
                 row(p["community_id"], month).admitted_items += p["n"]
     return rows
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -210,3 +216,11 @@ def refusals_by_department(district_id: int, start: datetime.date, end: datetime
         .annotate(n=Count("id"))
         .order_by("-n", "department__name")
     )
+
+
+def time_logs_visible_to(user) -> QuerySet[TimeLog]:
+    """Time logged by communities the user works in or oversees."""
+    logs = TimeLog.objects.select_related("community", "logged_by")
+    if user.is_superuser:
+        return logs
+    return logs.filter(_subtrees(role_places(user, WORKERS | OVERSEERS), "community"))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from admission.models import AdmittedItem, Frequency
+from admission.models import AdmittedItem, Frequency, WorkKind
 from admission.services import item_is_usable
 from core import audit
 from core import calendar as workcal
@@ -16,7 +16,8 @@ from core.models import Department, Place, PlaceLevel, Role, User
 from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
-from workload.models import RefusedWork, Task, Trace
+from workload import summary
+from workload.models import RefusedWork, Task, TimeLog, Trace
 
 MAX_DUE_WORKING_DAYS = 250
 MAX_MINUTES = 100_000
@@ -144,6 +145,14 @@ def tasks_dispatch(
             task=task, community=community, department=item.department, item=item, actor=actor,
             action=Trace.Action.ASSIGNED, minutes=item.minutes_per_community, note=title,
         )  # fmt: skip
+        summary.bump(
+            community=community, month=summary.month_of(task.created_at), tasks=1,
+            forms=int(item.kind == WorkKind.FORM),
+            inspections=int(item.kind == WorkKind.INSPECTION),
+            meetings=int(item.kind == WorkKind.MEETING),
+            estimated_minutes=item.minutes_per_community,
+            open_estimate_minutes=item.minutes_per_community,
+        )  # fmt: skip
         tasks.append(task)
     audit.record(
         actor=actor, action="workload.tasks_dispatch", obj=item, place=item.district,
@@ -184,6 +193,10 @@ def task_complete(*, actor, task: Task, minutes_spent, result: str = "") -> Task
     task.minutes_spent = minutes
     task.result = _text(result, _("办理情况"), required=False, limit=5000)
     task.save()
+    summary.bump(
+        community=task.community, month=summary.month_of(task.created_at), done=1,
+        logged_minutes=minutes, open_estimate_minutes=-task.item.minutes_per_community,
+    )  # fmt: skip
     trace(
         task=task, community=task.community, department=task.department, item=task.item,
         actor=actor, action=Trace.Action.COMPLETED, minutes=minutes, note=task.result,
@@ -215,10 +228,14 @@ def task_refuse(*, actor, task: Task, reason: str) -> Task:
     task.status = Task.Status.REFUSED
     task.closed_at, task.closed_by, task.result = timezone.now(), actor, reason
     task.save()
-    RefusedWork.objects.create(
+    refusal = RefusedWork.objects.create(
         district_id=task.district_id, street_id=task.street_id, community=task.community,
         department=task.department, task=task, channel=RefusedWork.Channel.TASK,
         description=f"{task.title}：{reason}", refused_by=actor,
+    )  # fmt: skip
+    summary.bump(
+        community=task.community, month=summary.month_of(refusal.refused_at),
+        refused_unadmitted=1,
     )  # fmt: skip
     trace(
         task=task, community=task.community, department=task.department, item=task.item,
@@ -247,6 +264,9 @@ def unadmitted_refuse(
         district_id=community.district_id, street_id=community.parent_id, community=community,
         department=department, channel=channel, description=description, refused_by=actor,
     )  # fmt: skip
+    summary.bump(
+        community=community, month=summary.month_of(refusal.refused_at), refused_unadmitted=1
+    )
     trace(
         task=None, community=community, department=department, item=None, actor=actor,
         action=Trace.Action.REFUSED_UNADMITTED, note=description,
@@ -270,3 +290,61 @@ def unadmitted_refuse(
             url=reverse("workload:refusals"),
         )
     return refusal
+
+
+MAX_LOG_DAYS_BACK = 62
+
+
+@transaction.atomic
+def time_log(
+    *,
+    actor,
+    community: Place,
+    category: str,
+    day: datetime.date,
+    minutes,
+    note: str,
+    submit_token: str,
+) -> TimeLog:
+    """A community worker logs time spent on services or self-government (the administration
+    share comes from tasks). Counted in the burden index's time shares."""
+    community = Place.objects.get(pk=community.pk)
+    if community.level != PlaceLevel.COMMUNITY:
+        raise ValidationError(_("请选择社区。"))
+    _require(actor, "workload.log_time", community, _("只有本社区的社区工作者可以登记用时。"))
+    if category not in TimeLog.Category.values:
+        raise ValidationError(_("请选择类别（为民服务或居民自治）。"))
+    if not isinstance(day, datetime.date):
+        raise ValidationError(_("请填写日期。"))
+    today = workcal.local_today()
+    if day > today:
+        raise ValidationError(_("日期不能晚于今天。"))
+    if day < today - datetime.timedelta(days=MAX_LOG_DAYS_BACK):
+        raise ValidationError(_("只能登记%(n)d天以内的用时。"), params={"n": MAX_LOG_DAYS_BACK})
+    minutes = _int(minutes, _("用时（分钟）"), 1, 24 * 60)
+    note = _text(note, _("做了什么"))
+    token = _text(submit_token, _("提交标识"), limit=64)
+    if TimeLog.objects.filter(logged_by=actor, submit_token=token).exists():
+        raise ValidationError(_("这条用时已经登记过，请勿重复提交。"), code="duplicate_submit")
+    entry = TimeLog.objects.create(
+        district_id=community.district_id, community=community, category=category, day=day,
+        minutes=minutes, note=note, logged_by=actor, submit_token=token,
+    )  # fmt: skip
+    summary.bump(community=community, month=day, **{f"{category}_minutes": minutes})
+    audit.record(
+        actor=actor, action="workload.time_log", obj=entry,
+        changes={"category": category, "day": day, "minutes": minutes, "note": note},
+    )  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def burden_rebuild(*, actor=None, community_ids=None) -> int:
+    """Recount the monthly burden summary from tasks, refusals and time logs (a job; the
+    services keep it current in their own transactions, so this only repairs)."""
+    written = summary.rebuild(community_ids)
+    audit.record(
+        actor=actor, action="workload.burden_rebuild",
+        changes={"rows": written, "communities": len(community_ids or []) or "all"},
+    )  # fmt: skip
+    return written

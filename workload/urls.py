@@ -12,5 +12,6 @@ urlpatterns = [
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("burden/", views.burden, name="burden"),
+    path("time/", views.time_log, name="time_log"),
     path("burden.xlsx", views.burden_xlsx, name="burden_xlsx"),
 ]

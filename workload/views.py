@@ -16,7 +16,14 @@ from core.models import Department, Place
 from core.pdf import pdf_response
 from core.views import service_errors
 from workload import exports, selectors, services
-from workload.forms import CompleteForm, DispatchForm, RefuseTaskForm, UnadmittedForm, parse_month
+from workload.forms import (
+    CompleteForm,
+    DispatchForm,
+    RefuseTaskForm,
+    TimeLogForm,
+    UnadmittedForm,
+    parse_month,
+)
 from workload.models import Task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -155,6 +162,36 @@ def refusals(request):
     return render(request, "workload/refusals.html", {"page": page, "form": form})
 
 
+@login_required
+def time_log(request):
+    """A community worker logs time on services or self-government in a few taps; overseers
+    read what was logged."""
+    user = request.user
+    if not user.has_perm("workload.view_burden"):
+        raise PermissionDenied(_("此页面供社区、街道和区减负办使用。"))
+    mine = Place.objects.filter(pk__in=[p.pk for p in _my_communities(user)])
+    form = None
+    if mine.exists():
+        form = TimeLogForm(
+            request.POST or None, communities=mine, initial={"day": workcal.local_today()}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                entry = services.time_log(actor=user, **form.cleaned_data)
+                messages.success(
+                    request,
+                    _("已登记%(category)s %(minutes)d 分钟。")
+                    % {"category": entry.get_category_display(), "minutes": entry.minutes},
+                )
+                return redirect("workload:time_log")
+            except (ValidationError, PermissionDenied) as error:
+                service_errors(form, error)
+    elif request.method == "POST":
+        raise PermissionDenied(_("只有社区工作者可以登记用时。"))
+    page = Paginator(selectors.time_logs_visible_to(user), 30).get_page(request.GET.get("page"))
+    return render(request, "workload/time_log.html", {"page": page, "form": form})
+
+
 def _ledger_community(request) -> Place:
     watched = selectors.communities_watched_by(request.user)
     wanted = request.GET.get("community", "")
@@ -239,6 +276,7 @@ def burden(request):
         {
             "month": month,
             "focus": focus,
+            "focus_row": rows.get((focus.pk, month)) if focus else None,
             "communities": communities,
             "ranking": ranking,
             "trend": list(zip(months, trend, strict=True)),

@@ -42,6 +42,7 @@ EXPECTED = {
     "view_task": (OVERSEE | {R.DEPARTMENT_OFFICER}, set()),
     "complete_task": ({R.COMMUNITY_WORKER}, set()),
     "refuse_unadmitted": ({R.COMMUNITY_WORKER}, set()),
+    "log_time": ({R.COMMUNITY_WORKER}, set()),
     "read_ledger": (OVERSEE, set()),
     "ask_certificate": ({R.COMMUNITY_WORKER, R.RESIDENT}, set()),
 }
@@ -174,6 +175,15 @@ def attempt(world, role, side, action) -> bool:
             department=department,
             channel="phone",
             description="电话派活",
+        ),  # fmt: skip
+        "log_time": lambda: services.time_log(
+            actor=actor,
+            community=community,
+            category="self_government",
+            day=admission.local_today(),
+            minutes=30,
+            note="议事协商",
+            submit_token="matrix",
         ),  # fmt: skip
         "ask_certificate": lambda: admission.certificate_answer(
             actor=actor,

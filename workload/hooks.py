@@ -1,0 +1,51 @@
+"""Where other apps add community time to the burden index's shares (no app reads another's
+tables: each app answers for its own time).
+
+A source is a function ``(community_ids, first_month, last_month) -> iterable of
+(community_id, month, category, minutes)``, with ``month`` the first day of a local month and
+``category`` "service" (为民服务) or "self_government" (居民自治). Administration time is not
+taken from sources: it is the logged time of tasks that came through the admission gate.
+
+Register a source from the app's ``AppConfig.ready()``::
+
+    from workload import hooks
+    hooks.register_time_source("services", services.selectors.minutes_by_community_month)
+
+Minutes a source reports are added, at read time, to what community workers log themselves
+(``workload.services.time_log``); a community should log by hand only what no app records.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+CATEGORIES = ("service", "self_government")
+
+TimeSource = Callable[
+    [list[int], datetime.date, datetime.date], Iterable[tuple[int, datetime.date, str, int]]
+]
+_sources: dict[str, TimeSource] = {}
+
+
+def register_time_source(name: str, source: TimeSource) -> None:
+    """Add (or replace, by name) a source of community time."""
+    _sources[name] = source
+
+
+def unregister_time_source(name: str) -> None:
+    _sources.pop(name, None)
+
+
+def external_minutes(
+    community_ids: list[int], first_month: datetime.date, last_month: datetime.date
+) -> dict[tuple[int, datetime.date], dict[str, int]]:
+    """{(community, month): {category: minutes}} from every registered source."""
+    result: dict[tuple[int, datetime.date], dict[str, int]] = {}
+    for source in list(_sources.values()):
+        for community_id, month, category, minutes in source(
+            community_ids, first_month, last_month
+        ):
+            if category not in CATEGORIES or not minutes:
+                continue
+            bucket = result.setdefault((community_id, month.replace(day=1)), {})
+            bucket[category] = bucket.get(category, 0) + int(minutes)
+    return result
