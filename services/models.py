@@ -240,6 +240,9 @@ class EventKind(models.TextChoices):
     RETURN_ASK = "return_ask", _("申请退单")
     RETURN_OK = "return_ok", _("同意退单")
     RETURN_NO = "return_no", _("驳回退单")
+    OBJECT_ASK = "object_ask", _("派单异议")
+    OBJECT_OK = "object_ok", _("异议成立，改派")
+    OBJECT_NO = "object_no", _("异议不成立")
     EXTEND_ASK = "extend_ask", _("申请延期")
     EXTEND_OK = "extend_ok", _("同意延期")
     EXTEND_NO = "extend_no", _("驳回延期")
@@ -285,9 +288,11 @@ class RequestEvent(models.Model):
 
 
 class Application(models.Model):
-    """A department's request that the dispatcher decides: 退单 (return) or 延期 (extension)."""
+    """A department's request that the dispatcher decides: 派单异议 (objection to a dispatch, before
+    signing), 退单 (return) or 延期 (extension)."""
 
     class Kind(models.TextChoices):
+        OBJECT = "object", _("派单异议")
         RETURN = "return", _("退单")
         EXTEND = "extend", _("延期")
 
@@ -305,6 +310,11 @@ class Application(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("理由"))
     days = models.PositiveSmallIntegerField(_("延期工作日"), null=True, blank=True)
+    # 派单异议: the department the objecting department believes is responsible (optional).
+    suggested_department = models.ForeignKey(
+        Department, verbose_name=_("建议承办部门"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -56,6 +56,8 @@ IMAGE_SIGNATURES = (
     (b"GIF89a", "gif"),
 )
 MAX_EXTENSION_DAYS = 30
+# 派单异议 is raised before signing and within this many working days of the dispatch.
+OBJECTION_DAYS = 1
 
 
 def _text(value, label: str, *, required: bool = True, max_length: int = 4000) -> str:
@@ -833,34 +835,91 @@ def extension_ask(*, actor, request: ServiceRequest, days: int, reason: str) -> 
     return _apply(actor, request, Application.Kind.EXTEND, reason=reason, days=days)
 
 
-def _apply(actor, request, kind, *, reason, days=None) -> Application:
+@transaction.atomic
+def dispatch_object(
+    *, actor, request: ServiceRequest, reason: str, suggested_department: Department | None = None
+) -> Application:
+    """派单异议: the lead department, before signing and within ``OBJECTION_DAYS`` working day of
+    the dispatch, says the request is outside its duties — with the basis, and optionally the
+    department it believes responsible. The dispatcher decides: upheld, the request is
+    redispatched and its deadline restarts; not upheld, the department signs and handles it with
+    the deadline unchanged. (After signing, a department that cannot handle it asks for 退单.)"""
+    request = _locked(request)
+    _require(actor, "services.handle", request, _("只有主办部门可以提出派单异议。"))
+    _allow(request, {State.DISPATCHED}, _("提出派单异议（签收后请申请退单）"))
+    if request.dispatched_at and _now() > workcal.add_working_days(
+        request.dispatched_at, OBJECTION_DAYS
+    ):
+        raise ValidationError(
+            _(
+                "派单异议应在派单后%(days)s个工作日内提出，已超时；请签收办理，确属无法办理的申请退单。"
+            ),
+            params={"days": OBJECTION_DAYS},
+            code="too_late",
+        )
+    if suggested_department is not None:
+        if (
+            suggested_department.district_id != request.district_id
+            or not suggested_department.is_active
+        ):
+            raise ValidationError(_("建议的承办部门应为本区有效的职能部门。"))
+        if suggested_department.pk == request.lead_department_id:
+            raise ValidationError(_("建议的承办部门不能是本部门。"))
+    return _apply(
+        actor, request, Application.Kind.OBJECT, reason=reason, suggested=suggested_department
+    )
+
+
+ASK_EVENTS = {
+    Application.Kind.OBJECT: EventKind.OBJECT_ASK,
+    Application.Kind.RETURN: EventKind.RETURN_ASK,
+    Application.Kind.EXTEND: EventKind.EXTEND_ASK,
+}
+
+
+def _apply(actor, request, kind, *, reason, days=None, suggested=None) -> Application:
     reason = _text(reason, _("理由"), max_length=1000)
+    # An objection and a return ask the same question (who handles it): one at a time.
+    same = (
+        [kind]
+        if kind == Application.Kind.EXTEND
+        else [Application.Kind.OBJECT, Application.Kind.RETURN]
+    )
     if Application.objects.filter(
-        request=request, kind=kind, status=Application.Status.PENDING
+        request=request, kind__in=same, status=Application.Status.PENDING
     ).exists():
         raise ValidationError(_("已有一份待审核的申请。"))
     application = Application.objects.create(
         request=request, district_id=request.district_id, kind=kind, department=request.lead_department,
-        reason=reason, days=days, requested_by=actor,
+        reason=reason, days=days, suggested_department=suggested, requested_by=actor,
     )  # fmt: skip
-    event_kind = EventKind.RETURN_ASK if kind == Application.Kind.RETURN else EventKind.EXTEND_ASK
+    data = {"days": days} if days else {}
+    if suggested is not None:
+        data["suggested"] = suggested.name
     _event(
-        request, actor=actor, kind=event_kind, from_state=request.state, note=reason,
-        department=request.lead_department, data={"days": days} if days else {}, public=False,
+        request, actor=actor, kind=ASK_EVENTS[kind], from_state=request.state, note=reason,
+        department=request.lead_department, data=data, public=False,
     )  # fmt: skip
     audit.record(
         actor=actor, action=f"services.{kind}_ask", obj=request,
-        changes={"reason": reason, "days": days},
+        changes={"reason": reason, "days": days, "suggested": suggested.name if suggested else ""},
     )  # fmt: skip
     return application
 
 
 @transaction.atomic
 def application_decide(
-    *, actor, application: Application, approve: bool, note: str = ""
+    *,
+    actor,
+    application: Application,
+    approve: bool,
+    note: str = "",
+    department: Department | None = None,
 ) -> Application:
-    """The dispatcher approves or refuses a return or an extension, with a note.
+    """The dispatcher approves or refuses an objection, a return or an extension, with a note.
 
+    Objection upheld: redispatched to ``department`` (by default the one the objecting department
+    suggested), the handling deadline restarts. Objection refused: the department must sign it.
     Return approved: the request goes back to the dispatch queue (待派单) without a lead.
     Extension approved: the deadline moves by the days asked, on the working-day calendar, and
     the resident is told."""
@@ -875,7 +934,25 @@ def application_decide(
     application.decided_by, application.decided_at, application.decision_note = actor, now, note
     application.save()
     from_state = request.state
-    if application.kind == Application.Kind.RETURN:
+    data = {}
+    if application.kind == Application.Kind.OBJECT:
+        if approve:
+            _allow(request, {State.DISPATCHED}, _("改派"))
+            target = department or application.suggested_department
+            if target is None:
+                raise ValidationError(_("异议成立时请选择改派的部门。"))
+            _check_dispatch(request, target, [])
+            if target.pk == request.lead_department_id:
+                raise ValidationError(_("改派的部门与当前主办部门相同。"))
+            data = {"from": application.department.name, "to": target.name}
+            request.lead_department, request.dispatched_at, request.signed_at = target, now, None
+            request.due_at = workcal.add_working_days(now, _handling_days(request))
+            request.warned_level = 0
+            request.save()
+            request.co_departments.remove(target)
+            _tell_department(target, request, _("改派给您，请签收"))
+        kind = EventKind.OBJECT_OK if approve else EventKind.OBJECT_NO
+    elif application.kind == Application.Kind.RETURN:
         if approve:
             _allow(request, {State.DISPATCHED, State.HANDLING}, _("退单"))
             request.state, request.lead_department = State.ACCEPTED, None
@@ -896,16 +973,17 @@ def application_decide(
                 application.reason,
             )
         kind = EventKind.EXTEND_OK if approve else EventKind.EXTEND_NO
+    if request.due_at:
+        data["due_at"] = request.due_at.isoformat()
     _event(
         request, actor=actor, kind=kind, from_state=from_state, note=note,
-        department=application.department,
-        data={"due_at": request.due_at.isoformat()} if request.due_at else {},
-        public=application.kind == Application.Kind.EXTEND and approve,
+        department=request.lead_department if kind == EventKind.OBJECT_OK else application.department,
+        data=data, public=approve and application.kind != Application.Kind.RETURN,
     )  # fmt: skip
     _tell_department(application.department, request, str(EventKind(kind).label))
     audit.record(
         actor=actor, action=f"services.{application.kind}_decide", obj=request,
-        changes={"approve": approve, "note": note},
+        changes={"approve": approve, "note": note, **data},
     )  # fmt: skip
     return application
 

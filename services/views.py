@@ -57,6 +57,15 @@ def map_options() -> dict:
     return {"tiles": tiles, "attribution": attribution, "center": [lat, lng], "zoom": 15}
 
 
+def _may_object(req) -> bool:
+    """Still inside the window for 派单异议 (the service checks again on submit)."""
+    from core import calendar as workcal
+
+    return req.dispatched_at is None or timezone.now() <= workcal.add_working_days(
+        req.dispatched_at, request_services.OBJECTION_DAYS
+    )
+
+
 def _deadline_tone(moment) -> str:
     if moment is None:
         return ""
@@ -246,7 +255,10 @@ def request_detail(request, pk):
             "events": events,
             "can": can,
             "staff_view": staff_view,
-            "departments": selectors.departments_for(req) if can["dispatch"] else [],
+            "departments": (
+                selectors.departments_for(req) if can["dispatch"] or can["handle"] else []
+            ),
+            "may_object": can["handle"] and req.state == State.DISPATCHED and _may_object(req),
             "applications": applications,
             "rate_form": RateForm(),
             "co_departments": list(req.co_departments.all()),
@@ -291,6 +303,8 @@ def _answer_rows(req) -> list[tuple[str, str]]:
 def _department(req, pk):
     if not pk:
         raise ValidationError(_("请选择主办部门。"))
+    if not str(pk).isdigit():
+        raise ValidationError(_("请选择本区有效的主办部门。"))
     return get_object_or_404(selectors.departments_for(req), pk=pk)
 
 
@@ -332,6 +346,12 @@ def request_act(request, pk):
             request_services.request_note(actor=user, request=req, note=note)
         elif action == "answer":
             request_services.request_answer(actor=user, request=req, answer=note)
+        elif action == "object":
+            suggested = post.get("suggested")
+            request_services.dispatch_object(
+                actor=user, request=req, reason=note,
+                suggested_department=_department(req, suggested) if suggested else None,
+            )  # fmt: skip
         elif action == "return":
             request_services.return_ask(actor=user, request=req, reason=note)
         elif action == "extend":
@@ -340,9 +360,11 @@ def request_act(request, pk):
             )
         elif action in ("approve", "refuse"):
             application = get_object_or_404(req.applications, pk=post.get("application"))
+            target = post.get("department")
             request_services.application_decide(
-                actor=user, application=application, approve=action == "approve", note=note
-            )
+                actor=user, application=application, approve=action == "approve", note=note,
+                department=_department(req, target) if target else None,
+            )  # fmt: skip
         elif action == "close":
             request_services.request_close(actor=user, request=req, note=note)
         elif action == "visit":

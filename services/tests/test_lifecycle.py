@@ -459,3 +459,100 @@ def test_resident_gets_an_sms_through_the_configured_backend_after_commit(
             actor=world.dispatcher, request=submit(world), reason="重复"
         )
     assert len(RecordingSMS.sent) == 1
+
+
+def test_dispatch_objection_upheld_redispatches_with_a_fresh_deadline(world):
+    request = to_state(world, State.DISPATCHED)
+    first_due = request.due_at
+    with pytest.raises(ValidationError, match="理由"):
+        request_services.dispatch_object(actor=world.officer, request=request, reason=" ")
+    with pytest.raises(ValidationError, match="不能是本部门"):
+        request_services.dispatch_object(
+            actor=world.officer, request=request, reason="非本部门职责",
+            suggested_department=world.d.departments[0],
+        )  # fmt: skip
+    application = request_services.dispatch_object(
+        actor=world.officer, request=request, reason="垃圾清运属城管职责（三定方案第5条）",
+        suggested_department=world.d.departments[1],
+    )  # fmt: skip
+    assert application.kind == Application.Kind.OBJECT
+    # One question about who handles it at a time: no return while the objection is pending.
+    with pytest.raises(ValidationError, match="待审核"):
+        request_services.return_ask(actor=world.officer, request=request, reason="退单")
+    # The department cannot decide its own objection.
+    with pytest.raises(PermissionDenied):
+        request_services.application_decide(
+            actor=world.officer, application=application, approve=True
+        )
+    before = RequestEvent.objects.filter(request=request).count()
+    request_services.application_decide(
+        actor=world.dispatcher, application=application, approve=True, note="异议成立"
+    )
+    request.refresh_from_db()
+    assert request.state == State.DISPATCHED
+    assert request.lead_department == world.d.departments[1]  # the suggested department
+    assert request.due_at >= first_due and request.signed_at is None
+    kinds = list(
+        RequestEvent.objects.filter(request=request).values_list("kind", flat=True)[before:]
+    )
+    assert kinds == [EventKind.OBJECT_OK]
+    ask = RequestEvent.objects.get(request=request, kind=EventKind.OBJECT_ASK)
+    assert ask.public is False and ask.data["suggested"] == world.d.departments[1].name
+    assert AuditEvent.objects.filter(action="services.object_decide").exists()
+    # The old department can no longer sign it.
+    with pytest.raises(PermissionDenied):
+        request_services.request_sign(actor=world.officer, request=request)
+
+
+def test_dispatch_objection_refused_the_department_must_sign(world):
+    request = to_state(world, State.DISPATCHED)
+    due = request.due_at
+    application = request_services.dispatch_object(
+        actor=world.officer, request=request, reason="不归我们管"
+    )
+    # Upholding without a suggestion needs the dispatcher to name the department.
+    with pytest.raises(ValidationError, match="选择改派的部门"):
+        request_services.application_decide(
+            actor=world.dispatcher, application=application, approve=True, note="成立"
+        )
+    with pytest.raises(ValidationError, match="审核意见"):
+        request_services.application_decide(
+            actor=world.dispatcher, application=application, approve=False
+        )
+    request_services.application_decide(
+        actor=world.dispatcher, application=application, approve=False,
+        note="生活垃圾清运由民政局牵头协调",
+    )  # fmt: skip
+    request.refresh_from_db()
+    assert request.lead_department == world.d.departments[0] and request.due_at == due
+    assert RequestEvent.objects.filter(request=request, kind=EventKind.OBJECT_NO).exists()
+    request_services.request_sign(actor=world.officer, request=request)
+
+
+def test_dispatch_objection_only_before_signing_and_within_a_working_day(world):
+    signed = to_state(world, State.HANDLING)
+    with pytest.raises(ValidationError, match="签收后请申请退单"):
+        request_services.dispatch_object(actor=world.officer, request=signed, reason="不归我们管")
+    late = to_state(world, State.DISPATCHED)
+    ServiceRequest.objects.filter(pk=late.pk).update(
+        dispatched_at=late.dispatched_at - datetime.timedelta(days=10)
+    )
+    late.refresh_from_db()
+    count = Application.objects.count()
+    with pytest.raises(ValidationError, match="已超时"):
+        request_services.dispatch_object(actor=world.officer, request=late, reason="不归我们管")
+    assert Application.objects.count() == count
+    # A suggested department of another district is refused.
+    from core import services as core_services
+
+    other = core_services.district_create(
+        actor=world.d.root, name="建邺区", code="320105", population=1000, households=400
+    )
+    stranger = core_services.department_create(
+        actor=world.d.root, district=other, name="外区城管局", short_code="cg"
+    )
+    fresh = to_state(world, State.DISPATCHED)
+    with pytest.raises(ValidationError, match="本区有效"):
+        request_services.dispatch_object(
+            actor=world.officer, request=fresh, reason="x", suggested_department=stranger
+        )

@@ -31,6 +31,8 @@ EXPECTED = {
     "sign": {R.DEPARTMENT_OFFICER},
     "answer": {R.DEPARTMENT_OFFICER},
     "ask_extension": {R.DEPARTMENT_OFFICER},
+    "object_dispatch": {R.DEPARTMENT_OFFICER},
+    "decide_objection": DISPATCHERS,
     "close": DISPATCHERS,
     "rate": DISPATCHERS | {R.RESIDENT},
     "manage_catalogue": DISPATCHERS,
@@ -131,6 +133,17 @@ def attempt(world, role, side, action) -> bool:
         "ask_extension": lambda: request_services.extension_ask(
             actor=actor, request=req("handling"), days=2, reason="需协调"
         ),
+        "object_dispatch": lambda: request_services.dispatch_object(
+            actor=actor, request=req("dispatched"), reason="非本部门职责"
+        ),
+        "decide_objection": lambda: request_services.application_decide(
+            actor=actor,
+            application=request_services.dispatch_object(
+                actor=w.d.root, request=req("dispatched"), reason="非本部门职责"
+            ),
+            approve=False,
+            note="属本部门职责",
+        ),  # fmt: skip
         "close": lambda: request_services.request_close(
             actor=actor,
             request=request_services.request_answer(

@@ -276,3 +276,42 @@ def test_staff_intake_page_has_the_pin_map_too(client, world):
     )
     assert response.status_code == 302
     assert ServiceRequest.objects.get(client_key="k-intake-pin").lat is not None
+
+
+def test_dispatch_objection_through_the_pages(client, world):
+    from services import services as request_services
+
+    c = client_for(client, world.resident)
+    c.post(reverse("services:request_new") + "?free=1", form_data(world, key="obj"))
+    req = ServiceRequest.objects.get(client_key="k-obj")
+    request_services.request_accept(actor=world.dispatcher, request=req)
+    request_services.request_dispatch(
+        actor=world.dispatcher, request=req, department=world.d.departments[0]
+    )
+    act = reverse("services:request_act", args=[req.pk])
+    officer = client_for(client, world.officer)
+    page = officer.get(reverse("services:request_detail", args=[req.pk])).content.decode()
+    assert 'id="object-box"' in page
+    # A department id that is not a number is refused in Chinese, nothing written.
+    bad = officer.post(act, {"action": "object", "note": "不归我们", "suggested": "x"}, follow=True)
+    assert "请选择本区有效的主办部门" in bad.content.decode()
+    assert not req.applications.exists()
+    officer.post(
+        act,
+        {"action": "object", "note": "属城管职责", "suggested": world.d.departments[1].pk},
+    )
+    application = req.applications.get()
+    dispatcher = client_for(client, world.dispatcher)
+    page = dispatcher.get(reverse("services:request_detail", args=[req.pk])).content.decode()
+    assert "提出派单异议" in page and "异议成立，改派" in page
+    dispatcher.post(
+        act,
+        {
+            "action": "approve",
+            "application": application.pk,
+            "department": world.d.departments[1].pk,
+            "note": "成立",
+        },
+    )
+    req.refresh_from_db()
+    assert req.lead_department == world.d.departments[1] and req.state == State.DISPATCHED
