@@ -1,17 +1,22 @@
 """Admission checks against a large catalogue, and the burden index over three years.
 
-Goals from issue #3: the automatic checks of one application against 2,000 admitted items in
-under 50 ms; the burden index for 104 communities × 36 months in under 200 ms on PostgreSQL.
+Goals from issue #3: the automatic checks of one application against 2,000 admitted items and
+500 registered forms in under 50 ms; the burden index for 104 communities × 36 months in under
+200 ms on PostgreSQL. The burden index reads the monthly summary (workload.BurdenMonth); the
+bulk-written tasks are counted into it by the same rebuild the nightly job runs.
 Everything is written in one transaction that is rolled back, so the demo district is unchanged.
-(The check against 500 registered forms needs the registry's form catalogue; not measured yet.)
 """
 
 import datetime
 import statistics
 import time
 
-DESCRIPTION = "admission checks vs. 2,000 admitted items; burden index 104 communities × 36 months"
+DESCRIPTION = (
+    "admission checks vs. 2,000 admitted items and 500 forms; "
+    "burden index 104 communities × 36 months"
+)
 ITEMS = 2000
+FORMS = 500
 MONTHS = 36
 
 
@@ -38,7 +43,9 @@ def run(context) -> list[dict]:
     from admission.models import AdmissionRequest, AdmittedItem, AdmittedScope
     from core.demo import demo_district
     from core.models import Department, Place, PlaceLevel, User
-    from workload import selectors
+    from registry.models import ReportColumn, ReportForm
+    from registry.services import ensure_fields
+    from workload import selectors, summary
     from workload.models import Task
 
     district = demo_district()
@@ -111,6 +118,34 @@ def run(context) -> list[dict]:
                 ]
             )
 
+            # 500 registered forms of 8 columns each, drawn from the field registry.
+            fields = list(ensure_fields(district).values())
+            forms = ReportForm.objects.bulk_create(
+                [
+                    ReportForm(
+                        district=district,
+                        department=departments[i % len(departments)],
+                        name=f"基准报表{i:03d}",
+                        created_by=builder,
+                    )  # fmt: skip
+                    for i in range(FORMS)
+                ]
+            )
+            ReportColumn.objects.bulk_create(
+                [
+                    ReportColumn(
+                        report=form,
+                        field=fields[(i + k) % len(fields)],
+                        position=k,
+                        title=fields[(i + k) % len(fields)].label,
+                    )  # fmt: skip
+                    for i, form in enumerate(forms)
+                    for k in range(8)
+                ],
+                batch_size=2000,
+            )
+            wanted = ["姓名", "联系电话", "困难类型", "帮扶措施", "现住地址", "低保", "走访日期"]
+
             def check():
                 services.check_application(
                     district=district, department=departments[0],
@@ -118,6 +153,7 @@ def run(context) -> list[dict]:
                     description="按季度收集相关数据。", legal_basis="某条例", cited_entry=None,
                     funding_fen=100, community_ids={c.pk for c in communities[:10]},
                     period_start=today, period_end=today + datetime.timedelta(days=90),
+                    kind="form", form_fields=wanted,
                 )  # fmt: skip
 
             def baseline():
@@ -128,8 +164,9 @@ def run(context) -> list[dict]:
             rows.append(
                 {
                     "benchmark": "admission_checks",
-                    "measured": f"one application checked against {ITEMS:,} admitted items "
-                    "(negative list, duplicate, overlap, completeness)",
+                    "measured": f"one form application checked against {ITEMS:,} admitted items "
+                    f"and {FORMS} registered forms (negative list, duplicate, overlap, form "
+                    "fields, completeness)",
                     "baseline": f"reading the negative list alone: p50 {base_p50:.1f} ms",
                     "result": f"p50 {check_p50:.1f} ms, max {check_max:.1f} ms (goal < 50 ms)",
                     "ratio": f"{check_p50 / base_p50:.1f}× baseline",
@@ -168,6 +205,9 @@ def run(context) -> list[dict]:
                     created_at=timezone.make_aware(datetime.datetime(month.year, month.month, 6, 9))
                 )
             ids = [c.pk for c in communities]
+            started = time.perf_counter()
+            summary.rebuild(ids)  # what the nightly job does for rows written around the services
+            rebuild_ms = (time.perf_counter() - started) * 1000
 
             def index():
                 selectors.burden(ids, months[0], months[-1])
@@ -182,7 +222,8 @@ def run(context) -> list[dict]:
                     "benchmark": "burden_index",
                     "measured": f"burden index, {len(ids)} communities × {MONTHS} months "
                     f"({len(tasks):,} tasks, {len(scopes):,} scopes)",
-                    "baseline": f"counting those tasks: p50 {cnt_p50:.1f} ms",
+                    "baseline": f"counting those tasks: p50 {cnt_p50:.1f} ms "
+                    f"(rebuilding the monthly summary from them: {rebuild_ms:.0f} ms, once)",
                     "result": f"p50 {idx_p50:.1f} ms, max {idx_max:.1f} ms (goal < 200 ms)",
                     "ratio": f"{idx_p50 / cnt_p50:.1f}× baseline",
                 }

@@ -7,8 +7,9 @@ import pytest
 from admission.models import AdmissionRequest, AdmittedItem, CertificateAnswer, ListVersion
 from core.demo import build_demo
 from core.models import Place, PlaceLevel
-from workload import selectors
+from workload import selectors, summary
 from workload.models import RefusedWork, Task, Trace
+from workload.tests.test_burden import nonzero
 
 
 @pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_tiny_demo_has_admission_and_workload_data():
     statuses = set(AdmissionRequest.objects.values_list("status", flat=True))
     assert {"approved", "approved_conditions", "refused", "refused_negative", "incomplete",
             "under_review"} <= statuses  # fmt: skip
-    assert AdmittedItem.objects.filter(district=district).count() == 3
+    assert AdmittedItem.objects.filter(district=district).count() == 4
     assert CertificateAnswer.objects.filter(outcome="redirected").count() > 0
     assert Task.objects.count() > 20 and RefusedWork.objects.count() == 6
     assert Trace.objects.filter(action="completed").count() > 10
@@ -27,3 +28,6 @@ def test_tiny_demo_has_admission_and_workload_data():
     months = selectors.months_back(Task.objects.latest("created_at").created_at.date(), 12)
     rows = selectors.burden([c.pk for c in communities], months[0], months[-1])
     assert len({month for _c, month in rows}) >= 10  # a year of history to show as a trend
+    assert sum(r.meetings for r in rows.values()) > 0
+    assert any(r.service_share and r.self_government_share for r in rows.values())
+    assert nonzero(summary.stored()) == nonzero(summary.recount())
