@@ -359,6 +359,7 @@ class Order(models.Model):
         APPROVED = "approved", _("已入账")
         REJECTED = "rejected", _("未通过")
         CANCELLED = "cancelled", _("已取消")
+        REVERSED = "reversed", _("已冲正")
 
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="orders")
     volunteer = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="orders")
@@ -373,7 +374,12 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The served side's rating of the service (given when confirming, or later once) and the
+    # volunteer's rating of the visit; each side rates once.
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价说明"), max_length=200, blank=True)
+    volunteer_rating = models.PositiveSmallIntegerField(_("志愿者评价"), null=True, blank=True)
+    volunteer_comment = models.CharField(_("志愿者评价说明"), max_length=200, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -399,6 +405,11 @@ class Order(models.Model):
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="timebank_rating_1_5",
             ),
+            models.CheckConstraint(
+                condition=Q(volunteer_rating__isnull=True)
+                | Q(volunteer_rating__gte=1, volunteer_rating__lte=5),
+                name="timebank_volunteer_rating_1_5",
+            ),
         ]
 
     def __str__(self):
@@ -410,3 +421,52 @@ class Order(models.Model):
         if self.signed_in_at and self.signed_out_at:
             return max(1, round((self.signed_out_at - self.signed_in_at).total_seconds() / 60))
         return None
+
+
+class Dispute(models.Model):
+    """Either side of a service disagrees with it. Before approval an open dispute blocks the
+    approval; a worker resolves it by upholding the record or adjusting the minutes (after
+    approval: by reversing the postings, and re-posting the adjusted minutes)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("处理中")
+        UPHELD = "upheld", _("维持原记录")
+        ADJUSTED = "adjusted", _("已调整时长")
+        REVERSED = "reversed", _("已冲正")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    side = models.CharField(
+        _("提出方"), max_length=10,
+        choices=[("served", _("服务对象方")), ("volunteer", _("志愿者"))],
+    )  # fmt: skip
+    reason = models.CharField(_("异议理由"), max_length=500)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    after_approval = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    minutes_before = models.PositiveIntegerField(null=True, blank=True)
+    minutes_after = models.PositiveIntegerField(null=True, blank=True)
+    resolution = models.CharField(_("处理意见"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("服务异议")
+        verbose_name_plural = _("服务异议")
+        ordering = ["-raised_at", "-pk"]
+        indexes = [models.Index(fields=["district", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status="open"), name="timebank_one_open_dispute"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order} · {self.get_status_display()}"

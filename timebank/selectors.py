@@ -304,3 +304,43 @@ def needs_for_volunteer(user, *, limit: int = 20) -> list[Match]:
         matches.append(best)
     matches.sort(key=lambda m: (-m.score, -m.listing.pk))
     return matches[:limit]
+
+
+# ---------------------------------------------------------------- orders and disputes
+
+
+def order_visible_to(user, pk: int) -> Order | None:
+    """An order for its two sides and for the staff who approve or correct at its place."""
+    from timebank import services
+
+    order = (
+        Order.objects.filter(pk=pk)
+        .select_related("listing", "listing__recipient", "volunteer__person", "place")
+        .first()
+    )
+    if order is None or not getattr(user, "is_authenticated", False):
+        return None
+    if services.side_of(user, order) is not None:
+        return order
+    if user.has_perm("timebank.record", order.place) or user.has_perm(
+        "timebank.reverse", order.place
+    ):
+        return order
+    return None
+
+
+def disputes_to_resolve(user) -> QuerySet:
+    """Open disputes the user may decide: before approval at the places where they record
+    service, after approval where they may reverse."""
+    from timebank.models import Dispute
+    from timebank.rules import REVERSE_ROLES
+
+    open_ = Dispute.objects.filter(status=Dispute.Status.OPEN).select_related(
+        "order__listing", "order__volunteer", "place"
+    )
+    if user.is_superuser:
+        return open_
+    return open_.filter(
+        (Q(after_approval=False) & _subtrees(role_places(user, RECORD_ROLES)))
+        | (Q(after_approval=True) & _subtrees(role_places(user, REVERSE_ROLES)))
+    )

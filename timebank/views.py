@@ -20,11 +20,14 @@ from core.selectors import people_visible_to
 from timebank import selectors, services
 from timebank.forms import (
     ConfirmForm,
+    DisputeForm,
     DonateForm,
     NeedForm,
     OfferForm,
     OpenAccountForm,
     ProxyNeedForm,
+    RateForm,
+    ResolveForm,
     TransferForm,
     WithdrawForm,
 )
@@ -38,7 +41,7 @@ from timebank.models import (
     Order,
     format_minutes,
 )
-from timebank.rules import RECORD_ROLES, VIEW_ROLES
+from timebank.rules import RECORD_ROLES, REVERSE_ROLES, VIEW_ROLES
 
 
 def _error_text(exc) -> str:
@@ -77,6 +80,14 @@ def home(request):
         status=Listing.Status.CANCELLED
     )[:10]
     open_needs = selectors.needs_for_volunteer(user)
+    mine = Q(listing__poster=user) | Q(listing__contact=user) | Q(listing__recipient__account=user)
+    if account:
+        mine |= Q(volunteer=account)
+    recent_done = (
+        Order.objects.filter(mine, status__in=[Order.Status.APPROVED, Order.Status.REVERSED])
+        .select_related("listing")
+        .order_by("-approved_at", "-pk")[:5]
+    )
     approvals = (
         selectors.orders_to_approve(user).count() if role_places(user, RECORD_ROLES) else None
     )
@@ -89,6 +100,7 @@ def home(request):
             "to_confirm": to_confirm,
             "my_listings": my_listings,
             "open_needs": open_needs,
+            "recent_done": recent_done,
             "approvals": approvals,
             "is_worker": approvals is not None,
         },
@@ -217,10 +229,21 @@ def listing_take(request, pk):
 def order_action(request, pk, action):
     order = get_object_or_404(Order, pk=pk)
     back = request.POST.get("next") or "timebank:home"
-    if back not in ("timebank:home", "timebank:approvals"):
+    if back not in ("timebank:home", "timebank:approvals", "timebank:order"):
         back = "timebank:home"
     try:
-        if action in ACTIONS:
+        if action == "rate":
+            form = RateForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            services.order_rate(actor=request.user, order=order, **form.cleaned_data)
+            done = _("感谢您的评价。")
+        elif action == "dispute":
+            services.dispute_raise(
+                actor=request.user, order=order, reason=request.POST.get("reason", "")
+            )
+            done = _("异议已提交，社区会尽快处理。")
+        elif action in ACTIONS:
             service, done = ACTIONS[action]
             service(actor=request.user, order=order)
         elif action == "confirm":
@@ -243,19 +266,78 @@ def order_action(request, pk, action):
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, done)
-    return redirect(back)
+    return redirect(back, order.pk) if back == "timebank:order" else redirect(back)
+
+
+@login_required
+def order_detail(request, pk):
+    """One service: its steps, both ratings and any disputes, with what the viewer may do."""
+    order = selectors.order_visible_to(request.user, pk)
+    if order is None:
+        raise Http404(_("没有找到，或您无权查看。"))
+    side = services.side_of(request.user, order)
+    disputes = list(order.disputes.select_related("raised_by", "resolved_by"))
+    open_dispute = next((d for d in disputes if d.status == "open"), None)
+    rated = order.volunteer_rating if side == "volunteer" else order.rating
+    may_rate = (
+        side is not None
+        and rated is None
+        and order.status in services.RATEABLE
+        and not (side == "served" and order.status == Order.Status.SIGNED_OUT)
+    )
+    resolver = None
+    if open_dispute is not None and side is None:
+        perm = "timebank.reverse" if open_dispute.after_approval else "timebank.record"
+        if request.user.has_perm(perm, order.place):
+            resolver = ResolveForm(after_approval=open_dispute.after_approval)
+    return render(
+        request,
+        "timebank/order.html",
+        {
+            "order": order, "side": side, "disputes": disputes, "open_dispute": open_dispute,
+            "rate_form": RateForm() if may_rate else None,
+            "dispute_form": DisputeForm()
+            if side and open_dispute is None and order.status in services.DISPUTABLE
+            else None,
+            "resolve_form": resolver,
+        },
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def dispute_resolve(request, pk):
+    dispute = get_object_or_404(selectors.disputes_to_resolve(request.user), pk=pk)
+    form = ResolveForm(request.POST, after_approval=dispute.after_approval)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errs in form.errors.values() for e in errs])
+        services.dispute_resolve(actor=request.user, dispute=dispute, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("异议已处理。"))
+    return redirect("timebank:order", dispute.order_id)
 
 
 @login_required
 def approvals(request):
-    """Confirmed services waiting for a community worker."""
-    if not role_places(request.user, RECORD_ROLES) and not request.user.is_superuser:
+    """Confirmed services waiting for a community worker, and open disputes to decide."""
+    if (
+        not role_places(request.user, RECORD_ROLES | REVERSE_ROLES)
+        and not request.user.is_superuser
+    ):
         raise PermissionDenied(_("只有社区工作者可以审核服务。"))
     orders = selectors.orders_to_approve(request.user).select_related(
         "listing", "listing__recipient", "volunteer", "confirmed_by", "place"
     )
     recent = selectors.orders_decided_by(request.user).select_related("listing", "volunteer")[:10]
-    return render(request, "timebank/approvals.html", {"orders": orders, "recent": recent})
+    disputes = selectors.disputes_to_resolve(request.user)[:50]
+    return render(
+        request,
+        "timebank/approvals.html",
+        {"orders": orders, "recent": recent, "disputes": disputes},
+    )
 
 
 @login_required
