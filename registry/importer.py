@@ -17,18 +17,18 @@ import zipfile
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
 from core import audit, personal_data
-from core.identifiers import to_halfwidth
+from core.identifiers import mask_id_number, to_halfwidth
 from core.models import Person, Place, PlaceLevel
-from registry import defaults, services, values
+from registry import bulk, defaults, services, values
 from registry.models import Fact, ImportBatch, ImportRow
 
-CHUNK = 500
+CHUNK = 2000  # rows matched, staged and committed together (and the progress step)
 HEADER_SCAN = 12
 TOTAL_WORDS = ("合计", "总计", "小计")
 GRID_RE = re.compile(r"^(?P<community>.+?社区)第0*(?P<seq>\d{1,2})网格$")
@@ -403,7 +403,8 @@ def _check_row(line, cells, titles, mapping, fields, places, state, batch) -> Im
 
 
 def _flush(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
-    """Match a chunk of rows against existing people, then store the chunk."""
+    """Match a chunk of rows against existing people (one lookup of ID numbers and one of
+    fuzzy candidates for the whole chunk), then stage the chunk in one write."""
     hashes = [r.data["id_hash"] for r in chunk if r.data["id_hash"]]
     people = {p.id_number_hash: p for p in Person.objects.filter(id_number_hash__in=hashes)}
     source = batch.source.department_id
@@ -412,6 +413,7 @@ def _flush(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
             "person_id", "field__key", "value_hash"
         )
     )
+    unmatched = []
     for row in chunk:
         if row.status == ImportRow.Status.BAD:
             continue
@@ -426,11 +428,14 @@ def _flush(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
             if facts and all(f in known for f in facts):
                 row.status = ImportRow.Status.UNCHANGED
             continue
-        candidates = _candidates(batch.district_id, row.data)
+        unmatched.append(row)
+    pool = Candidates(batch.district_id, [r.data for r in unmatched])
+    for row in unmatched:
+        candidates = pool.of(row.data)
         if candidates:
             row.candidates = candidates
             row.status = ImportRow.Status.CONFIRM
-    ImportRow.objects.bulk_create(chunk)
+    bulk.insert(ImportRow, chunk)
     counts = {s: sum(1 for r in chunk if r.status == s) for s in ImportRow.Status.values}
     batch.rows_total += len(chunk)
     batch.rows_done += len(chunk)
@@ -449,36 +454,69 @@ def _plain(field, stored: str) -> str:
     return personal_data.decrypt(stored) if field.sensitive else stored
 
 
-def _candidates(district_id: int, data: dict) -> list[int]:
-    """People who may be this row's person, for a person to confirm: the same birth date (or
-    month, when the file gives only a month) and a name that sounds the same (pypinyin), recorded
-    without an ID number (with one, the ID number would have matched). Those living at the
-    row's address come first."""
-    name = data["values"].get("name", "")
-    birth = data["values"].get("birth_date", "")
-    if not name or len(birth) not in (7, 10):
-        return []
-    sound = _pinyin(name)
-    query = Person.objects.filter(district_id=district_id)
-    if len(birth) == 10:
-        query = query.filter(birth_date=birth)
-    else:
-        query = query.filter(birth_date__year=int(birth[:4]), birth_date__month=int(birth[5:7]))
-    if data["id_hash"]:
-        query = query.filter(id_number_hash="")
-    found = [p for p in query.select_related("residence")[:50]
-             if p.name == name or _pinyin(p.name) == sound]  # fmt: skip
-    address = services._address_key(
-        data["values"].get("actual_address") or data["values"].get("registered_address") or ""
-    )
+class Candidates:
+    """People who may be a row's person, for a person to confirm: the same birth date (or month,
+    when the file gives only a month) and a name that sounds the same (pypinyin), recorded
+    without an ID number when the row has one (with one, the ID number would have matched).
+    Those living at the row's address come first.
 
-    def lives_here(person) -> bool:
-        residence = getattr(person, "residence", None)
-        return bool(address and residence and services._address_key(
-            residence.actual_address or residence.registered_address) == address)  # fmt: skip
+    Loaded for a whole chunk of rows at once: one query for the rows with an ID number (only
+    people without one can be theirs), one for those without; month-only rows (rare) one each.
+    """
 
-    found.sort(key=lambda p: (not lives_here(p), p.name != name, p.pk))
-    return [p.pk for p in found[:5]]
+    def __init__(self, district_id: int, rows: list[dict]):
+        self.district_id = district_id
+        self.by_day: dict[tuple[bool, str], list[Person]] = {}
+        wanted = {True: set(), False: set()}
+        for data in rows:
+            birth = data["values"].get("birth_date", "")
+            if data["values"].get("name") and len(birth) == 10:
+                wanted[bool(data["id_hash"])].add(birth)
+        for with_id, days in wanted.items():
+            if not days:
+                continue
+            query = Person.objects.filter(district_id=district_id, birth_date__in=days)
+            if with_id:
+                query = query.filter(id_number_hash="")
+            for person in query.select_related("residence"):
+                day = person.birth_date.isoformat()
+                self.by_day.setdefault((with_id, day), []).append(person)
+
+    def _pool(self, data: dict) -> list[Person]:
+        birth = data["values"]["birth_date"]
+        if len(birth) == 10:
+            found = self.by_day.get((bool(data["id_hash"]), birth), [])
+            return found[:50]
+        query = Person.objects.filter(
+            district_id=self.district_id,
+            birth_date__year=int(birth[:4]),
+            birth_date__month=int(birth[5:7]),
+        )
+        if data["id_hash"]:
+            query = query.filter(id_number_hash="")
+        return list(query.select_related("residence")[:50])
+
+    def of(self, data: dict) -> list[int]:
+        name = data["values"].get("name", "")
+        birth = data["values"].get("birth_date", "")
+        if not name or len(birth) not in (7, 10):
+            return []
+        pool = self._pool(data)
+        if not pool:
+            return []
+        sound = _pinyin(name)
+        found = [p for p in pool if p.name == name or _pinyin(p.name) == sound]
+        address = services._address_key(
+            data["values"].get("actual_address") or data["values"].get("registered_address") or ""
+        )
+
+        def lives_here(person) -> bool:
+            residence = getattr(person, "residence", None)
+            return bool(address and residence and services._address_key(
+                residence.actual_address or residence.registered_address) == address)  # fmt: skip
+
+        found.sort(key=lambda p: (not lives_here(p), p.name != name, p.pk))
+        return [p.pk for p in found[:5]]
 
 
 # ---------------------------------------------------------------- the commit
@@ -499,6 +537,11 @@ def commit(batch: ImportBatch, actor) -> dict:
         district = batch.district
         fields = services.ensure_fields(district)
         places = Places(district)
+        if connection.vendor == "postgresql":
+            # Check foreign keys as each chunk is written rather than all at the end: a
+            # million-row commit would otherwise queue tens of millions of checks in memory.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         outcomes = {"created": 0, "updated": 0, "current": 0, "agrees": 0, "conflict": 0,
                     "unchanged": 0}  # fmt: skip
         rows = ImportRow.objects.filter(batch=batch).exclude(status="unchanged").order_by("line")
@@ -539,7 +582,14 @@ def _commit_chunk(chunk, batch, actor, fields, places, outcomes) -> None:
         community, grid = _places_of(row, places)
         person = Person(name=stored["name"], district_id=batch.district_id, place=grid or community)
         if "id_number" in stored:
-            personal_data.set_id_number(person, _plain(fields["id_number"], stored["id_number"]))
+            # Checked in the dry run: keep its ciphertext and keyed hash, derive the rest.
+            number = _plain(fields["id_number"], stored["id_number"])
+            person.id_number_enc = stored["id_number"]
+            person.id_number_hash = row.data["id_hash"]
+            person.id_number_masked = mask_id_number(number)
+            person.gender = "M" if int(number[16]) % 2 else "F"
+            person.birth_date = datetime.date(int(number[6:10]), int(number[10:12]),
+                                              int(number[12:14]))  # fmt: skip
         if len(stored.get("birth_date", "")) == 10:
             person.birth_date = datetime.date.fromisoformat(stored["birth_date"])
         row.person = person
@@ -547,11 +597,11 @@ def _commit_chunk(chunk, batch, actor, fields, places, outcomes) -> None:
     hashes = [p.id_number_hash for p in new_people if p.id_number_hash]
     if hashes and Person.objects.filter(id_number_hash__in=hashes).exists():
         raise ValidationError(_("有人员在检查之后已被登记，请重新检查这批数据。"))
-    Person.objects.bulk_create(new_people)
+    bulk.insert(Person, new_people)
     outcomes["created"] += len(new_people)
     placer = services.Placer(batch.district)
     placer.preload(
-        person_ids=[r.person.pk for r in chunk],
+        person_ids=[p.pk for p in existing.values()],  # the new people live nowhere yet
         household_nos=[r.data["values"].get("household_no") for r in chunk
                        if r.data["values"].get("household_no")],
         addresses=[a for r in chunk for a in (r.data["values"].get("registered_address"),
@@ -570,25 +620,31 @@ def _commit_chunk(chunk, batch, actor, fields, places, outcomes) -> None:
                 household_no=stored.get("household_no", ""),
                 registered_address=stored.get("registered_address", ""),
                 actual_address=stored.get("actual_address", ""),
+                relation=stored.get("relation", ""),
             )  # fmt: skip
     placer.flush()
     writer = services.FactWriter(author=actor, batch=batch)
     used = {k for r in chunk for k in r.data["values"]} | {t for r in chunk for t in r.data["tags"]}
-    writer.load([r.person.pk for r in chunk], [fields[k] for k in used])
+    writer.load(list(existing), [fields[k] for k in used])  # the new people have no facts yet
     label = f"{source.name}·{batch.source.name}"
+    yes = values.Clean("是", "是")
     for row in chunk:
-        facts = dict(row.data["values"])
-        for tag in row.data["tags"]:
-            facts[tag] = "是"
-        for key, value in facts.items():
+        shown = row.data["shown"]
+        for key, value in row.data["values"].items():
             field = fields[key]
-            plain = _plain(field, value)
-            if field.kind == "money":
-                clean = values.Clean(plain, values.shown_money(plain))
+            # Cleaned in the dry run: the stored form, what it shows, and its ciphertext.
+            if field.sensitive:
+                clean = values.Clean(_plain(field, value), shown.get(key, ""), enc=value)
             else:
-                clean = values.clean(field.kind, key, plain)
+                clean = values.Clean(value, shown.get(key, value))
             outcome, _fact = writer.add(
                 person=row.person, field=field, clean=clean, source=source, label=label,
+                community=row.community,
+            )  # fmt: skip
+            outcomes[outcome] += 1
+        for tag in row.data["tags"]:
+            outcome, _fact = writer.add(
+                person=row.person, field=fields[tag], clean=yes, source=source, label=label,
                 community=row.community,
             )  # fmt: skip
             outcomes[outcome] += 1

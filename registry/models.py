@@ -209,18 +209,27 @@ class Fact(models.Model):
     community = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="facts")
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="facts")
+    # No single-column indexes on person and field: the (person, field, is_current) and
+    # (field, is_current, community) indexes lead with them. Every index costs each of the
+    # millions of facts an import writes.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="facts", db_index=False
+    )
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="facts", db_index=False)
     value = models.CharField(_("值"), max_length=200)
     value_hash = models.CharField(max_length=64)
     value_enc = models.TextField(blank=True)
     source = models.ForeignKey(
         Department, verbose_name=_("来源部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.PROTECT, related_name="+", db_index=False,
     )  # fmt: skip
     source_label = models.CharField(_("来源"), max_length=100)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     batch = models.ForeignKey(
         "ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="facts"
@@ -384,7 +393,9 @@ class ImportRow(models.Model):
         CONFIRM = "confirm", _("待确认")
         UNCHANGED = "unchanged", _("无变化")
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )  # the (batch, status) index leads with it
     line = models.PositiveIntegerField(_("行号"))
     key = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices)

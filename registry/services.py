@@ -10,6 +10,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
@@ -19,7 +20,7 @@ from core import audit, personal_data
 from core.identifiers import to_halfwidth
 from core.models import Department, Person, Place, PlaceLevel
 from core.validation import require_perm as _require
-from registry import defaults, values
+from registry import bulk, defaults, values
 from registry.models import (
     Building,
     Conflict,
@@ -97,6 +98,19 @@ def source_label(source: Department | None) -> str:
     return source.name if source else _("社区采集")
 
 
+_FACT_ATTNAMES = [f.attname for f in Fact._meta.concrete_fields]
+
+
+def _new_fact(**values) -> Fact:
+    """A new, unsaved Fact with its columns set directly: an import makes millions, and
+    Model.__init__ (every relation through its descriptor) was most of their cost. Relations
+    load on first access, as after a query."""
+    fact = Fact.__new__(Fact)
+    fact.__dict__.update(dict.fromkeys(_FACT_ATTNAMES), **values)
+    fact._state = ModelState()
+    return fact
+
+
 class FactWriter:
     """Records many facts with few queries: load the existing facts of a set of people once,
     decide each new value in memory, then write demotions, new facts and conflicts in bulk.
@@ -132,12 +146,13 @@ class FactWriter:
         if any(f.source_id == source_id and f.value_hash == digest for f in facts):
             if current is None or current.value_hash == digest or current.source_id != source_id:
                 return "unchanged", None
-        fact = Fact(
-            district_id=person.district_id, community=community, person=person, field=field,
-            value=clean.shown[:200], value_hash=digest,
-            value_enc=personal_data.encrypt(clean.value) if field.sensitive else "",
-            source=source, source_label=label or source_label(source), author=self.author,
-            batch=self.batch,
+        fact = _new_fact(
+            district_id=person.district_id, community_id=community.pk if community else None,
+            person_id=person.pk, field_id=field.pk, value=clean.shown[:200], value_hash=digest,
+            value_enc=(clean.enc or personal_data.encrypt(clean.value)) if field.sensitive else "",
+            source_id=source_id, source_label=label or source_label(source),
+            author_id=self.author.pk if self.author else None,
+            batch_id=self.batch.pk if self.batch else None, is_current=False,
         )  # fmt: skip
         facts.append(fact)
         self.new.append(fact)
@@ -166,7 +181,7 @@ class FactWriter:
                 person_id=person_id, field_id=field_id, status=Conflict.Status.OPEN
             ).update(status=Conflict.Status.SETTLED, settled_at=timezone.now(),
                      note=_("权威来源部门已更新"))  # fmt: skip
-        Fact.objects.bulk_create(self.new)
+        bulk.insert(Fact, self.new)
         conflicts = Conflict.objects.bulk_create(
             Conflict(
                 district_id=person.district_id,
@@ -186,12 +201,17 @@ class FactWriter:
             else:
                 _mirror(person, field, clean)
         if by_person:
-            residences = list(Residence.objects.filter(person_id__in=by_person))
-            for residence in residences:
+            changed = []
+            for residence in Residence.objects.filter(person_id__in=by_person):
+                before = [getattr(residence, k) for k in defaults.RESIDENCE_FIELDS]
+                before.append(residence.separated)
                 for key, value in by_person[residence.person_id]:
                     setattr(residence, key, value)
                 residence.separated = _separated(residence)
-            Residence.objects.bulk_update(residences, [*defaults.RESIDENCE_FIELDS, "separated"])
+                after = [getattr(residence, k) for k in defaults.RESIDENCE_FIELDS]
+                if after + [residence.separated] != before:
+                    changed.append(residence)
+            Residence.objects.bulk_update(changed, [*defaults.RESIDENCE_FIELDS, "separated"])
         self.new, self.demote, self.conflicts, self.settle, self.mirrors = [], [], [], [], []
         self.facts = {}
         return conflicts
@@ -366,29 +386,43 @@ ADDRESS_RE = re.compile(
 
 class Placer:
     """Sets where many people live with few queries: households, buildings, units, houses and
-    residences are loaded per chunk, created once, and residences written in bulk."""
+    residences are loaded per chunk, made in memory once each, and written in bulk by
+    `flush()` (buildings, then units, houses, households, residences)."""
 
     def __init__(self, district: Place):
         self.district = district
         self.households: dict[str, Household] = {}
         self.buildings: dict[str, Building] = {}
-        self.units: dict[tuple[int, str], Unit] = {}
+        self.units: dict[tuple[str, str], Unit] = {}
         self.houses: dict[str, House] = {}
         self.residences: dict[int, Residence] = {}
         self.people: list[Person] = []
+        self.new: dict[type, list] = {Building: [], Unit: [], House: [], Household: []}
+        # Addresses already looked up by preload(): a miss there needs no second query.
+        self.known_absent: set[str] = set()
 
     def preload(self, *, person_ids, household_nos, addresses) -> None:
         for r in Residence.objects.filter(person_id__in=person_ids):
             self.residences[r.person_id] = r
         for h in Household.objects.filter(district=self.district, number__in=household_nos):
             self.households[h.number] = h
-        clean = [_norm_address(a) for a in addresses if a]
+        clean = {_norm_address(a) for a in addresses if a}
         for h in House.objects.filter(district=self.district, address__in=clean):
             self.houses[h.address] = h
         matches = [ADDRESS_RE.match(a) for a in clean]
-        wanted = [m["building"] for m in matches if m]
+        wanted = {m["building"] for m in matches if m}
         for b in Building.objects.filter(district=self.district, address__in=wanted):
             self.buildings[b.address] = b
+        loaded = {b.pk: b.address for b in self.buildings.values() if b.address in wanted}
+        for u in Unit.objects.filter(building_id__in=loaded):
+            self.units[(loaded[u.building_id], u.number)] = u
+        self.known_absent |= {("house", a) for a in clean if a not in self.houses}
+        self.known_absent |= {("building", a) for a in wanted if a not in self.buildings}
+        self.known_absent |= {("units", a) for a in loaded.values()}
+
+    def _add(self, obj):
+        self.new[type(obj)].append(obj)
+        return obj
 
     def house(self, *, community: Place, grid: Place | None, address: str) -> House | None:
         address = _norm_address(address)
@@ -399,38 +433,45 @@ class Placer:
             return None
         building = self.buildings.get(m["building"])
         if building is None:
-            building, _new = Building.objects.get_or_create(
-                district=self.district, address=m["building"],
-                defaults={"community": community, "grid": grid},
-            )  # fmt: skip
+            if ("building", m["building"]) not in self.known_absent:
+                building = Building.objects.filter(
+                    district=self.district, address=m["building"]
+                ).first()
+            building = building or self._add(Building(
+                district=self.district, address=m["building"], community=community, grid=grid))  # fmt: skip
             self.buildings[building.address] = building
         unit = None
         if m["unit"]:
-            unit = self.units.get((building.pk, m["unit"]))
+            unit = self.units.get((building.address, m["unit"]))
             if unit is None:
-                unit, _new = Unit.objects.get_or_create(building=building, number=m["unit"])
-                self.units[(building.pk, m["unit"])] = unit
-        house, _new = House.objects.get_or_create(
-            district=self.district, address=address,
-            defaults=dict(community=community, grid=grid, building=building, unit=unit,
-                          number=m["room"] or ""),
-        )  # fmt: skip
+                if building.pk and ("units", building.address) not in self.known_absent:
+                    unit = Unit.objects.filter(building=building, number=m["unit"]).first()
+                unit = unit or self._add(Unit(building=building, number=m["unit"]))
+                self.units[(building.address, m["unit"])] = unit
+        house = None
+        if ("house", address) not in self.known_absent:
+            house = House.objects.filter(district=self.district, address=address).first()
+        house = house or self._add(House(
+            district=self.district, community=community, grid=grid, building=building, unit=unit,
+            number=m["room"] or "", address=address,
+        ))  # fmt: skip
         self.houses[address] = house
         return house
 
     def place(
         self, *, person: Person, community: Place, grid: Place | None = None,
         household_no: str = "", registered_address: str = "", actual_address: str = "",
+        relation: str = "",
     ) -> Residence:  # fmt: skip
         household = None
         if household_no:
             household = self.households.get(household_no)
             if household is None:
-                household = Household.objects.create(
+                household = self._add(Household(
                     district=self.district, number=household_no, community=community, grid=grid,
                     address=registered_address,
                     house=self.house(community=community, grid=grid, address=registered_address),
-                )  # fmt: skip
+                ))  # fmt: skip
                 self.households[household_no] = household
         residence = self.residences.get(person.pk)
         if residence is None:
@@ -441,6 +482,7 @@ class Placer:
         residence.community = community
         residence.grid = grid or residence.grid
         residence.household = household or residence.household
+        residence.relation = relation[:20] or residence.relation
         residence.registered_address = registered_address or residence.registered_address
         residence.actual_address = actual_address or residence.actual_address
         if residence.actual_address:
@@ -455,13 +497,16 @@ class Placer:
         return residence
 
     def flush(self) -> None:
+        for model in (Building, Unit, House, Household):
+            bulk.insert(model, self.new[model])
+            self.new[model] = []
         new = [r for r in self.residences.values() if r.pk is None]
         old = [r for r in self.residences.values() if r.pk is not None]
-        Residence.objects.bulk_create(new)
+        bulk.insert(Residence, new)
         Residence.objects.bulk_update(
             old,
-            ["district", "street", "community", "grid", "household", "registered_address",
-             "actual_address", "house", "separated"],
+            ["district", "street", "community", "grid", "household", "relation",
+             "registered_address", "actual_address", "house", "separated"],
         )  # fmt: skip
         Person.objects.bulk_update(self.people, ["place", "district"])
         self.people = []
@@ -473,7 +518,10 @@ def _norm_address(address: str) -> str:
 
 def house_for(*, district: Place, community: Place, grid: Place | None, address: str):
     """The building (and unit) and house of an address, created once."""
-    return Placer(district).house(community=community, grid=grid, address=address)
+    placer = Placer(district)
+    house = placer.house(community=community, grid=grid, address=address)
+    placer.flush()
+    return house
 
 
 def place_person(

@@ -20,6 +20,7 @@ NO = {"否", "无", "×", "N", "NO", "0", "FALSE", ""}
 class Clean:
     value: str  # what is stored and compared (normalised); for sensitive fields never shown
     shown: str  # what lists show (masked for sensitive fields)
+    enc: str = ""  # the value's ciphertext when already encrypted (sensitive fields)
 
 
 def text(raw) -> str:

@@ -1,0 +1,69 @@
+"""Writing many new rows at once: PostgreSQL `COPY` (ids drawn from the sequence first, so the
+objects know their keys), `bulk_create` elsewhere.
+
+Only for plain inserts of new objects inside the caller's transaction: no signals, no `save()`
+overrides, like `bulk_create`. Auto-now fields get one timestamp per call; JSON fields are
+written as JSON text; every other value is written as the attribute holds it.
+"""
+
+import json
+import operator
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def insert(model, objs: list) -> list:
+    """Insert `objs` (new instances of `model`) and set their primary keys."""
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=500)
+    meta = model._meta
+    fields = meta.concrete_fields
+    now = timezone.now()
+    kinds = []
+    for f in fields:
+        if isinstance(f, models.JSONField):
+            kinds.append("json")
+        elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+            kinds.append("now")
+        else:
+            kinds.append("")
+    attnames = [f.attname for f in fields]
+    relations = [f for f in fields if f.is_relation]
+    values_of = operator.attrgetter(*attnames)
+    encoded = [i for i, kind in enumerate(kinds) if kind == "json"]
+    stamped = [i for i, kind in enumerate(kinds) if kind == "now"]
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    columns = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        need = [o for o in objs if o.pk is None]
+        if need:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(need)],
+            )
+            for obj, (pk,) in zip(need, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                for f in relations:  # a related object saved after it was assigned
+                    if getattr(obj, f.attname) is None and f.is_cached(obj):
+                        related = f.get_cached_value(obj)
+                        if related is not None:
+                            if related.pk is None:
+                                raise ValueError(f"{f.name} is not saved yet")
+                            setattr(obj, f.attname, related.pk)
+                for i in stamped:
+                    setattr(obj, attnames[i], now)
+                row = values_of(obj)
+                if encoded:
+                    row = list(row)
+                    for i in encoded:
+                        row[i] = None if row[i] is None else json.dumps(row[i], ensure_ascii=False)
+                copy.write_row(row)
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return objs
