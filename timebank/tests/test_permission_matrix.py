@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.models import AuditEvent, Role
-from timebank import services
-from timebank.models import AccountKind, Transaction
+from timebank import selectors, services
+from timebank.models import AccountKind, Dispute, Transaction
 from timebank.tests.conftest import build_bank, fast_hasher
 
 R = Role
@@ -35,6 +35,11 @@ EXPECTED = {
         R.AUDITOR,
     },  # fmt: skip
     "view_ledger": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.AUDITOR},
+    "close_listing": {R.ADMIN, R.COMMUNITY_WORKER},
+    "view_suggestions": {R.ADMIN, R.COMMUNITY_WORKER},
+    "view_order": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "resolve_dispute": {R.ADMIN, R.COMMUNITY_WORKER},
+    "resolve_approved_dispute": {R.ADMIN, R.STREET_OFFICER},
 }
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 
@@ -54,8 +59,52 @@ def world(django_db_setup, django_db_blocker):
                 services.deposit(
                     actor=bank.d.root, account=account, minutes=120, key=f"seed-{account.pk}"
                 )
+        for n, (bank, served) in enumerate(((own, own.elder), (own, own.far), (far, far.elder))):
+            EXCHANGE[served.place_id] = _exchange(bank, served, n)
         yield own, far
+        EXCHANGE.clear()
         transaction.set_rollback(True)
+
+
+EXCHANGE: dict[int, dict] = {}  # per target community: an open need, two disputed orders
+
+
+def _exchange(bank, served, n: int) -> dict:
+    """In the served elder's community: an open need, a confirmed order with an open dispute,
+    and an approved order with an open dispute; the parties are a volunteer and root."""
+    from core.testing import PASSWORD
+    from timebank.testing import resident, years_ago
+
+    d = bank.d
+    grid = next(g for g in d.grids if g.parent_id == served.place_id)
+    volunteer = resident(
+        actor=d.root, place=grid, name=f"矩阵志愿{n}", birth=years_ago(30),
+        mobile=f"1390000020{n}", password=PASSWORD,
+    )  # fmt: skip
+    services.member_account_open(actor=d.root, person=volunteer)
+    user = volunteer.account
+
+    def need(title):
+        return services.listing_create(
+            actor=d.root, kind="need", category="company", title=title, minutes=30,
+            recipient=served.person,
+        )  # fmt: skip
+
+    def served_order(title):
+        order = services.order_take(actor=user, listing=need(title))
+        services.order_sign_in(actor=user, order=order)
+        services.order_sign_out(actor=user, order=order)
+        return services.order_confirm(actor=d.root, order=order, minutes=1)
+
+    before = served_order("异议（审核前）")
+    after = served_order("异议（入账后）")
+    services.order_approve(actor=d.users["admin:own"], order=after)
+    return {
+        "need": need("待接单"),
+        "before": services.dispute_raise(actor=user, order=before, reason="时长有误"),
+        "after": services.dispute_raise(actor=user, order=after, reason="时长有误"),
+        "order": before,
+    }
 
 
 def _check(allowed: bool) -> None:
@@ -73,6 +122,7 @@ def attempt(world, role, side, action) -> bool:
     else:
         bank, account, community = own, own.far, own.d.communities[2]
     relative = bank.near_60 if account.place_id == bank.near_60.place_id else None
+    exchange = EXCHANGE[account.place_id]
     seed_tx = Transaction.objects.get(idempotency_key=f"seed-{account.pk}")
 
     def open_member():
@@ -108,8 +158,22 @@ def attempt(world, role, side, action) -> bool:
         ),
         "view_account": lambda: _check(actor.has_perm("timebank.view_account", account)),
         "view_ledger": lambda: _check(actor.has_perm("timebank.view_ledger", community)),
+        "close_listing": lambda: services.listing_close(actor=actor, listing=exchange["need"]),
+        "view_suggestions": lambda: _check(selectors.can_see_suggestions(actor, exchange["need"])),
+        "view_order": lambda: _check(
+            selectors.order_visible_to(actor, exchange["order"].pk) is not None
+        ),
+        "resolve_dispute": lambda: services.dispute_resolve(
+            actor=actor, dispute=exchange["before"], outcome="uphold", note="维持"
+        ),
+        "resolve_approved_dispute": lambda: services.dispute_resolve(
+            actor=actor, dispute=exchange["after"], outcome="uphold", note="维持"
+        ),
     }
-    before = (AuditEvent.objects.count(), Transaction.objects.count())
+    before = (
+        AuditEvent.objects.count(), Transaction.objects.count(),
+        Dispute.objects.filter(status="open").count(),
+    )  # fmt: skip
     try:
         with transaction.atomic():
             actions[action]()
@@ -117,7 +181,11 @@ def attempt(world, role, side, action) -> bool:
     except Rollback:
         return True
     except PermissionDenied:
-        assert (AuditEvent.objects.count(), Transaction.objects.count()) == before
+        after = (
+            AuditEvent.objects.count(), Transaction.objects.count(),
+            Dispute.objects.filter(status="open").count(),
+        )  # fmt: skip
+        assert after == before
         return False
 
 
