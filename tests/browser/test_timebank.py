@@ -148,3 +148,41 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
         assert pdf.read(4) == b"%PDF"
     # Nothing on the phone page is wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # 6. The volunteer rates the visit from the recently finished services.
+    phone.goto("/timebank/")
+    phone.locator("[data-testid=recent-done] a", has_text="陪王奶奶去社区医院配药").click()
+    phone.select_option("#id_rating", "4")
+    phone.fill("#id_comment", "家属很配合")
+    phone.locator("button", has_text="提交评价").click()
+    assert "感谢您的评价" in phone.locator(".messages").inner_text()
+    phone.context.close()
+
+    # 7. The daughter disputes the minutes after approval; a street officer adjusts them,
+    # which reverses the postings and posts the corrected minutes.
+    phone = new_page(viewport=PHONE)
+    log_in(phone, "13911110002", PASSWORD)
+    phone.wait_for_url("**/")
+    phone.goto("/timebank/")
+    phone.locator("[data-testid=recent-done] a", has_text="陪王奶奶去社区医院配药").click()
+    phone.fill("#id_reason", "实际只陪了45分钟")
+    phone.locator("button", has_text="提出异议").click()
+    assert "异议已提交" in phone.locator(".messages").inner_text()
+    shot(phone, "dispute")
+    phone.context.close()
+    page = new_page(viewport=DESKTOP)
+    log_in(page, d.logins["street_officer:own"], PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/timebank/approvals/")
+    page.locator("[data-testid=disputes] a", has_text="陪王奶奶去社区医院配药").click()
+    page.select_option("#id_outcome", "adjust")
+    page.fill("#id_minutes", "45")
+    page.fill("#id_note", "与家属、志愿者核实为45分钟")
+    shot(page, "resolve")
+    page.locator("button", has_text="提交处理").click()
+    assert "异议已处理" in page.locator(".messages").inner_text()
+    assert "60 → 45" in page.locator("[data-testid=dispute-list]").inner_text()
+    page.context.close()
+    assert Account.objects.get(pk=accounts["volunteer"].pk).balance == 45
+    assert Account.objects.get(pk=accounts["elder"].pk).balance == 75
+    assert services.reconcile()["problems"] == []
