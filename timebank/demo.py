@@ -14,6 +14,13 @@ from core.models import Person, Place, PlaceLevel, Role, RoleAssignment
 from timebank import services
 from timebank.models import Account, AccountKind, Listing, Order, Payer
 
+OFFERS = [
+    ("company", "陪老人聊天、读报", "读报，下棋", "135", (9, 11)),
+    ("tech", "教老人用智能手机", "微信，挂号，健康码", "67", (14, 17)),
+    ("repair", "小修小补", "水龙头，灯泡，换锁", "", None),
+    ("errand", "下班顺路代购", "买菜，取药", "12345", (18, 20)),
+]
+
 NEEDS = [
     ("company", "陪{n}聊天读报", 60),
     ("errand", "帮{n}买菜取药", 45),
@@ -90,6 +97,16 @@ def build(*, district, builder, seed, out):
                 actor=builder, account=account, minutes=rng.choice([120, 180, 300]),
                 key=f"demo-{district.code}-elder-{account.pk}", memo="历年志愿服务转入",
             )  # fmt: skip
+    # Offers: what the first volunteers can do, and when.
+    for (person, _account), (category, title, skills, days, hours) in zip(
+        volunteers, OFFERS, strict=False
+    ):
+        services.listing_create(
+            actor=person.account, kind="offer", category=category, title=title, minutes=60,
+            skills=skills, weekdays=days,
+            start_time=datetime.time(hours[0]) if hours else None,
+            end_time=datetime.time(hours[1]) if hours else None,
+        )  # fmt: skip
     workers, second = _workers(district)
     served = 0
     daily = {}
@@ -132,6 +149,12 @@ def build(*, district, builder, seed, out):
         except ValidationError:  # a payer short of time: the service stays waiting
             continue
         served += 1
+        if i % 3 == 0:  # the volunteer rates the visit too
+            services.order_rate(actor=person.account, order=order, rating=5, comment="老人很热情")
+        if i == 1:  # one family disagrees with the minutes: waiting for the street office
+            services.dispute_raise(
+                actor=worker, order=order, reason="家属反映实际服务时间较短，请核实"
+            )
     out(
         f"时间银行：{len(volunteers)} 名志愿者、{len(elders)} 位老人开户，"
         f"{served} 次服务已入账，"

@@ -6,7 +6,7 @@ import pytest
 
 from core.demo import build_demo
 from timebank import services
-from timebank.models import Account, Listing, Order, Transaction
+from timebank.models import Account, Dispute, Listing, Order, Transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -18,4 +18,7 @@ def test_demo_builds_a_consistent_time_bank():
     assert Order.objects.filter(status="confirmed").exists()  # waits for a worker
     assert Listing.objects.filter(status="open").exists()  # waits for a volunteer
     assert Transaction.objects.filter(kind="withdrawal").exists()
+    assert Listing.objects.filter(kind="offer", status="open").count() >= 2
+    assert Order.objects.filter(volunteer_rating__isnull=False).exists()
+    assert Dispute.objects.filter(status="open", after_approval=True).exists()
     assert services.reconcile()["problems"] == []
