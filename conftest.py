@@ -1,5 +1,7 @@
 """Test-wide settings and fixtures."""
 
+import os
+
 import pytest
 
 
@@ -14,3 +16,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Parallel workers (pytest-xdist) each get their own database (pytest-django adds the
+    # worker's suffix) and their own upload folder, so files named after row ids never collide.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        settings.MEDIA_ROOT = os.path.join(settings.MEDIA_ROOT, worker)

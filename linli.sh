@@ -99,6 +99,10 @@ cmd_demo() {
 cmd_test() {
   ensure_venv requirements-dev.txt
   ensure_chromium
+  # The whole suite runs in one worker process per core; with arguments, exactly as given.
+  if [ $# -eq 0 ]; then
+    set -- -n "${LINLI_TEST_WORKERS:-auto}"
+  fi
   "$VENV/bin/pytest" "$@"
 }
 
