@@ -25,7 +25,7 @@ from pypinyin import lazy_pinyin
 from core import audit, personal_data
 from core.identifiers import mask_id_number, to_halfwidth
 from core.models import Person, Place, PlaceLevel
-from registry import bulk, defaults, services, values
+from registry import bulk, defaults, progress, services, values
 from registry.models import Fact, ImportBatch, ImportRow
 
 CHUNK = 2000  # rows matched, staged and committed together (and the progress step)
@@ -84,6 +84,29 @@ def _xlsx_rows(path: str) -> Iterator[list]:
             raise FileRejected(_("文件已损坏，读取到一半出错。请重新导出后再上传。")) from None
     finally:
         workbook.close()
+
+
+def estimate_rows(path: str, filename: str) -> int:
+    """About how many data rows the file holds, for the progress bar, without reading it all
+    into memory: its line count for a CSV, the sheet's stated dimension for an .xlsx."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if head.startswith(b"PK"):
+                import openpyxl
+
+                workbook = openpyxl.load_workbook(path, read_only=True)
+                try:
+                    return max((workbook.worksheets[0].max_row or 1) - 1, 0)
+                finally:
+                    workbook.close()
+            if head.startswith(b"\xd0\xcf\x11\xe0"):
+                return 0
+            f.seek(0)
+            lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+            return max(lines - 1, 0)
+    except Exception:  # noqa: BLE001 - an estimate only; reading the file reports real errors
+        return 0
 
 
 def detect_encoding(path: str) -> str:
@@ -242,6 +265,7 @@ def check(batch: ImportBatch) -> ImportBatch:
     batch.status = ImportBatch.Status.CHECKING
     batch.rows_total = batch.rows_done = batch.rows_ok = batch.rows_bad = 0
     batch.rows_unchanged = batch.rows_to_confirm = 0
+    batch.rows_expected = estimate_rows(batch.file.path, batch.filename)
     batch.message = ""
     batch.save()
     try:
@@ -546,10 +570,14 @@ def commit(batch: ImportBatch, actor) -> dict:
                     "unchanged": 0}  # fmt: skip
         rows = ImportRow.objects.filter(batch=batch).exclude(status="unchanged").order_by("line")
         chunk: list[ImportRow] = []
+        done = 0
+        progress.set_done(batch.pk, 0)
         for row in rows.iterator(chunk_size=CHUNK):
             chunk.append(row)
             if len(chunk) >= CHUNK:
                 _commit_chunk(chunk, batch, actor, fields, places, outcomes)
+                done += len(chunk)
+                progress.set_done(batch.pk, done)
                 chunk = []
         if chunk:
             _commit_chunk(chunk, batch, actor, fields, places, outcomes)
@@ -563,6 +591,7 @@ def commit(batch: ImportBatch, actor) -> dict:
             actor=actor, action="registry.import_commit", obj=batch, place=district,
             changes={"file": batch.filename, "rows": batch.rows_total, **outcomes},
         )  # fmt: skip
+    progress.clear(batch.pk)
     return outcomes
 
 

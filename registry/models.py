@@ -345,6 +345,7 @@ class ImportBatch(models.Model):
     file_hash = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     message = models.TextField(blank=True)
+    rows_expected = models.PositiveIntegerField(default=0)  # estimated before the dry run
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     rows_ok = models.PositiveIntegerField(default=0)
@@ -371,8 +372,25 @@ class ImportBatch(models.Model):
         return self.district
 
     @property
+    def progress(self) -> tuple[int, int]:
+        """(rows done, rows to do) of the step under way: the dry run counts the rows read
+        against the estimate made from the file; the commit counts the rows written (kept
+        outside its transaction, see registry.progress) against the rows it applies."""
+        if self.status == self.Status.CHECKING:
+            return self.rows_done, max(self.rows_expected, self.rows_done)
+        if self.status == self.Status.COMMITTING:
+            from registry import progress
+
+            todo = self.rows_total - self.rows_unchanged
+            return min(progress.get_done(self.pk), todo), todo
+        if self.status == self.Status.QUEUED:
+            return 0, self.rows_expected
+        return self.rows_done, self.rows_total
+
+    @property
     def percent(self) -> int:
-        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+        done, total = self.progress
+        return min(100, int(100 * done / total)) if total else 0
 
     @property
     def can_commit(self) -> bool:

@@ -47,6 +47,16 @@ def filled(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The sample district with its field registry, nothing imported (one per test module)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        d = build_sample_district()
+        services.ensure_fields(d.district)
+        yield d
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 
 from core import personal_data
 from core.models import AuditEvent, Person, Place
@@ -27,20 +26,10 @@ from registry.models import (
     ImportRow,
     Residence,
 )
-from registry.testing import build_sample_district
 
 DATA = Path(__file__).parent / "data"
 XLSX = DATA / "civil_affairs_allowance.xlsx"
 CSV = DATA / "police_population_gbk.csv"
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        d = build_sample_district()
-        services.ensure_fields(d.district)
-        yield d
-        transaction.set_rollback(True)
 
 
 def dept(d, code):
