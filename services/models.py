@@ -6,7 +6,7 @@ so the table can shard by district and every list is one indexed prefix away.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -205,6 +205,12 @@ class ServiceRequest(models.Model):
             models.Index(fields=["district", "state"]),
             models.Index(fields=["lead_department", "state"]),
             models.Index(fields=["grid", "state"]),
+            # The few requests still waiting for acceptance (the metrics read them live).
+            models.Index(
+                fields=["accept_due"],
+                condition=Q(accepted_at__isnull=True),
+                name="service_request_unaccepted",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -216,6 +222,33 @@ class ServiceRequest(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        """Save, and move this request's counts in the metrics summary (services.summary) in the
+        same transaction."""
+        from services import summary
+
+        with transaction.atomic():
+            old = None
+            if not self._state.adding:
+                old = summary.snapshot_of_row(getattr(self, "_summary_row", None))
+                if old is None:
+                    old = summary.snapshot_from_db(self.pk)
+            super().save(*args, **kwargs)
+            new = summary.snapshot(self)
+            self._summary_row = None
+            if new is None:
+                new = summary.snapshot_from_db(self.pk)
+            else:
+                self._summary_row = {name: getattr(self, name) for name in summary.FIELDS}
+            summary.apply(old, new)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What this row counted for in the metrics summary, as loaded (see save).
+        instance._summary_row = dict(zip(field_names, values, strict=True))
+        return instance
 
     @property
     def number(self) -> str:
@@ -395,3 +428,48 @@ class RoutingModel(models.Model):
 
     def __str__(self):
         return f"{self.district} {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class RequestSummary(models.Model):
+    """Counts of requests per day × district × street × community × lead department × class,
+    kept by ``ServiceRequest.save`` (see services.summary). Ids are plain integers (0 = none) so
+    the bucket key is unique on every database."""
+
+    day = models.DateField()
+    district_id = models.PositiveIntegerField()
+    street_id = models.PositiveIntegerField(default=0)
+    community_id = models.PositiveIntegerField(default=0)
+    department_id = models.PositiveIntegerField(default=0)
+    category = models.CharField(max_length=16)
+    # The path of the community (or street, or district) the bucket lies in, for scoping.
+    place_path = models.CharField(max_length=255)
+    total = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    unaccepted = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "district_id",
+                    "street_id",
+                    "community_id",
+                    "department_id",
+                    "category",
+                ],
+                name="request_summary_bucket",
+            )  # fmt: skip
+        ]
+        indexes = [models.Index(fields=["district_id", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.place_path} {self.department_id} {self.category}"
