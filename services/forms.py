@@ -149,5 +149,22 @@ class ItemForm(forms.Form):
         self.fields["co_departments"].queryset = departments
 
 
+class ItemNewForm(ItemForm):
+    """A new catalogue item: the same fields as editing, plus its code (fixed once created)."""
+
+    code = forms.CharField(
+        label=_("事项编码"),
+        max_length=32,
+        help_text=_("字母、数字、- 和 _，如 CG-010；创建后不能修改"),
+    )
+    field_order = ["code", "name", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline_days"].required = False
+        self.fields["deadline_days"].help_text = _("不填则按类别的默认时限")
+        del self.fields["is_active"]
+
+
 class Open311KeyForm(forms.Form):
     name = forms.CharField(label=_("第三方应用名称"), max_length=100)

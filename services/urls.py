@@ -17,6 +17,7 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("metrics/", views.metrics_page, name="metrics"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/new/", views.item_new, name="item_new"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),
     path("open311-keys/", views.open311_keys, name="open311_keys"),
 ]

@@ -478,11 +478,56 @@ def catalogue(request):
         request,
         "services/catalogue.html",
         {
+            "may_add": bool(_catalogue_districts(request.user)),
             "items": items.order_by("group", "code"),
             "categories": Category.choices,
             "category": category,
         },
     )
+
+
+def _catalogue_districts(user) -> list:
+    """Districts whose catalogue the user may change."""
+    from core.models import Place, PlaceLevel
+    from core.rules import assignments_of
+
+    districts = {
+        a.place.district_id for a in assignments_of(user) if a.place.district_id is not None
+    }
+    places = Place.objects.filter(level=PlaceLevel.DISTRICT, is_active=True)
+    if not user.is_superuser:
+        places = places.filter(pk__in=districts)
+    return [d for d in places.order_by("code") if user.has_perm("services.manage_catalogue", d)]
+
+
+@login_required
+def item_new(request):
+    """Add a catalogue item (version 1) to the user's district."""
+    from core.models import Department
+    from services.forms import ItemNewForm
+
+    user = request.user
+    districts = _catalogue_districts(user)
+    if not districts:
+        raise PermissionDenied(_("您无权修改事项目录。"))
+    district = districts[0]
+    departments = Department.objects.filter(district=district, is_active=True)
+    form = ItemNewForm(
+        request.POST or None,
+        departments=departments,
+        initial={"acceptance_days": 1, "applicant": "anyone", "category": Category.HELP},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["fields"] = data.pop("fields_json") or []
+        try:
+            item = request_services.item_create(actor=user, district=district, **data)
+        except (ValidationError, PermissionDenied) as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("已新增事项“%(name)s”。") % {"name": item.name})
+            return redirect("services:item_detail", pk=item.pk)
+    return render(request, "services/item_new.html", {"form": form, "district": district})
 
 
 @login_required
@@ -519,7 +564,18 @@ def item_detail(request, pk):
                 return redirect("services:item_detail", pk=item.pk)
     elif request.method == "POST":
         raise PermissionDenied(_("您无权修改事项目录。"))
-    return render(request, "services/item_detail.html", {"item": item, "form": form})
+    from core.models import AuditEvent
+
+    versions = AuditEvent.objects.filter(
+        object_type="services.serviceitem",
+        object_id=str(item.pk),
+        action__in=["services.item_create", "services.item_update"],
+    ).order_by("-at", "-id")
+    return render(
+        request,
+        "services/item_detail.html",
+        {"item": item, "form": form, "versions": versions if can_edit else []},
+    )
 
 
 @login_required

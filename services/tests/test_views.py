@@ -315,3 +315,62 @@ def test_dispatch_objection_through_the_pages(client, world):
     )
     req.refresh_from_db()
     assert req.lead_department == world.d.departments[1] and req.state == State.DISPATCHED
+
+
+def test_catalogue_item_create_and_edit_pages(client, world):
+    from core.models import AuditEvent
+    from services.models import ServiceItem
+
+    c = client_for(client, world.dispatcher)
+    assert 'id="item-new"' in c.get(reverse("services:catalogue")).content.decode()
+    url = reverse("services:item_new")
+    assert c.get(url).status_code == 200
+    data = {
+        "code": "CG-090", "name": "共享单车乱停放", "category": "complaint", "group": "市容",
+        "keywords": "单车,乱停", "lead_department": world.d.departments[1].pk,
+        "co_departments": [world.d.departments[0].pk], "acceptance_days": "1",
+        "deadline_days": "", "applicant": "anyone",
+        "fields_json": '[{"code": "count", "label": "车辆数", "datatype": "number"}]',
+    }  # fmt: skip
+    response = c.post(url, data)
+    assert response.status_code == 302
+    item = ServiceItem.objects.get(district=world.d.district, code="CG-090")
+    assert item.version == 1 and item.deadline_days == 13  # the class's default
+    assert item.fields[0]["label"] == "车辆数"
+    assert list(item.co_departments.all()) == [world.d.departments[0]]
+    assert AuditEvent.objects.filter(action="services.item_create", object_id=str(item.pk))
+    # The same code twice, a bad code, bad JSON fields: refused in Chinese, nothing written.
+    count = ServiceItem.objects.count()
+    for bad, message in [
+        ({"code": "CG-090"}, "已存在"),
+        ({"code": "CG 091!"}, "只能包含字母"),
+        ({"code": "CG-092", "fields_json": '[{"code": "", "label": "x"}]'}, "字段编码"),
+        ({"code": "CG-093", "lead_department": "999999"}, "选择一个有效的选项"),
+    ]:
+        page = c.post(url, {**data, **bad})
+        assert page.status_code == 200 and message in page.content.decode(), message
+    assert ServiceItem.objects.count() == count
+    # Editing bumps the version, and the version history shows both steps.
+    detail = reverse("services:item_detail", args=[item.pk])
+    edit = {**data, "name": "共享单车乱停乱放", "deadline_days": "5", "is_active": "on"}
+    assert c.post(detail, edit).status_code == 302
+    item.refresh_from_db()
+    assert item.version == 2 and item.name == "共享单车乱停乱放"
+    page = c.get(detail).content.decode()
+    assert 'id="item-versions"' in page and "创建" in page and "修改" in page
+
+
+@pytest.mark.parametrize("role", ["resident", "department_officer", "street_officer"])
+def test_catalogue_item_create_is_refused_to_others(client, world, role):
+    from services.models import ServiceItem
+
+    c = client_for(client, world.d.users[f"{role}:own"])
+    assert 'id="item-new"' not in c.get(reverse("services:catalogue")).content.decode()
+    count = ServiceItem.objects.count()
+    assert c.get(reverse("services:item_new")).status_code == 403
+    response = c.post(
+        reverse("services:item_new"),
+        {"code": "X-1", "name": "x", "category": "help", "acceptance_days": "1",
+         "lead_department": world.d.departments[0].pk, "applicant": "anyone"},
+    )  # fmt: skip
+    assert response.status_code == 403 and ServiceItem.objects.count() == count
