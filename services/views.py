@@ -515,7 +515,12 @@ def item_new(request):
     form = ItemNewForm(
         request.POST or None,
         departments=departments,
-        initial={"acceptance_days": 1, "applicant": "anyone", "category": Category.HELP},
+        initial={
+            "acceptance_days": 1,
+            "applicant": "anyone",
+            "category": Category.HELP,
+            "fields_json": [],
+        },  # fmt: skip
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
