@@ -1192,6 +1192,8 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
     order = _locked_order(order)
     _require(actor, "timebank.record", order.place, _("只有本社区的社区工作者可以审核。"))
     _expect(order, Order.Status.CONFIRMED, Order.Status.SIGNED_OUT)
+    if order.disputes.filter(status=Dispute.Status.OPEN).exists():
+        raise ValidationError(_("该服务有未处理的异议，请先处理异议。"), code="dispute_open")
     reason = _clean_text(reason, _("驳回理由"), 200)
     order.status, order.note = Order.Status.REJECTED, reason
     order.approved_by, order.approved_at = actor, timezone.now()

@@ -124,12 +124,12 @@ def need_create(request):
         if proxy:
             data["recipient"] = data["recipient"].person
         try:
-            services.listing_create(actor=request.user, kind=ListingKind.NEED, **data)
+            listing = services.listing_create(actor=request.user, kind=ListingKind.NEED, **data)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, _("需求已发布，等待志愿者接单。"))
-            return redirect("timebank:home")
+            messages.success(request, _("需求已发布，等待志愿者接单。下面是推荐的志愿者。"))
+            return redirect("timebank:need", listing.pk)
     return render(request, "timebank/need_form.html", {"form": form, "proxy": proxy})
 
 

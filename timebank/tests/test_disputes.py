@@ -88,6 +88,9 @@ def test_dispute_before_approval_blocks_it_until_resolved(bank, people):  # noqa
     with pytest.raises(ValidationError) as err:
         services.order_approve(actor=admin, order=order)
     assert err.value.code == "dispute_open"
+    with pytest.raises(ValidationError) as err:  # nor rejected while the dispute is open
+        services.order_reject(actor=admin, order=order, reason="没来")
+    assert err.value.code == "dispute_open"
     with pytest.raises(ValidationError) as err:  # nothing posted yet: nothing to reverse
         services.dispute_resolve(actor=admin, dispute=dispute, outcome="reverse", note="x")
     assert err.value.code == "nothing_posted"

@@ -82,6 +82,7 @@ def test_worker_posts_for_a_resident_and_bad_contact_is_refused(bank, client):
     assert ok.status_code == 302
     listing = Listing.objects.get()
     assert listing.recipient_id == bank.elder.person_id and listing.poster_id == bank.worker.pk
+    assert ok.url == reverse("timebank:need", args=[listing.pk])  # the suggestions next
 
 
 def test_order_actions_refuse_strangers_without_500(bank, client):
