@@ -228,7 +228,7 @@ class ServiceRequest(models.Model):
         same transaction."""
         from services import summary
 
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # no extra round trips inside a service
             old = None
             if not self._state.adding:
                 old = summary.snapshot_of_row(getattr(self, "_summary_row", None))
