@@ -66,11 +66,14 @@ def id_number(index: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def generate(path: Path, rows: int, seed: int = 2026) -> int:
-    """Write the police file streaming (GBK, CRLF); returns its size in bytes."""
+def generate(path: Path, rows: int, seed: int = 2026, one_community: bool = False) -> int:
+    """Write the police file streaming (GBK, CRLF); returns its size in bytes. Everyone lives
+    in the first community when `one_community`, else spread over the whole district."""
     rng = random.Random(seed)
     grids = [(s, c, g) for s in range(1, STREETS + 1) for c in range(1, COMMUNITIES + 1)
              for g in range(1, GRIDS + 1)]  # fmt: skip
+    if one_community:
+        grids = grids[:GRIDS]
     with open(path, "w", encoding="gb18030", newline="") as f:
         out = csv.writer(f, lineterminator="\r\n")
         out.writerow(HEADER)

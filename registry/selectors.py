@@ -157,14 +157,14 @@ def report_rows(district: Place, fields: list, residences: list[Residence]) -> l
     """The cells of these fields for these residences: every value the registry holds, with its
     source; the rest marked missing, for the community to fill."""
     person_ids = [r.person_id for r in residences]
-    keys = [f.key for f in fields]
+    keys = {f.pk: f.key for f in fields if f.district_id == district.pk}
+    # Plain tuples, not Fact objects: a community's whole table is tens of thousands of cells.
     facts = {
-        (f.person_id, f.field.key): f
-        for f in Fact.objects.filter(
-            person_id__in=person_ids, field__key__in=keys, field__district=district,
-            is_current=True,
-        ).select_related("field")
-    }  # fmt: skip
+        (person_id, keys[field_id]): (value, label)
+        for person_id, field_id, value, label in Fact.objects.filter(
+            person_id__in=person_ids, field_id__in=list(keys), is_current=True
+        ).values_list("person_id", "field_id", "value", "source_label")
+    }
     rows = []
     for residence in residences:
         person = residence.person
@@ -173,7 +173,7 @@ def report_rows(district: Place, fields: list, residences: list[Residence]) -> l
             key = field.key
             fact = facts.get((person.pk, key))
             if fact is not None:
-                row.cells.append(Cell(key, fact.value, fact.source_label, False))
+                row.cells.append(Cell(key, fact[0], fact[1], False))
             elif key in CORE_READERS and CORE_READERS[key](residence):
                 row.cells.append(Cell(key, CORE_READERS[key](residence), "人员登记", False))
             else:

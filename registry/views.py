@@ -344,8 +344,13 @@ def report(request, pk):
             messages.success(request, _("已保存%(n)d项。") % {"n": saved})
             return redirect(request.get_full_path())
     columns = list(report.columns.select_related("field__owner"))
-    page = Paginator(population, PAGE).get_page(request.GET.get("page"))
-    rows = selectors.report_rows(report.district, [c.field for c in columns], list(page))
+    # Page through the ordered keys only (a narrow sort), then load the page's 50 rows whole.
+    page = Paginator(population.values_list("pk", flat=True), PAGE).get_page(
+        request.GET.get("page")
+    )
+    loaded = population.in_bulk(list(page))
+    residences = [loaded[pk] for pk in page if pk in loaded]
+    rows = selectors.report_rows(report.district, [c.field for c in columns], residences)
     if only_missing:
         rows = [r for r in rows if r.missing]
     can_fill = report.status == "kept"
