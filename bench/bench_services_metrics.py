@@ -16,8 +16,9 @@ year by community; the baseline is the anonymous login page in the same run.
 import datetime
 import io
 import random
-import statistics
 import time
+
+from bench_workbench import _p, _time  # the same timing loop and percentiles
 
 DESCRIPTION = "metrics page p50/p95 with 2,000,000 requests vs. the login page"
 TOTAL = 2_000_000
@@ -154,23 +155,6 @@ def _load(district) -> float:
                 copy.write(buffer.getvalue())
             cursor.execute(f"ANALYZE {table}")
     return time.perf_counter() - started
-
-
-def _time(client, url: str, n: int) -> tuple[list[float], int]:
-    status = 0
-    for _ in range(3):  # warm-up: caches, templates, connection
-        status = client.get(url).status_code
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        status = response.status_code
-    return samples, status
-
-
-def _p(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
 def run(context) -> list[dict]:
