@@ -169,6 +169,9 @@ class Person(models.Model):
     show. Only core.personal_data reads the plaintext, and every full view is audited.
     """
 
+    # On PostgreSQL the column uses the "C" collation (migration core 0003): names sort by code
+    # point as on SQLite, and a name prefix (LIKE '王%') is answered from the (name, id) index
+    # whatever collation the database was created with.
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -202,6 +205,10 @@ class Person(models.Model):
                 condition=~Q(id_number_hash=""),
                 name="person_id_number_unique",
             )
+        ]
+        indexes = [
+            # The people list pages by (name, id); see core/paging.py.
+            models.Index(fields=["name", "id"], name="person_name_id"),
         ]
 
     def __str__(self):

@@ -33,6 +33,7 @@ from core.forms import (
     TokenForm,
 )
 from core.models import CHILD_LEVEL, ApiToken, Place, PlaceLevel, Role
+from core.paging import keyset_page
 from core.rules import grantable_roles
 
 
@@ -263,7 +264,9 @@ def person_list(request):
     people = selectors.people_visible_to(request.user).select_related("place", "account")
     query = request.GET.get("q", "").strip()
     if query:
-        lookup = Q(name__contains=query)
+        # Names match from their first character (surname first), which the name index
+        # answers at any size; ID and mobile numbers match whole.
+        lookup = Q(name__startswith=query)
         for finder in (personal_data.id_number_hash, personal_data.mobile_hash):
             try:
                 # Exact ID or mobile numbers are found by keyed hash, never by plaintext.
@@ -274,8 +277,13 @@ def person_list(request):
             except ValidationError:
                 pass
         people = people.filter(lookup)
-    page = Paginator(people.order_by("place__code", "name", "pk"), 50).get_page(
-        request.GET.get("page")
+    # Keyset pages by name: a district's million residents are never counted or skipped over.
+    page = keyset_page(
+        people,
+        order=("name", "pk"),
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        params={"q": query},
     )
     can_register = any(grantable_roles(request.user, a.place) for a in _assignments(request))
     return render(
