@@ -94,3 +94,31 @@ class OrganisationForm(forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+
+
+class BuildingForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("所属社区"), queryset=None)
+    grid = forms.ModelChoiceField(label=_("所属网格"), queryset=None, required=False)
+    address = forms.CharField(
+        label=_("楼栋地址"), max_length=200, help_text=_("写到门牌号或幢（栋），如“中华路249号6幢”")
+    )
+
+    def __init__(self, *args, communities, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["grid"].queryset = grids
+
+
+class BuildingEditForm(forms.Form):
+    address = forms.CharField(label=_("楼栋地址"), max_length=200)
+    grid = forms.ModelChoiceField(label=_("所属网格"), queryset=None, required=False)
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids
+
+
+class HouseForm(forms.Form):
+    unit = forms.CharField(label=_("单元"), max_length=10, required=False,
+                           help_text=_("没有单元的楼栋留空"))  # fmt: skip
+    number = forms.CharField(label=_("室号"), max_length=10, help_text=_("如“502”"))

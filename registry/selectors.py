@@ -11,8 +11,11 @@ from core.models import AuditEvent, Person, Place, Role
 from core.rules import PEOPLE_ROLES, assignments_of, role_places
 from registry import defaults
 from registry.models import (
+    Building,
     Conflict,
     Fact,
+    House,
+    Household,
     ImportBatch,
     ImportSource,
     ReportForm,
@@ -41,6 +44,46 @@ def residents_visible_to(user) -> QuerySet[Residence]:
     if not places:
         return qs.none()
     return qs.filter(community__in=Place.objects.filter(_subtrees(places)))
+
+
+def buildings_visible_to(user) -> QuerySet[Building]:
+    """Buildings in the communities (or, for a grid worker, the grid) the user serves."""
+    qs = Building.objects.select_related("community", "grid")
+    if user.is_superuser:
+        return qs
+    places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
+    if not places:
+        return qs.none()
+    within = Place.objects.filter(_subtrees(places))
+    return qs.filter(Q(community__in=within) | Q(grid__in=within))
+
+
+@dataclass
+class HouseRow:
+    house: House
+    households: list  # registered at this house
+    residents: list  # Residence rows of people actually living here
+
+
+def houses_of(building: Building) -> list[HouseRow]:
+    """A building's houses (by unit and room), the households registered at each and the
+    people living in each (reach the building through buildings_visible_to first)."""
+    houses = list(
+        House.objects.filter(building=building)
+        .select_related("unit")
+        .order_by("unit__number", "number", "address")
+    )
+    households: dict[int, list] = {}
+    for h in Household.objects.filter(house__in=houses).order_by("number"):
+        households.setdefault(h.house_id, []).append(h)
+    living: dict[int, list] = {}
+    for r in (
+        Residence.objects.filter(house__in=houses)
+        .select_related("person", "household")
+        .order_by("household__number", "person__name")
+    ):
+        living.setdefault(r.house_id, []).append(r)
+    return [HouseRow(h, households.get(h.pk, []), living.get(h.pk, [])) for h in houses]
 
 
 def conflicts_for(user) -> QuerySet[Conflict]:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -554,3 +555,113 @@ def organisations(request):
     ).select_related("community")
     page = Paginator(visible, PAGE).get_page(request.GET.get("page"))
     return render(request, "registry/organisations.html", {"page": page, "form": form})
+
+
+# ---------------------------------------------------------------- buildings and houses
+
+
+def _manageable(user, places):
+    """The places (from a visible queryset) where the user may register buildings."""
+    return [p.pk for p in places[:1000] if user.has_perm("registry.manage_residents", p)]
+
+
+@login_required
+def buildings(request):
+    """Buildings the user may see, by community and grid, with a form to register one."""
+    user = request.user
+    visible = places_visible_to(user)
+    communities = visible.filter(level=PlaceLevel.COMMUNITY).order_by("code")
+    grids = visible.filter(level=PlaceLevel.GRID).order_by("code")
+    qs = (
+        selectors.buildings_visible_to(user)
+        .annotate(house_count=Count("houses"))
+        .order_by("community__code", "address")
+    )
+    community = grid = None
+    community_id, grid_id = request.GET.get("community", ""), request.GET.get("grid", "")
+    if community_id.isdigit():
+        community = communities.filter(pk=community_id).first()
+        if community is not None:
+            qs = qs.filter(community=community)
+            grids = grids.filter(parent=community)
+    if grid_id.isdigit():
+        grid = grids.filter(pk=grid_id).first()
+        if grid is not None:
+            qs = qs.filter(grid=grid)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        qs = qs.filter(address__contains=q)
+    may_communities = communities.filter(pk__in=_manageable(user, communities))
+    may_grids = Place.objects.filter(level=PlaceLevel.GRID, parent__in=may_communities).order_by(
+        "code"
+    )
+    form = None
+    if may_communities.exists():
+        chosen = community if community in may_communities else None
+        if chosen is None and len(may_communities) == 1:
+            chosen = may_communities[0]
+        form = forms.BuildingForm(
+            communities=may_communities, grids=may_grids,
+            initial={"community": chosen, "grid": grid if grid in may_grids else None},
+        )  # fmt: skip
+        if request.method == "POST":
+            form = forms.BuildingForm(request.POST, communities=may_communities, grids=may_grids)
+            if form.is_valid():
+                try:
+                    building = services.building_create(actor=user, **form.cleaned_data)
+                    messages.success(request, _("楼栋已登记。"))
+                    return redirect("registry:building", building.pk)
+                except (ValidationError, PermissionDenied) as exc:
+                    service_errors(form, exc)
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    query = urllib.parse.urlencode(
+        {"community": community.pk if community else "", "grid": grid.pk if grid else "", "q": q}
+    )
+    return render(
+        request,
+        "registry/buildings.html",
+        {"page": page, "form": form, "communities": communities, "grids": grids,
+         "community": community, "grid": grid, "q": q, "query": query},
+    )  # fmt: skip
+
+
+@login_required
+def building(request, pk):
+    """One building: its houses, the households registered there and who lives there."""
+    user = request.user
+    b = get_object_or_404(selectors.buildings_visible_to(user), pk=pk)
+    can_edit = user.has_perm("registry.manage_residents", b.grid or b.community)
+    grids = Place.objects.filter(level=PlaceLevel.GRID, parent=b.community).order_by("code")
+    house_form = forms.HouseForm() if can_edit else None
+    edit_form = (
+        forms.BuildingEditForm(initial={"address": b.address, "grid": b.grid}, grids=grids)
+        if can_edit
+        else None
+    )
+    if request.method == "POST" and can_edit:
+        action = request.POST.get("action")
+        if action == "house":
+            house_form = forms.HouseForm(request.POST)
+            if house_form.is_valid():
+                try:
+                    services.house_create(actor=user, building=b, **house_form.cleaned_data)
+                    messages.success(request, _("房屋已登记。"))
+                    return redirect("registry:building", b.pk)
+                except (ValidationError, PermissionDenied) as exc:
+                    service_errors(house_form, exc)
+        elif action == "edit":
+            edit_form = forms.BuildingEditForm(request.POST, grids=grids)
+            if edit_form.is_valid():
+                try:
+                    services.building_update(actor=user, building=b, **edit_form.cleaned_data)
+                    messages.success(request, _("楼栋信息已保存。"))
+                    return redirect("registry:building", b.pk)
+                except (ValidationError, PermissionDenied) as exc:
+                    service_errors(edit_form, exc)
+    houses = selectors.houses_of(b)
+    return render(
+        request,
+        "registry/building.html",
+        {"b": b, "houses": houses, "house_form": house_form, "edit_form": edit_form,
+         "residents": sum(len(h.residents) for h in houses)},
+    )  # fmt: skip

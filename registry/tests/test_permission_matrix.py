@@ -24,6 +24,10 @@ PLACE_WORKERS = {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER}
 EXPECTED = {
     "view_residents": PLACE_WORKERS | {R.GRID_WORKER, R.AUDITOR},
     "set_residence": PLACE_WORKERS,
+    # Buildings and houses in a grid: its grid worker walks them and may register them too.
+    "create_building": PLACE_WORKERS | {R.GRID_WORKER},
+    "update_building": PLACE_WORKERS | {R.GRID_WORKER},
+    "create_house": PLACE_WORKERS | {R.GRID_WORKER},
     "register_organisation": PLACE_WORKERS,
     "settle_community_conflict": PLACE_WORKERS,
     "fill_report": PLACE_WORKERS | {R.GRID_WORKER},
@@ -46,8 +50,9 @@ def _setup(d, grid, id_number):
         actor=d.root, place=grid, name="居民", id_number=id_number
     )
     services.place_person(
-        person=person, community=grid.parent, grid=grid, household_no="3201049999"
-    )
+        person=person, community=grid.parent, grid=grid, household_no="3201049999",
+        actual_address=f"{grid.name}路1号1幢101室",
+    )  # fmt: skip
     fields = services.ensure_fields(d.district)
     for dept, value in ((d.departments[0], "是"), (d.departments[1], "否")):
         services.record_fact(
@@ -99,12 +104,22 @@ def attempt(world, role, side, action, tmp_path) -> bool:
     from registry.models import Conflict
 
     conflict = Conflict.objects.filter(person=person, status="open").first()
+    building = person.residence.house.building
     actions = {
         "view_residents": lambda: _check(
             actor.has_perm("registry.view_residents", person.residence.grid)
         ),
         "set_residence": lambda: services.residence_set(
             actor=actor, person=person, community=community, relation="户主"
+        ),
+        "create_building": lambda: services.building_create(
+            actor=actor, community=community, grid=building.grid, address="新街口路9号"
+        ),
+        "update_building": lambda: services.building_update(
+            actor=actor, building=building, address=building.address, grid=None
+        ),
+        "create_house": lambda: services.house_create(
+            actor=actor, building=building, unit="1", number="502"
         ),
         "register_organisation": lambda: services.organisation_register(
             actor=actor, community=community, name="单位", uscc_code=USCC
