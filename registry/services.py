@@ -658,7 +658,9 @@ def building_update(
 def house_create(*, actor, building: Building, number: str, unit: str = "") -> House:
     """Register a dwelling: a room number in a building, in a unit when it has units."""
     building = (
-        Building.objects.select_for_update().select_related("community", "grid").get(pk=building.pk)
+        Building.objects.select_for_update(of=("self",))
+        .select_related("community", "grid")
+        .get(pk=building.pk)
     )
     _require(actor, "registry.manage_residents", building.grid or building.community)
     unit_text = values.text(unit).replace(" ", "")
