@@ -112,3 +112,50 @@ def build_small_district(*, code: str = "320104", name: str = "秦淮区") -> Sm
                 str(mobile) if role == Role.RESIDENT else person.account.username
             )
     return result
+
+
+# ---------------------------------------------------------------- permission matrices
+
+
+class _RollBack(Exception):
+    """Ends a matrix attempt so the world stays the same for the next cell."""
+
+
+def attempt_allowed(action, *, label: str, counted=()) -> bool:
+    """Run `action` (a service call) in a transaction that is always rolled back.
+
+    True if it went through; False if it raised PermissionDenied — and then it must have written
+    nothing: the audit log and every queryset in `counted` keep their counts. (A service inside
+    its own transaction.atomic() undoes its writes when it raises; this catches one that does not.)"""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from core.models import AuditEvent
+
+    def counts():
+        return [AuditEvent.objects.count(), *(queryset.count() for queryset in counted)]
+
+    before = counts()
+    refused = leaked = False
+    try:
+        with transaction.atomic():
+            # The refusal is caught inside the transaction, before anything is rolled back, so a
+            # service that wrote before it checked permission is caught here.
+            try:
+                action()
+            except PermissionDenied:
+                refused = True
+                leaked = counts() != before
+            raise _RollBack
+    except _RollBack:
+        pass
+    assert not leaked, f"{label}: refused but wrote"
+    return not refused
+
+
+def deny_unless(allowed: bool) -> None:
+    """For matrix cells that are reads: a refused read behaves like a refused write."""
+    from django.core.exceptions import PermissionDenied
+
+    if not allowed:
+        raise PermissionDenied

@@ -9,13 +9,12 @@ place exactly the roles listed in EXPECTED are allowed. A refused action writes 
 import itertools
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core import personal_data, services
 from core.identifiers import grid_code
-from core.models import AuditEvent, Role
-from core.testing import build_small_district
+from core.models import Role
+from core.testing import attempt_allowed, build_small_district, deny_unless
 
 R = Role
 EXPECTED = {
@@ -34,10 +33,6 @@ EXPECTED = {
     "manage_departments": {R.ADMIN, R.COORDINATOR},
 }
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
-
-
-class Rollback(Exception):
-    pass
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +71,7 @@ def attempt(world, role, side, action) -> bool:
     d, b, person = targets(world, role, side)
     street, community, grid = d.streets[b], d.communities[2 * b], d.grids[4 * b]
     actions = {
-        "view_community": lambda: _check(actor.has_perm("core.view_place", community)),
+        "view_community": lambda: deny_unless(actor.has_perm("core.view_place", community)),
         "change_grid": lambda: services.place_update(
             actor=actor, place=grid, name=grid.name + "改", population=1, households=1
         ),
@@ -107,8 +102,8 @@ def attempt(world, role, side, action) -> bool:
         "register_person": lambda: services.person_register(
             actor=actor, place=community, name="新居民"
         ),
-        "view_audit": lambda: _check(actor.has_perm("core.view_audit", street)),
-        "view_person": lambda: _check(actor.has_perm("core.view_person", person)),
+        "view_audit": lambda: deny_unless(actor.has_perm("core.view_audit", street)),
+        "view_person": lambda: deny_unless(actor.has_perm("core.view_person", person)),
         "reveal_person": lambda: personal_data.reveal(
             actor=actor, person=person, field="id_number", purpose="核对身份"
         ),
@@ -116,21 +111,7 @@ def attempt(world, role, side, action) -> bool:
             actor=actor, district=d.district, name="新部门", short_code="xin"
         ),
     }
-    before = AuditEvent.objects.count()
-    try:
-        with transaction.atomic():
-            actions[action]()
-            raise Rollback  # keep the world identical for the next cell
-    except Rollback:
-        return True
-    except PermissionDenied:
-        assert AuditEvent.objects.count() == before, f"{role} {action} {side}: refused but wrote"
-        return False
-
-
-def _check(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+    return attempt_allowed(actions[action], label=f"{role} {action} {side}")
 
 
 CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
