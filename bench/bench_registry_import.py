@@ -16,7 +16,7 @@ the worker runs it: upload (hashing and storing the file), the dry run (`check_i
 validate, match, stage every row), then the all-or-nothing commit (`commit_import`: people,
 households, buildings, houses, residences and every fact with its source). Its peak memory is
 the child's ru_maxrss. The baseline is `COPY … FROM STDIN (FORMAT csv, ENCODING 'GBK')` of the
-same file into an unlogged-free plain table of text columns. Afterwards everything the import
+same file into a plain table of text columns (no indexes, no constraints). Afterwards everything the import
 wrote is deleted again (the bench district's places are kept), so other benchmarks see the demo
 district as it was.
 """
