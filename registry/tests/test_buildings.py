@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core.action_labels import label_for
 from core.models import AuditEvent, Place
 from registry import selectors, services
 from registry.models import Building, House, Unit
@@ -66,6 +67,7 @@ def test_building_create_and_update_good_and_bad_input(filled):
     )
     assert building.address == "南京市秦淮区长乐路12号3幢"  # spaces and full-width digits
     assert AuditEvent.objects.filter(action="registry.building_create").count() == 1
+    assert label_for("registry.building_create") == "登记楼栋"  # shown so in the audit log
     assert AuditEvent.objects.count() == before + 1
     bad = [
         ({"address": ""}, "请填写楼栋地址"),
