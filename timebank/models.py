@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core.models import Person, Place
 
@@ -316,22 +317,34 @@ class Listing(models.Model):
     def __str__(self):
         return self.title
 
-    WEEKDAY_NAMES = ("一", "二", "三", "四", "五", "六", "日")
+    # The day as it follows 周 in a list ("周一、三、五"); English translates each to "Mon"…
+    WEEKDAY_NAMES = (
+        pgettext_lazy("weekday after 周", "一"), pgettext_lazy("weekday after 周", "二"),
+        pgettext_lazy("weekday after 周", "三"), pgettext_lazy("weekday after 周", "四"),
+        pgettext_lazy("weekday after 周", "五"), pgettext_lazy("weekday after 周", "六"),
+        pgettext_lazy("weekday after 周", "日"),
+    )  # fmt: skip
 
     @property
     def window_text(self) -> str:
-        """E.g. "周一、三、五 09:00–11:30"; empty when any time."""
+        """E.g. "周一、三、五 09:00–11:30" (English "Mon, Wed, Fri 09:00–11:30"); empty when
+        any time. Every part, separators included, goes through gettext."""
         days = ""
         if self.weekdays and len(self.weekdays) < 7:
-            days = str(_("周")) + "、".join(self.WEEKDAY_NAMES[int(d) - 1] for d in self.weekdays)
+            separator = pgettext("between weekdays", "、")
+            days = _("周%(days)s") % {
+                "days": separator.join(str(self.WEEKDAY_NAMES[int(d) - 1]) for d in self.weekdays)
+            }
         elif self.weekdays:
-            days = _("每天")
-        hours = (
-            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
-            if self.start_time and self.end_time
-            else ""
-        )
-        return " ".join(part for part in (str(days), hours) if part)
+            days = str(_("每天"))
+        times = {}
+        if self.start_time and self.end_time:
+            times = {"start": f"{self.start_time:%H:%M}", "end": f"{self.end_time:%H:%M}"}
+        if days and times:
+            return _("%(days)s %(start)s–%(end)s") % {"days": days, **times}
+        if times:
+            return _("%(start)s–%(end)s") % times
+        return days
 
     def covers(self, moment) -> bool | None:
         """Whether the offer's window includes `moment` (local time); None when either side

@@ -48,6 +48,9 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     phone.fill("#id_title", "陪老人看病、配药")
     phone.select_option("#id_category", "escort")
     phone.fill("#id_skills", "配药，轮椅")
+    # The weekday boxes sit in a wrapping row on a phone, not one per line.
+    monday, tuesday = (phone.get_by_label(day).bounding_box() for day in ("周一", "周二"))
+    assert abs(monday["y"] - tuesday["y"]) < 4 and tuesday["x"] > monday["x"]
     for day in ("周一", "周二", "周三", "周四", "周五"):
         phone.get_by_label(day).check()
     phone.fill("#id_start_time", "08:00")

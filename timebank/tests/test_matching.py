@@ -210,3 +210,59 @@ def test_experienced_volunteer_without_an_offer_is_suggested(bank, folks):
     experienced = [m for m in found if m.account is not None]
     assert [m.account.person.account for m in experienced] == [volunteer]
     assert "曾完成1次同类服务" in experienced[0].reasons
+
+
+ENGLISH_WINDOW = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgctxt "between weekdays"
+msgid "、"
+msgstr ", "
+
+msgid "周%(days)s"
+msgstr "%(days)s"
+
+msgid "%(days)s %(start)s–%(end)s"
+msgstr "%(days)s %(start)s–%(end)s"
+
+msgid "每天"
+msgstr "Every day"
+""" + "".join(
+    f'\nmsgctxt "weekday after 周"\nmsgid "{zh}"\nmsgstr "{en}"\n'
+    for zh, en in zip(
+        "一二三四五六日", ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "start", "end", "zh", "en"),
+    [
+        ("135", datetime.time(9), datetime.time(11, 30), "周一、三、五 09:00–11:30",
+         "Mon, Wed, Fri 09:00–11:30"),
+        ("67", None, None, "周六、日", "Sat, Sun"),
+        ("1234567", datetime.time(8), datetime.time(17), "每天 08:00–17:00",
+         "Every day 08:00–17:00"),
+        ("", datetime.time(8), datetime.time(17), "08:00–17:00", "08:00–17:00"),
+        ("", None, None, "", ""),
+    ],
+)  # fmt: skip
+def test_window_text_is_translatable_as_a_whole(tmp_path, settings, weekdays, start, end, zh, en):
+    """Weekday names, their separator and the phrase's order all come from the catalogue."""
+    import shutil
+    import subprocess
+
+    from django.utils import translation
+
+    messages = tmp_path / "en" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "django.po").write_text(ENGLISH_WINDOW, encoding="utf-8")
+    msgfmt = shutil.which("msgfmt")  # gettext's compiler, as compilemessages uses
+    subprocess.run([msgfmt, "-o", messages / "django.mo", messages / "django.po"], check=True)  # noqa: S603
+    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
+    offer = Listing(kind=ListingKind.OFFER, weekdays=weekdays, start_time=start, end_time=end)
+    with translation.override("zh-hans"):
+        assert offer.window_text == zh
+    with translation.override("en"):
+        assert offer.window_text == en
