@@ -12,12 +12,17 @@ Three layers answer for a day, the first that knows wins:
 
 Nothing here ever raises for a valid date: a deadline must always be computable.
 
-Speed: every public call costs one tiny aggregate query over ``CalendarDay`` (a "stamp": row
-count, working-day count, largest id, latest ``updated_at``) and reloads the per-process copy of
-the overrides only when that stamp changed. The stamp is checked on every call rather than on a
-timer because web and worker are separate processes (a local-memory cache would not reach the
-other one) and because a rolled-back transaction leaves no signal behind — only the database
-knows. ``invalidate_cache`` drops the copy at once for callers that change rows by other means.
+Speed: the per-process copy of the overrides carries a "stamp" of ``CalendarDay`` (row count,
+working-day count, largest id, latest ``updated_at``: one tiny aggregate query). Outside a
+transaction every call checks the stamp; inside one it is checked at most once per transaction —
+a marker is left among the transaction's on-commit callbacks, so it lasts until that transaction
+(or the savepoint it was set in) commits or rolls back. The stamp is read from the database, not
+from a timer or a local-memory cache, because web and worker are separate processes and a
+rolled-back transaction leaves no signal behind — only the database knows. Another process's
+change is therefore seen by the next transaction, and one in this process at once: saving or
+deleting a ``CalendarDay`` through the ORM (as the calendar services do) voids the marker.
+Code that changes rows with ``QuerySet.update``, ``bulk_create`` or raw SQL inside a transaction
+calls ``invalidate_cache``; outside a transaction the stamp notices such changes by itself.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,24 +124,45 @@ class _Snapshot:
 
 
 _snapshot: _Snapshot | None = None
+# Bumped by every ORM save or delete of a CalendarDay in this process (and by invalidate_cache):
+# a transaction's "already checked" marker is only good for the generation it was set in.
+_generation = 0
+
+
+class _Checked:
+    """A no-op on-commit callback: "this transaction already checked the stamp". Django drops
+    it when the transaction ends, or when the savepoint it was registered in rolls back."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple):
+        self.key = key
+
+    def __call__(self) -> None:
+        pass
 
 
 def invalidate_cache() -> None:
     """Forget this process's copy of the administrator entries.
 
-    Not needed after the calendar services (the stamp check sees their rows), but cheap insurance
-    for code that changes ``CalendarDay`` with ``QuerySet.update`` or raw SQL. Drops the copy now
-    and again when the current transaction commits, so no thread keeps a pre-commit view.
+    Needed inside a transaction that changed ``CalendarDay`` rows by other means than the ORM's
+    ``save``/``delete`` (``QuerySet.update``, ``bulk_create``, raw SQL) and reads the calendar
+    again in the same transaction. Drops the copy now and again when the current transaction
+    commits, so no thread keeps a pre-commit view.
     """
-    global _snapshot
-    _snapshot = None
+    _drop()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(_drop)
 
 
-def _drop() -> None:
-    global _snapshot
+def _drop(**_signal_kwargs) -> None:
+    global _snapshot, _generation
+    _generation += 1
     _snapshot = None
+
+
+post_save.connect(_drop, sender=CalendarDay, dispatch_uid="core.calendar.changed")
+post_delete.connect(_drop, sender=CalendarDay, dispatch_uid="core.calendar.deleted")
 
 
 def _stamp() -> tuple:
@@ -148,20 +175,38 @@ def _stamp() -> tuple:
     return (row["n"], row["working"], row["last_id"], row["last_change"])
 
 
+def _checked_in_this_transaction(connection, key: tuple) -> bool:
+    return any(
+        isinstance(entry[1], _Checked) and entry[1].key == key for entry in connection.run_on_commit
+    )
+
+
 def _overrides() -> dict[datetime.date, tuple[bool, str]]:
     global _snapshot
-    stamp = _stamp()
-    snapshot = _snapshot
-    if snapshot is not None and snapshot.stamp == stamp:
+    connection = transaction.get_connection()
+    in_transaction = connection.in_atomic_block
+    generation, snapshot = _generation, _snapshot
+    if (
+        in_transaction
+        and snapshot is not None
+        and _checked_in_this_transaction(connection, (generation, snapshot.stamp))
+    ):
         return snapshot.days
-    # Read after the stamp: a change landing in between makes the stamp stale, so the next call
-    # reloads again — never the reverse (new stamp with old rows).
-    days = {
-        d: (working, note)
-        for d, working, note in CalendarDay.objects.values_list("date", "is_working_day", "note")
-    }
-    _snapshot = _Snapshot(stamp=stamp, days=days)
-    return days
+    stamp = _stamp()
+    if snapshot is None or snapshot.stamp != stamp:
+        # Read after the stamp: a change landing in between makes the stamp stale, so the next
+        # check reloads again — never the reverse (new stamp with old rows).
+        days = {
+            d: (working, note)
+            for d, working, note in CalendarDay.objects.values_list(
+                "date", "is_working_day", "note"
+            )
+        }
+        snapshot = _Snapshot(stamp=stamp, days=days)
+        _snapshot = snapshot
+    if in_transaction:
+        transaction.on_commit(_Checked((generation, stamp)))
+    return snapshot.days
 
 
 # ---------------------------------------------------------------- answering for one day

@@ -5,7 +5,7 @@ import zoneinfo
 
 import chinese_calendar
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -108,18 +108,62 @@ def test_admin_override_makes_a_working_day_a_holiday_and_moves_deadlines(root):
     assert describe_day(D(2026, 10, 2)).underlying is False
 
 
+@pytest.mark.django_db(transaction=True)
 def test_rows_changed_behind_the_services_back_are_seen():
+    # Outside a transaction (as another process's commits look to this one) every call checks.
     assert is_working_day(D(2026, 12, 7))
     row = CalendarDay.objects.create(date=D(2026, 12, 7), is_working_day=False)
     assert not is_working_day(D(2026, 12, 7))
     # QuerySet.update does not touch updated_at; the stamp still notices the flipped flag.
     CalendarDay.objects.filter(pk=row.pk).update(is_working_day=True)
     assert is_working_day(D(2026, 12, 7))
-    row.delete()
+    CalendarDay.objects.filter(pk=row.pk).delete()
     assert is_working_day(D(2026, 12, 7))
 
 
-def test_cached_entries_cost_one_query_per_call(root):
+@pytest.mark.django_db(transaction=True)
+def test_an_admins_change_is_seen_by_the_next_deadline_in_every_transaction(root):
+    start = at(2026, 12, 1, 14, 0)  # Tuesday
+    with transaction.atomic():  # e.g. a request being submitted: the calendar is checked once
+        assert add_working_days(start, 2) == at(2026, 12, 3, 14, 0)
+    # The administrator's change commits (another process, or this one) ...
+    services.calendar_set_day(actor=root, date=D(2026, 12, 2), is_working_day=False)
+    # ... and the next deadline, in the next transaction, counts it.
+    with transaction.atomic():
+        assert add_working_days(start, 2) == at(2026, 12, 4, 14, 0)
+    # A change written behind the ORM's back by another process is seen the same way.
+    CalendarDay.objects.filter(date=D(2026, 12, 2)).update(is_working_day=True)
+    with transaction.atomic():
+        assert add_working_days(start, 2) == at(2026, 12, 3, 14, 0)
+
+
+def test_a_change_inside_the_transaction_is_seen_at_once_and_forgotten_on_rollback(root):
+    start = at(2026, 12, 1, 14, 0)
+    assert add_working_days(start, 2) == at(2026, 12, 3, 14, 0)  # checked for this transaction
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.calendar_set_day(actor=root, date=D(2026, 12, 2), is_working_day=False)
+        assert add_working_days(start, 2) == at(2026, 12, 4, 14, 0)
+        raise RuntimeError("rolled back")
+    assert add_working_days(start, 2) == at(2026, 12, 3, 14, 0)
+    # Rows changed by bulk_create inside the transaction need invalidate_cache, as documented.
+    CalendarDay.objects.bulk_create([CalendarDay(date=D(2026, 12, 2), is_working_day=False)])
+    calendar.invalidate_cache()
+    assert add_working_days(start, 2) == at(2026, 12, 4, 14, 0)
+
+
+def test_the_calendar_is_checked_once_per_transaction(root):
+    services.calendar_set_day(actor=root, date=D(2026, 12, 2), is_working_day=False)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        add_working_days(at(2026, 12, 1), 20)  # the stamp (and the rows, changed above)
+        add_working_days(at(2026, 12, 1), 20)
+        working_days_between(D(2026, 1, 1), D(2026, 12, 31))
+    stamps = [q for q in queries if "COUNT" in q["sql"].upper()]
+    assert len(stamps) == 1, [q["sql"] for q in queries]
+    assert len(queries) == 2, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_call_checks_the_stamp_only(root):
     services.calendar_set_day(actor=root, date=D(2026, 12, 2), is_working_day=False)
     add_working_days(at(2026, 12, 1), 20)  # warm the copy
     with CaptureQueriesContext(connection) as queries:
@@ -247,6 +291,7 @@ def test_add_working_days_lands_on_a_working_day_and_agrees_with_between(moment,
     CalendarDay.objects.bulk_create(
         CalendarDay(date=d, is_working_day=w) for d, w in entries.items()
     )
+    calendar.invalidate_cache()  # bulk_create sends no signal; the test runs in one transaction
     result = add_working_days(moment, n)
     assert is_working_day(result.date())
     assert result >= moment
