@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import jieba
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from core.models import Department, Place, PlaceLevel
@@ -87,13 +88,10 @@ def retrain(district: Place) -> RoutingModel:
 _MODELS: dict[tuple, dict] = {}  # (district id, model id, trained_at) → the model's data
 
 
-def _model_for(district_id: int) -> dict:
-    """The district's latest stored model; its data is parsed once per process (a light query
-    finds which model is current, so a retrain elsewhere is seen at once)."""
-    latest = (
-        RoutingModel.objects.filter(district_id=district_id).values_list("pk", "trained_at").first()
-    )
-    if latest is None:
+def _model_for(district_id: int, latest: tuple | None) -> dict:
+    """The district's model whose (pk, trained_at) is ``latest`` (None: no stored model yet —
+    trained on the spot); a stored model's data is parsed once per process."""
+    if latest is None or latest[0] is None:
         return train_counts(_samples(Place.objects.get(pk=district_id)))
     key = (district_id, *latest)
     data = _MODELS.get(key)
@@ -103,6 +101,21 @@ def _model_for(district_id: int) -> dict:
             _MODELS.clear()
         _MODELS[key] = data
     return data
+
+
+def _active_departments(district_id: int) -> tuple[dict[int, Department], tuple | None]:
+    """The district's active departments and which stored model is current, in one query (the
+    model's key rides along as a subquery, so a retrain elsewhere is seen at once)."""
+    latest = RoutingModel.objects.filter(district_id=district_id).order_by("-trained_at", "-pk")
+    rows = list(
+        Department.objects.filter(district_id=district_id, is_active=True).annotate(
+            model_pk=Subquery(latest.values("pk")[:1]),
+            model_trained_at=Subquery(latest.values("trained_at")[:1]),
+        )
+    )
+    if rows:
+        return {d.pk: d for d in rows}, (rows[0].model_pk, rows[0].model_trained_at)
+    return {}, None
 
 
 def _classify(part: dict, words: list[str], vocabulary: int) -> list[tuple[str, float]]:
@@ -134,16 +147,16 @@ class Suggestion:
 
 def suggest(request: ServiceRequest) -> Suggestion | None:
     """Suggest a lead department and a class for the request's text; None without data."""
-    model = _model_for(request.district_id)
+    by_id, latest = _active_departments(request.district_id)
+    if not by_id:
+        return None  # nobody to suggest
+    model = _model_for(request.district_id, latest)
     words = tokens(f"{request.title} {request.description}")
     known = [w for w in words if any(w in e["counts"] for e in model["department"].values())]
     if not known:
         return None
     departments = _classify(model["department"], words, model["vocabulary"])
     categories = _classify(model["category"], words, model["vocabulary"])
-    by_id = Department.objects.filter(district_id=request.district_id, is_active=True).in_bulk(
-        [int(label) for label, _p in departments[:3]]
-    )
     ranked = [(by_id[int(label)], p) for label, p in departments[:3] if int(label) in by_id]
     if not ranked:
         return None
