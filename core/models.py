@@ -209,6 +209,8 @@ class Person(models.Model):
         indexes = [
             # The people list pages by (name, id); see core/paging.py.
             models.Index(fields=["name", "id"], name="person_name_id"),
+            # Imports match people without an ID number by district and birth date.
+            models.Index(fields=["district", "birth_date"], name="person_district_birth"),
         ]
 
     def __str__(self):

@@ -18,6 +18,7 @@ from registry.models import (
     Household,
     ImportBatch,
     ImportSource,
+    ReportColumn,
     ReportForm,
     Residence,
     SharingGrant,
@@ -290,19 +291,23 @@ def report_forms_in(district: Place) -> list[FormFields]:
 
     Admission compares a new form's fields against these, so a department cannot add a second
     form for facts another form already collects."""
-    forms = (
-        ReportForm.objects.filter(district=district, status=ReportForm.Status.KEPT)
-        .select_related("department")
-        .prefetch_related("columns__field")
-    )
-    result = []
-    for form in forms:
-        labels: set[str] = set()
-        for column in form.columns.all():
-            labels.add(column.title)
-            labels.update(column.field.names())
-        result.append(FormFields(form.pk, form.name, form.department.name, labels))
-    return result
+    # Plain tuples, not model objects: a district keeps hundreds of forms with thousands of
+    # columns, and admission reads them on every application.
+    forms = {
+        pk: FormFields(pk, name, department, set())
+        for pk, name, department in ReportForm.objects.filter(
+            district=district, status=ReportForm.Status.KEPT
+        ).values_list("pk", "name", "department__name")
+    }
+    columns = ReportColumn.objects.filter(
+        report__district=district, report__status=ReportForm.Status.KEPT
+    ).values_list("report_id", "title", "field__label", "field__aliases")
+    for report_id, title, label, aliases in columns.iterator(chunk_size=5000):
+        form = forms.get(report_id)  # None: registered between the two reads
+        if form is None:
+            continue
+        form.labels.update((title, label, *aliases.split()))
+    return list(forms.values())
 
 
 def status_tags_of(person: Person) -> set[str]:
