@@ -7,7 +7,7 @@ another body, 409.
 """
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -22,7 +22,7 @@ from core.api import AUTH, IdempotencyConflict, Page, errors
 from core.api_schemas import MAX_ID
 from core.rules import assignments_of
 from timebank import selectors, services
-from timebank.models import Account, AccountKind, Listing, ListingKind, Order
+from timebank.models import Account, AccountKind, Category, Listing, ListingKind, Order
 
 router = Router(auth=AUTH, tags=["timebank"])
 # Every endpoint is published in the OpenAPI document (and so fuzzed by core's schemathesis test).
@@ -107,6 +107,81 @@ class OrderOut(Schema):
 class ConfirmIn(Schema):
     minutes: Minutes
     rating: int | None = Field(None, ge=1, le=5)
+
+
+class OfferOut(Schema):
+    id: int
+    category: str
+    title: str
+    detail: str
+    minutes: int
+    skills: str
+    weekdays: str = Field(description='ISO weekdays, e.g. "135"; empty means any day')
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    window: str = Field(alias="window_text", description="The time slot as people read it")
+    place_id: int
+    poster_id: int
+    status: str
+    created_at: datetime.datetime
+
+
+class OfferIn(Schema):
+    title: str = Field(min_length=1, max_length=100)
+    category: Category
+    minutes: int = Field(ge=1, le=480)
+    skills: str = Field("", max_length=100)
+    weekdays: str = Field("", max_length=7, description='ISO weekdays 1–7, e.g. "135"')
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    detail: str = Field("", max_length=2000)
+
+
+class SuggestionOut(Schema):
+    score: int
+    reasons: list[str]
+    offer_id: int | None = Field(description="The volunteer's open offer, if any")
+    volunteer_name: str
+    place_id: int
+    time_fits: bool | None = Field(description="Whether the offer's slot covers the need's time")
+
+
+class RatingIn(Schema):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=200)
+
+
+class RatedOrderOut(OrderOut):
+    rating: int | None = Field(description="The person served's rating of the service")
+    rating_comment: str
+    volunteer_rating: int | None = Field(description="The volunteer's rating of the visit")
+    volunteer_comment: str
+
+
+class DisputeIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ResolveIn(Schema):
+    outcome: Literal["uphold", "adjust", "reverse"] = Field(
+        description="Before approval uphold or adjust; after approval also reverse"
+    )
+    note: str = Field(min_length=1, max_length=500)
+    minutes: Minutes | None = Field(None, description="The adjusted minutes (adjust only)")
+
+
+class DisputeOut(Schema):
+    id: int
+    order_id: int
+    side: str
+    reason: str
+    status: str
+    after_approval: bool
+    minutes_before: int | None
+    minutes_after: int | None
+    resolution: str
+    raised_at: datetime.datetime
+    resolved_at: datetime.datetime | None
 
 
 def _account(user, pk: int) -> Account:
@@ -295,3 +370,121 @@ def order_confirm(request, order_id: Id, data: ConfirmIn):
 def order_approve(request, order_id: Id):
     """Approve a confirmed service: the deposit (and payment) are posted once per order."""
     return services.order_approve(actor=request.auth, order=_order(request, order_id))
+
+
+# ---------------------------------------------------------------- offers and matching
+
+
+@router.get("/offers", response={200: list[OfferOut], **errors(422)}, include_in_schema=IN_SCHEMA)
+@paginate(Page)
+def offer_list(request, mine: bool = False):
+    """Open offers in the caller's district (通存通兑), newest first; ``mine=true``: only the
+    caller's own."""
+    offers = selectors.listings_visible_to(request.auth).filter(
+        kind=ListingKind.OFFER, status=Listing.Status.OPEN
+    )
+    if mine:
+        offers = offers.filter(poster=request.auth)
+    return offers.order_by("-created_at", "-pk")
+
+
+@router.post(
+    "/offers",
+    response={201: OfferOut, **errors(403, 422)},
+    summary="Offer a kind of help, with skills and weekly availability (a resident with an account)",
+)
+def offer_create(request, data: OfferIn):
+    offer = services.listing_create(actor=request.auth, kind=ListingKind.OFFER, **data.dict())
+    return Status(201, offer)
+
+
+@router.post(
+    "/offers/{offer_id}/withdraw",
+    response={200: OfferOut, **errors(403, 404, 422)},
+    summary="Withdraw an open offer (its poster, or a community worker of the place)",
+)
+def offer_withdraw(request, offer_id: Id):
+    offer = get_object_or_404(
+        selectors.listings_visible_to(request.auth), pk=offer_id, kind=ListingKind.OFFER
+    )
+    return services.listing_close(actor=request.auth, listing=offer)
+
+
+@router.get(
+    "/needs/{need_id}/suggestions",
+    response={200: list[SuggestionOut], **errors(404, 422)},
+    include_in_schema=IN_SCHEMA,
+)
+def need_suggestions(request, need_id: Id):
+    """Offers and experienced volunteers for an open need, best first, with the reasons; for
+    the poster, the family contact, the person served, or a community worker of the place."""
+    need = (
+        selectors.listings_visible_to(request.auth)
+        .filter(pk=need_id, kind=ListingKind.NEED)
+        .select_related("place", "recipient")
+        .first()
+    )
+    if need is None or not selectors.can_see_suggestions(request.auth, need):
+        raise Http404
+    if need.status != Listing.Status.OPEN:
+        return []
+    return [
+        {
+            "score": m.score,
+            "reasons": [str(r) for r in m.reasons],
+            "offer_id": m.listing.pk if m.listing else None,
+            "volunteer_name": str(m.listing.poster) if m.listing else m.account.name,
+            "place_id": (m.listing or m.account).place_id,
+            "time_fits": m.time_fits,
+        }  # fmt: skip
+        for m in selectors.suggestions_for_need(request.auth, need)
+    ]
+
+
+# ---------------------------------------------------------------- ratings and disputes
+
+
+def _visible_order(request, order_id: int) -> Order:
+    order = selectors.order_visible_to(request.auth, order_id)
+    if order is None:
+        raise Http404
+    return order
+
+
+@router.post(
+    "/orders/{order_id}/rating",
+    response={200: RatedOrderOut, **errors(403, 404, 422)},
+    summary="Rate the service once (the person served or their family) or the visit (the "
+    "volunteer)",
+)
+def order_rate(request, order_id: Id, data: RatingIn):
+    return services.order_rate(
+        actor=request.auth, order=_visible_order(request, order_id), rating=data.rating,
+        comment=data.comment,
+    )  # fmt: skip
+
+
+@router.post(
+    "/orders/{order_id}/disputes",
+    response={201: DisputeOut, **errors(403, 404, 422)},
+    summary="Dispute a service (either side); an open dispute blocks approval",
+)
+def dispute_raise(request, order_id: Id, data: DisputeIn):
+    dispute = services.dispute_raise(
+        actor=request.auth, order=_visible_order(request, order_id), reason=data.reason
+    )
+    return Status(201, dispute)
+
+
+@router.post(
+    "/disputes/{dispute_id}/resolve",
+    response={200: DisputeOut, **errors(403, 404, 422)},
+    summary="Resolve a dispute: a community worker before approval, a street officer or "
+    "district admin after (corrections by reversal)",
+)
+def dispute_resolve(request, dispute_id: Id, data: ResolveIn):
+    dispute = get_object_or_404(selectors.disputes_to_resolve(request.auth), pk=dispute_id)
+    return services.dispute_resolve(
+        actor=request.auth, dispute=dispute, outcome=data.outcome, note=data.note,
+        minutes=data.minutes,
+    )  # fmt: skip
