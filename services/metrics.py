@@ -93,13 +93,14 @@ def _window(days: int) -> tuple[datetime.date, datetime.datetime]:
 
 
 def metrics(user, *, group: str = "department", days: int = 30) -> dict:
-    """From the summary table (services.summary) when the user's scope is whole communities or
-    larger — one query over at most days × buckets rows — else from the raw requests."""
+    """From the summary tables (services.summary) when the user's scope is whole communities or
+    larger — the window's whole weeks from the weekly table, the days of its first, partial week
+    from the daily one — else from the raw requests."""
     from services import summary
-    from services.models import RequestSummary
+    from services.models import RequestSummary, RequestSummaryWeek
 
     if user.is_superuser:
-        rows = RequestSummary.objects.all()
+        scope = {}
     else:
         query, districts = Q(pk__in=[]), set()
         for assignment in assignments_of(user):
@@ -109,9 +110,17 @@ def metrics(user, *, group: str = "department", days: int = 30) -> dict:
                 query |= Q(place_path__startswith=assignment.place.path)
                 districts.add(assignment.place.district_id or assignment.place.pk)
         # The district ids add nothing to the scope but let the (district, day) index serve.
-        rows = RequestSummary.objects.filter(query, district_id__in=districts)
+        scope = {"query": query, "districts": districts}
+
+    def scoped_rows(model):
+        if not scope:
+            return model.objects.all()
+        return model.objects.filter(scope["query"], district_id__in=scope["districts"])
+
     now = timezone.now()
     first, since = _window(days)
+    # Whole weeks from the weekly table; the days of a first, partial week from the daily one.
+    first_monday = first + datetime.timedelta(days=-first.weekday() % 7)
     key = SUMMARY_KEYS[group]
     empty = dict.fromkeys((*summary.COUNTERS, "not_yet_due"), 0)
     by_group, by_week, total = {}, {}, dict(empty)
@@ -126,8 +135,14 @@ def metrics(user, *, group: str = "department", days: int = 30) -> dict:
             for name, value in counts.items():
                 target[name] += value or 0
 
-    for row in rows.filter(day__gte=first).values("day", key).annotate(**summary.sums()).order_by():
-        add(row[key], row["day"], {name: row[name] for name in summary.COUNTERS})
+    sums = summary.sums()
+    if first < first_monday:
+        days_rows = scoped_rows(RequestSummary).filter(day__gte=first, day__lt=first_monday)
+        for row in days_rows.values("day", key).annotate(**sums).order_by():
+            add(row[key], row["day"], {name: row[name] for name in summary.COUNTERS})
+    week_rows = scoped_rows(RequestSummaryWeek).filter(week__gte=first_monday)
+    for row in week_rows.values("week", key).annotate(**sums).order_by():
+        add(row[key], row["week"], {name: row[name] for name in summary.COUNTERS})
     raw_key = RAW_KEYS[group]
     for row in summary.not_yet_due(scoped(user).filter(created_at__gte=since), now):
         add(row[raw_key] or (0 if group != "category" else ""), summary.local_day(

@@ -112,12 +112,65 @@ def test_summary_is_kept_exact_by_every_step_and_matches_a_recount(world):
     # The update above went around the model: only that request's bucket is off, if at all
     # (its counts do not depend on accept_due); rebuild makes it exact either way.
     assert summary.stored(district) == summary.recount(district)
+    assert summary.stored_weeks(district) == summary.weeks_of(summary.recount(district))
     summary.rebuild(district)
     assert summary.stored(district) == summary.recount(district)
+    assert summary.stored_weeks(district) == summary.weeks_of(summary.recount(district))
     from services.models import ServiceRequest, State
 
     counted = ServiceRequest.objects.filter(district_id=district).exclude(state=State.MERGED)
     assert sum(c["total"] for c in summary.stored(district).values()) == counted.count() == 9
+
+
+def test_the_weekly_summary_follows_steps_taken_after_the_requests_week(world):
+    """A request filed weeks ago and answered, rated today moves its own week's counts (the
+    daily and the weekly row in one statement), and both tables still equal a recount."""
+    from django.utils import timezone
+
+    from services import summary
+    from services.models import RequestSummaryWeek, ServiceRequest
+
+    district = world.d.district.pk
+    old = to_state(world, "handling")
+    ServiceRequest.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timezone.timedelta(days=40)
+    )
+    summary.rebuild(district)
+    old = ServiceRequest.objects.get(pk=old.pk)
+    request_services.request_answer(actor=world.officer, request=old, answer="已处理完毕")
+    assert summary.stored(district) == summary.recount(district)
+    assert summary.stored_weeks(district) == summary.weeks_of(summary.recount(district))
+    week = summary.week_of(summary.local_day(old.created_at))
+    row = RequestSummaryWeek.objects.get(district_id=district, week=week)
+    assert (row.total, row.answered) == (1, 1)
+
+
+@pytest.mark.parametrize("group", ["department", "community", "category"])
+def test_metrics_over_many_weeks_equal_the_raw_aggregates(world, group):
+    """History spread over 14 months: the window's first, partial week comes from the daily
+    rows and the rest from the weekly ones, and every figure equals the raw aggregates."""
+    from django.utils import timezone
+
+    from services import summary
+    from services.models import ServiceRequest
+
+    _busy_history(world)
+    for offset, pk in zip(
+        (0, 3, 9, 26, 29, 31, 45, 88, 89, 92, 200, 364, 366, 420),
+        ServiceRequest.objects.filter(district_id=world.d.district.pk).values_list("pk", flat=True),
+        strict=False,
+    ):
+        ServiceRequest.objects.filter(pk=pk).update(
+            created_at=timezone.now() - timezone.timedelta(days=offset, hours=1)
+        )
+    summary.rebuild(world.d.district.pk)
+    for days in (30, 90, 365):
+        for user in (world.dispatcher, world.d.root):
+            fast = metrics.metrics(user, group=group, days=days)
+            raw = metrics.metrics_raw(user, group=group, days=days)
+            assert fast["rows"] == raw["rows"], days
+            assert fast["total"] == raw["total"], days
+            assert fast["trend"] == raw["trend"], days
 
 
 @pytest.mark.parametrize("group", ["department", "street", "community", "category"])
