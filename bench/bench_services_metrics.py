@@ -6,9 +6,10 @@ The requests live in a bench district of their own (code 320105, 4 communities, 
 so the demo district and the other benchmarks are not disturbed. They are written once with
 PostgreSQL ``COPY`` — three years of history, about 1,800 a day, with realistic lifecycles
 (acceptance, dispatch, answers on time or late, ratings) — and reused on the next run while the
-count is still exactly 2,000,000. The metrics read the summary table (services.summary: counts per day × street ×
-community × department × class, kept in the same transaction by every change of a request;
-rebuilt here after the COPY). The page is timed with Django's test client in-process as the
+count is still exactly 2,000,000. The metrics read the summary tables (services.summary: counts per day and per
+week × street × community × department × class, kept in the same transaction by every change of
+a request; rebuilt here after the COPY): a window's whole weeks from the weekly table, the days
+of its first, partial week from the daily one. The page is timed with Django's test client in-process as the
 district's coordinator, after warm-up, for the default view (30 days by department) and for a
 year by community; the baseline is the anonymous login page in the same run.
 """
