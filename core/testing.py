@@ -121,12 +121,16 @@ class _RollBack(Exception):
     """Ends a matrix attempt so the world stays the same for the next cell."""
 
 
-def attempt_allowed(action, *, label: str, counted=()) -> bool:
+def attempt_allowed(action, *, label: str, counted=(), prepare=None) -> bool:
     """Run `action` (a service call) in a transaction that is always rolled back.
 
     True if it went through; False if it raised PermissionDenied — and then it must have written
     nothing: the audit log and every queryset in `counted` keep their counts. (A service inside
-    its own transaction.atomic() undoes its writes when it raises; this catches one that does not.)"""
+    its own transaction.atomic() undoes its writes when it raises; this catches one that does not.)
+
+    `prepare`, if given, runs first in the same rolled-back transaction (e.g. another user moves
+    a request to the state the action needs) and its result is passed to `action`; its writes
+    are not counted against the action."""
     from django.core.exceptions import PermissionDenied
     from django.db import transaction
 
@@ -135,14 +139,15 @@ def attempt_allowed(action, *, label: str, counted=()) -> bool:
     def counts():
         return [AuditEvent.objects.count(), *(queryset.count() for queryset in counted)]
 
-    before = counts()
     refused = leaked = False
     try:
         with transaction.atomic():
+            prepared = prepare() if prepare else None
+            before = counts()
             # The refusal is caught inside the transaction, before anything is rolled back, so a
             # service that wrote before it checked permission is caught here.
             try:
-                action()
+                action(prepared) if prepare else action()
             except PermissionDenied:
                 refused = True
                 leaked = counts() != before

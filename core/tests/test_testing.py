@@ -45,3 +45,19 @@ def test_counted_tables_are_checked_too(d):
     # A write the refusal did not undo (no transaction around it) is caught by the count.
     with pytest.raises(AssertionError, match="refused but wrote"):
         attempt_allowed(creates_then_refuses, label="leaky", counted=[Department.objects.all()])
+
+
+def test_what_prepare_writes_is_not_held_against_the_action(d):
+    def prepare():
+        audit.record(actor=d.root, action="test.prepare", obj=d.district)
+        return d.district
+
+    seen = []
+
+    def refuse(place):
+        seen.append(place)
+        raise PermissionDenied
+
+    before = AuditEvent.objects.count()
+    assert attempt_allowed(refuse, prepare=prepare, label="prepared") is False
+    assert seen == [d.district] and AuditEvent.objects.count() == before

@@ -9,13 +9,12 @@ A refused action writes nothing.
 import itertools
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from core import services as core_services
-from core.models import AuditEvent, Role
-from core.testing import build_small_district
+from core.models import Role
+from core.testing import attempt_allowed, build_small_district, deny_unless
 from registry import services, values
 from registry.models import ReportForm
 
@@ -39,10 +38,6 @@ EXPECTED = {
 }
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 USCC = "91320104MA1N2B3C4R"
-
-
-class Rollback(Exception):
-    pass
 
 
 def _setup(d, grid, id_number):
@@ -106,7 +101,7 @@ def attempt(world, role, side, action, tmp_path) -> bool:
     conflict = Conflict.objects.filter(person=person, status="open").first()
     building = person.residence.house.building
     actions = {
-        "view_residents": lambda: _check(
+        "view_residents": lambda: deny_unless(
             actor.has_perm("registry.view_residents", person.residence.grid)
         ),
         "set_residence": lambda: services.residence_set(
@@ -154,21 +149,7 @@ def attempt(world, role, side, action, tmp_path) -> bool:
             actor=actor, field=fields["phone"], owner=d.departments[0]
         ),
     }
-    before = AuditEvent.objects.count()
-    try:
-        with transaction.atomic():
-            actions[action]()
-            raise Rollback
-    except Rollback:
-        return True
-    except PermissionDenied:
-        assert AuditEvent.objects.count() == before, f"{role} {action} {side}: refused but wrote"
-        return False
-
-
-def _check(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+    return attempt_allowed(actions[action], label=f"{role} {action} {side}")
 
 
 CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))

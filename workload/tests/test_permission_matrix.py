@@ -10,15 +10,14 @@ A refused write writes nothing.
 import itertools
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.test import override_settings
 
 from admission import selectors as admission_selectors
 from admission import services as admission
 from admission.tests.conftest import application, decide
-from core.models import AuditEvent, Role
-from core.testing import build_small_district
+from core.models import Role
+from core.testing import attempt_allowed, build_small_district, deny_unless
 from workload import selectors, services
 
 R = Role
@@ -46,10 +45,6 @@ EXPECTED = {
     "read_ledger": (OVERSEE, set()),
     "ask_certificate": ({R.COMMUNITY_WORKER, R.RESIDENT}, set()),
 }
-
-
-class Rollback(Exception):
-    pass
 
 
 def _district_world(d):
@@ -117,15 +112,11 @@ def attempt(world, role, side, action) -> bool:
     task = data["tasks"][index]
     department = d.departments[0]
 
-    def check(allowed):
-        if not allowed:
-            raise PermissionDenied
-
     actions = {
-        "read_lists": lambda: check(
+        "read_lists": lambda: deny_unless(
             admission_selectors.user_districts(actor).filter(pk=d.district.pk).exists()
         ),
-        "read_decisions": lambda: check(
+        "read_decisions": lambda: deny_unless(
             admission_selectors.decisions_visible_to(actor).filter(pk=data["decided"].pk).exists()
         ),
         "edit_lists": lambda: admission.list_draft_start(
@@ -136,7 +127,7 @@ def attempt(world, role, side, action) -> bool:
                 d, actor, department=department, title="矩阵测试事项", submit_token="matrix"
             )
         ),
-        "read_pending_request": lambda: check(
+        "read_pending_request": lambda: deny_unless(
             admission_selectors.requests_visible_to(actor).filter(pk=data["pending"].pk).exists()
         ),
         "prepare": lambda: admission.request_prepare(
@@ -153,7 +144,7 @@ def attempt(world, role, side, action) -> bool:
         "review": lambda: admission.request_decide(
             actor=actor, request=data["prepared"], meeting=data["meeting"], decision="approve"
         ),
-        "read_meetings": lambda: check(
+        "read_meetings": lambda: deny_unless(
             admission_selectors.meetings_visible_to(actor).filter(pk=data["meeting"].pk).exists()
         ),
         "withdraw_item": lambda: admission.item_withdraw(
@@ -167,7 +158,9 @@ def attempt(world, role, side, action) -> bool:
             due_in_working_days=3,
             dispatch_token="matrix",
         ),  # fmt: skip
-        "view_task": lambda: check(selectors.tasks_visible_to(actor).filter(pk=task.pk).exists()),
+        "view_task": lambda: deny_unless(
+            selectors.tasks_visible_to(actor).filter(pk=task.pk).exists()
+        ),
         "complete_task": lambda: services.task_complete(actor=actor, task=task, minutes_spent=30),
         "refuse_unadmitted": lambda: services.unadmitted_refuse(
             actor=actor,
@@ -190,20 +183,11 @@ def attempt(world, role, side, action) -> bool:
             community=community,
             entry=admission.entries_in_force(d.district, "certificate").get(key="ZM-05"),
         ),  # fmt: skip
-        "read_ledger": lambda: check(
+        "read_ledger": lambda: deny_unless(
             selectors.communities_watched_by(actor).filter(pk=community.pk).exists()
         ),
     }
-    before = AuditEvent.objects.count()
-    try:
-        with transaction.atomic():
-            actions[action]()
-            raise Rollback
-    except Rollback:
-        return True
-    except PermissionDenied:
-        assert AuditEvent.objects.count() == before, f"{role} {action} {side}: refused but wrote"
-        return False
+    return attempt_allowed(actions[action], label=f"{role} {action} {side}")
 
 
 CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
