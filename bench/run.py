@@ -219,6 +219,20 @@ NOTES = [
     "- `workbench_*` time `GET /` (the workbench) with Django's test client in-process, after",
     "  warm-up, for one demo account per role; the baseline is the anonymous login page on the",
     "  same stack. p50/p95 over `--requests` requests; SQL query count of one request.",
+    "- `people_*` time the people list (first page, the page after it, a surname search) per",
+    "  role; the list pages by (name, id) keys, so no page counts or skips the million rows.",
+    "- `registry_import` imports a generated 1,030,000-row police file into a bench district of",
+    "  its own (320113) in a child process (its peak memory is the result's memory figure), and",
+    "  removes everything it wrote afterwards; the baseline is a raw `COPY` of the same rows.",
+    "- `registry_report` fills a one-table report for community 320113001001 (10,000",
+    "  residents); its worker and report are kept between runs.",
+    "- `services_metrics_*` read the metrics page over 2,000,000 requests loaded once into a",
+    "  bench district of their own (320105) and reused by later runs.",
+    "- `services_helpdesk_*` build django-helpdesk 2.6.1 in its own virtual environment",
+    "  (`bench/helpdesk/.venv`) and database on the same server, and create tickets through its",
+    "  public form, against Linli's request submission with routing and audit, same clients.",
+    "- Rows measured while other work ran on the same two cores say so in the commit that",
+    "  recorded them; compare ratios, which are measured in one run, rather than absolute times.",
 ]
 
 
