@@ -376,8 +376,12 @@ MAX_FORM_FIELDS = 200
 _FIELD_SPLIT = re.compile(r"[\n\r,，、;；]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def field_key(label: str) -> str:
-    """A field name as compared: half-width, no spaces, lower case."""
+    """A field name as compared: half-width, no spaces, lower case.
+
+    Cached: each application compares its fields with every label of the district's forms
+    (hundreds of forms, a few dozen distinct labels)."""
     return re.sub(r"\s+", "", to_halfwidth(label or "")).lower()
 
 
