@@ -40,6 +40,9 @@ EXPECTED = {
     "view_order": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER},
     "resolve_dispute": {R.ADMIN, R.COMMUNITY_WORKER},
     "resolve_approved_dispute": {R.ADMIN, R.STREET_OFFICER},
+    # Only the two sides of a service rate or dispute it: no staff role, anywhere.
+    "rate_order": set(),
+    "raise_dispute": set(),
 }
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 
@@ -168,6 +171,10 @@ def attempt(world, role, side, action) -> bool:
         ),
         "resolve_approved_dispute": lambda: services.dispute_resolve(
             actor=actor, dispute=exchange["after"], outcome="uphold", note="维持"
+        ),
+        "rate_order": lambda: services.order_rate(actor=actor, order=exchange["order"], rating=5),
+        "raise_dispute": lambda: services.dispute_raise(
+            actor=actor, order=exchange["after"].order, reason="时长有误"
         ),
     }
     before = (
