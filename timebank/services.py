@@ -351,8 +351,9 @@ def _attempt(
     *, actor, kind, key, fingerprint, place, legs, memo, reverses, check, on_write
 ) -> Transaction:
     """One try, in the caller's transaction. Round trips: lock the accounts, look up the key,
-    insert the transaction, insert its postings, update the balances and chain tips in one
-    statement, insert the audit event (plus what `check` reads, e.g. today's deposits)."""
+    write (the transaction, its postings, and the balances and chain tips: one statement on
+    PostgreSQL, three on SQLite), insert the audit event (plus what `check` reads, e.g.
+    today's deposits)."""
     ids = sorted(a for a, _m in legs)
     # Row locks in one fixed order (ascending id) so two writers never wait on each other in
     # a cycle; PostgreSQL applies FOR UPDATE after the sort. These locks also order each
@@ -397,8 +398,7 @@ def _attempt(
         actor=actor if getattr(actor, "pk", None) else None, created_at=now,
     )  # fmt: skip
     tx.hash = tx_hash(tx=tx, legs=legs)
-    _insert_transaction(tx)
-    postings = []
+    postings = []  # each posting's row, less its transaction id (in POSTING_FIELDS order)
     for account_id, amount in sorted(legs):
         account = locked[account_id]
         seq = account.chain_seq + 1
@@ -407,23 +407,13 @@ def _attempt(
             balance_after=new_balance[account_id], tx_hash=tx.hash,
         )  # fmt: skip
         postings.append(
-            Posting(
-                transaction=tx,
-                account_id=account_id,
-                district_id=district_id,
-                amount=amount,
-                balance_after=new_balance[account_id],
-                created_at=now,
-                seq=seq,
-                prev_hash=account.chain_hash,
-                hash=link,
-            )  # fmt: skip
-        )
+            (account_id, district_id, amount, new_balance[account_id], now, seq,
+             account.chain_hash, link)
+        )  # fmt: skip
         account.balance, account.chain_seq, account.chain_hash = new_balance[account_id], seq, link
         if account.kind != AccountKind.ISSUANCE and _counts_as_service(kind, reverses):
             account.earned = max(0, account.earned + amount)
-    _insert_postings(postings)
-    _save_tips([locked[a] for a in ids])
+    _write(tx, postings, [locked[a] for a in ids])
     if on_write is not None:
         on_write(tx)
     audit.record(
@@ -534,35 +524,46 @@ def _db_value(connection, value):
     return value
 
 
-def _insert_transaction(tx: Transaction) -> None:
+def _write(tx: Transaction, postings: list[tuple], accounts: list[Account]) -> None:
+    """Insert the transaction and its postings and save the accounts' balances and chain tips.
+    PostgreSQL: one statement (data-modifying CTEs; the foreign keys and the balance trigger
+    are checked at commit as before). SQLite: three."""
     connection = transaction.get_connection()
-    row = tuple(_db_value(connection, getattr(tx, f)) for f in TX_FIELDS)
-    tx.pk = _insert_rows(Transaction, TX_FIELDS, [row], returning=True)
+    tx_row = [_db_value(connection, getattr(tx, f)) for f in TX_FIELDS]
+    posting_rows = [[_db_value(connection, v) for v in row] for row in postings]
+    tips = [v for a in accounts for v in (a.pk, a.balance, a.earned, a.chain_seq, a.chain_hash)]
+    if connection.vendor == "postgresql":
+        marks = ", ".join(["%s"] * (len(POSTING_FIELDS) - 1))
+        values = ", ".join([f"((SELECT id FROM t), {marks})"] * len(postings))  # noqa: S608
+        sql = (
+            f"WITH t AS (INSERT INTO {Transaction._meta.db_table} "  # noqa: S608
+            f"({', '.join(TX_FIELDS)}) VALUES ({', '.join(['%s'] * len(TX_FIELDS))}) "
+            f"RETURNING id), p AS (INSERT INTO {Posting._meta.db_table} "
+            f"({', '.join(POSTING_FIELDS)}) VALUES {values}), "
+            f"u AS ({_tips_sql(len(accounts))} RETURNING 1) SELECT id FROM t"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*tx_row, *(v for row in posting_rows for v in row), *tips])
+            tx.pk = cursor.fetchone()[0]
+    else:
+        tx.pk = _insert_rows(Transaction, TX_FIELDS, [tuple(tx_row)], returning=True)
+        _insert_rows(Posting, POSTING_FIELDS, [(tx.pk, *row) for row in posting_rows])
+        with connection.cursor() as cursor:
+            cursor.execute(_tips_sql(len(accounts)), tips)
     tx._state.adding, tx._state.db = False, connection.alias
 
 
-def _insert_postings(postings: list[Posting]) -> None:
-    connection = transaction.get_connection()
-    rows = [tuple(_db_value(connection, getattr(p, f)) for f in POSTING_FIELDS) for p in postings]
-    _insert_rows(Posting, POSTING_FIELDS, rows)
-
-
-def _save_tips(accounts: list[Account]) -> None:
-    """Balances, lifetime minutes and chain tips of the locked accounts, in one UPDATE (plain
+def _tips_sql(n: int) -> str:
+    """Balances, lifetime minutes and chain tips of n locked accounts, in one UPDATE (plain
     SQL that SQLite ≥ 3.33 and PostgreSQL both run; building a CASE expression per field
     through the ORM cost more client CPU than the rest of the write)."""
     table = Account._meta.db_table
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(accounts))
-    params = [
-        v for a in accounts for v in (a.pk, a.balance, a.earned, a.chain_seq, a.chain_hash)
-    ]  # fmt: skip
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET balance = v.column2, earned = v.column3, "  # noqa: S608
-            f"chain_seq = v.column4, chain_hash = v.column5 "
-            f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
-            params,
-        )
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * n)
+    return (
+        f"UPDATE {table} SET balance = v.column2, earned = v.column3, "  # noqa: S608
+        f"chain_seq = v.column4, chain_hash = v.column5 "
+        f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1"
+    )
 
 
 def _counts_as_service(kind: str, reverses: Transaction | None) -> bool:
