@@ -6,8 +6,8 @@ separate process (forked, its own database connection; threads would share one G
 relative transfers of 1 minute between random accounts of one bench district through
 `timebank.services.transfer` — the same service the pages use: permission check, rules,
 two row locks in id order, the idempotency key, a transaction, two postings (each extending its
-account's hash chain), both balances in one UPDATE and an audit event, in one database
-transaction; retries of deadlocks and serialization failures happen inside the service. The
+account's hash chain) and both balances (on PostgreSQL one statement), and an audit event, in
+one database transaction; retries of deadlocks and serialization failures happen inside the service. The
 bench district (code 320106) is kept between runs; pgbench runs in its own scratch database.
 The reconciliation job then checks every balance, transaction and chain of the district.
 """
