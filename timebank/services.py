@@ -100,14 +100,18 @@ def rule_values(district: Place | int) -> dict[str, int]:
     district_id = district if isinstance(district, int) else district.pk
     values = {r["code"]: r["value"] for r in defaults.RULES}
     # Plain SQL: it runs on every ledger write, and compiling the ORM query cost more client
-    # CPU than sending it. (The district's own rows; the rest are the defaults.)
+    # CPU than sending it. The default rows (no district) come first and the district's own
+    # rows after them, so a district's value wins — as rules_for() shows them.
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(RULES_SQL, [district_id])
         values.update(cursor.fetchall())
     return values
 
 
-RULES_SQL = f"SELECT code, value FROM {Rule._meta.db_table} WHERE district_id = %s"  # noqa: S608
+RULES_SQL = (
+    f"SELECT code, value FROM {Rule._meta.db_table} "  # noqa: S608
+    "WHERE district_id IS NULL OR district_id = %s ORDER BY district_id IS NOT NULL"
+)
 
 
 def rule_value(code: str, district: Place | int) -> int:

@@ -417,3 +417,26 @@ def test_reconciliation_finds_a_changed_transaction_and_a_cut_tail(bank):
         problems = services.reconcile()["problems"]
         assert {p["kind"] for p in problems} == {"chain_head"}
         assert {p["account"] for p in problems} == {bank.elder.pk, bank.issuance.pk}
+
+
+def test_default_rule_rows_apply_unless_the_district_sets_its_own(bank):
+    from timebank import defaults
+    from timebank.models import Rule
+
+    district = bank.d.district
+    with transaction.atomic():
+        # A default row (no district) changed in the database is what the ledger uses …
+        Rule.objects.filter(code=defaults.WITHDRAWAL_AGE, district__isnull=True).update(value=65)
+        assert services.rule_value(defaults.WITHDRAWAL_AGE, district) == 65
+        shown = {r.code: r.value for r in services.rules_for(district)}
+        assert shown[defaults.WITHDRAWAL_AGE] == 65
+        # … until the district sets its own value, which wins.
+        services.rule_update(
+            actor=bank.d.root, district=district, code=defaults.WITHDRAWAL_AGE, value=62,
+            source="区政策（测试）",
+        )  # fmt: skip
+        assert services.rule_value(defaults.WITHDRAWAL_AGE, district) == 62
+        assert {r.code: r.value for r in services.rules_for(district)}[
+            defaults.WITHDRAWAL_AGE
+        ] == 62
+        transaction.set_rollback(True)
