@@ -114,8 +114,7 @@ def main(argv=None) -> int:
     from core.demo import build_demo
 
     call_command("migrate", verbosity=0)
-    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"rows": {}}
-    rows = stored.get("rows", {})
+    rows = {}  # this run's rows; merged into bench/results.json at the end
     machine = machine_info(connection)
     today = datetime.date.today().isoformat()
 
@@ -161,11 +160,23 @@ def main(argv=None) -> int:
             rows[key] = row
             print(f"   {key}: {row.get('error') or row.get('result')}")
         print(f"   ({time.perf_counter() - started:.1f} s)")
-    RESULTS.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=2) + "\n")
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(render(rows))
+    save(rows)
     print(f"wrote {DOC.relative_to(ROOT)}")
     return 0
+
+
+def save(new_rows: dict) -> None:
+    """Merge this run's rows into bench/results.json and regenerate the table. The file is
+    re-read under a lock at this moment, so runs that overlapped keep each other's rows."""
+    import fcntl
+
+    with open(RESULTS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"rows": {}}
+        rows = {**stored.get("rows", {}), **new_rows}
+        RESULTS.write_text(json.dumps({"rows": rows}, ensure_ascii=False, indent=2) + "\n")
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(render(rows))
 
 
 def render(rows: dict) -> str:
