@@ -31,12 +31,13 @@ LATEST = datetime.datetime(2200, 1, 1, tzinfo=datetime.UTC)
 
 def _within_calendar(value: datetime.datetime) -> datetime.datetime:
     """Clamp far-away moments (which overflow when converted to UTC) to bounds no record
-    crosses, so a filter like ``since=0001-01-01`` keeps its meaning."""
+    crosses, so a filter like ``since=0001-01-01`` keeps its meaning; and express an offset
+    in UTC (ISO 8601 allows offsets up to ±23:59, PostgreSQL refuses beyond ±15:59)."""
     if value.year < 1900:
         return EARLIEST
     if value.year >= 2200:
         return LATEST
-    return value
+    return value.astimezone(datetime.UTC) if value.tzinfo is not None else value
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
