@@ -12,7 +12,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from core.models import AuditEvent, Role
+from core.models import Role
+from core.testing import attempt_allowed, deny_unless
 from timebank import selectors, services
 from timebank.models import AccountKind, Dispute, Transaction
 from timebank.tests.conftest import build_bank, fast_hasher
@@ -45,10 +46,6 @@ EXPECTED = {
     "raise_dispute": set(),
 }
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
-
-
-class Rollback(Exception):
-    pass
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +107,6 @@ def _exchange(bank, served, n: int) -> dict:
     }
 
 
-def _check(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def attempt(world, role, side, action) -> bool:
     own, far = world
     actor = own.d.users[f"{role}:own"]
@@ -128,14 +120,17 @@ def attempt(world, role, side, action) -> bool:
     exchange = EXCHANGE[account.place_id]
     seed_tx = Transaction.objects.get(idempotency_key=f"seed-{account.pk}")
 
-    def open_member():
+    def new_resident():
         from timebank.testing import resident, years_ago
 
-        person = resident(actor=bank.d.root, place=community, name="新会员", birth=years_ago(66))
-        services.member_account_open(actor=actor, person=person)
+        return resident(actor=bank.d.root, place=community, name="新会员", birth=years_ago(66))
 
     actions = {
-        "open_member_account": open_member,
+        # (prepare, act): the root registers the resident first; only the act is the cell's.
+        "open_member_account": (
+            new_resident,
+            lambda person: services.member_account_open(actor=actor, person=person),
+        ),
         "open_fund_account": lambda: services.group_account_open(
             actor=actor, community=community, kind=AccountKind.FUND, name="新基金"
         ),
@@ -159,11 +154,13 @@ def attempt(world, role, side, action) -> bool:
         "edit_rules": lambda: services.rule_update(
             actor=actor, district=bank.d.district, code="withdrawal_min_age", value=65, source="x"
         ),
-        "view_account": lambda: _check(actor.has_perm("timebank.view_account", account)),
-        "view_ledger": lambda: _check(actor.has_perm("timebank.view_ledger", community)),
+        "view_account": lambda: deny_unless(actor.has_perm("timebank.view_account", account)),
+        "view_ledger": lambda: deny_unless(actor.has_perm("timebank.view_ledger", community)),
         "close_listing": lambda: services.listing_close(actor=actor, listing=exchange["need"]),
-        "view_suggestions": lambda: _check(selectors.can_see_suggestions(actor, exchange["need"])),
-        "view_order": lambda: _check(
+        "view_suggestions": lambda: deny_unless(
+            selectors.can_see_suggestions(actor, exchange["need"])
+        ),
+        "view_order": lambda: deny_unless(
             selectors.order_visible_to(actor, exchange["order"].pk) is not None
         ),
         "resolve_dispute": lambda: services.dispute_resolve(
@@ -177,23 +174,15 @@ def attempt(world, role, side, action) -> bool:
             actor=actor, order=exchange["after"].order, reason="时长有误"
         ),
     }
-    before = (
-        AuditEvent.objects.count(), Transaction.objects.count(),
-        Dispute.objects.filter(status="open").count(),
-    )  # fmt: skip
-    try:
-        with transaction.atomic():
-            actions[action]()
-            raise Rollback
-    except Rollback:
-        return True
-    except PermissionDenied:
-        after = (
-            AuditEvent.objects.count(), Transaction.objects.count(),
-            Dispute.objects.filter(status="open").count(),
-        )  # fmt: skip
-        assert after == before
-        return False
+    prepare, act = (
+        actions[action] if isinstance(actions[action], tuple) else (None, actions[action])
+    )
+    return attempt_allowed(
+        act,
+        prepare=prepare,
+        label=f"{role} {action} {side}",
+        counted=[Transaction.objects.all(), Dispute.objects.filter(status="open")],
+    )
 
 
 @pytest.mark.django_db
