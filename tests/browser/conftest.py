@@ -61,3 +61,15 @@ def log_in(page, login: str, password: str) -> None:
     page.fill("#id_username", login)
     page.fill("#id_password", password)
     page.click("button.primary")
+
+
+def screenshots(prefix: str = ""):
+    """shot(page, name): a full-page screenshot into $LINLI_SCREENSHOTS (a folder), if set —
+    for looking at pages as users see them; nothing is saved otherwise."""
+    folder = os.environ.get("LINLI_SCREENSHOTS", "")
+
+    def shot(page, name: str) -> None:
+        if folder:
+            page.screenshot(path=os.path.join(folder, f"{prefix}{name}.png"), full_page=True)
+
+    return shot

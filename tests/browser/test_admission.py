@@ -3,7 +3,6 @@ reaches a community, a worker completes it on a phone, and the ledger and burden
 an application on the negative list is refused at once."""
 
 import datetime
-import os
 
 import pytest
 
@@ -11,15 +10,10 @@ from admission import services as admission
 from admission.models import AdmissionRequest
 from core import calendar as workcal
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, screenshots
 from workload.models import Task
 
-SHOTS = os.environ.get("LINLI_SCREENSHOTS", "")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+shot = screenshots()
 
 
 @pytest.fixture

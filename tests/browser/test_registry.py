@@ -6,8 +6,6 @@ The background worker's part (checking and committing a batch) is played by call
 task functions the worker runs, while the page polls for progress as it would in production.
 """
 
-import os
-
 import openpyxl
 import pytest
 
@@ -16,14 +14,9 @@ from core.testing import PASSWORD
 from registry import tasks
 from registry.models import Fact, ImportBatch, ReportForm
 from registry.testing import DATA, build_sample_district, fixed_roster
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, screenshots
 
-SHOTS = os.environ.get("LINLI_SCREENSHOTS", "")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+shot = screenshots()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 their community by grid, registers a building (first with an address that is not one) and a
 house in it; the building page lists houses, households and who lives there."""
 
-import os
-
 import pytest
 
 from core.models import Place
@@ -11,14 +9,9 @@ from core.testing import PASSWORD
 from registry.models import Building, House
 from registry.testing import DATA, build_sample_district
 from registry.tests.conftest import import_file
-from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
 
-SHOTS = os.environ.get("LINLI_SCREENSHOTS", "")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+shot = screenshots()
 
 
 @pytest.fixture

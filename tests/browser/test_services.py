@@ -4,7 +4,6 @@ through the real pages in Chromium."""
 
 import base64
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -13,17 +12,12 @@ from core.testing import PASSWORD, build_small_district
 from services import services as request_services
 from services import supervision
 from services.models import ServiceRequest, State
-from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
-SHOTS = os.environ.get("LINLI_SCREENSHOTS")  # a folder: save screenshots there for a look
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"services-{name}.png"), full_page=True)
+shot = screenshots("services-")
 
 
 @pytest.fixture

@@ -1,20 +1,13 @@
 """The map pin on a phone: a resident taps the map, the coordinates fill in, the request keeps
 them and its page shows the pin. No map tiles are configured, so the map is the plain grid."""
 
-import os
-
 import pytest
 
 from core.testing import PASSWORD, build_small_district
 from services.models import ServiceRequest
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, screenshots
 
-SHOTS = os.environ.get("LINLI_SCREENSHOTS")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"services-map-{name}.png"), full_page=True)
+shot = screenshots("services-map-")
 
 
 @pytest.fixture

@@ -1,21 +1,14 @@
 """On a phone: a coordinator adds a catalogue item; a department objects to a dispatch (派单异议)
 and the dispatcher upholds it, redispatching to the suggested department."""
 
-import os
-
 import pytest
 
 from core.testing import PASSWORD, build_small_district
 from services import services as request_services
 from services.models import ServiceItem, ServiceRequest, State
-from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
 
-SHOTS = os.environ.get("LINLI_SCREENSHOTS")
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"services-steps-{name}.png"), full_page=True)
+shot = screenshots("services-steps-")
 
 
 @pytest.fixture

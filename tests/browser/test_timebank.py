@@ -2,22 +2,15 @@
 the volunteer suggested, the volunteer takes the matching need from the offers page, signs in and
 out, the elder's daughter confirms, the worker approves, and both balances change."""
 
-import os
-
 import pytest
 
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
 from timebank import services
 from timebank.models import Account
 from timebank.testing import resident, years_ago
 
-SHOTS = os.environ.get("LINLI_SCREENSHOTS")  # a folder to keep screenshots in, if set
-
-
-def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"timebank-{name}.png"), full_page=True)
+shot = screenshots("timebank-")
 
 
 @pytest.fixture
