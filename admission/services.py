@@ -34,6 +34,7 @@ from core import audit
 from core import calendar as workcal
 from core.identifiers import to_halfwidth
 from core.models import Department, Place, PlaceLevel, Role
+from core.selectors import role_holders
 from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
@@ -547,37 +548,11 @@ def check_application(
 
 
 def _coordinators(district: Place):
-    return _holders(district, {Role.COORDINATOR})
-
-
-def _holders(place: Place, roles):
-    from core.models import User
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role__in=roles,
-            role_assignments__place=place,
-            role_assignments__ended_at__isnull=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return role_holders({Role.COORDINATOR}, places=[district])
 
 
 def _department_officers(department: Department):
-    from core.models import User
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.DEPARTMENT_OFFICER,
-            role_assignments__department=department,
-            role_assignments__ended_at__isnull=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return role_holders({Role.DEPARTMENT_OFFICER}, department=department)
 
 
 def _request_url(request: AdmissionRequest) -> str:
@@ -996,7 +971,7 @@ def request_decide(
         notify(user=user, title=title, body=body, url=_request_url(request))
     if item is not None:
         communities = request.communities.all()
-        for user in _holders_in(communities, {Role.COMMUNITY_WORKER}):
+        for user in role_holders({Role.COMMUNITY_WORKER}, places=communities):
             notify(
                 user=user,
                 title=_("新准入事项：%(title)s") % {"title": item.title},
@@ -1009,21 +984,6 @@ def request_decide(
                 url=_request_url(request),
             )
     return request
-
-
-def _holders_in(places, roles):
-    from core.models import User
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role__in=roles,
-            role_assignments__place__in=places,
-            role_assignments__ended_at__isnull=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
 
 
 @transaction.atomic

@@ -32,6 +32,25 @@ def places_visible_to(user) -> QuerySet[Place]:
     return Place.objects.filter(_subtrees(places) | Q(pk__in=ancestor_ids))
 
 
+def role_holders(roles, *, places=None, department=None) -> QuerySet:
+    """Active users who hold one of `roles` now — at one of `places` and/or for `department`
+    when given (exactly there, not above or below) — in a stable order, for notices."""
+    from django.contrib.auth import get_user_model
+
+    # One filter() call, so every condition applies to the same role assignment.
+    conditions = {"role_assignments__role__in": list(roles)}
+    if places is not None:
+        conditions["role_assignments__place__in"] = places
+    if department is not None:
+        conditions["role_assignments__department"] = department
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__ended_at__isnull=True, **conditions)
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def districts_of(user) -> QuerySet[Place]:
     return places_visible_to(user).filter(level="district")
 

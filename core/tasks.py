@@ -4,12 +4,12 @@ import datetime
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import calendar, jobs, services
 from core.models import Role
+from core.selectors import role_holders
 
 CALENDAR_NOTICE_JOB = "core.calendar_schedule_notice"
 
@@ -25,16 +25,7 @@ def calendar_schedule_check(*, period: str) -> dict:
     """
     today = datetime.date.fromisoformat(period)
     missing = calendar.years_needing_schedule(today)
-    admins = list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            role_assignments__role=Role.ADMIN,
-            role_assignments__ended_at__isnull=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    admins = list(role_holders({Role.ADMIN}))
     notified = {}
     for year in missing:
         # With nobody to tell, leave the notice unclaimed so the first administrator appointed

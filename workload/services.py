@@ -13,6 +13,7 @@ from admission.services import item_is_usable
 from core import audit
 from core import calendar as workcal
 from core.models import Department, Place, PlaceLevel, Role, User
+from core.selectors import role_holders
 from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
@@ -47,16 +48,7 @@ def trace(*, task: Task | None, community: Place, department: Department, item, 
 
 
 def _workers(community_ids) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.COMMUNITY_WORKER,
-            role_assignments__place_id__in=community_ids,
-            role_assignments__ended_at__isnull=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return list(role_holders({Role.COMMUNITY_WORKER}, places=community_ids))
 
 
 def period_window(frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date] | None:
@@ -275,13 +267,7 @@ def unadmitted_refuse(
         actor=actor, action="workload.unadmitted_refuse", obj=refusal,
         changes={"department": department.name, "channel": channel},
     )  # fmt: skip
-    coordinators = User.objects.filter(
-        is_active=True,
-        role_assignments__role=Role.COORDINATOR,
-        role_assignments__place_id=community.district_id,
-        role_assignments__ended_at__isnull=True,
-    ).distinct()
-    for user in coordinators:
+    for user in role_holders({Role.COORDINATOR}, places=[community.district_id]):
         notify(
             user=user,
             title=_("%(community)s拒绝了%(dept)s的未准入事项")
