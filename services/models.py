@@ -240,8 +240,14 @@ class ServiceRequest(models.Model):
             if new is None:
                 new = summary.snapshot_from_db(self.pk)
             else:
-                self._summary_row = {name: getattr(self, name) for name in summary.FIELDS}
+                self.remember_summary_row()
             summary.apply(old, new)
+
+    def remember_summary_row(self) -> None:
+        """Note what this request now counts for in the metrics summary, as saved (see save)."""
+        from services import summary
+
+        self._summary_row = {name: getattr(self, name) for name in summary.FIELDS}
 
     @classmethod
     def from_db(cls, db, field_names, values):

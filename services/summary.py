@@ -116,20 +116,25 @@ def snapshot_from_db(pk):
     return (bucket(row), vector(row)) if row else None
 
 
-def apply(old, new) -> None:
-    """Add ``new`` and take away ``old`` (each a (bucket, vector) or None), in the caller's
-    transaction."""
-    deltas: dict[tuple, dict] = {}
+def deltas(old, new) -> dict[tuple, dict]:
+    """{bucket: counts to add} for a request whose contribution moves from ``old`` to ``new``
+    (each a (bucket, vector) or None); buckets left unchanged are left out."""
+    moved: dict[tuple, dict] = {}
     for sign, part in ((-1, old), (1, new)):
         if part is None:
             continue
         key, counts = part
-        entry = deltas.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        entry = moved.setdefault(key, dict.fromkeys(COUNTERS, 0))
         for name, value in counts.items():
             entry[name] += sign * value
-    for key, counts in deltas.items():
-        if any(counts.values()):
-            _upsert(key, counts)
+    return {key: counts for key, counts in moved.items() if any(counts.values())}
+
+
+def apply(old, new) -> None:
+    """Add ``new`` and take away ``old`` (each a (bucket, vector) or None), in the caller's
+    transaction."""
+    for key, counts in deltas(old, new).items():
+        _upsert(key, counts)
 
 
 def _upsert_sql(table: str, key_names: tuple) -> str:
@@ -142,16 +147,29 @@ def _upsert_sql(table: str, key_names: tuple) -> str:
     )
 
 
+_STATEMENTS: tuple[str, str] | None = None
+
+
+def upsert_statements(key: tuple, counts: dict) -> list[tuple[str, list]]:
+    """The daily and the weekly upsert that add ``counts`` to ``key``'s bucket, as (sql, params)
+    — for a caller that folds them into a statement of its own (services.request_submit)."""
+    global _STATEMENTS
+    if _STATEMENTS is None:
+        from services.models import RequestSummary, RequestSummaryWeek
+
+        quote = connection.ops.quote_name
+        _STATEMENTS = (
+            _upsert_sql(quote(RequestSummary._meta.db_table), KEY),
+            _upsert_sql(quote(RequestSummaryWeek._meta.db_table), WEEK_KEY),
+        )
+    values = [counts[name] for name in COUNTERS]
+    daily, weekly = _STATEMENTS
+    return [(daily, [*key, *values]), (weekly, [week_of(key[0]), *key[1:], *values])]
+
+
 def _upsert(key: tuple, counts: dict) -> None:
     """Add ``counts`` to the day's bucket and to its week's."""
-    from services.models import RequestSummary, RequestSummaryWeek
-
-    day_table = connection.ops.quote_name(RequestSummary._meta.db_table)
-    week_table = connection.ops.quote_name(RequestSummaryWeek._meta.db_table)
-    values = [counts[name] for name in COUNTERS]
-    day_params = [*key, *values]
-    week_params = [week_of(key[0]), *key[1:], *values]
-    daily, weekly = _upsert_sql(day_table, KEY), _upsert_sql(week_table, WEEK_KEY)
+    (daily, day_params), (weekly, week_params) = upsert_statements(key, counts)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one round trip: the daily upsert as a CTE
             cursor.execute(f"WITH daily AS ({daily}) {weekly}", [*day_params, *week_params])

@@ -142,6 +142,40 @@ def test_submit_lands_in_grid_with_acceptance_deadline_and_timeline(world):
     ).exists()
 
 
+def test_submitted_request_and_event_read_back_as_written(world):
+    """The submission writes its rows with SQL of its own (services.plain_sql), not Model.save:
+    every field, JSON, decimals, the photo and the auto moments read back as the instance
+    returned holds them, and the next ORM step still keeps the metrics summary exact."""
+    from services import summary
+
+    request = submit(
+        world,
+        item=world.items["MZ-002"],
+        answers={"age": "82", "needs": ["meal", "bath"]},
+        lat="32.041234",
+        long="118.781234",
+        address="第1网格 3 号楼",
+        contact_phone="13800001234",
+        photo=SimpleUploadedFile("a.png", PNG, content_type="image/png"),
+        client_key="read-back-1",
+    )
+    stored = ServiceRequest.objects.get(pk=request.pk)
+    for field in ServiceRequest._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(request, field.attname), field.name
+    assert stored.photo.name.endswith(".png") and stored.photo.storage.exists(stored.photo.name)
+    assert stored.updated_at is not None
+    event = stored.events.get()
+    assert (event.kind, event.to_state, event.actor_id) == (
+        EventKind.SUBMIT, State.SUBMITTED, world.resident.pk,
+    )  # fmt: skip
+    assert event.data == {"channel": "h5"} and event.at is not None
+    district = world.d.district.pk
+    assert summary.stored(district) == summary.recount(district)
+    request_services.request_accept(actor=world.dispatcher, request=request)
+    assert summary.stored(district) == summary.recount(district)
+    assert summary.stored_weeks(district) == summary.weeks_of(summary.recount(district))
+
+
 def test_double_submit_with_the_same_key_creates_one_request(world):
     first = submit(world, client_key="form-123")
     second = submit(world, client_key="form-123")
