@@ -245,3 +245,14 @@ def test_exports_and_the_pdf_title_follow_the_language(d, busy):
             {"community": d.communities[0], "month": datetime.date(2026, 11, 1), "traces": []},
         )
     assert "2026年11月" in html
+
+
+def test_the_ranking_chart_appears_only_when_there_is_more_than_one_community_to_rank(client, d):
+    assert client.login(username=d.logins["coordinator:own"], password=PASSWORD)
+    district_page = client.get(reverse("workload:burden")).content.decode()
+    assert 'id="rank-chart"' in district_page and 'id="trend-chart"' in district_page
+    client.logout()
+    # A community worker sees only their own community: a ranking of one is left out.
+    assert client.login(username=d.logins["community_worker:own"], password=PASSWORD)
+    own_page = client.get(reverse("workload:burden")).content.decode()
+    assert 'id="rank-chart"' not in own_page and 'id="trend-chart"' in own_page
