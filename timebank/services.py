@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,12 +285,32 @@ def posting_hash(*, prev_hash: str, account_id: int, seq: int, amount: int, bala
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+# Every refusal of the ledger engine, by code: the Python engine raises them directly, the
+# database function `timebank_post` as "timebank:<code>" with the parameters as JSON.
+LEDGER_ERRORS = {
+    "account_missing": _lazy("账户不存在。"),
+    "idempotency_conflict": _lazy("这个幂等键已用于另一笔内容不同的记账，本次未做任何记录。"),
+    "already_reversed": _lazy("该笔记账已冲正过，不能重复冲正。"),
+    "other_district": _lazy("只能在本区内记账。"),
+    "account_closed": _lazy("账户“%(a)s”已销户，不能记账。"),
+    "insufficient_balance": _lazy("账户“%(a)s”余额不足：现有%(have)s，需要%(need)s。"),
+    "over_storage_cap": _lazy(
+        "超过个人存储上限%(cap)s：现有%(have)s，本次%(add)s。超出部分可捐赠。"
+    ),
+    "over_daily_cap": _lazy("超过每日存入上限%(cap)s：今日已存%(today)s。"),
+}
+MINUTE_PARAMS = {"have", "need", "cap", "add", "today"}
+
+
+def ledger_error(code: str, **params) -> ValidationError:
+    """The ledger's refusal `code` as a ValidationError in the user's language."""
+    params = {k: format_minutes(v) if k in MINUTE_PARAMS else v for k, v in params.items()}
+    return ValidationError(LEDGER_ERRORS[code], params=params or None, code=code)
+
+
 def _replay(existing: Transaction, fingerprint: str) -> Transaction:
     if existing.fingerprint != fingerprint:
-        raise ValidationError(
-            _("这个幂等键已用于另一笔内容不同的记账，本次未做任何记录。"),
-            code="idempotency_conflict",
-        )
+        raise ledger_error("idempotency_conflict")
     existing.replayed = True
     return existing
 
@@ -303,9 +323,6 @@ def _retryable(exc: OperationalError) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
-Check = Callable[[dict[int, Account]], None]
-
-
 def _post(
     *,
     actor,
@@ -315,10 +332,16 @@ def _post(
     legs: list[tuple[int, int]],
     memo: str = "",
     reverses: Transaction | None = None,
-    check: Check | None = None,
+    capped: int | None = None,
+    daily: bool = False,
     on_write: Callable[[Transaction], None] | None = None,
 ) -> Transaction:
-    """Write one balanced transaction exactly once per key; see the module docstring."""
+    """Write one balanced transaction exactly once per key; see the module docstring.
+
+    `capped`: the account (one of the legs) whose storage cap the write must respect, if it is
+    a member's; `daily`: that account's daily deposit cap too. On PostgreSQL (unless `on_write`
+    must run in the same transaction) the whole attempt is one call of the database function
+    `timebank_post` (migration 0008); elsewhere the Python engine below does the same."""
     key = clean_key(key)
     memo = " ".join((memo or "").split())[:200]
     if sum(m for _a, m in legs) != 0 or len({a for a, _m in legs}) != len(legs) or len(legs) < 2:
@@ -329,15 +352,22 @@ def _post(
     )  # fmt: skip
     args = dict(
         actor=actor, kind=kind, key=key, fingerprint=fingerprint, place=place, legs=legs,
-        memo=memo, reverses=reverses, check=check, on_write=on_write,
+        memo=memo, reverses=reverses, capped=capped, daily=daily, on_write=on_write,
     )  # fmt: skip
-    if transaction.get_connection().in_atomic_block:
-        return _attempt(**args)  # the caller's transaction: its caller retries, not us
+    connection = transaction.get_connection()
+    engine = _attempt
+    if connection.vendor == "postgresql" and on_write is None:
+        del args["on_write"]
+        engine = _attempt_in_database
+    if connection.in_atomic_block:
+        return engine(**args)  # the caller's transaction: its caller retries, not us
     delay = 0.005
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
+            if engine is _attempt_in_database:
+                return engine(**args)  # one statement: its own transaction
             with transaction.atomic():
-                return _attempt(**args)
+                return engine(**args)
         except IntegrityError:
             existing = Transaction.objects.filter(idempotency_key=key).first()
             if existing is None:
@@ -352,49 +382,40 @@ def _post(
 
 
 def _attempt(
-    *, actor, kind, key, fingerprint, place, legs, memo, reverses, check, on_write
+    *, actor, kind, key, fingerprint, place, legs, memo, reverses, capped, daily, on_write
 ) -> Transaction:
     """One try, in the caller's transaction. Round trips: lock the accounts, look up the key,
     write (the transaction, its postings, and the balances and chain tips: one statement on
-    PostgreSQL, three on SQLite), insert the audit event (plus what `check` reads, e.g.
-    today's deposits)."""
+    PostgreSQL, three on SQLite), insert the audit event (plus what the caps read: the rules
+    and today's deposits)."""
     ids = sorted(a for a, _m in legs)
     # Row locks in one fixed order (ascending id) so two writers never wait on each other in
     # a cycle; PostgreSQL applies FOR UPDATE after the sort. These locks also order each
     # account's hash chain: nothing else is locked, so unrelated transfers run in parallel.
     locked = _lock_accounts(ids)
     if len(locked) != len(ids):
-        raise ValidationError(_("账户不存在。"), code="account_missing")
+        raise ledger_error("account_missing")
     # A retry of the same payload waited on these same row locks: it now sees the original.
     existing = _key_owner(key)
     if existing is not None:
         return _replay(Transaction.objects.get(pk=existing), fingerprint)
     if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
-        raise ValidationError(_("该笔记账已冲正过，不能重复冲正。"), code="already_reversed")
+        raise ledger_error("already_reversed")
     district_id = place.district_id or place.pk
     for account in locked.values():
         if account.district_id != district_id:
-            raise ValidationError(_("只能在本区内记账。"), code="other_district")
+            raise ledger_error("other_district")
         if account.is_closed:
-            raise ValidationError(
-                _("账户“%(a)s”已销户，不能记账。"), params={"a": account.name},
-                code="account_closed",
-            )  # fmt: skip
+            raise ledger_error("account_closed", a=account.name)
     new_balance = {}
     for account_id, amount in legs:
         account = locked[account_id]
         new_balance[account_id] = account.balance + amount
         if account.kind != AccountKind.ISSUANCE and new_balance[account_id] < 0:
-            raise ValidationError(
-                _("账户“%(a)s”余额不足：现有%(have)s，需要%(need)s。"),
-                params={
-                    "a": account.name, "have": format_minutes(account.balance),
-                    "need": format_minutes(-amount),
-                },
-                code="insufficient_balance",
-            )  # fmt: skip
-    if check is not None:
-        check(locked)
+            raise ledger_error("insufficient_balance", a=account.name, have=account.balance,
+                               need=-amount)  # fmt: skip
+    if capped is not None:
+        _check_caps(locked[capped], dict(legs)[capped], daily=daily)
     now = timezone.now()
     tx = Transaction(
         district_id=district_id, place=place, kind=kind, idempotency_key=key,
@@ -420,7 +441,7 @@ def _attempt(
     _write(tx, postings, [locked[a] for a in ids])
     if on_write is not None:
         on_write(tx)
-    audit.record(
+    audit.record_sql(
         actor=actor, action=f"timebank.{kind}", obj=tx, place=place,
         changes={
             "key": key, "memo": memo,
@@ -430,6 +451,75 @@ def _attempt(
     )  # fmt: skip
     tx.replayed = False
     return tx
+
+
+RULE_DEFAULTS = {r["code"]: r["value"] for r in defaults.RULES}
+POST_SQL = "SELECT tx_id, replayed FROM timebank_post(" + ", ".join(  # noqa: S608
+    f"%s::{t}" for t in (
+        "text", "text", "text", "bigint", "bigint", "text", "bigint", "bigint", "timestamptz",
+        "text", "bigint[]", "bigint[]", "boolean", "bigint", "text", "bigint", "text", "bigint",
+        "timestamptz", "text", "text", "text", "text[]", "inet", "text",
+    )
+) + ")"  # fmt: skip
+
+
+def _attempt_in_database(
+    *, actor, kind, key, fingerprint, place, legs, memo, reverses, capped, daily
+) -> Transaction:
+    """One try as one statement (PostgreSQL): the function `timebank_post` of migration 0008
+    locks, checks, writes the transaction, postings, balances and chain tips, and the audit
+    event. Outside a transaction the statement is its own; inside the caller's, it runs in a
+    savepoint, so a refusal leaves the caller's transaction usable."""
+    connection = transaction.get_connection()
+    district_id = place.district_id or place.pk
+    now = timezone.now()
+    tx = Transaction(
+        district_id=district_id, place=place, kind=kind, idempotency_key=key,
+        fingerprint=fingerprint, memo=memo, reverses=reverses,
+        actor=actor if getattr(actor, "pk", None) else None, created_at=now,
+    )  # fmt: skip
+    tx.hash = tx_hash(tx=tx, legs=legs)
+    event = audit.row(actor=actor, action=f"timebank.{kind}", place=place)
+    params = [
+        key, fingerprint, kind, district_id, place.pk, memo, tx.reverses_id, tx.actor_id, now,
+        tx.hash, [a for a, _m in legs], [m for _a, m in legs],
+        _counts_as_service(kind, reverses), capped,
+        defaults.STORAGE_CAP, RULE_DEFAULTS[defaults.STORAGE_CAP],
+        defaults.DAILY_DEPOSIT_CAP if daily else None, RULE_DEFAULTS[defaults.DAILY_DEPOSIT_CAP],
+        _local_day_start(now) if daily else None,
+        event["action"], event["actor_name"], f"{tx.get_kind_display()} #",
+        [format_minutes(m) for _a, m in legs], event["client_ip"], event["place_path"],
+    ]  # fmt: skip
+    try:
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    cursor.execute(POST_SQL, params)
+                    tx_id, replayed = cursor.fetchone()
+            else:
+                cursor.execute(POST_SQL, params)
+                tx_id, replayed = cursor.fetchone()
+    except DatabaseError as exc:
+        refusal = _refusal(exc)
+        if refusal is None:
+            raise
+        raise refusal from None
+    if replayed:
+        existing = Transaction.objects.get(pk=tx_id)
+        existing.replayed = True
+        return existing
+    tx.pk, tx.replayed = tx_id, False
+    tx._state.adding, tx._state.db = False, connection.alias
+    return tx
+
+
+def _refusal(exc: DatabaseError) -> ValidationError | None:
+    """The ValidationError for a refusal raised by `timebank_post`, or None for anything else."""
+    diag = getattr(exc.__cause__, "diag", None)
+    message = getattr(diag, "message_primary", None) or ""
+    if not message.startswith("timebank:") or message[9:] not in LEDGER_ERRORS:
+        return None
+    return ledger_error(message[9:], **json.loads(diag.message_detail or "{}"))
 
 
 # The engine's own statements are plain SQL that SQLite (≥ 3.35) and PostgreSQL both run: with
@@ -594,20 +684,20 @@ def deposited_today(account: Account, *, now: datetime.datetime | None = None) -
     return total or 0
 
 
-def _check_cap(account: Account, incoming: int, cap: int | None = None) -> None:
+def _check_caps(account: Account, incoming: int, *, daily: bool) -> None:
+    """A member's storage cap and, for a deposit, the daily deposit cap (the district's rules),
+    checked against the locked balance; `timebank_post` checks the same in the database."""
     if account.kind != AccountKind.MEMBER:
         return
-    if cap is None:
-        cap = rule_value(defaults.STORAGE_CAP, account.district_id)
+    rules = rule_values(account.district_id)
+    cap = rules[defaults.STORAGE_CAP]
     if account.balance + incoming > cap:
-        raise ValidationError(
-            _("超过个人存储上限%(cap)s：现有%(have)s，本次%(add)s。超出部分可捐赠。"),
-            params={
-                "cap": format_minutes(cap), "have": format_minutes(account.balance),
-                "add": format_minutes(incoming),
-            },
-            code="over_storage_cap",
-        )  # fmt: skip
+        raise ledger_error("over_storage_cap", cap=cap, have=account.balance, add=incoming)
+    if daily:
+        cap = rules[defaults.DAILY_DEPOSIT_CAP]
+        today = deposited_today(account)
+        if today + incoming > cap:
+            raise ledger_error("over_daily_cap", cap=cap, today=today)
 
 
 def _service_place(actor, account: Account, place: Place | None) -> Place:
@@ -635,25 +725,9 @@ def deposit(
     place = _service_place(actor, account, place)
     _require(actor, _perm, place, _("只有社区工作者可以审核入账。"))
     issuance = issuance_account(account.district)
-
-    rules = rule_values(account.district_id)
-
-    def check(locked: dict[int, Account]) -> None:
-        target = locked[account.pk]
-        _check_cap(target, minutes, rules[defaults.STORAGE_CAP])
-        if target.kind == AccountKind.MEMBER:
-            cap = rules[defaults.DAILY_DEPOSIT_CAP]
-            today = deposited_today(target)
-            if today + minutes > cap:
-                raise ValidationError(
-                    _("超过每日存入上限%(cap)s：今日已存%(today)s。"),
-                    params={"cap": format_minutes(cap), "today": format_minutes(today)},
-                    code="over_daily_cap",
-                )  # fmt: skip
-
     return _post(
-        actor=actor, kind=TxKind.DEPOSIT, key=key, place=place, memo=memo, check=check,
-        legs=[(issuance.pk, -minutes), (account.pk, minutes)], on_write=on_write,
+        actor=actor, kind=TxKind.DEPOSIT, key=key, place=place, memo=memo, capped=account.pk,
+        daily=True, legs=[(issuance.pk, -minutes), (account.pk, minutes)], on_write=on_write,
     )  # fmt: skip
 
 
@@ -711,19 +785,15 @@ def transfer(
     if not relation:
         raise ValidationError(_("请填写与受赠人的亲属关系。"), code="relation_required")
     place = _service_place(actor, source, None)
-    rules = rule_values(source.district_id)
-    if rules[defaults.RELATIVE_TRANSFER_BY_WORKER]:
-        _require(actor, "timebank.record", place, _("转赠亲属须由社区工作者核实亲属关系后办理。"))
-    elif not (
-        actor.has_perm("timebank.use_account", source) or actor.has_perm("timebank.record", place)
-    ):
-        raise PermissionDenied(_("您无权从该账户转出。"))
-
-    def check(locked: dict[int, Account]) -> None:
-        _check_cap(locked[target.pk], minutes, rules[defaults.STORAGE_CAP])
-
+    # A community worker may always record it; the account's owner only where the district
+    # does not require a worker to verify the relation (the rule is read only then).
+    if not actor.has_perm("timebank.record", place):
+        if rule_value(defaults.RELATIVE_TRANSFER_BY_WORKER, source.district_id):
+            raise PermissionDenied(_("转赠亲属须由社区工作者核实亲属关系后办理。"))
+        if not actor.has_perm("timebank.use_account", source):
+            raise PermissionDenied(_("您无权从该账户转出。"))
     return _post(
-        actor=actor, kind=TxKind.TRANSFER, key=key, place=place, check=check,
+        actor=actor, kind=TxKind.TRANSFER, key=key, place=place, capped=target.pk,
         memo=_("亲属关系：%(r)s") % {"r": relation[:60]},
         legs=[(source.pk, -minutes), (target.pk, minutes)],
     )  # fmt: skip
