@@ -67,3 +67,27 @@ def insert(model, objs: list) -> list:
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return objs
+
+
+def insert_rows(model, attnames: list[str], rows: list[tuple]) -> int:
+    """Insert plain tuples (values in `attnames` order) as new rows of `model`, for rows nobody
+    needs the keys or instances of: no model instances are built on PostgreSQL (one `COPY`,
+    keys from the column's default); elsewhere they go through `bulk_create`."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=500
+        )
+        return len(rows)
+    meta = model._meta
+    qn = connection.ops.quote_name
+    column_of = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(qn(column_of[a]) for a in attnames)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+    return len(rows)

@@ -376,3 +376,68 @@ def test_candidates_by_birth_month_sound_and_address_first(world):
     batch = checked(world, officer(world), "mz", rows.encode(), name="month.csv")
     row = batch.rows.get()
     assert row.status == "confirm" and row.candidates == [near_one.pk, far_one.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("staged_before_id_parts", [False, True])
+def test_new_people_take_their_values_as_shown_facts_with_provenance(world, staged_before_id_parts):
+    """A person the import creates has every value as a current fact (source, author, batch,
+    time), and their own columns as those values say: the gender column over the ID digit, the
+    mobile number as theirs. Rows staged before the dry run kept the ID number's parts (gender,
+    birth, fact hash) are committed the same way, by decrypting the number."""
+    from registry import values
+
+    actor = officer(world)
+    rows = (
+        "姓名,公民身份号码,性别,所属社区,联系电话,备注\r\n"
+        "杨磊强,320104192805271137,女,钞库街社区,139-1234-5678,独居\r\n"
+        "王平,320104193001010016,男,钞库街社区,025-52738041,\r\n"
+    )
+    batch = checked(world, actor, "mz", rows.encode("gbk"), name="new.csv")
+    assert batch.rows_ok == 2, list(batch.rows.values_list("errors", flat=True))
+    if staged_before_id_parts:
+        for row in batch.rows.all():
+            assert row.data.pop("id")["gender"] == "M"  # both numbers say so
+            row.save(update_fields=["data"])
+    result = commit(batch, actor)
+    assert batch.status == ImportBatch.Status.COMMITTED, batch.message
+    assert result["created"] == 2 and result["current"] == 11 and result["conflict"] == 0
+
+    woman = personal_data.find_by_id_number("320104192805271137")
+    assert woman.gender == "F"  # the ID digit says M; the file's gender column is shown
+    assert str(woman.birth_date) == "1928-05-27" and woman.id_number_masked == "320104********1137"
+    assert woman.mobile_masked == "139****5678"
+    assert woman.mobile_hash == personal_data.mobile_hash("13912345678")
+    assert personal_data.decrypt(woman.mobile_enc) == "13912345678"
+    facts = {f.field.key: f for f in Fact.objects.filter(person=woman).select_related("field")}
+    assert set(facts) == {"name", "id_number", "gender", "phone", "birth_date", "living_alone"}
+    for key, fact in facts.items():
+        assert fact.is_current and fact.source.short_code == "mz", key
+        assert fact.author == actor and fact.batch_id == batch.pk and fact.recorded_at, key
+        assert fact.source_label.startswith("民政") and fact.community.name == "钞库街社区"
+    assert facts["id_number"].value == "320104********1137"
+    assert personal_data.decrypt(facts["id_number"].value_enc) == "320104192805271137"
+    assert facts["id_number"].value_hash == values.value_hash("id_number", "320104192805271137")
+    assert facts["phone"].value_hash == values.value_hash("phone", "13912345678")
+    assert facts["living_alone"].value == "是" and facts["gender"].value == "女"
+
+    man = personal_data.find_by_id_number("320104193001010016")
+    assert man.gender == "M" and man.mobile_hash == ""  # a landline is a fact, not a mobile
+    landline = Fact.objects.get(person=man, field__key="phone")
+    assert landline.value == "025-****8041" and landline.is_current
+    # Committed people are matched by the next identical file: every row unchanged.
+    again = checked(world, actor, "mz", rows.encode("utf-8"), name="again.csv")
+    assert again.rows_unchanged == 2 and again.rows_ok == 0
+
+
+def test_keyed_hash_is_the_hmac_every_stored_hash_was_made_with():
+    """Import matching compares keyed hashes with those stored before keyed_hash reused its
+    HMAC state: they must be the same HMAC-SHA256 of the same key."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    for value in ["id:320104192805271137", "fact:name:杨磊强", "", "mobile:13912345678"]:
+        expected = hmac.new(settings.DATA_HASH_KEY.encode(), value.encode(), hashlib.sha256)
+        assert personal_data.keyed_hash(value) == expected.hexdigest()
