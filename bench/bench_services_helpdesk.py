@@ -8,20 +8,24 @@ django-helpdesk creates tickets, in the same benchmark run, on the same PostgreS
   and a fresh database ``<bench db>_helpdesk`` on the same server. bench/helpdesk/hd_bench.py
   creates N tickets the way helpdesk's public "submit a ticket" view does: PublicTicketForm
   validated and saved (Ticket, the "opened" FollowUp, the submitter's e-mail through the locmem
-  backend, backlinks, the ``new_ticket_done`` signal), in-process, in 1 and in 4 threads.
-- **Linli**: the same N, the same thread count, in this process: ``request_submit`` for a
-  resident's free-text request over the H5 channel (permission check, validation, the request,
-  its first timeline event and an audit event in one transaction) followed by
-  ``routing.suggest`` (jieba + naive-Bayes department and class with confidence, from the
-  district's stored model). The requests land in a bench district of its own (code 320107,
-  kept between runs) so the demo district's figures do not move.
+  backend, backlinks, the ``new_ticket_done`` signal).
+- **Linli**: the same N, in this code base: ``request_submit`` for a resident's free-text request
+  over the H5 channel (permission check, validation, the request, its first timeline event, its
+  metrics-summary counts and an audit event in one transaction) followed by ``routing.suggest``
+  (jieba + naive-Bayes department and class with confidence, from the district's stored model).
+  The requests land in a bench district of its own (code 320107, kept between runs) so the demo
+  district's figures do not move.
+- **Clients**: 1 and 4, processes on both sides (forked after a warm-up of 5 creations, each with
+  its own database connection, all released at the same moment), as web workers are deployed.
+  Until November 2026 the clients were threads of one process; on 2 cores that measured mostly
+  which side lost less to the GIL, not what a deployment of either would do.
 """
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +33,9 @@ from urllib.parse import urlsplit
 DESCRIPTION = "service requests created (routing + audit) vs. django-helpdesk 2.6 tickets"
 N = 600
 CLIENT_COUNTS = (1, 4)  # one row per count; both sides use the same count and the same N
+# Clients are processes on both sides (forked after the warm-up, each with its own connection,
+# as web workers are deployed); they start together this long after the fork.
+START_DELAY = 1.0
 DISTRICT_CODE = "320107"  # a GB/T 2260 county code neither the demo nor other benches use
 HELPDESK_VERSION = "2.6.1"
 HERE = Path(__file__).resolve().parent / "helpdesk"
@@ -78,7 +85,7 @@ def _helpdesk(url: str, clients: int) -> dict:
     env = {**os.environ, "HELPDESK_DATABASE_URL": _fresh_database(url)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     out = subprocess.run(
-        [str(python), str(HERE / "hd_bench.py"), str(N), str(clients)],
+        [str(python), str(HERE / "hd_bench.py"), str(N), str(clients), str(START_DELAY)],
         env=env, check=True, capture_output=True, text=True, cwd=HERE,
     ).stdout  # fmt: skip
     return json.loads(out.strip().splitlines()[-1])
@@ -110,51 +117,73 @@ def _world():
     return district, assignment.user, assignment.place
 
 
-def _linli(clients: int) -> dict:
-    from django.db import connection
-
+def _create(resident, place, i: int):
+    """One resident request over H5, then its routing suggestion (None: no known words)."""
     from services import routing
     from services import services as request_services
+
+    title, body = TEXTS[i % len(TEXTS)]
+    request = request_services.request_submit(
+        actor=resident, place=place, title=f"{title}（{i}）", description=body,
+        channel="h5", address="第1街道第1社区",
+    )  # fmt: skip
+    return routing.suggest(request)
+
+
+def _linli_client(k: int, clients: int, resident_pk: int, place_pk: int, start_at: float,
+                  results) -> None:  # fmt: skip
+    """One client process: its share of the N creations, from ``start_at`` on."""
+    from django.db import connection, connections
+
+    from core.models import Place, User
+
+    connections.close_all()  # never reuse the parent's socket
+    resident, place = User.objects.get(pk=resident_pk), Place.objects.get(pk=place_pk)
+    connection.ensure_connection()  # connected before the clock starts, as helpdesk's clients
+    routed, errors = 0, []
+    time.sleep(max(0.0, start_at - time.time()))
+    try:
+        for i in range(k, N, clients):
+            routed += _create(resident, place, i) is not None
+    except Exception as exc:  # noqa: BLE001 - reported, not swallowed
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+        results.put((routed, errors, time.time()))
+
+
+def _linli(clients: int) -> dict:
+    from django.db import connections
+
     from services.models import ServiceRequest
 
     district, resident, place = _world()
-
-    def create(i: int):
-        title, body = TEXTS[i % len(TEXTS)]
-        request = request_services.request_submit(
-            actor=resident, place=place, title=f"{title}（{i}）", description=body,
-            channel="h5", address="第1街道第1社区",
-        )  # fmt: skip
-        return routing.suggest(request)
-
-    for i in range(5):  # warm-up: jieba dictionary, templates of gettext, connection
-        create(-1 - i)
+    for i in range(5):  # warm-up: jieba dictionary, gettext catalogues, the stored model
+        _create(resident, place, -1 - i)
     before = ServiceRequest.objects.filter(district=district).count()
-    errors, routed = [], []
-
-    def worker(k: int) -> None:
-        try:
-            for i in range(k, N, clients):
-                routed.append(create(i) is not None)
-        except Exception as exc:  # noqa: BLE001 - reported, not swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+    connections.close_all()  # the forked clients must not inherit an open connection
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    start_at = time.time() + START_DELAY
+    processes = [
+        ctx.Process(
+            target=_linli_client, args=(k, clients, resident.pk, place.pk, start_at, results)
+        )
+        for k in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    reports = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(report[2] for report in reports) - start_at
     created = ServiceRequest.objects.filter(district=district).count() - before
     return {
         "seconds": seconds,
         "requests": created,
         "per_second": created / seconds if seconds else 0,
-        "routed": sum(routed),
-        "errors": errors[:3],
+        "routed": sum(report[0] for report in reports),
+        "errors": [error for report in reports for error in report[1]][:3],
     }
 
 
@@ -171,7 +200,7 @@ def run(context) -> list[dict]:
             "key": key,
             "benchmark": key,
             "measured": (
-                f"{N} creations, {clients} client thread(s) in-process each side: Linli "
+                f"{N} creations, {clients} client process(es) each side: Linli "
                 "`request_submit` (H5, free text; request + timeline event + audit, one "
                 "transaction) + `routing.suggest` (jieba + naive Bayes)"
             ),

@@ -256,6 +256,10 @@ class ServiceRequest(models.Model):
         instance._summary_row = dict(zip(field_names, values, strict=True))
         return instance
 
+    # ``number`` in SQL, of an id expression (for a statement that writes a request and names it
+    # in the same breath: services.request_submit's audit row). At least 8 digits, never cut.
+    NUMBER_SQL = "('SR' || lpad({id}::text, greatest(8, length({id}::text)), '0'))"
+
     @property
     def number(self) -> str:
         return f"SR{self.pk:08d}" if self.pk else ""

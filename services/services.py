@@ -8,6 +8,7 @@ does not allow (with the reason), writes, appends a timeline event and one audit
 import datetime
 import hashlib
 import secrets
+from contextlib import nullcontext
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core import calendar as workcal
-from core.models import Department, Notification, Place, PlaceLevel, User
+from core.models import AuditEvent, Department, Notification, Place, PlaceLevel, User
 from core.validation import require_perm as _require
 from services import notify, plain_sql, summary
 from services.models import (
@@ -501,12 +502,17 @@ def _new_token() -> str:
     return secrets.token_hex(8)
 
 
-def _insert_submitted(request: ServiceRequest, event: RequestEvent) -> None:
-    """Write a new request, its first timeline event and its count in the metrics summary (what
-    ``ServiceRequest.save`` keeps). PostgreSQL: one statement, the event and the two summary
-    upserts as data-modifying CTEs beside the request's INSERT; SQLite: one statement each.
-    The SQL text is written once per process (services.plain_sql); compiling the ORM's three
-    statements per submission cost more client CPU than the database spent on them."""
+def _insert_submitted(request: ServiceRequest, event: RequestEvent, audit_entry: dict) -> None:
+    """Write a new request, its first timeline event, its counts in the metrics summary (what
+    ``ServiceRequest.save`` keeps) and its audit event (``audit_entry``: core.audit.row's keywords).
+
+    PostgreSQL: one statement — the event, the two summary upserts and the audit row as
+    data-modifying CTEs beside the request's INSERT. A single statement is its own transaction,
+    so outside a caller's transaction there is no BEGIN and no COMMIT round trip, and the summary
+    row (one per day, place and class: every submission nearby updates it) stays locked only
+    while the server commits, not while this process talks to it. SQLite: one statement each,
+    in a transaction. The SQL text is written once per process (services.plain_sql); compiling
+    the ORM's statements per submission cost more client CPU than the database spent on them."""
     connection = transaction.get_connection()
     request_sql, request_fields = plain_sql.insert_statement(ServiceRequest)
     event_sql, event_fields = plain_sql.insert_statement(RequestEvent, leading=("request",))
@@ -517,28 +523,58 @@ def _insert_submitted(request: ServiceRequest, event: RequestEvent) -> None:
         for key, counts in summary.deltas(None, summary.snapshot(request)).items()
         for statement in summary.upsert_statements(key, counts)
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The event's request_id is the new request's id, read from the first CTE.
-            event_sql = event_sql.replace("VALUES (%s", "VALUES ((SELECT id FROM r)", 1)
-            ctes = [f"r AS ({request_sql})", f"e AS ({event_sql})"]
-            ctes += [f"s{n} AS ({sql})" for n, (sql, _params) in enumerate(upserts)]
-            params = [*request_values, *event_values]
-            params += [value for _sql, values in upserts for value in values]
-            cursor.execute(f"WITH {', '.join(ctes)} SELECT id FROM r", params)  # noqa: S608
-            plain_sql.mark_saved(request, cursor.fetchone()[0])
-        else:
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(request_sql, request_values)
             plain_sql.mark_saved(request, cursor.fetchone()[0])
             cursor.execute(event_sql, [request.pk, *event_values])
             plain_sql.mark_saved(event, cursor.fetchone()[0])
             for sql, values in upserts:
                 cursor.execute(sql, values)
+            audit.record_sql(**audit_entry, obj=request)
+    else:
+        audit_sql, audit_values = _audit_row_sql(audit_entry, request)
+        # The event's request_id is the new request's id, read from the first CTE.
+        event_sql = event_sql.replace("VALUES (%s", "VALUES ((SELECT id FROM r)", 1)
+        ctes = [f"r AS ({request_sql})", f"e AS ({event_sql})", f"a AS ({audit_sql})"]
+        ctes += [f"s{n} AS ({sql})" for n, (sql, _values) in enumerate(upserts)]
+        params = [*request_values, *event_values, *audit_values]
+        params += [value for _sql, values in upserts for value in values]
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(ctes)} SELECT id FROM r", params)  # noqa: S608
+            plain_sql.mark_saved(request, cursor.fetchone()[0])
     request.remember_summary_row()
     event.request = request
 
 
-@transaction.atomic
+def _audit_row_sql(audit_entry: dict, request: ServiceRequest) -> tuple[str, list]:
+    """The audit event of a request not yet written, as an INSERT … SELECT … FROM r (the CTE
+    that writes the request): core.audit.row's values, but the object's id and its name
+    ("SR00000042 title", ServiceRequest.__str__) are taken from the new row's id."""
+    connection = transaction.get_connection()
+    values = audit.row(**audit_entry, obj=request)
+    values["at"] = _now()
+    from_row = {
+        "object_id": "r.id::text",
+        "object_repr": f"left({ServiceRequest.NUMBER_SQL.format(id='r.id')} || ' ' || %s, 200)",
+    }
+    columns, expressions, params = [], [], []
+    for column in audit.COLUMNS:
+        columns.append(connection.ops.quote_name(column))
+        if column == "object_id":
+            expressions.append(from_row[column])
+        elif column == "object_repr":
+            expressions.append(from_row[column])
+            params.append(request.title)
+        else:
+            expressions.append("%s")
+            field = AuditEvent._meta.get_field(column)
+            params.append(field.get_db_prep_save(values[column], connection))
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM r"  # noqa: S608
+    return sql, params
+
+
 def request_submit(
     *,
     actor,
@@ -562,7 +598,10 @@ def request_submit(
     """File a request. A repeated ``client_key`` from the same account returns the first request
     (a double submit creates one request). ``channel`` decides the permission asked:
     H5 — the resident themself; staff — 代办 on behalf of ``resident``; patrol — a grid worker;
-    open311 — an Open311 key's account (checked by the Open311 view before calling)."""
+    open311 — an Open311 key's account (checked by the Open311 view before calling).
+
+    Atomic like every step, though not through ``transaction.atomic``: everything it writes is
+    one statement on PostgreSQL (see ``_insert_submitted``); before it, it only reads."""
     client_key = (client_key or "").strip()[:64]
     if client_key and getattr(actor, "pk", None):
         existing = ServiceRequest.objects.filter(submitted_by=actor, client_key=client_key).first()
@@ -644,26 +683,27 @@ def request_submit(
     if photo is not None:
         request.photo = photo
     event = _new_event(request, actor=actor, kind=EventKind.SUBMIT, data={"channel": channel})
+    audit_entry = {
+        "actor": actor,
+        "action": "services.request_submit",
+        "changes": {"channel": channel, "item": item.code if item else "", "title": title},
+        "place": place,
+    }
     if not client_key:
-        _insert_submitted(request, event)
-    else:  # a concurrent double submit: the unique constraint decides, the first one wins
-        try:
-            with transaction.atomic():
-                _insert_submitted(request, event)
-        except IntegrityError:
-            existing = ServiceRequest.objects.filter(
-                submitted_by=actor, client_key=client_key
-            ).first()
-            if existing is None:
-                raise
-            return existing
-    audit.record(
-        actor=actor,
-        action="services.request_submit",
-        obj=request,
-        changes={"channel": channel, "item": item.code if item else "", "title": title},
-        place=place,
-    )
+        _insert_submitted(request, event, audit_entry)
+        return request
+    # A concurrent double submit: the unique constraint decides, the first one wins. Inside a
+    # caller's transaction a savepoint keeps it usable after the refusal; outside one the
+    # refused statement was its own transaction and left nothing behind.
+    connection = transaction.get_connection()
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            _insert_submitted(request, event, audit_entry)
+    except IntegrityError:
+        existing = ServiceRequest.objects.filter(submitted_by=actor, client_key=client_key).first()
+        if existing is None:
+            raise
+        return existing
     return request
 
 

@@ -2,18 +2,19 @@
 
 Run by bench/bench_services_helpdesk.py with bench/helpdesk/.venv/bin/python:
 
-    hd_bench.py N CLIENTS  → prints one JSON line {"seconds", "tickets", "per_second", ...}
+    hd_bench.py N CLIENTS START_DELAY → prints one JSON line {"seconds", "tickets", ...}
 
-Each of CLIENTS threads (its own database connection) fills and saves PublicTicketForm: the
+Each of CLIENTS processes (forked after the warm-up, its own database connection, all starting
+START_DELAY seconds after the fork, as Linli's clients) fills and saves PublicTicketForm: the
 form's queries, Ticket.save, the "Ticket Opened Via Web" FollowUp, the e-mail to the submitter
 (locmem backend), backlinks and the new_ticket_done signal — helpdesk's own code, in-process,
 autocommit as in its views.
 """
 
 import json
+import multiprocessing
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,7 +24,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core import mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -35,50 +35,66 @@ TEXTS = [
 ]
 
 
-def main() -> None:
-    n, clients = int(sys.argv[1]), int(sys.argv[2])
-    call_command("migrate", verbosity=0)
+def _client(k: int, n: int, clients: int, queue_pk: int, start_at: float, results) -> None:
+    """One client process: its share of the N tickets, from ``start_at`` on."""
+    from django.db import connections
+
+    connections.close_all()  # never reuse the parent's socket
+    connection.ensure_connection()  # connected before the clock starts, as Linli's clients
+    errors = []
+    time.sleep(max(0.0, start_at - time.time()))
+    try:
+        for i in range(k, n, clients):
+            create(queue_pk, i)
+    except Exception as exc:  # noqa: BLE001 - reported, not swallowed
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+        results.put((errors, time.time()))
+
+
+def create(queue_pk: int, i: int) -> None:
     from helpdesk.forms import PublicTicketForm
+
+    title, body = TEXTS[i % len(TEXTS)]
+    form = PublicTicketForm(
+        data={
+            "queue": str(queue_pk), "title": f"{title}（{i}）", "body": body,
+            "priority": "3", "submitter_email": f"resident{i}@example.org",
+        }
+    )  # fmt: skip
+    if not form.is_valid():
+        raise RuntimeError(f"helpdesk form refused: {form.errors.as_json()}")
+    form.save(user=None)
+
+
+def main() -> None:
+    n, clients, start_delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    call_command("migrate", verbosity=0)
+    from django.db import connections
     from helpdesk.models import FollowUp, Queue, Ticket
 
     queue, _ = Queue.objects.get_or_create(
         slug="bench", defaults={"title": "基准队列", "allow_public_submission": True}
     )
-    before = Ticket.objects.count()
-
-    def create(i: int) -> None:
-        title, body = TEXTS[i % len(TEXTS)]
-        form = PublicTicketForm(
-            data={
-                "queue": str(queue.pk), "title": f"{title}（{i}）", "body": body,
-                "priority": "3", "submitter_email": f"resident{i}@example.org",
-            }
-        )  # fmt: skip
-        if not form.is_valid():
-            raise RuntimeError(f"helpdesk form refused: {form.errors.as_json()}")
-        form.save(user=None)
-
     for i in range(5):  # warm-up: templates, first queries, connection
-        create(-1 - i)
-    errors = []
-
-    def worker(k: int) -> None:
-        try:
-            for i in range(k, n, clients):
-                create(i)
-        except Exception as exc:  # noqa: BLE001 - reported, not swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    created = Ticket.objects.count() - before - 5
+        create(queue.pk, -1 - i)
+    before = Ticket.objects.count()
+    connections.close_all()  # the forked clients must not inherit an open connection
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    start_at = time.time() + start_delay
+    processes = [
+        ctx.Process(target=_client, args=(k, n, clients, queue.pk, start_at, results))
+        for k in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    reports = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(report[1] for report in reports) - start_at
+    created = Ticket.objects.count() - before
     print(
         json.dumps(
             {
@@ -86,8 +102,7 @@ def main() -> None:
                 "tickets": created,
                 "per_second": created / seconds if seconds else 0,
                 "followups": FollowUp.objects.filter(ticket__queue=queue).count(),
-                "emails": len(getattr(mail, "outbox", [])),
-                "errors": errors[:3],
+                "errors": [error for report in reports for error in report[0]][:3],
                 "django": django.get_version(),
             }
         )

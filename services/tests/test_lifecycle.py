@@ -169,11 +169,26 @@ def test_submitted_request_and_event_read_back_as_written(world):
         EventKind.SUBMIT, State.SUBMITTED, world.resident.pk,
     )  # fmt: skip
     assert event.data == {"channel": "h5"} and event.at is not None
+    logged = AuditEvent.objects.get(action="services.request_submit", object_id=str(request.pk))
+    assert (logged.object_type, logged.object_repr) == ("services.servicerequest", str(request))
+    assert (logged.actor_id, logged.place_id) == (world.resident.pk, request.place_id)
+    assert logged.changes == {"channel": "h5", "item": "MZ-002", "title": request.title}
     district = world.d.district.pk
     assert summary.stored(district) == summary.recount(district)
     request_services.request_accept(actor=world.dispatcher, request=request)
     assert summary.stored(district) == summary.recount(district)
     assert summary.stored_weeks(district) == summary.weeks_of(summary.recount(district))
+
+
+def test_number_in_sql_matches_the_number_in_python():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the submission's one-statement write (and this SQL) is PostgreSQL's")
+    for pk in (7, 42, 12345678, 123456789):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {ServiceRequest.NUMBER_SQL.format(id=pk)}")  # noqa: S608
+            assert cursor.fetchone()[0] == ServiceRequest(pk=pk).number, pk
 
 
 def test_double_submit_with_the_same_key_creates_one_request(world):
