@@ -16,6 +16,7 @@ runs in its own scratch database. The reconciliation job then recomputes every b
 transaction hash and chain of the district in Python.
 """
 
+import datetime
 import multiprocessing
 import os
 import random
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 DESCRIPTION = "time-bank postings/s with 16 clients vs. pgbench simple-update TPS"
 CLIENTS = 16
 SECONDS = 10
+WARMUP = 2  # seconds each client transfers before the timed window (see _client)
 ACCOUNTS = 256  # pgbench -s 1 updates 100,000 accounts; ours must not be a lock queue either
 DISTRICT_CODE = "320106"  # a real GB/T 2260 county code the demo (320104) does not use
 
@@ -99,7 +101,10 @@ def _world():
 
 def _client(n: int, root_pk: int, account_pks: list[int], run_id: str, start_at: float,
             stop_at: float, results) -> None:  # fmt: skip
-    """One client process: transfers until `stop_at`; reports (done, errors, first errors)."""
+    """One client process: transfers from `start_at` until `stop_at`; reports (done, errors,
+    first errors). The first WARMUP seconds are not counted: a client starts cold (its
+    connection, the prepared statement, the accounts' kind and community it remembers), as a
+    long-running web worker does once, and pgbench's TPS excludes its connection time too."""
     from django.db import connections
 
     from core.models import User
@@ -163,13 +168,14 @@ def _run() -> dict:
                 actor=root, source=accounts[0], target=accounts[1], minutes=1, relation="基准",
                 key=f"bench-{run_id}-{probe}",
             )  # fmt: skip
-    before = Transaction.objects.filter(district=district).count()
     load = os.getloadavg()[0]  # other work on the same cores, for the reader of the row
+    tps_before = _pgbench(url)
     connections.close_all()  # the forked clients must not inherit an open connection
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
-    start_at = time.time() + 1.0
-    stop_at = start_at + SECONDS
+    warm_at = time.time() + 1.0
+    window = (warm_at + WARMUP, warm_at + WARMUP + SECONDS)
+    start_at, stop_at = warm_at, window[1]
     pks = [a.pk for a in accounts]
     clients = [
         ctx.Process(target=_client, args=(n, root.pk, pks, run_id, start_at, stop_at, results))
@@ -180,22 +186,31 @@ def _run() -> dict:
     reports = [results.get(timeout=SECONDS + 120) for _ in clients]
     for p in clients:
         p.join()
-    elapsed = max(r[4] for r in reports) - start_at
     errors = sum(r[2] for r in reports)
     samples = [s for r in reports for s in r[3]][:3]
-    written = Transaction.objects.filter(district=district).count() - before
+    # Transfers stamped inside the timed window (created_at is taken just before the call).
+    utc = datetime.UTC
+    written = Transaction.objects.filter(
+        district=district, idempotency_key__startswith=f"bench-{run_id}-",
+        created_at__gte=datetime.datetime.fromtimestamp(window[0], utc),
+        created_at__lt=datetime.datetime.fromtimestamp(window[1], utc),
+    ).count()  # fmt: skip
+    elapsed = window[1] - window[0]
     postings_per_s = 2 * written / elapsed
     problems = services.reconcile(district=district)["problem_count"]
-    tps = _pgbench(url)
+    tps_after = _pgbench(url)
+    # The machine is shared: pgbench before and after our clients, and the mean as baseline.
+    tps = (tps_before + tps_after) / 2
     ratio = postings_per_s / tps if tps else 0
     row = {
         "benchmark": "timebank_postings",
-        "measured": f"{postings_per_s:,.0f} postings/s ({written} transfers in {elapsed:.1f} s, "
-        f"{CLIENTS} client processes, {len(accounts)} accounts, {len(one.captured_queries)} SQL "
-        f"statements per transfer: the accounts read and one `timebank_post` call in its own "
-        f"transaction; {problems} invariant violations, {errors} errors; "
-        f"load average {load:.1f} before the clients started)",
-        "baseline": f"pgbench simple-update {tps:,.0f} TPS ({CLIENTS} clients)",
+        "measured": f"{postings_per_s:,.0f} postings/s ({written} transfers in {elapsed:.0f} s "
+        f"after {WARMUP} s of warm-up, {CLIENTS} client processes, {len(accounts)} accounts, "
+        f"{len(one.captured_queries)} SQL statement(s) per warm transfer: one `timebank_post` "
+        f"call, its own transaction; {problems} invariant violations, {errors} errors; "
+        f"load average {load:.1f} at the start)",
+        "baseline": f"pgbench simple-update {tps:,.0f} TPS ({CLIENTS} clients; mean of "
+        f"{tps_before:,.0f} before and {tps_after:,.0f} after)",
         "result": "pass" if ratio >= 0.5 and problems == 0 and not errors else "below goal",
         "ratio": f"{ratio:.2f}× (goal ≥ 0.5)",
     }

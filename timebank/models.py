@@ -128,7 +128,9 @@ class TxKind(models.TextChoices):
 class Transaction(models.Model):
     """One ledger transaction: its postings sum to zero."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (district, created_at) below; a second index on district alone would only
+    # cost every write an insert.
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", db_index=False)
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=16, choices=TxKind.choices)
     idempotency_key = models.CharField(max_length=255, unique=True)
@@ -165,8 +167,14 @@ class PostingQuerySet(models.QuerySet):
 class Posting(models.Model):
     """One leg of a transaction: a signed, non-zero number of minutes on one account."""
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # Both are the leading column of a unique constraint below (transaction, account) and
+    # (account, seq), whose indexes serve every lookup by them; no second index of their own.
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField(_("分钟"))
     balance_after = models.BigIntegerField(_("记账后余额"))

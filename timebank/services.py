@@ -335,13 +335,16 @@ def _post(
     capped: int | None = None,
     daily: bool = False,
     on_write: Callable[[Transaction], None] | None = None,
+    expect: list[tuple[str, int]] | None = None,
 ) -> Transaction:
     """Write one balanced transaction exactly once per key; see the module docstring.
 
     `capped`: the account (one of the legs) whose storage cap the write must respect, if it is
     a member's; `daily`: that account's daily deposit cap too. On PostgreSQL (unless `on_write`
     must run in the same transaction) the whole attempt is one call of the database function
-    `timebank_post` (migration 0008); elsewhere the Python engine below does the same."""
+    `timebank_post` (migrations 0008, 0009); elsewhere the Python engine below does the same.
+    `expect`: per leg, the (kind, community) the caller decided from remembered facts; the
+    function refuses with StaleFacts if they changed (PostgreSQL only)."""
     key = clean_key(key)
     memo = " ".join((memo or "").split())[:200]
     if sum(m for _a, m in legs) != 0 or len({a for a, _m in legs}) != len(legs) or len(legs) < 2:
@@ -358,7 +361,10 @@ def _post(
     engine = _attempt
     if connection.vendor == "postgresql" and on_write is None:
         del args["on_write"]
+        args["expect"] = expect
         engine = _attempt_in_database
+    elif expect is not None:
+        raise ValueError("remembered facts are only checked by timebank_post")
     if connection.in_atomic_block:
         return engine(**args)  # the caller's transaction: its caller retries, not us
     delay = 0.005
@@ -458,13 +464,13 @@ POST_SQL = "SELECT tx_id, replayed FROM timebank_post(" + ", ".join(  # noqa: S6
     f"%s::{t}" for t in (
         "text", "text", "text", "bigint", "bigint", "text", "bigint", "bigint", "timestamptz",
         "text", "bigint[]", "bigint[]", "boolean", "bigint", "text", "bigint", "text", "bigint",
-        "timestamptz", "text", "text", "text", "text[]", "inet", "text",
+        "timestamptz", "text", "text", "text", "text[]", "inet", "text", "text[]", "bigint[]",
     )
 ) + ")"  # fmt: skip
 
 
 def _attempt_in_database(
-    *, actor, kind, key, fingerprint, place, legs, memo, reverses, capped, daily
+    *, actor, kind, key, fingerprint, place, legs, memo, reverses, capped, daily, expect=None
 ) -> Transaction:
     """One try as one statement (PostgreSQL): the function `timebank_post` of migration 0008
     locks, checks, writes the transaction, postings, balances and chain tips, and the audit
@@ -487,18 +493,16 @@ def _attempt_in_database(
         defaults.STORAGE_CAP, RULE_DEFAULTS[defaults.STORAGE_CAP],
         defaults.DAILY_DEPOSIT_CAP if daily else None, RULE_DEFAULTS[defaults.DAILY_DEPOSIT_CAP],
         _local_day_start(now) if daily else None,
-        event["action"], event["actor_name"], f"{tx.get_kind_display()} #",
+        event["action"], event["actor_name"], f"{TxKind(kind).label} #",
         [format_minutes(m) for _a, m in legs], event["client_ip"], event["place_path"],
+        [k for k, _p in expect] if expect else None, [p for _k, p in expect] if expect else None,
     ]  # fmt: skip
     try:
-        with connection.cursor() as cursor:
-            if connection.in_atomic_block:
-                with transaction.atomic():
-                    cursor.execute(POST_SQL, params)
-                    tx_id, replayed = cursor.fetchone()
-            else:
-                cursor.execute(POST_SQL, params)
-                tx_id, replayed = cursor.fetchone()
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                tx_id, replayed = _call_post(connection, params)
+        else:
+            tx_id, replayed = _call_post(connection, params)
     except DatabaseError as exc:
         refusal = _refusal(exc)
         if refusal is None:
@@ -513,13 +517,64 @@ def _attempt_in_database(
     return tx
 
 
-def _refusal(exc: DatabaseError) -> ValidationError | None:
-    """The ValidationError for a refusal raised by `timebank_post`, or None for anything else."""
+class StaleFacts(Exception):
+    """What a service remembered about an account no longer holds: decide again from rows."""
+
+
+def _call_post(connection, params: list) -> tuple[int, bool]:
+    """Run POST_SQL on Django's connection (its transaction state, its error classes) with a
+    server-side-binding psycopg cursor: psycopg prepares the statement after a few calls, so
+    neither side parses it again, and the parameters are sent as they are instead of quoted
+    into the text (Django's default cursor interpolates them client-side)."""
+    import psycopg  # PostgreSQL's driver; SQLite installs need not have it
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(POST_SQL, params, prepare=True)
+        row = cursor.fetchone()
+    if connection.queries_logged:  # as Django's debug cursor does (CaptureQueriesContext)
+        connection.queries_log.append(
+            {"sql": POST_SQL, "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return row
+
+
+def _refusal(exc: DatabaseError) -> Exception | None:
+    """The error for a refusal raised by `timebank_post` (a ValidationError, or StaleFacts), or
+    None for anything else."""
     diag = getattr(exc.__cause__, "diag", None)
     message = getattr(diag, "message_primary", None) or ""
+    if message == "timebank:stale":
+        return StaleFacts()
     if not message.startswith("timebank:") or message[9:] not in LEDGER_ERRORS:
         return None
     return ledger_error(message[9:], **json.loads(diag.message_detail or "{}"))
+
+
+# Per process: accounts with their community, as `_accounts_with_places` reads them, for the
+# transfer service. Kind and community never change once an account exists; the community's
+# path can (a restructure), and `timebank_post` re-checks all three under the row locks.
+# Nothing else is taken from here: balances, names and closure are read under the locks.
+_REMEMBERED: dict[int, Account] = {}
+REMEMBER_AT_MOST = 20_000
+
+
+def _remembered_accounts(ids: list[int]) -> dict[int, Account]:
+    found = {pk: _REMEMBERED[pk] for pk in ids if pk in _REMEMBERED}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        if len(_REMEMBERED) > REMEMBER_AT_MOST:
+            _REMEMBERED.clear()
+        loaded = _accounts_with_places(missing)
+        _REMEMBERED.update(loaded)
+        found.update(loaded)
+    return found
+
+
+def _forget_accounts(ids) -> None:
+    for pk in ids:
+        _REMEMBERED.pop(pk, None)
 
 
 # The engine's own statements are plain SQL that SQLite (≥ 3.35) and PostgreSQL both run: with
@@ -773,10 +828,22 @@ def transfer(
     minutes = clean_minutes(minutes)
     if source.pk == target.pk:
         raise ValidationError(_("不能转给自己。"), code="same_account")
-    both = _accounts_with_places([source.pk, target.pk])
+    args = dict(actor=actor, ids=(source.pk, target.pk), minutes=minutes, key=key)
+    try:
+        return _transfer(**args, relation=relation, remembered=True)
+    except StaleFacts:
+        _forget_accounts(args["ids"])
+        return _transfer(**args, relation=relation, remembered=False)
+
+
+def _transfer(*, actor, ids, minutes, key, relation, remembered: bool) -> Transaction:
+    """`transfer` deciding from the accounts' remembered kind and community (PostgreSQL, where
+    `timebank_post` re-checks them under the row locks) or from fresh rows."""
+    remembered = remembered and transaction.get_connection().vendor == "postgresql"
+    both = (_remembered_accounts if remembered else _accounts_with_places)(list(ids))
     if len(both) != 2:
         raise Account.DoesNotExist
-    source, target = both[source.pk], both[target.pk]
+    source, target = both[ids[0]], both[ids[1]]
     if source.kind == AccountKind.TEAM:
         raise ValidationError(_("团队志愿时间只能捐赠，不能转赠。"), code="team_donate_only")
     if source.kind != AccountKind.MEMBER or target.kind != AccountKind.MEMBER:
@@ -788,6 +855,8 @@ def transfer(
     # A community worker may always record it; the account's owner only where the district
     # does not require a worker to verify the relation (the rule is read only then).
     if not actor.has_perm("timebank.record", place):
+        if remembered:
+            raise StaleFacts  # the owner's own permission is decided from fresh rows
         if rule_value(defaults.RELATIVE_TRANSFER_BY_WORKER, source.district_id):
             raise PermissionDenied(_("转赠亲属须由社区工作者核实亲属关系后办理。"))
         if not actor.has_perm("timebank.use_account", source):
@@ -796,6 +865,7 @@ def transfer(
         actor=actor, kind=TxKind.TRANSFER, key=key, place=place, capped=target.pk,
         memo=_("亲属关系：%(r)s") % {"r": relation[:60]},
         legs=[(source.pk, -minutes), (target.pk, minutes)],
+        expect=[(a.kind, a.place_id) for a in (source, target)] if remembered else None,
     )  # fmt: skip
 
 

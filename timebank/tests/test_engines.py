@@ -8,13 +8,13 @@ write the same audit event.
 """
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from core import audit
 from core.models import AuditEvent
 from timebank import services
-from timebank.models import Posting, Transaction, TxKind, format_minutes
+from timebank.models import Account, Posting, Transaction, TxKind, format_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,25 @@ def test_record_sql_writes_what_record_writes(bank):
     assert [getattr(second, f) for f in fields] == [getattr(first, f) for f in fields]
     assert first.changes["who"] == bank.young.name and first.place_path == bank.young.place.path
     assert second.at >= first.at
+
+
+def test_remembered_account_facts_are_checked_again_by_the_database(bank):
+    """The transfer service remembers each account's kind and community per process (on
+    PostgreSQL); when one has changed, `timebank_post` refuses under the row locks and the
+    service decides again from fresh rows — here, that the worker may no longer record it."""
+    services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="st-d")
+    services.transfer(
+        actor=bank.worker, source=bank.young, target=bank.elder, minutes=5, key="st-1",
+        relation="母子",
+    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        assert services._REMEMBERED[bank.young.pk].place_id == bank.young.place_id
+    # No service moves an account; a change behind the process's back stands for any drift.
+    Account.objects.filter(pk=bank.young.pk).update(place=bank.d.communities[2])
+    with pytest.raises(PermissionDenied):
+        services.transfer(
+            actor=bank.worker, source=bank.young, target=bank.elder, minutes=5, key="st-2",
+            relation="母子",
+        )  # fmt: skip
+    assert not Transaction.objects.filter(idempotency_key="st-2").exists()
+    assert Account.objects.get(pk=bank.young.pk).balance == 55
