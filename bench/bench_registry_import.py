@@ -213,7 +213,8 @@ def fact_write_rates(district_id: int, limit: int = 500_000) -> dict:
     facts the import just wrote, copied again server-side with INSERT … SELECT: into a plain
     table of registry_fact's columns, into one with its indexes too (LIKE … INCLUDING ALL
     copies no foreign keys), and into registry_fact itself (indexes and its seven foreign
-    keys checked per row, as the commit has them). Rolled back: nothing is kept."""
+    keys checked per row, as the commit has them). Ordinary tables, so every write is logged
+    as the import's are; all rolled back: nothing is kept."""
     from django.db import connection, transaction
 
     columns = ("district_id, community_id, person_id, field_id, value, value_hash, value_enc, "
@@ -226,10 +227,8 @@ def fact_write_rates(district_id: int, limit: int = 500_000) -> dict:
             [district_id, limit],
         )
         facts = cursor.rowcount
-        cursor.execute("CREATE TEMP TABLE bench_fact_plain ON COMMIT DROP AS "
-                       "SELECT * FROM registry_fact WITH NO DATA")  # fmt: skip
-        cursor.execute("CREATE TEMP TABLE bench_fact_indexed (LIKE registry_fact INCLUDING ALL) "
-                       "ON COMMIT DROP")  # fmt: skip
+        cursor.execute("CREATE TABLE bench_fact_plain AS SELECT * FROM registry_fact WITH NO DATA")
+        cursor.execute("CREATE TABLE bench_fact_indexed (LIKE registry_fact INCLUDING ALL)")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for label, table in [("plain", "bench_fact_plain"), ("indexed", "bench_fact_indexed"),
                              ("registry_fact", "registry_fact")]:  # fmt: skip

@@ -6,6 +6,7 @@ overrides, like `bulk_create`. Auto-now fields get one timestamp per call; JSON 
 written as JSON text; every other value is written as the attribute holds it.
 """
 
+import datetime
 import json
 import operator
 
@@ -88,6 +89,30 @@ def insert_rows(model, attnames: list[str], rows: list[tuple]) -> int:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
+        # COPY's text format written directly, many rows per write: cheaper per row than
+        # psycopg's write_row, which adapts and sends every value on its own.
+        lines = []
         for row in rows:
-            copy.write_row(row)
+            lines.append("\t".join(map(_copy_text, row)))
+            if len(lines) >= 5000:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
     return len(rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)

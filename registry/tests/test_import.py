@@ -389,9 +389,9 @@ def test_new_people_take_their_values_as_shown_facts_with_provenance(world, stag
 
     actor = officer(world)
     rows = (
-        "姓名,公民身份号码,性别,所属社区,联系电话,备注\r\n"
-        "杨磊强,320104192805271137,女,钞库街社区,139-1234-5678,独居\r\n"
-        "王平,320104193001010016,男,钞库街社区,025-52738041,\r\n"
+        "姓名,公民身份号码,性别,所属社区,联系电话,备注,人员类别\r\n"
+        "杨磊强,320104192805271137,女,钞库街社区,139-1234-5678,独居,户籍\\流动\r\n"
+        "王平,320104193001010016,男,钞库街社区,025-52738041,,\r\n"
     )
     batch = checked(world, actor, "mz", rows.encode("gbk"), name="new.csv")
     assert batch.rows_ok == 2, list(batch.rows.values_list("errors", flat=True))
@@ -401,7 +401,7 @@ def test_new_people_take_their_values_as_shown_facts_with_provenance(world, stag
             row.save(update_fields=["data"])
     result = commit(batch, actor)
     assert batch.status == ImportBatch.Status.COMMITTED, batch.message
-    assert result["created"] == 2 and result["current"] == 11 and result["conflict"] == 0
+    assert result["created"] == 2 and result["current"] == 12 and result["conflict"] == 0
 
     woman = personal_data.find_by_id_number("320104192805271137")
     assert woman.gender == "F"  # the ID digit says M; the file's gender column is shown
@@ -410,7 +410,10 @@ def test_new_people_take_their_values_as_shown_facts_with_provenance(world, stag
     assert woman.mobile_hash == personal_data.mobile_hash("13912345678")
     assert personal_data.decrypt(woman.mobile_enc) == "13912345678"
     facts = {f.field.key: f for f in Fact.objects.filter(person=woman).select_related("field")}
-    assert set(facts) == {"name", "id_number", "gender", "phone", "birth_date", "living_alone"}
+    assert set(facts) == {
+        "name", "id_number", "gender", "phone", "birth_date", "living_alone", "person_category"
+    }  # fmt: skip
+    assert facts["person_category"].value == "户籍\\流动"  # a backslash survives COPY's text
     for key, fact in facts.items():
         assert fact.is_current and fact.source.short_code == "mz", key
         assert fact.author == actor and fact.batch_id == batch.pk and fact.recorded_at, key
