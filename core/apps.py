@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from core import navigation
+        from core.collation import register_on_sqlite
+
+        connection_created.connect(register_on_sqlite, dispatch_uid="core.collation.pinyin")
 
         navigation.register(_("工作台"), "workbench", order=0)
         navigation.register(_("辖区"), "place_list", order=10)

@@ -169,9 +169,10 @@ class Person(models.Model):
     show. Only core.personal_data reads the plaintext, and every full view is audited.
     """
 
-    # On PostgreSQL the column uses the "C" collation (migration core 0003): names sort by code
-    # point as on SQLite, and a name prefix (LIKE '王%') is answered from the (name, id) index
-    # whatever collation the database was created with.
+    # On PostgreSQL the column uses the "C" collation (migration core 0003), so comparisons do not
+    # depend on the collation the database was created with. Lists show names in pinyin order
+    # through core.collation; on PostgreSQL an index on (name COLLATE pinyin, id) serves them
+    # (migration core 0005).
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -207,8 +208,6 @@ class Person(models.Model):
             )
         ]
         indexes = [
-            # The people list pages by (name, id); see core/paging.py.
-            models.Index(fields=["name", "id"], name="person_name_id"),
             # Imports match people without an ID number by district and birth date.
             models.Index(fields=["district", "birth_date"], name="person_district_birth"),
         ]

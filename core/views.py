@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core import calendar as workcal
 from core import personal_data, selectors, services
+from core.collation import in_pinyin_order, prefix_range
 from core.forms import (
     AuditFilterForm,
     ChildPlaceForm,
@@ -261,12 +262,16 @@ def department_list(request):
 def person_list(request):
     if not request.user.has_perm("core.use_staff_pages"):
         raise PermissionDenied(_("此页面仅供工作人员使用。"))
-    people = selectors.people_visible_to(request.user).select_related("place", "account")
+    people = (
+        selectors.people_visible_to(request.user)
+        .select_related("place", "account")
+        .annotate(name_order=in_pinyin_order("name"))
+    )
     query = request.GET.get("q", "").strip()
     if query:
-        # Names match from their first character (surname first), which the name index
-        # answers at any size; ID and mobile numbers match whole.
-        lookup = Q(name__startswith=query)
+        # Names match from their first character (surname first): a slice of the name index
+        # at any size; ID and mobile numbers match whole.
+        lookup = prefix_range("name_order", query) & Q(name__startswith=query)
         for finder in (personal_data.id_number_hash, personal_data.mobile_hash):
             try:
                 # Exact ID or mobile numbers are found by keyed hash, never by plaintext.
@@ -277,10 +282,11 @@ def person_list(request):
             except ValidationError:
                 pass
         people = people.filter(lookup)
-    # Keyset pages by name: a district's million residents are never counted or skipped over.
+    # Keyset pages by name in pinyin order: a district's million residents are never counted
+    # or skipped over.
     page = keyset_page(
         people,
-        order=("name", "pk"),
+        order=("name_order", "pk"),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         params={"q": query},

@@ -127,3 +127,55 @@ def test_people_page_with_a_garbage_cursor_is_the_first_page(client, d, people):
     response = client.get(reverse("person_list"), {"after": "%%%", "before": "[1,2"})
     assert response.status_code == 200
     assert response.context["page"].is_first
+
+
+PINYIN_ORDER = [
+    "陈静",
+    "李强",
+    "李强",
+    "孙丽",
+    "王",
+    "王芳",
+    "王芳",
+    "王芳",
+    "王小明",
+    "张伟",
+    "赵敏",
+]
+
+
+def test_people_page_lists_names_in_pinyin_order(client, d, people):
+    # In code-point order 孙 (U+5B59) and 张 (U+5F20) would come first and 陈 (U+9648) last.
+    logged_in(client, d, "grid_worker:own")
+    page = client.get(reverse("person_list")).context["page"]
+    han = [p.name for p in page if p.name in NAMES]
+    assert han == PINYIN_ORDER
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_pinyin_ordered_pages_show_every_row_once(people, size):
+    from core.collation import in_pinyin_order
+
+    ordered = people.filter(name__in=NAMES).annotate(name_order=in_pinyin_order("name"))
+    seen, cursor = [], ""
+    while True:
+        page = keyset_page(ordered, order=("name_order", "pk"), after=cursor, size=size)
+        seen += list(page)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert [p.name for p in seen] == PINYIN_ORDER
+    ties = [p.pk for p in seen if p.name == "王芳"]
+    assert ties == sorted(ties) and len(set(p.pk for p in seen)) == len(NAMES)
+
+
+def test_a_surname_search_finds_exactly_the_names_that_start_with_it(client, d, people):
+    # 汪 is read "wang" too, and 王 alone is a whole name: only names starting with 王 match.
+    for name in ("汪洋", "黄王", "王五"):
+        services.person_register(actor=d.root, place=d.grids[0], name=name)
+    logged_in(client, d, "grid_worker:own")
+    page = client.get(reverse("person_list"), {"q": "王"}).context["page"]
+    assert [p.name for p in page] == ["王", "王芳", "王芳", "王芳", "王五", "王小明"]
+    two = client.get(reverse("person_list"), {"q": "王小"}).context["page"]
+    assert [p.name for p in two] == ["王小明"]
+    assert not list(client.get(reverse("person_list"), {"q": "王大"}).context["page"])
