@@ -488,14 +488,15 @@ def _attempt_in_database(
     event = audit.row(actor=actor, action=f"timebank.{kind}", place=place)
     params = [
         key, fingerprint, kind, district_id, place.pk, memo, tx.reverses_id, tx.actor_id, now,
-        tx.hash, [a for a, _m in legs], [m for _a, m in legs],
+        tx.hash, _array([a for a, _m in legs]), _array([m for _a, m in legs]),
         _counts_as_service(kind, reverses), capped,
         defaults.STORAGE_CAP, RULE_DEFAULTS[defaults.STORAGE_CAP],
         defaults.DAILY_DEPOSIT_CAP if daily else None, RULE_DEFAULTS[defaults.DAILY_DEPOSIT_CAP],
         _local_day_start(now) if daily else None,
         event["action"], event["actor_name"], f"{TxKind(kind).label} #",
-        [format_minutes(m) for _a, m in legs], event["client_ip"], event["place_path"],
-        [k for k, _p in expect] if expect else None, [p for _k, p in expect] if expect else None,
+        _array([format_minutes(m) for _a, m in legs]), event["client_ip"], event["place_path"],
+        _array([k for k, _p in expect]) if expect else None,
+        _array([p for _k, p in expect]) if expect else None,
     ]  # fmt: skip
     try:
         if connection.in_atomic_block:
@@ -515,6 +516,15 @@ def _attempt_in_database(
     tx.pk, tx.replayed = tx_id, False
     tx._state.adding, tx._state.db = False, connection.alias
     return tx
+
+
+def _array(values: list[int] | list[str]) -> str:
+    """A PostgreSQL array literal, '{1,-2}' or '{"a","b"}' (cast in POST_SQL): adapting Python
+    lists cost psycopg more client CPU than all the call's other parameters."""
+    return "{%s}" % ",".join(  # noqa: UP031 - braces of the literal
+        str(v) if isinstance(v, int) else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for v in values
+    )
 
 
 class StaleFacts(Exception):

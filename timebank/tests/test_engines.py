@@ -157,3 +157,14 @@ def test_remembered_account_facts_are_checked_again_by_the_database(bank):
         )  # fmt: skip
     assert not Transaction.objects.filter(idempotency_key="st-2").exists()
     assert Account.objects.get(pk=bank.young.pk).balance == 55
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array literals")
+def test_array_literals_read_back_as_the_values():
+    texts = ['引号"', "反\\斜杠", "逗,号", "{括号}", " 空 格 ", "NULL", ""]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[]",
+            [services._array(texts), services._array([-5, 0, 2**40])],
+        )
+        assert cursor.fetchone() == (texts, [-5, 0, 2**40])
