@@ -203,3 +203,12 @@ def test_department_rename_and_deactivate(client, d):
     )
     department.refresh_from_db()
     assert (department.name, department.is_active) == ("民政局（新）", False)
+
+
+def test_place_numbers_are_grouped_by_thousands(client, d):
+    # build_small_district: the district has 20,000 people in 8,000 households.
+    logged_in(client, d, "coordinator:own")
+    listed = client.get(reverse("place_list")).content.decode()
+    assert ">20,000<" in listed and ">8,000<" in listed and ">20000<" not in listed
+    detail = client.get(reverse("place_detail", args=[d.district.pk])).content.decode()
+    assert "<dd>20,000</dd>" in detail
