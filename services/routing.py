@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.models import Department, Place, PlaceLevel
+from services import plain_sql
 from services.models import (
     OPEN_STATES,
     Category,
@@ -130,9 +131,7 @@ def _active_departments(district_id: int) -> tuple[dict[int, Department], tuple 
     """The district's active departments and which stored model is current, in one query (the
     model's key rides along as a subquery, so a retrain elsewhere is seen at once)."""
     sql, names = _departments_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [district_id, district_id, district_id])
-        rows = cursor.fetchall()
+    rows = plain_sql.fetch_all(sql, [district_id, district_id, district_id])
     if not rows:
         return {}, None
     latest = tuple(rows[0][-2:])  # a cache key only (SQLite gives the moment as text)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core import calendar as workcal
@@ -540,9 +541,8 @@ def _insert_submitted(request: ServiceRequest, event: RequestEvent, audit_entry:
         ctes += [f"s{n} AS ({sql})" for n, (sql, _values) in enumerate(upserts)]
         params = [*request_values, *event_values, *audit_values]
         params += [value for _sql, values in upserts for value in values]
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH {', '.join(ctes)} SELECT id FROM r", params)  # noqa: S608
-            plain_sql.mark_saved(request, cursor.fetchone()[0])
+        sql = f"WITH {', '.join(ctes)} SELECT id FROM r"  # noqa: S608 - text from metadata
+        plain_sql.mark_saved(request, plain_sql.fetch_all(sql, params)[0][0])
     request.remember_summary_row()
     event.request = request
 
@@ -602,6 +602,8 @@ def request_submit(
 
     Atomic like every step, though not through ``transaction.atomic``: everything it writes is
     one statement on PostgreSQL (see ``_insert_submitted``); before it, it only reads."""
+    # Labels and refusals are lazy here: translated only when an error is shown (this runs for
+    # every submission, and the catalogue look-ups were a measurable part of its CPU).
     client_key = (client_key or "").strip()[:64]
     if client_key and getattr(actor, "pk", None):
         existing = ServiceRequest.objects.filter(submitted_by=actor, client_key=client_key).first()
@@ -610,11 +612,11 @@ def request_submit(
     if place is None or not place.is_active:
         raise ValidationError(_("请选择有效的地点。"))
     if channel == Channel.H5:
-        _require(actor, "services.submit", place, _("您不能在该地点提交诉求。"))
+        _require(actor, "services.submit", place, gettext_lazy("您不能在该地点提交诉求。"))
     elif channel == Channel.STAFF:
-        _require(actor, "services.intake", place, _("您不能为该地点的居民代办诉求。"))
+        _require(actor, "services.intake", place, gettext_lazy("您不能为该地点的居民代办诉求。"))
     elif channel == Channel.PATROL:
-        _require(actor, "services.patrol", place, _("只有本网格的网格员可以巡查上报。"))
+        _require(actor, "services.patrol", place, gettext_lazy("只有本网格的网格员可以巡查上报。"))
     elif channel == Channel.OPEN311:
         if not Open311Key.objects.filter(
             account=actor, district_id=place.district_id, revoked_at__isnull=True
@@ -632,13 +634,16 @@ def request_submit(
         category = item.category
     elif category not in Category.values:
         category = Category.HELP
-    description = _text(description, _("诉求内容"))
-    title = _text(title, _("标题"), required=False, max_length=100) or (
+    description = _text(description, gettext_lazy("诉求内容"))
+    title = _text(title, gettext_lazy("标题"), required=False, max_length=100) or (
         item.name if item else description.splitlines()[0][:30]
     )
     answers = clean_answers(item, answers or {})
     check_photo(photo)
-    lat, long = _coordinate(lat, _("纬度"), 90), _coordinate(long, _("经度"), 180)
+    lat, long = (
+        _coordinate(lat, gettext_lazy("纬度"), 90),
+        _coordinate(long, gettext_lazy("经度"), 180),
+    )
     if (lat is None) != (long is None):
         raise ValidationError(_("经纬度需要同时提供。"))
     if resident is not None and resident.place_id:
@@ -666,12 +671,12 @@ def request_submit(
         title=title,
         description=description,
         answers=answers,
-        address=_text(address, _("地址"), required=False, max_length=200),
+        address=_text(address, gettext_lazy("地址"), required=False, max_length=200),
         lat=lat,
         long=long,
-        media_url=_text(media_url, _("媒体链接"), required=False, max_length=500),
+        media_url=_text(media_url, gettext_lazy("媒体链接"), required=False, max_length=500),
         resident=resident,
-        contact_name=_text(contact_name, _("联系人"), required=False, max_length=50),
+        contact_name=_text(contact_name, gettext_lazy("联系人"), required=False, max_length=50),
         contact_phone_masked=phone_masked,
         submitted_by=actor if getattr(actor, "pk", None) else None,
         client_key=client_key,

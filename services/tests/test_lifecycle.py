@@ -146,19 +146,24 @@ def test_submitted_request_and_event_read_back_as_written(world):
     """The submission writes its rows with SQL of its own (services.plain_sql), not Model.save:
     every field, JSON, decimals, the photo and the auto moments read back as the instance
     returned holds them, and the next ORM step still keeps the metrics summary exact."""
+    from core.context import client_ip
     from services import summary
 
-    request = submit(
-        world,
-        item=world.items["MZ-002"],
-        answers={"age": "82", "needs": ["meal", "bath"]},
-        lat="32.041234",
-        long="118.781234",
-        address="第1网格 3 号楼",
-        contact_phone="13800001234",
-        photo=SimpleUploadedFile("a.png", PNG, content_type="image/png"),
-        client_key="read-back-1",
-    )
+    token = client_ip.set("10.1.2.3")  # as the request middleware sets it
+    try:
+        request = submit(
+            world,
+            item=world.items["MZ-002"],
+            answers={"age": "82", "needs": ["meal", "bath"]},
+            lat="32.041234",
+            long="118.781234",
+            address="第1网格 3 号楼",
+            contact_phone="13800001234",
+            photo=SimpleUploadedFile("a.png", PNG, content_type="image/png"),
+            client_key="read-back-1",
+        )
+    finally:
+        client_ip.reset(token)
     stored = ServiceRequest.objects.get(pk=request.pk)
     for field in ServiceRequest._meta.concrete_fields:
         assert getattr(stored, field.attname) == getattr(request, field.attname), field.name
@@ -173,6 +178,7 @@ def test_submitted_request_and_event_read_back_as_written(world):
     assert (logged.object_type, logged.object_repr) == ("services.servicerequest", str(request))
     assert (logged.actor_id, logged.place_id) == (world.resident.pk, request.place_id)
     assert logged.changes == {"channel": "h5", "item": "MZ-002", "title": request.title}
+    assert logged.client_ip == "10.1.2.3"
     district = world.d.district.pk
     assert summary.stored(district) == summary.recount(district)
     request_services.request_accept(actor=world.dispatcher, request=request)
@@ -198,6 +204,41 @@ def test_double_submit_with_the_same_key_creates_one_request(world):
     assert ServiceRequest.objects.filter(client_key="form-123").count() == 1
     # Another key is another request.
     assert submit(world, client_key="form-124").pk != first.pk
+
+
+def test_racing_double_submit_meets_the_unique_key_and_returns_the_first(world, monkeypatch):
+    """Two submits of one form racing past the look-up: the second one's statement meets the
+    unique key, writes nothing (no request, event, audit row or summary count) and the first
+    request comes back; the caller's transaction stays usable."""
+    from services import summary
+
+    first = submit(world, client_key="race-1")
+    district = world.d.district.pk
+    before = (
+        ServiceRequest.objects.count(),
+        RequestEvent.objects.count(),
+        AuditEvent.objects.count(),
+        summary.stored(district),
+    )
+    real_filter = ServiceRequest.objects.filter
+    look_ups = []
+
+    def look_up_misses_once(*args, **kwargs):
+        look_ups.append(kwargs)
+        found = real_filter(*args, **kwargs)
+        return found.none() if len(look_ups) == 1 else found
+
+    monkeypatch.setattr(ServiceRequest.objects, "filter", look_up_misses_once)
+    second = submit(world, client_key="race-1")
+    monkeypatch.undo()
+    assert second.pk == first.pk and len(look_ups) == 2
+    after = (
+        ServiceRequest.objects.count(),
+        RequestEvent.objects.count(),
+        AuditEvent.objects.count(),
+        summary.stored(district),
+    )
+    assert after == before
 
 
 def test_free_text_request_without_item(world):
