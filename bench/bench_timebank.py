@@ -4,16 +4,19 @@ Goal from issue #6: postings per second with 16 clients at least half of pgbench
 TPS measured in the same run, with zero invariant violations at the end. Each client is a
 separate process (forked, its own database connection; threads would share one GIL) making
 relative transfers of 1 minute between random accounts of one bench district through
-`timebank.services.transfer` — the same service the pages use. The service reads both
-accounts with their community and checks the permission in Python; the write is one call of the
-database function `timebank_post` (its own transaction, no BEGIN/COMMIT round trips): two row
-locks in id order, the idempotency key, the rules the database enforces (non-negative balance,
-storage cap read from the rule rows), the transaction, two postings (each extending its account's
-hash chain in SQL), both balances and chain tips, and the audit event. Retries of deadlocks and
+`timebank.services.transfer` — the same service the pages use. The service checks the
+permission in Python from each account's kind and community (read once per client process and
+remembered); the write is one call of the database function `timebank_post` (its own
+transaction, no BEGIN/COMMIT round trips): it takes two row locks in id order, re-checks those
+remembered facts, the idempotency key and the rules (non-negative balance, storage cap read from
+the rule rows), and writes the transaction, two postings (each extending its account's hash chain
+in SQL), both balances and chain tips, and the audit event. Retries of deadlocks and
 serialization failures happen inside the service. The bench district (code 320106) and its 256
 funded accounts are kept and reused between runs (a second run finds them and adds none); pgbench
-runs in its own scratch database. The reconciliation job then recomputes every balance,
-transaction hash and chain of the district in Python.
+runs in its own scratch database, before and after the clients (the machine is shared, so the
+baseline is the mean of both). Each client transfers for WARMUP seconds before the counted
+window (transfers stamped inside it count). The reconciliation job then recomputes every
+balance, transaction hash and chain of the district in Python.
 """
 
 import datetime

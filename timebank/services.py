@@ -14,6 +14,12 @@ The ledger engine (`_post`) is the only code that writes postings. It
    wait for each other);
 4. when it owns the transaction (not nested in a caller's), retries serialization failures,
    deadlocks and SQLite "database is locked" with jittered backoff, so none reaches a user.
+
+On PostgreSQL steps 2–3 are one call of the database function `timebank_post` (migrations
+0008, 0009, 0011): one round trip, its own transaction, the same checks and the same rows
+(hashes, audit event) as the Python engine, which SQLite uses and PostgreSQL keeps for callers
+that need a hook in the same transaction. The transfer service also remembers each account's
+kind and community per process, and the function re-checks them under the row locks.
 """
 
 import datetime
