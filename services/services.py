@@ -462,6 +462,36 @@ def _allow(request: ServiceRequest, allowed: set, action: str) -> None:
         )
 
 
+def _step(
+    actor, request: ServiceRequest, perm: str, allowed: set, action: str, denied: str | None = None
+) -> ServiceRequest:
+    """How every step on one request starts: lock its row, check ``perm`` (refused with
+    ``denied``, or the generic message), refuse a step its current state does not allow (with
+    the reason). Returns the locked request, fresh from the database."""
+    request = _locked(request)
+    _require(actor, perm, request, denied)
+    _allow(request, allowed, action)
+    return request
+
+
+def _moved(
+    actor, request: ServiceRequest, kind: str, audit_action: str, *, from_state: str,
+    fields=(), note: str = "", department=None, data=None, public: bool = True, changes=None,
+) -> RequestEvent:  # fmt: skip
+    """How every step on one request ends: save what changed (``fields``: those columns; None:
+    the whole row; empty: nothing), append the timeline event, record the audit event."""
+    if fields is None:
+        request.save()
+    elif fields:
+        request.save(update_fields=[*fields, "updated_at"])
+    event = _event(
+        request, actor=actor, kind=kind, from_state=from_state, note=note,
+        department=department, data=data, public=public,
+    )  # fmt: skip
+    audit.record(actor=actor, action=audit_action, obj=request, changes=changes)
+    return event
+
+
 # ---------------------------------------------------------------- submit
 
 
@@ -717,30 +747,26 @@ def request_submit(
 
 @transaction.atomic
 def request_accept(*, actor, request: ServiceRequest, note: str = "") -> ServiceRequest:
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.SUBMITTED}, _("受理"))
+    request = _step(actor, request, "services.dispatch", {State.SUBMITTED}, _("受理"))
     request.state, request.accepted_at = State.ACCEPTED, _now()
-    request.save(update_fields=["state", "accepted_at", "updated_at"])
-    _event(request, actor=actor, kind=EventKind.ACCEPT, from_state=State.SUBMITTED, note=note)
+    _moved(
+        actor, request, EventKind.ACCEPT, "services.request_accept", from_state=State.SUBMITTED,
+        fields=["state", "accepted_at"], note=note,
+    )  # fmt: skip
     _tell_requester(request, _("已受理"))
-    audit.record(actor=actor, action="services.request_accept", obj=request)
     return request
 
 
 @transaction.atomic
 def request_reject(*, actor, request: ServiceRequest, reason: str) -> ServiceRequest:
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.SUBMITTED}, _("不予受理"))
+    request = _step(actor, request, "services.dispatch", {State.SUBMITTED}, _("不予受理"))
     reason = _text(reason, _("不予受理的理由"), max_length=500)
     request.state, request.closed_at = State.REJECTED, _now()
-    request.save(update_fields=["state", "closed_at", "updated_at"])
-    _event(request, actor=actor, kind=EventKind.REJECT, from_state=State.SUBMITTED, note=reason)
+    _moved(
+        actor, request, EventKind.REJECT, "services.request_reject", from_state=State.SUBMITTED,
+        fields=["state", "closed_at"], note=reason, changes={"reason": reason},
+    )  # fmt: skip
     _tell_requester(request, _("不予受理"), reason)
-    audit.record(
-        actor=actor, action="services.request_reject", obj=request, changes={"reason": reason}
-    )
     return request
 
 
@@ -771,9 +797,7 @@ def request_dispatch(
     *, actor, request: ServiceRequest, department: Department, co_departments=(), note: str = ""
 ) -> ServiceRequest:
     """派单: lead and co-handling departments; the handling deadline starts now."""
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.ACCEPTED}, _("派单"))
+    request = _step(actor, request, "services.dispatch", {State.ACCEPTED}, _("派单"))
     co = _check_dispatch(request, department, co_departments)
     now = _now()
     request.state, request.lead_department, request.dispatched_at = (
@@ -786,17 +810,15 @@ def request_dispatch(
     request.warned_level = 0
     request.save()
     request.co_departments.set(co)
-    _event(
-        request, actor=actor, kind=EventKind.DISPATCH, from_state=State.ACCEPTED, note=note,
-        department=department, data={"co": [d.name for d in co], "due_at": request.due_at.isoformat()},
+    _moved(
+        actor, request, EventKind.DISPATCH, "services.request_dispatch",
+        from_state=State.ACCEPTED, note=note, department=department,
+        data={"co": [d.name for d in co], "due_at": request.due_at.isoformat()},
+        changes={"lead": department.name, "co": [d.name for d in co], "due_at": request.due_at},
     )  # fmt: skip
     _tell_department(department, request, _("新派单，请签收"))
     for other in co:
         _tell_department(other, request, _("协办派单"))
-    audit.record(
-        actor=actor, action="services.request_dispatch", obj=request,
-        changes={"lead": department.name, "co": [d.name for d in co], "due_at": request.due_at},
-    )  # fmt: skip
     return request
 
 
@@ -805,9 +827,9 @@ def request_redispatch(
     *, actor, request: ServiceRequest, department: Department, co_departments=(), reason: str
 ) -> ServiceRequest:
     """转办 / 改派: to another lead department; the deadline restarts from now."""
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.DISPATCHED, State.HANDLING}, _("改派"))
+    request = _step(
+        actor, request, "services.dispatch", {State.DISPATCHED, State.HANDLING}, _("改派")
+    )
     reason = _text(reason, _("改派理由"), max_length=500)
     co = _check_dispatch(request, department, co_departments)
     if department.pk == request.lead_department_id:
@@ -828,15 +850,13 @@ def request_redispatch(
         status=Application.Status.REFUSED, decided_by=actor, decided_at=now,
         decision_note=_("已改派"),
     )  # fmt: skip
-    _event(
-        request, actor=actor, kind=EventKind.REDISPATCH, from_state=from_state, note=reason,
-        department=department, data={"from": old.name if old else ""},
-    )  # fmt: skip
-    _tell_department(department, request, _("改派给您，请签收"))
-    audit.record(
-        actor=actor, action="services.request_redispatch", obj=request,
+    _moved(
+        actor, request, EventKind.REDISPATCH, "services.request_redispatch",
+        from_state=from_state, note=reason, department=department,
+        data={"from": old.name if old else ""},
         changes={"lead": [old.name if old else "", department.name], "reason": reason},
     )  # fmt: skip
+    _tell_department(department, request, _("改派给您，请签收"))
     return request
 
 
@@ -846,26 +866,25 @@ def request_redispatch(
 @transaction.atomic
 def request_sign(*, actor, request: ServiceRequest) -> ServiceRequest:
     """签收: the lead department takes the request and starts handling it."""
-    request = _locked(request)
-    _require(actor, "services.handle", request, _("只有主办部门可以签收。"))
-    _allow(request, {State.DISPATCHED}, _("签收"))
+    request = _step(
+        actor, request, "services.handle", {State.DISPATCHED}, _("签收"),
+        _("只有主办部门可以签收。"),
+    )  # fmt: skip
     request.state, request.signed_at = State.HANDLING, _now()
-    request.save(update_fields=["state", "signed_at", "updated_at"])
-    _event(
-        request, actor=actor, kind=EventKind.SIGN, from_state=State.DISPATCHED,
-        department=request.lead_department,
+    _moved(
+        actor, request, EventKind.SIGN, "services.request_sign", from_state=State.DISPATCHED,
+        fields=["state", "signed_at"], department=request.lead_department,
     )  # fmt: skip
     _tell_requester(request, _("部门已签收，正在办理"))
-    audit.record(actor=actor, action="services.request_sign", obj=request)
     return request
 
 
 @transaction.atomic
 def request_note(*, actor, request: ServiceRequest, note: str, public: bool = True) -> RequestEvent:
     """A progress note by the lead or a co-handling department."""
-    request = _locked(request)
-    _require(actor, "services.note", request)
-    _allow(request, {State.DISPATCHED, State.HANDLING}, _("填写办理进展"))
+    request = _step(
+        actor, request, "services.note", {State.DISPATCHED, State.HANDLING}, _("填写办理进展")
+    )
     note = _text(note, _("办理进展"), max_length=2000)
     from services.rules import officer_departments
 
@@ -875,48 +894,47 @@ def request_note(*, actor, request: ServiceRequest, note: str, public: bool = Tr
         if request.lead_department_id in mine
         else request.co_departments.filter(pk__in=mine).first()
     )
-    event = _event(
-        request, actor=actor, kind=EventKind.PROGRESS, from_state=request.state, note=note,
-        department=department, public=public,
+    return _moved(
+        actor, request, EventKind.PROGRESS, "services.request_note", from_state=request.state,
+        note=note, department=department, public=public,
     )  # fmt: skip
-    audit.record(actor=actor, action="services.request_note", obj=request)
-    return event
 
 
 @transaction.atomic
 def request_answer(*, actor, request: ServiceRequest, answer: str) -> ServiceRequest:
     """答复: the lead department's answer to the resident."""
-    request = _locked(request)
-    _require(actor, "services.handle", request, _("只有主办部门可以答复。"))
-    _allow(request, {State.HANDLING}, _("答复"))
+    request = _step(
+        actor, request, "services.handle", {State.HANDLING}, _("答复"), _("只有主办部门可以答复。")
+    )
     request.answer = _text(answer, _("答复内容"), max_length=4000)
     request.state, request.answered_at = State.ANSWERED, _now()
-    request.save(update_fields=["state", "answer", "answered_at", "updated_at"])
     late = request.due_at is not None and request.answered_at > request.due_at
-    _event(
-        request, actor=actor, kind=EventKind.ANSWER, from_state=State.HANDLING,
-        note=request.answer, department=request.lead_department, data={"late": late},
+    _moved(
+        actor, request, EventKind.ANSWER, "services.request_answer", from_state=State.HANDLING,
+        fields=["state", "answer", "answered_at"], note=request.answer,
+        department=request.lead_department, data={"late": late}, changes={"late": late},
     )  # fmt: skip
     _tell_requester(request, _("部门已答复"), request.answer)
-    audit.record(actor=actor, action="services.request_answer", obj=request, changes={"late": late})
     return request
 
 
 @transaction.atomic
 def return_ask(*, actor, request: ServiceRequest, reason: str) -> Application:
     """退单: the lead department says the request is not theirs; the dispatcher decides."""
-    request = _locked(request)
-    _require(actor, "services.handle", request, _("只有主办部门可以申请退单。"))
-    _allow(request, {State.DISPATCHED, State.HANDLING}, _("申请退单"))
+    request = _step(
+        actor, request, "services.handle", {State.DISPATCHED, State.HANDLING}, _("申请退单"),
+        _("只有主办部门可以申请退单。"),
+    )  # fmt: skip
     return _apply(actor, request, Application.Kind.RETURN, reason=reason)
 
 
 @transaction.atomic
 def extension_ask(*, actor, request: ServiceRequest, days: int, reason: str) -> Application:
     """延期: asked before the deadline, for 1–30 working days; the dispatcher decides."""
-    request = _locked(request)
-    _require(actor, "services.handle", request, _("只有主办部门可以申请延期。"))
-    _allow(request, {State.DISPATCHED, State.HANDLING}, _("申请延期"))
+    request = _step(
+        actor, request, "services.handle", {State.DISPATCHED, State.HANDLING}, _("申请延期"),
+        _("只有主办部门可以申请延期。"),
+    )  # fmt: skip
     if request.due_at and _now() >= request.due_at:
         raise ValidationError(_("已超过办理期限，不能再申请延期；请尽快办理。"), code="too_late")
     days = _days(days, _("延期工作日"), 1, MAX_EXTENSION_DAYS)
@@ -932,9 +950,10 @@ def dispatch_object(
     department it believes responsible. The dispatcher decides: upheld, the request is
     redispatched and its deadline restarts; not upheld, the department signs and handles it with
     the deadline unchanged. (After signing, a department that cannot handle it asks for 退单.)"""
-    request = _locked(request)
-    _require(actor, "services.handle", request, _("只有主办部门可以提出派单异议。"))
-    _allow(request, {State.DISPATCHED}, _("提出派单异议（签收后请申请退单）"))
+    request = _step(
+        actor, request, "services.handle", {State.DISPATCHED}, _("提出派单异议（签收后请申请退单）"),
+        _("只有主办部门可以提出派单异议。"),
+    )  # fmt: skip
     if request.dispatched_at and _now() > workcal.add_working_days(
         request.dispatched_at, OBJECTION_DAYS
     ):
@@ -1082,51 +1101,47 @@ def application_decide(
 @transaction.atomic
 def request_close(*, actor, request: ServiceRequest, note: str = "") -> ServiceRequest:
     """办结: the dispatcher accepts the department's answer."""
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.ANSWERED}, _("办结"))
+    request = _step(actor, request, "services.dispatch", {State.ANSWERED}, _("办结"))
     request.state, request.closed_at = State.CLOSED, _now()
-    request.save(update_fields=["state", "closed_at", "updated_at"])
-    _event(request, actor=actor, kind=EventKind.CLOSE, from_state=State.ANSWERED, note=note)
+    _moved(
+        actor, request, EventKind.CLOSE, "services.request_close", from_state=State.ANSWERED,
+        fields=["state", "closed_at"], note=note,
+    )  # fmt: skip
     _tell_requester(request, _("已办结，请您评价"))
-    audit.record(actor=actor, action="services.request_close", obj=request)
     return request
 
 
 @transaction.atomic
 def request_visit(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
     """回访: the dispatcher calls the resident back after closure and notes what they said."""
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.CLOSED}, _("回访"))
+    request = _step(actor, request, "services.dispatch", {State.CLOSED}, _("回访"))
     note = _text(note, _("回访记录"), max_length=1000)
     request.state, request.visited_at = State.VISITED, _now()
-    request.save(update_fields=["state", "visited_at", "updated_at"])
-    _event(request, actor=actor, kind=EventKind.VISIT, from_state=State.CLOSED, note=note)
-    audit.record(actor=actor, action="services.request_visit", obj=request)
+    _moved(
+        actor, request, EventKind.VISIT, "services.request_visit", from_state=State.CLOSED,
+        fields=["state", "visited_at"], note=note,
+    )  # fmt: skip
     return request
 
 
 @transaction.atomic
 def request_rate(*, actor, request: ServiceRequest, rating: str, note: str = "") -> ServiceRequest:
     """评价: 满意 / 基本满意 close the loop; 不满意 goes to the dispatcher to check (核实)."""
-    request = _locked(request)
-    _require(actor, "services.rate", request, _("只有诉求人或派单员可以评价。"))
-    _allow(request, {State.CLOSED, State.VISITED}, _("评价"))
+    request = _step(
+        actor, request, "services.rate", {State.CLOSED, State.VISITED}, _("评价"),
+        _("只有诉求人或派单员可以评价。"),
+    )  # fmt: skip
     if rating not in Rating.values:
         raise ValidationError(_("请选择评价：满意、基本满意或不满意。"))
     note = _text(note, _("评价说明"), required=rating == Rating.UNSATISFIED, max_length=500)
     from_state = request.state
     request.rating, request.rating_note, request.rated_at = rating, note, _now()
     request.state = State.DISPUTED if rating == Rating.UNSATISFIED else State.RATED
-    request.save(update_fields=["rating", "rating_note", "rated_at", "state", "updated_at"])
-    _event(
-        request, actor=actor, kind=EventKind.RATE, from_state=from_state, note=note,
-        data={"rating": rating},
+    _moved(
+        actor, request, EventKind.RATE, "services.request_rate", from_state=from_state,
+        fields=["rating", "rating_note", "rated_at", "state"], note=note,
+        data={"rating": rating}, changes={"rating": rating},
     )  # fmt: skip
-    audit.record(
-        actor=actor, action="services.request_rate", obj=request, changes={"rating": rating}
-    )
     return request
 
 
@@ -1134,11 +1149,10 @@ def request_rate(*, actor, request: ServiceRequest, rating: str, note: str = "")
 def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) -> ServiceRequest:
     """核实 an unsatisfied rating. Upheld: 重办 — back to the lead department, new deadline.
     Not upheld: the rating stands and the request is finished."""
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.DISPUTED}, _("核实评价"))
+    request = _step(actor, request, "services.dispatch", {State.DISPUTED}, _("核实评价"))
     note = _text(note, _("核实意见"), max_length=1000)
     now = _now()
+    changes = {"upheld": upheld, "note": note}
     if upheld:
         if request.lead_department_id is None:
             raise ValidationError(_("该诉求没有主办部门，不能重办。"))
@@ -1147,27 +1161,19 @@ def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) ->
         request.due_at = workcal.add_working_days(now, _handling_days(request))
         request.answered_at = request.closed_at = request.visited_at = None
         request.warned_level = 0
-        request.save()
-        _event(
-            request, actor=actor, kind=EventKind.REVIEW_UPHELD, from_state=State.DISPUTED,
-            note=note, department=request.lead_department,
+        _moved(
+            actor, request, EventKind.REVIEW_UPHELD, "services.rating_review",
+            from_state=State.DISPUTED, fields=None, note=note,
+            department=request.lead_department, changes=changes,
         )  # fmt: skip
         _tell_department(request.lead_department, request, _("群众不满意，请重办"))
         _tell_requester(request, _("已安排重办"), note)
     else:
         request.state = State.RATED
-        request.save(update_fields=["state", "updated_at"])
-        _event(
-            request,
-            actor=actor,
-            kind=EventKind.REVIEW_DISMISSED,
-            from_state=State.DISPUTED,
-            note=note,
-        )
-    audit.record(
-        actor=actor, action="services.rating_review", obj=request,
-        changes={"upheld": upheld, "note": note},
-    )  # fmt: skip
+        _moved(
+            actor, request, EventKind.REVIEW_DISMISSED, "services.rating_review",
+            from_state=State.DISPUTED, fields=["state"], note=note, changes=changes,
+        )  # fmt: skip
     return request
 
 
@@ -1217,16 +1223,15 @@ def request_merge(
 @transaction.atomic
 def request_urge(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
     """催办 by a dispatcher: a chaser to the lead department, before or after the deadline."""
-    request = _locked(request)
-    _require(actor, "services.dispatch", request)
-    _allow(request, {State.DISPATCHED, State.HANDLING}, _("催办"))
+    request = _step(
+        actor, request, "services.dispatch", {State.DISPATCHED, State.HANDLING}, _("催办")
+    )
     note = _text(note, _("催办意见"), max_length=500)
-    _event(
-        request, actor=actor, kind=EventKind.URGE, from_state=request.state, note=note,
-        department=request.lead_department, public=False,
+    _moved(
+        actor, request, EventKind.URGE, "services.request_urge", from_state=request.state,
+        note=note, department=request.lead_department, public=False, changes={"note": note},
     )  # fmt: skip
     _tell_department(request.lead_department, request, _("催办：") + note[:60])
-    audit.record(actor=actor, action="services.request_urge", obj=request, changes={"note": note})
     return request
 
 
