@@ -577,7 +577,8 @@ REMEMBER_AT_MOST = 20_000
 
 
 def _remembered_accounts(ids: list[int]) -> dict[int, Account]:
-    found = {pk: _REMEMBERED[pk] for pk in ids if pk in _REMEMBERED}
+    # .get, not `in` then [], so a clear() from another thread in between cannot KeyError
+    found = {pk: account for pk in ids if (account := _REMEMBERED.get(pk)) is not None}
     missing = [pk for pk in ids if pk not in found]
     if missing:
         if len(_REMEMBERED) > REMEMBER_AT_MOST:
