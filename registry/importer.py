@@ -406,13 +406,9 @@ def _check_row(line, cells, texts, titles, mapping, fields, places, state, batch
             )
         address = stored.get("registered_address", "")
         first = state["households"].get(household)
-        if first is None:
-            state["households"][household] = (line, address)
-        elif (
-            address
-            and first[1]
-            and services._address_key(address) != services._address_key(first[1])
-        ):
+        if first is None:  # the first member's address kept compared-ready
+            state["households"][household] = (line, services._address_key(address))
+        elif address and first[1] and services._address_key(address) != first[1]:
             errors.append(
                 _("户号%(h)s与第%(n)d行相同，但户籍地址不同") % {"h": household, "n": first[0]}
             )
@@ -430,10 +426,16 @@ def _check_row(line, cells, texts, titles, mapping, fields, places, state, batch
     if id_hash:
         data["id"] = {"birth": extra["id_birth"], "gender": extra["id_gender"],
                       "fact_hash": extra["id_fact_hash"]}  # fmt: skip
-    return ImportRow(
-        batch=batch, line=line, key=hashlib.sha256(key_source.encode()).hexdigest(),
+    return bulk.unsaved(
+        ImportRow, batch_id=batch.pk, line=line, key=hashlib.sha256(key_source.encode()).hexdigest(),
         status=ImportRow.Status.BAD if errors else ImportRow.Status.OK, errors=errors, data=data,
+        candidates=[], create_new=False,
     )  # fmt: skip
+
+
+STAGED_COLUMNS = [
+    "batch_id", "line", "key", "status", "errors", "data", "person_id", "candidates", "create_new"
+]  # fmt: skip
 
 
 def _flush(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
@@ -469,7 +471,11 @@ def _flush(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
         if candidates:
             row.candidates = candidates
             row.status = ImportRow.Status.CONFIRM
-    bulk.insert(ImportRow, chunk)
+    bulk.insert_rows(
+        ImportRow, STAGED_COLUMNS,
+        [(r.batch_id, r.line, r.key, r.status, r.errors, r.data, r.person_id, r.candidates,
+          r.create_new) for r in chunk],
+    )  # fmt: skip
     counts = {s: sum(1 for r in chunk if r.status == s) for s in ImportRow.Status.values}
     batch.rows_total += len(chunk)
     batch.rows_done += len(chunk)
