@@ -85,22 +85,27 @@ def retrain(district: Place) -> RoutingModel:
     )
 
 
-_MODELS: dict[tuple, dict] = {}  # (district id, model id, trained_at) → the model's data
+# (district id, model id, trained_at) → the model's data and the words it knows a department by
+_MODELS: dict[tuple, tuple[dict, frozenset]] = {}
 
 
-def _model_for(district_id: int, latest: tuple | None) -> dict:
+def _with_known_words(model: dict) -> tuple[dict, frozenset]:
+    return model, frozenset().union(*(entry["counts"] for entry in model["department"].values()))
+
+
+def _model_for(district_id: int, latest: tuple | None) -> tuple[dict, frozenset]:
     """The district's model whose (pk, trained_at) is ``latest`` (None: no stored model yet —
-    trained on the spot); a stored model's data is parsed once per process."""
+    trained on the spot) and its known words; a stored model is parsed once per process."""
     if latest is None or latest[0] is None:
-        return train_counts(_samples(Place.objects.get(pk=district_id)))
+        return _with_known_words(train_counts(_samples(Place.objects.get(pk=district_id))))
     key = (district_id, *latest)
-    data = _MODELS.get(key)
-    if data is None:
+    found = _MODELS.get(key)
+    if found is None:
         data = RoutingModel.objects.values_list("data", flat=True).get(pk=latest[0])
         if len(_MODELS) > 64:
             _MODELS.clear()
-        _MODELS[key] = data
-    return data
+        found = _MODELS[key] = _with_known_words(data)
+    return found
 
 
 def _departments_sql() -> tuple[str, list[str]]:
@@ -174,10 +179,9 @@ def suggest(request: ServiceRequest) -> Suggestion | None:
     by_id, latest = _active_departments(request.district_id)
     if not by_id:
         return None  # nobody to suggest
-    model = _model_for(request.district_id, latest)
+    model, known = _model_for(request.district_id, latest)
     words = tokens(f"{request.title} {request.description}")
-    known = [w for w in words if any(w in e["counts"] for e in model["department"].values())]
-    if not known:
+    if known.isdisjoint(words):
         return None
     departments = _classify(model["department"], words, model["vocabulary"])
     categories = _classify(model["category"], words, model["vocabulary"])

@@ -581,28 +581,32 @@ def _audit_row_sql(audit_entry: dict, request: ServiceRequest) -> tuple[str, lis
     """The audit event of a request not yet written, as an INSERT … SELECT … FROM r (the CTE
     that writes the request): core.audit.row's values, but the object's id and its name
     ("SR00000042 title", ServiceRequest.__str__) are taken from the new row's id."""
+    global _AUDIT_ROW_SQL
     connection = transaction.get_connection()
+    if _AUDIT_ROW_SQL is None:
+        from_row = {
+            "object_id": "r.id::text",
+            "object_repr": f"left({ServiceRequest.NUMBER_SQL.format(id='r.id')} || ' ' || %s, 200)",
+        }
+        quote = connection.ops.quote_name
+        _AUDIT_ROW_SQL = (
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 - from metadata
+            f"({', '.join(quote(column) for column in audit.COLUMNS)}) "
+            f"SELECT {', '.join(from_row.get(column, '%s') for column in audit.COLUMNS)} FROM r"
+        )
     values = audit.row(**audit_entry, obj=request)
     values["at"] = _now()
-    from_row = {
-        "object_id": "r.id::text",
-        "object_repr": f"left({ServiceRequest.NUMBER_SQL.format(id='r.id')} || ' ' || %s, 200)",
-    }
-    columns, expressions, params = [], [], []
+    params = []
     for column in audit.COLUMNS:
-        columns.append(connection.ops.quote_name(column))
-        if column == "object_id":
-            expressions.append(from_row[column])
-        elif column == "object_repr":
-            expressions.append(from_row[column])
-            params.append(request.title)
-        else:
-            expressions.append("%s")
+        if column == "object_repr":
+            params.append(request.title)  # the %s after the number
+        elif column != "object_id":
             field = AuditEvent._meta.get_field(column)
             params.append(field.get_db_prep_save(values[column], connection))
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} FROM r"  # noqa: S608
-    return sql, params
+    return _AUDIT_ROW_SQL, params
+
+
+_AUDIT_ROW_SQL: str | None = None
 
 
 def request_submit(
