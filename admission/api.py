@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 from pydantic import AfterValidator
 
 from admission import selectors, services
@@ -218,7 +219,7 @@ def meeting_create(request, response: HttpResponse, data: MeetingIn):
         actor=request.auth, district=district, held_on=data.held_on, attendees=data.attendees,
         departments=departments, note=data.note, submit_token=data.submit_token,
     )  # fmt: skip
-    return 201, meeting_out(meeting)
+    return Status(201, meeting_out(meeting))
 
 
 @router.post(
