@@ -34,7 +34,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, transacti
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core import audit, personal_data
 from core.models import Person, Place, PlaceLevel
@@ -294,16 +294,18 @@ def posting_hash(*, prev_hash: str, account_id: int, seq: int, amount: int, bala
 # Every refusal of the ledger engine, by code: the Python engine raises them directly, the
 # database function `timebank_post` as "timebank:<code>" with the parameters as JSON.
 LEDGER_ERRORS = {
-    "account_missing": _lazy("账户不存在。"),
-    "idempotency_conflict": _lazy("这个幂等键已用于另一笔内容不同的记账，本次未做任何记录。"),
-    "already_reversed": _lazy("该笔记账已冲正过，不能重复冲正。"),
-    "other_district": _lazy("只能在本区内记账。"),
-    "account_closed": _lazy("账户“%(a)s”已销户，不能记账。"),
-    "insufficient_balance": _lazy("账户“%(a)s”余额不足：现有%(have)s，需要%(need)s。"),
-    "over_storage_cap": _lazy(
+    "account_missing": gettext_lazy("账户不存在。"),
+    "idempotency_conflict": gettext_lazy(
+        "这个幂等键已用于另一笔内容不同的记账，本次未做任何记录。"
+    ),
+    "already_reversed": gettext_lazy("该笔记账已冲正过，不能重复冲正。"),
+    "other_district": gettext_lazy("只能在本区内记账。"),
+    "account_closed": gettext_lazy("账户“%(a)s”已销户，不能记账。"),
+    "insufficient_balance": gettext_lazy("账户“%(a)s”余额不足：现有%(have)s，需要%(need)s。"),
+    "over_storage_cap": gettext_lazy(
         "超过个人存储上限%(cap)s：现有%(have)s，本次%(add)s。超出部分可捐赠。"
     ),
-    "over_daily_cap": _lazy("超过每日存入上限%(cap)s：今日已存%(today)s。"),
+    "over_daily_cap": gettext_lazy("超过每日存入上限%(cap)s：今日已存%(today)s。"),
 }
 MINUTE_PARAMS = {"have", "need", "cap", "add", "today"}
 
@@ -1202,7 +1204,11 @@ def listing_close(*, actor, listing: Listing) -> Listing:
 
 PRIORITY_TAGS_ALONE = ("living_alone",)
 PRIORITY_TAGS_YOUNGER = ("living_alone", "disabled", "dibao")
-TAG_LABELS = {"living_alone": _lazy("独居"), "disabled": _lazy("残疾"), "dibao": _lazy("低保")}
+TAG_LABELS = {
+    "living_alone": gettext_lazy("独居"),
+    "disabled": gettext_lazy("残疾"),
+    "dibao": gettext_lazy("低保"),
+}
 
 
 def fund_ineligibility(person: Person | None, *, district_id: int) -> str | None:
