@@ -312,7 +312,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )  # fmt: skip
     actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
@@ -323,11 +323,22 @@ class AuditEvent(models.Model):
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    place_path = models.CharField(max_length=255, blank=True, db_index=True)
+    place_path = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # Actions and places are looked up by equality and by prefix (the audit log's
+            # filter, a place's subtree); one pattern index each serves both on PostgreSQL,
+            # where db_index=True built a second, plain index that every write paid for too.
+            models.Index(
+                fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["place_path"], name="audit_place_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
