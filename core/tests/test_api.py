@@ -17,7 +17,7 @@ BACKEND = "core.auth.UsernameOrMobileBackend"
 
 @pytest.fixture
 def d(db):
-    cache.clear()  # idempotency records live in the cache
+    cache.clear()  # nothing an earlier test cached (sessions, import progress) leaks in
     return build_small_district()
 
 
