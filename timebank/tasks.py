@@ -2,14 +2,13 @@
 
 import datetime
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import jobs
 from core import services as core_services
 from core.models import Place, Role
+from core.selectors import role_holders
 from timebank import services
 
 RECONCILE_JOB = "timebank.reconcile"
@@ -34,18 +33,7 @@ def alert_mismatch(result: dict) -> int:
     for district in Place.objects.filter(pk__in=districts):
         problems = [p for p in result["problems"] if p.get("district") == district.pk]
         kinds = sorted({p["kind"] for p in problems})
-        users = (
-            get_user_model()
-            .objects.filter(
-                Q(role_assignments__place=district)
-                & Q(role_assignments__role__in=[Role.ADMIN, Role.COORDINATOR])
-                & Q(role_assignments__ended_at__isnull=True),
-                is_active=True,
-            )
-            .distinct()
-            .order_by("pk")
-        )
-        for user in users:
+        for user in role_holders({Role.ADMIN, Role.COORDINATOR}, places=[district]):
             core_services.notify(
                 user=user,
                 title=_("时间银行对账发现%(n)d处不一致") % {"n": len(problems)},

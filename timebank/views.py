@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.collation import in_pinyin_order
 from core.models import Place
 from core.pdf import pdf_response
 from core.rules import assignments_of, role_places
@@ -447,13 +448,13 @@ def _ledger_forms(request, account, data=None):
             )
             .exclude(pk=account.pk)
             .select_related("place")
-            .order_by("name")
+            .order_by(in_pinyin_order("name"))
         )
         forms["transfer"] = TransferForm(data, initial=initial, prefix="t", targets=targets)
     if account.kind in (AccountKind.MEMBER, AccountKind.TEAM):
         funds = Account.objects.filter(
             district=account.district, kind=AccountKind.FUND, is_closed=False
-        ).order_by("name")
+        ).order_by(in_pinyin_order("name"))
         forms["donate"] = DonateForm(data, initial=initial, prefix="g", funds=funds)
     return forms
 
@@ -542,16 +543,16 @@ def account_list(request):
     accounts = selectors.accounts_visible_to(user).select_related("place")
     if query:
         accounts = accounts.filter(name__icontains=query)
-    page = Paginator(accounts.order_by("place__name", "kind", "name"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        accounts.order_by("place__name", "kind", in_pinyin_order("name")), 50
+    ).get_page(request.GET.get("page"))
     without = (
         people_visible_to(user)
         .exclude(id_number_hash="")
         .filter(place__isnull=False)
         .exclude(timebank_accounts__kind=AccountKind.MEMBER)
         .select_related("place")
-        .order_by("name")
+        .order_by(in_pinyin_order("name"))
     )
     if query:
         without = without.filter(name__icontains=query)

@@ -197,3 +197,11 @@ def test_statistics_page(bank, client):
     assert '"month_hours": [2.0]' in page.text
     client.force_login(bank.d.users["resident:own"])
     assert client.get(reverse("timebank:statistics")).status_code == 403
+
+
+def test_transfer_targets_are_listed_in_pinyin_order(bank, client):
+    # 李 li, 孙 sun, 赵 zhao; in code-point order 孙 (U+5B59) would come before 李 (U+674E).
+    client.force_login(bank.worker)
+    page = client.get(reverse("timebank:account", args=[bank.elder.pk]))
+    targets = page.context["forms"]["transfer"].fields["target"].queryset
+    assert [a.name for a in targets] == ["李志愿", "孙大爷", "赵阿姨"]
