@@ -374,3 +374,19 @@ def test_catalogue_item_create_is_refused_to_others(client, world, role):
          "lead_department": world.d.departments[0].pk, "applicant": "anyone"},
     )  # fmt: skip
     assert response.status_code == 403 and ServiceItem.objects.count() == count
+
+
+def test_home_shows_each_role_its_queues_as_buttons(client, world):
+    def queue_links(key):
+        client.force_login(world.d.users[key])
+        page = client.get(reverse("services:home")).content.decode()
+        return {
+            name
+            for name in ("dispatch", "department", "grid", "intake")
+            if f'class="button" href="{reverse(f"services:{name}")}"' in page
+        }
+
+    assert queue_links("resident:own") == set()
+    assert queue_links("department_officer:own") == {"department"}
+    assert "dispatch" in queue_links("coordinator:own")
+    assert "grid" in queue_links("grid_worker:own")
