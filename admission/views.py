@@ -34,6 +34,7 @@ from admission.models import (
 from admission.rules import certificate_communities, officer_departments
 from core.models import Department, Place, PlaceLevel
 from core.pdf import pdf_response
+from core.validation import search_query
 from core.views import service_errors
 
 
@@ -522,7 +523,7 @@ def certificates(request):
     user = request.user
     district = _district(request)
     entries = services.entries_in_force(district, ListKind.CERTIFICATE)
-    query = request.GET.get("q", "").strip()[:50]
+    query = search_query(request)
     if query:
         entries = entries.filter(title__contains=query)
     communities = certificate_communities(user)

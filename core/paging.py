@@ -57,9 +57,16 @@ def _decode(cursor: str, width: int) -> list | None:
         return None
     if not isinstance(values, list) or len(values) != width:
         return None
-    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+    if not all(_storable(v) for v in values):
         return None
     return values
+
+
+def _storable(value) -> bool:
+    """A key value the database can compare: text without NUL, or a 64-bit integer."""
+    if isinstance(value, str):
+        return "\x00" not in value
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def _beyond(order: tuple[str, ...], values: list, *, forward: bool) -> Q:

@@ -20,3 +20,9 @@ def clean_text(value: str, label: str, *, required=True, limit=200) -> str:
             _("%(label)s过长（最多%(limit)d字）。"), params={"label": label, "limit": limit}
         )
     return value
+
+
+def search_query(request, name: str = "q", *, limit: int = 50) -> str:
+    """A search box's text from the query string: stripped, at most `limit` characters, and
+    without NUL characters, which PostgreSQL refuses in any text (a 500 instead of no match)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:limit]

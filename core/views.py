@@ -36,6 +36,7 @@ from core.forms import (
 from core.models import CHILD_LEVEL, ApiToken, Place, PlaceLevel, Role
 from core.paging import keyset_page
 from core.rules import grantable_roles
+from core.validation import search_query
 
 
 def service_errors(form, error: ValidationError | PermissionDenied) -> None:
@@ -78,7 +79,7 @@ def raise_not_found():
 @login_required
 def place_list(request):
     places = selectors.places_visible_to(request.user)
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     level = request.GET.get("level", "")
     if query:
         places = places.filter(Q(name__contains=query) | Q(code__startswith=query))
@@ -267,7 +268,7 @@ def person_list(request):
         .select_related("place", "account")
         .annotate(name_order=in_pinyin_order("name"))
     )
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     if query:
         # Names match from their first character (surname first): a slice of the name index
         # at any size; ID and mobile numbers match whole.

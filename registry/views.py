@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.models import Department, Person, Place, PlaceLevel, Role
 from core.rules import assignments_of
 from core.selectors import places_visible_to
+from core.validation import search_query
 from core.views import service_errors
 from registry import forms, importer, selectors, services
 from registry.models import (
@@ -79,7 +80,7 @@ def home(request):
 def residents(request):
     user = request.user
     qs = selectors.residents_visible_to(user).order_by("community__code", "household__number", "pk")
-    q = request.GET.get("q", "").strip()[:50]
+    q = search_query(request)
     if q:
         qs = qs.filter(person__name__contains=q)
     if request.GET.get("separated"):
@@ -495,7 +496,7 @@ def shared_view(request, pk):
     grant = get_object_or_404(SharingGrant.objects.select_related("department", "district"), pk=pk)
     if not user.has_perm("registry.use_grant", grant):
         raise PermissionDenied(_("本部门没有此项数据共享授权。"))
-    q = request.GET.get("q", "").strip()[:50]
+    q = search_query(request)
     rows, page = [], None
     if q:
         from registry.models import Residence
@@ -588,7 +589,7 @@ def buildings(request):
         grid = grids.filter(pk=grid_id).first()
         if grid is not None:
             qs = qs.filter(grid=grid)
-    q = request.GET.get("q", "").strip()[:50]
+    q = search_query(request)
     if q:
         qs = qs.filter(address__contains=q)
     may_communities = communities.filter(pk__in=_manageable(user, communities))

@@ -18,6 +18,7 @@ from core.models import Place
 from core.pdf import pdf_response
 from core.rules import assignments_of, role_places
 from core.selectors import people_visible_to
+from core.validation import search_query
 from timebank import selectors, services
 from timebank.forms import (
     ConfirmForm,
@@ -539,7 +540,7 @@ def account_list(request):
                 return redirect("timebank:accounts")
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     accounts = selectors.accounts_visible_to(user).select_related("place")
     if query:
         accounts = accounts.filter(name__icontains=query)

@@ -92,6 +92,9 @@ def test_first_page_has_no_way_back_and_later_pages_do(people):
         base64.urlsafe_b64encode(b'[{"a": 1}, 2]').decode(),
         base64.urlsafe_b64encode(b"[true, 1]").decode(),
         base64.urlsafe_b64encode("\u00ff".encode("latin-1")).decode(),
+        # Values the database itself would refuse (PostgreSQL: NUL in text, bigint overflow).
+        base64.urlsafe_b64encode(b'["a\\u0000", 1]').decode(),
+        base64.urlsafe_b64encode(b'["a", 100000000000000000000]').decode(),
     ],
 )
 def test_a_tampered_cursor_starts_at_the_top(people, cursor):
@@ -179,3 +182,19 @@ def test_a_surname_search_finds_exactly_the_names_that_start_with_it(client, d, 
     two = client.get(reverse("person_list"), {"q": "王小"}).context["page"]
     assert [p.name for p in two] == ["王小明"]
     assert not list(client.get(reverse("person_list"), {"q": "王大"}).context["page"])
+
+
+@pytest.mark.parametrize(
+    "page_name",
+    [
+        "person_list",
+        "place_list",
+        "registry:residents",
+        "timebank:accounts",
+        "admission:certificates",
+    ],
+)
+def test_a_search_with_a_nul_character_is_an_ordinary_search(client, d, people, page_name):
+    # PostgreSQL refuses NUL in any text: the search box drops it instead of failing.
+    logged_in(client, d, "coordinator:own")
+    assert client.get(reverse(page_name), {"q": "王\x00"}).status_code == 200
