@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -41,7 +42,50 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def one_database_user_at_a_time(live_server):
+    """On SQLite the live server's threads share the test's in-memory connection. A query from
+    the test while the server is still answering the browser (a late asset, a second tab) then
+    fails with "database table is locked", depending on timing. So a request holds a lock from
+    start to finish and each of the test's own queries takes the same lock first."""
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    lock = threading.RLock()
+    held_here = threading.local()
+
+    def request_begins(**kwargs):
+        if not lock.acquire(timeout=60):
+            raise RuntimeError("a test query held the shared SQLite connection for 60 s")
+        held_here.count = getattr(held_here, "count", 0) + 1
+
+    def request_ends(**kwargs):
+        if getattr(held_here, "count", 0):
+            held_here.count -= 1
+            lock.release()
+
+    def query_in_turn(execute, sql, params, many, context):
+        if not lock.acquire(timeout=60):
+            raise RuntimeError("the live server held the shared SQLite connection for 60 s")
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            lock.release()
+
+    request_started.connect(request_begins, dispatch_uid="browser-db-turns-start")
+    request_finished.connect(request_ends, dispatch_uid="browser-db-turns-end")
+    try:
+        with connection.execute_wrapper(query_in_turn):
+            yield
+    finally:
+        request_started.disconnect(dispatch_uid="browser-db-turns-start")
+        request_finished.disconnect(dispatch_uid="browser-db-turns-end")
+
+
+@pytest.fixture
+def new_page(browser, live_server, one_database_user_at_a_time):
     """new_page(viewport=PHONE) -> a page in a fresh context, with the server's address as base."""
     contexts = []
 
