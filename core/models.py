@@ -177,18 +177,19 @@ class Person(models.Model):
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number_enc = models.TextField(blank=True)
-    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(max_length=64, blank=True)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True)
     mobile_enc = models.TextField(blank=True)
-    mobile_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    mobile_hash = models.CharField(max_length=64, blank=True)
     mobile_masked = models.CharField(_("手机号"), max_length=11, blank=True)
     address = models.CharField(_("联系地址"), max_length=200, blank=True)
     # The community or grid the person belongs to in core; the registry keeps the detail.
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
+    # No index of its own: (district, birth_date) below leads with it.
     district = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -207,9 +208,14 @@ class Person(models.Model):
                 name="person_id_number_unique",
             )
         ]
+        # Every index is paid for by each of the million people a district's import writes:
+        # the keyed hashes are only ever compared whole, so they get plain indexes (a
+        # db_index=True CharField would add a second, pattern-matching one on PostgreSQL).
         indexes = [
             # Imports match people without an ID number by district and birth date.
             models.Index(fields=["district", "birth_date"], name="person_district_birth"),
+            models.Index(fields=["id_number_hash"], name="person_id_number_hash"),
+            models.Index(fields=["mobile_hash"], name="person_mobile_hash"),
         ]
 
     def __str__(self):

@@ -102,18 +102,34 @@ def insert_rows(model, attnames: list[str], rows: list[tuple]) -> int:
 
 @functools.cache
 def _defaults(model) -> dict:
-    """Every column's attribute set to None, except those with a plain (non-callable) default."""
+    """Every column's attribute as Model.__init__ would set it without arguments (a plain
+    default, "" for a text column that takes none), except that callable defaults are None."""
     return {
-        f.attname: None if callable(f.default) or f.default is models.NOT_PROVIDED else f.default
+        f.attname: None if f.has_default() and callable(f.default) else f.get_default()
         for f in model._meta.concrete_fields
     }
+
+
+@functools.cache
+def _relations(model) -> dict:
+    return {f.name: f for f in model._meta.concrete_fields if f.is_relation}
 
 
 def unsaved(model, **values):
     """A new, unsaved instance with its columns set directly: imports make millions, and
     Model.__init__ (every relation through its descriptor) was most of their cost. Columns
-    not given are None (or their plain default); relations load on first access."""
+    not given take their plain default ("" for text, else None); a relation given by name
+    takes the object (kept, so `insert` finds its key once it is saved), by attname its key."""
     obj = model.__new__(model)
-    obj.__dict__.update(_defaults(model), **values)
+    obj.__dict__.update(_defaults(model))
     obj._state = ModelState()
+    relations = _relations(model)
+    for key, value in values.items():
+        field = relations.get(key)
+        if field is None:
+            obj.__dict__[key] = value
+        else:
+            obj.__dict__[field.attname] = None if value is None else value.pk
+            if value is not None:
+                field.set_cached_value(obj, value)
     return obj

@@ -428,8 +428,9 @@ class Placer:
                 building = Building.objects.filter(
                     district=self.district, address=m["building"]
                 ).first()
-            building = building or self._add(Building(
-                district=self.district, address=m["building"], community=community, grid=grid))  # fmt: skip
+            building = building or self._add(bulk.unsaved(
+                Building, district=self.district, address=m["building"], community=community,
+                grid=grid))  # fmt: skip
             self.buildings[building.address] = building
         unit = None
         if m["unit"]:
@@ -437,14 +438,14 @@ class Placer:
             if unit is None:
                 if building.pk and ("units", building.address) not in self.known_absent:
                     unit = Unit.objects.filter(building=building, number=m["unit"]).first()
-                unit = unit or self._add(Unit(building=building, number=m["unit"]))
+                unit = unit or self._add(bulk.unsaved(Unit, building=building, number=m["unit"]))
                 self.units[(building.address, m["unit"])] = unit
         house = None
         if ("house", address) not in self.known_absent:
             house = House.objects.filter(district=self.district, address=address).first()
-        house = house or self._add(House(
-            district=self.district, community=community, grid=grid, building=building, unit=unit,
-            number=m["room"] or "", address=address,
+        house = house or self._add(bulk.unsaved(
+            House, district=self.district, community=community, grid=grid, building=building,
+            unit=unit, number=m["room"] or "", address=address,
         ))  # fmt: skip
         self.houses[address] = house
         return house
@@ -458,27 +459,30 @@ class Placer:
         if household_no:
             household = self.households.get(household_no)
             if household is None:
-                household = self._add(Household(
-                    district=self.district, number=household_no, community=community, grid=grid,
-                    address=registered_address,
+                household = self._add(bulk.unsaved(
+                    Household, district=self.district, number=household_no, community=community,
+                    grid=grid, address=registered_address,
                     house=self.house(community=community, grid=grid, address=registered_address),
                 ))  # fmt: skip
                 self.households[household_no] = household
         residence = self.residences.get(person.pk)
         if residence is None:
-            residence = Residence(person=person)
+            residence = bulk.unsaved(Residence, person=person)
             self.residences[person.pk] = residence
-        residence.district = self.district
+        # Keys, not objects: the places are saved, and a million descriptor sets add up.
+        residence.district_id = self.district.pk
         residence.street_id = community.parent_id
-        residence.community = community
-        residence.grid = grid or residence.grid
+        residence.community_id = community.pk
+        if grid is not None:
+            residence.grid_id = grid.pk
+        kept_grid = grid or residence.grid  # without a new grid, the one from before
         residence.household = household or residence.household
         residence.relation = relation[:20] or residence.relation
         residence.registered_address = registered_address or residence.registered_address
         residence.actual_address = actual_address or residence.actual_address
         if residence.actual_address:
             residence.house = self.house(
-                community=community, grid=residence.grid, address=residence.actual_address
+                community=community, grid=kept_grid, address=residence.actual_address
             )
         residence.separated = _separated(residence)
         target = grid or community

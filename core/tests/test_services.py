@@ -130,6 +130,19 @@ def test_person_register_encrypts_masks_and_finds_by_hash(d):
     assert person.birth_date.isoformat() == "1950-01-01" and person.gender == "M"
 
 
+def test_the_database_itself_refuses_a_second_person_with_one_id_number(d):
+    """The partial unique index survives migration 0007, which dropped the other indexes on
+    the same column; people without an ID number (empty hash) may be many."""
+    from django.db import IntegrityError, transaction
+
+    digest = personal_data.keyed_hash("id:320104195001011237")
+    Person.objects.bulk_create([Person(name="甲"), Person(name="乙")])
+    Person.objects.create(name="丙", id_number_hash=digest)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(name="丁", id_number_hash=digest)
+    assert Person.objects.filter(id_number_hash=digest).count() == 1
+
+
 def test_duplicate_person_and_duplicate_account_are_refused(d):
     worker = d.users["community_worker:own"]
     services.person_register(
