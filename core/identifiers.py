@@ -4,6 +4,7 @@ GB/T 2260 division codes, street (9) and community (12) codes, CJ/T 349 grid cod
 GB 11643 citizen ID numbers, mainland mobile numbers.
 """
 
+import datetime
 import functools
 import re
 import unicodedata
@@ -108,7 +109,7 @@ def normalize_id_number(raw: str) -> str:
             raise InvalidLength()
         if not (value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")):
             raise StdnumError()
-        birth = ric.get_birth_date(value)
+        birth = _birth_date(value)
         if ric.calc_check_digit(value) != value[17]:
             raise InvalidChecksum()
     except InvalidLength:
@@ -124,6 +125,15 @@ def normalize_id_number(raw: str) -> str:
             return value
         message, params = _("身份证号前6位“%(code)s”不是有效的行政区划代码。"), {"code": value[:6]}
     raise ValidationError(message, params=params, code="id_number")
+
+
+def _birth_date(value: str) -> datetime.date:
+    """Characters 7–14 as a date, as stdnum's ric.get_birth_date reads them, without its
+    second cleaning of a number already cleaned (a tenth of an import's checking time)."""
+    try:
+        return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise InvalidComponent() from None
 
 
 def division_in_use_after(code: str, year: int) -> bool:
