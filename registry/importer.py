@@ -271,9 +271,11 @@ def check(batch: ImportBatch) -> ImportBatch:
     batch.rows_expected = estimate_rows(batch.file.path, batch.filename)
     batch.message = ""
     batch.save()
+    progress.step_started(batch.pk)
     try:
         _check_rows(batch, district)
     except FileRejected as exc:
+        progress.clear(batch.pk)
         ImportRow.objects.filter(batch=batch).delete()
         batch.status = ImportBatch.Status.REJECTED
         batch.message = str(exc)
@@ -282,6 +284,7 @@ def check(batch: ImportBatch) -> ImportBatch:
         return batch
     batch.status = ImportBatch.Status.CHECKED
     batch.save()
+    progress.clear(batch.pk)
     return batch
 
 
@@ -602,6 +605,7 @@ def commit(batch: ImportBatch, actor) -> dict:
         chunk: list[Staged] = []
         done = 0
         progress.set_done(batch.pk, 0)
+        progress.step_started(batch.pk)
         for person_id, data in rows.iterator(chunk_size=CHUNK):
             chunk.append(Staged(person_id, data))
             if len(chunk) >= CHUNK:

@@ -8,6 +8,8 @@ a disagreeing source opens a conflict (数据打架) routed to the owner.
 Every large table carries `district` (and `community` where it helps) for sharding by district.
 """
 
+import time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -397,6 +399,21 @@ class ImportBatch(models.Model):
         if self.status == self.Status.QUEUED:
             return 0, self.rows_expected
         return self.rows_done, self.rows_total
+
+    @property
+    def minutes_left(self) -> int | None:
+        """About how many minutes the running step still needs, at the pace it has kept so
+        far (None until it has run a few seconds and done some rows, or when not running)."""
+        if self.status not in (self.Status.CHECKING, self.Status.COMMITTING):
+            return None
+        from registry import progress
+
+        done, total = self.progress
+        started = progress.get_started(self.pk)
+        elapsed = time.time() - started if started else 0
+        if done <= 0 or elapsed < 5 or total <= done:
+            return None
+        return round((total - done) * elapsed / done / 60)
 
     @property
     def percent(self) -> int:

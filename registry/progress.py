@@ -6,6 +6,7 @@ commit runs in one transaction, so its row count is kept here instead: in the sh
 processes and the worker of one machine share.
 """
 
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -18,32 +19,51 @@ def _shared_cache() -> bool:
     return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
 
 
-def _path(batch_id: int) -> Path:
-    return Path(settings.VAR_DIR) / "progress" / f"import-{batch_id}"
+def _path(batch_id: int, what: str) -> Path:
+    suffix = "" if what == "done" else f"-{what}"
+    return Path(settings.VAR_DIR) / "progress" / f"import-{batch_id}{suffix}"
+
+
+def _put(batch_id: int, what: str, value) -> None:
+    if _shared_cache():
+        cache.set(f"registry:import:{batch_id}:{what}", value, TIMEOUT)
+        return
+    path = _path(batch_id, what)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(str(value))
+    partial.replace(path)  # atomic: a reader sees the old value or the new one
+
+
+def _get(batch_id: int, what: str, kind):
+    if _shared_cache():
+        return kind(cache.get(f"registry:import:{batch_id}:{what}") or 0)
+    try:
+        return kind(_path(batch_id, what).read_text() or 0)
+    except (OSError, ValueError):
+        return kind(0)
 
 
 def set_done(batch_id: int, done: int) -> None:
-    if _shared_cache():
-        cache.set(f"registry:import:{batch_id}:done", done, TIMEOUT)
-        return
-    path = _path(batch_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    partial.write_text(str(done))
-    partial.replace(path)  # atomic: a reader sees the old count or the new one
+    _put(batch_id, "done", done)
 
 
 def get_done(batch_id: int) -> int:
-    if _shared_cache():
-        return int(cache.get(f"registry:import:{batch_id}:done") or 0)
-    try:
-        return int(_path(batch_id).read_text() or 0)
-    except (OSError, ValueError):
-        return 0
+    return _get(batch_id, "done", int)
+
+
+def step_started(batch_id: int, at: float | None = None) -> None:
+    """A step (the dry run or the commit) starts now: the time left is reckoned from here."""
+    _put(batch_id, "started", time.time() if at is None else at)
+
+
+def get_started(batch_id: int) -> float:
+    return _get(batch_id, "started", float)
 
 
 def clear(batch_id: int) -> None:
-    if _shared_cache():
-        cache.delete(f"registry:import:{batch_id}:done")
-    else:
-        _path(batch_id).unlink(missing_ok=True)
+    for what in ("done", "started"):
+        if _shared_cache():
+            cache.delete(f"registry:import:{batch_id}:{what}")
+        else:
+            _path(batch_id, what).unlink(missing_ok=True)

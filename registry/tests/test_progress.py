@@ -106,3 +106,41 @@ def test_batch_page_shows_progress_while_running(world, client, tmp_path):
     tasks.commit_import.call(batch_id=batch.pk, actor_id=actor.pk)
     part = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "every 2s" not in part and "56 / 56" in part
+
+
+@pytest.mark.django_db
+def test_batch_page_says_about_how_long_the_running_step_still_needs(world, client, tmp_path):
+    import time
+
+    actor = officer(world)
+    client.force_login(actor)
+    batch = upload(world, actor, "mz", fixed_xlsx(tmp_path))
+    tasks.check_import.call(batch_id=batch.pk)
+    assert progress.get_started(batch.pk) == 0  # the dry run cleared its clock when done
+    services.import_commit(actor=actor, batch=batch)
+    url = reverse("registry:batch", args=[batch.pk])
+
+    def page():
+        return client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    # 14 of 56 rows in 10 minutes: 42 rows left at that pace are 30 minutes.
+    progress.step_started(batch.pk, at=time.time() - 600)
+    progress.set_done(batch.pk, 14)
+    assert ImportBatch.objects.get(pk=batch.pk).minutes_left == 30
+    assert "约还需30分钟" in page()
+    english = client.get(url, headers={"HX-Request": "true", "Accept-Language": "en"})
+    assert "About 30 minutes left" in english.content.decode()
+    # Nearly done: under a minute.
+    progress.set_done(batch.pk, 55)
+    assert "不到1分钟即可完成" in page()
+    # Just started (no rows yet, or only seconds in): no guess.
+    progress.set_done(batch.pk, 0)
+    assert ImportBatch.objects.get(pk=batch.pk).minutes_left is None
+    progress.step_started(batch.pk)
+    progress.set_done(batch.pk, 14)
+    assert ImportBatch.objects.get(pk=batch.pk).minutes_left is None
+    assert "batch-time-left" not in page()
+    # Finished: no guess either.
+    tasks.commit_import.call(batch_id=batch.pk, actor_id=actor.pk)
+    assert ImportBatch.objects.get(pk=batch.pk).minutes_left is None
+    assert "batch-time-left" not in page() and progress.get_started(batch.pk) == 0
