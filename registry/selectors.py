@@ -7,6 +7,7 @@ from dataclasses import field as dc_field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.collation import in_pinyin_order
 from core.models import AuditEvent, Person, Place, Role
 from core.rules import PEOPLE_ROLES, assignments_of, role_places
 from registry import defaults
@@ -81,7 +82,7 @@ def houses_of(building: Building) -> list[HouseRow]:
     for r in (
         Residence.objects.filter(house__in=houses)
         .select_related("person", "household")
-        .order_by("household__number", "person__name")
+        .order_by("household__number", in_pinyin_order("person__name"))
     ):
         living.setdefault(r.house_id, []).append(r)
     return [HouseRow(h, households.get(h.pk, []), living.get(h.pk, [])) for h in houses]
@@ -194,7 +195,9 @@ def population(report: ReportForm, scope: QuerySet[Residence]) -> QuerySet[Resid
             person__facts__is_current=True,
             person__facts__value="是",
         )
-    return qs.order_by("community__code", "household__number", "person__name", "pk")
+    return qs.order_by(
+        "community__code", "household__number", in_pinyin_order("person__name"), "pk"
+    )
 
 
 def report_rows(district: Place, fields: list, residences: list[Residence]) -> list[Row]:

@@ -52,7 +52,8 @@ def test_building_detail_lists_houses_households_and_residents(filled):
     rows = selectors.houses_of(building)
     house = next(r for r in rows if r.house.number == "817室")
     assert [h.number for h in house.households] == ["3201040000001"]
-    assert {r.person.name for r in house.residents} == {"周芳平", "马军明"}
+    # One household: its members in pinyin order (马 ma before 周 zhou; by code point 周 first).
+    assert [r.person.name for r in house.residents] == ["马军明", "周芳平"]
     assert {r.relation for r in house.residents} == {"户主", "配偶"}
 
 
