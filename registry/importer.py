@@ -27,9 +27,19 @@ from core import audit, personal_data
 from core.identifiers import mask_id_number, mask_mobile, to_halfwidth
 from core.models import Person, Place, PlaceLevel
 from registry import bulk, defaults, progress, services, values
-from registry.models import Fact, ImportBatch, ImportRow
+from registry.models import (
+    Building,
+    Fact,
+    House,
+    Household,
+    ImportBatch,
+    ImportRow,
+    Residence,
+    Unit,
+)
 
 CHUNK = 2000  # rows matched, staged and committed together (and the progress step)
+ANALYZE_AFTER_ROWS = 10_000  # a commit writing this many people refreshes the statistics
 HEADER_SCAN = 12
 TOTAL_WORDS = ("合计", "总计", "小计")
 GRID_RE = re.compile(r"^(?P<community>.+?社区)第0*(?P<seq>\d{1,2})网格$")
@@ -626,7 +636,23 @@ def commit(batch: ImportBatch, actor) -> dict:
             changes={"file": batch.filename, "rows": batch.rows_total, **outcomes},
         )  # fmt: skip
     progress.clear(batch.pk)
+    if connection.vendor == "postgresql" and (
+        outcomes["created"] + outcomes["updated"] >= ANALYZE_AFTER_ROWS
+    ):
+        refresh_statistics()
     return outcomes
+
+
+def refresh_statistics() -> None:
+    """ANALYZE the tables an import fills. After a large import the planner's statistics still
+    describe the tables as they were (a new district's million residents counted as none)
+    until autovacuum comes round, and its plans for the lists and reports go wrong meanwhile:
+    a 10,000-resident report took 400 ms instead of 70 ms."""
+    tables = [m._meta.db_table for m in (Person, Residence, Household, House, Building, Unit,
+                                         Fact)]  # fmt: skip
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(qn(t) for t in tables))
 
 
 @dataclasses.dataclass(slots=True)

@@ -444,3 +444,40 @@ def test_keyed_hash_is_the_hmac_every_stored_hash_was_made_with():
     for value in ["id:320104192805271137", "fact:name:杨磊强", "", "mobile:13912345678"]:
         expected = hmac.new(settings.DATA_HASH_KEY.encode(), value.encode(), hashlib.sha256)
         assert personal_data.keyed_hash(value) == expected.hexdigest()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("threshold", "analyzed"), [(56, True), (57, False)])
+def test_a_large_commit_refreshes_the_planners_statistics(world, tmp_path, monkeypatch,
+                                                          threshold, analyzed):  # fmt: skip
+    from django.db import connection
+
+    calls = []
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_ROWS", threshold)
+    monkeypatch.setattr(importer, "refresh_statistics", lambda: calls.append(1))
+    actor = officer(world)
+    commit(checked(world, actor, "mz", fixed_xlsx(tmp_path)), actor)  # 56 people created
+    assert calls == ([1] if analyzed and connection.vendor == "postgresql" else [])
+
+
+@pytest.mark.django_db
+def test_refresh_statistics_analyzes_the_registry_tables(world):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE statistics are PostgreSQL's")
+
+    def analyzed() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT relname, analyze_count FROM pg_stat_user_tables "
+                "WHERE relname IN ('core_person', 'registry_residence', 'registry_fact')"
+            )
+            return dict(cursor.fetchall())
+
+    before = analyzed()
+    importer.refresh_statistics()
+    after = analyzed()
+    assert set(after) == {"core_person", "registry_residence", "registry_fact"}
+    assert all(after[t] == before.get(t, 0) + 1 for t in after), (before, after)
