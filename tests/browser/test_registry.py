@@ -6,12 +6,14 @@ The background worker's part (checking and committing a batch) is played by call
 task functions the worker runs, while the page polls for progress as it would in production.
 """
 
+import time
+
 import openpyxl
 import pytest
 
 from core import personal_data
 from core.testing import PASSWORD
-from registry import tasks
+from registry import progress, tasks
 from registry.models import Fact, ImportBatch, ReportForm
 from registry.testing import DATA, build_sample_district, fixed_roster
 from tests.browser.conftest import PHONE, log_in, screenshots
@@ -64,6 +66,13 @@ def test_import_fix_commit_then_report_fills_itself(district, new_page, tmp_path
     assert page.locator("#rows-bad").inner_text() == "0"
     page.click("text=确认导入")
     page.wait_for_load_state()
+    # The worker has written 14 of the 56 rows in two minutes: the polling page says how long
+    # the rest will take at that pace.
+    progress.step_started(batch.pk, at=time.time() - 120)
+    progress.set_done(batch.pk, 14)
+    page.wait_for_selector("text=约还需6分钟")
+    assert "已写入14行，共56行" in page.locator("#batch-progress").inner_text()
+    shot(page, "registry-import-committing")
     tasks.commit_import.call(batch_id=batch.pk, actor_id=d.users["department_officer:own"].pk)
     # The polling page sees the commit finish and reloads itself with the result.
     page.wait_for_selector("text=新增人员")
