@@ -24,7 +24,7 @@ Two bounds are measured from the rows the import wrote, rewritten server-side (n
 writing the facts alone allows, and the floor for any design that meets the issue at all — a
 person whose keyed ID hash is unique, the dry run's staged row for the row-by-row report, and a
 residence, each table with only those indexes, no validation and no facts. On the machines we
-have (2 cores), that floor is about 0.12–0.16× a raw COPY: the 0.3× goal cannot be reached
+have (2 cores), that floor is about 0.12–0.13× a raw COPY: the 0.3× goal cannot be reached
 together with the issue's own requirements, and the result row says so in numbers.
 """
 
