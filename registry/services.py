@@ -475,14 +475,13 @@ class Placer:
         residence.community_id = community.pk
         if grid is not None:
             residence.grid_id = grid.pk
-        kept_grid = grid or residence.grid  # without a new grid, the one from before
         residence.household = household or residence.household
         residence.relation = relation[:20] or residence.relation
         residence.registered_address = registered_address or residence.registered_address
         residence.actual_address = actual_address or residence.actual_address
         if residence.actual_address:
-            residence.house = self.house(
-                community=community, grid=kept_grid, address=residence.actual_address
+            residence.house = self.house(  # without a new grid, the one kept from before
+                community=community, grid=grid or residence.grid, address=residence.actual_address
             )
         residence.separated = _separated(residence)
         target = grid or community
