@@ -1,6 +1,5 @@
 """Core pages. Thin: parse the form, call a service, show the result or the error."""
 
-import csv
 import datetime
 from functools import partial
 
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from core import calendar as workcal
 from core import personal_data, selectors, services
 from core.collation import in_pinyin_order, prefix_range
+from core.exports import csv_writer
 from core.forms import (
     AuditFilterForm,
     ChildPlaceForm,
@@ -489,7 +489,7 @@ class _Echo:
 def audit_export(request):
     """The filtered audit log as CSV (UTF-8 with BOM so Excel opens Chinese correctly), streamed."""
     form, events = _filtered_audit_events(request)
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     header = [
         _("时间"),
         _("操作人"),

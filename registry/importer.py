@@ -843,9 +843,9 @@ def _places_of(row, places) -> tuple[Place | None, Place | None]:
 
 def error_report(batch: ImportBatch) -> io.BytesIO:
     """Every row with its status and errors, as an Excel file (written streaming)."""
-    import openpyxl
+    from core.exports import SafeWorkbook
 
-    workbook = openpyxl.Workbook(write_only=True)
+    workbook = SafeWorkbook(write_only=True)
     sheet = workbook.create_sheet(_("检查结果"))
     keys = [
         h["key"]

@@ -385,8 +385,9 @@ def report(request, pk):
 @login_required
 def report_export(request, pk):
     """The report in the department's Excel layout: title, filler row, header, rows, total."""
-    import openpyxl
     from openpyxl.styles import Alignment, Font
+
+    from core.exports import SafeWorkbook, sheet_title
 
     report = _report(request, pk)
     scope, community = _report_scope(request, report)
@@ -395,9 +396,9 @@ def report_export(request, pk):
     residences = residences[:EXPORT_LIMIT]
     columns = list(report.columns.select_related("field"))
     rows = selectors.report_rows(report.district, [c.field for c in columns], residences)
-    workbook = openpyxl.Workbook()
+    workbook = SafeWorkbook()
     sheet = workbook.active
-    sheet.title = report.name[:30]
+    sheet.title = sheet_title(report.name)
     width = len(columns) + 2
     sheet.append([report.name])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)

@@ -678,11 +678,11 @@ def _metrics_xlsx(data, group, days):
     from io import BytesIO
 
     from django.http import HttpResponse
-    from openpyxl import Workbook
 
+    from core.exports import SafeWorkbook
     from services import metrics
 
-    book = Workbook()
+    book = SafeWorkbook()
     sheet = book.active
     sheet.title = "三率统计"
     sheet.append([str(label) for _key, label in metrics.COLUMNS])

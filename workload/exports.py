@@ -1,13 +1,15 @@
-"""Excel files generated from traces and tasks (openpyxl). Nothing here is typed by hand."""
+"""Excel files generated from traces and tasks (openpyxl, through core.exports.SafeWorkbook: notes
+and titles are typed by people, and never come back as formulas)."""
 
 import io
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from core.exports import SafeWorkbook
 
 HEADER_FONT = Font(bold=True)
 
@@ -29,7 +31,7 @@ def _sheet(workbook, title: str, header: list[str], rows, widths: list[int]):
 
 def ledger_workbook(*, community, month, traces) -> bytes:
     """The community's work ledger (台账) for a month, from its traces."""
-    workbook = Workbook()
+    workbook = SafeWorkbook()
     rows = [
         (
             timezone.localtime(t.at).strftime("%Y-%m-%d %H:%M"),
@@ -71,7 +73,7 @@ def ledger_workbook(*, community, month, traces) -> bytes:
 
 
 def burden_workbook(*, months, communities, rows) -> bytes:
-    workbook = Workbook()
+    workbook = SafeWorkbook()
     data = []
     for community in communities:
         for month in months:
