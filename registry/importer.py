@@ -339,7 +339,9 @@ def _check_row(line, cells, texts, titles, mapping, fields, places, state, batch
     for i, key in mapping.items():
         raw = cells[i] if i < len(cells) else None
         title = titles[i]
-        if isinstance(raw, str) and raw.strip().startswith("="):
+        # A formula, checked on the normalised text (texts[i]: NFKC, no whitespace), so that a
+        # full-width ＝ or a formula after a tab or line break is caught like a plain "=".
+        if isinstance(raw, str) and texts[i].startswith("="):
             errors.append(
                 _("“%(t)s”列是公式（%(f)s），请在Excel中复制后“选择性粘贴→数值”再导入")
                 % {"t": title, "f": raw.strip()[:30]}
