@@ -38,3 +38,61 @@ def _worker_redis(url: str, worker: str) -> str:
     parts = urlsplit(url)
     base = int(parts.path.strip("/") or 0)
     return parts._replace(path=f"/{(base + int(worker.removeprefix('gw'))) % 16}").geturl()
+
+
+# ------------------------------------------------------------------ the kinds of day
+# Moments that have broken date arithmetic before, in Beijing time unless marked UTC. The
+# calendar behind them: chinese_calendar knows 2026 (National Day from 1 October, 10 October a
+# make-up working Saturday) and not 2027, where weekdays count until an administrator enters it.
+KINDS_OF_DAY = {
+    "workday-morning": "2026-12-02T09:30:00+08:00",  # a Wednesday
+    # After 16:00 UTC the UTC date is a day behind Beijing's: Thursday 01:30 in Beijing.
+    "workday-evening-utc": "2026-12-02T17:30:00+00:00",
+    "saturday": "2026-12-05T10:00:00+08:00",
+    "eve-of-holiday": "2026-09-30T16:30:00+08:00",  # the day before National Day
+    "makeup-workday": "2026-10-10T09:00:00+08:00",  # a Saturday worked in place of a holiday
+    "new-years-eve": "2026-12-31T23:50:00+08:00",  # deadlines run into the next year
+    "new-year": "2027-01-01T00:00:30+08:00",  # a year the installed calendar does not know
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--moment",
+        default=os.environ.get("LINLI_TEST_MOMENT", ""),
+        help="start every test at this moment, a name from KINDS_OF_DAY or an ISO time with "
+        f"its offset ({', '.join(KINDS_OF_DAY)}); the clock keeps running from there",
+    )
+
+
+def _travel(moment: str):
+    import datetime
+
+    import time_machine
+
+    return time_machine.travel(
+        datetime.datetime.fromisoformat(KINDS_OF_DAY.get(moment, moment)), tick=True
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _whole_suite_at_a_moment(request):
+    """``--moment`` (or LINLI_TEST_MOMENT) runs the whole suite as if started on that kind of
+    day: the clock is set once for the session and keeps running, so module-wide fixtures and
+    the tests that use them see the same day."""
+    moment = request.config.getoption("--moment")
+    if not moment:
+        yield
+        return
+    with _travel(moment):
+        yield
+
+
+@pytest.fixture(scope="module", params=list(KINDS_OF_DAY))
+def each_kind_of_day(request):
+    """Runs a clock-sensitive module once at each kind of day, the clock ticking from there, so a
+    write that reads the clock twice shows on the day it would have failed. Module-wide, so the
+    module's shared fixtures (a district, an admitted item) are built on that day too; a module
+    asks for it with ``pytestmark = pytest.mark.usefixtures("each_kind_of_day")``."""
+    with _travel(request.param):
+        yield request.param

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import MomentField
 from core.models import Department, Place
 
 
@@ -55,7 +56,7 @@ class ListVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -133,7 +134,7 @@ class AdmissionPolicy(models.Model):
 
     district = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="+")
     review_working_days = models.PositiveSmallIntegerField(_("审核期限（工作日）"), default=15)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = MomentField(auto_now=True)
 
     def __str__(self):
         return f"{self.district} {self.review_working_days}"
@@ -168,7 +169,7 @@ class JointMeeting(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = MomentField(auto_now_add=True)
     # The same form posted twice carries the same token.
     submit_token = models.CharField(max_length=64)
 
@@ -372,7 +373,7 @@ class CertificateAnswer(models.Model):
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    asked_at = models.DateTimeField(auto_now_add=True)
+    asked_at = MomentField(auto_now_add=True)
     handled_by = models.CharField(_("办理机关"), max_length=200, blank=True)
     subject_name = models.CharField(_("证明对象"), max_length=50, blank=True)
     purpose = models.CharField(_("用途"), max_length=200, blank=True)

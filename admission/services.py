@@ -30,8 +30,9 @@ from admission.models import (
     WorkKind,
 )
 from admission.rules import officer_departments
-from core import audit
+from core import audit, clock
 from core import calendar as workcal
+from core.clock import one_write
 from core.identifiers import to_halfwidth
 from core.models import Department, Place, PlaceLevel, Role
 from core.selectors import role_holders
@@ -84,7 +85,7 @@ def _department_by_code(district: Place, code: str) -> Department | None:
     return Department.objects.filter(district=district, short_code=code).first()
 
 
-@transaction.atomic
+@one_write
 def lists_seed(*, actor, district: Place, on: datetime.date | None = None) -> dict[str, int]:
     """Load the default lists as published version 1 for every list the district lacks.
 
@@ -101,7 +102,7 @@ def lists_seed(*, actor, district: Place, on: datetime.date | None = None) -> di
             district=district, kind=kind, number=1, status=ListVersion.Status.PUBLISHED,
             effective_from=on, source=str(defaults.SOURCES[kind]),
             note=_("默认清单（可编辑）"), created_by=_u(actor), published_by=_u(actor),
-            published_at=timezone.now(),
+            published_at=clock.now(),
         )  # fmt: skip
         rows = defaults.entries_for(kind)
         ListEntry.objects.bulk_create(
@@ -130,7 +131,7 @@ def lists_seed(*, actor, district: Place, on: datetime.date | None = None) -> di
     return loaded
 
 
-@transaction.atomic
+@one_write
 def list_draft_start(*, actor, district: Place, kind: str) -> ListVersion:
     """The draft of the next version of a list: the open one, or a new copy of the latest."""
     district = _district(district)
@@ -186,7 +187,7 @@ def _check_category(kind: str, category: str) -> str:
     return category[:100]
 
 
-@transaction.atomic
+@one_write
 def list_entry_save(
     *,
     actor,
@@ -247,7 +248,7 @@ def list_entry_save(
     return entry
 
 
-@transaction.atomic
+@one_write
 def list_entry_remove(*, actor, entry: ListEntry) -> None:
     version = ListVersion.objects.select_for_update().get(pk=entry.version_id)
     _require(actor, "admission.edit_lists", version.district)
@@ -260,7 +261,7 @@ def list_entry_remove(*, actor, entry: ListEntry) -> None:
     entry.delete()  # a draft's entry: nothing refers to it yet
 
 
-@transaction.atomic
+@one_write
 def list_publish(
     *, actor, version: ListVersion, effective_from: datetime.date, source: str = "", note: str = ""
 ) -> ListVersion:
@@ -292,7 +293,7 @@ def list_publish(
     version.source = _text(source, _("依据"), required=False, limit=300) or version.source
     version.note = _text(note, _("修订说明"), required=False, limit=2000) or version.note
     version.published_by = _u(actor)
-    version.published_at = timezone.now()
+    version.published_at = clock.now()
     version.save()
     audit.record(
         actor=actor, action="admission.list_publish", obj=version, place=version.district,
@@ -313,7 +314,7 @@ def review_working_days(district: Place) -> int:
     )
 
 
-@transaction.atomic
+@one_write
 def policy_set(*, actor, district: Place, review_working_days: int) -> AdmissionPolicy:
     district = _district(district)
     _require(actor, "admission.edit_lists", district)
@@ -608,7 +609,7 @@ def _amounts(minutes, funding_fen) -> tuple[int, int]:
     return minutes, funding_fen
 
 
-@transaction.atomic
+@one_write
 def request_submit(
     *,
     actor,
@@ -665,7 +666,7 @@ def request_submit(
         community_ids={c.pk for c in communities}, period_start=period_start,
         period_end=period_end, kind=kind, form_fields=form_fields,
     )  # fmt: skip
-    now = timezone.now()
+    now = clock.now()
     request = AdmissionRequest(
         district=district, department=department, applicant=actor,
         number=_next_number(district, "SQ", AdmissionRequest), kind=kind, title=title,
@@ -726,7 +727,7 @@ def _notify_after_check(request: AdmissionRequest) -> None:
         )
 
 
-@transaction.atomic
+@one_write
 def request_amend(
     *,
     actor,
@@ -765,7 +766,7 @@ def request_amend(
         cited_entry,
     )
     request.status, request.findings, request.matched_negative = status, findings, negative
-    now = timezone.now()
+    now = clock.now()
     if status == AdmissionRequest.Status.UNDER_REVIEW:
         request.review_due_at = workcal.add_working_days(now, review_working_days(request.district))
     if status == AdmissionRequest.Status.REFUSED_NEGATIVE:
@@ -786,7 +787,7 @@ class Decision:
     CHOICES = (APPROVE, APPROVE_WITH_CONDITIONS, REFUSE)
 
 
-@transaction.atomic
+@one_write
 def request_prepare(*, actor, request: AdmissionRequest, opinion: str) -> AdmissionRequest:
     """The coordinator's preparation (初审): an opinion, and the request goes to the joint
     meeting. The review deadline (working days from submission) still runs."""
@@ -799,7 +800,7 @@ def request_prepare(*, actor, request: AdmissionRequest, opinion: str) -> Admiss
             code="not_under_review",
         )
     request.preparation = _text(opinion, _("初审意见"), limit=2000)
-    request.prepared_at, request.prepared_by = timezone.now(), actor
+    request.prepared_at, request.prepared_by = clock.now(), actor
     request.status = AdmissionRequest.Status.PREPARED
     request.save(update_fields=["preparation", "prepared_at", "prepared_by", "status"])
     audit.record(
@@ -822,7 +823,7 @@ MIN_MEETING_ATTENDEES = 3
 _NAME_SPLIT = re.compile(r"[\n\r,，、;；]+")
 
 
-@transaction.atomic
+@one_write
 def meeting_record(
     *,
     actor,
@@ -885,7 +886,7 @@ def meeting_record(
     return meeting
 
 
-@transaction.atomic
+@one_write
 def request_decide(
     *,
     actor,
@@ -925,7 +926,7 @@ def request_decide(
         required=decision == Decision.APPROVE_WITH_CONDITIONS,
         limit=2000,
     )
-    now = timezone.now()
+    now = clock.now()
     request.status = {
         Decision.APPROVE: S.APPROVED,
         Decision.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
@@ -986,7 +987,7 @@ def request_decide(
     return request
 
 
-@transaction.atomic
+@one_write
 def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> AdmissionRequest:
     """The applicant asks for a refusal to be reviewed again (once)."""
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
@@ -997,7 +998,7 @@ def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> Admissi
     if request.appealed_at is not None:
         raise ValidationError(_("该申请已申诉过一次。"))
     reasons = _text(reasons, _("申诉理由"), limit=2000)
-    now = timezone.now()
+    now = clock.now()
     request.appeal, request.appealed_at = reasons, now
     request.status = S.UNDER_REVIEW
     request.review_due_at = workcal.add_working_days(now, review_working_days(request.district))
@@ -1015,7 +1016,7 @@ def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> Admissi
     return request
 
 
-@transaction.atomic
+@one_write
 def request_withdraw(*, actor, request: AdmissionRequest) -> AdmissionRequest:
     """The applicant takes back a request still under review or incomplete."""
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
@@ -1028,7 +1029,7 @@ def request_withdraw(*, actor, request: AdmissionRequest) -> AdmissionRequest:
     return request
 
 
-@transaction.atomic
+@one_write
 def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
     """退出: an admitted item leaves the catalogue; no new tasks may come from it."""
     item = AdmittedItem.objects.select_for_update().get(pk=item.pk)
@@ -1036,7 +1037,7 @@ def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
     if item.status != AdmittedItem.Status.ACTIVE:
         raise ValidationError(_("该事项已退出。"))
     item.status = AdmittedItem.Status.WITHDRAWN
-    item.withdrawn_at = timezone.now()
+    item.withdrawn_at = clock.now()
     item.withdrawal_reasons = _text(reasons, _("退出理由"), limit=2000)
     item.save()
     audit.record(
@@ -1065,7 +1066,7 @@ def _u(actor):
 # ---------------------------------------------------------------- certificates
 
 
-@transaction.atomic
+@one_write
 def certificate_answer(
     *,
     actor,

@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
+from core import clock
 from core.context import client_ip
 from core.models import AuditEvent, Place
 
@@ -87,7 +87,7 @@ def record_sql(
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_sql must be called inside the writing transaction")
     values = row(actor=actor, action=action, obj=obj, changes=changes, place=place, purpose=purpose)
-    values["at"] = timezone.now()
+    values["at"] = clock.now()
     params = [_FIELDS[c].get_db_prep_save(values[c], connection) for c in COLUMNS]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.ops.quote_name), params)

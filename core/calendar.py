@@ -39,6 +39,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.models import CalendarDay, CalendarYear
 
 # A deadline further out than this is an input error, not a plan (about twenty years); the cap
@@ -366,7 +367,7 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
 
 
 def local_today() -> datetime.date:
-    return timezone.now().astimezone(_local_tz()).date()
+    return clock.now().astimezone(_local_tz()).date()
 
 
 def years_needing_schedule(today: datetime.date | None = None) -> list[int]:

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import MomentField
+
 
 class PlaceLevel(models.TextChoices):
     DISTRICT = "district", _("区")
@@ -51,8 +53,8 @@ class Place(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
     closed_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = MomentField(auto_now_add=True)
+    updated_at = MomentField(auto_now=True)
 
     class Meta:
         verbose_name = _("地点")
@@ -105,7 +107,7 @@ class PlaceEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -124,7 +126,7 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     short_code = models.CharField(_("简码"), max_length=32)
     is_active = models.BooleanField(_("有效"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("职能部门")
@@ -195,8 +197,8 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="person",
     )  # fmt: skip
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = MomentField(auto_now_add=True)
+    updated_at = MomentField(auto_now=True)
 
     class Meta:
         verbose_name = _("人员")
@@ -280,7 +282,7 @@ class RoleAssignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = MomentField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -312,7 +314,7 @@ class RoleAssignment(models.Model):
 class AuditEvent(models.Model):
     """One write, or one full view of personal data. Appended in the writer's transaction."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = MomentField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -362,7 +364,7 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_working_day = models.BooleanField(_("是否工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = MomentField(auto_now=True)
 
     class Meta:
         ordering = ["date"]
@@ -377,7 +379,7 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(unique=True)
     schedule_entered = models.BooleanField(default=False)
     source = models.CharField(_("依据"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = MomentField(auto_now=True)
 
     def __str__(self):
         return str(self.year)
@@ -392,7 +394,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -409,7 +411,7 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -425,7 +427,7 @@ class JobRun(models.Model):
 
     job = models.CharField(max_length=100)
     period = models.CharField(max_length=32)
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = MomentField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)
 
@@ -454,7 +456,7 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField(null=True)
     body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = MomentField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, personal_data
+from core import audit, clock, personal_data
+from core.clock import one_write
 from core.identifiers import validate_place_code
 from core.models import (
     CHILD_LEVEL,
@@ -56,7 +57,7 @@ def _counts(population, households) -> tuple[int, int]:
 # ---------------------------------------------------------------- places
 
 
-@transaction.atomic
+@one_write
 def district_create(*, actor, name: str, code: str, population=0, households=0) -> Place:
     """A new district (root of a tree). Only a platform superuser creates districts."""
     if not actor.is_superuser:
@@ -81,7 +82,7 @@ def district_create(*, actor, name: str, code: str, population=0, households=0) 
     return place
 
 
-@transaction.atomic
+@one_write
 def place_create(
     *, actor, parent: Place, name: str, code: str, population=0, households=0
 ) -> Place:
@@ -122,7 +123,7 @@ def place_create(
     return place
 
 
-@transaction.atomic
+@one_write
 def place_update(*, actor, place: Place, name: str, population, households) -> Place:
     """Rename a place or update its counts. Codes change only by moving."""
     place = Place.objects.select_for_update().get(pk=place.pk)
@@ -150,7 +151,7 @@ def place_update(*, actor, place: Place, name: str, population, households) -> P
     return place
 
 
-@transaction.atomic
+@one_write
 def place_move(*, actor, place: Place, new_parent: Place, new_code: str, note: str = "") -> Place:
     """Move a community (or grid) to another parent. It gets the code that fits its new parent;
     the old code and parent stay in its history, and its subtree moves with it."""
@@ -194,7 +195,7 @@ def place_move(*, actor, place: Place, new_parent: Place, new_code: str, note: s
     return place
 
 
-@transaction.atomic
+@one_write
 def place_merge(*, actor, place: Place, into: Place, note: str = "") -> Place:
     """Merge `place` into a sibling of the same level: its children move across, it becomes
     inactive with `merged_into` set, and role assignments there end. Nothing is deleted."""
@@ -235,7 +236,7 @@ def place_merge(*, actor, place: Place, into: Place, note: str = "") -> Place:
     place.merged_into = into
     place.closed_on = timezone.localdate()
     place.save(update_fields=["is_active", "merged_into", "closed_on", "updated_at"])
-    now = timezone.now()
+    now = clock.now()
     RoleAssignment.objects.active().filter(place=place).update(ended_at=now, ended_by=_u(actor))
     PlaceEvent.objects.create(
         place=place, kind=PlaceEvent.Kind.MERGED, new_parent=into, note=note, actor=_u(actor)
@@ -269,7 +270,7 @@ def _u(actor):
 # ---------------------------------------------------------------- departments
 
 
-@transaction.atomic
+@one_write
 def department_create(*, actor, district: Place, name: str, short_code: str) -> Department:
     _require(actor, "core.manage_departments", district)
     if district.level != PlaceLevel.DISTRICT:
@@ -297,7 +298,7 @@ def department_create(*, actor, district: Place, name: str, short_code: str) -> 
     return department
 
 
-@transaction.atomic
+@one_write
 def department_update(*, actor, department: Department, name: str, is_active: bool) -> Department:
     _require(actor, "core.manage_departments", department.district)
     name = _clean_name(name, _("部门名称"))
@@ -324,7 +325,7 @@ def department_update(*, actor, department: Department, name: str, is_active: bo
 # ---------------------------------------------------------------- people and accounts
 
 
-@transaction.atomic
+@one_write
 def person_register(
     *,
     actor,
@@ -397,7 +398,7 @@ def person_register(
     return person
 
 
-@transaction.atomic
+@one_write
 def role_assign(
     *, actor, user: User, role: str, place: Place, department: Department | None = None
 ) -> RoleAssignment:
@@ -443,14 +444,14 @@ def role_assign(
     return assignment
 
 
-@transaction.atomic
+@one_write
 def role_end(*, actor, assignment: RoleAssignment) -> RoleAssignment:
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.role not in grantable_roles(actor, assignment.place):
         raise PermissionDenied(_("您无权撤销这个角色。"))
     if assignment.ended_at:
         raise ValidationError(_("这个角色已撤销。"))
-    assignment.ended_at = timezone.now()
+    assignment.ended_at = clock.now()
     assignment.ended_by = _u(actor)
     assignment.save(update_fields=["ended_at", "ended_by"])
     forget_assignments(assignment.user)
@@ -464,7 +465,7 @@ def role_end(*, actor, assignment: RoleAssignment) -> RoleAssignment:
     return assignment
 
 
-@transaction.atomic
+@one_write
 def password_change(*, actor, user: User, old_password: str, new_password: str) -> None:
     if actor.pk != user.pk:
         raise PermissionDenied(_("只能修改自己的密码。"))
@@ -485,7 +486,7 @@ def login_failed(user: User) -> None:
         user.failed_logins += 1
         changes = {"failed_logins": user.failed_logins}
         if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            user.locked_until = timezone.now() + datetime.timedelta(
+            user.locked_until = clock.now() + datetime.timedelta(
                 minutes=settings.LOGIN_LOCK_MINUTES
             )
             user.failed_logins = 0
@@ -502,7 +503,7 @@ def login_succeeded(user: User) -> None:
 # ---------------------------------------------------------------- calendar
 
 
-@transaction.atomic
+@one_write
 def calendar_set_day(
     *, actor, date: datetime.date, is_working_day: bool, note: str = ""
 ) -> CalendarDay:
@@ -524,7 +525,7 @@ def calendar_set_day(
     return day
 
 
-@transaction.atomic
+@one_write
 def calendar_mark_year_entered(*, actor, year: int, source: str) -> CalendarYear:
     """Declare that the official schedule for `year` has been entered, ending the weekday fallback."""
     _require(actor, "core.manage_calendar")
@@ -552,7 +553,7 @@ def _token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@transaction.atomic
+@one_write
 def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
     """A new token for the actor's own account; the secret is returned once and never stored."""
     if not actor.is_authenticated:
@@ -571,12 +572,12 @@ def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-@transaction.atomic
+@one_write
 def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk:
         raise PermissionDenied(_("只能撤销自己的令牌。"))
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit.record(actor=actor, action="api_token.revoke", obj=token)
     return token
@@ -591,7 +592,7 @@ def api_token_user(secret: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
@@ -602,8 +603,8 @@ def notify(*, user: User, title: str, body: str = "", url: str = "") -> Notifica
     return Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
 
 
-@transaction.atomic
+@one_write
 def notifications_mark_read(*, actor, ids: list[int]) -> int:
     return Notification.objects.filter(user=actor, pk__in=ids, read_at__isnull=True).update(
-        read_at=timezone.now()
+        read_at=clock.now()
     )

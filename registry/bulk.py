@@ -12,7 +12,8 @@ import operator
 
 from django.db import connection, models
 from django.db.models.base import ModelState
-from django.utils import timezone
+
+from core import clock
 
 
 def insert(model, objs: list) -> list:
@@ -23,7 +24,7 @@ def insert(model, objs: list) -> list:
         return model.objects.bulk_create(objs, batch_size=500)
     meta = model._meta
     fields = meta.concrete_fields
-    now = timezone.now()
+    now = clock.now()
     kinds = []
     for f in fields:
         if isinstance(f, models.JSONField):

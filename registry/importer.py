@@ -19,11 +19,10 @@ from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
-from core import audit, personal_data
+from core import audit, clock, personal_data
 from core.identifiers import mask_id_number, mask_mobile, to_halfwidth
 from core.models import Person, Place, PlaceLevel
 from registry import bulk, defaults, progress, services, values
@@ -588,7 +587,7 @@ class Candidates:
 
 def commit(batch: ImportBatch, actor) -> dict:
     """Apply every row in one transaction; any failure leaves nothing written."""
-    with transaction.atomic():
+    with clock.moment(), transaction.atomic():
         batch = (
             ImportBatch.objects.select_for_update()
             .select_related("source__department")
@@ -629,7 +628,7 @@ def commit(batch: ImportBatch, actor) -> dict:
             _commit_chunk(chunk, batch, actor, fields, places, outcomes)
         outcomes["unchanged"] += batch.rows_unchanged
         batch.status = ImportBatch.Status.COMMITTED
-        batch.committed_at = timezone.now()
+        batch.committed_at = clock.now()
         batch.rows_done = batch.rows_total
         batch.summary = outcomes
         batch.save()
@@ -803,7 +802,7 @@ def _write_fresh_facts(rows, batch, actor, fields, source, label) -> int:
     """Every value of people created in this chunk, written as current facts in one COPY."""
     author_id = actor.pk if getattr(actor, "pk", None) else None
     source_id = source.pk if source else None
-    now = timezone.now()
+    now = clock.now()
     tag_fields = {}
     made = []
     for row in rows:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import MomentField
 from core.models import Department, Person, Place
 
 
@@ -27,7 +28,7 @@ class Building(models.Model):
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(_("楼栋地址"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("楼栋")
@@ -88,7 +89,7 @@ class Household(models.Model):
     number = models.CharField(_("户号"), max_length=32)
     house = models.ForeignKey(House, null=True, blank=True, on_delete=models.PROTECT)
     address = models.CharField(_("户籍地址"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("户")
@@ -122,7 +123,7 @@ class Residence(models.Model):
     actual_address = models.CharField(_("现住地址"), max_length=200, blank=True)
     house = models.ForeignKey(House, null=True, blank=True, on_delete=models.PROTECT)
     separated = models.BooleanField(_("人户分离"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = MomentField(auto_now=True)
 
     class Meta:
         verbose_name = _("居住信息")
@@ -143,7 +144,7 @@ class Organisation(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     kind = models.CharField(_("类型"), max_length=20, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -247,7 +248,7 @@ class Fact(models.Model):
         "ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="facts",
         db_index=False, db_constraint=False,
     )  # fmt: skip
-    recorded_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    recorded_at = MomentField(_("时间"), auto_now_add=True)
     is_current = models.BooleanField(default=False)
 
     class Meta:
@@ -288,7 +289,7 @@ class Conflict(models.Model):
     shown = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     challenger = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = MomentField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -316,7 +317,7 @@ class ImportSource(models.Model):
     name = models.CharField(_("数据来源名称"), max_length=100)
     # {"column header as in the file": "field key or structural key"}
     mapping = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("导入来源")
@@ -369,7 +370,7 @@ class ImportBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
 
@@ -481,7 +482,7 @@ class ReportForm(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("报表")
@@ -515,7 +516,7 @@ class LedgerEntry(models.Model):
     action = models.CharField(max_length=12)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -545,7 +546,7 @@ class SharingGrant(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = MomentField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

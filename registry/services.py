@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from core import audit, personal_data
+from core import audit, clock, personal_data
+from core.clock import one_write
 from core.identifiers import to_halfwidth
 from core.models import Department, Person, Place, PlaceLevel
 from core.validation import require_perm as _require
@@ -66,7 +67,7 @@ def ensure_fields(district: Place) -> dict[str, Field]:
     return existing
 
 
-@transaction.atomic
+@one_write
 def field_set_owner(*, actor, field: Field, owner: Department | None) -> Field:
     """Name the owning department of a field (None: the community collects it)."""
     field = Field.objects.select_for_update().get(pk=field.pk)
@@ -170,7 +171,7 @@ class FactWriter:
         for person_id, field_id in self.settle:
             Conflict.objects.filter(
                 person_id=person_id, field_id=field_id, status=Conflict.Status.OPEN
-            ).update(status=Conflict.Status.SETTLED, settled_at=timezone.now(),
+            ).update(status=Conflict.Status.SETTLED, settled_at=clock.now(),
                      note=_("权威来源部门已更新"))  # fmt: skip
         bulk.insert(Fact, self.new)
         conflicts = Conflict.objects.bulk_create(
@@ -301,7 +302,7 @@ def _source_for(actor, person_community: Place | None, source: Department | None
         raise PermissionDenied(_("您无权为此人录入社区采集的信息。"))
 
 
-@transaction.atomic
+@one_write
 def fact_record(
     *, actor, person: Person, key: str, raw, source: Department | None = None
 ) -> tuple[str, Fact | None, Conflict | None]:
@@ -331,7 +332,7 @@ def fact_record(
     return outcome, fact, conflict
 
 
-@transaction.atomic
+@one_write
 def conflict_settle(*, actor, conflict: Conflict, keep: str, note: str = "") -> Conflict:
     """The owner decides: keep the shown value, or adopt the challenger's (as its own)."""
     conflict = (
@@ -356,7 +357,7 @@ def conflict_settle(*, actor, conflict: Conflict, keep: str, note: str = "") -> 
             community=conflict.community,
         )  # fmt: skip
     conflict.status = Conflict.Status.SETTLED
-    conflict.settled_at = timezone.now()
+    conflict.settled_at = clock.now()
     conflict.settled_by = actor
     conflict.note = note or (_("保留现值") if keep == "shown" else _("采用新值"))
     conflict.save()
@@ -541,7 +542,7 @@ def place_person(
     return residence
 
 
-@transaction.atomic
+@one_write
 def residence_set(
     *,
     actor,
@@ -604,7 +605,7 @@ def _grid_in(community: Place, grid: Place | None) -> None:
         raise ValidationError(_("网格不属于所选社区。"))
 
 
-@transaction.atomic
+@one_write
 def building_create(
     *, actor, community: Place, address: str, grid: Place | None = None
 ) -> Building:
@@ -622,7 +623,7 @@ def building_create(
     return building
 
 
-@transaction.atomic
+@one_write
 def building_update(
     *, actor, building: Building, address: str, grid: Place | None = None
 ) -> Building:
@@ -648,7 +649,7 @@ def building_update(
     return building
 
 
-@transaction.atomic
+@one_write
 def house_create(*, actor, building: Building, number: str, unit: str = "") -> House:
     """Register a dwelling: a room number in a building, in a unit when it has units."""
     building = (
@@ -696,7 +697,7 @@ def normalize_uscc(raw: str) -> str:
         ) from None  # fmt: skip
 
 
-@transaction.atomic
+@one_write
 def organisation_register(
     *, actor, community: Place, name: str, uscc_code: str, kind: str = "", address: str = ""
 ) -> Organisation:
@@ -747,7 +748,7 @@ def clean_population(district: Place, population: dict) -> dict:
     return result
 
 
-@transaction.atomic
+@one_write
 def report_register(
     *,
     actor,
@@ -820,7 +821,7 @@ def report_register(
     return report
 
 
-@transaction.atomic
+@one_write
 def report_fill(*, actor, report: ReportForm, person: Person, key: str, raw) -> Fact | None:
     """A community fills one missing cell; the value becomes a shared fact (collected once)."""
     if report.status != ReportForm.Status.KEPT:
@@ -846,7 +847,7 @@ def report_fill(*, actor, report: ReportForm, person: Person, key: str, raw) -> 
     return fact
 
 
-@transaction.atomic
+@one_write
 def report_set_status(
     *, actor, report: ReportForm, status: str, note: str = "", merged_into: ReportForm | None = None
 ) -> ReportForm:
@@ -877,7 +878,7 @@ def report_set_status(
 # ---------------------------------------------------------------- data sharing
 
 
-@transaction.atomic
+@one_write
 def grant_create(
     *, actor, department: Department, field_keys: list[str], purpose: str
 ) -> SharingGrant:
@@ -904,18 +905,18 @@ def grant_create(
     return grant
 
 
-@transaction.atomic
+@one_write
 def grant_end(*, actor, grant: SharingGrant) -> SharingGrant:
     grant = SharingGrant.objects.select_for_update().get(pk=grant.pk)
     _require(actor, "registry.grant_sharing", grant.district)
     if grant.ended_at is None:
-        grant.ended_at = timezone.now()
+        grant.ended_at = clock.now()
         grant.save(update_fields=["ended_at"])
         audit.record(actor=actor, action="registry.grant_end", obj=grant, place=grant.district)
     return grant
 
 
-@transaction.atomic
+@one_write
 def shared_read(*, actor, grant: SharingGrant, people: list[Person]) -> None:
     """Log that a department read these people's granted fields, with the grant's purpose."""
     _require(actor, "registry.use_grant", grant, _("本部门没有此项数据共享授权。"))
@@ -930,7 +931,7 @@ def shared_read(*, actor, grant: SharingGrant, people: list[Person]) -> None:
 # ---------------------------------------------------------------- imports
 
 
-@transaction.atomic
+@one_write
 def import_source_create(*, actor, department: Department, name: str) -> ImportSource:
     _require(actor, "registry.import", department, _("您无权为该部门导入数据。"))
     name = values.text(name)
@@ -948,7 +949,7 @@ def import_source_create(*, actor, department: Department, name: str) -> ImportS
 MAPPING_KEYS = {"", "ignore", "street", "community", "remark"}
 
 
-@transaction.atomic
+@one_write
 def import_source_set_mapping(*, actor, source, mapping: dict[str, str]):
     """Save how this source's column titles map to registry fields (used by every later file)."""
     source = ImportSource.objects.select_for_update().get(pk=source.pk)
@@ -972,7 +973,7 @@ def import_source_set_mapping(*, actor, source, mapping: dict[str, str]):
 MAX_UPLOAD = 512 * 1024 * 1024
 
 
-@transaction.atomic
+@one_write
 def import_upload(*, actor, source, upload) -> ImportBatch:
     """Store an uploaded file as a batch and queue its dry run (a background job).
 
@@ -1015,7 +1016,7 @@ def import_upload(*, actor, source, upload) -> ImportBatch:
     return batch
 
 
-@transaction.atomic
+@one_write
 def import_recheck(*, actor, batch) -> ImportBatch:
     """Run the dry run again (after the mapping changed)."""
     from registry import tasks
@@ -1032,7 +1033,7 @@ def import_recheck(*, actor, batch) -> ImportBatch:
     return batch
 
 
-@transaction.atomic
+@one_write
 def import_confirm(*, actor, row, person: Person | None) -> None:
     """A person decides a fuzzy match: this existing person, or (None) a new person."""
 
@@ -1054,7 +1055,7 @@ def import_confirm(*, actor, row, person: Person | None) -> None:
                  changes={"line": row.line, "person": person.pk if person else "new"})  # fmt: skip
 
 
-@transaction.atomic
+@one_write
 def import_commit(*, actor, batch) -> ImportBatch:
     """Queue the all-or-nothing commit of a checked batch (a background job)."""
     from registry import tasks

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import MomentField
 from core.models import Department, Person, Place
 
 
@@ -69,8 +70,8 @@ class ServiceItem(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(_("有效"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = MomentField(auto_now_add=True)
+    updated_at = MomentField(auto_now=True)
 
     class Meta:
         verbose_name = _("服务事项")
@@ -181,7 +182,7 @@ class ServiceRequest(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_requests"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = MomentField(auto_now=True)
     accept_due = models.DateTimeField(_("受理期限"))
     accepted_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -321,7 +322,7 @@ class RequestEvent(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     public = models.BooleanField(default=True)  # shown to the resident
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = MomentField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -361,7 +362,7 @@ class Application(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = MomentField(auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -396,7 +397,7 @@ class Open311Key(models.Model):
     )
     prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
@@ -412,7 +413,7 @@ class OverdueList(models.Model):
     count = models.PositiveIntegerField(_("超期件数"))
     # [{"id", "number", "title", "due_at", "days_late"}]
     items = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-day", "department"]
@@ -428,7 +429,7 @@ class RoutingModel(models.Model):
     """A trained routing classifier for one district (token counts per department and class)."""
 
     district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    trained_at = models.DateTimeField(auto_now_add=True)
+    trained_at = MomentField(auto_now_add=True)
     samples = models.PositiveIntegerField(default=0)
     data = models.JSONField(default=dict)
 

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 
 import jieba
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
+from core.clock import one_write
 from core.models import Department, Place, PlaceLevel
 from services import plain_sql
 from services.models import (
@@ -77,7 +78,7 @@ def train_counts(samples) -> dict:
     return model
 
 
-@transaction.atomic
+@one_write
 def retrain(district: Place) -> RoutingModel:
     samples = _samples(district)
     return RoutingModel.objects.create(

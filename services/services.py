@@ -18,8 +18,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit
+from core import audit, clock
 from core import calendar as workcal
+from core.clock import one_write
 from core.models import AuditEvent, Department, Notification, Place, PlaceLevel, User
 from core.validation import require_perm as _require
 from services import notify, plain_sql, summary
@@ -74,7 +75,7 @@ def _text(value, label: str, *, required: bool = True, max_length: int = 4000) -
 
 
 def _now() -> datetime.datetime:
-    return timezone.now()
+    return clock.now()
 
 
 # ---------------------------------------------------------------- catalogue
@@ -141,7 +142,7 @@ def _days(value, label: str, low: int, high: int) -> int:
     return value
 
 
-@transaction.atomic
+@one_write
 def item_create(
     *,
     actor,
@@ -202,7 +203,7 @@ def item_create(
     return item
 
 
-@transaction.atomic
+@one_write
 def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
     """Change an item; the version goes up, requests keep the version they were filed under."""
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
@@ -251,7 +252,7 @@ def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
     return item
 
 
-@transaction.atomic
+@one_write
 def catalogue_seed(*, actor, district: Place) -> list[ServiceItem]:
     """Add the default catalogue items whose lead department exists in the district."""
     from services.catalogue_defaults import DEFAULT_ITEMS
@@ -609,6 +610,7 @@ def _audit_row_sql(audit_entry: dict, request: ServiceRequest) -> tuple[str, lis
 _AUDIT_ROW_SQL: str | None = None
 
 
+@clock.moment()  # one moment, without a transaction: see the docstring
 def request_submit(
     *,
     actor,
@@ -749,7 +751,7 @@ def request_submit(
 # ---------------------------------------------------------------- dispatcher steps
 
 
-@transaction.atomic
+@one_write
 def request_accept(*, actor, request: ServiceRequest, note: str = "") -> ServiceRequest:
     request = _step(actor, request, "services.dispatch", {State.SUBMITTED}, _("受理"))
     request.state, request.accepted_at = State.ACCEPTED, _now()
@@ -761,7 +763,7 @@ def request_accept(*, actor, request: ServiceRequest, note: str = "") -> Service
     return request
 
 
-@transaction.atomic
+@one_write
 def request_reject(*, actor, request: ServiceRequest, reason: str) -> ServiceRequest:
     request = _step(actor, request, "services.dispatch", {State.SUBMITTED}, _("不予受理"))
     reason = _text(reason, _("不予受理的理由"), max_length=500)
@@ -796,7 +798,7 @@ def _check_dispatch(request, department, co_departments) -> list[Department]:
     return co
 
 
-@transaction.atomic
+@one_write
 def request_dispatch(
     *, actor, request: ServiceRequest, department: Department, co_departments=(), note: str = ""
 ) -> ServiceRequest:
@@ -826,7 +828,7 @@ def request_dispatch(
     return request
 
 
-@transaction.atomic
+@one_write
 def request_redispatch(
     *, actor, request: ServiceRequest, department: Department, co_departments=(), reason: str
 ) -> ServiceRequest:
@@ -867,7 +869,7 @@ def request_redispatch(
 # ---------------------------------------------------------------- department steps
 
 
-@transaction.atomic
+@one_write
 def request_sign(*, actor, request: ServiceRequest) -> ServiceRequest:
     """签收: the lead department takes the request and starts handling it."""
     request = _step(
@@ -883,7 +885,7 @@ def request_sign(*, actor, request: ServiceRequest) -> ServiceRequest:
     return request
 
 
-@transaction.atomic
+@one_write
 def request_note(*, actor, request: ServiceRequest, note: str, public: bool = True) -> RequestEvent:
     """A progress note by the lead or a co-handling department."""
     request = _step(
@@ -904,7 +906,7 @@ def request_note(*, actor, request: ServiceRequest, note: str, public: bool = Tr
     )  # fmt: skip
 
 
-@transaction.atomic
+@one_write
 def request_answer(*, actor, request: ServiceRequest, answer: str) -> ServiceRequest:
     """答复: the lead department's answer to the resident."""
     request = _step(
@@ -922,7 +924,7 @@ def request_answer(*, actor, request: ServiceRequest, answer: str) -> ServiceReq
     return request
 
 
-@transaction.atomic
+@one_write
 def return_ask(*, actor, request: ServiceRequest, reason: str) -> Application:
     """退单: the lead department says the request is not theirs; the dispatcher decides."""
     request = _step(
@@ -932,7 +934,7 @@ def return_ask(*, actor, request: ServiceRequest, reason: str) -> Application:
     return _apply(actor, request, Application.Kind.RETURN, reason=reason)
 
 
-@transaction.atomic
+@one_write
 def extension_ask(*, actor, request: ServiceRequest, days: int, reason: str) -> Application:
     """延期: asked before the deadline, for 1–30 working days; the dispatcher decides."""
     request = _step(
@@ -945,7 +947,7 @@ def extension_ask(*, actor, request: ServiceRequest, days: int, reason: str) -> 
     return _apply(actor, request, Application.Kind.EXTEND, reason=reason, days=days)
 
 
-@transaction.atomic
+@one_write
 def dispatch_object(
     *, actor, request: ServiceRequest, reason: str, suggested_department: Department | None = None
 ) -> Application:
@@ -1018,7 +1020,7 @@ def _apply(actor, request, kind, *, reason, days=None, suggested=None) -> Applic
     return application
 
 
-@transaction.atomic
+@one_write
 def application_decide(
     *,
     actor,
@@ -1102,7 +1104,7 @@ def application_decide(
 # ---------------------------------------------------------------- closing the loop
 
 
-@transaction.atomic
+@one_write
 def request_close(*, actor, request: ServiceRequest, note: str = "") -> ServiceRequest:
     """办结: the dispatcher accepts the department's answer."""
     request = _step(actor, request, "services.dispatch", {State.ANSWERED}, _("办结"))
@@ -1115,7 +1117,7 @@ def request_close(*, actor, request: ServiceRequest, note: str = "") -> ServiceR
     return request
 
 
-@transaction.atomic
+@one_write
 def request_visit(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
     """回访: the dispatcher calls the resident back after closure and notes what they said."""
     request = _step(actor, request, "services.dispatch", {State.CLOSED}, _("回访"))
@@ -1128,7 +1130,7 @@ def request_visit(*, actor, request: ServiceRequest, note: str) -> ServiceReques
     return request
 
 
-@transaction.atomic
+@one_write
 def request_rate(*, actor, request: ServiceRequest, rating: str, note: str = "") -> ServiceRequest:
     """评价: 满意 / 基本满意 close the loop; 不满意 goes to the dispatcher to check (核实)."""
     request = _step(
@@ -1149,7 +1151,7 @@ def request_rate(*, actor, request: ServiceRequest, rating: str, note: str = "")
     return request
 
 
-@transaction.atomic
+@one_write
 def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) -> ServiceRequest:
     """核实 an unsatisfied rating. Upheld: 重办 — back to the lead department, new deadline.
     Not upheld: the rating stands and the request is finished."""
@@ -1181,7 +1183,7 @@ def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) ->
     return request
 
 
-@transaction.atomic
+@one_write
 def request_merge(
     *, actor, duplicate: ServiceRequest, into: ServiceRequest, note: str = ""
 ) -> ServiceRequest:
@@ -1224,7 +1226,7 @@ def request_merge(
     return duplicate
 
 
-@transaction.atomic
+@one_write
 def request_urge(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
     """催办 by a dispatcher: a chaser to the lead department, before or after the deadline."""
     request = _step(
@@ -1246,7 +1248,7 @@ def _key_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-@transaction.atomic
+@one_write
 def open311_key_create(*, actor, district: Place, name: str) -> tuple[Open311Key, str]:
     """A new api_key for a third-party app; the raw key is returned once, only its hash kept."""
     _require(actor, "services.manage_catalogue", district)
@@ -1272,7 +1274,7 @@ def open311_key_lookup(raw: str) -> Open311Key | None:
     )
 
 
-@transaction.atomic
+@one_write
 def open311_key_revoke(*, actor, key: Open311Key) -> Open311Key:
     key = Open311Key.objects.select_for_update().get(pk=key.pk)
     _require(actor, "services.manage_catalogue", key.district)

@@ -21,9 +21,11 @@ metrics subtract the few whose deadline is still ahead, read live through a part
 import datetime
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
+
+from core.clock import one_write
 
 COUNTERS = (
     "total",  # all but merged duplicates
@@ -233,7 +235,7 @@ def stored_weeks(district_id=None) -> dict[tuple, dict]:
     return table
 
 
-@transaction.atomic
+@one_write
 def rebuild(district_id=None, *, request_model=None, summary_model=None, week_model=None) -> int:
     """Replace the daily and weekly summary (of one district, or all) with a recount; returns
     the daily bucket count. (The models can be passed in, for a migration's historical models.)"""

@@ -13,14 +13,14 @@ Each step raises ``warned_level`` under a row lock, so running twice warns once.
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, clock
 from core import calendar as workcal
+from core.clock import one_write
 from core.models import Department, Notification, Role, RoleAssignment
 from services.models import EventKind, OverdueList, RequestEvent, ServiceRequest, State
 
@@ -67,7 +67,7 @@ def yellow_line(now: datetime.datetime) -> datetime.datetime:
     return workcal.add_working_days(now, 1)
 
 
-@transaction.atomic
+@one_write
 def warn_one(request_id: int, now: datetime.datetime) -> int:
     """Raise one request's warning level if its deadline calls for it; the new level or 0."""
     request = (
@@ -108,7 +108,7 @@ def warn_one(request_id: int, now: datetime.datetime) -> int:
 
 def warn_due(now: datetime.datetime | None = None) -> dict:
     """Warn every request whose deadline calls for it. Safe to run twice."""
-    now = now or timezone.now()
+    now = now or clock.now()
     line = yellow_line(now)
     candidates = ServiceRequest.objects.filter(
         (Q(state__in=ACTIVE, due_at__lte=line, warned_level__lt=RED))
@@ -122,10 +122,10 @@ def warn_due(now: datetime.datetime | None = None) -> dict:
     return {"yellow": counts[YELLOW], "red": counts[RED]}
 
 
-@transaction.atomic
+@one_write
 def overdue_lists(day: datetime.date, now: datetime.datetime | None = None) -> dict:
     """Keep and send each department's overdue list for ``day`` (a working day)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not workcal.is_working_day(day):
         return {"skipped": "not a working day"}
     made = 0

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from core.clock import MomentField
 from core.models import Person, Place
 
 MINUTES_PER_HOUR = 60
@@ -48,7 +49,7 @@ class Account(models.Model):
     earned = models.BigIntegerField(_("累计存入（分钟）"), default=0)
     is_closed = models.BooleanField(_("已销户"), default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     # The tip of the account's hash chain: the seq and hash of its latest posting.
     chain_seq = models.BigIntegerField(default=0)
     chain_hash = models.CharField(max_length=64, default=GENESIS)
@@ -224,7 +225,7 @@ class Rule(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = MomentField(auto_now=True)
 
     class Meta:
         verbose_name = _("时间银行规则")
@@ -303,7 +304,7 @@ class Listing(models.Model):
         _("时间由谁支付"), max_length=8, choices=Payer.choices, default=Payer.NONE
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     # For an offer: what the volunteer can do, and when (weekly: ISO weekdays "12345" and a
     # daily window). No window means any time.
     skills = models.CharField(_("技能"), max_length=200, blank=True)
@@ -387,7 +388,7 @@ class Order(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.TAKEN)
-    taken_at = models.DateTimeField(auto_now_add=True)
+    taken_at = MomentField(auto_now_add=True)
     signed_in_at = models.DateTimeField(null=True, blank=True)
     signed_out_at = models.DateTimeField(null=True, blank=True)
     minutes = models.PositiveIntegerField(_("服务时长（分钟）"), null=True, blank=True)
@@ -466,7 +467,7 @@ class Dispute(models.Model):
         choices=[("served", _("服务对象方")), ("volunteer", _("志愿者"))],
     )  # fmt: skip
     reason = models.CharField(_("异议理由"), max_length=500)
-    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_at = MomentField(auto_now_add=True)
     after_approval = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     minutes_before = models.PositiveIntegerField(null=True, blank=True)

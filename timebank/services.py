@@ -36,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit, personal_data
+from core import audit, clock, personal_data
+from core.clock import one_write
 from core.models import Person, Place, PlaceLevel
 from core.validation import require_perm as _require
 from timebank import defaults
@@ -135,7 +136,7 @@ def rules_for(district: Place) -> list[Rule]:
     return [own.get(code) or base[code] for code in sorted(base)]
 
 
-@transaction.atomic
+@one_write
 def rule_update(*, actor, district: Place, code: str, value, source: str) -> Rule:
     """Set a district's value of a rule, with the policy source that justifies it."""
     _require(actor, "timebank.edit_rules", district, _("只有区管理员和区减负办可以修改规则。"))
@@ -191,7 +192,7 @@ def issuance_account(district: Place) -> Account:
     return _ledger_init(district)
 
 
-@transaction.atomic
+@one_write
 def member_account_open(*, actor, person: Person) -> Account:
     """A real-name resident's account, in the community they belong to."""
     person = Person.objects.select_related("place").get(pk=person.pk)
@@ -222,7 +223,7 @@ def member_account_open(*, actor, person: Person) -> Account:
     return account
 
 
-@transaction.atomic
+@one_write
 def group_account_open(*, actor, community: Place, kind: str, name: str) -> Account:
     """A volunteer team's account or a community fund account."""
     if kind not in (AccountKind.TEAM, AccountKind.FUND):
@@ -245,7 +246,7 @@ def group_account_open(*, actor, community: Place, kind: str, name: str) -> Acco
     return account
 
 
-@transaction.atomic
+@one_write
 def account_close(*, actor, account: Account) -> Account:
     account = Account.objects.select_for_update().get(pk=account.pk)
     _require(actor, "timebank.manage_accounts", account.place)
@@ -258,7 +259,7 @@ def account_close(*, actor, account: Account) -> Account:
             _("账户仍有%(h)s余额，请先捐赠或转赠后再销户。"),
             params={"h": format_minutes(account.balance)}, code="balance_not_zero",
         )  # fmt: skip
-    account.is_closed, account.closed_at = True, timezone.now()
+    account.is_closed, account.closed_at = True, clock.now()
     account.save(update_fields=["is_closed", "closed_at"])
     audit.record(actor=actor, action="timebank.account_close", obj=account, place=account.place)
     return account
@@ -430,7 +431,7 @@ def _attempt(
                                need=-amount)  # fmt: skip
     if capped is not None:
         _check_caps(locked[capped], dict(legs)[capped], daily=daily)
-    now = timezone.now()
+    now = clock.now()
     tx = Transaction(
         district_id=district_id, place=place, kind=kind, idempotency_key=key,
         fingerprint=fingerprint, memo=memo, reverses=reverses,
@@ -486,7 +487,7 @@ def _attempt_in_database(
     savepoint, so a refusal leaves the caller's transaction usable."""
     connection = transaction.get_connection()
     district_id = place.district_id or place.pk
-    now = timezone.now()
+    now = clock.now()
     tx = Transaction(
         district_id=district_id, place=place, kind=kind, idempotency_key=key,
         fingerprint=fingerprint, memo=memo, reverses=reverses,
@@ -748,7 +749,7 @@ def _local_day_start(moment: datetime.datetime) -> datetime.datetime:
 
 def deposited_today(account: Account, *, now: datetime.datetime | None = None) -> int:
     """Service minutes deposited into the account since local midnight (unreversed)."""
-    start = _local_day_start(now or timezone.now())
+    start = _local_day_start(now or clock.now())
     total = Posting.objects.filter(
         account=account,
         created_at__gte=start,
@@ -1068,7 +1069,7 @@ def _clean_text(value: str, label: str, limit: int, *, required: bool = True) ->
     return value
 
 
-@transaction.atomic
+@one_write
 def listing_create(
     *,
     actor,
@@ -1157,7 +1158,7 @@ def listing_create(
                 _("没有找到使用该手机号登录的居民，请家属先开通账号。"), code="contact_unknown"
             )
         contact = person.account
-    if wanted_at is not None and wanted_at < timezone.now() - datetime.timedelta(hours=1):
+    if wanted_at is not None and wanted_at < clock.now() - datetime.timedelta(hours=1):
         raise ValidationError(_("服务时间不能早于现在。"), code="wanted_at_past")
     listing = Listing.objects.create(
         kind=kind, category=category, title=title, detail=detail, minutes=minutes,
@@ -1185,7 +1186,7 @@ def _clean_window(weekdays, start_time, end_time):
     return weekdays, start_time, end_time
 
 
-@transaction.atomic
+@one_write
 def listing_close(*, actor, listing: Listing) -> Listing:
     """The poster withdraws an open need or offer (a community worker of the place may too)."""
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
@@ -1265,7 +1266,7 @@ def _expect(order: Order, *statuses) -> None:
         )  # fmt: skip
 
 
-@transaction.atomic
+@one_write
 def order_take(*, actor, listing: Listing) -> Order:
     """A volunteer takes an open need (接单)."""
     volunteer = member_account_of(actor)
@@ -1300,23 +1301,23 @@ def _require_volunteer(actor, order: Order) -> None:
         raise PermissionDenied(_("只有接单的志愿者本人可以签到签退。"))
 
 
-@transaction.atomic
+@one_write
 def order_sign_in(*, actor, order: Order) -> Order:
     order = _locked_order(order)
     _require_volunteer(actor, order)
     _expect(order, Order.Status.TAKEN)
-    order.status, order.signed_in_at = Order.Status.SIGNED_IN, timezone.now()
+    order.status, order.signed_in_at = Order.Status.SIGNED_IN, clock.now()
     order.save(update_fields=["status", "signed_in_at"])
     audit.record(actor=actor, action="timebank.order_sign_in", obj=order, place=order.place)
     return order
 
 
-@transaction.atomic
+@one_write
 def order_sign_out(*, actor, order: Order) -> Order:
     order = _locked_order(order)
     _require_volunteer(actor, order)
     _expect(order, Order.Status.SIGNED_IN)
-    now = timezone.now()
+    now = clock.now()
     measured = max(1, round((now - order.signed_in_at).total_seconds() / 60))
     order.status, order.signed_out_at, order.minutes = Order.Status.SIGNED_OUT, now, measured
     order.save(update_fields=["status", "signed_out_at", "minutes"])
@@ -1338,7 +1339,7 @@ def can_confirm(user, order: Order) -> bool:
     return listing.recipient is not None and listing.recipient.account_id == user.pk
 
 
-@transaction.atomic
+@one_write
 def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
     """The person served or their family confirms the service and the minutes, and rates it."""
     order = _locked_order(order)
@@ -1362,7 +1363,7 @@ def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
     else:
         rating = None
     order.status, order.minutes, order.rating = Order.Status.CONFIRMED, minutes, rating
-    order.confirmed_by, order.confirmed_at = actor, timezone.now()
+    order.confirmed_by, order.confirmed_at = actor, clock.now()
     order.save(update_fields=["status", "minutes", "rating", "confirmed_by", "confirmed_at"])
     audit.record(
         actor=actor, action="timebank.order_confirm", obj=order, place=order.place,
@@ -1427,7 +1428,7 @@ def order_approve(*, actor, order: Order) -> Order:
         actor=actor, order=order, minutes=order.minutes, payer=payer, suffix=""
     )
     order.status, order.approved_by, order.approved_at = (
-        Order.Status.APPROVED, actor, timezone.now(),
+        Order.Status.APPROVED, actor, clock.now(),
     )  # fmt: skip
     order.save(update_fields=["status", "approved_by", "approved_at", "deposit", "payment"])
     Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.DONE)
@@ -1465,7 +1466,7 @@ def _post_order(*, actor, order: Order, minutes: int, payer: Account | None, suf
     return made, payment
 
 
-@transaction.atomic
+@one_write
 def order_reject(*, actor, order: Order, reason: str) -> Order:
     """A worker does not approve (e.g. the service did not happen); the need opens again."""
     order = _locked_order(order)
@@ -1475,7 +1476,7 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
         raise ValidationError(_("该服务有未处理的异议，请先处理异议。"), code="dispute_open")
     reason = _clean_text(reason, _("驳回理由"), 200)
     order.status, order.note = Order.Status.REJECTED, reason
-    order.approved_by, order.approved_at = actor, timezone.now()
+    order.approved_by, order.approved_at = actor, clock.now()
     order.save(update_fields=["status", "note", "approved_by", "approved_at"])
     Listing.objects.filter(pk=order.listing_id).update(status=Listing.Status.OPEN)
     audit.record(
@@ -1485,7 +1486,7 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
     return order
 
 
-@transaction.atomic
+@one_write
 def order_cancel(*, actor, order: Order) -> Order:
     """The volunteer gives the order back before signing in; the need opens again."""
     order = _locked_order(order)
@@ -1524,7 +1525,7 @@ def _clean_rating(value) -> int:
 RATEABLE = (Order.Status.SIGNED_OUT, Order.Status.CONFIRMED, Order.Status.APPROVED)
 
 
-@transaction.atomic
+@one_write
 def order_rate(*, actor, order: Order, rating, comment: str = "") -> Order:
     """Each side rates the service once after it: the person served (or their family) the
     volunteer's service, the volunteer the visit."""
@@ -1557,7 +1558,7 @@ def order_rate(*, actor, order: Order, rating, comment: str = "") -> Order:
 DISPUTABLE = (Order.Status.SIGNED_OUT, Order.Status.CONFIRMED, Order.Status.APPROVED)
 
 
-@transaction.atomic
+@one_write
 def dispute_raise(*, actor, order: Order, reason: str) -> Dispute:
     """Either side disagrees with a service (e.g. it did not happen, the minutes are wrong).
     Before approval the open dispute blocks approval; after, it waits for a correction."""
@@ -1663,7 +1664,7 @@ def dispute_resolve(*, actor, dispute: Dispute, outcome: str, note: str, minutes
         "reverse": Dispute.Status.REVERSED,
     }[outcome]  # fmt: skip
     dispute.minutes_after = order.minutes if outcome != "reverse" else 0
-    dispute.resolution, dispute.resolved_by, dispute.resolved_at = note, actor, timezone.now()
+    dispute.resolution, dispute.resolved_by, dispute.resolved_at = note, actor, clock.now()
     dispute.save(
         update_fields=["status", "minutes_after", "resolution", "resolved_by", "resolved_at"]
     )

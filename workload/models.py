@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from admission.models import AdmittedItem, AdmittedScope
+from core.clock import MomentField
 from core.models import Department, Place
 
 
@@ -41,7 +42,7 @@ class Task(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MomentField(auto_now_add=True)
     # The same dispatch form sent twice carries the same token: one task per community.
     dispatch_token = models.CharField(max_length=64)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -102,7 +103,7 @@ class RefusedWork(models.Model):
     refused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    refused_at = models.DateTimeField(auto_now_add=True)
+    refused_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-refused_at", "-id"]
@@ -137,7 +138,7 @@ class Trace(models.Model):
     action = models.CharField(max_length=24, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_name = models.CharField(max_length=150)
-    at = models.DateTimeField(auto_now_add=True)
+    at = MomentField(auto_now_add=True)
     minutes = models.PositiveIntegerField(default=0)
     note = models.TextField(blank=True)
 
@@ -170,7 +171,7 @@ class TimeLog(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    logged_at = models.DateTimeField(auto_now_add=True)
+    logged_at = MomentField(auto_now_add=True)
     submit_token = models.CharField(max_length=64)
 
     class Meta:

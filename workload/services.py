@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from admission.models import AdmittedItem, Frequency, WorkKind
 from admission.services import item_is_usable
-from core import audit
+from core import audit, clock
 from core import calendar as workcal
+from core.clock import one_write
 from core.models import Department, Place, PlaceLevel, Role, User
 from core.selectors import role_holders
 from core.services import notify
@@ -70,7 +71,7 @@ def period_window(frequency: str, day: datetime.date) -> tuple[datetime.date, da
     return None  # once: one task per community over the whole period
 
 
-@transaction.atomic
+@one_write
 def tasks_dispatch(
     *,
     actor,
@@ -119,7 +120,7 @@ def tasks_dispatch(
             params={"name": over.community.name, "freq": item.get_frequency_display()},
             code="over_frequency",
         )
-    now = timezone.now()
+    now = clock.now()
     due_at = workcal.add_working_days(now, days)
     tasks = []
     for community in communities:
@@ -175,13 +176,13 @@ def _open_task(task: Task) -> Task:
     return task
 
 
-@transaction.atomic
+@one_write
 def task_complete(*, actor, task: Task, minutes_spent, result: str = "") -> Task:
     task = _open_task(task)
     _require(actor, "workload.work_task", task, _("只有该社区的社区工作者可以办理任务。"))
     minutes = _int(minutes_spent, _("实际用时（分钟）"), 0, MAX_MINUTES)
     task.status = Task.Status.DONE
-    task.closed_at, task.closed_by = timezone.now(), actor
+    task.closed_at, task.closed_by = clock.now(), actor
     task.minutes_spent = minutes
     task.result = _text(result, _("办理情况"), required=False, limit=5000)
     task.save()
@@ -206,7 +207,7 @@ def task_complete(*, actor, task: Task, minutes_spent, result: str = "") -> Task
     return task
 
 
-@transaction.atomic
+@one_write
 def task_refuse(*, actor, task: Task, reason: str) -> Task:
     """Refuse a task whose item is no longer admitted (withdrawn or out of its period)."""
     task = _open_task(task)
@@ -218,7 +219,7 @@ def task_refuse(*, actor, task: Task, reason: str) -> Task:
         )
     reason = _text(reason, _("拒绝理由"), limit=2000)
     task.status = Task.Status.REFUSED
-    task.closed_at, task.closed_by, task.result = timezone.now(), actor, reason
+    task.closed_at, task.closed_by, task.result = clock.now(), actor, reason
     task.save()
     refusal = RefusedWork.objects.create(
         district_id=task.district_id, street_id=task.street_id, community=task.community,
@@ -237,7 +238,7 @@ def task_refuse(*, actor, task: Task, reason: str) -> Task:
     return task
 
 
-@transaction.atomic
+@one_write
 def unadmitted_refuse(
     *, actor, community: Place, department: Department, channel: str, description: str
 ) -> RefusedWork:
@@ -281,7 +282,7 @@ def unadmitted_refuse(
 MAX_LOG_DAYS_BACK = 62
 
 
-@transaction.atomic
+@one_write
 def time_log(
     *,
     actor,
@@ -324,7 +325,7 @@ def time_log(
     return entry
 
 
-@transaction.atomic
+@one_write
 def burden_rebuild(*, actor=None, community_ids=None) -> int:
     """Recount the monthly burden summary from tasks, refusals and time logs (a job; the
     services keep it current in their own transactions, so this only repairs)."""

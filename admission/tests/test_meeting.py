@@ -107,8 +107,9 @@ def test_no_decision_without_preparation_and_no_double_decision(d, officer, coor
     [
         ({"attendees": "张三、李四"}, "至少应有3名"),
         ({"departments": []}, "至少应有2个部门"),
-        ({"held_on": services.local_today() + datetime.timedelta(days=1)}, "不能晚于今天"),
-        ({"held_on": services.local_today() - datetime.timedelta(days=400)}, "过早"),
+        # Days counted from the test's own today, not from the day the tests were collected.
+        ({"held_on": datetime.timedelta(days=1)}, "不能晚于今天"),
+        ({"held_on": -datetime.timedelta(days=400)}, "过早"),
         ({"held_on": None}, "会议日期"),
         ({"submit_token": " "}, "提交标识"),
         ({"attendees": "甲、乙、" + "丙" * 51}, "过长"),
@@ -117,6 +118,8 @@ def test_no_decision_without_preparation_and_no_double_decision(d, officer, coor
 def test_bad_meetings_write_nothing(d, coordinator, changes, message):
     if changes.get("departments") == []:
         changes = {"departments": d.departments[:1]}
+    if isinstance(changes.get("held_on"), datetime.timedelta):
+        changes = {"held_on": services.local_today() + changes["held_on"]}
     before = counts()
     with pytest.raises(ValidationError, match=message):
         meeting(d, coordinator, **changes)

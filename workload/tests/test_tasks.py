@@ -1,8 +1,10 @@
 """Tasks reach communities only through admission; traces, ledgers and the burden index follow."""
 
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -14,8 +16,8 @@ from admission.models import AdmittedScope
 from core import calendar as workcal
 from core.models import AuditEvent, Notification
 from core.testing import PASSWORD
-from workload import selectors, services
-from workload.models import RefusedWork, Task, Trace
+from workload import selectors, services, summary
+from workload.models import BurdenMonth, RefusedWork, Task, Trace
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,26 @@ def test_dispatch_complete_trace_and_notify(d, item):
     assert actions == [("assigned", item.minutes_per_community), ("completed", 150)]
     with pytest.raises(ValidationError, match="已完成"):
         services.task_complete(actor=worker, task=task, minutes_spent=1)
+
+
+def test_a_dispatch_at_midnight_is_stamped_with_one_moment(d, item):
+    """The clock is read once per write: a dispatch that straddles midnight (Beijing) is wholly on
+    one day, its deadline counted from the very moment it was created, and it counts in the
+    month of that moment."""
+    last_instant = datetime.datetime.combine(
+        workcal.local_today(),
+        datetime.time(23, 59, 59, 999_000),
+        tzinfo=timezone.get_default_timezone(),
+    )
+    with time_machine.travel(last_instant, tick=True):
+        [task] = dispatch(d, item)
+        assert timezone.now() > last_instant + datetime.timedelta(milliseconds=1)  # midnight passed
+    assigned = Trace.objects.get(task=task, action=Trace.Action.ASSIGNED)
+    audited = AuditEvent.objects.filter(action="workload.tasks_dispatch").latest("id")
+    assert assigned.at == audited.at == task.created_at
+    assert task.due_at == workcal.add_working_days(task.created_at, 10)
+    month = summary.month_of(task.created_at)
+    assert BurdenMonth.objects.get(community=task.community, month=month).tasks == 1
 
 
 def test_frequency_of_the_admission_is_enforced(d, item):
