@@ -59,12 +59,21 @@ class EventOut(Schema):
     note: str
 
 
+class PublicTextOut(Schema):
+    description: str
+    status_notes: str
+    published_at: datetime.datetime
+
+
 class RequestDetailOut(RequestOut):
     description: str
     answers: dict
     address: str
     answer: str
     events: list[EventOut]
+    public_text: PublicTextOut | None = Field(
+        None, description="公开办理摘要：对外（Open311）只显示这段经派单员审核的文字"
+    )
 
 
 class RequestIn(Schema):
@@ -87,6 +96,13 @@ class ActionIn(Schema):
     co_departments: list[int] = Field(default_factory=list, max_length=20)
     days: int | None = Field(None, ge=1, le=30)
     rating: Rating | None = None
+
+
+class PublicTextIn(Schema):
+    description: str = Field(
+        max_length=4000, description="公开摘要（必填，最多1000字，不得含个人信息）"
+    )
+    status_notes: str = Field("", max_length=4000, description="公开办理说明（可不填，最多500字）")
 
 
 class RequestFilter(Schema):
@@ -126,6 +142,7 @@ def _detail(user, req) -> dict:
         "answers": req.answers,
         "address": req.address,
         "answer": req.answer,
+        "public_text": request_services.public_text_of(req),
         "events": [
             {
                 "kind": e.kind,
@@ -208,6 +225,21 @@ def request_create(
         request, response, key=idempotency_key, operation="services.request_create",
         payload=data.dict(), run=run,
     )  # fmt: skip
+
+
+@router.post(
+    "/requests/{request_id}/public-text",
+    response={200: RequestDetailOut, **errors(403, 404, 422)},
+    summary="Publish a reviewed summary for the public (Open311); dispatchers only",
+)
+def request_publish(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PublicTextIn):
+    """公开办理摘要: the only text about a request that Open311 GET shows to anyone."""
+    user = request.auth
+    request_services.request_publish_public_text(
+        actor=user, request=_visible(user, request_id), description=data.description,
+        status_notes=data.status_notes,
+    )  # fmt: skip
+    return _detail(user, _visible(user, request_id))
 
 
 @router.post(

@@ -2,6 +2,8 @@
 
 Classes follow GB/T 39666-2020's request classes (咨询/求助/投诉/举报/建议); deadlines follow a
 Jiangsu rulebook (enquiries and help 3 working days, complaints and suggestions 13) unless set.
+Items about a person's circumstances (hardship relief, care for the elderly, wages owed) are
+``sensitive``: the public outputs (Open311 GET) do not name them for a request.
 """
 
 DEFAULT_ITEMS = [
@@ -78,6 +80,7 @@ DEFAULT_ITEMS = [
         "category": "enquiry",
         "group": "社会保障",
         "lead": "mz",
+        "sensitive": True,
         "keywords": "低保,救助,特困,临时救助,补贴",
         "description": "低保、特困、临时救助的条件和办理方式。",
         "materials": "身份证、户口簿、收入证明",
@@ -88,6 +91,7 @@ DEFAULT_ITEMS = [
         "category": "help",
         "group": "养老服务",
         "lead": "mz",
+        "sensitive": True,
         "co": ["wj"],
         "keywords": "老人,助餐,助浴,养老,独居",
         "description": "为高龄、独居老人申请助餐、助浴等居家养老服务。",
@@ -118,6 +122,7 @@ DEFAULT_ITEMS = [
         "category": "help",
         "group": "劳动保障",
         "lead": "rs",
+        "sensitive": True,
         "keywords": "工资,欠薪,劳动合同",
         "days": 5,
         "description": "用人单位拖欠劳动报酬。",

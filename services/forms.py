@@ -133,6 +133,13 @@ class ItemForm(forms.Form):
     acceptance_days = forms.IntegerField(label=_("受理时限（工作日）"), min_value=0, max_value=5)
     deadline_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=0, max_value=60)
     applicant = forms.ChoiceField(label=_("申请人"), choices=Applicant.choices)
+    sensitive = forms.BooleanField(
+        label=_("涉及个人情况"),
+        required=False,
+        help_text=_(
+            "如困难救助、养老、残疾、健康、欠薪：对外公开的接口不显示该事项的名称和主办部门"
+        ),
+    )
     fields_json = forms.JSONField(
         label=_("表单字段（JSON）"),
         required=False,

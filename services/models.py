@@ -68,6 +68,15 @@ class ServiceItem(models.Model):
     applicant = models.CharField(
         _("申请人"), max_length=16, choices=Applicant.choices, default=Applicant.ANYONE
     )
+    # About a person's circumstances (hardship relief, care for the elderly, wages owed …): the
+    # public outputs (Open311 GET) name neither the item nor its department for its requests.
+    sensitive = models.BooleanField(
+        _("涉及个人情况"),
+        default=False,
+        help_text=_(
+            "如困难救助、养老、残疾、健康、欠薪：对外公开的接口不显示该事项的名称和主办部门"
+        ),
+    )
     version = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = MomentField(auto_now_add=True)
@@ -301,6 +310,7 @@ class EventKind(models.TextChoices):
     MERGED_IN = "merged_in", _("并入重复诉求")
     WARN = "warn", _("预警")
     URGE = "urge", _("催办")
+    PUBLISH = "publish", _("公开办理摘要")
 
 
 class RequestEvent(models.Model):
@@ -329,6 +339,31 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.get_kind_display()}"
+
+
+class RequestPublicText(models.Model):
+    """What a dispatcher reviewed and published about a request for everyone (Open311 GET): a
+    summary and a status note in their own words, never the resident's. Appended, never changed;
+    the latest one is the one shown."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, related_name="public_texts"
+    )
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("公开摘要"), max_length=1000)
+    status_notes = models.TextField(_("公开办理说明"), max_length=500, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公开办理摘要")
+        verbose_name_plural = _("公开办理摘要")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.published_at:%Y-%m-%d %H:%M}"
 
 
 class Application(models.Model):

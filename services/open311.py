@@ -9,19 +9,28 @@ jurisdiction_id is a district's GB/T 2260 code (e.g. 320104). It may be left out
 installation serves a single district. service_code is a catalogue item's code;
 service_request_id is the request's number without its prefix (the database id).
 
-Privacy: GET requests lists every request of the jurisdiction with its service, status,
-departments, place and dates, but the resident's own words (description) only for requests that
-were filed through Open311 in the first place; contact details are never sent.
+Privacy: GET requests answers anyone, and an api_key reads no more than no key. It lists every
+request of the jurisdiction with what is not personal: its service (but not an item about a
+person's circumstances, ``ServiceItem.sensitive``: then service_code, service_name and
+agency_responsible are empty, and filtering by its code finds nothing), its status, where it is
+to about 100 m (lat/long rounded to 3 decimals; address and address_id are the community, never
+the grid or the address typed) and its dates. Nothing a person typed is sent (not the
+description, the address, the answer, the contact, a photo or a media_url): description and
+status_notes carry only the text a dispatcher reviewed and published
+(``services.request_publish_public_text``); without one, description is empty and status_notes
+is the state's name.
 """
 
 import datetime
 import json
 import re
+from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -30,13 +39,15 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.models import Place, PlaceLevel
 from services import services as request_services
-from services.models import Channel, ServiceItem, ServiceRequest, State
+from services.models import Channel, RequestPublicText, ServiceItem, ServiceRequest, State
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-27T00:00:00+08:00"
 MAX_RESULTS = 1000
 DEFAULT_SPAN = datetime.timedelta(days=90)
+# Public coordinates are rounded to this (about 110 m north–south, under 100 m east–west here).
+COARSE = Decimal("0.001")
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 # Characters XML 1.0 cannot carry; they are dropped from output.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -233,26 +244,36 @@ def definition_out(item: ServiceItem) -> dict:
     return {"service_code": item.code, "attributes": attributes}
 
 
+def _coarse(value: Decimal | None) -> float | None:
+    return float(value.quantize(COARSE)) if value is not None else None
+
+
 def request_out(req: ServiceRequest) -> dict:
-    public_text = req.channel == Channel.OPEN311
+    """What anyone may read about a request (see the module's docstring): every field of the
+    spec, empty when withheld. ``req`` comes from ``_requests`` (the published text prefetched)."""
+    item = req.item if req.item_id and not req.item.sensitive else None
+    published = req.published[0] if req.published else None
+    # The community the request lies in, or the street / district when it was filed there.
+    area = req.community if req.community_id else req.place
+    named = req.lead_department_id and (item is not None or not req.item_id)
     return {
         "service_request_id": str(req.pk),
         "status": req.open311_status,
-        "status_notes": req.answer if req.answer else req.get_state_display(),
-        "service_name": req.item.name if req.item_id else "",
-        "service_code": req.item.code if req.item_id else "",
-        "description": req.description if public_text else "",
-        "agency_responsible": req.lead_department.name if req.lead_department_id else "",
+        "status_notes": (published.status_notes if published else "") or req.get_state_display(),
+        "service_name": item.name if item else "",
+        "service_code": item.code if item else "",
+        "description": published.description if published else "",
+        "agency_responsible": req.lead_department.name if named else "",
         "service_notice": "",
         "requested_datetime": req.created_at,
         "updated_datetime": req.updated_at,
         "expected_datetime": req.due_at or req.accept_due,
-        "address": req.address or req.place.name,
-        "address_id": req.place.code,
+        "address": area.name,
+        "address_id": area.code,
         "zipcode": "",
-        "lat": float(req.lat) if req.lat is not None else None,
-        "long": float(req.long) if req.long is not None else None,
-        "media_url": req.media_url,
+        "lat": _coarse(req.lat),
+        "long": _coarse(req.long),
+        "media_url": "",
     }
 
 
@@ -340,9 +361,28 @@ def token_lookup(request, fmt, token):
     return render(fmt, data, root="service_requests", item="request")
 
 
+# All that request_out reads: the resident's words are not even loaded.
+PUBLIC_COLUMNS = (
+    "id", "state", "created_at", "updated_at", "due_at", "accept_due", "lat", "long",
+    "item", "lead_department", "place", "community", "item__code", "item__name",
+    "item__sensitive", "lead_department__name", "place__name", "place__code",
+    "community__name", "community__code",
+)  # fmt: skip
+
+
 def _requests(district):
-    return ServiceRequest.objects.filter(district=district).select_related(
-        "item", "lead_department", "place"
+    """The district's requests, with what ``request_out`` reads and nothing more."""
+    return (
+        ServiceRequest.objects.filter(district=district)
+        .select_related("item", "lead_department", "place", "community")
+        .only(*PUBLIC_COLUMNS)
+        .prefetch_related(
+            Prefetch(
+                "public_texts",
+                queryset=RequestPublicText.objects.order_by("-id"),
+                to_attr="published",
+            )
+        )
     )
 
 
@@ -361,8 +401,8 @@ def requests(request, fmt):
         found = found.filter(pk__in=[int(i) for i in ids])
     else:
         codes = params.list("service_code")
-        if codes:
-            found = found.filter(item__code__in=codes)
+        if codes:  # an item about a person's circumstances is not named, nor found by its code
+            found = found.filter(item__code__in=codes, item__sensitive=False)
         statuses = params.list("status")
         bad = [s for s in statuses if s not in ("open", "closed")]
         if bad:

@@ -2,7 +2,8 @@
 
 - Dispatchers (派单员) are the district's administrators and coordinators (区减负办, who run the
   12345 desk): they accept, dispatch, re-dispatch, decide returns and extensions, close, call back,
-  review disputed ratings, merge duplicates and keep the catalogue.
+  review disputed ratings, merge duplicates and keep the catalogue. They alone publish a reviewed
+  summary of a request for the public (Open311 GET shows nothing else a person wrote).
 - A department officer handles requests whose lead department is their own (sign, answer, ask
   for return or extension); a co-handling department may add progress notes.
 - Street officers, community workers and grid workers take requests on a resident's behalf (代办)
@@ -116,6 +117,7 @@ rules.add_perm(
     is_superuser | is_requester | can_dispatch | is_lead_officer | is_co_officer | sees_place,
 )
 rules.add_perm("services.dispatch", is_superuser | can_dispatch)
+rules.add_perm("services.publish", is_superuser | can_dispatch)
 rules.add_perm("services.handle", is_superuser | is_lead_officer)
 rules.add_perm("services.note", is_superuser | is_lead_officer | is_co_officer)
 rules.add_perm("services.rate", is_superuser | is_requester | can_dispatch)

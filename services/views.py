@@ -232,6 +232,7 @@ def request_detail(request, pk):
         "handle": user.has_perm("services.handle", req),
         "note": user.has_perm("services.note", req),
         "rate": user.has_perm("services.rate", req),
+        "publish": user.has_perm("services.publish", req),
     }
     applications = req.applications.filter(status=Application.Status.PENDING)
     suggestion, duplicates = None, []
@@ -282,6 +283,11 @@ def request_detail(request, pk):
                 else []
             ),
             "map": map_options() if req.lat is not None else None,
+            "public_text": request_services.public_text_of(req),
+            "public_limits": (
+                request_services.PUBLIC_DESCRIPTION_MAX,
+                request_services.PUBLIC_STATUS_NOTES_MAX,
+            ),
         },
     )
 
@@ -379,6 +385,11 @@ def request_act(request, pk):
             )
         elif action == "urge":
             request_services.request_urge(actor=user, request=req, note=note)
+        elif action == "publish":
+            request_services.request_publish_public_text(
+                actor=user, request=req, description=post.get("public_description", ""),
+                status_notes=post.get("public_status_notes", ""),
+            )  # fmt: skip
         elif action == "merge":
             into = get_object_or_404(selectors.dispatchable(user), pk=post.get("into") or 0)
             request_services.request_merge(actor=user, duplicate=req, into=into, note=note)
@@ -552,7 +563,7 @@ def item_detail(request, pk):
             name: getattr(item, name)
             for name in ("name", "category", "group", "keywords", "description", "materials",
                          "lead_department", "acceptance_days", "deadline_days", "applicant",
-                         "is_active")
+                         "is_active", "sensitive")
         }  # fmt: skip
         initial["co_departments"] = list(item.co_departments.all())
         initial["fields_json"] = item.fields

@@ -35,6 +35,8 @@ EXPECTED = {
     "decide_objection": DISPATCHERS,
     "close": DISPATCHERS,
     "rate": DISPATCHERS | {R.RESIDENT},
+    # Only a dispatcher publishes text about a request for everyone (not even its resident).
+    "publish": DISPATCHERS,
     "manage_catalogue": DISPATCHERS,
 }
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
@@ -149,6 +151,9 @@ def attempt(world, role, side, action) -> bool:
         ),
         "rate": lambda: request_services.request_rate(
             actor=actor, request=req("closed"), rating="satisfied"
+        ),
+        "publish": lambda: request_services.request_publish_public_text(
+            actor=actor, request=req("handling"), description="路灯已修复", status_notes="已办结"
         ),
         "manage_catalogue": lambda: request_services.item_create(
             actor=actor,
