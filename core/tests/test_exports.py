@@ -8,17 +8,23 @@ import csv
 import datetime
 import decimal
 import io
+import os
 import re
 import unicodedata
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
+from django.db import transaction
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell import WriteOnlyCell
 
+from core import audit, services
 from core.exports import SafeWorkbook, csv_writer, safe_cell, sheet_title, starts_like_formula
+from core.testing import PASSWORD, build_small_district
 
 # What users type (and Chinese input methods produce) to start a formula.
 PAYLOADS = [
@@ -197,7 +203,7 @@ def test_csv_writer_neutralises_every_cell():
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = ROOT / "core" / "exports.py"
-SKIPPED_PARTS = {".venv", "venv", "node_modules", "static", "tests", "bench", "migrations"}
+SKIPPED_PARTS = {"venv", "node_modules", "static", "tests", "bench", "migrations", "__pycache__"}
 # Writing a spreadsheet or CSV without core.exports (the workbook may be SafeWorkbook only).
 FORBIDDEN = re.compile(
     r"(?<![\w])Workbook\s*\("
@@ -211,14 +217,16 @@ FORBIDDEN = re.compile(
 
 
 def _app_modules() -> list[Path]:
-    return [
-        path
-        for path in ROOT.rglob("*.py")
-        if not SKIPPED_PARTS.intersection(path.relative_to(ROOT).parts[:-1])
-        and not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
-        and path.name != "conftest.py"
-        and path != HELPER
-    ]
+    """Every Python module of the project outside tests, benchmarks and migrations."""
+    found = []
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_PARTS and not d.startswith(".")]
+        found += [
+            Path(folder, name)
+            for name in files
+            if name.endswith(".py") and name != "conftest.py" and Path(folder, name) != HELPER
+        ]
+    return found
 
 
 def test_the_one_place_rule_would_catch_an_export_that_forgets():
@@ -259,3 +267,36 @@ def test_no_module_writes_a_spreadsheet_or_csv_except_through_core_exports():
         "Write spreadsheets with core.exports.SafeWorkbook and CSV with core.exports.csv_writer, "
         "so no cell a user typed comes back as a formula:\n" + "\n".join(offenders)
     )
+
+
+# ---------------------------------------------------------------- the audit log's CSV
+
+
+@pytest.mark.django_db
+def test_audit_csv_writes_typed_names_and_purposes_as_inert_text(client):
+    d = build_small_district()
+    coordinator, department = d.users["coordinator:own"], d.departments[1]
+    typed = ['=HYPERLINK("http://x","y")', "＝1+1", "+1+2", "-1+2", "@SUM(A1)", "\t=1"]
+    for name in typed:
+        services.department_update(
+            actor=coordinator, department=department, name=name, is_active=True
+        )
+    with transaction.atomic():  # a purpose as a reader types it when viewing an ID number
+        audit.record(
+            actor=coordinator, action="person.reveal", obj=department, place=d.district,
+            purpose='=HYPERLINK("http://x","y")', changes={"note": "-12.5"},
+        )  # fmt: skip
+    assert client.login(username=d.logins["admin:own"], password=PASSWORD)
+    response = client.get(reverse("audit_export"))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][:3] == ["时间", "操作人", "操作"]
+    for row in rows:
+        for value in row:
+            assert inert(value), (row, value)
+    renamed = {row[3] for row in rows if row[2] == "department.update"}
+    # _clean_name folds the tab into nothing: "\t=1" is stored as "=1".
+    assert {"'" + " ".join(n.split()) for n in typed} <= renamed
+    reveal = next(row for row in rows if row[2] == "person.reveal")
+    assert reveal[6] == """'=HYPERLINK("http://x","y")"""
