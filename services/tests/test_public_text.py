@@ -323,3 +323,24 @@ def test_open311_list_reads_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         rows = client.get(f"{BASE}/requests.json").json()
     assert len(rows) >= 6
+
+
+def test_in_english_too(client, world, hardship):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        request_services.request_publish_public_text(
+            actor=world.dispatcher, request=hardship, description="ok\x00", status_notes=""
+        )
+    assert error.value.messages == [
+        "Public summary contains control characters (such as NUL); remove them before publishing."
+    ]
+    request_services.request_publish_public_text(
+        actor=world.dispatcher, request=hardship, description="Done.", status_notes=""
+    )
+    client.force_login(world.dispatcher)
+    page = client.get(
+        reverse("services:request_detail", args=[hardship.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Reviewed and published by a dispatcher on" in page
+    assert "Public status note (optional)" in page and "公开" not in page
