@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit, clock
+from core import audit, clock, images
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import AuditEvent, Department, Notification, Place, PlaceLevel, User
@@ -54,12 +54,6 @@ DEFAULT_DEADLINE_DAYS = {
     Category.PRAISE: 3,
 }
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-)
 MAX_EXTENSION_DAYS = 30
 # 派单异议 is raised before signing and within this many working days of the dispatch.
 OBJECTION_DAYS = 1
@@ -365,18 +359,16 @@ def clean_answers(item: ServiceItem | None, raw: dict) -> dict:
     return cleaned
 
 
-def check_photo(photo) -> None:
-    """An uploaded photo must be a JPEG, PNG or GIF image of at most 5 MB (checked by content)."""
+def clean_photo(photo):
+    """An uploaded photo, taken in only as a real JPEG, PNG, GIF or WebP image of at most 5 MB:
+    decoded and saved again without its metadata, under a generated name (core.images). Returns
+    the file to store, or None; raises ValidationError (codes photo_size, photo_type,
+    photo_pixels, photo_unreadable) before anything is written."""
     if photo is None:
-        return
+        return None
     if photo.size > MAX_PHOTO_BYTES:
         raise ValidationError(_("照片不能超过5MB。"), code="photo_size")
-    head = photo.read(16)
-    photo.seek(0)
-    if not any(head.startswith(signature) for signature, _ext in IMAGE_SIGNATURES) and not (
-        head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    ):
-        raise ValidationError(_("只能上传 JPG、PNG、GIF 或 WebP 格式的图片。"), code="photo_type")
+    return images.reencode(photo, max_bytes=MAX_PHOTO_BYTES).as_file()
 
 
 def _coordinate(value, label: str, limit: int) -> Decimal | None:
@@ -684,7 +676,6 @@ def request_submit(
         item.name if item else description.splitlines()[0][:30]
     )
     answers = clean_answers(item, answers or {})
-    check_photo(photo)
     lat, long = (
         _coordinate(lat, gettext_lazy("纬度"), 90),
         _coordinate(long, gettext_lazy("经度"), 180),
@@ -703,6 +694,7 @@ def request_submit(
         phone_masked = (
             digits[:3] + "****" + digits[-4:] if len(digits) >= 11 else "****" + digits[-4:]
         )
+    photo = clean_photo(photo)  # last of the checks: it decodes the image
     now = _now()
     parts = _place_parts(place)
     request = ServiceRequest(

@@ -1,18 +1,17 @@
 """Pages of the services app. Thin: parse, call a service or a selector, render."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import images
 from core.selectors import people_visible_to
 from services import selectors
 from services import services as request_services
@@ -408,10 +407,8 @@ def request_photo(request, pk):
     req = _visible(request, pk)
     if not req.photo:
         raise Http404
-    content_type = mimetypes.guess_type(req.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(req.photo.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # The type comes from the stored content, never from the file's name (core.images).
+    return images.stored_response(req.photo, name_stem=f"photo-{req.pk}")
 
 
 # ---------------------------------------------------------------- queues

@@ -1,11 +1,13 @@
 """The catalogue and the request state machine, through the real services on a real database."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from core import calendar as workcal
 from core.models import AuditEvent, Notification
@@ -22,7 +24,15 @@ from services.models import (
 )
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()  # a real image: uploaded photos are decoded and re-encoded (core.images)
 
 
 def submit(world, **kwargs):
