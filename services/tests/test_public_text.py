@@ -344,3 +344,27 @@ def test_in_english_too(client, world, hardship):
     ).content.decode()
     assert "Reviewed and published by a dispatcher on" in page
     assert "Public status note (optional)" in page and "公开" not in page
+
+
+def test_a_dispatcher_marks_an_item_sensitive_and_open311_stops_naming_it(client, world, shed):
+    item = world.items["CG-003"]
+    [row] = client.get(f"{BASE}/requests/{shed.pk}.json").json()
+    assert row["service_code"] == "CG-003"
+    client.force_login(world.dispatcher)
+    url = reverse("services:item_detail", args=[item.pk])
+    data = {
+        "name": item.name, "category": item.category, "group": item.group,
+        "lead_department": item.lead_department_id, "acceptance_days": 1, "deadline_days": 13,
+        "applicant": "anyone", "is_active": "on", "sensitive": "on", "fields_json": "[]",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.sensitive and item.version == 2
+    assert AuditEvent.objects.filter(
+        action="services.item_update", object_id=str(item.pk), changes__has_key="sensitive"
+    ).exists()
+    assert "涉及个人情况" in client.get(url).content.decode()
+    client.logout()
+    [row] = client.get(f"{BASE}/requests/{shed.pk}.json").json()
+    assert row["service_code"] is None and row["service_name"] is None
+    assert row["agency_responsible"] is None
