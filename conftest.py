@@ -88,11 +88,23 @@ def _whole_suite_at_a_moment(request):
         yield
 
 
-@pytest.fixture(scope="module", params=list(KINDS_OF_DAY))
-def each_kind_of_day(request):
-    """Runs a clock-sensitive module once at each kind of day, the clock ticking from there, so a
-    write that reads the clock twice shows on the day it would have failed. Module-wide, so the
-    module's shared fixtures (a district, an admitted item) are built on that day too; a module
-    asks for it with ``pytestmark = pytest.mark.usefixtures("each_kind_of_day")``."""
-    with _travel(request.param):
-        yield request.param
+def pytest_generate_tests(metafunc):
+    """A module marked ``each_kind_of_day`` runs once on each kind of day (see ``kind_of_day``)."""
+    marked = metafunc.definition.get_closest_marker("each_kind_of_day") is not None
+    if marked and "kind_of_day" in metafunc.fixturenames:
+        metafunc.parametrize("kind_of_day", list(KINDS_OF_DAY), indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def kind_of_day(request):
+    """The day a module's tests and its shared fixtures (a district, an admitted item) live on.
+    Today, unless the module is marked ``pytest.mark.each_kind_of_day``: then it runs once on each
+    kind of day, the clock ticking from there, so a write that reads the clock twice shows on
+    the day it would have failed. Module-wide fixtures that build data ask for this fixture, so
+    they are built on that day too."""
+    moment = getattr(request, "param", None)
+    if moment is None:
+        yield None
+        return
+    with _travel(moment):
+        yield moment

@@ -562,7 +562,7 @@ def _request_url(request: AdmissionRequest) -> str:
 
 def _next_number(district: Place, prefix: str, model) -> str:
     """District-wide sequence per year; the caller holds the district row lock."""
-    year = timezone.localdate().year
+    year = clock.today().year
     stem = f"{district.code}-{prefix}{year}-"
     count = model.objects.filter(district=district, number__startswith=stem).count()
     return f"{stem}{count + 1:04d}"
@@ -1114,6 +1114,6 @@ def certificate_answer(
 
 def _next_certificate_number(community: Place) -> str:
     Place.objects.select_for_update().filter(pk=community.pk).first()  # serialise numbering
-    stem = f"{community.code}-ZM{timezone.localdate().year}-"
+    stem = f"{community.code}-ZM{clock.today().year}-"
     count = CertificateAnswer.objects.filter(number__startswith=stem).count()
     return f"{stem}{count + 1:04d}"

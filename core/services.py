@@ -7,7 +7,6 @@ import secrets
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, clock, personal_data
@@ -234,7 +233,7 @@ def place_merge(*, actor, place: Place, into: Place, note: str = "") -> Place:
     into.save(update_fields=["population", "households", "updated_at"])
     place.is_active = False
     place.merged_into = into
-    place.closed_on = timezone.localdate()
+    place.closed_on = clock.today()
     place.save(update_fields=["is_active", "merged_into", "closed_on", "updated_at"])
     now = clock.now()
     RoleAssignment.objects.active().filter(place=place).update(ended_at=now, ended_by=_u(actor))

@@ -828,7 +828,7 @@ def withdraw(
         birth = account.person.birth_date
         if birth is None:
             raise ValidationError(_("未登记出生日期，无法核验支取年龄。"), code="no_birth_date")
-        age = age_on(birth, timezone.localdate())
+        age = age_on(birth, clock.today())
         if age < min_age:
             raise ValidationError(
                 _("年满%(min)d周岁方可支取本人存储的时间（现年%(age)d周岁）。"),
@@ -1139,7 +1139,7 @@ def listing_create(
             raise ValidationError(_("服务对象没有时间账户，不能用本人时间支付。"), code="no_payer")
         min_age = rule_value(defaults.WITHDRAWAL_AGE, place.district_id)
         birth = recipient.birth_date
-        if birth is None or age_on(birth, timezone.localdate()) < min_age:
+        if birth is None or age_on(birth, clock.today()) < min_age:
             raise ValidationError(
                 _("年满%(min)d周岁方可用本人存储的时间支付服务。"), params={"min": min_age},
                 code="under_withdrawal_age",
@@ -1222,7 +1222,7 @@ def fund_ineligibility(person: Person | None, *, district_id: int) -> str | None
 
     if person is None or person.birth_date is None:
         return _("公益基金只为登记了出生日期的老人支付。")
-    age = age_on(person.birth_date, timezone.localdate())
+    age = age_on(person.birth_date, clock.today())
     if age < 60:
         return _("公益基金只为60周岁以上的优先服务老人支付（服务对象现年%(age)d周岁）。") % {
             "age": age

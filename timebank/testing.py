@@ -3,6 +3,7 @@
 import datetime
 import itertools
 
+from core import clock
 from core import services as core_services
 from core.models import Role
 
@@ -30,7 +31,7 @@ def resident(
 
 
 def years_ago(years: int, *, days: int = 0) -> datetime.date:
-    today = datetime.date.today()
+    today = clock.today()  # Beijing's date, not the machine's
     try:
         day = today.replace(year=today.year - years)
     except ValueError:  # 29 February

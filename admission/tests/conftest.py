@@ -12,7 +12,7 @@ from core.testing import build_small_district
 
 
 @pytest.fixture(scope="module")
-def d(django_db_setup, django_db_blocker):
+def d(django_db_setup, django_db_blocker, kind_of_day):
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, transaction.atomic():
         district = build_small_district()

@@ -12,7 +12,8 @@ from core import calendar as workcal
 from core.models import AuditEvent, Notification
 from core.testing import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Deadlines, periods and months hang on the day: the module runs on each kind of day.
+pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
 
 
 def counts():

@@ -39,7 +39,7 @@ def build_world(*, code: str = "320104", name: str = "秦淮区") -> World:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, kind_of_day):
     with django_db_blocker.unblock(), transaction.atomic():
         yield build_world()
         transaction.set_rollback(True)

@@ -12,7 +12,8 @@ from services import supervision
 from services.models import OverdueList, RequestEvent, ServiceRequest
 from services.tests.test_lifecycle import submit, to_state
 
-pytestmark = pytest.mark.django_db
+# Deadlines, periods and months hang on the day: the module runs on each kind of day.
+pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
 HOUR = datetime.timedelta(hours=1)
 
 

@@ -56,7 +56,7 @@ def fast_hasher():
 
 
 @pytest.fixture(scope="module")
-def bank(django_db_setup, django_db_blocker):
+def bank(django_db_setup, django_db_blocker, kind_of_day):
     # Module fixtures run before the project's function-scoped fast-hasher setting.
     with fast_hasher(), django_db_blocker.unblock(), transaction.atomic():
         yield build_bank()

@@ -12,7 +12,8 @@ from timebank import services
 from timebank.models import GENESIS, Account, Posting, Transaction, TxKind
 from timebank.tasks import alert_mismatch
 
-pytestmark = pytest.mark.django_db
+# Deadlines, periods and months hang on the day: the module runs on each kind of day.
+pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
 
 
 def fresh(account) -> Account:

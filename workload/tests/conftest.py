@@ -10,8 +10,9 @@ from core.testing import build_small_district
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, each_kind_of_day):
-    """Built anew on each kind of day: deadlines, frequencies and burden months all hang on it."""
+def world(django_db_setup, django_db_blocker, kind_of_day):
+    """Built on the module's kind of day (see conftest.kind_of_day): deadlines, frequencies and
+    burden months all hang on it."""
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, transaction.atomic():
         d = build_small_district()

@@ -20,7 +20,8 @@ from core.testing import PASSWORD
 from workload import exports, hooks, selectors, services, summary
 from workload.models import BurdenMonth, Task, TimeLog
 
-pytestmark = pytest.mark.django_db
+# Deadlines, periods and months hang on the day: the module runs on each kind of day.
+pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
 
 
 def admitted(d, kind, title, token, **overrides):

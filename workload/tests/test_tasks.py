@@ -19,7 +19,8 @@ from core.testing import PASSWORD
 from workload import selectors, services, summary
 from workload.models import BurdenMonth, RefusedWork, Task, Trace
 
-pytestmark = pytest.mark.django_db
+# Deadlines, periods and months hang on the day: the module runs on each kind of day.
+pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
 
 
 def dispatch(d, item, **overrides):
