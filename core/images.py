@@ -16,14 +16,16 @@ Every app that keeps an image a person uploaded and shows it to others goes thro
 
 import io
 import re
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 # A photo of a scene needs no more: 40 million pixels is 8000 × 5000, beyond a phone camera's
 # usual output, and decodes to at most 160 MB (RGBA) in a web process.
@@ -49,6 +51,23 @@ GENERATED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|gif|webp)$")
 # The stored file's own policy: even if a browser were made to render it as a document, it
 # could run nothing, load nothing and reach nothing of the site.
 SANDBOX_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _whole_images_only():
+    """Decode with Pillow's truncated-image leniency off. WeasyPrint switches that global on
+    when it is imported (once a PDF has been made in the process), and an upload that does not
+    decode whole must still be refused."""
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _type_error() -> ValidationError:
@@ -133,7 +152,8 @@ def reencode(upload, *, max_bytes: int, max_pixels: int = MAX_PIXELS) -> Cleaned
         if width < 1 or height < 1 or width * height > max_pixels:
             raise _pixels_error(max_pixels)
         try:
-            image.load()  # the first frame only
+            with _whole_images_only():
+                image.load()  # the first frame only
             icc_profile = image.info.get("icc_profile")
             try:
                 ImageOps.exif_transpose(image, in_place=True)

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
 from services import services as request_services
 from services.models import ServiceRequest
@@ -176,7 +176,11 @@ def test_a_decompression_bomb_is_refused_with_a_clear_message_and_nothing_writte
     assert stored_files(settings) == []
 
 
-def test_a_corrupt_image_is_refused(world, settings):
+@pytest.mark.parametrize("lenient", [False, True])
+def test_a_corrupt_image_is_refused(world, settings, monkeypatch, lenient):
+    """Also once WeasyPrint has switched Pillow's truncated-image leniency on for the process
+    (it does so when imported), which stays as WeasyPrint left it."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)
     noisy = Image.effect_noise((300, 300), 60).convert("RGB")
     buffer = io.BytesIO()
     noisy.save(buffer, "JPEG", quality=95)
@@ -188,6 +192,7 @@ def test_a_corrupt_image_is_refused(world, settings):
     assert "图片已损坏或无法读取" in error.value.messages[0]
     assert ServiceRequest.objects.count() == before
     assert stored_files(settings) == []
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is lenient
 
 
 def test_refusals_read_in_english_too(client, world):
