@@ -22,6 +22,7 @@ A test (core/tests/test_exports.py) fails if a module creates an ``openpyxl.Work
 import csv
 import datetime
 import decimal
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -47,11 +48,24 @@ def _first_visible(text: str) -> str:
     return stripped[:1] if stripped else text[:1]
 
 
+@functools.lru_cache(maxsize=8192)
+def _inert_start(char: str) -> bool:
+    """True if no text starting with `char` can be read as a formula, whatever follows: it is
+    neither a trigger nor whitespace, and NFKC turns it into neither (nor into nothing). What
+    follows cannot change that: NFKC only composes a first character with the marks after it
+    into a letter, never into = + - @. Most cells start so (a Chinese character, a letter, a
+    digit), and are then written without normalising the whole text."""
+    if char in FORMULA_TRIGGERS or char.isspace():
+        return False
+    normal = unicodedata.normalize("NFKC", char)
+    return bool(normal) and normal[0] not in FORMULA_TRIGGERS and not normal[0].isspace()
+
+
 def starts_like_formula(text: str) -> bool:
     """True if a spreadsheet could read `text` as a formula: its first character, or its first
     character once NFKC has made full-width forms ASCII (＝ → =), is a trigger, also after any
     leading whitespace (a full-width space included). A plain number ("-12.5") is not."""
-    if not text or _PLAIN_NUMBER.fullmatch(text):
+    if not text or _inert_start(text[0]) or _PLAIN_NUMBER.fullmatch(text):
         return False
     if text[0] in FORMULA_TRIGGERS or _first_visible(text) in FORMULA_TRIGGERS:
         return True
@@ -74,6 +88,7 @@ def safe_row(values: Iterable) -> list:
 
 # ---------------------------------------------------------------- Excel
 
+_ERROR_CODES = frozenset(ERROR_CODES)
 _BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
 
 
@@ -107,7 +122,7 @@ class _SafeWriteOnlyWorksheet(WriteOnlyWorksheet):
                 _neutralise(value)
             elif value is not None and not isinstance(value, _KEPT_TYPES):
                 value = safe_cell(value)
-                if value in ERROR_CODES:  # openpyxl would write "#N/A" as an error
+                if value in _ERROR_CODES:  # openpyxl would write "#N/A" as an error
                     cell = WriteOnlyCell(self, value=value)
                     cell.data_type = "s"
                     value = cell

@@ -75,7 +75,7 @@ def test_safe_cell_prefixes_formula_text_and_keeps_the_rest():
 
 FORMULA_STARTS = st.sampled_from([
     "=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "﹫", "⁼", "₌",
-    "⁺", "⁻", " =", "\u3000=", "\u00a0+", "=\u0338",
+    "⁺", "⁻", " =", "\u3000=", "\u00a0+", "=\u0338", "⩵", "\u00a8=", "\u0301", "\u2028@",
 ])  # fmt: skip
 
 
