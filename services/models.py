@@ -355,7 +355,7 @@ class RequestPublicText(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    published_at = models.DateTimeField(auto_now_add=True)
+    published_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("公开办理摘要")

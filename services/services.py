@@ -1293,7 +1293,7 @@ def public_text_of(request: ServiceRequest) -> RequestPublicText | None:
     return request.public_texts.order_by("-id").first()
 
 
-@transaction.atomic
+@one_write
 def request_publish_public_text(
     *, actor, request: ServiceRequest, description: str, status_notes: str = ""
 ) -> RequestPublicText:
