@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import images
+from core import csp, images
 from core.selectors import people_visible_to
 from services import selectors
 from services import services as request_services
@@ -42,7 +42,7 @@ def map_options() -> dict:
 
     from django.conf import settings
 
-    tiles = getattr(settings, "LINLI_MAP_TILES", None) or os.environ.get("LINLI_MAP_TILES", "")
+    tiles = csp.map_tiles()  # the Content-Security-Policy allows their images (core.csp)
     attribution = getattr(settings, "LINLI_MAP_ATTRIBUTION", None) or os.environ.get(
         "LINLI_MAP_ATTRIBUTION", ""
     )

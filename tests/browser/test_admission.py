@@ -123,7 +123,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     coordinator.goto(f"/workload/burden/?community={d.communities[0].pk}")
     table = coordinator.locator("#burden-table").inner_text()
     assert d.communities[0].name in table
-    coordinator.wait_for_function("document.querySelector('#trend-chart canvas') !== null")
+    coordinator.wait_for_function("() => document.querySelector('#trend-chart canvas') !== null")
     shot(coordinator, "burden-desktop")
     # Every community sees the decision and its conditions.
     other = new_page()

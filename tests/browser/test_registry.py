@@ -38,7 +38,7 @@ def upload(page, d, path):
     assert page.locator("#batch-state").inner_text() in ("排队中", "检查中", "已检查")
     tasks.check_import.call(batch_id=batch.pk)  # the worker
     # The page polls every 2 s and reloads itself when the check is done.
-    page.wait_for_function("document.querySelector('#batch-state').innerText === '已检查'")
+    page.wait_for_function("() => document.querySelector('#batch-state').innerText === '已检查'")
     return batch
 
 

@@ -1,0 +1,46 @@
+/* Site-wide behaviours declared in the markup with data attributes, so that no page needs an
+   inline event handler or an inline script (the Content-Security-Policy runs neither):
+   - <button data-print>                   prints the page;
+   - <select data-autosubmit data-clear="name">  on change, empties the form's field "name"
+                                            (if given) and submits the form;
+   - <datalist id="x" data-for="id_field">  gives the input #id_field that list (a Django form
+                                            field cannot name a datalist of the template's own);
+   - an element with data-reload-when-finished, swapped in by htmx, reloads the page when the
+     page was opened while the work was still running ([data-was-running]). */
+(function () {
+  "use strict";
+
+  function setUp(root) {
+    root.querySelectorAll("datalist[data-for]").forEach(function (list) {
+      var input = document.getElementById(list.dataset.for);
+      if (input) input.setAttribute("list", list.id);
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-print]");
+    if (button) { e.preventDefault(); window.print(); }
+  });
+
+  document.addEventListener("change", function (e) {
+    var select = e.target.closest && e.target.closest("[data-autosubmit]");
+    if (!select || !select.form) return;
+    var clear = select.dataset.clear && select.form.elements[select.dataset.clear];
+    if (clear) clear.value = "";
+    select.form.submit();
+  });
+
+  document.addEventListener("htmx:load", function (e) {
+    var element = e.detail && e.detail.elt;
+    if (!element || !element.matches) return;
+    if (element.matches("[data-reload-when-finished]") && document.querySelector("[data-was-running]")) {
+      location.reload();
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  } else {
+    setUp(document);
+  }
+})();
