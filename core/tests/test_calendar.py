@@ -31,7 +31,12 @@ def at(y, m, d, hh=9, mm=30):
     return datetime.datetime(y, m, d, hh, mm, tzinfo=SH)
 
 
-pytestmark = pytest.mark.django_db
+# The working-day sums are pure, but "today" defaults are not: run on each kind of day.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.each_kind_of_day,
+    pytest.mark.usefixtures("kind_of_day"),
+]
 
 
 @pytest.fixture
