@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -75,10 +75,12 @@ def starts_like_formula(text: str) -> bool:
 
 def safe_cell(value):
     """The value to write into a cell of an export: numbers, dates, booleans and None unchanged;
-    anything else as text, with a leading apostrophe if it could be read as a formula."""
+    anything else as text without control characters (an .xlsx cannot hold them: openpyxl
+    refuses the whole file), with a leading apostrophe if it could be read as a formula."""
     if value is None or isinstance(value, _KEPT_TYPES):
         return value
     text = value if isinstance(value, str) else str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return "'" + text if starts_like_formula(text) else text
 
 
@@ -130,15 +132,39 @@ class _SafeWriteOnlyWorksheet(WriteOnlyWorksheet):
         super().append(values)
 
 
+class _SafeWorksheet(Worksheet):
+    """A sheet whose values are made safe as they are written: openpyxl refuses a control
+    character at once, before ``SafeWorkbook.save`` could clean it."""
+
+    def append(self, iterable):
+        if isinstance(iterable, dict):
+            return super().append({k: _safe_value(v) for k, v in iterable.items()})
+        return super().append([_safe_value(v) for v in iterable])
+
+    def cell(self, row, column, value=None):
+        return super().cell(row, column, _safe_value(value))
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, _safe_value(value))
+
+
+def _safe_value(value):
+    return value if isinstance(value, Cell) else safe_cell(value)
+
+
 class SafeWorkbook(openpyxl.Workbook):
     """An openpyxl workbook whose cells cannot hold formulas: see the module's docstring."""
 
+    def __init__(self, write_only=False, iso_dates=False):
+        super().__init__(write_only=write_only, iso_dates=iso_dates)
+        if not write_only:
+            self._sheets = [_SafeWorksheet(self)]
+
     def create_sheet(self, title=None, index=None):
-        if self.write_only:
-            sheet = _SafeWriteOnlyWorksheet(parent=self, title=title)
-            self._add_sheet(sheet=sheet, index=index)
-            return sheet
-        return super().create_sheet(title=title, index=index)
+        sheet_class = _SafeWriteOnlyWorksheet if self.write_only else _SafeWorksheet
+        sheet = sheet_class(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
 
     def save(self, filename):
         for sheet in self.worksheets:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core import audit, services
 from core.exports import SafeWorkbook, csv_writer, safe_cell, sheet_title, starts_like_formula
@@ -83,7 +84,8 @@ FORMULA_STARTS = st.sampled_from([
 @given(st.one_of(st.text(), st.builds(str.__add__, FORMULA_STARTS, st.text())))
 def test_no_safe_cell_output_starts_a_formula(text):
     out = safe_cell(text)
-    assert out in (text, "'" + text)  # nothing lost: at most an apostrophe in front
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)  # control characters cannot be in a workbook
+    assert out in (text, "'" + text)  # nothing else lost: at most an apostrophe in front
     assert safe_cell(out) == out  # neutralising twice changes nothing
     if out == text and PLAIN_NUMBER.fullmatch(text):
         return  # a plain number such as -12.5
@@ -167,6 +169,25 @@ def test_safe_workbook_neutralises_every_way_a_cell_is_written():
     assert [c.value for c in first[2]][:4] == [0, 7, -12, -12.5]
     assert read["第二页"]["A1"].value == "'@SUM(A1)" and read["第二页"]["B1"].value == -12.5
     assert "张三" not in texts
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_control_characters_typed_by_users_do_not_break_a_workbook(write_only):
+    # openpyxl refuses a cell holding \x00-\x08, \x0b, \x0c or \x0e-\x1f, and the whole export
+    # with it (a 500): they are dropped, the rest of the text kept.
+    book = SafeWorkbook(write_only=write_only)
+    sheet = book.create_sheet("备注") if write_only else book.active
+    sheet.append(["张\x00三\x07", "\x01=1+1", 3])
+    if not write_only:
+        sheet.cell(row=2, column=1, value="李\x1b四")
+        sheet["B2"] = "\x0b王五"
+    out = io.BytesIO()
+    book.save(out)
+    read = openpyxl.load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    assert [c.value for c in read[1]] == ["张三", "'=1+1", 3]
+    if not write_only:
+        assert [c.value for c in read[2]][:2] == ["李四", "王五"]
+    assert safe_cell("a\x00b") == "ab"
 
 
 def test_write_only_safe_workbook_neutralises_appended_rows():
