@@ -91,6 +91,8 @@ def _whole_suite_at_a_moment(request):
 def pytest_generate_tests(metafunc):
     """A module marked ``each_kind_of_day`` runs once on each kind of day (see ``kind_of_day``)."""
     marked = metafunc.definition.get_closest_marker("each_kind_of_day") is not None
+    if metafunc.config.getoption("--moment"):
+        return  # the whole suite runs on one kind of day, these modules too
     if marked and "kind_of_day" in metafunc.fixturenames:
         metafunc.parametrize("kind_of_day", list(KINDS_OF_DAY), indirect=True, scope="module")
 
