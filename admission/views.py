@@ -34,7 +34,7 @@ from admission.models import (
 from admission.rules import certificate_communities, officer_departments
 from core.models import Department, Place, PlaceLevel
 from core.pdf import pdf_response
-from core.validation import search_query
+from core.validation import refuse_nul, search_query
 from core.views import service_errors
 
 
@@ -518,6 +518,7 @@ def settings_page(request):
 
 
 @login_required
+@refuse_nul(search=("q",))
 def certificates(request):
     """Ask for a certificate: the list answers — issue it or go to the authority instead."""
     user = request.user
@@ -588,6 +589,7 @@ def certificate_print(request, pk):
     return render(request, "admission/certificate_print.html", {"answer": answer})
 
 
+@refuse_nul(search=())
 def certificate_verify(request):
     """Public check of an issued certificate by its verification code (no personal data)."""
     code = request.GET.get("code", "").strip().upper()[:16]

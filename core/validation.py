@@ -1,4 +1,7 @@
-"""Small checks every app's services share: permission and free-text fields."""
+"""Small checks every app's services share: permission and free-text fields; and the refusal of
+NUL characters in a request's parameters."""
+
+import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -26,3 +29,53 @@ def search_query(request, name: str = "q", *, limit: int = 50) -> str:
     """A search box's text from the query string: stripped, at most `limit` characters, and
     without NUL characters, which PostgreSQL refuses in any text (a 500 instead of no match)."""
     return request.GET.get(name, "").replace("\x00", "").strip()[:limit]
+
+
+# ---------------------------------------------------------------- NUL in parameters
+
+NUL = "\x00"
+
+
+def shown_name(name: str) -> str:
+    """A parameter's name as a message may show it (a NUL in it written as \\0)."""
+    return name.replace(NUL, "\\0")[:60]
+
+
+def nul_parameter(request, *, search: tuple[str, ...] = ()) -> str | None:
+    """The name of the first query-string or form parameter whose name or value holds a NUL, or
+    None. PostgreSQL refuses NUL in any text, so such a value would otherwise reach the database
+    as a 500; nothing a person types holds one. A search box named in ``search`` is skipped (its
+    value: ``search_query`` drops the NUL instead, a search is not an input to refuse)."""
+    sources = [request.GET]
+    if request.method == "POST":
+        sources.append(request.POST)
+    for source in sources:
+        for name, values in source.lists():
+            if NUL in name:
+                return name
+            if name not in search and any(NUL in value for value in values):
+                return name
+    return None
+
+
+def nul_message(name: str) -> str:
+    return _("参数“%(name)s”含有空字符（NUL），请删除后重试。") % {"name": shown_name(name)}
+
+
+def refuse_nul(*, search: tuple[str, ...] = ("q",)):
+    """Decorate a page view: a NUL in any parameter (but the ``search`` boxes' text) answers 400
+    with the page saying which parameter, before the view runs, so nothing is read or written."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            name = nul_parameter(request, search=search)
+            if name is None:
+                return view(request, *args, **kwargs)
+            from django.shortcuts import render
+
+            return render(request, "400.html", {"message": nul_message(name)}, status=400)
+
+        return wrapped
+
+    return decorator

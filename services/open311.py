@@ -27,7 +27,12 @@ import re
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
@@ -35,9 +40,11 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from core.models import Place, PlaceLevel
+from core.validation import NUL, nul_message, nul_parameter
 from services import services as request_services
 from services.models import Channel, RequestPublicText, ServiceItem, ServiceRequest, State
 
@@ -194,20 +201,42 @@ def _item(district: Place, code: str | None) -> ServiceItem:
     return item
 
 
+# The dates a filter may name: wide enough for any request, narrow enough that the 90-day window
+# around them is a real date (a year 1 or 9999 overflowed) and the database can compare them.
+# (Beijing dates, as the dates typed are.)
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
 def _moment(value: str | None, name: str) -> datetime.datetime | None:
+    """A W3C date-time (or a date, at local midnight); without an offset, Beijing time.
+    An impossible date (2026-02-30) or one outside EARLIEST–LATEST is refused with 400."""
     if value is None:
         return None
     try:
         moment = parse_datetime(value.replace(" ", "+", 1) if "T" in value else value)
-    except ValueError:
+        if moment is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = parse_date(value)
+            moment = datetime.datetime.combine(day, datetime.time()) if day else None
+    except ValueError:  # 2026-02-30, year 0, an offset of 25 hours
         moment = None
     if moment is None:
-        day = parse_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-        if day is None:
-            raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-01-01T00:00:00Z")
-        moment = datetime.datetime.combine(day, datetime.time())
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        raise Open311Error(
+            400,
+            _("%(name)s 不是有效的日期时间，应为 W3C 格式，如 2026-01-01T00:00:00+08:00。")
+            % {"name": name},
+        )
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        in_range = EARLIEST <= timezone.localtime(moment).date() <= LATEST
+    except OverflowError:  # 0001-01-01 or 9999-12-31 moved into Beijing time
+        in_range = False
+    if not in_range:
+        raise Open311Error(
+            400,
+            _("%(name)s 超出允许的范围（%(earliest)s 至 %(latest)s）。")
+            % {"name": name, "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+        )
     return moment
 
 
@@ -288,13 +317,35 @@ def endpoint(view):
         if fmt not in FORMATS:
             return error_response("xml", 404, f"format {fmt} is not supported; use xml or json")
         try:
+            _refuse_nul(request, kwargs)
             return view(request, fmt, *args, **kwargs)
         except Open311Error as error:
             return error_response(fmt, error.status, error.description, error.code)
+        except RequestDataTooBig:  # a form body over DATA_UPLOAD_MAX_MEMORY_SIZE, when read
+            return error_response(fmt, 413, _("请求内容过大。"))
+        except TooManyFieldsSent:
+            return error_response(fmt, 400, _("请求的参数过多。"))
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def _refuse_nul(request, path_parts: dict) -> None:
+    """A NUL in any parameter (query string or form body, name or value), in the URL's service
+    code or token, or in the Idempotency-Key is refused with 400: PostgreSQL cannot compare
+    text holding one, and no one types it."""
+    name = nul_parameter(request)
+    if name is None:
+        spec_names = {"code": "service_code", "pk": "service_request_id"}
+        name = next(
+            (spec_names.get(key, key) for key, value in path_parts.items() if NUL in str(value)),
+            None,
+        )
+    if name is None and NUL in (request.headers.get("Idempotency-Key") or ""):
+        name = "Idempotency-Key"
+    if name is not None:
+        raise Open311Error(400, nul_message(name))
 
 
 def _only(request, *methods):
@@ -414,7 +465,7 @@ def requests(request, fmt):
         start = _moment(params.get("start_date"), "start_date")
         end = _moment(params.get("end_date"), "end_date")
         if start and end and start > end:
-            raise Open311Error(400, "start_date is after end_date")
+            raise Open311Error(400, _("start_date 晚于 end_date，请调换或改正。"))
         if start is None and end is None:
             end = timezone.now()
         if start is None:
