@@ -163,6 +163,8 @@ FIELD_MESSAGES = {
     "datetime_parsing": gettext_lazy("应为日期时间（如 2026-01-31T08:00:00+08:00）。"),
     "datetime_from_date_parsing": gettext_lazy("应为日期时间（如 2026-01-31T08:00:00+08:00）。"),
     "datetime_type": gettext_lazy("应为日期时间（如 2026-01-31T08:00:00+08:00）。"),
+    "time_parsing": gettext_lazy("应为时间（如 09:00 或 09:00+08:00）。"),
+    "time_type": gettext_lazy("应为时间（如 09:00 或 09:00+08:00）。"),
     "model_attributes_type": gettext_lazy("应为JSON对象。"),
     "dict_type": gettext_lazy("应为JSON对象。"),
     "model_type": gettext_lazy("应为JSON对象。"),

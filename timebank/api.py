@@ -17,6 +17,7 @@ from ninja import Field, Header, Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import BeforeValidator
 
 from core.api import AUTH, IdempotencyConflict, Page, errors
 from core.api_schemas import MAX_ID
@@ -126,14 +127,35 @@ class OfferOut(Schema):
     created_at: datetime.datetime
 
 
+def _time_of_day(value):
+    """A whole date-time is taken as its Beijing time of day; a time (with or without an offset)
+    is left to the schema and the service (timebank.services.local_time_of_day)."""
+    if isinstance(value, str) and "T" in value.upper():
+        try:
+            return services.local_time_of_day(datetime.datetime.fromisoformat(value))
+        except (ValueError, OverflowError):
+            return value  # refused by the schema: not a time
+    return value
+
+
+TimeOfDay = Annotated[
+    datetime.time | None,
+    BeforeValidator(_time_of_day),
+    Field(
+        description="Beijing time, e.g. 09:00; with an offset (09:00+08:00, 01:00Z) it is moved "
+        "into Beijing time",
+    ),
+]
+
+
 class OfferIn(Schema):
     title: str = Field(min_length=1, max_length=100)
     category: Category
     minutes: int = Field(ge=1, le=480)
     skills: str = Field("", max_length=100)
     weekdays: str = Field("", max_length=7, description='ISO weekdays 1–7, e.g. "135"')
-    start_time: datetime.time | None = None
-    end_time: datetime.time | None = None
+    start_time: TimeOfDay = None
+    end_time: TimeOfDay = None
     detail: str = Field("", max_length=2000)
 
 

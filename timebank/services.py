@@ -1173,12 +1173,29 @@ def listing_create(
     return listing
 
 
+def local_time_of_day(value):
+    """A daily time as Beijing wall-clock time (naive). A time or date-time with an offset
+    (09:00+08:00, 01:00Z, 2026-12-10T09:00:00+08:00) is moved into Beijing time; one without
+    is taken as Beijing time already; a date-time's date is dropped (the window repeats)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.time().replace(tzinfo=None)
+    if isinstance(value, datetime.time) and value.utcoffset() is not None:
+        moment = datetime.datetime.combine(clock.today(), value)
+        return timezone.localtime(moment).time().replace(tzinfo=None)
+    return value
+
+
 def _clean_window(weekdays, start_time, end_time):
     """ISO weekdays as sorted distinct digits 1–7, and a daily window with start before end
-    (both or neither)."""
+    (both or neither), in Beijing time."""
     weekdays = "".join(sorted(set(str(weekdays or "").replace(",", "").replace(" ", ""))))
     if any(d not in "1234567" for d in weekdays):
         raise ValidationError(_("可服务的星期应为周一到周日。"), code="weekdays")
+    start_time, end_time = local_time_of_day(start_time), local_time_of_day(end_time)
     if (start_time is None) != (end_time is None):
         raise ValidationError(_("请同时填写开始和结束时间，或都不填（任何时间）。"), code="window")
     if start_time is not None and start_time >= end_time:
