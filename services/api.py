@@ -3,6 +3,11 @@
 Thin: lists come from services.selectors, writes go through services.services. A request the
 user may not see answers 404; a step the current state does not allow answers 422 with the
 reason; creates take an Idempotency-Key.
+
+Every lifecycle step is an operation ``POST /requests/{id}/steps/{name}`` generated from the
+table of steps (services.steps.STEPS), its body schema from the step's inputs. The older
+``POST /requests/{id}/actions`` (one body for fifteen steps) and ``/public-text`` stay for the
+clients that use them; they go through the same table.
 """
 
 import datetime
@@ -12,10 +17,11 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import create_model
 
 from core.api import IdempotencyKey, Page, errors, idempotent
 from core.api_schemas import MAX_ID
-from services import selectors
+from services import selectors, steps
 from services import services as request_services
 from services.models import Category, Channel, Rating, State
 
@@ -227,6 +233,13 @@ def request_create(
     )  # fmt: skip
 
 
+def _take(user, request_id: int, step: steps.Step, raw: dict) -> dict:
+    """Take one step of the table on a request the user sees; answer the request as it is now."""
+    req = _visible(user, request_id)
+    step.run(actor=user, request=req, data=steps.clean_input(step, user, req, raw))
+    return _detail(user, _visible(user, request_id))
+
+
 @router.post(
     "/requests/{request_id}/public-text",
     response={200: RequestDetailOut, **errors(403, 404, 422)},
@@ -234,12 +247,8 @@ def request_create(
 )
 def request_publish(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PublicTextIn):
     """公开办理摘要: the only text about a request that Open311 GET shows to anyone."""
-    user = request.auth
-    request_services.request_publish_public_text(
-        actor=user, request=_visible(user, request_id), description=data.description,
-        status_notes=data.status_notes,
-    )  # fmt: skip
-    return _detail(user, _visible(user, request_id))
+    raw = {"public_description": data.description, "public_status_notes": data.status_notes}
+    return _take(request.auth, request_id, steps.BY_NAME["publish"], raw)
 
 
 @router.post(
@@ -248,45 +257,70 @@ def request_publish(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], 
     summary="One lifecycle step (accept, dispatch, sign, answer, close, rate, …)",
 )
 def request_action(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: ActionIn):
-    user = request.auth
-    req = _visible(user, request_id)
-    departments = selectors.departments_for(req)
-
-    def department():
-        found = departments.filter(pk=data.department or 0).first()
-        if found is None:
-            raise Http404(_("没有这个部门。"))
-        return found
-
-    note, s = data.note, request_services
-    steps = {
-        "accept": lambda: s.request_accept(actor=user, request=req, note=note),
-        "reject": lambda: s.request_reject(actor=user, request=req, reason=note),
-        "dispatch": lambda: s.request_dispatch(
-            actor=user,
-            request=req,
-            department=department(),
-            note=note,
-            co_departments=departments.filter(pk__in=data.co_departments),
-        ),  # fmt: skip
-        "redispatch": lambda: s.request_redispatch(
-            actor=user, request=req, department=department(), reason=note
-        ),
-        "sign": lambda: s.request_sign(actor=user, request=req),
-        "note": lambda: s.request_note(actor=user, request=req, note=note),
-        "answer": lambda: s.request_answer(actor=user, request=req, answer=note),
-        "return": lambda: s.return_ask(actor=user, request=req, reason=note),
-        "extend": lambda: s.extension_ask(
-            actor=user, request=req, days=data.days or 0, reason=note
-        ),
-        "close": lambda: s.request_close(actor=user, request=req, note=note),
-        "visit": lambda: s.request_visit(actor=user, request=req, note=note),
-        "rate": lambda: s.request_rate(
-            actor=user, request=req, rating=data.rating or "", note=note
-        ),
-        "uphold": lambda: s.rating_review(actor=user, request=req, upheld=True, note=note),
-        "dismiss": lambda: s.rating_review(actor=user, request=req, upheld=False, note=note),
-        "urge": lambda: s.request_urge(actor=user, request=req, note=note),
+    """The older form of ``/steps/{name}``: one body for fifteen of the steps."""
+    step = steps.BY_NAME[data.action]
+    if data.department is None and any(
+        spec.kind == steps.DEPARTMENT and spec.required for spec in step.inputs
+    ):
+        raise Http404(_("没有这个部门。"))
+    raw = {
+        "note": data.note,
+        "department": data.department,
+        "co": data.co_departments,
+        "days": data.days or 0,
+        "rating": data.rating or "",
     }
-    steps[data.action]()
-    return _detail(user, _visible(user, request_id))
+    return _take(request.auth, request_id, step, raw)
+
+
+# ---------------------------------------------------------------- one operation per step
+
+ID = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _body_field(spec: steps.Input):
+    """The JSON type of one input of a step (text is checked by the service, with the reason)."""
+    label = str(spec.label)
+    required = ... if spec.required else None
+    if spec.kind == steps.TEXT:
+        return str, Field(... if spec.required else "", max_length=4000, description=label)
+    if spec.kind == steps.DEPARTMENTS:
+        return list[ID], Field(default_factory=list, max_length=20, description=label)
+    if spec.kind == steps.DAYS:
+        return int | None, Field(required, ge=1, le=30, description=label)
+    if spec.kind == steps.RATING:
+        return Rating | None, Field(required, description=label)
+    # a department, an application, a request to merge into: an id
+    return int | None, Field(required, ge=1, le=MAX_ID, description=label)
+
+
+def _step_operation(step: steps.Step) -> None:
+    path = f"/requests/{{request_id}}/steps/{step.name}"
+    options = {
+        "response": {200: RequestDetailOut, **errors(403, 404, 422)},
+        "summary": str(step.summary or step.label),
+        "operation_id": f"services_step_{step.name}",
+        "description": f"from: {', '.join(sorted(step.from_states))}; permission: {step.perm}",
+    }
+    if not step.inputs:
+
+        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+            return _take(request.auth, request_id, step, {})
+
+    else:
+        body = create_model(
+            "Step" + "".join(part.title() for part in step.name.split("_")) + "In",
+            __base__=Schema,
+            **{spec.name: _body_field(spec) for spec in step.inputs},
+        )
+
+        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: body):
+            raw = data.dict()
+            return _take(request.auth, request_id, step, raw)
+
+    take.__name__ = f"step_{step.name}"
+    router.post(path, **options)(take)
+
+
+for _step in steps.STEPS:
+    _step_operation(_step)

@@ -777,6 +777,17 @@ def request_reject(*, actor, request: ServiceRequest, reason: str) -> ServiceReq
     return request
 
 
+@one_write
+def request_accept_dispatch(
+    *, actor, request: ServiceRequest, department: Department, co_departments=(), note: str = ""
+) -> ServiceRequest:
+    """受理并派单: accept and dispatch in one go — both steps or neither."""
+    accepted = request_accept(actor=actor, request=request, note=note)
+    return request_dispatch(
+        actor=actor, request=accepted, department=department, co_departments=co_departments
+    )
+
+
 def _handling_days(request: ServiceRequest) -> int:
     if request.item_id:
         return request.item.deadline_days

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from core import csp, images
 from core.selectors import people_visible_to
-from services import selectors
+from services import selectors, steps
 from services import services as request_services
-from services.forms import RateForm, RequestForm
+from services.forms import RequestForm
 from services.models import (
     Application,
     Category,
@@ -54,15 +53,6 @@ def map_options() -> dict:
     except ValueError:
         lat, lng = 32.0415, 118.7946
     return {"tiles": tiles, "attribution": attribution, "center": [lat, lng], "zoom": 15}
-
-
-def _may_object(req) -> bool:
-    """Still inside the window for 派单异议 (the service checks again on submit)."""
-    from core import calendar as workcal
-
-    return req.dispatched_at is None or timezone.now() <= workcal.add_working_days(
-        req.dispatched_at, request_services.OBJECTION_DAYS
-    )
 
 
 def _deadline_tone(moment) -> str:
@@ -226,14 +216,7 @@ def request_detail(request, pk):
     events = req.events.select_related("department")
     if not staff_view:
         events = events.filter(public=True)
-    can = {
-        "dispatch": user.has_perm("services.dispatch", req),
-        "handle": user.has_perm("services.handle", req),
-        "note": user.has_perm("services.note", req),
-        "rate": user.has_perm("services.rate", req),
-        "publish": user.has_perm("services.publish", req),
-    }
-    applications = req.applications.filter(status=Application.Status.PENDING)
+    can = {"dispatch": user.has_perm("services.dispatch", req)}  # the routing help
     suggestion, duplicates = None, []
     if can["dispatch"] and req.state in (State.SUBMITTED, State.ACCEPTED):
         from services import routing
@@ -247,6 +230,7 @@ def request_detail(request, pk):
         if suggestion
         else None
     )
+    public_text = request_services.public_text_of(req)
     return render(
         request,
         "services/request_detail.html",
@@ -255,40 +239,112 @@ def request_detail(request, pk):
             "events": events,
             "can": can,
             "staff_view": staff_view,
-            "departments": (
-                selectors.departments_for(req) if can["dispatch"] or can["handle"] else []
-            ),
-            "may_object": can["handle"] and req.state == State.DISPATCHED and _may_object(req),
-            "applications": applications,
-            "rate_form": RateForm(),
+            "step_forms": _step_forms(user, req, preselect=preselect, public_text=public_text),
             "co_departments": list(req.co_departments.all()),
             "due_tone": _deadline_tone(req.due_at) if req.is_open else "",
             "accept_tone": _deadline_tone(req.accept_due) if req.state == State.SUBMITTED else "",
-            "ratings": Rating.choices,
             "answer_rows": _answer_rows(req),
             "suggestion": suggestion,
             "duplicates": duplicates,
-            "preselect": preselect,
-            "merge_targets": (
-                selectors.dispatchable(user)
-                .filter(state__in=[State.ACCEPTED, State.DISPATCHED, State.HANDLING])
-                .exclude(pk=req.pk)
-                .filter(
-                    place_path__startswith=req.community.path
-                    if req.community_id
-                    else req.place_path
-                )[:20]
-                if can["dispatch"] and req.state in (State.SUBMITTED, State.ACCEPTED)
-                else []
-            ),
             "map": map_options() if req.lat is not None else None,
-            "public_text": request_services.public_text_of(req),
-            "public_limits": (
-                request_services.PUBLIC_DESCRIPTION_MAX,
-                request_services.PUBLIC_STATUS_NOTES_MAX,
-            ),
+            "public_text": public_text,
         },
     )
+
+
+def _step_forms(user, req, *, preselect, public_text) -> list[dict]:
+    """The forms of the steps this user may take now (services.steps), ready to render: steps
+    of one group share a form (one button each); a step on an application has a form per
+    pending application."""
+    available = steps.available_steps(user, req)
+    groups: dict[str, list] = {}
+    for step in available:
+        groups.setdefault(step.form, []).append(step)
+    departments = list(selectors.departments_for(req)) if available else []
+    forms = []
+    for group, members in groups.items():
+        first = members[0]
+        if first.per_application:
+            for application in steps.pending_applications(req):
+                forms.append(
+                    _step_form(user, req, group, members, departments, preselect, public_text,
+                               application)
+                )  # fmt: skip
+        else:
+            forms.append(
+                _step_form(user, req, group, members, departments, preselect, public_text, None)
+            )
+    return forms
+
+
+def _step_form(user, req, group, members, departments, preselect, public_text, application):
+    first = members[0]
+    suffix = f"-{application.pk}" if application else ""
+    inputs: dict[str, dict] = {}
+    for step in members:
+        for spec in step.inputs:
+            if spec.kind == steps.DEPARTMENT and application is not None:
+                if application.kind != Application.Kind.OBJECT:
+                    continue
+            entry = inputs.setdefault(
+                spec.name,
+                {"spec": spec, "id": (spec.dom_id or f"{group}-{spec.name}") + suffix,
+                 "steps": set(), "required_by": set()},
+            )  # fmt: skip
+            entry["steps"].add(step.name)
+            if spec.required:
+                entry["required_by"].add(step.name)
+    for entry in inputs.values():
+        spec = entry["spec"]
+        entry["required"] = entry["required_by"] == entry["steps"]
+        if spec.kind in (steps.DEPARTMENT, steps.DEPARTMENTS):
+            entry["choices"] = [
+                (d.pk, d.name)
+                for d in departments
+                if not (spec.exclude_lead and d.pk == req.lead_department_id)
+            ]
+            if spec.kind == steps.DEPARTMENT:
+                entry["selected"] = (
+                    application.suggested_department_id
+                    if application
+                    else preselect
+                    if not spec.exclude_lead
+                    else None
+                )
+        elif spec.kind == steps.MERGE_TARGET:
+            entry["choices"] = [
+                (t.pk, f"{t.number} {t.title}") for t in steps.merge_targets(user, req)[:20]
+            ]
+        elif spec.kind == steps.RATING:
+            entry["choices"] = Rating.choices
+        elif spec.kind == steps.APPLICATION:
+            entry["value"] = application.pk
+        elif spec.name == "public_description" and public_text:
+            entry["value"] = public_text.description
+        elif spec.name == "public_status_notes" and public_text:
+            entry["value"] = public_text.status_notes
+    needed = {name for name, entry in inputs.items() if entry["required"]}
+    buttons = [
+        {
+            "step": step,
+            "label": step.kind_labels.get(application.kind, step.label)
+            if application
+            else step.label,
+            "novalidate": bool(needed - {spec.name for spec in step.inputs}),
+        }
+        for step in members
+    ]
+    return {
+        "group": group,
+        "id": f"{group}-form{suffix}",
+        "box": f"{group}-box",
+        "title": first.title or first.label,
+        "help": first.help,
+        "collapsed": first.collapsed,
+        "application": application,
+        "inputs": list(inputs.values()),
+        "buttons": buttons,
+    }
 
 
 def _answer_rows(req) -> list[tuple[str, str]]:
@@ -305,95 +361,24 @@ def _answer_rows(req) -> list[tuple[str, str]]:
     return rows
 
 
-def _department(req, pk):
-    if not pk:
-        raise ValidationError(_("请选择主办部门。"))
-    if not str(pk).isdigit():
-        raise ValidationError(_("请选择本区有效的主办部门。"))
-    return get_object_or_404(selectors.departments_for(req), pk=pk)
-
-
 @login_required
 @require_POST
 def request_act(request, pk):
-    """One POST endpoint for every step; the service decides whether it is allowed now."""
+    """One POST endpoint for every step of the table (services.steps): clean the step's input,
+    call its service; a refusal is shown as a message with the reason."""
     user, post = request.user, request.POST
     req = _visible(request, pk)
-    action = post.get("action", "")
-    note = post.get("note", "")
+    step = steps.BY_NAME.get(post.get("action", ""))
     try:
-        if action == "accept":
-            request_services.request_accept(actor=user, request=req, note=note)
-        elif action == "accept_dispatch":
-            department = _department(req, post.get("department"))
-            with transaction.atomic():  # both steps or neither
-                accepted = request_services.request_accept(actor=user, request=req, note=note)
-                request_services.request_dispatch(
-                    actor=user, request=accepted, department=department,
-                    co_departments=selectors.departments_for(req).filter(pk__in=post.getlist("co")),
-                )  # fmt: skip
-        elif action == "reject":
-            request_services.request_reject(actor=user, request=req, reason=note)
-        elif action == "dispatch":
-            request_services.request_dispatch(
-                actor=user, request=req, department=_department(req, post.get("department")),
-                co_departments=selectors.departments_for(req).filter(pk__in=post.getlist("co")),
-                note=note,
-            )  # fmt: skip
-        elif action == "redispatch":
-            request_services.request_redispatch(
-                actor=user, request=req, department=_department(req, post.get("department")),
-                reason=note,
-            )  # fmt: skip
-        elif action == "sign":
-            request_services.request_sign(actor=user, request=req)
-        elif action == "note":
-            request_services.request_note(actor=user, request=req, note=note)
-        elif action == "answer":
-            request_services.request_answer(actor=user, request=req, answer=note)
-        elif action == "object":
-            suggested = post.get("suggested")
-            request_services.dispatch_object(
-                actor=user, request=req, reason=note,
-                suggested_department=_department(req, suggested) if suggested else None,
-            )  # fmt: skip
-        elif action == "return":
-            request_services.return_ask(actor=user, request=req, reason=note)
-        elif action == "extend":
-            request_services.extension_ask(
-                actor=user, request=req, days=post.get("days", ""), reason=note
-            )
-        elif action in ("approve", "refuse"):
-            application = get_object_or_404(req.applications, pk=post.get("application"))
-            target = post.get("department")
-            request_services.application_decide(
-                actor=user, application=application, approve=action == "approve", note=note,
-                department=_department(req, target) if target else None,
-            )  # fmt: skip
-        elif action == "close":
-            request_services.request_close(actor=user, request=req, note=note)
-        elif action == "visit":
-            request_services.request_visit(actor=user, request=req, note=note)
-        elif action == "rate":
-            request_services.request_rate(
-                actor=user, request=req, rating=post.get("rating", ""), note=note
-            )
-        elif action in ("uphold", "dismiss"):
-            request_services.rating_review(
-                actor=user, request=req, upheld=action == "uphold", note=note
-            )
-        elif action == "urge":
-            request_services.request_urge(actor=user, request=req, note=note)
-        elif action == "publish":
-            request_services.request_publish_public_text(
-                actor=user, request=req, description=post.get("public_description", ""),
-                status_notes=post.get("public_status_notes", ""),
-            )  # fmt: skip
-        elif action == "merge":
-            into = get_object_or_404(selectors.dispatchable(user), pk=post.get("into") or 0)
-            request_services.request_merge(actor=user, duplicate=req, into=into, note=note)
-        else:
+        if step is None:
             raise ValidationError(_("未知的操作。"))
+        raw = {
+            spec.name: post.getlist(spec.name)
+            if spec.kind == steps.DEPARTMENTS
+            else post.get(spec.name)
+            for spec in step.inputs
+        }
+        step.run(actor=user, request=req, data=steps.clean_input(step, user, req, raw))
     except (ValidationError, PermissionDenied) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, text or _("您没有执行此操作的权限。"))

@@ -1,0 +1,378 @@
+"""The service-request state machine as one table of steps.
+
+Each row says what a step is called, which service does it, which django-rules permission it
+needs, from which states it may be taken, and what input it takes. The request page
+(``views.request_act`` and ``request_detail.html``), the JSON API (``api.py``: one operation per
+row, ``POST /api/services/requests/{id}/steps/{name}``) and the tests all loop over ``STEPS``:
+adding a step is adding a row here (and its service in ``services.py``).
+
+``available_steps(user, request)`` answers which steps this user may take on this request now,
+with the same rules predicates the services check; the services still check everything again
+when a step is taken (the state may have moved meanwhile).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from services import selectors
+from services import services as request_services
+from services.models import Application, ServiceRequest, State
+
+# Kinds of input. The page renders each kind as its widget, the API as its JSON type, and
+# ``clean_input`` turns what came in into what the service takes.
+TEXT = "text"  # a string; a required one is still checked by the service (its message)
+DEPARTMENT = "department"  # one active department of the request's district (a pk)
+DEPARTMENTS = "departments"  # several of them (pks)
+DAYS = "days"  # working days, 1–30
+RATING = "rating"  # one of services.models.Rating
+APPLICATION = "application"  # a pending application on this request (a pk)
+MERGE_TARGET = "merge_target"  # an open request the user dispatches (a pk)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a step: the POST/JSON name, its kind, label and whether it is required."""
+
+    name: str
+    kind: str
+    label: Promise | str
+    required: bool = False
+    max_length: int = 4000
+    rows: int = 2
+    placeholder: Promise | str = ""
+    dom_id: str = ""  # the element's id on the page (default: "<group>-<name>")
+    exclude_lead: bool = False  # a department other than the current lead
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the request lifecycle.
+
+    ``service`` is called as ``service(actor=…, <subject>=…, **args, **fixed)``: the subject is the
+    request (``subject="request"``), or, for a step on a pending application, the application.
+    ``args`` maps the service's keyword to the input's name."""
+
+    name: str
+    label: Promise | str  # the button
+    service: Callable
+    perm: str
+    from_states: frozenset
+    inputs: tuple[Input, ...] = ()
+    args: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    subject: str = "request"
+    summary: Promise | str = ""  # the API operation's summary; the button label by default
+    group: str = ""  # steps of one group share one form on the page (default: the name)
+    title: Promise | str = ""  # the form's heading (the group's first step's)
+    style: str = ""  # "primary", "danger" or ""
+    collapsed: bool = False  # shown folded (<details>) on the page
+    help: Promise | str = ""
+    guard: Callable | None = None  # (user, request) -> bool: beyond permission and state
+    per_application: bool = False  # one form per pending application
+    kind_labels: dict = field(default_factory=dict)  # per application kind, the button
+
+    @property
+    def form(self) -> str:
+        return self.group or self.name
+
+    def allowed(self, user, request: ServiceRequest) -> bool:
+        return (
+            request.state in self.from_states
+            and user.has_perm(self.perm, request)
+            and (self.guard is None or self.guard(user, request))
+        )
+
+    def run(self, *, actor, request: ServiceRequest, data: dict):
+        """Take the step with cleaned input (``clean_input``)."""
+        subject = data["application"] if self.subject == "application" else request
+        kwargs = {keyword: data[name] for keyword, name in self.args.items()}
+        return self.service(actor=actor, **{self.subject: subject}, **kwargs, **self.fixed)
+
+
+# ---------------------------------------------------------------- guards
+
+
+def _may_object(user, request) -> bool:
+    """Still inside the window for 派单异议 (the service checks again on submit)."""
+    from core import calendar as workcal
+
+    return request.dispatched_at is None or timezone.now() <= workcal.add_working_days(
+        request.dispatched_at, request_services.OBJECTION_DAYS
+    )
+
+
+def _has_pending(user, request) -> bool:
+    return pending_applications(request).exists()
+
+
+def _has_merge_target(user, request) -> bool:
+    return merge_targets(user, request).exists()
+
+
+def pending_applications(request):
+    return request.applications.filter(status=Application.Status.PENDING).select_related(
+        "department", "suggested_department"
+    )
+
+
+def merge_targets(user, request):
+    """Open requests near this one (its community) that it may be merged into."""
+    return (
+        selectors.dispatchable(user)
+        .filter(state__in=[State.ACCEPTED, State.DISPATCHED, State.HANDLING])
+        .exclude(pk=request.pk)
+        .filter(
+            place_path__startswith=request.community.path
+            if request.community_id
+            else request.place_path
+        )
+    )
+
+
+# ---------------------------------------------------------------- the table
+
+S = State
+ANY_STATE = frozenset(State.values)
+IN_HAND = frozenset({S.DISPATCHED, S.HANDLING})
+
+
+def _note(label, *, required=False, rows=2, max_length=4000, placeholder="") -> Input:
+    return Input(
+        "note", TEXT, label, required=required, rows=rows, max_length=max_length,
+        placeholder=placeholder,
+    )  # fmt: skip
+
+
+LEAD = Input("department", DEPARTMENT, _l("主办部门"), required=True, dom_id="department")
+CO = Input("co", DEPARTMENTS, _l("协办部门（可多选）"), dom_id="co")
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "accept_dispatch", _l("受理并派单"), request_services.request_accept_dispatch,
+        "services.dispatch", frozenset({S.SUBMITTED}),
+        inputs=(LEAD, CO, _note(_l("派单说明"))),
+        args={"department": "department", "co_departments": "co", "note": "note"},
+        group="dispatch", title=_l("受理并派单"), style="primary",
+    ),
+    Step(
+        "accept", _l("仅受理"), request_services.request_accept, "services.dispatch",
+        frozenset({S.SUBMITTED}), inputs=(_note(_l("派单说明")),), args={"note": "note"},
+        group="dispatch", summary=_l("受理"),
+    ),
+    Step(
+        "reject", _l("不予受理（说明写理由）"), request_services.request_reject,
+        "services.dispatch", frozenset({S.SUBMITTED}),
+        inputs=(_note(_l("不予受理的理由"), required=True, max_length=500),),
+        args={"reason": "note"}, group="dispatch", style="danger", summary=_l("不予受理"),
+    ),
+    Step(
+        "dispatch", _l("派单"), request_services.request_dispatch, "services.dispatch",
+        frozenset({S.ACCEPTED}), inputs=(LEAD, CO, _note(_l("派单说明"))),
+        args={"department": "department", "co_departments": "co", "note": "note"},
+        style="primary",
+    ),
+    Step(
+        "merge", _l("并单"), request_services.request_merge, "services.dispatch",
+        frozenset({S.SUBMITTED, S.ACCEPTED}),
+        inputs=(
+            Input("into", MERGE_TARGET, _l("并入"), required=True, dom_id="into"),
+            _note(_l("告知居民的说明")),
+        ),
+        args={"into": "into", "note": "note"}, subject="duplicate",
+        title=_l("并单（与已有诉求重复）"), collapsed=True, guard=_has_merge_target,
+    ),
+    Step(
+        "urge", _l("催办"), request_services.request_urge, "services.dispatch", IN_HAND,
+        inputs=(_note(_l("催办意见"), required=True, max_length=500),), args={"note": "note"},
+    ),
+    Step(
+        "redispatch", _l("改派"), request_services.request_redispatch, "services.dispatch",
+        IN_HAND,
+        inputs=(
+            Input("department", DEPARTMENT, _l("新的主办部门"), required=True, exclude_lead=True),
+            _note(_l("改派理由"), required=True, max_length=500),
+        ),
+        args={"department": "department", "reason": "note"},
+        title=_l("改派 / 转办"), style="primary", collapsed=True,
+    ),
+    Step(
+        "approve", _l("同意"), request_services.application_decide, "services.dispatch", IN_HAND,
+        inputs=(
+            Input("application", APPLICATION, _l("申请"), required=True),
+            Input(
+                "department", DEPARTMENT, _l("异议成立时改派给"), exclude_lead=True,
+                dom_id="object-to",
+            ),
+            _note(_l("审核意见"), max_length=1000),
+        ),
+        args={"department": "department", "note": "note"}, fixed={"approve": True},
+        subject="application", group="decide", style="primary", guard=_has_pending,
+        kind_labels={Application.Kind.OBJECT: _l("异议成立，改派")},
+        per_application=True, summary=_l("同意退单、延期申请或派单异议"),
+    ),
+    Step(
+        "refuse", _l("驳回"), request_services.application_decide, "services.dispatch", IN_HAND,
+        inputs=(
+            Input("application", APPLICATION, _l("申请"), required=True),
+            _note(_l("审核意见"), required=True, max_length=1000),
+        ),
+        args={"note": "note"}, fixed={"approve": False}, subject="application",
+        group="decide", guard=_has_pending, per_application=True,
+        kind_labels={Application.Kind.OBJECT: _l("异议不成立")},
+        summary=_l("驳回退单、延期申请或派单异议"),
+    ),
+    Step(
+        "close", _l("办结"), request_services.request_close, "services.dispatch",
+        frozenset({S.ANSWERED}), inputs=(_note(_l("办结意见")),), args={"note": "note"},
+        title=_l("审核答复"), style="primary",
+    ),
+    Step(
+        "visit", _l("记录回访"), request_services.request_visit, "services.dispatch",
+        frozenset({S.CLOSED}), inputs=(_note(_l("回访记录"), required=True, max_length=1000),),
+        args={"note": "note"}, title=_l("回访"), style="primary", summary=_l("回访"),
+    ),
+    Step(
+        "uphold", _l("属实，退回重办"), request_services.rating_review, "services.dispatch",
+        frozenset({S.DISPUTED}),
+        inputs=(_note(_l("核实意见"), required=True, max_length=1000),),
+        args={"note": "note"}, fixed={"upheld": True}, group="review",
+        title=_l("核实不满意评价"), style="primary", summary=_l("核实评价：属实，重办"),
+    ),
+    Step(
+        "dismiss", _l("不属实，维持办结"), request_services.rating_review, "services.dispatch",
+        frozenset({S.DISPUTED}),
+        inputs=(_note(_l("核实意见"), required=True, max_length=1000),),
+        args={"note": "note"}, fixed={"upheld": False}, group="review",
+        summary=_l("核实评价：不属实，维持"),
+    ),
+    Step(
+        "sign", _l("签收并办理"), request_services.request_sign, "services.handle",
+        frozenset({S.DISPATCHED}), title=_l("签收"), style="primary", summary=_l("签收"),
+    ),
+    Step(
+        "answer", _l("提交答复"), request_services.request_answer, "services.handle",
+        frozenset({S.HANDLING}), inputs=(_note(_l("答复内容"), required=True, rows=4),),
+        args={"answer": "note"}, title=_l("答复居民"), style="primary", summary=_l("答复"),
+    ),
+    Step(
+        "object", _l("提出派单异议"), request_services.dispatch_object, "services.handle",
+        frozenset({S.DISPATCHED}),
+        inputs=(
+            _note(_l("异议理由和职责依据"), required=True, rows=3, max_length=1000),
+            Input("suggested", DEPARTMENT, _l("建议承办部门（可不选）"), exclude_lead=True),
+        ),
+        args={"reason": "note", "suggested_department": "suggested"},
+        title=_l("派单异议（不属本部门职责）"), style="danger", collapsed=True,
+        help=_l("请在签收前、派单后1个工作日内提出，写明职责依据。"), guard=_may_object,
+    ),
+    Step(
+        "extend", _l("申请延期"), request_services.extension_ask, "services.handle", IN_HAND,
+        inputs=(
+            Input("days", DAYS, _l("延期工作日"), required=True, dom_id="days"),
+            _note(_l("理由"), required=True, max_length=1000),
+        ),
+        args={"days": "days", "reason": "note"}, collapsed=True,
+    ),
+    Step(
+        "return", _l("申请退单"), request_services.return_ask, "services.handle", IN_HAND,
+        inputs=(_note(_l("退单理由"), required=True, max_length=1000),),
+        args={"reason": "note"}, style="danger", collapsed=True,
+    ),
+    Step(
+        "note", _l("保存进展"), request_services.request_note, "services.note", IN_HAND,
+        inputs=(_note(_l("进展"), required=True, max_length=2000),), args={"note": "note"},
+        title=_l("填写办理进展"), collapsed=True, summary=_l("填写办理进展"),
+    ),
+    Step(
+        "rate", _l("提交评价"), request_services.request_rate, "services.rate",
+        frozenset({S.CLOSED, S.VISITED}),
+        inputs=(
+            Input("rating", RATING, _l("评价"), required=True),
+            _note(_l("评价说明"), max_length=500, placeholder=_l("不满意时请说明原因")),
+        ),
+        args={"rating": "rating", "note": "note"}, title=_l("请您评价"), style="primary",
+        summary=_l("评价"),
+    ),
+    Step(
+        "publish", _l("公开"), request_services.request_publish_public_text, "services.publish",
+        ANY_STATE,
+        inputs=(
+            Input(
+                "public_description", TEXT, _l("公开摘要"), required=True, rows=3,
+                max_length=request_services.PUBLIC_DESCRIPTION_MAX,
+            ),
+            Input(
+                "public_status_notes", TEXT, _l("公开办理说明（可不填）"),
+                max_length=request_services.PUBLIC_STATUS_NOTES_MAX,
+            ),
+        ),
+        args={"description": "public_description", "status_notes": "public_status_notes"},
+        title=_l("公开办理摘要"), style="primary", collapsed=True,
+        help=_l(
+            "对外接口（Open311）只显示这里审核后的文字，不显示居民填写的内容。"
+            "请用自己的话概括，不要写姓名、电话、门牌号等个人信息。"
+        ),
+        summary=_l("公开办理摘要（对外只显示这段文字）"),
+    ),
+)  # fmt: skip
+
+BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
+
+
+def available_steps(user, request: ServiceRequest) -> list[Step]:
+    """The steps ``user`` may take on ``request`` now, in the table's order."""
+    return [step for step in STEPS if step.allowed(user, request)]
+
+
+def clean_input(step: Step, user, request: ServiceRequest, raw: dict) -> dict:
+    """What a page or API client sent, as the service takes it.
+
+    ``raw`` maps input names to strings (lists for several departments) or to JSON values.
+    A missing or malformed reference is refused with the reason (ValidationError); a reference
+    to something the user may not use answers 404. Text is passed as it came: the service
+    checks it and says what is wrong."""
+    data = {}
+    for spec in step.inputs:
+        value = raw.get(spec.name)
+        if spec.kind == TEXT:
+            data[spec.name] = "" if value is None else str(value)
+        elif spec.kind == DEPARTMENT:
+            data[spec.name] = _department(request, value, spec)
+        elif spec.kind == DEPARTMENTS:
+            pks = [int(v) for v in (value or []) if str(v).isdigit()]
+            data[spec.name] = selectors.departments_for(request).filter(pk__in=pks)
+        elif spec.kind == DAYS:
+            data[spec.name] = "" if value is None else value
+        elif spec.kind == RATING:
+            data[spec.name] = "" if value is None else str(value)
+        elif spec.kind == APPLICATION:
+            data[spec.name] = _one(request.applications.all(), value)
+        elif spec.kind == MERGE_TARGET:
+            data[spec.name] = _one(selectors.dispatchable(user), value)
+        else:  # pragma: no cover - a row with an unknown kind
+            raise ValueError(spec.kind)
+    return data
+
+
+def _department(request, value, spec: Input):
+    if value in (None, ""):
+        if spec.required:
+            raise ValidationError(_("请选择主办部门。"))
+        return None
+    if not str(value).isdigit():
+        raise ValidationError(_("请选择本区有效的主办部门。"))
+    return _one(selectors.departments_for(request), value)
+
+
+def _one(queryset, value):
+    found = queryset.filter(pk=int(value)).first() if str(value or "").isdigit() else None
+    if found is None:
+        raise Http404(_("没有找到所选的对象。"))
+    return found

@@ -1,0 +1,204 @@
+"""The table of steps (services.steps) is the one source of the request lifecycle: the API has an
+operation for each row, ``available_steps`` agrees with what the services allow, and the request
+page offers exactly the available steps."""
+
+import inspect
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+
+from core.models import Role
+from services import services as request_services
+from services import steps
+from services.models import Category, ServiceRequest, State
+from services.tests.conftest import build_world
+
+pytestmark = pytest.mark.django_db
+
+STATES = ["submitted", "accepted", "dispatched", "handling", "answered", "closed", "disputed"]
+ACTORS = [*(f"{role}:own" for role in Role), "root"]
+
+
+def walk(world, upto: str) -> ServiceRequest:
+    """A request filed by the own resident, moved by the district's root to state ``upto``."""
+    d, root = world.d, world.d.root
+    req = request_services.request_submit(
+        actor=world.resident, place=d.grids[0], description="路灯不亮", category=Category.HELP,
+        resident=world.resident.person,
+    )  # fmt: skip
+    moves = [
+        ("accepted", lambda r: request_services.request_accept(actor=root, request=r)),
+        ("dispatched", lambda r: request_services.request_dispatch(
+            actor=root, request=r, department=d.departments[0])),
+        ("handling", lambda r: request_services.request_sign(actor=root, request=r)),
+        ("answered", lambda r: request_services.request_answer(
+            actor=root, request=r, answer="已修复")),
+        ("closed", lambda r: request_services.request_close(actor=root, request=r)),
+        ("disputed", lambda r: request_services.request_rate(
+            actor=root, request=r, rating="unsatisfied", note="没修好")),
+    ]  # fmt: skip
+    for state, move in moves[: STATES.index(upto)]:
+        req = move(req)
+        assert req.state == state
+    return req
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, kind_of_day):
+    with django_db_blocker.unblock(), transaction.atomic():
+        w = build_world()
+        w.requests = {state: walk(w, state) for state in STATES}
+        yield w
+        transaction.set_rollback(True)
+
+
+def actor_of(world, key):
+    return world.d.root if key == "root" else world.d.users[key]
+
+
+def valid_input(world, step, req) -> dict:
+    """Input a service accepts for the step (what a page or client would send)."""
+    d = world.d
+    raw = {}
+    for spec in step.inputs:
+        if spec.kind == steps.TEXT:
+            raw[spec.name] = "路灯已修复" if spec.name.startswith("public") else "说明理由"
+        elif spec.kind == steps.DEPARTMENT:
+            raw[spec.name] = d.departments[1].pk
+        elif spec.kind == steps.DEPARTMENTS:
+            raw[spec.name] = []
+        elif spec.kind == steps.DAYS:
+            raw[spec.name] = 2
+        elif spec.kind == steps.RATING:
+            raw[spec.name] = "satisfied"
+        elif spec.kind == steps.APPLICATION:
+            raw[spec.name] = req.applications.get(status="pending").pk
+        elif spec.kind == steps.MERGE_TARGET:
+            into = world.requests["dispatched"]
+            raw[spec.name] = (into if into.pk != req.pk else world.requests["handling"]).pk
+    return raw
+
+
+class Rollback(Exception):
+    pass
+
+
+def prepare(world, step, req):
+    """A step on an application needs one pending: the lead department asks to return it."""
+    if step.subject == "application" and req.state in steps.IN_HAND:
+        request_services.return_ask(actor=world.d.root, request=req, reason="不属本部门")
+
+
+def service_allows(world, actor, step, req) -> bool:
+    """Taking the step with valid input is not refused for permission or for the state."""
+    if step.subject == "application" and not req.applications.filter(status="pending").exists():
+        return False  # nothing to decide: the service cannot even be called
+    try:
+        data = steps.clean_input(step, actor, req, valid_input(world, step, req))
+    except Http404:
+        return False  # an input the user may not use (a request they do not dispatch)
+    try:
+        with transaction.atomic():
+            step.run(actor=actor, request=req, data=data)
+            raise Rollback
+    except Rollback:
+        return True
+    except PermissionDenied:
+        return False
+    except ValidationError as error:
+        return not any(e.code == "bad_state" for e in getattr(error, "error_list", [error]))
+
+
+def test_every_step_calls_its_service_with_keywords_it_takes():
+    assert len(steps.BY_NAME) == len(steps.STEPS)
+    for step in steps.STEPS:
+        params = inspect.signature(step.service).parameters
+        for keyword in ["actor", step.subject, *step.args, *step.fixed]:
+            assert keyword in params, (step.name, keyword)
+        names = {spec.name for spec in step.inputs}
+        assert set(step.args.values()) <= names, step.name
+        assert step.from_states <= set(State.values), step.name
+
+
+def test_the_api_has_an_operation_for_every_step(client, world):
+    client.force_login(world.dispatcher)
+    document = client.get("/api/openapi.json").json()
+    for step in steps.STEPS:
+        path = f"/api/services/requests/{{request_id}}/steps/{step.name}"
+        assert path in document["paths"], f"the API lacks the step {step.name}"
+        operation = document["paths"][path]["post"]
+        if not step.inputs:
+            continue
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        assert set(schema["properties"]) == {spec.name for spec in step.inputs}, step.name
+        required = {spec.name for spec in step.inputs if spec.required}
+        assert set(schema.get("required", [])) == required, step.name
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_available_steps_agree_with_the_services(world, who):
+    """For each state, a step is listed iff its service, called with valid input, is refused
+    neither for permission nor for the state."""
+    actor = actor_of(world, who)
+    disagree = []
+    for state in STATES:
+        for step in steps.STEPS:
+            with transaction.atomic():
+                req = ServiceRequest.objects.get(pk=world.requests[state].pk)
+                prepare(world, step, req)
+                listed = step in steps.available_steps(actor, req)
+                allowed = service_allows(world, actor, step, req)
+                transaction.set_rollback(True)
+            if listed != allowed:
+                disagree.append((state, step.name, listed, allowed))
+    assert not disagree, disagree
+
+
+def buttons(page: str) -> set[str]:
+    return set(re.findall(r'<button name="action" value="([a-z_]+)"', page))
+
+
+@pytest.mark.parametrize(
+    "who", ["coordinator:own", "department_officer:own", "resident:own", "street_officer:own"]
+)
+def test_the_page_offers_exactly_the_available_steps(client, world, who):
+    actor = actor_of(world, who)
+    client.force_login(actor)
+    for state in STATES:
+        with transaction.atomic():
+            req = ServiceRequest.objects.get(pk=world.requests[state].pk)
+            if req.state in steps.IN_HAND:
+                request_services.return_ask(actor=world.d.root, request=req, reason="不属本部门")
+            expected = {step.name for step in steps.available_steps(actor, req)}
+            page = client.get(reverse("services:request_detail", args=[req.pk])).content.decode()
+            transaction.set_rollback(True)
+        assert buttons(page) == expected, (who, state)
+        for name in expected:
+            assert f'data-step-form="{steps.BY_NAME[name].form}"' in page
+
+
+def test_a_step_through_the_generic_api_operation(client, world):
+    client.force_login(world.dispatcher)
+    req = world.requests["submitted"]
+    url = f"/api/services/requests/{req.pk}/steps/accept_dispatch"
+    with transaction.atomic():
+        bad = client.post(url, {"note": "x"}, content_type="application/json")
+        assert bad.status_code == 422  # the lead department is required
+        ok = client.post(
+            url, {"department": world.d.departments[1].pk}, content_type="application/json"
+        )
+        assert ok.status_code == 200, ok.content
+        assert ok.json()["state"] == "dispatched" and ok.json()["lead_department"] == "城管局"
+        again = client.post(
+            url, {"department": world.d.departments[1].pk}, content_type="application/json"
+        )
+        assert again.status_code == 422 and "不能受理" in again.json()["detail"]
+        client.force_login(world.resident)  # sees it, may not sign it
+        sign = client.post(f"/api/services/requests/{req.pk}/steps/sign")
+        assert sign.status_code == 403
+        transaction.set_rollback(True)
