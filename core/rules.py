@@ -23,6 +23,16 @@ def assignments_of(user) -> list[RoleAssignment]:
     return cached
 
 
+# Roles that only read: an auditor sees what their place shows and changes nothing, anywhere.
+# A predicate that allows a write for "any role" counts only the others (acting_assignments).
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def acting_assignments(user) -> list[RoleAssignment]:
+    """The user's active assignments that may write (every role but the read-only ones)."""
+    return [a for a in assignments_of(user) if a.role not in READ_ONLY_ROLES]
+
+
 def forget_assignments(user) -> None:
     user.__dict__.pop("_linli_assignments", None)
 

@@ -8,13 +8,14 @@
   for return or extension); a co-handling department may add progress notes.
 - Street officers, community workers and grid workers take requests on a resident's behalf (代办)
   and see the requests inside their place; grid workers also file what they find on patrol.
-- Residents file and follow their own requests and rate them. Auditors read.
+- Residents file and follow their own requests and rate them. Auditors read, and only read:
+  they file nothing either (core.rules.READ_ONLY_ROLES).
 """
 
 import rules
 
 from core.models import Role
-from core.rules import assignments_of, holds, is_superuser
+from core.rules import acting_assignments, assignments_of, holds, is_superuser
 
 DISPATCH_ROLES = {Role.ADMIN, Role.COORDINATOR}
 INTAKE_ROLES = {
@@ -50,10 +51,11 @@ def can_manage_catalogue(user, district) -> bool:
 
 @rules.predicate
 def can_submit(user, place) -> bool:
-    """Anyone who holds a role in the place's district may report a problem there."""
+    """Anyone who holds a role in the place's district may report a problem there, but for a
+    read-only role (an auditor)."""
     if place is None:
         return False
-    return any(a.place.district_id == place.district_id for a in assignments_of(user))
+    return any(a.place.district_id == place.district_id for a in acting_assignments(user))
 
 
 @rules.predicate

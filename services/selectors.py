@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from core.models import Department, Place, Role
-from core.rules import assignments_of
+from core.rules import acting_assignments, assignments_of
 from services.models import (
     OPEN_STATES,
     Application,
@@ -135,8 +135,8 @@ def departments_for(request: ServiceRequest) -> QuerySet[Department]:
 
 def submit_places(user) -> QuerySet[Place]:
     """Places where the user may file a request for themself: grids and communities of their
-    district, the own grid first."""
-    districts = user_districts(user)
+    district, the own grid first (as rules.can_submit: not for a read-only role)."""
+    districts = {a.place.district_id for a in acting_assignments(user)}
     return Place.objects.filter(
         district_id__in=districts, level__in=["community", "grid"], is_active=True
     ).order_by("path")

@@ -3,9 +3,12 @@
 "Own" targets lie in the first street of district 320104, where every role's own account
 serves. "Other" targets lie in the second street (for street-level and lower roles) or in a
 second district (for district-level roles). Nothing is allowed at the other place; at the own
-place exactly the roles listed in EXPECTED are allowed. A refused action writes nothing.
+place exactly the roles listed in EXPECTED are allowed. A refused action writes nothing. The
+auditor reads and does nothing else: every write is refused to it, at its own place and elsewhere,
+and so are the writes that have no place (the calendar, a new district).
 """
 
+import datetime
 import itertools
 
 import pytest
@@ -24,14 +27,18 @@ EXPECTED = {
     "create_community": {R.ADMIN, R.COORDINATOR},
     "add_grid": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
     "move_community": {R.ADMIN, R.COORDINATOR},
+    "merge_community": {R.ADMIN, R.COORDINATOR},
     "assign_community_worker": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
     "assign_resident": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER},
+    "end_grid_worker_role": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER},
     "register_person": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER},
     "view_audit": {R.ADMIN, R.AUDITOR},
     "view_person": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER, R.AUDITOR},
     "reveal_person": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
     "manage_departments": {R.ADMIN, R.COORDINATOR},
+    "update_department": {R.ADMIN, R.COORDINATOR},
 }
+READS = {"view_community", "view_audit", "view_person", "reveal_person"}
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 
 
@@ -99,6 +106,16 @@ def attempt(world, role, side, action) -> bool:
         "assign_resident": lambda: services.role_assign(
             actor=actor, user=d.root, role=Role.RESIDENT, place=grid
         ),
+        # (prepare, act): the district's root grants the role first; only the act is the cell's.
+        "end_grid_worker_role": (
+            lambda: services.role_assign(
+                actor=d.root, user=d.root, role=Role.GRID_WORKER, place=grid
+            ),
+            lambda assignment: services.role_end(actor=actor, assignment=assignment),
+        ),
+        "merge_community": lambda: services.place_merge(
+            actor=actor, place=d.communities[2 * b + 1], into=community, note="合并"
+        ),
         "register_person": lambda: services.person_register(
             actor=actor, place=community, name="新居民"
         ),
@@ -110,8 +127,15 @@ def attempt(world, role, side, action) -> bool:
         "manage_departments": lambda: services.department_create(
             actor=actor, district=d.district, name="新部门", short_code="xin"
         ),
+        "update_department": lambda: services.department_update(
+            actor=actor, department=d.departments[1], name="城市管理局", is_active=True
+        ),
     }
-    return attempt_allowed(actions[action], label=f"{role} {action} {side}")
+    label = f"{role} {action} {side}"
+    if isinstance(actions[action], tuple):
+        prepare, act = actions[action]
+        return attempt_allowed(act, prepare=prepare, label=label)
+    return attempt_allowed(actions[action], label=label)
 
 
 CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
@@ -124,7 +148,38 @@ def test_matrix(world, role, action, side):
     assert attempt(world, role, side, action) is expected
 
 
+WRITES = sorted(set(EXPECTED) - READS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("side", ["own", "other"])
+@pytest.mark.parametrize("action", WRITES)
+def test_auditor_writes_nothing(world, action, side):
+    """The auditor role is read-only: every write is refused (and writes nothing), wherever."""
+    assert R.AUDITOR not in EXPECTED[action]
+    assert attempt(world, R.AUDITOR, side, action) is False
+
+
+@pytest.mark.django_db
+def test_auditor_writes_nothing_without_a_place(world):
+    auditor = world[0].users[f"{R.AUDITOR}:own"]
+    actions = {
+        "calendar_set_day": lambda: services.calendar_set_day(
+            actor=auditor, date=datetime.date(2027, 1, 4), is_working_day=False, note="调休"
+        ),
+        "calendar_mark_year_entered": lambda: services.calendar_mark_year_entered(
+            actor=auditor, year=2027, source="国办发明电〔2026〕1号"
+        ),
+        "district_create": lambda: services.district_create(
+            actor=auditor, name="玄武区", code="320102"
+        ),
+    }
+    for name, action in actions.items():
+        assert attempt_allowed(action, label=f"auditor {name}") is False
+
+
 @pytest.mark.django_db
 def test_every_role_and_action_is_in_the_matrix():
     assert {role for roles in EXPECTED.values() for role in roles} <= set(Role)
     assert len(CELLS) == len(Role) * len(EXPECTED) * 2
+    assert READS <= set(EXPECTED)

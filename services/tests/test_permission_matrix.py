@@ -4,7 +4,8 @@
 own officer's department). "Other" targets lie in the second street for street-level and lower
 roles, or in a second district for district-level roles; for filing a request (which anyone in
 a district may do anywhere in it) "other" is always the second district. Nothing is allowed at
-the other place. A refused action writes nothing.
+the other place. A refused action writes nothing. The auditor reads and does nothing else: every
+write below is refused to it, at its own place and elsewhere (test_auditor_writes_nothing).
 """
 
 import itertools
@@ -22,23 +23,36 @@ R = Role
 DISPATCHERS = {R.ADMIN, R.COORDINATOR}
 EXPECTED = {
     "view": set(Role) - {R.SOCIAL_ORG_MEMBER},
-    "submit": set(Role),
+    # Anyone with a role in the district files a problem there, but the read-only auditor.
+    "submit": set(Role) - {R.AUDITOR},
     "intake": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
     "patrol": {R.GRID_WORKER},
     "accept": DISPATCHERS,
+    "reject": DISPATCHERS,
     "dispatch": DISPATCHERS,
     "redispatch": DISPATCHERS,
     "sign": {R.DEPARTMENT_OFFICER},
+    "note": {R.DEPARTMENT_OFFICER},
     "answer": {R.DEPARTMENT_OFFICER},
+    "ask_return": {R.DEPARTMENT_OFFICER},
     "ask_extension": {R.DEPARTMENT_OFFICER},
     "object_dispatch": {R.DEPARTMENT_OFFICER},
     "decide_objection": DISPATCHERS,
     "close": DISPATCHERS,
+    "urge": DISPATCHERS,
+    "merge": DISPATCHERS,
+    "visit": DISPATCHERS,
     "rate": DISPATCHERS | {R.RESIDENT},
+    "review_rating": DISPATCHERS,
     # Only a dispatcher publishes text about a request for everyone (not even its resident).
     "publish": DISPATCHERS,
     "manage_catalogue": DISPATCHERS,
+    "update_catalogue": DISPATCHERS,
+    "create_open311_key": DISPATCHERS,
+    "revoke_open311_key": DISPATCHERS,
 }
+# Reads: every other action is a write, and no write is open to the auditor.
+READS = {"view"}
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 
 
@@ -118,6 +132,9 @@ def attempt(world, role, side, action) -> bool:
         "intake": lambda: submit(Channel.STAFF),
         "patrol": lambda: submit(Channel.PATROL),
         "accept": lambda: request_services.request_accept(actor=actor, request=req("submitted")),
+        "reject": lambda: request_services.request_reject(
+            actor=actor, request=req("submitted"), reason="不属于受理范围"
+        ),
         "dispatch": lambda: request_services.request_dispatch(
             actor=actor, request=req("accepted"), department=w.d.departments[1]
         ),
@@ -125,6 +142,12 @@ def attempt(world, role, side, action) -> bool:
             actor=actor, request=req("handling"), department=w.d.departments[1], reason="改派"
         ),
         "sign": lambda: request_services.request_sign(actor=actor, request=req("dispatched")),
+        "note": lambda: request_services.request_note(
+            actor=actor, request=req("handling"), note="已联系居民"
+        ),
+        "ask_return": lambda: request_services.return_ask(
+            actor=actor, request=req("handling"), reason="非本部门职责"
+        ),
         "answer": lambda: request_services.request_answer(
             actor=actor, request=req("handling"), answer="已处理"
         ),
@@ -149,8 +172,25 @@ def attempt(world, role, side, action) -> bool:
             ),
             lambda answered: request_services.request_close(actor=actor, request=answered),
         ),
+        "urge": lambda: request_services.request_urge(
+            actor=actor, request=req("handling"), note="请尽快办理"
+        ),
+        "merge": lambda: request_services.request_merge(
+            actor=actor, duplicate=req("submitted"), into=req("handling"), note="同一地点"
+        ),
+        "visit": lambda: request_services.request_visit(
+            actor=actor, request=req("closed"), note="电话回访，居民满意"
+        ),
         "rate": lambda: request_services.request_rate(
             actor=actor, request=req("closed"), rating="satisfied"
+        ),
+        "review_rating": (
+            lambda: request_services.request_rate(
+                actor=w.d.root, request=req("closed"), rating="unsatisfied", note="没修好"
+            ),
+            lambda disputed: request_services.rating_review(
+                actor=actor, request=disputed, upheld=False, note="已核实修复"
+            ),
         ),
         "publish": lambda: request_services.request_publish_public_text(
             actor=actor, request=req("handling"), description="路灯已修复", status_notes="已办结"
@@ -163,6 +203,18 @@ def attempt(world, role, side, action) -> bool:
             category=Category.HELP,
             lead_department=w.d.departments[0],
         ),  # fmt: skip
+        "update_catalogue": lambda: request_services.item_update(
+            actor=actor, item=w.items["CG-003"], name="违章搭建（改）"
+        ),
+        "create_open311_key": lambda: request_services.open311_key_create(
+            actor=actor, district=w.d.district, name="第三方App"
+        ),
+        "revoke_open311_key": (
+            lambda: request_services.open311_key_create(
+                actor=w.d.root, district=w.d.district, name="第三方App"
+            )[0],
+            lambda key: request_services.open311_key_revoke(actor=actor, key=key),
+        ),
     }
     label = f"{role} {action} {side}"
     if isinstance(actions[action], tuple):
@@ -179,3 +231,15 @@ CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
 def test_matrix(world, role, action, side):
     expected = role in EXPECTED[action] and side == "own"
     assert attempt(world, role, side, action) is expected
+
+
+WRITES = sorted(set(EXPECTED) - READS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("side", ["own", "other"])
+@pytest.mark.parametrize("action", WRITES)
+def test_auditor_writes_nothing(world, action, side):
+    """The auditor role is read-only: every write is refused (and writes nothing), wherever."""
+    assert R.AUDITOR not in EXPECTED[action]
+    assert attempt(world, R.AUDITOR, side, action) is False
