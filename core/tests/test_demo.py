@@ -105,10 +105,14 @@ def test_small_demo_builds_every_role_and_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_demo_command_prints_logins_and_warning(client):
+def test_demo_command_prints_logins_and_warning(client, tmp_path):
     out = io.StringIO()
-    call_command("demo", "--scale", "tiny", stdout=out)
+    # linli.sh keeps the logins in a file, to show them on the runs that skip this command.
+    logins_file = tmp_path / "logins.txt"
+    call_command("demo", "--scale", "tiny", "--logins-file", str(logins_file), stdout=out)
     text = out.getvalue()
     assert DEMO_PASSWORD in text and "WARNING" in text and "qh-admin" in text
+    kept = logins_file.read_text(encoding="utf-8")
+    assert DEMO_PASSWORD in kept and "qh-admin" in kept and text.endswith(kept)
     assert Place.objects.filter(level=PlaceLevel.COMMUNITY).count() == 12
     assert client.login(username="qh-coordinator", password=DEMO_PASSWORD)

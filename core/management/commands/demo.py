@@ -1,6 +1,8 @@
 """manage.py demo [--scale tiny|small|full] [--seed N] [--workers N]: build the demo district."""
 
+import io
 import os
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
@@ -22,8 +24,12 @@ class Command(BaseCommand):
             help="processes that generate and encrypt resident rows (default: 2 at full scale)",
         )
         parser.add_argument("--no-logins", action="store_true", help="do not print the logins")
+        parser.add_argument(
+            "--logins-file",
+            help="also write the logins to this file (linli.sh shows it when it skips this command)",
+        )
 
-    def handle(self, *args, scale, seed, workers, no_logins, **options):
+    def handle(self, *args, scale, seed, workers, no_logins, logins_file, **options):
         if workers is None:
             workers = min(2, os.cpu_count() or 1) if scale == "full" else 0
         result = build_demo(scale=scale, seed=seed, stdout=self.stdout, workers=workers)
@@ -33,5 +39,11 @@ class Command(BaseCommand):
                 f"{result['grids']} 网格 / {result['staff_accounts']} 个账号 / "
                 f"{result['residents']:,} 名居民，共 {result['total_seconds']} 秒"
             )
+        if no_logins and not logins_file:
+            return
+        logins = io.StringIO()
+        print_logins(logins)
         if not no_logins:
-            print_logins(self.stdout)
+            self.stdout.write(logins.getvalue(), ending="")
+        if logins_file:
+            Path(logins_file).write_text(logins.getvalue(), encoding="utf-8")
