@@ -9,6 +9,7 @@ Each app contributes a router; this module mounts them and turns every error int
 403    not allowed (``permission_denied``), CSRF token missing (``csrf_failed``)
 404    unknown, or outside the user's scope (``not_found``)
 409    Idempotency-Key reused with another body (``idempotency_key_reused``)
+413    body over 2.5 MB (``DATA_UPLOAD_MAX_MEMORY_SIZE``; ``request_too_large``)
 422    request fails the schema (``invalid_request``, with ``errors``) or a business
        rule (the service's code, e.g. ``code_taken``)
 =====  ==========================================================================
@@ -22,7 +23,13 @@ import mimetypes
 from pathlib import Path
 
 import ninja
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.db import DataError
@@ -41,6 +48,7 @@ from ninja.openapi.docs import Swagger
 from admission.api import router as admission_router
 from core.api import AUTH, CsrfFailed, IdempotencyConflict
 from core.api import router as core_router
+from core.middleware import too_large_message
 from registry.api import router as registry_router
 from services.api import router as services_router
 from timebank.api import router as timebank_router
@@ -256,6 +264,19 @@ def on_http_error(request, exc: HttpError):
     return error_response(
         request, exc.status_code, exc.message, codes.get(exc.status_code, "error")
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc: RequestDataTooBig):
+    # A body read past DATA_UPLOAD_MAX_MEMORY_SIZE (one sent with its Content-Length is refused
+    # before it is read, by core.middleware.RequestSizeLimitMiddleware, in the same words).
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(request, 413, too_large_message(limit), "request_too_large")
+
+
+@api.exception_handler(TooManyFieldsSent)
+def on_too_many_fields(request, exc: TooManyFieldsSent):
+    return error_response(request, 400, _("请求的参数过多。"), "bad_request")
 
 
 @api.exception_handler(DataError)

@@ -11,7 +11,7 @@ from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from linli.envconfig import database_from_url, env_bool, env_list, secret_from_env
+from linli.envconfig import database_from_url, env_bool, env_int, env_list, secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Runtime files (SQLite database, generated keys, collected static, uploads) live here.
@@ -50,8 +50,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching; personal data is never stored.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses an oversized body (413, in the user's language) before anything reads it.
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,6 +141,17 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Request bodies. core.middleware.RequestSizeLimitMiddleware answers 413 from the Content-Length,
+# before reading, for a body above MAX_REQUEST_BODY (LINLI_MAX_BODY_MB, default 20 MB; request
+# photos are at most 5 MB) or above LARGE_BODY_PATHS' limit for the registry's import upload
+# (files up to 512 MB, registry.services.MAX_UPLOAD, plus the form around them). A body that is
+# not a file upload (JSON, a form) stops at DATA_UPLOAD_MAX_MEMORY_SIZE; an uploaded file above
+# FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file rather than held in memory.
+MAX_REQUEST_BODY = env_int("LINLI_MAX_BODY_MB", default=20, minimum=1) * 1024 * 1024
+LARGE_BODY_PATHS = {"/registry/imports/": 513 * 1024 * 1024}
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -162,6 +177,12 @@ if env_bool("LINLI_HTTPS", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Strict-Transport-Security on HTTPS responses: browsers keep to HTTPS for a year
+    # (LINLI_HSTS_SECONDS; 0 sends none), on every subdomain unless LINLI_HSTS_SUBDOMAINS=0.
+    SECURE_HSTS_SECONDS = env_int("LINLI_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINLI_HSTS_SUBDOMAINS", default=True)
+    # The proxy in front redirects http:// to https://; LINLI_SSL_REDIRECT=1 makes the app do it.
+    SECURE_SSL_REDIRECT = env_bool("LINLI_SSL_REDIRECT", default=False)
 
 # Redis, when configured, backs the cache and sessions so app processes stay stateless.
 REDIS_URL = os.environ.get("REDIS_URL", "")

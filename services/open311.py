@@ -27,6 +27,7 @@ import re
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
@@ -43,6 +44,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.middleware import too_large_message
 from core.models import Place, PlaceLevel
 from core.validation import NUL, nul_message, nul_parameter
 from services import services as request_services
@@ -322,12 +324,17 @@ def endpoint(view):
         except Open311Error as error:
             return error_response(fmt, error.status, error.description, error.code)
         except RequestDataTooBig:  # a form body over DATA_UPLOAD_MAX_MEMORY_SIZE, when read
-            return error_response(fmt, 413, _("请求内容过大。"))
+            return error_response(fmt, 413, too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
         except TooManyFieldsSent:
             return error_response(fmt, 400, _("请求的参数过多。"))
 
+    def request_too_large(request, message, fmt="xml", **kwargs):
+        """core.middleware.RequestSizeLimitMiddleware's 413, in this endpoint's format."""
+        return error_response(fmt if fmt in FORMATS else "xml", 413, message)
+
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
+    wrapped.request_too_large = request_too_large
     return wrapped
 
 
