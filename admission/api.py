@@ -32,7 +32,7 @@ Token = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_nu
 Day = Annotated[datetime.date, Field(ge=datetime.date(2000, 1, 1), le=datetime.date(2100, 12, 31))]
 
 
-class RequestIn(Input):
+class AdmissionRequestIn(Input):
     kind: Literal[tuple(WorkKind.values)]  # type: ignore[valid-type]
     title: Title
     description: Text = ""
@@ -60,7 +60,7 @@ class Finding(Schema):
     department: str = ""
 
 
-class RequestOut(Schema):
+class AdmissionRequestOut(Schema):
     id: int
     number: str
     status: str
@@ -137,11 +137,14 @@ def request_out(request) -> dict:
 
 @router.post(
     "/requests",
-    response={201: RequestOut, **errors(400, 403, 409, 422)},
+    response={201: AdmissionRequestOut, **errors(400, 403, 409, 422)},
     summary="Apply to push work onto communities (checked at once)",
 )
 def request_create(
-    request, response: HttpResponse, data: RequestIn, idempotency_key: IdempotencyKey = None
+    request,
+    response: HttpResponse,
+    data: AdmissionRequestIn,
+    idempotency_key: IdempotencyKey = None,
 ):
     actor = request.auth
     departments = officer_departments(actor)
@@ -183,7 +186,7 @@ def request_create(
 
 @router.post(
     "/requests/{request_id}/prepare",
-    response={200: RequestOut, **errors(403, 404, 422)},
+    response={200: AdmissionRequestOut, **errors(403, 404, 422)},
     summary="The coordinator's preparation: the request goes to the joint meeting",
 )
 def request_prepare(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PrepareIn):
@@ -224,7 +227,7 @@ def meeting_create(request, response: HttpResponse, data: MeetingIn):
 
 @router.post(
     "/requests/{request_id}/decision",
-    response={200: RequestOut, **errors(403, 404, 422)},
+    response={200: AdmissionRequestOut, **errors(403, 404, 422)},
     summary="The joint meeting's decision on a prepared request",
 )
 def request_decision(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: DecisionIn):
@@ -288,7 +291,7 @@ def list_in_force(
     }
 
 
-@router.get("/requests", response={200: list[RequestOut], **errors(422)})
+@router.get("/requests", response={200: list[AdmissionRequestOut], **errors(422)})
 @paginate(Page)
 def request_list(request, status: StatusName | None = None):
     """Requests the user may see: their department's, or all for the district's coordinators;
@@ -299,7 +302,7 @@ def request_list(request, status: StatusName | None = None):
     return requests.order_by("-submitted_at", "-pk")
 
 
-@router.get("/requests/{request_id}", response={200: RequestOut, **errors(404, 422)})
+@router.get("/requests/{request_id}", response={200: AdmissionRequestOut, **errors(404, 422)})
 def request_detail(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
     item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
     return request_out(item)

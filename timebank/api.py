@@ -148,9 +148,14 @@ TimeOfDay = Annotated[
 ]
 
 
+# The kinds of help, inline: an enumeration would be a schema named "Category" in the OpenAPI
+# document, the name the services' request categories already have.
+CategoryName = Literal[tuple(Category.values)]  # type: ignore[valid-type]
+
+
 class OfferIn(Schema):
     title: str = Field(min_length=1, max_length=100)
-    category: Category
+    category: CategoryName
     minutes: int = Field(ge=1, le=480)
     skills: str = Field("", max_length=100)
     weekdays: str = Field("", max_length=7, description='ISO weekdays 1–7, e.g. "135"')
