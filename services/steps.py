@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from services import selectors
 from services import services as request_services
@@ -150,176 +150,176 @@ def _note(label, *, required=False, rows=2, max_length=4000, placeholder="") -> 
     )  # fmt: skip
 
 
-LEAD = Input("department", DEPARTMENT, _l("主办部门"), required=True, dom_id="department")
-CO = Input("co", DEPARTMENTS, _l("协办部门（可多选）"), dom_id="co")
+LEAD = Input("department", DEPARTMENT, gettext_lazy("主办部门"), required=True, dom_id="department")
+CO = Input("co", DEPARTMENTS, gettext_lazy("协办部门（可多选）"), dom_id="co")
 
 STEPS: tuple[Step, ...] = (
     Step(
-        "accept_dispatch", _l("受理并派单"), request_services.request_accept_dispatch,
+        "accept_dispatch", gettext_lazy("受理并派单"), request_services.request_accept_dispatch,
         "services.dispatch", frozenset({S.SUBMITTED}),
-        inputs=(LEAD, CO, _note(_l("派单说明"))),
+        inputs=(LEAD, CO, _note(gettext_lazy("派单说明"))),
         args={"department": "department", "co_departments": "co", "note": "note"},
-        group="dispatch", title=_l("受理并派单"), style="primary",
+        group="dispatch", title=gettext_lazy("受理并派单"), style="primary",
     ),
     Step(
-        "accept", _l("仅受理"), request_services.request_accept, "services.dispatch",
-        frozenset({S.SUBMITTED}), inputs=(_note(_l("派单说明")),), args={"note": "note"},
-        group="dispatch", summary=_l("受理"),
+        "accept", gettext_lazy("仅受理"), request_services.request_accept, "services.dispatch",
+        frozenset({S.SUBMITTED}), inputs=(_note(gettext_lazy("派单说明")),), args={"note": "note"},
+        group="dispatch", summary=gettext_lazy("受理"),
     ),
     Step(
-        "reject", _l("不予受理（说明写理由）"), request_services.request_reject,
+        "reject", gettext_lazy("不予受理（说明写理由）"), request_services.request_reject,
         "services.dispatch", frozenset({S.SUBMITTED}),
-        inputs=(_note(_l("不予受理的理由"), required=True, max_length=500),),
-        args={"reason": "note"}, group="dispatch", style="danger", summary=_l("不予受理"),
+        inputs=(_note(gettext_lazy("不予受理的理由"), required=True, max_length=500),),
+        args={"reason": "note"}, group="dispatch", style="danger", summary=gettext_lazy("不予受理"),
     ),
     Step(
-        "dispatch", _l("派单"), request_services.request_dispatch, "services.dispatch",
-        frozenset({S.ACCEPTED}), inputs=(LEAD, CO, _note(_l("派单说明"))),
+        "dispatch", gettext_lazy("派单"), request_services.request_dispatch, "services.dispatch",
+        frozenset({S.ACCEPTED}), inputs=(LEAD, CO, _note(gettext_lazy("派单说明"))),
         args={"department": "department", "co_departments": "co", "note": "note"},
         style="primary",
     ),
     Step(
-        "merge", _l("并单"), request_services.request_merge, "services.dispatch",
+        "merge", gettext_lazy("并单"), request_services.request_merge, "services.dispatch",
         frozenset({S.SUBMITTED, S.ACCEPTED}),
         inputs=(
-            Input("into", MERGE_TARGET, _l("并入"), required=True, dom_id="into"),
-            _note(_l("告知居民的说明")),
+            Input("into", MERGE_TARGET, gettext_lazy("并入"), required=True, dom_id="into"),
+            _note(gettext_lazy("告知居民的说明")),
         ),
         args={"into": "into", "note": "note"}, subject="duplicate",
-        title=_l("并单（与已有诉求重复）"), collapsed=True, guard=_has_merge_target,
+        title=gettext_lazy("并单（与已有诉求重复）"), collapsed=True, guard=_has_merge_target,
     ),
     Step(
-        "urge", _l("催办"), request_services.request_urge, "services.dispatch", IN_HAND,
-        inputs=(_note(_l("催办意见"), required=True, max_length=500),), args={"note": "note"},
+        "urge", gettext_lazy("催办"), request_services.request_urge, "services.dispatch", IN_HAND,
+        inputs=(_note(gettext_lazy("催办意见"), required=True, max_length=500),), args={"note": "note"},
     ),
     Step(
-        "redispatch", _l("改派"), request_services.request_redispatch, "services.dispatch",
+        "redispatch", gettext_lazy("改派"), request_services.request_redispatch, "services.dispatch",
         IN_HAND,
         inputs=(
-            Input("department", DEPARTMENT, _l("新的主办部门"), required=True, exclude_lead=True),
-            _note(_l("改派理由"), required=True, max_length=500),
+            Input("department", DEPARTMENT, gettext_lazy("新的主办部门"), required=True, exclude_lead=True),
+            _note(gettext_lazy("改派理由"), required=True, max_length=500),
         ),
         args={"department": "department", "reason": "note"},
-        title=_l("改派 / 转办"), style="primary", collapsed=True,
+        title=gettext_lazy("改派 / 转办"), style="primary", collapsed=True,
     ),
     Step(
-        "approve", _l("同意"), request_services.application_decide, "services.dispatch", IN_HAND,
+        "approve", gettext_lazy("同意"), request_services.application_decide, "services.dispatch", IN_HAND,
         inputs=(
-            Input("application", APPLICATION, _l("申请"), required=True),
+            Input("application", APPLICATION, gettext_lazy("申请"), required=True),
             Input(
-                "department", DEPARTMENT, _l("异议成立时改派给"), exclude_lead=True,
+                "department", DEPARTMENT, gettext_lazy("异议成立时改派给"), exclude_lead=True,
                 dom_id="object-to",
             ),
-            _note(_l("审核意见"), max_length=1000),
+            _note(gettext_lazy("审核意见"), max_length=1000),
         ),
         args={"department": "department", "note": "note"}, fixed={"approve": True},
         subject="application", group="decide", style="primary", guard=_has_pending,
-        kind_labels={Application.Kind.OBJECT: _l("异议成立，改派")},
-        per_application=True, summary=_l("同意退单、延期申请或派单异议"),
+        kind_labels={Application.Kind.OBJECT: gettext_lazy("异议成立，改派")},
+        per_application=True, summary=gettext_lazy("同意退单、延期申请或派单异议"),
     ),
     Step(
-        "refuse", _l("驳回"), request_services.application_decide, "services.dispatch", IN_HAND,
+        "refuse", gettext_lazy("驳回"), request_services.application_decide, "services.dispatch", IN_HAND,
         inputs=(
-            Input("application", APPLICATION, _l("申请"), required=True),
-            _note(_l("审核意见"), required=True, max_length=1000),
+            Input("application", APPLICATION, gettext_lazy("申请"), required=True),
+            _note(gettext_lazy("审核意见"), required=True, max_length=1000),
         ),
         args={"note": "note"}, fixed={"approve": False}, subject="application",
         group="decide", guard=_has_pending, per_application=True,
-        kind_labels={Application.Kind.OBJECT: _l("异议不成立")},
-        summary=_l("驳回退单、延期申请或派单异议"),
+        kind_labels={Application.Kind.OBJECT: gettext_lazy("异议不成立")},
+        summary=gettext_lazy("驳回退单、延期申请或派单异议"),
     ),
     Step(
-        "close", _l("办结"), request_services.request_close, "services.dispatch",
-        frozenset({S.ANSWERED}), inputs=(_note(_l("办结意见")),), args={"note": "note"},
-        title=_l("审核答复"), style="primary",
+        "close", gettext_lazy("办结"), request_services.request_close, "services.dispatch",
+        frozenset({S.ANSWERED}), inputs=(_note(gettext_lazy("办结意见")),), args={"note": "note"},
+        title=gettext_lazy("审核答复"), style="primary",
     ),
     Step(
-        "visit", _l("记录回访"), request_services.request_visit, "services.dispatch",
-        frozenset({S.CLOSED}), inputs=(_note(_l("回访记录"), required=True, max_length=1000),),
-        args={"note": "note"}, title=_l("回访"), style="primary", summary=_l("回访"),
+        "visit", gettext_lazy("记录回访"), request_services.request_visit, "services.dispatch",
+        frozenset({S.CLOSED}), inputs=(_note(gettext_lazy("回访记录"), required=True, max_length=1000),),
+        args={"note": "note"}, title=gettext_lazy("回访"), style="primary", summary=gettext_lazy("回访"),
     ),
     Step(
-        "uphold", _l("属实，退回重办"), request_services.rating_review, "services.dispatch",
+        "uphold", gettext_lazy("属实，退回重办"), request_services.rating_review, "services.dispatch",
         frozenset({S.DISPUTED}),
-        inputs=(_note(_l("核实意见"), required=True, max_length=1000),),
+        inputs=(_note(gettext_lazy("核实意见"), required=True, max_length=1000),),
         args={"note": "note"}, fixed={"upheld": True}, group="review",
-        title=_l("核实不满意评价"), style="primary", summary=_l("核实评价：属实，重办"),
+        title=gettext_lazy("核实不满意评价"), style="primary", summary=gettext_lazy("核实评价：属实，重办"),
     ),
     Step(
-        "dismiss", _l("不属实，维持办结"), request_services.rating_review, "services.dispatch",
+        "dismiss", gettext_lazy("不属实，维持办结"), request_services.rating_review, "services.dispatch",
         frozenset({S.DISPUTED}),
-        inputs=(_note(_l("核实意见"), required=True, max_length=1000),),
+        inputs=(_note(gettext_lazy("核实意见"), required=True, max_length=1000),),
         args={"note": "note"}, fixed={"upheld": False}, group="review",
-        summary=_l("核实评价：不属实，维持"),
+        summary=gettext_lazy("核实评价：不属实，维持"),
     ),
     Step(
-        "sign", _l("签收并办理"), request_services.request_sign, "services.handle",
-        frozenset({S.DISPATCHED}), title=_l("签收"), style="primary", summary=_l("签收"),
+        "sign", gettext_lazy("签收并办理"), request_services.request_sign, "services.handle",
+        frozenset({S.DISPATCHED}), title=gettext_lazy("签收"), style="primary", summary=gettext_lazy("签收"),
     ),
     Step(
-        "answer", _l("提交答复"), request_services.request_answer, "services.handle",
-        frozenset({S.HANDLING}), inputs=(_note(_l("答复内容"), required=True, rows=4),),
-        args={"answer": "note"}, title=_l("答复居民"), style="primary", summary=_l("答复"),
+        "answer", gettext_lazy("提交答复"), request_services.request_answer, "services.handle",
+        frozenset({S.HANDLING}), inputs=(_note(gettext_lazy("答复内容"), required=True, rows=4),),
+        args={"answer": "note"}, title=gettext_lazy("答复居民"), style="primary", summary=gettext_lazy("答复"),
     ),
     Step(
-        "object", _l("提出派单异议"), request_services.dispatch_object, "services.handle",
+        "object", gettext_lazy("提出派单异议"), request_services.dispatch_object, "services.handle",
         frozenset({S.DISPATCHED}),
         inputs=(
-            _note(_l("异议理由和职责依据"), required=True, rows=3, max_length=1000),
-            Input("suggested", DEPARTMENT, _l("建议承办部门（可不选）"), exclude_lead=True),
+            _note(gettext_lazy("异议理由和职责依据"), required=True, rows=3, max_length=1000),
+            Input("suggested", DEPARTMENT, gettext_lazy("建议承办部门（可不选）"), exclude_lead=True),
         ),
         args={"reason": "note", "suggested_department": "suggested"},
-        title=_l("派单异议（不属本部门职责）"), style="danger", collapsed=True,
-        help=_l("请在签收前、派单后1个工作日内提出，写明职责依据。"), guard=_may_object,
+        title=gettext_lazy("派单异议（不属本部门职责）"), style="danger", collapsed=True,
+        help=gettext_lazy("请在签收前、派单后1个工作日内提出，写明职责依据。"), guard=_may_object,
     ),
     Step(
-        "extend", _l("申请延期"), request_services.extension_ask, "services.handle", IN_HAND,
+        "extend", gettext_lazy("申请延期"), request_services.extension_ask, "services.handle", IN_HAND,
         inputs=(
-            Input("days", DAYS, _l("延期工作日"), required=True, dom_id="days"),
-            _note(_l("理由"), required=True, max_length=1000),
+            Input("days", DAYS, gettext_lazy("延期工作日"), required=True, dom_id="days"),
+            _note(gettext_lazy("理由"), required=True, max_length=1000),
         ),
         args={"days": "days", "reason": "note"}, collapsed=True,
     ),
     Step(
-        "return", _l("申请退单"), request_services.return_ask, "services.handle", IN_HAND,
-        inputs=(_note(_l("退单理由"), required=True, max_length=1000),),
+        "return", gettext_lazy("申请退单"), request_services.return_ask, "services.handle", IN_HAND,
+        inputs=(_note(gettext_lazy("退单理由"), required=True, max_length=1000),),
         args={"reason": "note"}, style="danger", collapsed=True,
     ),
     Step(
-        "note", _l("保存进展"), request_services.request_note, "services.note", IN_HAND,
-        inputs=(_note(_l("进展"), required=True, max_length=2000),), args={"note": "note"},
-        title=_l("填写办理进展"), collapsed=True, summary=_l("填写办理进展"),
+        "note", gettext_lazy("保存进展"), request_services.request_note, "services.note", IN_HAND,
+        inputs=(_note(gettext_lazy("进展"), required=True, max_length=2000),), args={"note": "note"},
+        title=gettext_lazy("填写办理进展"), collapsed=True, summary=gettext_lazy("填写办理进展"),
     ),
     Step(
-        "rate", _l("提交评价"), request_services.request_rate, "services.rate",
+        "rate", gettext_lazy("提交评价"), request_services.request_rate, "services.rate",
         frozenset({S.CLOSED, S.VISITED}),
         inputs=(
-            Input("rating", RATING, _l("评价"), required=True),
-            _note(_l("评价说明"), max_length=500, placeholder=_l("不满意时请说明原因")),
+            Input("rating", RATING, gettext_lazy("评价"), required=True),
+            _note(gettext_lazy("评价说明"), max_length=500, placeholder=gettext_lazy("不满意时请说明原因")),
         ),
-        args={"rating": "rating", "note": "note"}, title=_l("请您评价"), style="primary",
-        summary=_l("评价"),
+        args={"rating": "rating", "note": "note"}, title=gettext_lazy("请您评价"), style="primary",
+        summary=gettext_lazy("评价"),
     ),
     Step(
-        "publish", _l("公开"), request_services.request_publish_public_text, "services.publish",
+        "publish", gettext_lazy("公开"), request_services.request_publish_public_text, "services.publish",
         ANY_STATE,
         inputs=(
             Input(
-                "public_description", TEXT, _l("公开摘要"), required=True, rows=3,
+                "public_description", TEXT, gettext_lazy("公开摘要"), required=True, rows=3,
                 max_length=request_services.PUBLIC_DESCRIPTION_MAX,
             ),
             Input(
-                "public_status_notes", TEXT, _l("公开办理说明（可不填）"),
+                "public_status_notes", TEXT, gettext_lazy("公开办理说明（可不填）"),
                 max_length=request_services.PUBLIC_STATUS_NOTES_MAX,
             ),
         ),
         args={"description": "public_description", "status_notes": "public_status_notes"},
-        title=_l("公开办理摘要"), style="primary", collapsed=True,
-        help=_l(
+        title=gettext_lazy("公开办理摘要"), style="primary", collapsed=True,
+        help=gettext_lazy(
             "对外接口（Open311）只显示这里审核后的文字，不显示居民填写的内容。"
             "请用自己的话概括，不要写姓名、电话、门牌号等个人信息。"
         ),
-        summary=_l("公开办理摘要（对外只显示这段文字）"),
+        summary=gettext_lazy("公开办理摘要（对外只显示这段文字）"),
     ),
 )  # fmt: skip
 
