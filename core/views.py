@@ -35,17 +35,14 @@ from core.forms import (
 )
 from core.models import CHILD_LEVEL, ApiToken, Place, PlaceLevel, Role
 from core.paging import keyset_page
+from core.refusals import REFUSALS, refusal_text, refusals_shown_on, show_refusal
 from core.rules import grantable_roles
 from core.validation import search_query
 
 
 def service_errors(form, error: ValidationError | PermissionDenied) -> None:
-    """Show a service's refusal on the form, in the user's language."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error) or _("您没有执行此操作的权限。"))
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+    """Deprecated: use core.refusals (kept until every app's views use it)."""
+    show_refusal(form, error)
 
 
 class LoginView(auth_views.LoginView):
@@ -112,12 +109,10 @@ def place_detail(request, pk):
         key, make_form, perform = handler
         form = forms[key] = make_form(request.POST)
         if form.is_valid():
-            try:
+            with refusals_shown_on(form):
                 target, message = perform(form.cleaned_data)
                 messages.success(request, message)
                 return redirect("place_detail", pk=target.pk)
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     can_change = user.has_perm("core.change_place", place)
     can_restructure = place.parent_id is not None and user.has_perm("core.restructure_place", place)
     forms.setdefault(
@@ -332,7 +327,7 @@ def person_register(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_shown_on(form):
             person = services.person_register(
                 actor=user,
                 place=data["place"],
@@ -347,8 +342,6 @@ def person_register(request):
             )
             messages.success(request, _("已登记“%(name)s”。") % {"name": person.name})
             return redirect("person_detail", pk=person.pk)
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(form, error)
     return render(request, "core/person_form.html", {"form": form})
 
 
@@ -368,16 +361,18 @@ def person_detail(request, pk):
         else []
     )
     roles = set().union(*(grantable_roles(user, p) for p in places)) if places else set()
+    action = request.POST.get("action") if request.method == "POST" else None
     assign_form = RoleAssignForm(
+        request.POST if action == "assign" else None,
         places=Place.objects.filter(pk__in=[p.pk for p in places]),
         departments=selectors.departments_visible_to(user),
         roles=roles,
     )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
+    if action == "reveal":
+        reveal_form = RevealForm(request.POST)
+    if action:
+        with refusals_shown_on(reveal_form if action == "reveal" else assign_form):
             if action == "reveal":
-                reveal_form = RevealForm(request.POST)
                 if reveal_form.is_valid():
                     field = reveal_form.cleaned_data["field"]
                     revealed[field] = personal_data.reveal(
@@ -387,12 +382,6 @@ def person_detail(request, pk):
                         purpose=reveal_form.cleaned_data["purpose"],
                     )
             elif action == "assign" and person.account_id:
-                assign_form = RoleAssignForm(
-                    request.POST,
-                    places=Place.objects.filter(pk__in=[p.pk for p in places]),
-                    departments=selectors.departments_visible_to(user),
-                    roles=roles,
-                )
                 if assign_form.is_valid():
                     services.role_assign(
                         actor=user, user=person.account, **assign_form.cleaned_data
@@ -406,8 +395,6 @@ def person_detail(request, pk):
                 services.role_end(actor=user, assignment=assignment)
                 messages.success(request, _("已撤销角色。"))
                 return redirect("person_detail", pk=person.pk)
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(assign_form if action != "reveal" else reveal_form, error)
     assignments = (
         person.account.role_assignments.active().select_related("place", "department")
         if person.account_id
@@ -569,8 +556,8 @@ def calendar_page(request):
                 )
                 messages.success(request, _("已确认%(year)s年安排。") % {"year": year})
             return redirect(f"{request.path}?year={year}")
-        except (ValidationError, PermissionDenied) as exc:
-            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        except REFUSALS as exc:
+            error = refusal_text(exc)
     return render(
         request,
         "core/calendar.html",
@@ -588,14 +575,13 @@ def calendar_page(request):
 
 @login_required
 def account(request):
-    token_form = TokenForm()
-    password_form = PasswordChangeForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    token_form = TokenForm(request.POST if action == "token" else None)
+    password_form = PasswordChangeForm(request.POST if action == "password" else None)
     new_secret = ""
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
+    if action:
+        with refusals_shown_on(password_form if action == "password" else token_form):
             if action == "token":
-                token_form = TokenForm(request.POST)
                 if token_form.is_valid():
                     _token, new_secret = services.api_token_create(
                         actor=request.user, name=token_form.cleaned_data["name"]
@@ -606,7 +592,6 @@ def account(request):
                 messages.success(request, _("令牌已撤销。"))
                 return redirect("account")
             elif action == "password":
-                password_form = PasswordChangeForm(request.POST)
                 if password_form.is_valid():
                     services.password_change(
                         actor=request.user, user=request.user, **password_form.cleaned_data
@@ -616,8 +601,6 @@ def account(request):
                     update_session_auth_hash(request, request.user)
                     messages.success(request, _("密码已修改。"))
                     return redirect("account")
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(password_form if action == "password" else token_form, error)
     return render(
         request,
         "core/account.html",
