@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admission.models import AdmissionRequest, AdmittedItem
-from admission.services import _coordinators
+from admission.services._common import _coordinators
 from core import jobs
 from core.services import notify
 

@@ -1,0 +1,50 @@
+"""What every part of the admission services shares: the district check, today, the people
+who are told, numbering."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from admission.models import (
+    AdmissionRequest,
+)
+from core import calendar as workcal
+from core import clock
+from core.models import Department, Place, PlaceLevel, Role
+from core.selectors import role_holders
+
+
+def _district(place: Place) -> Place:
+    if place is None or place.level != PlaceLevel.DISTRICT:
+        raise ValidationError(_("清单和准入按区设置，请选择一个区。"))
+    return place
+
+
+def local_today() -> datetime.date:
+    return workcal.local_today()
+
+
+def _coordinators(district: Place):
+    return role_holders({Role.COORDINATOR}, places=[district])
+
+
+def _department_officers(department: Department):
+    return role_holders({Role.DEPARTMENT_OFFICER}, department=department)
+
+
+def _request_url(request: AdmissionRequest) -> str:
+    return reverse("admission:request_detail", args=[request.pk])
+
+
+def _next_number(district: Place, prefix: str, model) -> str:
+    """District-wide sequence per year; the caller holds the district row lock."""
+    year = clock.today().year
+    stem = f"{district.code}-{prefix}{year}-"
+    count = model.objects.filter(district=district, number__startswith=stem).count()
+    return f"{stem}{count + 1:04d}"
+
+
+def _u(actor):
+    return actor if getattr(actor, "pk", None) else None
