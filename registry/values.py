@@ -150,10 +150,3 @@ def clean(kind: str, key: str, raw) -> Clean:
 
 def value_hash(key: str, value: str) -> str:
     return personal_data.keyed_hash(f"fact:{key}:{value}")
-
-
-def shown_money(value: str) -> str:
-    try:
-        return f"{int(value) / 100:.2f}"
-    except (TypeError, ValueError):
-        return value

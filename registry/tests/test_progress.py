@@ -45,14 +45,14 @@ def test_estimate_rows_of_csv_and_xlsx_without_reading_them_whole(tmp_path):
 def test_dry_run_progress_is_stored_chunk_by_chunk(world, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK", 40)
     seen = []
-    flush = importer._flush
+    flush = importer.stage_chunk
 
     def watched(batch, chunk, fields):
         flush(batch, chunk, fields)
         stored = ImportBatch.objects.get(pk=batch.pk)  # what the page reads
         seen.append((stored.status, stored.progress, stored.percent))
 
-    monkeypatch.setattr(importer, "_flush", watched)
+    monkeypatch.setattr(importer, "stage_chunk", watched)
     batch = checked(world, officer(world), "mz", long_csv(100), name="long.csv")
     assert batch.rows_expected == 100 and batch.rows_total == 100
     assert seen == [("checking", (40, 100), 40), ("checking", (80, 100), 80),
@@ -71,13 +71,13 @@ def test_commit_progress_is_visible_outside_its_transaction(world, monkeypatch, 
     batch = checked(world, officer(world), "mz", long_csv(100), name="long.csv")
     monkeypatch.setattr(importer, "CHUNK", 30)
     seen = []
-    commit_chunk = importer._commit_chunk
+    commit_chunk = importer.commit_chunk
 
     def watched(chunk, batch, *args):
         seen.append(ImportBatch.objects.get(pk=batch.pk).progress)  # before this chunk
         commit_chunk(chunk, batch, *args)
 
-    monkeypatch.setattr(importer, "_commit_chunk", watched)
+    monkeypatch.setattr(importer, "commit_chunk", watched)
     services.import_commit(actor=officer(world), batch=batch)
     assert ImportBatch.objects.get(pk=batch.pk).progress == (0, 100)
     tasks.commit_import.call(batch_id=batch.pk, actor_id=officer(world).pk)
