@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, create_model
 
-from admission import selectors, services
+from admission import selectors, services, steps
 from admission.models import AdmissionRequest, Frequency, ListEntry, ListKind, WorkKind
-from admission.rules import officer_departments
+from admission.services import Decision
 from core.api import AUTH, IdempotencyKey, Page, errors, idempotent
 from core.api_schemas import MAX_ID, Id, Input, _no_nul
 from core.models import Department, Place, PlaceLevel
+from core.rules import officer_departments
 
 router = Router(auth=AUTH, tags=["admission"])
 
@@ -184,15 +185,21 @@ def request_create(
     )  # fmt: skip
 
 
+def _take(user, request_id: int, step: steps.Step, raw: dict) -> dict:
+    """Take one step of the table on a request the user sees; answer the request as it is now."""
+    item = get_object_or_404(selectors.requests_visible_to(user), pk=request_id)
+    step.run(actor=user, request=item, data=steps.clean_input(step, user, item, raw))
+    return request_out(get_object_or_404(selectors.requests_visible_to(user), pk=request_id))
+
+
 @router.post(
     "/requests/{request_id}/prepare",
     response={200: AdmissionRequestOut, **errors(403, 404, 422)},
     summary="The coordinator's preparation: the request goes to the joint meeting",
 )
 def request_prepare(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PrepareIn):
-    item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
-    prepared = services.request_prepare(actor=request.auth, request=item, opinion=data.opinion)
-    return request_out(prepared)
+    """The older form of ``/steps/prepare``."""
+    return _take(request.auth, request_id, steps.BY_NAME["prepare"], data.dict())
 
 
 def meeting_out(meeting) -> dict:
@@ -231,15 +238,62 @@ def meeting_create(request, response: HttpResponse, data: MeetingIn):
     summary="The joint meeting's decision on a prepared request",
 )
 def request_decision(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: DecisionIn):
-    item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
-    meeting = selectors.meetings_visible_to(request.auth).filter(pk=data.meeting_id).first()
-    if meeting is None:
-        raise ValidationError(_("联席会议不存在。"), code="unknown_reference")
-    decided = services.request_decide(
-        actor=request.auth, request=item, meeting=meeting, decision=data.decision,
-        reasons=data.reasons, conditions=data.conditions,
-    )  # fmt: skip
-    return request_out(decided)
+    """The older form of ``/steps/decide``."""
+    return _take(request.auth, request_id, steps.BY_NAME["decide"], data.dict())
+
+
+# ---------------------------------------------------------------- one operation per step
+
+FieldName = Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
+
+
+def _body_field(spec: steps.Input):
+    """The JSON type of one input of a step (text is checked by the service, with the reason)."""
+    label = str(spec.label)
+    if spec.kind == steps.TEXT:
+        text = Annotated[str, AfterValidator(_no_nul)]
+        return text, Field(... if spec.required else "", max_length=spec.max_length,
+                           description=label)  # fmt: skip
+    if spec.kind == steps.FEN:
+        return int, Field(0, ge=0, le=10**13, description="amount in fen (1 yuan = 100 fen)")
+    if spec.kind == steps.FIELDS:
+        return list[FieldName] | None, Field(
+            None, max_length=200, description=f"{label} (none: keep those given before)"
+        )
+    if spec.kind == steps.DECISION:
+        return Literal[tuple(Decision.CHOICES)], Field(..., description=label)  # type: ignore[valid-type]
+    # an entry of a list, a joint meeting: an id
+    return Id | None, Field(... if spec.required else None, description=label)
+
+
+def _step_operation(step: steps.Step) -> None:
+    options = {
+        "response": {200: AdmissionRequestOut, **errors(403, 404, 422)},
+        "summary": str(step.label),
+        "operation_id": f"admission_step_{step.name}",
+        "description": f"from: {', '.join(sorted(step.from_states))}; permission: {step.perm}",
+    }
+    if not step.inputs:
+
+        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+            return _take(request.auth, request_id, step, {})
+
+    else:
+        body = create_model(
+            "AdmissionStep" + "".join(part.title() for part in step.name.split("_")) + "In",
+            __base__=Input,
+            **{spec.name: _body_field(spec) for spec in step.inputs},
+        )
+
+        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: body):
+            return _take(request.auth, request_id, step, data.dict())
+
+    take.__name__ = f"step_{step.name}"
+    router.post(f"/requests/{{request_id}}/steps/{step.name}", **options)(take)
+
+
+for _step in steps.STEPS:
+    _step_operation(_step)
 
 
 # ---------------------------------------------------------------- reads

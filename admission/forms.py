@@ -6,13 +6,21 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from admission.models import Frequency, WorkKind
+from admission import selectors, steps
+from admission.models import Frequency, JointMeeting, WorkKind
 from admission.services import Decision
 
 # The shared stylesheet sizes every input to the full width; tick boxes and radios stay small.
 SMALL = {
     "style": "width:1.25rem;height:1.25rem;min-height:0;margin:0 .45rem 0 0;vertical-align:middle"
 }
+
+
+DECISIONS = [
+    (Decision.APPROVE, _("准入")),
+    (Decision.APPROVE_WITH_CONDITIONS, _("附条件准入")),
+    (Decision.REFUSE, _("不予准入")),
+]
 
 
 class YuanField(forms.CharField):
@@ -124,33 +132,6 @@ class RequestForm(forms.Form):
         return data
 
 
-class AmendForm(forms.Form):
-    cited_entry = forms.ModelChoiceField(
-        label=_("对应清单事项（依法履职/依法协助）"), queryset=None, required=False
-    )
-    legal_basis = forms.CharField(
-        label=_("法律政策依据"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    funding = YuanField(label=_("随事转移经费（元）"), required=False)
-    form_fields = forms.CharField(
-        label=_("报表字段（报表/台账类必填）"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一个或用顿号分隔。"),
-    )
-
-    def __init__(self, *args, entries=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cited_entry"].queryset = entries
-        self.fields["cited_entry"].empty_label = _("（不引用清单事项）")
-
-
-class PrepareForm(forms.Form):
-    opinion = forms.CharField(
-        label=_("初审意见（提交联席会议审议）"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 class MeetingForm(forms.Form):
     submit_token = forms.CharField(widget=forms.HiddenInput)
     held_on = forms.DateField(
@@ -182,11 +163,7 @@ class DecisionForm(forms.Form):
     request = forms.ModelChoiceField(label=_("审议的申请"), queryset=None)
     decision = forms.ChoiceField(
         label=_("审核结论"),
-        choices=[
-            (Decision.APPROVE, _("准入")),
-            (Decision.APPROVE_WITH_CONDITIONS, _("附条件准入")),
-            (Decision.REFUSE, _("不予准入")),
-        ],
+        choices=DECISIONS,
         widget=forms.RadioSelect(attrs=SMALL),
     )
     conditions = forms.CharField(
@@ -202,10 +179,6 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["request"].queryset = requests
         self.fields["request"].empty_label = _("（请选择）")
-
-
-class ReasonForm(forms.Form):
-    reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class PolicyForm(forms.Form):
@@ -229,3 +202,44 @@ class CertificateForm(forms.Form):
         self.fields["entry"].empty_label = _("（请选择）")
         if communities is not None and communities.count() == 1:
             self.initial.setdefault("community", communities.first().pk)
+
+
+# ---------------------------------------------------------------- the steps of a request
+
+
+def _step_field(spec: steps.Input, request) -> forms.Field:
+    """The form field of one input of a step (admission.steps), as the page shows it."""
+    if spec.kind == steps.ENTRY:
+        entry = forms.ModelChoiceField(
+            label=spec.label, queryset=selectors.citable_entries(request.district), required=False
+        )
+        entry.empty_label = _("（不引用清单事项）")
+        return entry
+    if spec.kind == steps.FEN:
+        return YuanField(label=spec.label, required=spec.required)
+    if spec.kind == steps.MEETING:
+        meetings = JointMeeting.objects.filter(district=request.district)
+        return forms.ModelChoiceField(label=spec.label, queryset=meetings)
+    if spec.kind == steps.DECISION:
+        return forms.ChoiceField(
+            label=spec.label, choices=DECISIONS, widget=forms.RadioSelect(attrs=SMALL)
+        )
+    # TEXT and FIELDS: the service checks the text and says what is wrong
+    return forms.CharField(
+        label=spec.label, required=spec.required, help_text=spec.help,
+        widget=forms.Textarea(attrs={"rows": spec.rows}),
+    )  # fmt: skip
+
+
+def step_form(step: steps.Step, request, data=None) -> forms.Form:
+    """The page's form for one step of an admission request, from the step's inputs."""
+    fields = {spec.form_name: _step_field(spec, request) for spec in step.inputs}
+    form_class = type(f"{step.name.title().replace('_', '')}Form", (forms.Form,), fields)
+    initial = step.initial(request) if step.initial and data is None else None
+    return form_class(data, initial=initial)
+
+
+def step_data(step: steps.Step, form: forms.Form) -> dict:
+    """A step form's cleaned values by the step's input names (None where a value is not valid:
+    the service then says what is wrong)."""
+    return {spec.name: form.cleaned_data.get(spec.form_name) for spec in step.inputs}

@@ -3,22 +3,11 @@
 import rules
 
 from core.models import Role
-from core.rules import assignments_of, holds, is_superuser, role_places
+from core.rules import assignments_of, holds, is_superuser, officer_departments, role_places
 
 LIST_EDITORS = {Role.ADMIN, Role.COORDINATOR}
 REVIEWERS = {Role.COORDINATOR}
 DISTRICT_READERS = {Role.ADMIN, Role.COORDINATOR, Role.AUDITOR}
-
-
-def officer_departments(user, district=None) -> list:
-    """The departments the user serves as an officer (in `district` if given)."""
-    return [
-        a.department
-        for a in assignments_of(user)
-        if a.role == Role.DEPARTMENT_OFFICER
-        and a.department_id
-        and (district is None or a.place_id == district.pk)
-    ]
 
 
 def districts_of_user(user) -> set[int]:

@@ -1,20 +1,22 @@
 """Scoped reads of the admission gate: every list a page or API shows comes from here."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from admission.models import (
     AdmissionRequest,
     AdmittedItem,
+    AdmittedScope,
     JointMeeting,
     ListEntry,
     ListKind,
     ListVersion,
 )
-from admission.rules import DISTRICT_READERS, REVIEWERS, districts_of_user, officer_departments
+from admission.rules import DISTRICT_READERS, REVIEWERS, districts_of_user
 from core.models import Place
-from core.rules import role_places
+from core.rules import officer_departments, role_places
 
 
 def user_districts(user) -> QuerySet[Place]:
@@ -140,10 +142,6 @@ def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:
     return items.filter(district_id__in=districts_of_user(user))
 
 
-def list_kinds() -> list[tuple[str, str]]:
-    return list(ListKind.choices)
-
-
 def certificate_scope(user) -> QuerySet[Place]:
     """Communities whose certificate answers a street officer, coordinator, admin or auditor
     may read (workers and residents read their own community's)."""
@@ -154,3 +152,51 @@ def certificate_scope(user) -> QuerySet[Place]:
     for place in places:
         query |= Q(path__startswith=place.path)
     return Place.objects.filter(query, level="community")
+
+
+def citable_entries(district: Place) -> QuerySet[ListEntry]:
+    """Entries an application may cite: the duty and assistance lists in force in `district`."""
+    from admission.services.lists import version_in_force
+
+    ids = []
+    for kind in (ListKind.DUTY, ListKind.ASSISTANCE):
+        version = version_in_force(district, kind)
+        if version:
+            ids.append(version.pk)
+    return ListEntry.objects.filter(version_id__in=ids).order_by("kind", "position")
+
+
+def list_entry_in(district: Place, pk) -> ListEntry | None:
+    """An entry of any list version of `district` (the services say whether it is in force)."""
+    if not str(pk).isdigit():
+        return None
+    return ListEntry.objects.filter(pk=int(pk), district=district).first()
+
+
+# ---------------------------------------------------------------- for other apps
+# Workload reaches admitted items through these (never through admission's models).
+
+
+def admitted_item_for_update(item) -> AdmittedItem:
+    """The admitted item again, its row locked until the caller's transaction ends."""
+    return AdmittedItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+
+
+def active_items(district: Place) -> QuerySet[AdmittedItem]:
+    """The district's items in the catalogue (not withdrawn), with their department."""
+    return AdmittedItem.objects.filter(
+        district=district, status=AdmittedItem.Status.ACTIVE
+    ).select_related("department")
+
+
+def admitted_periods(community_ids, start: datetime.date, end: datetime.date):
+    """Per community, the admission periods of the items reaching it that overlap
+    [`start`, `end`), each with how many items share it: rows of ``community_id``,
+    ``item__period_start``, ``item__period_end`` and ``n``."""
+    return (
+        AdmittedScope.objects.filter(
+            community_id__in=community_ids, item__period_start__lt=end, item__period_end__gte=start
+        )
+        .values("community_id", "item__period_start", "item__period_end")
+        .annotate(n=Count("id"))
+    )

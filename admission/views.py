@@ -9,31 +9,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from admission import selectors, services
+from admission import selectors, services, steps
 from admission.forms import (
-    AmendForm,
     CertificateForm,
     DecisionForm,
     EntryForm,
     MeetingForm,
     PolicyForm,
-    PrepareForm,
     PublishForm,
-    ReasonForm,
     RequestForm,
+    step_data,
+    step_form,
 )
 from admission.models import (
     AdmissionRequest,
     CertificateAnswer,
     CertificateCategory,
-    ListEntry,
     ListKind,
     ListVersion,
     PowerCategory,
 )
-from admission.rules import certificate_communities, officer_departments
+from admission.rules import certificate_communities
 from core.models import Department, Place, PlaceLevel
 from core.pdf import pdf_response
+from core.refusals import attempt
+from core.rules import officer_departments
 from core.validation import refuse_nul, search_query
 from core.views import service_errors
 
@@ -225,15 +225,6 @@ def version_diff(request, pk):
 # ---------------------------------------------------------------- requests
 
 
-def _citable_entries(district):
-    ids = []
-    for kind in (ListKind.DUTY, ListKind.ASSISTANCE):
-        version = services.version_in_force(district, kind)
-        if version:
-            ids.append(version.pk)
-    return ListEntry.objects.filter(version_id__in=ids).order_by("kind", "position")
-
-
 def _district_communities(district):
     return Place.objects.filter(
         district=district, level=PlaceLevel.COMMUNITY, is_active=True
@@ -271,7 +262,7 @@ def request_new(request):
     district = department.district
     form = RequestForm(
         request.POST or None,
-        entries=_citable_entries(district),
+        entries=selectors.citable_entries(district),
         communities=_district_communities(district),
     )
     if request.method == "POST" and form.is_valid():
@@ -305,6 +296,8 @@ def request_new(request):
 
 @login_required
 def request_detail(request, pk):
+    """The request, its checks and decision, and the steps the user may take now: one form per
+    step of the table (admission.steps), all posted here with ``action`` = the step's name."""
     user = request.user
     item = get_object_or_404(
         selectors.requests_visible_to(user).select_related(
@@ -312,73 +305,24 @@ def request_detail(request, pk):
         ),
         pk=pk,
     )
-    can_review = item.status == "under_review" and user.has_perm("admission.review", item.district)
-    can_amend = user.has_perm("admission.amend_request", item)
-    prepare_form = PrepareForm()
-    amend_form = AmendForm(
-        entries=_citable_entries(item.district),
-        initial={
-            "legal_basis": item.legal_basis,
-            "funding": f"{item.funding_fen / 100:.2f}" if item.funding_fen else "",
-            "cited_entry": item.cited_entry_id,
-            "form_fields": "\n".join(item.form_fields),
-        },
-    )
-    appeal_form = ReasonForm()
-    withdraw_form = ReasonForm()
+    available = steps.available_steps(user, item)
+    posted = None
     if request.method == "POST":
-        action = request.POST.get("action")
-        form = None
-        try:
-            if action == "prepare":
-                form = prepare_form = PrepareForm(request.POST)
-                if form.is_valid():
-                    services.request_prepare(
-                        actor=user, request=item, opinion=form.cleaned_data["opinion"]
-                    )
-                    messages.success(request, _("已完成初审，提交联席会议审议。"))
-                    return redirect("admission:request_detail", pk=item.pk)
-            elif action == "amend":
-                form = amend_form = AmendForm(request.POST, entries=_citable_entries(item.district))
-                if form.is_valid():
-                    data = form.cleaned_data
-                    services.request_amend(
-                        actor=user, request=item, legal_basis=data["legal_basis"],
-                        cited_entry=data["cited_entry"], funding_fen=data["funding"],
-                        form_fields=data["form_fields"],
-                    )  # fmt: skip
-                    messages.success(request, _("已补正，申请已重新检查。"))
-                    return redirect("admission:request_detail", pk=item.pk)
-            elif action == "appeal":
-                form = appeal_form = ReasonForm(request.POST)
-                if form.is_valid():
-                    services.request_appeal(
-                        actor=user, request=item, reasons=form.cleaned_data["reasons"]
-                    )
-                    messages.success(request, _("已提出申诉，等待复核。"))
-                    return redirect("admission:request_detail", pk=item.pk)
-            elif action == "withdraw_request":
-                services.request_withdraw(actor=user, request=item)
-                messages.success(request, _("已撤回申请。"))
+        step = steps.BY_NAME.get(request.POST.get("action", ""))
+        if step is None:
+            messages.error(request, _("未知的操作。"))
+        else:
+            form = step_form(step, item, request.POST)
+            # The page shows the form of an available step: its refusal lands there. A step
+            # the user may not take now goes to the service all the same, which says why not.
+            shown = step in available and not step.link
+            if (form.is_valid() or not shown) and attempt(
+                request, step.run, on_form=form if shown else None, done_message=step.done,
+                actor=user, request=item, data=step_data(step, form),
+            ):  # fmt: skip
                 return redirect("admission:request_detail", pk=item.pk)
-            elif action == "withdraw_item":
-                form = withdraw_form = ReasonForm(request.POST)
-                if form.is_valid():
-                    services.item_withdraw(
-                        actor=user, item=item.admitted_item, reasons=form.cleaned_data["reasons"]
-                    )
-                    messages.success(request, _("该事项已退出准入目录。"))
-                    return redirect("admission:request_detail", pk=item.pk)
-            else:
-                raise PermissionDenied(_("未知的操作。"))
-        except PermissionDenied as error:
-            messages.error(request, str(error) or _("您没有执行此操作的权限。"))
-        except ValidationError as error:
-            if form is None:
-                messages.error(request, " ".join(error.messages))
-            else:
-                service_errors(form, error)
-    admitted = getattr(item, "admitted_item", None) if item.is_approved else None
+            posted = (step, form)
+    admitted = steps.admitted_item(item)
     return render(
         request,
         "admission/request_detail.html",
@@ -386,17 +330,13 @@ def request_detail(request, pk):
             "item": item,
             "communities": item.communities.order_by("code"),
             "admitted": admitted,
-            "can_review": can_review,
-            "can_record_meeting": item.status == "prepared"
-            and user.has_perm("admission.review", item.district),
-            "can_amend": can_amend,
-            "can_withdraw_item": admitted is not None
-            and admitted.status == "active"
-            and user.has_perm("admission.withdraw_item", admitted),
-            "prepare_form": prepare_form,
-            "amend_form": amend_form,
-            "appeal_form": appeal_form,
-            "withdraw_form": withdraw_form,
+            "steps": [
+                {
+                    "step": step,
+                    "form": posted[1] if posted and posted[0] is step else step_form(step, item),
+                }
+                for step in available
+            ],
         },
     )
 

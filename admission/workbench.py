@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from admission import selectors
 from admission.models import AdmissionRequest
-from admission.rules import officer_departments
+from core.rules import officer_departments
 from core.workbench import Card, Item
 
 

@@ -51,6 +51,17 @@ def role_places(user, roles) -> list[Place]:
     return [a.place for a in assignments_of(user) if a.role in roles]
 
 
+def officer_departments(user, district=None) -> list:
+    """The departments the user serves as a department officer (at `district` if given)."""
+    return [
+        a.department
+        for a in assignments_of(user)
+        if a.role == Role.DEPARTMENT_OFFICER
+        and a.department_id
+        and (district is None or a.place_id == district.pk)
+    ]
+
+
 is_superuser = rules.is_superuser
 
 STRUCTURE_ROLES = {Role.ADMIN, Role.COORDINATOR}

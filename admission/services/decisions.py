@@ -212,7 +212,7 @@ def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
     item = AdmittedItem.objects.select_for_update().get(pk=item.pk)
     _require(actor, "admission.withdraw_item", item, _("只有区减负办可以决定事项退出。"))
     if item.status != AdmittedItem.Status.ACTIVE:
-        raise ValidationError(_("该事项已退出。"))
+        raise ValidationError(_("该事项已退出。"), code="bad_state")
     item.status = AdmittedItem.Status.WITHDRAWN
     item.withdrawn_at = clock.now()
     item.withdrawal_reasons = _text(reasons, _("退出理由"), limit=2000)

@@ -15,7 +15,6 @@ from admission.models import (
     ListKind,
     WorkKind,
 )
-from admission.rules import officer_departments
 from admission.services._common import (
     _coordinators,
     _department_officers,
@@ -29,6 +28,7 @@ from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department, Place, PlaceLevel
+from core.rules import officer_departments
 from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
@@ -208,7 +208,7 @@ def request_amend(
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
     _require(actor, "admission.amend_request", request)
     if request.status != AdmissionRequest.Status.INCOMPLETE:
-        raise ValidationError(_("只有材料不全的申请可以补正。"))
+        raise ValidationError(_("只有材料不全的申请可以补正。"), code="bad_state")
     legal_basis = _text(legal_basis, _("法律政策依据"), required=False, limit=2000)
     _minutes, funding_fen = _amounts(request.minutes_per_community, funding_fen)
     cited_entry = _cited(request.district, cited_entry)
@@ -284,9 +284,9 @@ def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> Admissi
     _require(actor, "admission.amend_request", request)
     S = AdmissionRequest.Status
     if request.status not in (S.REFUSED, S.REFUSED_NEGATIVE):
-        raise ValidationError(_("只有不予准入的申请可以申诉。"))
+        raise ValidationError(_("只有不予准入的申请可以申诉。"), code="bad_state")
     if request.appealed_at is not None:
-        raise ValidationError(_("该申请已申诉过一次。"))
+        raise ValidationError(_("该申请已申诉过一次。"), code="bad_state")
     reasons = _text(reasons, _("申诉理由"), limit=2000)
     now = clock.now()
     request.appeal, request.appealed_at = reasons, now
@@ -312,7 +312,7 @@ def request_withdraw(*, actor, request: AdmissionRequest) -> AdmissionRequest:
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
     _require(actor, "admission.amend_request", request)
     if not request.is_open:
-        raise ValidationError(_("只有审核中或材料不全的申请可以撤回。"))
+        raise ValidationError(_("只有审核中或材料不全的申请可以撤回。"), code="bad_state")
     request.status = AdmissionRequest.Status.WITHDRAWN
     request.save(update_fields=["status"])
     audit.record(actor=actor, action="admission.request_withdraw", obj=request)
