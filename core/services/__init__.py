@@ -1,0 +1,53 @@
+"""Every write in core. Each function checks permission, validates, writes and audits, atomically
+(``core.clock.one_write``: one reading of the clock and one transaction per write).
+
+One module per subject; callers use ``from core import services`` and the names below."""
+
+from core.services.calendar import calendar_mark_year_entered, calendar_set_day
+from core.services.people import (
+    login_failed,
+    login_succeeded,
+    password_change,
+    person_register,
+    role_assign,
+    role_end,
+)
+from core.services.places import (
+    department_create,
+    department_update,
+    district_create,
+    place_create,
+    place_merge,
+    place_move,
+    place_update,
+)
+from core.services.tokens import (
+    api_token_create,
+    api_token_revoke,
+    api_token_user,
+    notifications_mark_read,
+    notify,
+)
+
+__all__ = [
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_user",
+    "calendar_mark_year_entered",
+    "calendar_set_day",
+    "department_create",
+    "department_update",
+    "district_create",
+    "login_failed",
+    "login_succeeded",
+    "notifications_mark_read",
+    "notify",
+    "password_change",
+    "person_register",
+    "place_create",
+    "place_merge",
+    "place_move",
+    "place_update",
+    "role_assign",
+    "role_end",
+]

@@ -1,0 +1,150 @@
+"""Login, health check, the working-day calendar, one's own account and notifications."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import calendar as workcal
+from core import selectors, services
+from core.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    TokenForm,
+)
+from core.models import ApiToken
+from core.refusals import REFUSALS, refusal_text, refusals_shown_on, show_refusal
+
+
+def service_errors(form, error: ValidationError | PermissionDenied) -> None:
+    """Deprecated: use core.refusals (kept until every app's views use it)."""
+    show_refusal(form, error)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def healthz(request):
+    """Liveness for load balancers: answers without touching the session."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# ---------------------------------------------------------------- calendar
+
+
+@login_required
+def calendar_page(request):
+    if not request.user.has_perm("core.manage_calendar"):
+        raise PermissionDenied(_("只有系统管理员可以维护工作日历。"))
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2004), 2100)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "set_day":
+                try:
+                    day = datetime.date.fromisoformat(request.POST.get("date", ""))
+                except ValueError:
+                    raise ValidationError(_("日期格式不正确，应为YYYY-MM-DD。")) from None
+                services.calendar_set_day(
+                    actor=request.user,
+                    date=day,
+                    is_working_day=request.POST.get("is_working_day") == "1",
+                    note=request.POST.get("note", ""),
+                )
+                year = day.year
+                messages.success(request, _("已保存%(date)s。") % {"date": day.isoformat()})
+            elif request.POST.get("action") == "year_entered":
+                services.calendar_mark_year_entered(
+                    actor=request.user, year=year, source=request.POST.get("source", "")
+                )
+                messages.success(request, _("已确认%(year)s年安排。") % {"year": year})
+            return redirect(f"{request.path}?year={year}")
+        except REFUSALS as exc:
+            error = refusal_text(exc)
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "year": year,
+            "status": workcal.calendar_status(year),
+            "missing": workcal.years_needing_schedule(),
+            "error": error,
+        },
+    )
+
+
+# ---------------------------------------------------------------- account
+
+
+@login_required
+def account(request):
+    action = request.POST.get("action") if request.method == "POST" else None
+    token_form = TokenForm(request.POST if action == "token" else None)
+    password_form = PasswordChangeForm(request.POST if action == "password" else None)
+    new_secret = ""
+    if action:
+        with refusals_shown_on(password_form if action == "password" else token_form):
+            if action == "token":
+                if token_form.is_valid():
+                    _token, new_secret = services.api_token_create(
+                        actor=request.user, name=token_form.cleaned_data["name"]
+                    )
+            elif action == "revoke":
+                token = get_object_or_404(ApiToken, pk=request.POST.get("token"), user=request.user)
+                services.api_token_revoke(actor=request.user, token=token)
+                messages.success(request, _("令牌已撤销。"))
+                return redirect("account")
+            elif action == "password":
+                if password_form.is_valid():
+                    services.password_change(
+                        actor=request.user, user=request.user, **password_form.cleaned_data
+                    )
+                    from django.contrib.auth import update_session_auth_hash
+
+                    update_session_auth_hash(request, request.user)
+                    messages.success(request, _("密码已修改。"))
+                    return redirect("account")
+    return render(
+        request,
+        "core/account.html",
+        {
+            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+            "token_form": token_form,
+            "password_form": password_form,
+            "new_secret": new_secret,
+        },
+    )
+
+
+@login_required
+def notifications(request):
+    if request.method == "POST":
+        services.notifications_mark_read(
+            actor=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()]
+        )
+        return redirect("notifications")
+    items = request.user.notifications.all()[:200]
+    return render(request, "core/notifications.html", {"items": items})
+
+
+@require_POST
+@login_required
+def notifications_read_all(request):
+    ids = list(selectors.unread_notifications(request.user).values_list("pk", flat=True))
+    services.notifications_mark_read(actor=request.user, ids=ids)
+    return redirect("notifications")
