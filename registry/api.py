@@ -14,7 +14,6 @@ from core.api_schemas import MAX_ID
 from core.models import Department, PlaceLevel
 from core.selectors import places_visible_to
 from registry import selectors, services
-from registry.views import _districts
 
 router = Router(tags=["registry"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -135,7 +134,7 @@ class ReportIn(Schema):
 @router.get("/fields", response={200: list[FieldOut], **errors()}, summary="Field registry")
 def field_list(request):
     """Each field of the user's district with its owning department (一数一源)."""
-    districts = _districts(request.auth)
+    districts = selectors.districts_of(request.auth)
     if not districts:
         return []
     fields = sorted(services.ensure_fields(districts[0]).values(), key=lambda f: (f.order, f.key))

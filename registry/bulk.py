@@ -24,52 +24,70 @@ def insert(model, objs: list) -> list:
         return model.objects.bulk_create(objs, batch_size=500)
     meta = model._meta
     fields = meta.concrete_fields
-    now = clock.now()
-    kinds = []
-    for f in fields:
-        if isinstance(f, models.JSONField):
-            kinds.append("json")
-        elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
-            kinds.append("now")
-        else:
-            kinds.append("")
     attnames = [f.attname for f in fields]
     relations = [f for f in fields if f.is_relation]
     values_of = operator.attrgetter(*attnames)
-    encoded = [i for i, kind in enumerate(kinds) if kind == "json"]
-    stamped = [i for i, kind in enumerate(kinds) if kind == "now"]
-    qn = connection.ops.quote_name
-    table = qn(meta.db_table)
-    columns = ", ".join(qn(f.column) for f in fields)
+    encoded = _json_columns(fields)
+    stamped = [
+        f.attname
+        for f in fields
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
+    ]
+    now = clock.now()
     with connection.cursor() as cursor:
-        need = [o for o in objs if o.pk is None]
-        if need:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(need)],
-            )
-            for obj, (pk,) in zip(need, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        _draw_keys(cursor, meta, [o for o in objs if o.pk is None])
+        with cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
             for obj in objs:
-                for f in relations:  # a related object saved after it was assigned
-                    if getattr(obj, f.attname) is None and f.is_cached(obj):
-                        related = f.get_cached_value(obj)
-                        if related is not None:
-                            if related.pk is None:
-                                raise ValueError(f"{f.name} is not saved yet")
-                            setattr(obj, f.attname, related.pk)
-                for i in stamped:
-                    setattr(obj, attnames[i], now)
-                row = values_of(obj)
-                if encoded:
-                    row = list(row)
-                    for i in encoded:
-                        row[i] = None if row[i] is None else json.dumps(row[i], ensure_ascii=False)
-                copy.write_row(row)
+                _take_related_keys(obj, relations)
+                for attname in stamped:
+                    setattr(obj, attname, now)
+                copy.write_row(_as_json(values_of(obj), encoded))
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return objs
+
+
+def _draw_keys(cursor, meta, objs: list) -> None:
+    """Give `objs` primary keys drawn from the table's sequence (one query)."""
+    if not objs:
+        return
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, len(objs)],
+    )
+    for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+        obj.pk = pk
+
+
+def _take_related_keys(obj, relations) -> None:
+    """A related object saved after it was assigned: take its key now."""
+    for f in relations:
+        if getattr(obj, f.attname) is None and f.is_cached(obj):
+            related = f.get_cached_value(obj)
+            if related is not None:
+                if related.pk is None:
+                    raise ValueError(f"{f.name} is not saved yet")
+                setattr(obj, f.attname, related.pk)
+
+
+def _json_columns(fields) -> list[int]:
+    return [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+
+
+def _as_json(row, encoded: list[int]):
+    """The row with its JSON columns (positions `encoded`) written as JSON text."""
+    if not encoded:
+        return row
+    row = list(row)
+    for i in encoded:
+        row[i] = None if row[i] is None else json.dumps(row[i], ensure_ascii=False)
+    return row
+
+
+def _copy_sql(meta, fields) -> str:
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    return f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
 
 
 def insert_rows(model, attnames: list[str], rows: list[tuple]) -> int:
@@ -84,20 +102,15 @@ def insert_rows(model, attnames: list[str], rows: list[tuple]) -> int:
         )
         return len(rows)
     meta = model._meta
-    qn = connection.ops.quote_name
     field_of = {f.attname: f for f in meta.concrete_fields}
-    columns = ", ".join(qn(field_of[a].column) for a in attnames)
-    encoded = [i for i, a in enumerate(attnames) if isinstance(field_of[a], models.JSONField)]
+    fields = [field_of[a] for a in attnames]
+    encoded = _json_columns(fields)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy,
+        cursor.cursor.copy(_copy_sql(meta, fields)) as copy,
     ):
         for row in rows:  # psycopg's C adaptation: faster than formatting text in Python
-            if encoded:
-                row = list(row)
-                for i in encoded:
-                    row[i] = None if row[i] is None else json.dumps(row[i], ensure_ascii=False)
-            copy.write_row(row)
+            copy.write_row(_as_json(row, encoded))
     return len(rows)
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.collation import in_pinyin_order
-from core.models import AuditEvent, Person, Place, Role
+from core.models import AuditEvent, Department, Person, Place, PlaceLevel, Role
 from core.rules import PEOPLE_ROLES, assignments_of, role_places
 from registry import defaults
 from registry.models import (
@@ -36,6 +36,24 @@ def _subtrees(places, prefix: str = "") -> Q:
 
 def _lead_districts(user, roles=DISTRICT_LEADS) -> list[Place]:
     return [a.place for a in assignments_of(user) if a.role in roles]
+
+
+def districts_of(user) -> list[Place]:
+    """The districts the user works in (every district for a superuser)."""
+    if user.is_superuser:
+        return list(Place.objects.filter(level=PlaceLevel.DISTRICT))
+    return list({a.place.district_id: a.place.district for a in assignments_of(user)}.values())
+
+
+def departments_acting_for(user, roles) -> QuerySet[Department]:
+    """Departments the user may act for: their own as an officer; all of a district where they
+    hold one of `roles`."""
+    active = Department.objects.filter(is_active=True)
+    if user.is_superuser:
+        return active
+    lead = [a.place.pk for a in assignments_of(user) if a.role in roles]
+    own = [d.pk for d in officer_departments(user)]
+    return active.filter(district_id__in=lead) | Department.objects.filter(pk__in=own)
 
 
 def residents_visible_to(user) -> QuerySet[Residence]:
@@ -108,20 +126,25 @@ def conflicts_for(user) -> QuerySet[Conflict]:
     return qs.filter(query)
 
 
-def import_sources_for(user) -> QuerySet[ImportSource]:
-    qs = ImportSource.objects.select_related("department")
+def _of_district_or_department(qs, user, roles, department: str = "department") -> QuerySet:
+    """Those in a district where the user holds one of `roles`, or of a department they serve
+    (`department`: the path to it)."""
     if user.is_superuser:
         return qs
-    admin = _lead_districts(user, {Role.ADMIN})
-    return qs.filter(Q(district__in=admin) | Q(department__in=officer_departments(user)))
+    return qs.filter(
+        Q(district__in=_lead_districts(user, roles))
+        | Q(**{f"{department}__in": officer_departments(user)})
+    )
+
+
+def import_sources_for(user) -> QuerySet[ImportSource]:
+    qs = ImportSource.objects.select_related("department")
+    return _of_district_or_department(qs, user, {Role.ADMIN})
 
 
 def batches_visible_to(user) -> QuerySet[ImportBatch]:
     qs = ImportBatch.objects.select_related("source__department", "created_by")
-    if user.is_superuser:
-        return qs
-    admin = _lead_districts(user, {Role.ADMIN})
-    return qs.filter(Q(district__in=admin) | Q(source__department__in=officer_departments(user)))
+    return _of_district_or_department(qs, user, {Role.ADMIN}, "source__department")
 
 
 def reports_visible_to(user) -> QuerySet[ReportForm]:
@@ -138,10 +161,7 @@ def reports_visible_to(user) -> QuerySet[ReportForm]:
 
 def grants_visible_to(user) -> QuerySet[SharingGrant]:
     qs = SharingGrant.objects.select_related("department").prefetch_related("fields")
-    if user.is_superuser:
-        return qs
-    leads = _lead_districts(user, DISTRICT_LEADS | {Role.AUDITOR})
-    return qs.filter(Q(district__in=leads) | Q(department__in=officer_departments(user)))
+    return _of_district_or_department(qs, user, DISTRICT_LEADS | {Role.AUDITOR})
 
 
 # ---------------------------------------------------------------- one-table reports

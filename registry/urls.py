@@ -1,14 +1,14 @@
 from django.urls import path
 
-from registry import views
+from registry import building_views, views
 
 app_name = "registry"
 urlpatterns = [
     path("", views.home, name="home"),
     path("residents/", views.residents, name="residents"),
     path("residents/<int:pk>/", views.person, name="person"),
-    path("buildings/", views.buildings, name="buildings"),
-    path("buildings/<int:pk>/", views.building, name="building"),
+    path("buildings/", building_views.buildings, name="buildings"),
+    path("buildings/<int:pk>/", building_views.building, name="building"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.batch, name="batch"),
     path("imports/<int:pk>/report.xlsx", views.batch_report, name="batch_report"),

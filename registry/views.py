@@ -7,17 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Department, Person, Place, PlaceLevel, Role
-from core.rules import assignments_of
+from core.models import Department, Person, PlaceLevel, Role
+from core.refusals import REFUSALS, attempt, refusal_text, refusals_shown_on
 from core.selectors import places_visible_to
 from core.validation import search_query
-from core.views import service_errors
 from registry import forms, importer, selectors, services
 from registry.models import (
     Field,
@@ -27,27 +25,10 @@ from registry.models import (
     ReportForm,
     SharingGrant,
 )
-from registry.rules import DISTRICT_LEADS, officer_departments
+from registry.rules import DISTRICT_LEADS
 
 PAGE = 50
 EXPORT_LIMIT = 20000  # rows per Excel export; larger scopes export by community
-
-
-def _districts(user) -> list[Place]:
-    if user.is_superuser:
-        return list(Place.objects.filter(level=PlaceLevel.DISTRICT))
-    return list({a.place.district_id: a.place.district for a in assignments_of(user)}.values())
-
-
-def _departments_for(user, roles) -> "list[Department]":
-    """Departments the user may act for: their own as an officer; all of a district they lead."""
-    if user.is_superuser:
-        return Department.objects.filter(is_active=True)
-    lead = [a.place.pk for a in assignments_of(user) if a.role in roles]
-    own = [d.pk for d in officer_departments(user)]
-    return Department.objects.filter(is_active=True).filter(
-        district_id__in=lead
-    ) | Department.objects.filter(pk__in=own)
 
 
 def _xlsx_response(stream: io.BytesIO, filename: str) -> HttpResponse:
@@ -71,7 +52,7 @@ def home(request):
         "conflicts": selectors.conflicts_for(user).count(),
         "batches": selectors.batches_visible_to(user)[:5],
         "reports": selectors.reports_visible_to(user).filter(status="kept").count(),
-        "can_import": bool(_departments_for(user, {Role.ADMIN})),
+        "can_import": bool(selectors.departments_acting_for(user, {Role.ADMIN})),
     }
     return render(request, "registry/home.html", context)
 
@@ -121,20 +102,18 @@ def person(request, pk):
 @login_required
 def imports(request):
     user = request.user
-    departments = _departments_for(user, {Role.ADMIN})
+    departments = selectors.departments_acting_for(user, {Role.ADMIN})
     form = forms.UploadForm(departments=departments)
     if request.method == "POST":
         form = forms.UploadForm(request.POST, request.FILES, departments=departments)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_shown_on(form):
                 source = services.import_source_create(
                     actor=user, department=data["department"], name=data["source_name"]
                 )
                 batch = services.import_upload(actor=user, source=source, upload=data["file"])
                 return redirect("registry:batch", batch.pk)
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     batches = selectors.batches_visible_to(user)
     page = Paginator(batches, 20).get_page(request.GET.get("page"))
     sources = selectors.import_sources_for(user)
@@ -153,10 +132,9 @@ def _batch(request, pk) -> ImportBatch:
 def batch(request, pk):
     user = request.user
     b = _batch(request, pk)
-    error = None
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+        with refusals_shown_on(request):
             if action == "commit":
                 services.import_commit(actor=user, batch=b)
                 messages.success(request, _("已开始导入，整批成功或整批不导入。"))
@@ -177,8 +155,6 @@ def batch(request, pk):
                     raise ValidationError(_("请选择候选人员。"))
                 services.import_confirm(actor=user, row=row, person=chosen)
             return redirect("registry:batch", b.pk)
-        except (ValidationError, PermissionDenied) as exc:
-            error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     if request.headers.get("HX-Request"):
         return render(request, "registry/_batch_status.html", {"b": b})
     bad_rows = b.rows.filter(status=ImportRow.Status.BAD)[:200]
@@ -192,7 +168,7 @@ def batch(request, pk):
     return render(
         request,
         "registry/batch.html",
-        {"b": b, "bad_rows": bad_rows, "confirm_rows": confirm_rows, "error": error,
+        {"b": b, "bad_rows": bad_rows, "confirm_rows": confirm_rows,
          "targets": targets, "can_edit": user.has_perm("registry.import", b.source)},
     )  # fmt: skip
 
@@ -211,27 +187,24 @@ def batch_report(request, pk):
 def conflicts(request):
     user = request.user
     qs = selectors.conflicts_for(user)
-    error = None
     if request.method == "POST":
         conflict = get_object_or_404(qs, pk=request.POST.get("conflict"))
         form = forms.SettleForm(request.POST)
-        if form.is_valid():
-            try:
-                services.conflict_settle(actor=user, conflict=conflict, **form.cleaned_data)
-                messages.success(request, _("已核定。"))
-                return redirect("registry:conflicts")
-            except (ValidationError, PermissionDenied) as exc:
-                error = "；".join(getattr(exc, "messages", [str(exc)]))
-        else:
-            error = _("请选择保留哪一个值。")
+        if not form.is_valid():
+            messages.error(request, _("请选择保留哪一个值。"))
+        elif attempt(
+            request, services.conflict_settle, actor=user, conflict=conflict,
+            done_message=_("已核定。"), **form.cleaned_data,
+        ):  # fmt: skip
+            return redirect("registry:conflicts")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "registry/conflicts.html", {"page": page, "error": error})
+    return render(request, "registry/conflicts.html", {"page": page})
 
 
 @login_required
 def fields(request):
     user = request.user
-    districts = _districts(user)
+    districts = selectors.districts_of(user)
     if not districts:
         raise PermissionDenied
     district = districts[0]
@@ -242,12 +215,11 @@ def fields(request):
     if request.method == "POST":
         field = get_object_or_404(Field, district=district, pk=request.POST.get("field"))
         owner = departments.filter(pk=request.POST.get("owner") or 0).first()
-        try:
-            services.field_set_owner(actor=user, field=field, owner=owner)
-            messages.success(request, _("已更新“%(f)s”的权威来源。") % {"f": field.label})
+        if attempt(
+            request, services.field_set_owner, actor=user, field=field, owner=owner,
+            done_message=_("已更新“%(f)s”的权威来源。") % {"f": field.label},
+        ):  # fmt: skip
             return redirect("registry:fields")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.warning(request, "；".join(getattr(exc, "messages", [str(exc)])))
     return render(
         request,
         "registry/fields.html",
@@ -261,8 +233,8 @@ def fields(request):
 @login_required
 def reports(request):
     user = request.user
-    departments = _departments_for(user, DISTRICT_LEADS)
-    districts = _districts(user)
+    departments = selectors.departments_acting_for(user, DISTRICT_LEADS)
+    districts = selectors.districts_of(user)
     registry_fields = []
     if districts:
         registry_fields = sorted(
@@ -276,7 +248,7 @@ def reports(request):
         )
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_shown_on(form):
                 report = services.report_register(
                     actor=user, department=data["department"], name=data["name"],
                     field_keys=data["fields"], new_columns=data["new_columns"].splitlines(),
@@ -284,8 +256,6 @@ def reports(request):
                 )  # fmt: skip
                 messages.success(request, _("报表已登记，已有的数据已自动填写。"))
                 return redirect("registry:report", report.pk)
-            except (ValidationError, PermissionDenied) as exc:
-                service_errors(form, exc)
     qs = selectors.reports_visible_to(user).prefetch_related("columns__field")
     return render(
         request,
@@ -325,23 +295,7 @@ def report(request, pk):
     only_missing = request.GET.get("missing") == "1"
     errors = {}
     if request.method == "POST":
-        saved = 0
-        for name, raw in request.POST.items():
-            if not name.startswith("cell-") or not raw.strip():
-                continue
-            _prefix, person_id, key = name.split("-", 2)
-            residence = (
-                population.filter(person_id=person_id).first() if person_id.isdigit() else None
-            )
-            if residence is None:
-                continue
-            try:
-                services.report_fill(
-                    actor=user, report=report, person=residence.person, key=key, raw=raw
-                )
-                saved += 1
-            except (ValidationError, PermissionDenied) as exc:
-                errors[name] = "；".join(getattr(exc, "messages", [str(exc)]))
+        saved, errors = _fill_cells(request, report, population)
         if not errors:
             messages.success(request, _("已保存%(n)d项。") % {"n": saved})
             return redirect(request.get_full_path())
@@ -355,15 +309,7 @@ def report(request, pk):
     rows = selectors.report_rows(report.district, [c.field for c in columns], residences)
     if only_missing:
         rows = [r for r in rows if r.missing]
-    can_fill = report.status == "kept"
-    for row in rows:
-        where = row.residence.grid or row.residence.community
-        row.can_fill = can_fill and user.has_perm("registry.fill_report", where)
-        for column, cell in zip(columns, row.cells, strict=True):
-            cell.title = column.title
-            cell.name = f"cell-{row.person.pk}-{cell.key}"
-            cell.error = errors.get(cell.name, "")
-    can_fill_any = any(row.can_fill for row in rows)
+    _mark_cells(user, report, columns, rows, errors)
     total_cells = len(columns) * len(rows)
     missing = sum(r.missing for r in rows)
     communities = places_visible_to(user).filter(
@@ -378,8 +324,42 @@ def report(request, pk):
         {"report": report, "columns": columns, "rows": rows, "page": page,
          "filled": total_cells - missing, "total_cells": total_cells, "missing": missing,
          "communities": communities, "community": community, "only_missing": only_missing,
-         "query": query, "errors": errors, "can_fill_any": can_fill_any, "auto": sum(1 for c in columns if c.field.order < 500)},
+         "query": query, "errors": errors, "can_fill_any": any(row.can_fill for row in rows),
+         "auto": sum(1 for c in columns if c.field.order < 500)},
     )  # fmt: skip
+
+
+def _fill_cells(request, report, population) -> tuple[int, dict[str, str]]:
+    """Save each cell typed on the page (named cell-<person>-<field>) for a person in the
+    report's population. Returns how many were saved and each refused cell's refusal."""
+    saved, errors = 0, {}
+    for name, raw in request.POST.items():
+        if not name.startswith("cell-") or not raw.strip():
+            continue
+        _prefix, person_id, key = name.split("-", 2)
+        residence = population.filter(person_id=person_id).first() if person_id.isdigit() else None
+        if residence is None:
+            continue
+        try:
+            services.report_fill(
+                actor=request.user, report=report, person=residence.person, key=key, raw=raw
+            )
+            saved += 1
+        except REFUSALS as exc:
+            errors[name] = refusal_text(exc)
+    return saved, errors
+
+
+def _mark_cells(user, report, columns, rows, errors) -> None:
+    """Which rows the user may fill, and each cell's title, input name and refusal."""
+    can_fill = report.status == "kept"
+    for row in rows:
+        where = row.residence.grid or row.residence.community
+        row.can_fill = can_fill and user.has_perm("registry.fill_report", where)
+        for column, cell in zip(columns, row.cells, strict=True):
+            cell.title = column.title
+            cell.name = f"cell-{row.person.pk}-{cell.key}"
+            cell.error = errors.get(cell.name, "")
 
 
 @login_required
@@ -427,23 +407,20 @@ def report_export(request, pk):
 def ledger(request):
     user = request.user
     qs = selectors.reports_visible_to(user).prefetch_related("ledger")
-    error = None
     if request.method == "POST":
         report = get_object_or_404(qs, pk=request.POST.get("report"))
         form = forms.StatusForm(request.POST, reports=qs.filter(status="kept"))
-        if form.is_valid():
-            try:
-                services.report_set_status(actor=user, report=report, **form.cleaned_data)
-                return redirect("registry:ledger")
-            except (ValidationError, PermissionDenied) as exc:
-                error = "；".join(getattr(exc, "messages", [str(exc)]))
-    districts = _districts(user)
+        if form.is_valid() and attempt(
+            request, services.report_set_status, actor=user, report=report, **form.cleaned_data
+        ):
+            return redirect("registry:ledger")
+    districts = selectors.districts_of(user)
     can_keep = bool(districts) and user.has_perm("registry.keep_ledger", districts[0])
     counts = {s: qs.filter(status=s).count() for s in ReportForm.Status.values}
     return render(
         request,
         "registry/ledger.html",
-        {"reports": qs[:200], "can_keep": can_keep, "error": error, "counts": counts,
+        {"reports": qs[:200], "can_keep": can_keep, "counts": counts,
          "kept": qs.filter(status="kept")},
     )  # fmt: skip
 
@@ -454,7 +431,7 @@ def ledger(request):
 @login_required
 def sharing(request):
     user = request.user
-    districts = _districts(user)
+    districts = selectors.districts_of(user)
     district = districts[0] if districts else None
     can_grant = district is not None and user.has_perm("registry.grant_sharing", district)
     registry_fields = (
@@ -469,15 +446,13 @@ def sharing(request):
                 request.POST, departments=departments, registry_fields=registry_fields
             )
             if form.is_valid():
-                try:
+                with refusals_shown_on(form):
                     services.grant_create(
                         actor=user, department=form.cleaned_data["department"],
                         field_keys=form.cleaned_data["fields"],
                         purpose=form.cleaned_data["purpose"],
                     )  # fmt: skip
                     return redirect("registry:sharing")
-                except (ValidationError, PermissionDenied) as exc:
-                    service_errors(form, exc)
         if request.method == "POST" and request.POST.get("action") == "end":
             grant = get_object_or_404(SharingGrant, district=district, pk=request.POST.get("grant"))
             services.grant_end(actor=user, grant=grant)
@@ -546,124 +521,12 @@ def organisations(request):
     if request.method == "POST" and form is not None:
         form = forms.OrganisationForm(request.POST, communities=communities)
         if form.is_valid():
-            try:
+            with refusals_shown_on(form):
                 services.organisation_register(actor=user, **form.cleaned_data)
                 messages.success(request, _("已登记。"))
                 return redirect("registry:organisations")
-            except (ValidationError, PermissionDenied) as exc:
-                service_errors(form, exc)
     visible = Organisation.objects.filter(
         community__in=places_visible_to(user).filter(level=PlaceLevel.COMMUNITY)
     ).select_related("community")
     page = Paginator(visible, PAGE).get_page(request.GET.get("page"))
     return render(request, "registry/organisations.html", {"page": page, "form": form})
-
-
-# ---------------------------------------------------------------- buildings and houses
-
-
-def _manageable(user, places):
-    """The places (from a visible queryset) where the user may register buildings."""
-    return [p.pk for p in places[:1000] if user.has_perm("registry.manage_residents", p)]
-
-
-@login_required
-def buildings(request):
-    """Buildings the user may see, by community and grid, with a form to register one."""
-    user = request.user
-    visible = places_visible_to(user)
-    communities = visible.filter(level=PlaceLevel.COMMUNITY).order_by("code")
-    grids = visible.filter(level=PlaceLevel.GRID).order_by("code")
-    qs = (
-        selectors.buildings_visible_to(user)
-        .annotate(house_count=Count("houses"))
-        .order_by("community__code", "address")
-    )
-    community = grid = None
-    community_id, grid_id = request.GET.get("community", ""), request.GET.get("grid", "")
-    if community_id.isdigit():
-        community = communities.filter(pk=community_id).first()
-        if community is not None:
-            qs = qs.filter(community=community)
-            grids = grids.filter(parent=community)
-    if grid_id.isdigit():
-        grid = grids.filter(pk=grid_id).first()
-        if grid is not None:
-            qs = qs.filter(grid=grid)
-    q = search_query(request)
-    if q:
-        qs = qs.filter(address__contains=q)
-    may_communities = communities.filter(pk__in=_manageable(user, communities))
-    may_grids = Place.objects.filter(level=PlaceLevel.GRID, parent__in=may_communities).order_by(
-        "code"
-    )
-    form = None
-    if may_communities.exists():
-        chosen = community if community in may_communities else None
-        if chosen is None and len(may_communities) == 1:
-            chosen = may_communities[0]
-        form = forms.BuildingForm(
-            communities=may_communities, grids=may_grids,
-            initial={"community": chosen, "grid": grid if grid in may_grids else None},
-        )  # fmt: skip
-        if request.method == "POST":
-            form = forms.BuildingForm(request.POST, communities=may_communities, grids=may_grids)
-            if form.is_valid():
-                try:
-                    building = services.building_create(actor=user, **form.cleaned_data)
-                    messages.success(request, _("楼栋已登记。"))
-                    return redirect("registry:building", building.pk)
-                except (ValidationError, PermissionDenied) as exc:
-                    service_errors(form, exc)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    query = urllib.parse.urlencode(
-        {"community": community.pk if community else "", "grid": grid.pk if grid else "", "q": q}
-    )
-    return render(
-        request,
-        "registry/buildings.html",
-        {"page": page, "form": form, "communities": communities, "grids": grids,
-         "community": community, "grid": grid, "q": q, "query": query},
-    )  # fmt: skip
-
-
-@login_required
-def building(request, pk):
-    """One building: its houses, the households registered there and who lives there."""
-    user = request.user
-    b = get_object_or_404(selectors.buildings_visible_to(user), pk=pk)
-    can_edit = user.has_perm("registry.manage_residents", b.grid or b.community)
-    grids = Place.objects.filter(level=PlaceLevel.GRID, parent=b.community).order_by("code")
-    house_form = forms.HouseForm() if can_edit else None
-    edit_form = (
-        forms.BuildingEditForm(initial={"address": b.address, "grid": b.grid}, grids=grids)
-        if can_edit
-        else None
-    )
-    if request.method == "POST" and can_edit:
-        action = request.POST.get("action")
-        if action == "house":
-            house_form = forms.HouseForm(request.POST)
-            if house_form.is_valid():
-                try:
-                    services.house_create(actor=user, building=b, **house_form.cleaned_data)
-                    messages.success(request, _("房屋已登记。"))
-                    return redirect("registry:building", b.pk)
-                except (ValidationError, PermissionDenied) as exc:
-                    service_errors(house_form, exc)
-        elif action == "edit":
-            edit_form = forms.BuildingEditForm(request.POST, grids=grids)
-            if edit_form.is_valid():
-                try:
-                    services.building_update(actor=user, building=b, **edit_form.cleaned_data)
-                    messages.success(request, _("楼栋信息已保存。"))
-                    return redirect("registry:building", b.pk)
-                except (ValidationError, PermissionDenied) as exc:
-                    service_errors(edit_form, exc)
-    houses = selectors.houses_of(b)
-    return render(
-        request,
-        "registry/building.html",
-        {"b": b, "houses": houses, "house_form": house_form, "edit_form": edit_form,
-         "residents": sum(len(h.residents) for h in houses)},
-    )  # fmt: skip

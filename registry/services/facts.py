@@ -63,9 +63,8 @@ class FactWriter:
         source_id = source.pk if source else None
         facts = self.facts.setdefault((person.pk, field.pk), [])
         current = next((f for f in facts if f.is_current), None)
-        if any(f.source_id == source_id and f.value_hash == digest for f in facts):
-            if current is None or current.value_hash == digest or current.source_id != source_id:
-                return "unchanged", None
+        if _said_already(facts, current, source_id, digest):
+            return "unchanged", None
         fact = _new_fact(
             district_id=person.district_id, community_id=community.pk if community else None,
             person_id=person.pk, field_id=field.pk, value=clean.shown[:200], value_hash=digest,
@@ -78,13 +77,7 @@ class FactWriter:
         self.new.append(fact)
         is_owner = source_id == field.owner_id
         if current is None or (is_owner and current.value_hash != digest):
-            if current is not None:
-                current.is_current = False
-                if current.pk:
-                    self.demote.append(current.pk)
-                self.settle.append((person.pk, field.pk))
-            fact.is_current = True
-            self.mirrors.append((person, field, clean))
+            self._show(fact, current, person, field, clean)
             return "current", fact
         if current.value_hash == digest or (
             field.key == "birth_date" and _same_month(current.value, clean.value)
@@ -92,6 +85,17 @@ class FactWriter:
             return "agrees", fact
         self.conflicts.append((current, fact, field, person, community))
         return "conflict", fact
+
+    def _show(self, fact: Fact, current: Fact | None, person, field, clean) -> None:
+        """`fact` becomes the value shown: the one shown before steps down (and the open
+        conflicts on the field are settled), the person's own columns follow."""
+        if current is not None:
+            current.is_current = False
+            if current.pk:
+                self.demote.append(current.pk)
+            self.settle.append((person.pk, field.pk))
+        fact.is_current = True
+        self.mirrors.append((person, field, clean))
 
     def flush(self) -> list[Conflict]:
         if self.demote:
@@ -135,6 +139,14 @@ class FactWriter:
         self.new, self.demote, self.conflicts, self.settle, self.mirrors = [], [], [], [], []
         self.facts = {}
         return conflicts
+
+
+def _said_already(facts: list[Fact], current: Fact | None, source_id, digest: str) -> bool:
+    """This source said this value before, and saying it again would change nothing: nothing
+    is shown, the value shown is this one, or another source's value is shown (it stays)."""
+    if not any(f.source_id == source_id and f.value_hash == digest for f in facts):
+        return False
+    return current is None or current.value_hash == digest or current.source_id != source_id
 
 
 def record_fact(

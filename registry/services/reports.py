@@ -58,24 +58,8 @@ def report_register(
     name = values.text(name)
     if not name:
         raise ValidationError(_("报表名称不能为空。"))
-    keys = list(dict.fromkeys(k for k in field_keys if k))
-    unknown = [k for k in keys if k not in fields]
-    if unknown:
-        raise ValidationError(_("字段库中没有：%(k)s。"), params={"k": "、".join(unknown)})
-    refused, added = [], []
-    for label in dict.fromkeys(values.text(c) for c in (new_columns or []) if values.text(c)):
-        held = field_named(district, label)
-        if held is not None:
-            refused.append(
-                _(
-                    "“%(label)s”已由%(owner)s掌握（字段库“%(field)s”），请直接选用，不要让社区重复填报"
-                )
-                % {"label": label, "owner": held.owner_label, "field": held.label}
-            )
-        else:
-            added.append(label[:40])
-    if refused:
-        raise ValidationError("；".join(refused) + "。", code="field_held")
+    keys = _known_keys(fields, field_keys)
+    added = _new_columns(district, new_columns or [])
     if not keys and not added:
         raise ValidationError(_("请至少选择一个字段。"))
     population = clean_population(district, population or {})
@@ -89,17 +73,7 @@ def report_register(
         district=district, department=department, name=name, population=population,
         created_by=actor,
     )  # fmt: skip
-    columns = [fields[k] for k in keys]
-    for label in added:
-        field = Field.objects.create(
-            district=district, key=f"r{report.pk}_{len(columns)}", label=label, kind="text",
-            owner=None, order=500,
-        )  # fmt: skip
-        columns.append(field)
-    ReportColumn.objects.bulk_create(
-        ReportColumn(report=report, field=f, position=i, title=f.label)
-        for i, f in enumerate(columns)
-    )
+    columns = _add_columns(report, [fields[k] for k in keys], added)
     LedgerEntry.objects.create(
         report=report, action="registered", actor=actor,
         note=_("%(n)d个字段，其中%(k)d个由字段库自动填写")
@@ -108,6 +82,50 @@ def report_register(
     audit.record(actor=actor, action="registry.report_register", obj=report, place=district,
                  changes={"fields": [f.label for f in columns], "population": population})  # fmt: skip
     return report
+
+
+def _known_keys(fields: dict[str, Field], field_keys: list[str]) -> list[str]:
+    """The chosen registry fields, once each, in order; an unknown key is refused."""
+    keys = list(dict.fromkeys(k for k in field_keys if k))
+    unknown = [k for k in keys if k not in fields]
+    if unknown:
+        raise ValidationError(_("字段库中没有：%(k)s。"), params={"k": "、".join(unknown)})
+    return keys
+
+
+def _new_columns(district: Place, new_columns: list[str]) -> list[str]:
+    """The titles of columns nobody holds yet (at most 40 characters each). A title naming a
+    field the registry holds is refused, saying who holds it (一数一源)."""
+    refused, added = [], []
+    for label in dict.fromkeys(values.text(c) for c in new_columns if values.text(c)):
+        held = field_named(district, label)
+        if held is not None:
+            refused.append(
+                _(
+                    "“%(label)s”已由%(owner)s掌握（字段库“%(field)s”），请直接选用，不要让社区重复填报"
+                )
+                % {"label": label, "owner": held.owner_label, "field": held.label}
+            )
+        else:
+            added.append(label[:40])
+    if refused:
+        raise ValidationError("；".join(refused) + "。", code="field_held")
+    return added
+
+
+def _add_columns(report: ReportForm, columns: list[Field], added: list[str]) -> list[Field]:
+    """The report's columns: the chosen fields, then a new field for each new title."""
+    for label in added:
+        field = Field.objects.create(
+            district=report.district, key=f"r{report.pk}_{len(columns)}", label=label,
+            kind="text", owner=None, order=500,
+        )  # fmt: skip
+        columns.append(field)
+    ReportColumn.objects.bulk_create(
+        ReportColumn(report=report, field=f, position=i, title=f.label)
+        for i, f in enumerate(columns)
+    )
+    return columns
 
 
 @one_write

@@ -26,6 +26,7 @@ from registry.models import (
     ImportRow,
     Residence,
 )
+from registry.testing import fixed_roster
 
 DATA = Path(__file__).parent / "data"
 XLSX = DATA / "civil_affairs_allowance.xlsx"
@@ -59,23 +60,6 @@ def commit(batch, actor):
     result = tasks.commit_import.call(batch_id=batch.pk, actor_id=actor.pk)
     batch.refresh_from_db()
     return result
-
-
-def fixed_xlsx(tmp_path) -> Path:
-    """The roster with its three bad rows corrected (as the department would)."""
-    wb = openpyxl.load_workbook(XLSX)
-    ws = wb.active
-    for row in ws.iter_rows(min_row=5):
-        if row[5].value == "32010419350612001X":
-            row[5].value = "320104193506120018"  # right check digit
-        elif row[5].value == "3201041938021":
-            row[5].value = "32010419380210002X"
-        elif row[2].value == "不存在社区":
-            row[2].value = "宏运社区"
-            row[7].value = "13812345670"
-    path = tmp_path / "fixed.xlsx"
-    wb.save(path)
-    return path
 
 
 def officer(d):
@@ -131,7 +115,7 @@ def test_error_report_is_an_excel_file_row_by_row(world):
 @pytest.mark.django_db
 def test_fix_commit_then_reimport_changes_nothing(world, tmp_path):
     actor = officer(world)
-    path = fixed_xlsx(tmp_path)
+    path = fixed_roster(tmp_path)
     batch = checked(world, actor, "mz", path)
     assert batch.rows_bad == 0, list(
         batch.rows.filter(status="bad").values_list("errors", flat=True)
@@ -456,7 +440,7 @@ def test_a_large_commit_refreshes_the_planners_statistics(world, tmp_path, monke
     monkeypatch.setattr(importer, "ANALYZE_AFTER_ROWS", threshold)
     monkeypatch.setattr(importer, "refresh_statistics", lambda: calls.append(1))
     actor = officer(world)
-    commit(checked(world, actor, "mz", fixed_xlsx(tmp_path)), actor)  # 56 people created
+    commit(checked(world, actor, "mz", fixed_roster(tmp_path)), actor)  # 56 people created
     assert calls == ([1] if analyzed and connection.vendor == "postgresql" else [])
 
 

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from registry import importer, progress, services, tasks
 from registry.models import ImportBatch
-from registry.tests.test_import import CSV, XLSX, checked, fixed_xlsx, officer, upload
+from registry.testing import fixed_roster
+from registry.tests.test_import import CSV, XLSX, checked, officer, upload
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +92,7 @@ def test_commit_progress_is_visible_outside_its_transaction(world, monkeypatch, 
 def test_batch_page_shows_progress_while_running(world, client, tmp_path):
     actor = officer(world)
     client.force_login(actor)
-    batch = upload(world, actor, "mz", fixed_xlsx(tmp_path))
+    batch = upload(world, actor, "mz", fixed_roster(tmp_path))
     tasks.check_import.call(batch_id=batch.pk)
     services.import_commit(actor=actor, batch=batch)
     progress.set_done(batch.pk, 20)
@@ -114,7 +115,7 @@ def test_batch_page_says_about_how_long_the_running_step_still_needs(world, clie
 
     actor = officer(world)
     client.force_login(actor)
-    batch = upload(world, actor, "mz", fixed_xlsx(tmp_path))
+    batch = upload(world, actor, "mz", fixed_roster(tmp_path))
     tasks.check_import.call(batch_id=batch.pk)
     assert progress.get_started(batch.pk) == 0  # the dry run cleared its clock when done
     services.import_commit(actor=actor, batch=batch)
