@@ -114,56 +114,59 @@ def person_register(request):
     return render(request, "core/person_form.html", {"form": form})
 
 
+def _grantable_places(user, person) -> list[Place]:
+    """Where the user may give this person's account a role (none without an account)."""
+    if not person.account_id:
+        return []
+    active = selectors.places_visible_to(user).filter(is_active=True)
+    return [p for p in active if grantable_roles(user, p)][:2000]
+
+
+def _person_action(request, person, action, *, reveal_form, assign_form, revealed):
+    """Take the posted action; a redirect when it is done, None to show the page again (with
+    the refusal on the form that was posted, or the revealed field)."""
+    user = request.user
+    with refusals_shown_on(reveal_form if action == "reveal" else assign_form):
+        if action == "reveal" and reveal_form.is_valid():
+            field = reveal_form.cleaned_data["field"]
+            purpose = reveal_form.cleaned_data["purpose"]
+            revealed[field] = personal_data.reveal(
+                actor=user, person=person, field=field, purpose=purpose
+            )
+        elif action == "assign" and person.account_id and assign_form.is_valid():
+            services.role_assign(actor=user, user=person.account, **assign_form.cleaned_data)
+            messages.success(request, _("已分配角色。"))
+            return redirect("person_detail", pk=person.pk)
+        elif action == "end_role" and person.account_id:
+            assignment = get_object_or_404(
+                person.account.role_assignments.active(), pk=request.POST.get("assignment")
+            )
+            services.role_end(actor=user, assignment=assignment)
+            messages.success(request, _("已撤销角色。"))
+            return redirect("person_detail", pk=person.pk)
+    return None
+
+
 @login_required
 def person_detail(request, pk):
     user = request.user
     person = get_object_or_404(selectors.people_visible_to(user).select_related("place"), pk=pk)
-    revealed = {}
-    reveal_form = RevealForm()
-    places = (
-        [
-            p
-            for p in selectors.places_visible_to(user).filter(is_active=True)
-            if grantable_roles(user, p)
-        ][:2000]
-        if person.account_id
-        else []
-    )
+    places = _grantable_places(user, person)
     roles = set().union(*(grantable_roles(user, p) for p in places)) if places else set()
     action = request.POST.get("action") if request.method == "POST" else None
+    reveal_form = RevealForm(request.POST if action == "reveal" else None)
     assign_form = RoleAssignForm(
         request.POST if action == "assign" else None,
         places=Place.objects.filter(pk__in=[p.pk for p in places]),
         departments=selectors.departments_visible_to(user),
         roles=roles,
     )
-    if action == "reveal":
-        reveal_form = RevealForm(request.POST)
+    revealed = {}
     if action:
-        with refusals_shown_on(reveal_form if action == "reveal" else assign_form):
-            if action == "reveal":
-                if reveal_form.is_valid():
-                    field = reveal_form.cleaned_data["field"]
-                    revealed[field] = personal_data.reveal(
-                        actor=user,
-                        person=person,
-                        field=field,
-                        purpose=reveal_form.cleaned_data["purpose"],
-                    )
-            elif action == "assign" and person.account_id:
-                if assign_form.is_valid():
-                    services.role_assign(
-                        actor=user, user=person.account, **assign_form.cleaned_data
-                    )
-                    messages.success(request, _("已分配角色。"))
-                    return redirect("person_detail", pk=person.pk)
-            elif action == "end_role" and person.account_id:
-                assignment = get_object_or_404(
-                    person.account.role_assignments.active(), pk=request.POST.get("assignment")
-                )
-                services.role_end(actor=user, assignment=assignment)
-                messages.success(request, _("已撤销角色。"))
-                return redirect("person_detail", pk=person.pk)
+        forms = {"reveal_form": reveal_form, "assign_form": assign_form}
+        done = _person_action(request, person, action, revealed=revealed, **forms)
+        if done:
+            return done
     assignments = (
         person.account.role_assignments.active().select_related("place", "department")
         if person.account_id
