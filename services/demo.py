@@ -81,6 +81,25 @@ def build(*, district, builder, seed, out):
 
 def _one(rng, n, district, builder, items, grids, residents):
     resident = residents[n % len(residents)] if residents and n % 3 == 0 else None
+    req, item = _file(rng, builder, resident, items, grids)
+    days_ago = rng.randint(0, 40)
+    stage = rng.choices(
+        ["submitted", "accepted", "handling", "answered", "rated"], [1, 1, 3, 1, 8]
+    )[0]
+    if days_ago > 14 and stage in ("submitted", "accepted"):
+        stage = "rated"
+    req = _advance(rng, builder, req, item, district, stage)
+    shift = datetime.timedelta(days=days_ago, hours=rng.randint(0, 8))
+    late = (
+        datetime.timedelta(days=rng.choice([0, 0, 0, 2, 6]))
+        if stage != "submitted"
+        else datetime.timedelta()
+    )
+    _shift(req.pk, shift, late)
+
+
+def _file(rng, builder, resident, items, grids):
+    """One demo request, by the resident (H5) or by staff for someone (代办, 巡查)."""
     item = rng.choice(items) if rng.random() < 0.8 else None
     if item is None:
         text, category = rng.choice(FREE_TEXTS)
@@ -95,12 +114,11 @@ def _one(rng, n, district, builder, items, grids, residents):
         channel=Channel.H5 if resident else rng.choice([Channel.STAFF, Channel.PATROL]),
         resident=resident.person if resident else None, address=f"{rng.randint(1, 30)}栋附近",
     )  # fmt: skip
-    days_ago = rng.randint(0, 40)
-    stage = rng.choices(
-        ["submitted", "accepted", "handling", "answered", "rated"], [1, 1, 3, 1, 8]
-    )[0]
-    if days_ago > 14 and stage in ("submitted", "accepted"):
-        stage = "rated"
+    return req, item
+
+
+def _advance(rng, builder, req, item, district, stage):
+    """Take a demo request through the steps up to ``stage``."""
     if stage != "submitted":
         req = request_services.request_accept(actor=builder, request=req)
     if stage in ("handling", "answered", "rated"):
@@ -116,21 +134,20 @@ def _one(rng, n, district, builder, items, grids, residents):
             actor=builder, request=req, answer="已现场处理，问题已解决。"
         )
     if stage == "rated":
-        req = request_services.request_close(actor=builder, request=req)
-        rating = rng.choices(["satisfied", "basic", "unsatisfied"], [7, 2, 1])[0]
-        note = "处理不及时" if rating == "unsatisfied" else ""
-        req = request_services.request_rate(actor=builder, request=req, rating=rating, note=note)
-        if rating == "unsatisfied":
-            request_services.rating_review(
-                actor=builder, request=req, upheld=False, note="已核实处理到位"
-            )
-    shift = datetime.timedelta(days=days_ago, hours=rng.randint(0, 8))
-    late = (
-        datetime.timedelta(days=rng.choice([0, 0, 0, 2, 6]))
-        if stage != "submitted"
-        else datetime.timedelta()
-    )
-    _shift(req.pk, shift, late)
+        req = _rated(rng, builder, req)
+    return req
+
+
+def _rated(rng, builder, req):
+    req = request_services.request_close(actor=builder, request=req)
+    rating = rng.choices(["satisfied", "basic", "unsatisfied"], [7, 2, 1])[0]
+    note = "处理不及时" if rating == "unsatisfied" else ""
+    req = request_services.request_rate(actor=builder, request=req, rating=rating, note=note)
+    if rating == "unsatisfied":
+        request_services.rating_review(
+            actor=builder, request=req, upheld=False, note="已核实处理到位"
+        )
+    return req
 
 
 def _shift(pk, shift, late):

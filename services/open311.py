@@ -450,38 +450,53 @@ def requests(request, fmt):
         return _create(request, fmt)
     _only(request, "GET", "HEAD")
     params = Params(request)
-    district = jurisdiction(params)
-    found = _requests(district)
+    found = _requests(jurisdiction(params))
     ids = params.list("service_request_id")
-    if ids:
-        if not all(i.isdigit() and len(i) < 19 for i in ids):
-            raise Open311Error(400, "service_request_id must be numbers, comma delimited")
-        found = found.filter(pk__in=[int(i) for i in ids])
-    else:
-        codes = params.list("service_code")
-        if codes:  # an item about a person's circumstances is not named, nor found by its code
-            found = found.filter(item__code__in=codes, item__sensitive=False)
-        statuses = params.list("status")
-        bad = [s for s in statuses if s not in ("open", "closed")]
-        if bad:
-            raise Open311Error(400, f"status {bad[0]} is not one of open, closed")
-        if set(statuses) == {"open"}:
-            found = found.filter(state__in=_open_states())
-        elif set(statuses) == {"closed"}:
-            found = found.exclude(state__in=_open_states())
-        start = _moment(params.get("start_date"), "start_date")
-        end = _moment(params.get("end_date"), "end_date")
-        if start and end and start > end:
-            raise Open311Error(400, _("start_date 晚于 end_date，请调换或改正。"))
-        if start is None and end is None:
-            end = timezone.now()
-        if start is None:
-            start = end - DEFAULT_SPAN
-        if end is None or end - start > DEFAULT_SPAN:
-            end = start + DEFAULT_SPAN  # the spec's 90-day window, applied rather than refused
-        found = found.filter(created_at__gte=start, created_at__lte=end)
+    found = _by_ids(found, ids) if ids else _by_query(found, params)
     rows = [request_out(r) for r in found.order_by("-created_at", "-id")[:MAX_RESULTS]]
     return render(fmt, rows, root="service_requests", item="request")
+
+
+def _by_ids(found, ids: list[str]):
+    if not all(i.isdigit() and len(i) < 19 for i in ids):
+        raise Open311Error(400, "service_request_id must be numbers, comma delimited")
+    return found.filter(pk__in=[int(i) for i in ids])
+
+
+def _by_query(found, params: Params):
+    """service_code, status and the date window (the spec's 90 days, applied rather than
+    refused; the last 90 days when no date is given)."""
+    codes = params.list("service_code")
+    if codes:  # an item about a person's circumstances is not named, nor found by its code
+        found = found.filter(item__code__in=codes, item__sensitive=False)
+    found = _by_status(found, params.list("status"))
+    start, end = _window(params)
+    return found.filter(created_at__gte=start, created_at__lte=end)
+
+
+def _by_status(found, statuses: list[str]):
+    bad = [s for s in statuses if s not in ("open", "closed")]
+    if bad:
+        raise Open311Error(400, f"status {bad[0]} is not one of open, closed")
+    if set(statuses) == {"open"}:
+        return found.filter(state__in=_open_states())
+    if set(statuses) == {"closed"}:
+        return found.exclude(state__in=_open_states())
+    return found
+
+
+def _window(params: Params) -> tuple[datetime.datetime, datetime.datetime]:
+    start = _moment(params.get("start_date"), "start_date")
+    end = _moment(params.get("end_date"), "end_date")
+    if start and end and start > end:
+        raise Open311Error(400, _("start_date 晚于 end_date，请调换或改正。"))
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        start = end - DEFAULT_SPAN
+    if end is None or end - start > DEFAULT_SPAN:
+        end = start + DEFAULT_SPAN  # the spec's 90-day window, applied rather than refused
+    return start, end
 
 
 def _open_states():
@@ -489,10 +504,9 @@ def _open_states():
             State.DISPUTED]  # fmt: skip
 
 
-def _create(request, fmt):
-    params = Params(request)
-    api_key = params.get("api_key")
-    key = request_services.open311_key_lookup(api_key or "")
+def _key_and_district(params: Params):
+    """The api_key's key and the district it files in (jurisdiction_id, if given, must be it)."""
+    key = request_services.open311_key_lookup(params.get("api_key") or "")
     if key is None:
         raise Open311Error(403, "Missing or invalid api_key / api_key 缺失或无效。")
     district = jurisdiction(params) if params.get("jurisdiction_id") else key.district
@@ -500,42 +514,57 @@ def _create(request, fmt):
         raise Open311Error(
             403, "api_key is not valid for this jurisdiction_id / 密钥不属于该辖区。"
         )
-    item = _item(district, params.get("service_code"))
+    return key, district
+
+
+def _located_place(params: Params, district: Place) -> Place:
+    """Where the request is filed: the grid or community of address_id, else the district; a
+    location of some kind (lat & long, address_string or address_id) is required."""
     lat, long = params.get("lat"), params.get("long")
-    address_string, address_id = params.get("address_string"), params.get("address_id")
-    if not ((lat and long) or address_string or address_id):
+    address_id = params.get("address_id")
+    if not ((lat and long) or params.get("address_string") or address_id):
         raise Open311Error(
             400, "a location is required: lat & long, address_string or address_id / 请提供位置。"
         )
-    place = district
-    if address_id:
-        place = Place.objects.filter(
-            district=district, code=address_id, is_active=True,
-            level__in=[PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID],
-        ).first()  # fmt: skip
-        if place is None:
-            raise Open311Error(
-                400, f"address_id {address_id} is not a known grid or community code"
-            )
+    if not address_id:
+        return district
+    place = Place.objects.filter(
+        district=district, code=address_id, is_active=True,
+        level__in=[PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID],
+    ).first()  # fmt: skip
+    if place is None:
+        raise Open311Error(400, f"address_id {address_id} is not a known grid or community code")
+    return place
+
+
+def _media_url(params: Params) -> str:
     media_url = params.get("media_url") or ""
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError:
             raise Open311Error(400, "media_url is not a valid http(s) URL") from None
+    return media_url
+
+
+def _create(request, fmt):
+    params = Params(request)
+    key, district = _key_and_district(params)
+    item = _item(district, params.get("service_code"))
+    place = _located_place(params, district)
+    media_url = _media_url(params)
     name = "".join(part for part in (params.get("last_name"), params.get("first_name")) if part)
-    description = params.get("description") or item.name
     try:
         with transaction.atomic():
             created = request_services.request_submit(
                 actor=key.account,
                 place=place,
                 item=item,
-                description=description,
+                description=params.get("description") or item.name,
                 answers=params.attributes(),
-                address=address_string or "",
-                lat=lat,
-                long=long,
+                address=params.get("address_string") or "",
+                lat=params.get("lat"),
+                long=params.get("long"),
                 media_url=media_url,
                 channel=Channel.OPEN311,
                 contact_name=name[:50],

@@ -15,33 +15,26 @@
 import rules
 
 from core.models import Role
-from core.rules import acting_assignments, assignments_of, holds, is_superuser
+from core.rules import acting_assignments, holds, is_superuser
 
-DISPATCH_ROLES = {Role.ADMIN, Role.COORDINATOR}
-INTAKE_ROLES = {
-    Role.ADMIN,
-    Role.COORDINATOR,
-    Role.STREET_OFFICER,
-    Role.COMMUNITY_WORKER,
-    Role.GRID_WORKER,
-}
-PLACE_VIEW_ROLES = {Role.STREET_OFFICER, Role.COMMUNITY_WORKER, Role.GRID_WORKER, Role.AUDITOR}
-
-
-def officer_departments(user) -> set[int]:
-    return {
-        a.department_id
-        for a in assignments_of(user)
-        if a.role == Role.DEPARTMENT_OFFICER and a.department_id
-    }
-
-
-def co_department_ids(request) -> set[int]:
-    cached = getattr(request, "_co_ids", None)
-    if cached is None:
-        cached = set(request.co_departments.values_list("pk", flat=True))
-        request._co_ids = cached
-    return cached
+# The request policies (a predicate and, beside it, the queryset of what it allows) live in
+# services.policies; these names stay importable from here.
+from services.policies import (  # noqa: F401 - re-exported
+    DISPATCH_ROLES,
+    INTAKE_ROLES,
+    PLACE_VIEW_ROLES,
+    can_dispatch,
+    can_dispatch_request,
+    can_handle,
+    can_note,
+    can_view,
+    co_department_ids,
+    is_co_officer,
+    is_lead_officer,
+    is_requester,
+    officer_departments,
+    sees_place,
+)
 
 
 @rules.predicate
@@ -69,43 +62,6 @@ def can_patrol(user, place) -> bool:
 
 
 @rules.predicate
-def is_requester(user, request) -> bool:
-    if request is None or not getattr(user, "is_authenticated", False):
-        return False
-    if request.submitted_by_id == user.pk:
-        return True
-    return bool(request.resident_id and request.resident.account_id == user.pk)
-
-
-@rules.predicate
-def can_dispatch(user, request) -> bool:
-    return request is not None and holds(user, DISPATCH_ROLES, request.place)
-
-
-@rules.predicate
-def is_lead_officer(user, request) -> bool:
-    if request is None or not request.lead_department_id:
-        return False
-    return (
-        request.lead_department_id in officer_departments(user)
-        and request.lead_department.district_id == request.district_id
-    )
-
-
-@rules.predicate
-def is_co_officer(user, request) -> bool:
-    if request is None:
-        return False
-    mine = officer_departments(user)
-    return bool(mine and mine & co_department_ids(request))
-
-
-@rules.predicate
-def sees_place(user, request) -> bool:
-    return request is not None and holds(user, PLACE_VIEW_ROLES, request.place)
-
-
-@rules.predicate
 def can_supervise(user, district) -> bool:
     return district is not None and holds(user, DISPATCH_ROLES | {Role.AUDITOR}, district)
 
@@ -114,13 +70,10 @@ rules.add_perm("services.manage_catalogue", is_superuser | can_manage_catalogue)
 rules.add_perm("services.submit", is_superuser | can_submit)
 rules.add_perm("services.intake", is_superuser | can_intake)
 rules.add_perm("services.patrol", is_superuser | can_patrol)
-rules.add_perm(
-    "services.view_request",
-    is_superuser | is_requester | can_dispatch | is_lead_officer | is_co_officer | sees_place,
-)
-rules.add_perm("services.dispatch", is_superuser | can_dispatch)
-rules.add_perm("services.publish", is_superuser | can_dispatch)
-rules.add_perm("services.handle", is_superuser | is_lead_officer)
-rules.add_perm("services.note", is_superuser | is_lead_officer | is_co_officer)
+rules.add_perm("services.view_request", can_view)
+rules.add_perm("services.dispatch", can_dispatch_request)
+rules.add_perm("services.publish", can_dispatch_request)
+rules.add_perm("services.handle", can_handle)
+rules.add_perm("services.note", can_note)
 rules.add_perm("services.rate", is_superuser | is_requester | can_dispatch)
 rules.add_perm("services.supervise", is_superuser | can_supervise)

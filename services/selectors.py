@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from core.models import Department, Place, Role
 from core.rules import acting_assignments, assignments_of
+from services import policies
 from services.models import (
     OPEN_STATES,
     Application,
@@ -12,46 +13,24 @@ from services.models import (
     ServiceRequest,
     State,
 )
-from services.rules import DISPATCH_ROLES, PLACE_VIEW_ROLES, officer_departments
-
-
-def _under(roles, user) -> Q:
-    query = Q(pk__in=[])
-    for assignment in assignments_of(user):
-        if assignment.role in roles:
-            query |= Q(place_path__startswith=assignment.place.path)
-    return query
+from services.policies import DISPATCH_ROLES, INTAKE_ROLES, officer_departments
 
 
 def requests_visible_to(user) -> QuerySet[ServiceRequest]:
     """Own requests, requests in the places where the user dispatches or serves, and requests
-    led or co-handled by the user's department."""
-    base = ServiceRequest.objects.select_related("place", "lead_department", "item")
-    if user.is_superuser:
-        return base
-    if not getattr(user, "is_authenticated", False):
-        return base.none()
-    query = Q(submitted_by=user) | Q(resident__account=user)
-    query |= _under(DISPATCH_ROLES | PLACE_VIEW_ROLES, user)
-    departments = officer_departments(user)
-    if departments:
-        query |= Q(lead_department__in=departments) | Q(co_departments__in=departments)
-    return base.filter(query).distinct() if departments else base.filter(query)
+    led or co-handled by the user's department (services.policies.visible)."""
+    return policies.visible(user)
 
 
 def my_requests(user) -> QuerySet[ServiceRequest]:
-    return ServiceRequest.objects.filter(
-        Q(submitted_by=user) | Q(resident__account=user)
-    ).select_related("item", "lead_department")
+    return ServiceRequest.objects.filter(policies.requester_q(user)).select_related(
+        "item", "lead_department"
+    )
 
 
 def dispatchable(user) -> QuerySet[ServiceRequest]:
-    """Requests in the districts where the user is a dispatcher."""
-    if user.is_superuser:
-        return ServiceRequest.objects.select_related("place", "lead_department", "item")
-    return ServiceRequest.objects.filter(_under(DISPATCH_ROLES, user)).select_related(
-        "place", "lead_department", "item"
-    )
+    """Requests in the districts where the user is a dispatcher (services.policies)."""
+    return policies.dispatchable(user)
 
 
 def dispatch_queues(user) -> dict[str, QuerySet]:
@@ -75,11 +54,11 @@ def pending_applications(user) -> QuerySet[Application]:
 
 
 def department_queue(user) -> QuerySet[ServiceRequest]:
-    """What waits for the user's department: requests it leads, to sign or to handle."""
-    departments = officer_departments(user)
+    """What waits for the user's department: requests it leads, to sign or to handle (a queue
+    of the user's own department, so not everything for a superuser)."""
     return (
         ServiceRequest.objects.filter(
-            lead_department__in=departments, state__in=[State.DISPATCHED, State.HANDLING]
+            policies.lead_officer_q(user), state__in=[State.DISPATCHED, State.HANDLING]
         )
         .select_related("place", "lead_department", "item")
         .order_by("due_at")
@@ -87,10 +66,9 @@ def department_queue(user) -> QuerySet[ServiceRequest]:
 
 
 def co_handling_queue(user) -> QuerySet[ServiceRequest]:
-    departments = officer_departments(user)
     return (
         ServiceRequest.objects.filter(
-            co_departments__in=departments, state__in=[State.DISPATCHED, State.HANDLING]
+            policies.co_officer_q(user), state__in=[State.DISPATCHED, State.HANDLING]
         )
         .select_related("place", "lead_department")
         .distinct()
@@ -143,8 +121,6 @@ def submit_places(user) -> QuerySet[Place]:
 
 
 def intake_places(user) -> QuerySet[Place]:
-    from services.rules import INTAKE_ROLES
-
     query = Q(pk__in=[])
     for assignment in assignments_of(user):
         if assignment.role in INTAKE_ROLES:

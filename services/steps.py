@@ -4,7 +4,7 @@ Each row says what a step is called, which service does it, which django-rules p
 needs, from which states it may be taken, and what input it takes. The request page
 (``views.request_act`` and ``request_detail.html``), the JSON API (``api.py``: one operation per
 row, ``POST /api/services/requests/{id}/steps/{name}``) and the tests all loop over ``STEPS``:
-adding a step is adding a row here (and its service in ``services.py``).
+adding a step is adding a row here (and its service in the ``services.services`` package).
 
 ``available_steps(user, request)`` answers which steps this user may take on this request now,
 with the same rules predicates the services check; the services still check everything again

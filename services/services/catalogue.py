@@ -1,0 +1,207 @@
+"""The service catalogue: items, their typed form fields and the default catalogue."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.clock import one_write
+from core.models import Department, Place
+from core.validation import require_perm as _require
+from services.models import Applicant, Category, FieldType, ServiceItem
+from services.services.common import DEFAULT_DEADLINE_DAYS, _check_departments, _days, _text
+
+FIELD_TYPES = {choice.value for choice in FieldType}
+
+
+def clean_fields(fields) -> list[dict]:
+    """Validate typed form field definitions; codes unique, lists carry their values."""
+    if not isinstance(fields, list):
+        raise ValidationError(_("表单字段格式不正确。"))
+    cleaned, codes = [], set()
+    for order, spec in enumerate(fields, start=1):
+        if not isinstance(spec, dict):
+            raise ValidationError(_("表单字段格式不正确。"))
+        code = str(spec.get("code", "")).strip()
+        if not code or not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 32:
+            raise ValidationError(_("字段编码应为1–32位字母、数字或下划线。"))
+        if code in codes:
+            raise ValidationError(_("字段编码“%(code)s”重复。"), params={"code": code})
+        codes.add(code)
+        datatype = spec.get("datatype", FieldType.STRING)
+        if datatype not in FIELD_TYPES:
+            raise ValidationError(_("字段类型“%(type)s”不受支持。"), params={"type": datatype})
+        values = [[str(k), str(n)] for k, n in spec.get("values", [])]
+        if datatype in (FieldType.SINGLE, FieldType.MULTI) and not values:
+            raise ValidationError(_("选择类字段“%(code)s”需要给出选项。"), params={"code": code})
+        cleaned.append(
+            {
+                "code": code,
+                "label": _text(spec.get("label"), _("字段名称"), max_length=100),
+                "datatype": datatype,
+                "required": bool(spec.get("required", False)),
+                "order": order,
+                "help": str(spec.get("help", ""))[:200],
+                "values": values,
+            }
+        )
+    return cleaned
+
+
+def _departments(district: Place, lead: Department, co) -> list[Department]:
+    return _check_departments(
+        district.pk, lead, co, lead_refusal=_("主办部门应为本区有效的职能部门。")
+    )
+
+
+@one_write
+def item_create(
+    *,
+    actor,
+    district: Place,
+    code: str,
+    name: str,
+    category: str,
+    lead_department: Department,
+    co_departments=(),
+    description: str = "",
+    group: str = "",
+    keywords: str = "",
+    materials: str = "",
+    fields=(),
+    acceptance_days: int = 1,
+    deadline_days: int | None = None,
+    applicant: str = Applicant.ANYONE,
+    sensitive: bool = False,
+) -> ServiceItem:
+    """A catalogue item (version 1). ``sensitive``: about a person's circumstances, so the public
+    outputs do not name it for a request (see ServiceItem.sensitive)."""
+    _require(actor, "services.manage_catalogue", district)
+    code = _text(code, _("事项编码"), max_length=32)
+    if not code.isascii() or not code.replace("-", "").replace("_", "").isalnum():
+        raise ValidationError(_("事项编码只能包含字母、数字、- 和 _。"))
+    if category not in Category.values:
+        raise ValidationError(_("请选择事项类别。"))
+    if applicant not in Applicant.values:
+        raise ValidationError(_("请选择申请人范围。"))
+    co = _departments(district, lead_department, co_departments)
+    if ServiceItem.objects.filter(district=district, code=code).exists():
+        raise ValidationError(_("事项编码“%(code)s”已存在。"), params={"code": code})
+    item = ServiceItem.objects.create(
+        district=district,
+        code=code,
+        name=_text(name, _("事项名称"), max_length=100),
+        description=_text(description, _("说明"), required=False),
+        category=category,
+        group=_text(group, _("领域"), required=False, max_length=50),
+        keywords=_text(keywords, _("关键词"), required=False, max_length=200),
+        lead_department=lead_department,
+        materials=_text(materials, _("所需材料"), required=False),
+        fields=clean_fields(list(fields)),
+        acceptance_days=_days(acceptance_days, _("受理时限"), 0, 5),
+        deadline_days=_days(
+            DEFAULT_DEADLINE_DAYS[category] if deadline_days is None else deadline_days,
+            _("办理时限"),
+            0,
+            60,
+        ),
+        applicant=applicant,
+        sensitive=bool(sensitive),
+    )
+    item.co_departments.set(co)
+    audit.record(
+        actor=actor,
+        action="services.item_create",
+        obj=item,
+        changes={"code": code, "name": item.name, "lead": lead_department.name},
+        place=district,
+    )
+    return item
+
+
+@one_write
+def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
+    """Change an item; the version goes up, requests keep the version they were filed under."""
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    _require(actor, "services.manage_catalogue", item.district)
+    allowed = {
+        "name", "description", "category", "group", "keywords", "lead_department",
+        "co_departments", "materials", "fields", "acceptance_days", "deadline_days",
+        "applicant", "is_active", "sensitive",
+    }  # fmt: skip
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(
+            _("不能修改这些字段：%(f)s"), params={"f": ", ".join(sorted(unknown))}
+        )
+    co = changes.pop("co_departments", None)
+    if "name" in changes:
+        changes["name"] = _text(changes["name"], _("事项名称"), max_length=100)
+    if "category" in changes and changes["category"] not in Category.values:
+        raise ValidationError(_("请选择事项类别。"))
+    if "fields" in changes:
+        changes["fields"] = clean_fields(list(changes["fields"]))
+    if "deadline_days" in changes:
+        changes["deadline_days"] = _days(changes["deadline_days"], _("办理时限"), 0, 60)
+    if "acceptance_days" in changes:
+        changes["acceptance_days"] = _days(changes["acceptance_days"], _("受理时限"), 0, 5)
+    if "sensitive" in changes:
+        changes["sensitive"] = bool(changes["sensitive"])
+    lead = changes.get("lead_department", item.lead_department)
+    if co is not None or "lead_department" in changes:
+        co = _departments(item.district, lead, co if co is not None else item.co_departments.all())
+    diff = audit.diff(item, **changes)
+    if co is not None:
+        old = sorted(d.name for d in item.co_departments.all())
+        new = sorted(d.name for d in co)
+        if old != new:
+            diff["co_departments"] = [old, new]
+    if not diff:
+        return item
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.version += 1
+    item.save()
+    if co is not None:
+        item.co_departments.set(co)
+    audit.record(
+        actor=actor, action="services.item_update", obj=item, changes=diff, place=item.district
+    )
+    return item
+
+
+@one_write
+def catalogue_seed(*, actor, district: Place) -> list[ServiceItem]:
+    """Add the default catalogue items whose lead department exists in the district."""
+    from services.catalogue_defaults import DEFAULT_ITEMS
+
+    _require(actor, "services.manage_catalogue", district)
+    departments = {d.short_code: d for d in Department.objects.filter(district=district)}
+    created = []
+    for spec in DEFAULT_ITEMS:
+        lead = departments.get(spec["lead"])
+        if (
+            lead is None
+            or ServiceItem.objects.filter(district=district, code=spec["code"]).exists()
+        ):
+            continue
+        co = [departments[c] for c in spec.get("co", ()) if c in departments]
+        created.append(
+            item_create(
+                actor=actor,
+                district=district,
+                code=spec["code"],
+                name=spec["name"],
+                category=spec["category"],
+                group=spec.get("group", ""),
+                keywords=spec.get("keywords", ""),
+                description=spec.get("description", ""),
+                materials=spec.get("materials", ""),
+                lead_department=lead,
+                co_departments=co,
+                fields=spec.get("fields", ()),
+                deadline_days=spec.get("days"),
+                applicant=spec.get("applicant", Applicant.ANYONE),
+                sensitive=spec.get("sensitive", False),
+            )
+        )
+    return created

@@ -1,0 +1,182 @@
+"""What every write of the services app shares: the deadlines, text checks, the clock, and how a
+step on one request starts and ends (lock, permission, state; save, timeline event, audit event).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from core import audit, clock
+from core.models import Department, Notification
+from core.validation import require_perm as _require
+from services import notify
+from services.models import Category, Channel, RequestEvent, ServiceRequest
+
+# Default handling deadlines in working days by class (a Jiangsu rulebook: enquiries and help
+# 3 working days, complaints and suggestions 13).
+DEFAULT_DEADLINE_DAYS = {
+    Category.ENQUIRY: 3,
+    Category.HELP: 3,
+    Category.COMPLAINT: 13,
+    Category.REPORT: 13,
+    Category.SUGGESTION: 13,
+    Category.PRAISE: 3,
+}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_EXTENSION_DAYS = 30
+# 派单异议 is raised before signing and within this many working days of the dispatch.
+OBJECTION_DAYS = 1
+
+
+def _text(value, label: str, *, required: bool = True, max_length: int = 4000) -> str:
+    value = (value or "").strip().replace("\x00", "")
+    if required and not value:
+        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
+    if len(value) > max_length:
+        raise ValidationError(
+            _("%(label)s过长（最多%(max)s字）。"), params={"label": label, "max": max_length}
+        )
+    return value
+
+
+def _now() -> datetime.datetime:
+    return clock.now()
+
+
+def _days(value, label: str, low: int, high: int) -> int:
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(label)s应为整数。"), params={"label": label}) from None
+    if not low <= value <= high:
+        raise ValidationError(
+            _("%(label)s应在%(low)s到%(high)s之间。"),
+            params={"label": label, "low": low, "high": high},
+        )
+    return value
+
+
+def _check_departments(district_id: int, lead, co, *, lead_refusal) -> list[Department]:
+    """A lead department of the district, active (else ``lead_refusal``), and co-handling ones
+    of the district other than the lead. Returns the co-handling departments as a list."""
+    if lead is None or lead.district_id != district_id or not lead.is_active:
+        raise ValidationError(lead_refusal)
+    co = list(co or [])
+    for department in co:
+        if department.district_id != district_id:
+            raise ValidationError(_("协办部门应为本区的职能部门。"))
+        if department.pk == lead.pk:
+            raise ValidationError(_("协办部门不能与主办部门相同。"))
+    return co
+
+
+# ---------------------------------------------------------------- the timeline
+
+
+def _new_event(
+    request, *, actor, kind, from_state="", note="", department=None, data=None, public=True
+) -> RequestEvent:
+    return RequestEvent(
+        request=request,
+        district_id=request.district_id,
+        kind=kind,
+        from_state=from_state,
+        to_state=request.state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if getattr(actor, "pk", None) else _("系统"),
+        department=department,
+        note=note,
+        data=data or {},
+        public=public,
+    )
+
+
+def _event(request, **details) -> RequestEvent:
+    event = _new_event(request, **details)
+    event.save()
+    return event
+
+
+def _tell_requester(request: ServiceRequest, title: str, body: str = "") -> None:
+    """In-app notice to the requester (and an SMS through the configured backend)."""
+    from django.urls import reverse
+
+    users = set()
+    if request.submitted_by_id and request.channel == Channel.H5:
+        users.add(request.submitted_by_id)
+    if request.resident_id and request.resident.account_id:
+        users.add(request.resident.account_id)
+    url = reverse("services:request_detail", args=[request.pk])
+    for user_id in users:
+        Notification.objects.create(
+            user_id=user_id, title=f"{request.number} {title}"[:200], body=body, url=url
+        )
+    if request.resident_id and request.resident.mobile_enc:
+        notify.queue_sms(person=request.resident, text=f"【邻里】您的诉求{request.number}{title}")
+
+
+def _tell_department(department: Department | None, request: ServiceRequest, title: str) -> None:
+    if department is None:
+        return
+    from django.urls import reverse
+
+    from core.models import Role, RoleAssignment
+
+    url = reverse("services:request_detail", args=[request.pk])
+    for user_id in (
+        RoleAssignment.objects.active()
+        .filter(role=Role.DEPARTMENT_OFFICER, department=department)
+        .values_list("user_id", flat=True)
+        .distinct()
+    ):
+        Notification.objects.create(
+            user_id=user_id, title=f"{request.number} {title}"[:200], url=url
+        )
+
+
+def _locked(request: ServiceRequest) -> ServiceRequest:
+    return (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("lead_department", "resident", "item", "place")
+        .get(pk=request.pk)
+    )
+
+
+def _allow(request: ServiceRequest, allowed: set, action: str) -> None:
+    if request.state not in allowed:
+        raise ValidationError(
+            _("诉求当前状态为“%(state)s”，不能%(action)s。"),
+            params={"state": request.get_state_display(), "action": action},
+            code="bad_state",
+        )
+
+
+def _step(
+    actor, request: ServiceRequest, perm: str, allowed: set, action: str, denied: str | None = None
+) -> ServiceRequest:
+    """How every step on one request starts: lock its row, check ``perm`` (refused with
+    ``denied``, or the generic message), refuse a step its current state does not allow (with
+    the reason). Returns the locked request, fresh from the database."""
+    request = _locked(request)
+    _require(actor, perm, request, denied)
+    _allow(request, allowed, action)
+    return request
+
+
+def _moved(
+    actor, request: ServiceRequest, kind: str, audit_action: str, *, from_state: str,
+    fields=(), note: str = "", department=None, data=None, public: bool = True, changes=None,
+) -> RequestEvent:  # fmt: skip
+    """How every step on one request ends: save what changed (``fields``: those columns; None:
+    the whole row; empty: nothing), append the timeline event, record the audit event."""
+    if fields is None:
+        request.save()
+    elif fields:
+        request.save(update_fields=[*fields, "updated_at"])
+    event = _event(
+        request, actor=actor, kind=kind, from_state=from_state, note=note,
+        department=department, data=data, public=public,
+    )  # fmt: skip
+    audit.record(actor=actor, action=audit_action, obj=request, changes=changes)
+    return event

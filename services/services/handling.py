@@ -1,0 +1,61 @@
+"""The department's steps: sign, progress notes, the answer."""
+
+from django.utils.translation import gettext as _
+
+from core.clock import one_write
+from services.models import EventKind, RequestEvent, ServiceRequest, State
+from services.policies import officer_departments
+from services.services.common import _moved, _now, _step, _tell_requester, _text
+
+
+@one_write
+def request_sign(*, actor, request: ServiceRequest) -> ServiceRequest:
+    """签收: the lead department takes the request and starts handling it."""
+    request = _step(
+        actor, request, "services.handle", {State.DISPATCHED}, _("签收"),
+        _("只有主办部门可以签收。"),
+    )  # fmt: skip
+    request.state, request.signed_at = State.HANDLING, _now()
+    _moved(
+        actor, request, EventKind.SIGN, "services.request_sign", from_state=State.DISPATCHED,
+        fields=["state", "signed_at"], department=request.lead_department,
+    )  # fmt: skip
+    _tell_requester(request, _("部门已签收，正在办理"))
+    return request
+
+
+@one_write
+def request_note(*, actor, request: ServiceRequest, note: str, public: bool = True) -> RequestEvent:
+    """A progress note by the lead or a co-handling department."""
+    request = _step(
+        actor, request, "services.note", {State.DISPATCHED, State.HANDLING}, _("填写办理进展")
+    )
+    note = _text(note, _("办理进展"), max_length=2000)
+    mine = officer_departments(actor)
+    department = (
+        request.lead_department
+        if request.lead_department_id in mine
+        else request.co_departments.filter(pk__in=mine).first()
+    )
+    return _moved(
+        actor, request, EventKind.PROGRESS, "services.request_note", from_state=request.state,
+        note=note, department=department, public=public,
+    )  # fmt: skip
+
+
+@one_write
+def request_answer(*, actor, request: ServiceRequest, answer: str) -> ServiceRequest:
+    """答复: the lead department's answer to the resident."""
+    request = _step(
+        actor, request, "services.handle", {State.HANDLING}, _("答复"), _("只有主办部门可以答复。")
+    )
+    request.answer = _text(answer, _("答复内容"), max_length=4000)
+    request.state, request.answered_at = State.ANSWERED, _now()
+    late = request.due_at is not None and request.answered_at > request.due_at
+    _moved(
+        actor, request, EventKind.ANSWER, "services.request_answer", from_state=State.HANDLING,
+        fields=["state", "answer", "answered_at"], note=request.answer,
+        department=request.lead_department, data={"late": late}, changes={"late": late},
+    )  # fmt: skip
+    _tell_requester(request, _("部门已答复"), request.answer)
+    return request

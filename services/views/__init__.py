@@ -1,0 +1,44 @@
+"""Pages of the services app. Thin: parse, call a service or a selector, render.
+
+``requests`` (filing a request, following it, its steps), ``queues`` (the work queues and
+supervision pages), ``catalogue`` (the catalogue, its items and the Open311 keys).
+"""
+
+from services.views.catalogue import catalogue, item_detail, item_new, open311_keys
+from services.views.queues import (
+    department_queue,
+    dispatch_queue,
+    grid_queue,
+    metrics_page,
+    overdue,
+)
+from services.views.requests import (
+    home,
+    intake,
+    map_options,
+    patrol,
+    request_act,
+    request_detail,
+    request_new,
+    request_photo,
+)
+
+__all__ = [
+    "catalogue",
+    "department_queue",
+    "dispatch_queue",
+    "grid_queue",
+    "home",
+    "intake",
+    "item_detail",
+    "item_new",
+    "map_options",
+    "metrics_page",
+    "open311_keys",
+    "overdue",
+    "patrol",
+    "request_act",
+    "request_detail",
+    "request_new",
+    "request_photo",
+]

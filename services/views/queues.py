@@ -1,0 +1,155 @@
+"""The work queues (派单台, 部门工单, 网格工单) and supervision (超期清单, 三率统计)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from services import selectors
+from services.models import State
+from services.rules import officer_departments
+
+
+@login_required
+def dispatch_queue(request):
+    user = request.user
+    if not selectors.is_dispatcher(user):
+        raise PermissionDenied(_("只有派单员可以打开派单台。"))
+    queues = selectors.dispatch_queues(user)
+    overdue = (
+        selectors.dispatchable(user)
+        .filter(state__in=[State.DISPATCHED, State.HANDLING], due_at__lt=timezone.now())
+        .order_by("due_at")
+    )
+    sections = [
+        ("submitted", _("待受理"), queues["submitted"][:50]),
+        ("accepted", _("待派单"), queues["accepted"][:50]),
+        ("answered", _("已答复待办结"), queues["answered"][:50]),
+        ("disputed", _("不满意待核实"), queues["disputed"][:50]),
+        ("closed", _("已办结待回访"), queues["closed"][:50]),
+        ("overdue", _("已超期"), overdue[:50]),
+    ]
+    return render(
+        request,
+        "services/dispatch.html",
+        {
+            "sections": sections,
+            "applications": list(selectors.pending_applications(user)[:50]),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def department_queue(request):
+    user = request.user
+    if not officer_departments(user):
+        raise PermissionDenied(_("只有职能部门工作人员可以打开部门工单。"))
+    return render(
+        request,
+        "services/department.html",
+        {
+            "lead": selectors.department_queue(user)[:100],
+            "co": selectors.co_handling_queue(user)[:50],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def grid_queue(request):
+    user = request.user
+    from core.models import Role
+    from core.rules import role_places
+
+    grids = role_places(user, {Role.GRID_WORKER})
+    if not grids and not user.is_superuser:
+        raise PermissionDenied(_("只有网格员可以打开网格工单。"))
+    return render(
+        request,
+        "services/grid.html",
+        {"requests": selectors.grid_queue(user)[:100], "grids": grids, "now": timezone.now()},
+    )
+
+
+@login_required
+def overdue(request):
+    """超期清单: each department's overdue list per working day, as the job kept it."""
+    user = request.user
+    lists = selectors.overdue_lists_visible_to(user)
+    days = list(lists.values_list("day", flat=True).distinct().order_by("-day")[:30])
+    day = request.GET.get("day") or (days[0].isoformat() if days else "")
+    shown = [entry for entry in lists if entry.day.isoformat() == day] if day else []
+    return render(request, "services/overdue.html", {"lists": shown, "days": days, "day": day})
+
+
+@login_required
+def metrics_page(request):
+    """三率, on-time rate and handling time by group, with a weekly trend; Excel export."""
+    from services import metrics
+
+    user = request.user
+    if not metrics.may_see_metrics(user):
+        raise PermissionDenied(_("您无权查看诉求统计。"))
+    group = request.GET.get("group", "department")
+    group = group if group in metrics.GROUPS else "department"
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    days = days if days in metrics.PERIODS else 30
+    data = metrics.metrics(user, group=group, days=days)
+    if request.GET.get("format") == "xlsx":
+        return _metrics_xlsx(data, group, days)
+    chart = {
+        "labels": [row["label"] for row in data["rows"]],
+        "response": [row["response_rate"] for row in data["rows"]],
+        "resolution": [row["resolution_rate"] for row in data["rows"]],
+        "satisfaction": [row["satisfaction_rate"] for row in data["rows"]],
+        "weeks": [row["label"] for row in data["trend"]],
+        "weekly_total": [row["total"] for row in data["trend"]],
+        "weekly_satisfaction": [row["satisfaction_rate"] for row in data["trend"]],
+        "weekly_on_time": [row["on_time_rate"] for row in data["trend"]],
+    }
+    return render(
+        request,
+        "services/metrics.html",
+        {
+            "data": data,
+            "chart": chart,
+            "group": group,
+            "days": days,
+            "groups": [(k, v[1]) for k, v in metrics.GROUPS.items()],
+            "periods": list(metrics.PERIODS.items()),
+            "columns": metrics.COLUMNS,
+        },
+    )
+
+
+def _metrics_xlsx(data, group, days):
+    from io import BytesIO
+
+    from django.http import HttpResponse
+
+    from core.exports import SafeWorkbook
+    from services import metrics
+
+    book = SafeWorkbook()
+    sheet = book.active
+    sheet.title = "三率统计"
+    sheet.append([str(label) for _key, label in metrics.COLUMNS])
+    for row in [*data["rows"], data["total"]]:
+        sheet.append([row[key] for key, _label in metrics.COLUMNS])
+    trend = book.create_sheet("按周趋势")
+    trend.append([str(label) for _key, label in metrics.COLUMNS])
+    for row in data["trend"]:
+        trend.append([row[key] for key, _label in metrics.COLUMNS])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="service-metrics-{group}-{days}d.xlsx"'
+    return response
