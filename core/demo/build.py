@@ -135,12 +135,17 @@ def shared_password_hash(password: str):
 # ---------------------------------------------------------------- tree and staff
 
 
-def _build_tree_and_staff(plan: generate.DistrictPlan, seed: int, out):
+def _builder() -> User:
+    """The system actor the demo writes as (for the audit log); it cannot log in."""
     builder = User.objects.filter(username=BUILDER_USERNAME).first()
     if builder is None:
         builder = User(username=BUILDER_USERNAME, is_superuser=True, is_staff=False)
-        builder.set_unusable_password()  # a system actor for the audit log; it cannot log in
+        builder.set_unusable_password()
         builder.save()
+    return builder
+
+
+def _build_tree(builder, plan: generate.DistrictPlan):
     district = services.district_create(
         actor=builder, name=plan.name, code=plan.code,
         population=plan.population, households=plan.households,
@@ -152,15 +157,29 @@ def _build_tree_and_staff(plan: generate.DistrictPlan, seed: int, out):
         for community_plan in street_plan.communities:
             community = _place(builder, street, community_plan)
             communities.append(community)
-            for grid_plan in community_plan.grids:
-                grids.append(_place(builder, community, grid_plan))
+            grids += [_place(builder, community, grid) for grid in community_plan.grids]
+    return district, streets, communities, grids
+
+
+def _first_grids(streets, communities, grids) -> list[Place]:
+    """Every grid of the first community, then the first grid of each street's first community
+    (the first street's repeats one: residents are spread over the list as it is)."""
+    first = [g for g in grids if g.parent_id == communities[0].pk]
+    for street in streets:
+        community = next(c for c in communities if c.parent_id == street.pk)
+        first.append(next(g for g in grids if g.parent_id == community.pk))
+    return first
+
+
+def _build_tree_and_staff(plan: generate.DistrictPlan, seed: int, out):
+    builder = _builder()
+    district, streets, communities, grids = _build_tree(builder, plan)
     out(f"{len(streets)} 个街道，{len(communities)} 个社区，{len(grids)} 个网格")
     departments = [
         services.department_create(actor=builder, district=district, name=name, short_code=code)
         for name, code in names.DEPARTMENTS
     ]
-    rng = random.Random(f"staff:{seed}")
-    staff = _Staff(builder, rng)
+    staff = _Staff(builder, random.Random(f"staff:{seed}"))
     for username in ("admin", "admin-2"):
         staff.add(district, username, Role.ADMIN)
     staff.add(district, "coordinator", Role.COORDINATOR)
@@ -174,11 +193,7 @@ def _build_tree_and_staff(plan: generate.DistrictPlan, seed: int, out):
         extra = 3 if c <= 3 else 1  # the first few communities have a full team
         for k in range(1, extra + 1):
             staff.add(community, f"c{c:03d}" + (f"-{k}" if k > 1 else ""), Role.COMMUNITY_WORKER)
-    # Grid workers: every grid of the first community, and the first grid of each street's first.
-    first_grids = [g for g in grids if g.parent_id == communities[0].pk]
-    for street in streets:
-        community = next(c for c in communities if c.parent_id == street.pk)
-        first_grids.append(next(g for g in grids if g.parent_id == community.pk))
+    first_grids = _first_grids(streets, communities, grids)
     for grid in dict.fromkeys(first_grids):
         staff.add(grid, f"g{grid.code[-8:]}", Role.GRID_WORKER)
     # Social organisations: members at street and community level.
