@@ -17,12 +17,12 @@ from ninja import Field, Header, Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, create_model
 
 from core.api import AUTH, IdempotencyConflict, Page, errors
 from core.api_schemas import MAX_ID
 from core.rules import assignments_of
-from timebank import selectors, services
+from timebank import selectors, services, steps
 from timebank.models import Account, AccountKind, Category, Listing, ListingKind, Order
 
 router = Router(auth=AUTH, tags=["timebank"])
@@ -375,28 +375,32 @@ def _districts(user) -> set[int]:
     }
 
 
+# The older operations of four steps (the table's own: /orders/{id}/steps/{name}, below).
+
+
+def _step(request, name: str, order: Order, data: dict | None = None):
+    return steps.BY_NAME[name].run(actor=request.auth, order=order, data=data or {})
+
+
 @router.post("/orders/{order_id}/sign-in", response={200: OrderOut, **errors(403, 404, 422)})
 def order_sign_in(request, order_id: Id):
-    return services.order_sign_in(actor=request.auth, order=_order(request, order_id))
+    return _step(request, "sign_in", _order(request, order_id))
 
 
 @router.post("/orders/{order_id}/sign-out", response={200: OrderOut, **errors(403, 404, 422)})
 def order_sign_out(request, order_id: Id):
-    return services.order_sign_out(actor=request.auth, order=_order(request, order_id))
+    return _step(request, "sign_out", _order(request, order_id))
 
 
 @router.post("/orders/{order_id}/confirm", response={200: OrderOut, **errors(403, 404, 422)})
 def order_confirm(request, order_id: Id, data: ConfirmIn):
-    return services.order_confirm(
-        actor=request.auth, order=_order(request, order_id), minutes=data.minutes,
-        rating=data.rating,
-    )  # fmt: skip
+    return _step(request, "confirm", _order(request, order_id), data.dict())
 
 
 @router.post("/orders/{order_id}/approve", response={200: OrderOut, **errors(403, 404, 422)})
 def order_approve(request, order_id: Id):
     """Approve a confirmed service: the deposit (and payment) are posted once per order."""
-    return services.order_approve(actor=request.auth, order=_order(request, order_id))
+    return _step(request, "approve", _order(request, order_id))
 
 
 # ---------------------------------------------------------------- offers and matching
@@ -485,10 +489,7 @@ def _visible_order(request, order_id: int) -> Order:
     "volunteer)",
 )
 def order_rate(request, order_id: Id, data: RatingIn):
-    return services.order_rate(
-        actor=request.auth, order=_visible_order(request, order_id), rating=data.rating,
-        comment=data.comment,
-    )  # fmt: skip
+    return _step(request, "rate", _visible_order(request, order_id), data.dict())
 
 
 @router.post(
@@ -497,10 +498,7 @@ def order_rate(request, order_id: Id, data: RatingIn):
     summary="Dispute a service (either side); an open dispute blocks approval",
 )
 def dispute_raise(request, order_id: Id, data: DisputeIn):
-    dispute = services.dispute_raise(
-        actor=request.auth, order=_visible_order(request, order_id), reason=data.reason
-    )
-    return Status(201, dispute)
+    return Status(201, _step(request, "dispute", _visible_order(request, order_id), data.dict()))
 
 
 @router.post(
@@ -511,7 +509,59 @@ def dispute_raise(request, order_id: Id, data: DisputeIn):
 )
 def dispute_resolve(request, dispute_id: Id, data: ResolveIn):
     dispute = get_object_or_404(selectors.disputes_to_resolve(request.auth), pk=dispute_id)
-    return services.dispute_resolve(
-        actor=request.auth, dispute=dispute, outcome=data.outcome, note=data.note,
-        minutes=data.minutes,
-    )  # fmt: skip
+    return _step(request, "resolve", dispute.order, data.dict())
+
+
+# ---------------------------------------------------------------- one operation per step
+
+
+def _body_field(spec: steps.Input):
+    """The JSON type of one input of a step (text is checked by the service, with the reason)."""
+    required = ... if spec.required else None
+    if spec.kind == steps.MINUTES:
+        return int | None, Field(required, ge=1, le=services.MAX_MINUTES, description="minutes")
+    if spec.kind == steps.STARS:
+        return int | None, Field(required, ge=1, le=5, description="stars, 1–5")
+    if spec.kind == steps.OUTCOME:
+        outcome = Literal[tuple(services.OUTCOMES)]  # type: ignore[valid-type]
+        return outcome, Field(description="Before approval uphold or adjust; after also reverse")
+    if spec.required:
+        return str, Field(min_length=1, max_length=spec.max_length)
+    return str, Field("", max_length=spec.max_length)
+
+
+def _step_operation(step: steps.Step) -> None:
+    """``POST /orders/{order_id}/steps/<name>``: take the step; answer the order as it is now."""
+    options = {
+        "response": {200: RatedOrderOut, **errors(403, 404, 422)},
+        "summary": step.summary or step.name,
+        "operation_id": f"timebank_step_{step.name}",
+        "description": f"From: {', '.join(sorted(step.from_states))}.",
+    }
+
+    def answer(request, order_id: int, data: dict) -> Order:
+        order = _visible_order(request, order_id)
+        step.run(actor=request.auth, order=order, data=data)
+        return Order.objects.get(pk=order.pk)
+
+    if not step.inputs:
+
+        def take(request, order_id: Id):
+            return answer(request, order_id, {})
+
+    else:
+        body = create_model(
+            "TimebankStep" + "".join(part.title() for part in step.name.split("_")) + "In",
+            __base__=Schema,
+            **{spec.name: _body_field(spec) for spec in step.inputs},
+        )
+
+        def take(request, order_id: Id, data: body):
+            return answer(request, order_id, data.dict())
+
+    take.__name__ = f"step_{step.name}"
+    router.post(f"/orders/{{order_id}}/steps/{step.name}", **options)(take)
+
+
+for _one_step in steps.STEPS:
+    _step_operation(_one_step)

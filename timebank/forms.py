@@ -1,4 +1,5 @@
-"""Forms only parse input; the services validate and decide."""
+"""Forms only parse input; the services validate and decide. (An order's steps build their
+forms from their inputs: timebank.steps.)"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,17 +22,6 @@ class NeedForm(forms.Form):
     detail = forms.CharField(
         label=_("补充说明"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
-
-
-class ConfirmForm(forms.Form):
-    minutes = forms.IntegerField(
-        label=_("确认服务时长（分钟）"), min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
-    rating = forms.TypedChoiceField(
-        label=_("评价"), coerce=int, required=False,
-        choices=[("", "—")] + [(n, "★" * n) for n in range(5, 0, -1)],
     )  # fmt: skip
 
 
@@ -127,34 +117,3 @@ class OfferForm(forms.Form):
 
     def clean_weekdays(self):
         return "".join(self.cleaned_data.get("weekdays") or [])
-
-
-class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("评价"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)]
-    )
-    comment = forms.CharField(label=_("评价说明（可选）"), required=False, max_length=200)
-
-
-class DisputeForm(forms.Form):
-    reason = forms.CharField(
-        label=_("异议理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ResolveForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("处理方式"),
-        choices=[("uphold", _("维持原记录")), ("adjust", _("调整时长")),
-                 ("reverse", _("冲正（撤销这次服务的记账）"))],
-    )  # fmt: skip
-    minutes = forms.IntegerField(
-        label=_("调整后的时长（分钟，仅调整时填写）"), required=False, min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
-    note = forms.CharField(label=_("处理意见"), max_length=500)
-
-    def __init__(self, *args, after_approval=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not after_approval:
-            self.fields["outcome"].choices = self.fields["outcome"].choices[:2]

@@ -77,3 +77,33 @@ rules.add_perm("timebank.edit_rules", is_superuser | can_edit_rules)
 rules.add_perm("timebank.view_account", is_superuser | owns_account | can_view_account)
 rules.add_perm("timebank.use_account", is_superuser | owns_account)
 rules.add_perm("timebank.view_ledger", is_superuser | can_view_ledger)
+
+
+# ---------------------------------------------------------------- an order's parties
+# The services check these (and the permissions above); the order's table of steps
+# (timebank.steps) lists the steps a user may take by the same functions.
+
+
+def is_order_volunteer(user, order) -> bool:
+    """The volunteer who took the order (their own login)."""
+    return order.volunteer.person.account_id == user.pk
+
+
+def can_confirm_order(user, order) -> bool:
+    """The person served (their own login), or the family member who posted the need or was
+    named as its contact."""
+    listing = order.listing
+    if is_order_volunteer(user, order):
+        return False
+    if user.pk in (listing.poster_id, listing.contact_id):
+        return True
+    return listing.recipient is not None and listing.recipient.account_id == user.pk
+
+
+def order_side(user, order) -> str | None:
+    """ "volunteer", "served" (the person served or their family), or None."""
+    if is_order_volunteer(user, order):
+        return "volunteer"
+    if can_confirm_order(user, order):
+        return "served"
+    return None

@@ -17,7 +17,7 @@ from timebank.models import (
     Posting,
     Transaction,
 )
-from timebank.rules import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES
+from timebank.rules import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES, order_side
 
 
 def _subtrees(places, field: str = "place__path") -> Q:
@@ -311,8 +311,6 @@ def needs_for_volunteer(user, *, limit: int = 20) -> list[Match]:
 
 def order_visible_to(user, pk: int) -> Order | None:
     """An order for its two sides and for the staff who approve or correct at its place."""
-    from timebank import services
-
     order = (
         Order.objects.filter(pk=pk)
         .select_related("listing", "listing__recipient", "volunteer__person", "place")
@@ -320,7 +318,7 @@ def order_visible_to(user, pk: int) -> Order | None:
     )
     if order is None or not getattr(user, "is_authenticated", False):
         return None
-    if services.side_of(user, order) is not None:
+    if order_side(user, order) is not None:
         return order
     if user.has_perm("timebank.record", order.place) or user.has_perm(
         "timebank.reverse", order.place

@@ -1,6 +1,8 @@
-"""Time-bank pages. Thin: parse the form, call a service, show the result or the error."""
+"""Time-bank pages. Thin: parse the form, call a service, show the result or the refusal
+(core.refusals). An order's steps come from its table (timebank.steps)."""
 
 import uuid
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,20 +19,17 @@ from django.views.decorators.http import require_POST
 from core.collation import in_pinyin_order
 from core.models import Place
 from core.pdf import pdf_response
+from core.refusals import attempt, refusals_shown_on
 from core.rules import assignments_of, role_places
 from core.selectors import people_visible_to
 from core.validation import search_query
-from timebank import selectors, services
+from timebank import selectors, services, steps
 from timebank.forms import (
-    ConfirmForm,
-    DisputeForm,
     DonateForm,
     NeedForm,
     OfferForm,
     OpenAccountForm,
     ProxyNeedForm,
-    RateForm,
-    ResolveForm,
     TransferForm,
     WithdrawForm,
 )
@@ -46,12 +46,6 @@ from timebank.models import (
 from timebank.rules import RECORD_ROLES, REVERSE_ROLES, VIEW_ROLES
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or _("您没有执行此操作的权限。")
-    return "；".join(exc.messages)
-
-
 @login_required
 def home(request):
     """A resident's time bank on a phone: balance, what to do next, needs to take."""
@@ -60,31 +54,25 @@ def home(request):
     active = [Order.Status.TAKEN, Order.Status.SIGNED_IN, Order.Status.SIGNED_OUT,
               Order.Status.CONFIRMED]  # fmt: skip
     my_orders = (
-        Order.objects.filter(volunteer=account, status__in=active).select_related("listing")
+        Order.objects.filter(volunteer=account, status__in=active).select_related(
+            "listing", "volunteer__person"
+        )
         if account
         else Order.objects.none()
     )
-    to_confirm = [
-        order
-        for order in Order.objects.filter(
-            Q(listing__poster=user)
-            | Q(listing__contact=user)
-            | Q(listing__recipient__account=user),
-            status=Order.Status.SIGNED_OUT,
-        ).select_related("listing", "listing__recipient", "volunteer__person")
-        if services.can_confirm(user, order)
-    ]
-    for order in to_confirm:
-        order.form = ConfirmForm(
-            prefix=f"o{order.pk}", initial={"minutes": order.minutes, "rating": 5}
-        )
+    my_orders = [_with_steps(user, order, "home") for order in my_orders]
+    served = (
+        Q(listing__poster=user) | Q(listing__contact=user) | Q(listing__recipient__account=user)
+    )
+    to_confirm = Order.objects.filter(served, status=Order.Status.SIGNED_OUT).select_related(
+        "listing", "listing__recipient", "volunteer__person"
+    )
+    to_confirm = [o for o in (_with_steps(user, o, "home") for o in to_confirm) if o.offered]
     my_listings = Listing.objects.filter(poster=user, kind=ListingKind.NEED).exclude(
         status=Listing.Status.CANCELLED
     )[:10]
     open_needs = selectors.needs_for_volunteer(user)
-    mine = Q(listing__poster=user) | Q(listing__contact=user) | Q(listing__recipient__account=user)
-    if account:
-        mine |= Q(volunteer=account)
+    mine = served | Q(volunteer=account) if account else served
     recent_done = (
         Order.objects.filter(mine, status__in=[Order.Status.APPROVED, Order.Status.REVERSED])
         .select_related("listing")
@@ -125,13 +113,12 @@ def need_create(request):
         data = dict(form.cleaned_data)
         if proxy:
             data["recipient"] = data["recipient"].person
-        try:
-            listing = services.listing_create(actor=request.user, kind=ListingKind.NEED, **data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, _("需求已发布，等待志愿者接单。下面是推荐的志愿者。"))
-            return redirect("timebank:need", listing.pk)
+        done = attempt(
+            request, services.listing_create, actor=request.user, kind=ListingKind.NEED, **data,
+            on_form=form, done_message=_("需求已发布，等待志愿者接单。下面是推荐的志愿者。"),
+        )  # fmt: skip
+        if done:
+            return redirect("timebank:need", done.value.pk)
     return render(request, "timebank/need_form.html", {"form": form, "proxy": proxy})
 
 
@@ -141,12 +128,11 @@ def offers(request):
     account = services.member_account_of(request.user)
     form = OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.listing_create(actor=request.user, kind=ListingKind.OFFER, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, _("服务已发布，系统会把合适的需求推荐给您。"))
+        if attempt(
+            request, services.listing_create, actor=request.user, kind=ListingKind.OFFER,
+            **form.cleaned_data, on_form=form,
+            done_message=_("服务已发布，系统会把合适的需求推荐给您。"),
+        ):  # fmt: skip
             return redirect("timebank:offers")
     mine = Listing.objects.filter(
         poster=request.user, kind=ListingKind.OFFER, status=Listing.Status.OPEN
@@ -195,79 +181,81 @@ def need_detail(request, pk):
 @require_POST
 def listing_close(request, pk):
     listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
-    try:
-        services.listing_close(actor=request.user, listing=listing)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("已撤下。"))
+    attempt(
+        request, services.listing_close, actor=request.user, listing=listing,
+        done_message=_("已撤下。"),
+    )  # fmt: skip
     return redirect("timebank:offers" if listing.kind == ListingKind.OFFER else "timebank:home")
-
-
-ACTIONS = {
-    "sign_in": (services.order_sign_in, _("已签到，服务开始。")),
-    "sign_out": (services.order_sign_out, _("已签退，等待服务对象确认。")),
-    "cancel": (services.order_cancel, _("已取消接单。")),
-    "approve": (services.order_approve, _("已审核，时间已存入志愿者账户。")),
-}
 
 
 @login_required
 @require_POST
 def listing_take(request, pk):
     listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
-    try:
-        services.order_take(actor=request.user, listing=listing)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("接单成功，请按约定时间上门并签到。"))
+    attempt(
+        request, services.order_take, actor=request.user, listing=listing,
+        done_message=_("接单成功，请按约定时间上门并签到。"),
+    )  # fmt: skip
     back = request.POST.get("next")
     return redirect(back if back in ("timebank:offers",) else "timebank:home")
+
+
+# ---------------------------------------------------------------- an order's steps
+
+
+def _step_url(step: steps.Step, order: Order) -> str:
+    if step.subject == "dispute":
+        return reverse("timebank:resolve", args=[steps.open_dispute(order).pk])
+    return reverse("timebank:order_action", args=[order.pk, step.name])
+
+
+def offered_steps(user, order: Order, *, on: str = "") -> list[SimpleNamespace]:
+    """The steps of the table (timebank.steps) this user may take on the order now, ready to
+    render: the step, its form (None: a bare button) and where it posts. ``on``: only the steps
+    also offered on that page ("home", "approvals"); the order page offers every one."""
+    offered, names = [], set()
+    for step in steps.available_steps(user, order):
+        if on and step.also_on != on:
+            continue
+        inputs = {spec.name for spec in step.inputs}
+        # two forms on one page that share an input name get distinct element ids
+        form = step.form(order, auto_id=f"id_{step.name}_%s" if inputs & names else "id_%s")
+        names |= inputs
+        help_text = step.help(order) if step.help else ""
+        offered.append(SimpleNamespace(step=step, form=form, url=_step_url(step, order),
+                                       help=help_text))  # fmt: skip
+    return offered
+
+
+def _take_step(request, step: steps.Step, order: Order) -> bool:
+    """Take one step with what the page posted; show the refusal or the step's message."""
+    form = step.form(order, request.POST)
+    if form is not None and not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return False
+    data = form.cleaned_data if form is not None else {}
+    return attempt(
+        request, step.run, actor=request.user, order=order, data=data, done_message=step.done
+    ).ok
+
+
+def _with_steps(user, order: Order, page: str) -> Order:
+    order.offered = offered_steps(user, order, on=page)
+    return order
 
 
 @login_required
 @require_POST
 def order_action(request, pk, action):
+    """Every step of an order (the table in timebank.steps) is posted here by its name."""
     order = get_object_or_404(Order, pk=pk)
+    step = steps.BY_NAME.get(action)
+    if step is None:
+        raise Http404
+    _take_step(request, step, order)
     back = request.POST.get("next") or "timebank:home"
     if back not in ("timebank:home", "timebank:approvals", "timebank:order"):
         back = "timebank:home"
-    try:
-        if action == "rate":
-            form = RateForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            services.order_rate(actor=request.user, order=order, **form.cleaned_data)
-            done = _("感谢您的评价。")
-        elif action == "dispute":
-            services.dispute_raise(
-                actor=request.user, order=order, reason=request.POST.get("reason", "")
-            )
-            done = _("异议已提交，社区会尽快处理。")
-        elif action in ACTIONS:
-            service, done = ACTIONS[action]
-            service(actor=request.user, order=order)
-        elif action == "confirm":
-            form = ConfirmForm(request.POST, prefix=f"o{order.pk}")
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            services.order_confirm(
-                actor=request.user, order=order, minutes=form.cleaned_data["minutes"],
-                rating=form.cleaned_data["rating"],
-            )  # fmt: skip
-            done = _("已确认，等待社区审核。")
-        elif action == "reject":
-            services.order_reject(
-                actor=request.user, order=order, reason=request.POST.get("reason", "")
-            )
-            done = _("已驳回，需求重新开放。")
-        else:
-            raise Http404
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, done)
     return redirect(back, order.pk) if back == "timebank:order" else redirect(back)
 
 
@@ -277,48 +265,25 @@ def order_detail(request, pk):
     order = selectors.order_visible_to(request.user, pk)
     if order is None:
         raise Http404(_("没有找到，或您无权查看。"))
-    side = services.side_of(request.user, order)
-    disputes = list(order.disputes.select_related("raised_by", "resolved_by"))
-    open_dispute = next((d for d in disputes if d.status == "open"), None)
-    rated = order.volunteer_rating if side == "volunteer" else order.rating
-    may_rate = (
-        side is not None
-        and rated is None
-        and order.status in services.RATEABLE
-        and not (side == "served" and order.status == Order.Status.SIGNED_OUT)
-    )
-    resolver = None
-    if open_dispute is not None and side is None:
-        perm = "timebank.reverse" if open_dispute.after_approval else "timebank.record"
-        if request.user.has_perm(perm, order.place):
-            resolver = ResolveForm(after_approval=open_dispute.after_approval)
+    offered = offered_steps(request.user, order)
     return render(
         request,
         "timebank/order.html",
         {
-            "order": order, "side": side, "disputes": disputes, "open_dispute": open_dispute,
-            "rate_form": RateForm() if may_rate else None,
-            "dispute_form": DisputeForm()
-            if side and open_dispute is None and order.status in services.DISPUTABLE
-            else None,
-            "resolve_form": resolver,
+            "order": order,
+            "disputes": list(order.disputes.select_related("raised_by", "resolved_by")),
+            "buttons": [o for o in offered if not o.step.title],
+            "forms": [o for o in offered if o.step.title],
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
 @require_POST
 def dispute_resolve(request, pk):
+    """The resolve step of the order's table, by the dispute (for the staff who decide it)."""
     dispute = get_object_or_404(selectors.disputes_to_resolve(request.user), pk=pk)
-    form = ResolveForm(request.POST, after_approval=dispute.after_approval)
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errs in form.errors.values() for e in errs])
-        services.dispute_resolve(actor=request.user, dispute=dispute, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("异议已处理。"))
+    _take_step(request, steps.BY_NAME["resolve"], dispute.order)
     return redirect("timebank:order", dispute.order_id)
 
 
@@ -331,8 +296,9 @@ def approvals(request):
     ):
         raise PermissionDenied(_("只有社区工作者可以审核服务。"))
     orders = selectors.orders_to_approve(request.user).select_related(
-        "listing", "listing__recipient", "volunteer", "confirmed_by", "place"
+        "listing", "listing__recipient", "volunteer__person", "confirmed_by", "place"
     )
+    orders = [_with_steps(request.user, order, "approvals") for order in orders]
     recent = selectors.orders_decided_by(request.user).select_related("listing", "volunteer")[:10]
     disputes = selectors.disputes_to_resolve(request.user)[:50]
     return render(
@@ -369,15 +335,11 @@ def ledger(request):
 @require_POST
 def transaction_reverse(request, pk):
     tx = get_object_or_404(selectors.transactions_visible_to(request.user), pk=pk)
-    try:
-        services.reverse(
-            actor=request.user, original=tx, key=request.POST.get("key", ""),
-            reason=request.POST.get("reason", ""),
-        )  # fmt: skip
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("已冲正。"))
+    attempt(
+        request, services.reverse, actor=request.user, original=tx,
+        key=request.POST.get("key", ""), reason=request.POST.get("reason", ""),
+        done_message=_("已冲正。"),
+    )  # fmt: skip
     return redirect("timebank:ledger")
 
 
@@ -460,6 +422,21 @@ def _ledger_forms(request, account, data=None):
     return forms
 
 
+def _counter_write(action: str, account: Account, data: dict):
+    """The service of a counter form (withdraw, transfer, donate) and its arguments."""
+    common = {"minutes": data["minutes"], "key": data["key"]}
+    if action == "withdraw":
+        return services.withdraw, {"account": account, "memo": data["memo"], **common}
+    if action == "transfer":
+        return services.transfer, {
+            "source": account,
+            "target": data["target"],
+            "relation": data["relation"],
+            **common,
+        }
+    return services.donate, {"source": account, "fund": data["fund"], **common}
+
+
 @login_required
 def account_detail(request, pk):
     account = selectors.accounts_visible_to(request.user).filter(pk=pk).first()
@@ -471,35 +448,17 @@ def account_detail(request, pk):
         form = _ledger_forms(request, account, request.POST)[action]
         forms[action] = form
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if action == "withdraw":
-                    services.withdraw(
-                        actor=request.user, account=account, minutes=data["minutes"],
-                        key=data["key"], memo=data["memo"],
-                    )  # fmt: skip
-                elif action == "transfer":
-                    services.transfer(
-                        actor=request.user, source=account, target=data["target"],
-                        minutes=data["minutes"], key=data["key"], relation=data["relation"],
-                    )  # fmt: skip
-                else:
-                    services.donate(
-                        actor=request.user, source=account, fund=data["fund"],
-                        minutes=data["minutes"], key=data["key"],
-                    )  # fmt: skip
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
-            else:
-                messages.success(request, _("已记账。"))
+            service, kwargs = _counter_write(action, account, form.cleaned_data)
+            if attempt(
+                request, service, actor=request.user, **kwargs, on_form=form,
+                done_message=_("已记账。"),
+            ):  # fmt: skip
                 return redirect("timebank:account", pk=account.pk)
     elif action == "close":
-        try:
-            services.account_close(actor=request.user, account=account)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("账户已销户。"))
+        attempt(
+            request, services.account_close, actor=request.user, account=account,
+            done_message=_("账户已销户。"),
+        )  # fmt: skip
         return redirect("timebank:account", pk=account.pk)
     postings = selectors.postings_visible_to(request.user, account).order_by("-pk")
     page = Paginator(postings, 50).get_page(request.GET.get("page"))
@@ -524,7 +483,7 @@ def account_list(request):
         raise PermissionDenied(_("只有工作人员可以查看账户列表。"))
     form = OpenAccountForm(request.POST or None) if manage_places.exists() else None
     if request.method == "POST":
-        try:
+        with refusals_shown_on(request):
             if request.POST.get("person"):
                 person = get_object_or_404(people_visible_to(user), pk=request.POST.get("person"))
                 services.member_account_open(actor=user, person=person)
@@ -538,8 +497,6 @@ def account_list(request):
                 )  # fmt: skip
                 messages.success(request, _("账户已开立。"))
                 return redirect("timebank:accounts")
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
     query = search_query(request)
     accounts = selectors.accounts_visible_to(user).select_related("place")
     if query:

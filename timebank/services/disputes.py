@@ -12,21 +12,13 @@ from timebank.models import (
     Order,
     format_minutes,
 )
+from timebank.rules import order_side as side_of
 from timebank.services.accounts import issuance_account
 from timebank.services.common import clean_minutes
 from timebank.services.engine import retrying
 from timebank.services.ledger import reverse
 from timebank.services.listings import _clean_text
-from timebank.services.orders import _expect, _locked_order, _post_order, can_confirm
-
-
-def side_of(user, order: Order) -> str | None:
-    """ "volunteer", "served" (the person served or their family), or None."""
-    if order.volunteer.person.account_id == user.pk:
-        return "volunteer"
-    if can_confirm(user, order):
-        return "served"
-    return None
+from timebank.services.orders import _expect, _locked_order, _post_order
 
 
 def _clean_rating(value) -> int:

@@ -19,6 +19,8 @@ from timebank.models import (
     Transaction,
     format_minutes,
 )
+from timebank.rules import can_confirm_order as can_confirm
+from timebank.rules import is_order_volunteer
 from timebank.services.accounts import issuance_account
 from timebank.services.common import clean_minutes
 from timebank.services.engine import retrying
@@ -74,7 +76,7 @@ def order_take(*, actor, listing: Listing) -> Order:
 
 
 def _require_volunteer(actor, order: Order) -> None:
-    if order.volunteer.person.account_id != actor.pk:
+    if not is_order_volunteer(actor, order):
         raise PermissionDenied(_("只有接单的志愿者本人可以签到签退。"))
 
 
@@ -103,17 +105,6 @@ def order_sign_out(*, actor, order: Order) -> Order:
         changes={"measured_minutes": measured},
     )  # fmt: skip
     return order
-
-
-def can_confirm(user, order: Order) -> bool:
-    """The person served (their own login), or the family member who posted the need or was
-    named as its contact."""
-    listing = order.listing
-    if order.volunteer.person.account_id == user.pk:
-        return False
-    if user.pk in (listing.poster_id, listing.contact_id):
-        return True
-    return listing.recipient is not None and listing.recipient.account_id == user.pk
 
 
 @one_write
