@@ -14,6 +14,8 @@ from admission.models import (
     ListKind,
     ListVersion,
 )
+from admission.models import Frequency as Frequency  # for other apps
+from admission.models import WorkKind as WorkKind  # for other apps
 from admission.rules import DISTRICT_READERS, REVIEWERS, districts_of_user
 from core.models import Place
 from core.rules import officer_departments, role_places
@@ -112,12 +114,16 @@ def review_districts(user) -> list[Place]:
     return [p for p in role_places(user, REVIEWERS) if p.level == "district"]
 
 
+def _in_user_districts(queryset: QuerySet, user) -> QuerySet:
+    """`queryset` narrowed to the districts where the user holds a role (all for a superuser)."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(district_id__in=districts_of_user(user))
+
+
 def meetings_visible_to(user) -> QuerySet[JointMeeting]:
     """Joint meetings of the user's districts: their decisions are public to every community."""
-    meetings = JointMeeting.objects.select_related("district", "recorded_by")
-    if user.is_superuser:
-        return meetings
-    return meetings.filter(district_id__in=districts_of_user(user))
+    return _in_user_districts(JointMeeting.objects.select_related("district", "recorded_by"), user)
 
 
 def awaiting_meeting(user) -> QuerySet[AdmissionRequest]:
@@ -136,10 +142,7 @@ def awaiting_meeting(user) -> QuerySet[AdmissionRequest]:
 
 def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:
     """The admitted catalogue of the user's districts (public within the district)."""
-    items = AdmittedItem.objects.select_related("department", "request")
-    if user.is_superuser:
-        return items
-    return items.filter(district_id__in=districts_of_user(user))
+    return _in_user_districts(AdmittedItem.objects.select_related("department", "request"), user)
 
 
 def certificate_scope(user) -> QuerySet[Place]:
@@ -174,7 +177,8 @@ def list_entry_in(district: Place, pk) -> ListEntry | None:
 
 
 # ---------------------------------------------------------------- for other apps
-# Workload reaches admitted items through these (never through admission's models).
+# Workload reaches admitted items through these (never through admission's models); the
+# frequencies and kinds of work an item may have are part of this door.
 
 
 def admitted_item_for_update(item) -> AdmittedItem:

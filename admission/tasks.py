@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admission.models import AdmissionRequest, AdmittedItem
-from admission.services._common import _coordinators
+from admission.services._common import _coordinators, _day, _tell
 from core import jobs
-from core.services import notify
 
 REVIEW_OVERDUE_JOB = "admission.review_overdue_notice"
 ANNUAL_REVIEW_JOB = "admission.annual_review_notice"
@@ -28,18 +27,13 @@ def review_deadlines(*, period: str) -> dict:
         key = f"{request.pk}:{request.review_due_at:%Y%m%d}"
         if not jobs.claim(job=REVIEW_OVERDUE_JOB, period=key):
             continue
-        for user in _coordinators(request.district):
-            notify(
-                user=user,
-                title=_("准入申请已超过审核期限：%(title)s") % {"title": request.title},
-                body=_("%(dept)s提交，期限%(due)s。")
-                % {
-                    "dept": request.department.name,
-                    "due": timezone.localtime(request.review_due_at).strftime("%Y-%m-%d"),
-                },
-                url=reverse("admission:request_detail", args=[request.pk]),
-            )
-            told += 1
+        told += _tell(
+            _coordinators(request.district),
+            title=_("准入申请已超过审核期限：%(title)s") % {"title": request.title},
+            body=_("%(dept)s提交，期限%(due)s。")
+            % {"dept": request.department.name, "due": _day(request.review_due_at)},
+            url=reverse("admission:request_detail", args=[request.pk]),
+        )
     return {"overdue": len(overdue), "notified": told}
 
 
@@ -57,13 +51,10 @@ def annual_review(*, period: str) -> dict:
         years = (today - timezone.localtime(item.admitted_at).date()).days // 365
         if not jobs.claim(job=ANNUAL_REVIEW_JOB, period=f"{item.pk}:{years}"):
             continue
-        for user in _coordinators(item.district):
-            notify(
-                user=user,
-                title=_("准入事项年度复核：%(title)s") % {"title": item.title},
-                body=_("准入已满%(n)d年，请复核是否继续保留；不再需要的请决定退出。")
-                % {"n": years},
-                url=reverse("admission:request_detail", args=[item.request_id]),
-            )
-            told += 1
+        told += _tell(
+            _coordinators(item.district),
+            title=_("准入事项年度复核：%(title)s") % {"title": item.title},
+            body=_("准入已满%(n)d年，请复核是否继续保留；不再需要的请决定退出。") % {"n": years},
+            url=reverse("admission:request_detail", args=[item.request_id]),
+        )
     return {"due": len(due), "notified": told}

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,10 +32,9 @@ from admission.models import (
 from admission.rules import certificate_communities
 from core.models import Department, Place, PlaceLevel
 from core.pdf import pdf_response
-from core.refusals import attempt
+from core.refusals import attempt, refusals_shown_on
 from core.rules import officer_departments
 from core.validation import refuse_nul, search_query
-from core.views import service_errors
 
 
 def _not_found():
@@ -76,15 +75,13 @@ def lists(request):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("只有区减负办和管理员可以修改清单。"))
-        try:
+        with refusals_shown_on(request):
             if request.POST.get("action") == "seed":
                 loaded = services.lists_seed(actor=request.user, district=district)
                 messages.success(request, _("已载入默认清单 %(n)d 个。") % {"n": len(loaded)})
                 return redirect(f"{request.path}?kind={kind}")
             draft = services.list_draft_start(actor=request.user, district=district, kind=kind)
             return redirect("admission:version_detail", pk=draft.pk)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return render(
         request,
         "admission/lists.html",
@@ -136,28 +133,26 @@ def version_detail(request, pk):
         if not can_edit:
             raise PermissionDenied(_("只有区减负办和管理员可以修改草稿。"))
         action = request.POST.get("action")
-        try:
-            if action == "save_entry":
-                entry_form = EntryForm(
-                    request.POST, departments=departments, categories=_categories(version.kind)
-                )
-                if entry_form.is_valid():
-                    services.list_entry_save(actor=user, version=version, **entry_form.cleaned_data)
-                    messages.success(request, _("已保存事项。"))
-                    return redirect("admission:version_detail", pk=version.pk)
-            elif action == "remove_entry":
+        if action == "save_entry":
+            entry_form = EntryForm(
+                request.POST, departments=departments, categories=_categories(version.kind)
+            )
+        elif action == "publish":
+            publish_form = PublishForm(request.POST)
+        with refusals_shown_on(publish_form if action == "publish" else entry_form):
+            if action == "save_entry" and entry_form.is_valid():
+                services.list_entry_save(actor=user, version=version, **entry_form.cleaned_data)
+                messages.success(request, _("已保存事项。"))
+                return redirect("admission:version_detail", pk=version.pk)
+            if action == "remove_entry":
                 entry = get_object_or_404(version.entries, pk=request.POST.get("entry"))
                 services.list_entry_remove(actor=user, entry=entry)
                 messages.success(request, _("已从草稿中删除“%(t)s”。") % {"t": entry.title})
                 return redirect("admission:version_detail", pk=version.pk)
-            elif action == "publish":
-                publish_form = PublishForm(request.POST)
-                if publish_form.is_valid():
-                    services.list_publish(actor=user, version=version, **publish_form.cleaned_data)
-                    messages.success(request, _("已发布。"))
-                    return redirect("admission:version_detail", pk=version.pk)
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(publish_form if action == "publish" else entry_form, error)
+            if action == "publish" and publish_form.is_valid():
+                services.list_publish(actor=user, version=version, **publish_form.cleaned_data)
+                messages.success(request, _("已发布。"))
+                return redirect("admission:version_detail", pk=version.pk)
     edit_key = request.GET.get("edit", "")
     if can_edit and edit_key and not entry_form.is_bound:
         entry = version.entries.filter(key=edit_key).first()
@@ -267,7 +262,7 @@ def request_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_shown_on(form):
             created = services.request_submit(
                 actor=request.user, department=department, kind=data["kind"],
                 title=data["title"], description=data["description"],
@@ -289,8 +284,6 @@ def request_new(request):
                 % {"number": created.number, "status": created.get_status_display()},
             )
             return redirect("admission:request_detail", pk=created.pk)
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(form, error)
     return render(request, "admission/request_form.html", {"form": form, "department": department})
 
 
@@ -370,7 +363,7 @@ def meetings(request):
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_shown_on(form):
                 meeting = services.meeting_record(
                     actor=user, district=district, held_on=data["held_on"],
                     attendees=data["attendees"], departments=data["departments"],
@@ -378,8 +371,6 @@ def meetings(request):
                 )  # fmt: skip
                 messages.success(request, _("已记录联席会议，请逐项记录会议决定。"))
                 return redirect("admission:meeting_detail", pk=meeting.pk)
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     elif request.method == "POST":
         raise PermissionDenied(_("只有区减负办可以记录联席会议。"))
     page = Paginator(
@@ -406,7 +397,7 @@ def meeting_detail(request, pk):
             raise PermissionDenied(_("只有区减负办可以记录联席会议的决定。"))
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_shown_on(form):
                 services.request_decide(
                     actor=user, request=data["request"], meeting=meeting,
                     decision=data["decision"], reasons=data["reasons"],
@@ -414,8 +405,6 @@ def meeting_detail(request, pk):
                 )  # fmt: skip
                 messages.success(request, _("已记录会议决定。"))
                 return redirect("admission:meeting_detail", pk=meeting.pk)
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     return render(
         request,
         "admission/meeting_detail.html",
@@ -445,12 +434,10 @@ def settings_page(request):
         initial={"review_working_days": services.review_working_days(district)},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_shown_on(form):
             services.policy_set(actor=request.user, district=district, **form.cleaned_data)
             messages.success(request, _("已保存。"))
             return redirect("admission:settings")
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(form, error)
     return render(request, "admission/settings.html", {"form": form, "district": district})
 
 
@@ -480,7 +467,7 @@ def certificates(request):
             },
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusals_shown_on(form):
                 answer = services.certificate_answer(actor=user, **form.cleaned_data)
                 if answer.outcome == "issued":
                     messages.success(request, _("已出具证明 %(n)s。") % {"n": answer.number})
@@ -491,8 +478,6 @@ def certificates(request):
                     % {"t": answer.entry.title, "h": answer.handled_by},
                 )
                 return redirect(f"{request.path}?entry={answer.entry_id}")
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     elif request.method == "POST":
         raise PermissionDenied(_("只能在本人所在或所服务的社区办理。"))
     recent = CertificateAnswer.objects.filter(

@@ -12,7 +12,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from admission.models import AdmittedItem
+from admission.selectors import active_items
 from core import calendar as workcal
 from core.models import Department, Notification, Place, PlaceLevel, Role, RoleAssignment
 from workload import services
@@ -39,10 +39,7 @@ def _workers_by_community(district) -> dict:
 
 def build(*, district, builder, seed, out):
     rng = random.Random(f"workload:{seed}")
-    users = get_user_model().objects
-    items = list(
-        AdmittedItem.objects.filter(district=district, status="active").select_related("department")
-    )
+    items = list(active_items(district))
     if not items:
         return
     workers = _workers_by_community(district)
@@ -51,39 +48,64 @@ def build(*, district, builder, seed, out):
     created = 0
     for m_index, month in enumerate(months):
         for item in items:
-            officer = users.filter(username=f"qh-{item.department.short_code}").first()
-            if officer is None:
-                continue
-            if item.frequency == "quarterly" and month.month % 3 != 1:
-                continue
-            if item.frequency == "yearly" and month != months[-3]:
-                continue
-            scope = [
-                s.community
-                for s in item.scopes.select_related("community").order_by("community__code")
-            ]
-            # The burden falls over the year: fewer communities receive the monthly task late on.
-            share = max(0.35, 1.0 - m_index * 0.06)
-            chosen = [c for c in scope if rng.random() < share][:40] or scope[:1]
-            tasks = services.tasks_dispatch(
-                actor=officer, item=item, communities=chosen, title=f"{item.title}（{month:%Y年%m月}）",
-                due_in_working_days=10, dispatch_token=f"demo-{seed}-{item.pk}-{month:%Y%m}",
-            )  # fmt: skip
+            tasks = _dispatch_month(item, month, m_index, months, rng, seed)
             created += len(tasks)
-            for task in tasks:
-                worker = workers.get(task.community_id)
-                if worker is None or (month == months[-1] and rng.random() < 0.5):
-                    continue
-                spent = max(10, int(item.minutes_per_community * rng.uniform(0.6, 1.3)))
-                services.task_complete(
-                    actor=worker, task=task, minutes_spent=spent, result="已按要求完成。"
-                )
+            _complete(tasks, item, workers, rng, last_month=month == months[-1])
             if month != months[-1]:
                 _move_back(tasks, month, rng)
                 # Demo history: the notices of past months have long been read.
                 Notification.objects.filter(title__endswith=f"（{month:%Y年%m月}）").update(
                     read_at=timezone.now()
                 )
+    refusals = _refusals(district, workers, months)
+    logs = _time_logs(workers, today, rng, seed)
+    # The history above was moved back around the services: count it into the summary again.
+    services.burden_rebuild(
+        actor=builder,
+        community_ids=list(
+            Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY).values_list(
+                "pk", flat=True
+            )
+        ),
+    )
+    out(f"社区任务：{created} 个任务，{refusals} 次拒绝未准入事项，{logs} 条服务与自治用时")
+
+
+def _dispatch_month(item, month, m_index, months, rng, seed) -> list:
+    """The item's tasks of one month (none when its frequency skips the month)."""
+    officer = get_user_model().objects.filter(username=f"qh-{item.department.short_code}").first()
+    if officer is None:
+        return []
+    if item.frequency == "quarterly" and month.month % 3 != 1:
+        return []
+    if item.frequency == "yearly" and month != months[-3]:
+        return []
+    scope = [
+        s.community for s in item.scopes.select_related("community").order_by("community__code")
+    ]
+    # The burden falls over the year: fewer communities receive the monthly task late on.
+    share = max(0.35, 1.0 - m_index * 0.06)
+    chosen = [c for c in scope if rng.random() < share][:40] or scope[:1]
+    return services.tasks_dispatch(
+        actor=officer, item=item, communities=chosen, title=f"{item.title}（{month:%Y年%m月}）",
+        due_in_working_days=10, dispatch_token=f"demo-{seed}-{item.pk}-{month:%Y%m}",
+    )  # fmt: skip
+
+
+def _complete(tasks, item, workers, rng, *, last_month: bool) -> None:
+    """The community's worker completes most tasks (about half of this month's)."""
+    for task in tasks:
+        worker = workers.get(task.community_id)
+        if worker is None or (last_month and rng.random() < 0.5):
+            continue
+        spent = max(10, int(item.minutes_per_community * rng.uniform(0.6, 1.3)))
+        services.task_complete(
+            actor=worker, task=task, minutes_spent=spent, result="已按要求完成。"
+        )
+
+
+def _refusals(district, workers, months) -> int:
+    """A few communities refuse un-admitted work sent by a work group message."""
     refusals = 0
     departments = {d.short_code: d for d in Department.objects.filter(district=district)}
     for community_id, worker in list(workers.items())[:6]:
@@ -96,17 +118,7 @@ def build(*, district, builder, seed, out):
         refusals += 1
         if refusals % 2 == 0:
             _move_refusal_back(refusal, months[-2 - refusals % 4])
-    logs = _time_logs(workers, today, rng, seed)
-    # The history above was moved back around the services: count it into the summary again.
-    services.burden_rebuild(
-        actor=builder,
-        community_ids=list(
-            Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY).values_list(
-                "pk", flat=True
-            )
-        ),
-    )
-    out(f"社区任务：{created} 个任务，{refusals} 次拒绝未准入事项，{logs} 条服务与自治用时")
+    return refusals
 
 
 SERVICE_NOTES = ["为独居老人代购药品", "协助居民办理社保卡", "调解邻里噪音纠纷", "走访困难家庭"]

@@ -16,7 +16,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from admission.models import AdmittedItem, AdmittedScope
 from core.clock import MomentField
 from core.models import Department, Place
 
@@ -31,9 +30,14 @@ class Task(models.Model):
     street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(
-        AdmittedItem, verbose_name=_("准入事项"), on_delete=models.PROTECT, related_name="tasks"
+        "admission.AdmittedItem",
+        verbose_name=_("准入事项"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
     )
-    scope = models.ForeignKey(AdmittedScope, on_delete=models.PROTECT, related_name="tasks")
+    scope = models.ForeignKey(
+        "admission.AdmittedScope", on_delete=models.PROTECT, related_name="tasks"
+    )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("任务"), max_length=200)
     description = models.TextField(_("要求"), blank=True)
@@ -132,7 +136,11 @@ class Trace(models.Model):
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="traces"
     )
     item = models.ForeignKey(
-        AdmittedItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "admission.AdmittedItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=24, choices=Action.choices)

@@ -3,9 +3,8 @@ or a community Place."""
 
 import rules
 
-from admission.rules import officer_departments
 from core.models import Role
-from core.rules import holds, is_superuser, role_places
+from core.rules import holds, is_superuser, officer_departments, role_places
 
 WORKERS = {Role.COMMUNITY_WORKER}
 # Who may read a community's tasks, ledger and burden: those who work there or oversee it.

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from admission.models import AdmittedScope
-from admission.rules import officer_departments
+from admission.selectors import admitted_periods
 from core.models import Place, PlaceLevel
-from core.rules import role_places
+from core.rules import officer_departments, role_places
 from workload import hooks
 from workload.models import BurdenMonth, RefusedWork, Task, TimeLog, Trace
 from workload.rules import OVERSEERS, WORKERS
@@ -35,15 +34,20 @@ def communities_watched_by(user) -> QuerySet[Place]:
     return communities.filter(query)
 
 
-def tasks_visible_to(user) -> QuerySet[Task]:
-    tasks = Task.objects.select_related("community", "item", "department")
+def _worked_or_sent(queryset: QuerySet, user) -> QuerySet:
+    """Rows of the communities the user works in or oversees, and of the departments the user
+    serves as an officer (all for a superuser)."""
     if user.is_superuser:
-        return tasks
+        return queryset
     query = _subtrees(role_places(user, WORKERS | OVERSEERS), "community")
     departments = officer_departments(user)
     if departments:
         query |= Q(department__in=departments)
-    return tasks.filter(query)
+    return queryset.filter(query)
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    return _worked_or_sent(Task.objects.select_related("community", "item", "department"), user)
 
 
 def my_open_tasks(user) -> QuerySet[Task]:
@@ -58,13 +62,7 @@ def my_open_tasks(user) -> QuerySet[Task]:
 
 def refusals_visible_to(user) -> QuerySet[RefusedWork]:
     refusals = RefusedWork.objects.select_related("community", "department", "refused_by")
-    if user.is_superuser:
-        return refusals
-    query = _subtrees(role_places(user, WORKERS | OVERSEERS), "community")
-    departments = officer_departments(user)
-    if departments:
-        query |= Q(department__in=departments)
-    return refusals.filter(query)
+    return _worked_or_sent(refusals, user)
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -174,15 +172,7 @@ def burden(
             r.self_government_minutes += minutes.get("self_government", 0)
     # Admitted items reaching each community, grouped by admission period in the database so
     # the months are walked once per distinct period, not once per item.
-    periods = (
-        AdmittedScope.objects.filter(
-            community_id__in=community_ids,
-            item__period_start__lt=end,
-            item__period_end__gte=start,
-        )
-        .values("community_id", "item__period_start", "item__period_end")
-        .annotate(n=Count("id"))
-    )
+    periods = admitted_periods(community_ids, start, end)
     months = [(month, *month_bounds(month)) for month in _months(first_month, last_month)]
     for p in periods:
         period_start, period_end = p["item__period_start"], p["item__period_end"]

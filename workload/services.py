@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from admission.models import AdmittedItem, Frequency, WorkKind
+from admission.selectors import Frequency, WorkKind, admitted_item_for_update
 from admission.services import item_is_usable
 from core import audit, clock
 from core import calendar as workcal
@@ -75,7 +75,7 @@ def period_window(frequency: str, day: datetime.date) -> tuple[datetime.date, da
 def tasks_dispatch(
     *,
     actor,
-    item: AdmittedItem,
+    item,
     communities,
     title: str,
     description: str = "",
@@ -83,7 +83,7 @@ def tasks_dispatch(
     dispatch_token: str,
 ) -> list[Task]:
     """Send an admitted item's work to communities in its scope, within its admitted frequency."""
-    item = AdmittedItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    item = admitted_item_for_update(item)
     _require(actor, "workload.dispatch", item, _("只有该准入事项所属部门的工作人员可以派发任务。"))
     today = workcal.local_today()
     if not item_is_usable(item, today):

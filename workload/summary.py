@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from admission.models import WorkKind
+from admission.selectors import WorkKind
 
 
 def month_of(moment) -> datetime.date:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +14,7 @@ from admission.services import item_is_usable
 from core import calendar as workcal
 from core.models import Department, Place
 from core.pdf import pdf_response
-from core.views import service_errors
+from core.refusals import attempt, refusals_shown_on
 from workload import exports, selectors, services
 from workload.forms import (
     CompleteForm,
@@ -77,28 +77,31 @@ def task_detail(request, pk):
     user = request.user
     task = get_object_or_404(selectors.tasks_visible_to(user), pk=pk)
     can_work = task.status == "open" and user.has_perm("workload.work_task", task)
+    can_refuse = can_work and not item_is_usable(task.item)
     complete_form, refuse_form = CompleteForm(), RefuseTaskForm()
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "complete":
-                complete_form = CompleteForm(request.POST)
-                if complete_form.is_valid():
-                    services.task_complete(actor=user, task=task, **complete_form.cleaned_data)
-                    messages.success(request, _("已完成，已自动记入台账。"))
-                    return redirect("workload:task_detail", pk=task.pk)
-            elif action == "refuse":
-                refuse_form = RefuseTaskForm(request.POST)
-                if refuse_form.is_valid():
-                    services.task_refuse(actor=user, task=task, **refuse_form.cleaned_data)
-                    messages.success(request, _("已拒绝，并计入该部门的未准入派活记录。"))
-                    return redirect("workload:task_detail", pk=task.pk)
-            else:
-                raise PermissionDenied(_("未知的操作。"))
-        except PermissionDenied as error:
-            messages.error(request, str(error) or _("您没有执行此操作的权限。"))
-        except ValidationError as error:
-            service_errors(refuse_form if action == "refuse" else complete_form, error)
+        if action == "complete":
+            complete_form = form = CompleteForm(request.POST)
+            service, done, shown = services.task_complete, _("已完成，已自动记入台账。"), can_work
+        elif action == "refuse":
+            refuse_form = form = RefuseTaskForm(request.POST)
+            service, done, shown = (
+                services.task_refuse, _("已拒绝，并计入该部门的未准入派活记录。"), can_refuse
+            )  # fmt: skip
+        else:
+            form = None
+            messages.error(request, _("未知的操作。"))
+        # A refusal lands on the form when the page shows that form, else as a page message.
+        if (
+            form is not None
+            and form.is_valid()
+            and attempt(
+                request, service, on_form=form if shown else None, done_message=done,
+                actor=user, task=task, **form.cleaned_data,
+            )
+        ):  # fmt: skip
+            return redirect("workload:task_detail", pk=task.pk)
     return render(
         request,
         "workload/task_detail.html",
@@ -106,7 +109,7 @@ def task_detail(request, pk):
             "task": task,
             "traces": task.traces.all(),
             "can_work": can_work,
-            "can_refuse": can_work and not item_is_usable(task.item),
+            "can_refuse": can_refuse,
             "complete_form": complete_form,
             "refuse_form": refuse_form,
         },
@@ -123,7 +126,7 @@ def dispatch(request, item_pk):
     form = DispatchForm(request.POST or None, communities=scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_shown_on(form):
             tasks = services.tasks_dispatch(
                 actor=user, item=item, communities=data["communities"], title=data["title"],
                 description=data["description"], due_in_working_days=data["due_in_working_days"],
@@ -131,8 +134,6 @@ def dispatch(request, item_pk):
             )  # fmt: skip
             messages.success(request, _("已向%(n)d个社区派发任务。") % {"n": len(tasks)})
             return redirect("workload:task_list")
-        except (ValidationError, PermissionDenied) as error:
-            service_errors(form, error)
     return render(request, "workload/dispatch.html", {"form": form, "item": item})
 
 
@@ -149,12 +150,10 @@ def refusals(request):
         )
         form = UnadmittedForm(request.POST or None, communities=mine, departments=departments)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusals_shown_on(form):
                 services.unadmitted_refuse(actor=user, **form.cleaned_data)
                 messages.success(request, _("已登记，并计入该部门的未准入派活记录。"))
                 return redirect("workload:refusals")
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     elif request.method == "POST":
         raise PermissionDenied(_("只有社区工作者可以登记拒绝的未准入事项。"))
     rows = selectors.refusals_visible_to(user)
@@ -176,7 +175,7 @@ def time_log(request):
             request.POST or None, communities=mine, initial={"day": workcal.local_today()}
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusals_shown_on(form):
                 entry = services.time_log(actor=user, **form.cleaned_data)
                 messages.success(
                     request,
@@ -184,8 +183,6 @@ def time_log(request):
                     % {"category": entry.get_category_display(), "minutes": entry.minutes},
                 )
                 return redirect("workload:time_log")
-            except (ValidationError, PermissionDenied) as error:
-                service_errors(form, error)
     elif request.method == "POST":
         raise PermissionDenied(_("只有社区工作者可以登记用时。"))
     page = Paginator(selectors.time_logs_visible_to(user), 30).get_page(request.GET.get("page"))
@@ -248,19 +245,15 @@ def _burden_data(request):
     return month, months, communities, rows
 
 
-@login_required
-def burden(request):
-    month, months, communities, rows = _burden_data(request)
-    wanted = request.GET.get("community", "")
-    focus = next((c for c in communities if str(c.pk) == wanted), None) or (
-        communities[0] if communities else None
-    )
-    ranking = sorted(
-        ((c, rows.get((c.pk, month)) or selectors.BurdenRow(c.pk, month)) for c in communities),
-        key=lambda pair: (-pair[1].burden_minutes, pair[0].code),
-    )
-    trend = [rows.get((focus.pk, m)) if focus else None for m in months]
-    chart = {
+def _focus(communities, wanted: str):
+    """The community the trend is about: ?community=, else the first."""
+    chosen = next((c for c in communities if str(c.pk) == wanted), None)
+    return chosen or (communities[0] if communities else None)
+
+
+def _burden_chart(months, trend, ranking) -> dict:
+    """The ECharts data: the focus community's trend and the month's top 30 by hours."""
+    return {
         "months": [f"{m:%Y-%m}" for m in months],
         "trend_hours": [r.index_hours if r else 0 for r in trend],
         "trend_tasks": [r.tasks if r else 0 for r in trend],
@@ -268,8 +261,23 @@ def burden(request):
         "rank_names": [c.name for c, _r in ranking[:30]][::-1],
         "rank_hours": [r.index_hours for _c, r in ranking[:30]][::-1],
     }
+
+
+@login_required
+def burden(request):
+    month, months, communities, rows = _burden_data(request)
+    focus = _focus(communities, request.GET.get("community", ""))
+    ranking = sorted(
+        ((c, rows.get((c.pk, month)) or selectors.BurdenRow(c.pk, month)) for c in communities),
+        key=lambda pair: (-pair[1].burden_minutes, pair[0].code),
+    )
+    trend = [rows.get((focus.pk, m)) for m in months] if focus else [None] * len(months)
     start, end = selectors.month_bounds(month)
-    district_id = communities[0].district_id if communities else None
+    by_department = (
+        selectors.refusals_by_department(communities[0].district_id, start, end)
+        if communities
+        else []
+    )
     return render(
         request,
         "workload/burden.html",
@@ -280,10 +288,8 @@ def burden(request):
             "communities": communities,
             "ranking": ranking,
             "trend": list(zip(months, trend, strict=True)),
-            "chart": chart,
-            "by_department": selectors.refusals_by_department(district_id, start, end)
-            if district_id
-            else [],
+            "chart": _burden_chart(months, trend, ranking),
+            "by_department": by_department,
         },
     )
 

@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admission.models import (
@@ -14,6 +15,7 @@ from core import calendar as workcal
 from core import clock
 from core.models import Department, Place, PlaceLevel, Role
 from core.selectors import role_holders
+from core.services import notify
 
 
 def _district(place: Place) -> Place:
@@ -44,6 +46,32 @@ def _next_number(district: Place, prefix: str, model) -> str:
     stem = f"{district.code}-{prefix}{year}-"
     count = model.objects.filter(district=district, number__startswith=stem).count()
     return f"{stem}{count + 1:04d}"
+
+
+def _tell(users, *, title: str, body: str, url: str) -> int:
+    """One notice to each of `users`; how many were told."""
+    told = 0
+    for user in users:
+        notify(user=user, title=title, body=body, url=url)
+        told += 1
+    return told
+
+
+def _day(moment) -> str:
+    """A moment as its Beijing date, for a notice (2026-03-01)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d")
+
+
+def _fresh_token(submit_token: str, earlier, message: str) -> str:
+    """The form's submit token, refused when missing or when `earlier` (a queryset of what this
+    form may have created) already has it: `message` names the earlier one's number."""
+    token = (submit_token or "").strip()[:64]
+    if not token:
+        raise ValidationError(_("缺少提交标识，请刷新页面后重试。"))
+    previous = earlier.filter(submit_token=token).first()
+    if previous is not None:
+        raise ValidationError(message, params={"number": previous.number}, code="duplicate_submit")
+    return token
 
 
 def _u(actor):

@@ -17,15 +17,16 @@ from admission.models import (
 from admission.services._common import (
     _department_officers,
     _district,
+    _fresh_token,
     _next_number,
     _request_url,
+    _tell,
     local_today,
 )
 from core import audit, clock
 from core.clock import one_write
 from core.models import Place, Role
 from core.selectors import role_holders
-from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
 
@@ -57,16 +58,11 @@ def meeting_record(
     Its decisions are then recorded request by request (request_decide)."""
     district = _district(Place.objects.select_for_update().get(pk=district.pk))
     _require(actor, "admission.review", district, _("只有区减负办可以记录联席会议。"))
-    token = (submit_token or "").strip()[:64]
-    if not token:
-        raise ValidationError(_("缺少提交标识，请刷新页面后重试。"))
-    previous = JointMeeting.objects.filter(district=district, submit_token=token).first()
-    if previous is not None:
-        raise ValidationError(
-            _("这次会议已经记录过（%(number)s），请勿重复提交。"),
-            params={"number": previous.number},
-            code="duplicate_submit",
-        )
+    token = _fresh_token(
+        submit_token,
+        JointMeeting.objects.filter(district=district),
+        _("这次会议已经记录过（%(number)s），请勿重复提交。"),
+    )
     if not isinstance(held_on, datetime.date):
         raise ValidationError(_("请填写会议日期。"))
     today = local_today()
@@ -187,22 +183,21 @@ def request_decide(
         "date": meeting.held_on.isoformat(),
         "text": reasons or conditions,
     }
-    for user in _department_officers(request.department):
-        notify(user=user, title=title, body=body, url=_request_url(request))
+    _tell(
+        _department_officers(request.department), title=title, body=body, url=_request_url(request)
+    )
     if item is not None:
-        communities = request.communities.all()
-        for user in role_holders({Role.COMMUNITY_WORKER}, places=communities):
-            notify(
-                user=user,
-                title=_("新准入事项：%(title)s") % {"title": item.title},
-                body=_("%(dept)s，%(freq)s，每社区约%(min)d分钟。")
-                % {
-                    "dept": item.department.name,
-                    "freq": item.get_frequency_display(),
-                    "min": item.minutes_per_community,
-                },
-                url=_request_url(request),
-            )
+        _tell(
+            role_holders({Role.COMMUNITY_WORKER}, places=request.communities.all()),
+            title=_("新准入事项：%(title)s") % {"title": item.title},
+            body=_("%(dept)s，%(freq)s，每社区约%(min)d分钟。")
+            % {
+                "dept": item.department.name,
+                "freq": item.get_frequency_display(),
+                "min": item.minutes_per_community,
+            },
+            url=_request_url(request),
+        )
     return request
 
 
@@ -221,13 +216,12 @@ def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
         actor=actor, action="admission.item_withdraw", obj=item,
         changes={"reasons": item.withdrawal_reasons},
     )  # fmt: skip
-    for user in _department_officers(item.department):
-        notify(
-            user=user,
-            title=_("准入事项已退出：%(title)s") % {"title": item.title},
-            body=item.withdrawal_reasons,
-            url=_request_url(item.request),
-        )
+    _tell(
+        _department_officers(item.department),
+        title=_("准入事项已退出：%(title)s") % {"title": item.title},
+        body=item.withdrawal_reasons,
+        url=_request_url(item.request),
+    )
     return item
 
 

@@ -5,7 +5,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admission.models import (
@@ -17,9 +16,12 @@ from admission.models import (
 )
 from admission.services._common import (
     _coordinators,
+    _day,
     _department_officers,
+    _fresh_token,
     _next_number,
     _request_url,
+    _tell,
 )
 from admission.services.checks import check_application, clean_form_fields
 from admission.services.lists import version_in_force
@@ -101,16 +103,11 @@ def request_submit(
     _require(actor, "admission.apply", district, _("只有本区职能部门的工作人员可以提出准入申请。"))
     if department not in officer_departments(actor, district):
         raise PermissionDenied(_("您只能以本部门的名义提出申请。"))
-    token = (submit_token or "").strip()[:64]
-    if not token:
-        raise ValidationError(_("缺少提交标识，请刷新页面后重试。"))
-    previous = AdmissionRequest.objects.filter(applicant=actor, submit_token=token).first()
-    if previous is not None:
-        raise ValidationError(
-            _("这份申请已经提交过（%(number)s），请勿重复提交。"),
-            params={"number": previous.number},
-            code="duplicate_submit",
-        )
+    token = _fresh_token(
+        submit_token,
+        AdmissionRequest.objects.filter(applicant=actor),
+        _("这份申请已经提交过（%(number)s），请勿重复提交。"),
+    )
     if kind not in WorkKind.values:
         raise ValidationError(_("请选择事项类型。"))
     if frequency not in Frequency.values:
@@ -166,17 +163,13 @@ def _notify_after_check(request: AdmissionRequest) -> None:
     S = AdmissionRequest.Status
     url = _request_url(request)
     if request.status == S.UNDER_REVIEW:
-        for user in _coordinators(request.district):
-            notify(
-                user=user,
-                title=_("准入申请待审核：%(title)s") % {"title": request.title},
-                body=_("%(dept)s提交，审核期限%(due)s。")
-                % {
-                    "dept": request.department.name,
-                    "due": timezone.localtime(request.review_due_at).strftime("%Y-%m-%d"),
-                },
-                url=url,
-            )
+        _tell(
+            _coordinators(request.district),
+            title=_("准入申请待审核：%(title)s") % {"title": request.title},
+            body=_("%(dept)s提交，审核期限%(due)s。")
+            % {"dept": request.department.name, "due": _day(request.review_due_at)},
+            url=url,
+        )
     elif request.status == S.INCOMPLETE:
         notify(
             user=request.applicant,
@@ -266,14 +259,12 @@ def request_prepare(*, actor, request: AdmissionRequest, opinion: str) -> Admiss
         actor=actor, action="admission.request_prepare", obj=request,
         changes={"opinion": request.preparation},
     )  # fmt: skip
-    for user in _department_officers(request.department):
-        notify(
-            user=user,
-            title=_("准入申请已提交联席会议审议：%(title)s") % {"title": request.title},
-            body=_("审核期限%(due)s。")
-            % {"due": timezone.localtime(request.review_due_at).strftime("%Y-%m-%d")},
-            url=_request_url(request),
-        )
+    _tell(
+        _department_officers(request.department),
+        title=_("准入申请已提交联席会议审议：%(title)s") % {"title": request.title},
+        body=_("审核期限%(due)s。") % {"due": _day(request.review_due_at)},
+        url=_request_url(request),
+    )
     return request
 
 
@@ -296,13 +287,12 @@ def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> Admissi
     audit.record(
         actor=actor, action="admission.request_appeal", obj=request, changes={"reasons": reasons}
     )
-    for user in _coordinators(request.district):
-        notify(
-            user=user,
-            title=_("准入申诉待复核：%(title)s") % {"title": request.title},
-            body=reasons,
-            url=_request_url(request),
-        )
+    _tell(
+        _coordinators(request.district),
+        title=_("准入申诉待复核：%(title)s") % {"title": request.title},
+        body=reasons,
+        url=_request_url(request),
+    )
     return request
 
 

@@ -9,14 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.test import override_settings
 from django.urls import reverse
 
 from admission import services, steps
 from admission.models import AdmissionRequest
 from admission.tests.conftest import application, decide
 from core.models import Role
-from core.testing import build_small_district
 
 pytestmark = pytest.mark.django_db
 
@@ -28,18 +26,16 @@ STATES = [
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, kind_of_day):
-    """One request in every state (and an appealed one, and one whose item left the catalogue)."""
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        d = build_small_district()
-        services.lists_seed(actor=d.root, district=d.district)
-        officer, coordinator = d.users["department_officer:own"], d.users["coordinator:own"]
+def world(d, django_db_blocker):
+    """One request in every state (and an appealed one, and one whose item left the catalogue),
+    inside the module's district (rolled back with it)."""
+    officer, coordinator = d.users["department_officer:own"], d.users["coordinator:own"]
 
-        def submit(state, **overrides):
-            values = {"title": f"事项{state}", "submit_token": state, **overrides}
-            return services.request_submit(**application(d, officer, **values))
+    def submit(state, **overrides):
+        values = {"title": f"事项{state}", "submit_token": state, **overrides}
+        return services.request_submit(**application(d, officer, **values))
 
+    with django_db_blocker.unblock():
         requests = {
             "incomplete": submit("incomplete", funding_fen=0),
             "under_review": submit("under_review"),
@@ -62,9 +58,8 @@ def world(django_db_setup, django_db_blocker, kind_of_day):
         gone = decide(d, submit("item_withdrawn"))
         services.item_withdraw(actor=coordinator, item=gone.admitted_item, reasons="合并")
         requests["item_withdrawn"] = gone
-        d.requests = requests
-        yield d
-        transaction.set_rollback(True)
+    d.requests = requests
+    return d
 
 
 def actor_of(world, key):
