@@ -107,3 +107,16 @@ def order_side(user, order) -> str | None:
     if can_confirm_order(user, order):
         return "served"
     return None
+
+
+def is_dispute_party(user, order, dispute) -> bool:
+    """Who may not decide a dispute: who raised it, who confirmed or posted the service, and
+    either side of it."""
+    parties = (dispute.raised_by_id, order.confirmed_by_id, order.listing.poster_id)
+    return user.pk in parties or order_side(user, order) is not None
+
+
+def dispute_perm(order) -> str:
+    """The permission that decides a dispute: a community worker's before approval; after it
+    the ledger is corrected by reversal, above the worker who recorded it."""
+    return "timebank.reverse" if order.status == "approved" else "timebank.record"

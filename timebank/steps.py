@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from timebank import services
 from timebank.models import Dispute, Order
-from timebank.rules import can_confirm_order, is_order_volunteer, order_side
+from timebank.rules import (
+    can_confirm_order,
+    dispute_perm,
+    is_dispute_party,
+    is_order_volunteer,
+    order_side,
+)
 
 # Kinds of input. The page renders each as its form field, the API as its JSON type.
 TEXT = "text"  # a string; the service checks a required one and says what is wrong
@@ -170,14 +176,10 @@ def _resolves(user, order) -> bool:
     """A worker who is not a party: the community's before approval, a street officer or district
     administrator after it (the correction is a reversal)."""
     dispute = open_dispute(order)
-    if dispute is None:
-        return False
-    perm = "timebank.reverse" if order.status == Order.Status.APPROVED else "timebank.record"
-    parties = (dispute.raised_by_id, order.confirmed_by_id, order.listing.poster_id)
     return (
-        user.has_perm(perm, order.place)
-        and user.pk not in parties
-        and order_side(user, order) is None
+        dispute is not None
+        and user.has_perm(dispute_perm(order), order.place)
+        and not is_dispute_party(user, order, dispute)
     )
 
 

@@ -40,6 +40,17 @@ def posting_hash(*, prev_hash: str, account_id: int, seq: int, amount: int, bala
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def new_transaction(*, actor, kind, key, fingerprint, place, legs, memo, reverses, now):
+    """The transaction row a posting writes (not saved), with its own hash."""
+    tx = Transaction(
+        district_id=place.district_id or place.pk, place=place, kind=kind, idempotency_key=key,
+        fingerprint=fingerprint, memo=memo, reverses=reverses,
+        actor=actor if getattr(actor, "pk", None) else None, created_at=now,
+    )  # fmt: skip
+    tx.hash = tx_hash(tx=tx, legs=legs)
+    return tx
+
+
 # Every refusal of the ledger engine, by code: the Python engine raises them directly, the
 # database function `timebank_post` as "timebank:<code>" with the parameters as JSON.
 LEDGER_ERRORS = {

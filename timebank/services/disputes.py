@@ -12,6 +12,7 @@ from timebank.models import (
     Order,
     format_minutes,
 )
+from timebank.rules import dispute_perm, is_dispute_party
 from timebank.rules import order_side as side_of
 from timebank.services.accounts import issuance_account
 from timebank.services.common import clean_minutes
@@ -108,62 +109,11 @@ def dispute_resolve(*, actor, dispute: Dispute, outcome: str, note: str, minutes
     dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     order = _locked_order(dispute.order)
     after = order.status == Order.Status.APPROVED
-    perm = "timebank.reverse" if after else "timebank.record"
-    _require(
-        actor, perm, order.place,
-        _("已入账服务的异议须由街道或区管理员处理（冲正）。") if after
-        else _("只有本社区的社区工作者可以处理异议。"),
-    )  # fmt: skip
-    if actor.pk in (dispute.raised_by_id, order.confirmed_by_id, order.listing.poster_id) or (
-        side_of(actor, order) is not None
-    ):
-        raise PermissionDenied(_("服务的当事人不能处理这条异议，请由其他工作人员处理。"))
-    if dispute.status != Dispute.Status.OPEN:
-        raise ValidationError(_("这条异议已处理。"), code="dispute_closed")
-    if outcome not in OUTCOMES:
-        raise ValidationError(_("请选择处理方式。"), code="outcome")
-    note = _clean_text(note, _("处理意见"), 500)
-    if outcome == "reverse" and not after:
-        raise ValidationError(
-            _("尚未入账，无需冲正：请维持、调整时长，或驳回这次服务。"), code="nothing_posted"
-        )
-    if after and order.deposit_id is None:  # pragma: no cover - approval always deposits
-        raise ValidationError(_("该服务没有入账记录。"), code="nothing_posted")
-    new_minutes = None
-    if outcome == "adjust":
-        new_minutes = clean_minutes(minutes)
-        most = max(order.measured_minutes or 0, order.listing.minutes)
-        if new_minutes > most:
-            raise ValidationError(
-                _("调整后的时长不能超过签到签退时长或约定时长（%(h)s）。"),
-                params={"h": format_minutes(most)}, code="minutes_over_measured",
-            )  # fmt: skip
-        if new_minutes == order.minutes:
-            raise ValidationError(_("调整后的时长与原时长相同。"), code="minutes_unchanged")
+    _require_resolver(actor, order, dispute, after=after)
+    note, new_minutes = _clean_resolution(order, outcome, note, minutes, after=after)
     fields = []
     if after and outcome in ("adjust", "reverse"):
-        payer = None
-        if order.payment_id:
-            payer = order.payment.postings.get(amount__lt=0).account
-        reason = _("异议 #%(id)s：%(n)s") % {"id": dispute.pk, "n": note[:100]}
-        # Lock every account of the correction in id order before the first posting.
-        ids = {order.volunteer_id, issuance_account(order.district).pk}
-        ids |= {payer.pk} if payer is not None else set()
-        list(Account.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk"))
-        reverse(actor=actor, original=order.deposit, key=f"dispute-{dispute.pk}-deposit",
-                reason=reason)  # fmt: skip
-        if order.payment_id:
-            reverse(actor=actor, original=order.payment, key=f"dispute-{dispute.pk}-payment",
-                    reason=reason)  # fmt: skip
-        if outcome == "adjust":
-            order.deposit, order.payment = _post_order(
-                actor=actor, order=order, minutes=new_minutes, payer=payer,
-                suffix=f"-dispute-{dispute.pk}", perm="timebank.reverse",
-            )  # fmt: skip
-            fields += ["deposit", "payment"]
-        else:
-            order.status = Order.Status.REVERSED
-            fields.append("status")
+        fields = _correct_by_reversal(actor, order, dispute, outcome, note, new_minutes)
     if outcome == "adjust":
         order.minutes = new_minutes
         fields.append("minutes")
@@ -184,3 +134,68 @@ def dispute_resolve(*, actor, dispute: Dispute, outcome: str, note: str, minutes
                  "note": note},
     )  # fmt: skip
     return dispute
+
+
+def _require_resolver(actor, order: Order, dispute: Dispute, *, after: bool) -> None:
+    _require(
+        actor, dispute_perm(order), order.place,
+        _("已入账服务的异议须由街道或区管理员处理（冲正）。") if after
+        else _("只有本社区的社区工作者可以处理异议。"),
+    )  # fmt: skip
+    if is_dispute_party(actor, order, dispute):
+        raise PermissionDenied(_("服务的当事人不能处理这条异议，请由其他工作人员处理。"))
+    if dispute.status != Dispute.Status.OPEN:
+        raise ValidationError(_("这条异议已处理。"), code="dispute_closed")
+
+
+def _clean_resolution(order: Order, outcome: str, note: str, minutes, *, after: bool):
+    """The resolution's note and, to adjust, the new minutes (at most what was measured or
+    agreed, and not the same as before)."""
+    if outcome not in OUTCOMES:
+        raise ValidationError(_("请选择处理方式。"), code="outcome")
+    note = _clean_text(note, _("处理意见"), 500)
+    if outcome == "reverse" and not after:
+        raise ValidationError(
+            _("尚未入账，无需冲正：请维持、调整时长，或驳回这次服务。"), code="nothing_posted"
+        )
+    if after and order.deposit_id is None:  # pragma: no cover - approval always deposits
+        raise ValidationError(_("该服务没有入账记录。"), code="nothing_posted")
+    if outcome != "adjust":
+        return note, None
+    new_minutes = clean_minutes(minutes)
+    most = max(order.measured_minutes or 0, order.listing.minutes)
+    if new_minutes > most:
+        raise ValidationError(
+            _("调整后的时长不能超过签到签退时长或约定时长（%(h)s）。"),
+            params={"h": format_minutes(most)}, code="minutes_over_measured",
+        )  # fmt: skip
+    if new_minutes == order.minutes:
+        raise ValidationError(_("调整后的时长与原时长相同。"), code="minutes_unchanged")
+    return note, new_minutes
+
+
+def _correct_by_reversal(actor, order, dispute, outcome, note, new_minutes) -> list[str]:
+    """After approval: reverse the deposit and any payment; to adjust, post the new minutes
+    again (the order keeps its new postings), else the order is reversed. The order's fields
+    changed."""
+    payer = None
+    if order.payment_id:
+        payer = order.payment.postings.get(amount__lt=0).account
+    reason = _("异议 #%(id)s：%(n)s") % {"id": dispute.pk, "n": note[:100]}
+    # Lock every account of the correction in id order before the first posting.
+    ids = {order.volunteer_id, issuance_account(order.district).pk}
+    ids |= {payer.pk} if payer is not None else set()
+    list(Account.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk"))
+    reverse(actor=actor, original=order.deposit, key=f"dispute-{dispute.pk}-deposit",
+            reason=reason)  # fmt: skip
+    if order.payment_id:
+        reverse(actor=actor, original=order.payment, key=f"dispute-{dispute.pk}-payment",
+                reason=reason)  # fmt: skip
+    if outcome == "adjust":
+        order.deposit, order.payment = _post_order(
+            actor=actor, order=order, minutes=new_minutes, payer=payer,
+            suffix=f"-dispute-{dispute.pk}", perm="timebank.reverse",
+        )  # fmt: skip
+        return ["deposit", "payment"]
+    order.status = Order.Status.REVERSED
+    return ["status"]

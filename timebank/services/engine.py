@@ -46,8 +46,8 @@ from timebank.services.chain import (
     _local_day_start,
     fingerprint_of,
     ledger_error,
+    new_transaction,
     posting_hash,
-    tx_hash,
 )
 from timebank.services.common import clean_key
 from timebank.services.in_database import _attempt_in_database
@@ -154,6 +154,33 @@ def _attempt(
     existing = _key_owner(key)
     if existing is not None:
         return _replay(Transaction.objects.get(pk=existing), fingerprint)
+    new_balance = _check_legs(locked, legs, place=place, reverses=reverses)
+    if capped is not None:
+        _check_caps(locked[capped], dict(legs)[capped], daily=daily)
+    now = clock.now()
+    tx = new_transaction(
+        actor=actor, kind=kind, key=key, fingerprint=fingerprint, place=place, legs=legs,
+        memo=memo, reverses=reverses, now=now,
+    )  # fmt: skip
+    postings = _chain(tx, legs, locked, new_balance, counts=_counts_as_service(kind, reverses))
+    _write(tx, postings, [locked[a] for a in ids])
+    if on_write is not None:
+        on_write(tx)
+    audit.record_sql(
+        actor=actor, action=f"timebank.{kind}", obj=tx, place=place,
+        changes={
+            "key": key, "memo": memo,
+            "postings": {locked[a].name: format_minutes(m) for a, m in legs},
+            "reverses": reverses.pk if reverses else None,
+        },
+    )  # fmt: skip
+    tx.replayed = False
+    return tx
+
+
+def _check_legs(locked: dict[int, Account], legs, *, place: Place, reverses) -> dict[int, int]:
+    """Under the row locks: a transaction is reversed once, every account is in the district
+    and open, and no balance but the issuance account's goes below zero. The new balances."""
     if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
         raise ledger_error("already_reversed")
     district_id = place.district_id or place.pk
@@ -169,16 +196,14 @@ def _attempt(
         if account.kind != AccountKind.ISSUANCE and new_balance[account_id] < 0:
             raise ledger_error("insufficient_balance", a=account.name, have=account.balance,
                                need=-amount)  # fmt: skip
-    if capped is not None:
-        _check_caps(locked[capped], dict(legs)[capped], daily=daily)
-    now = clock.now()
-    tx = Transaction(
-        district_id=district_id, place=place, kind=kind, idempotency_key=key,
-        fingerprint=fingerprint, memo=memo, reverses=reverses,
-        actor=actor if getattr(actor, "pk", None) else None, created_at=now,
-    )  # fmt: skip
-    tx.hash = tx_hash(tx=tx, legs=legs)
-    postings = []  # each posting's row, less its transaction id (in POSTING_FIELDS order)
+    return new_balance
+
+
+def _chain(tx: Transaction, legs, locked: dict[int, Account], new_balance, *, counts: bool):
+    """Each leg's posting row (less its transaction id, in POSTING_FIELDS order), linked onto
+    its account's chain; the locked accounts take their new balances and chain tips (and
+    lifetime service minutes when `counts`)."""
+    postings = []
     for account_id, amount in sorted(legs):
         account = locked[account_id]
         seq = account.chain_seq + 1
@@ -187,25 +212,13 @@ def _attempt(
             balance_after=new_balance[account_id], tx_hash=tx.hash,
         )  # fmt: skip
         postings.append(
-            (account_id, district_id, amount, new_balance[account_id], now, seq,
+            (account_id, tx.district_id, amount, new_balance[account_id], tx.created_at, seq,
              account.chain_hash, link)
         )  # fmt: skip
         account.balance, account.chain_seq, account.chain_hash = new_balance[account_id], seq, link
-        if account.kind != AccountKind.ISSUANCE and _counts_as_service(kind, reverses):
+        if account.kind != AccountKind.ISSUANCE and counts:
             account.earned = max(0, account.earned + amount)
-    _write(tx, postings, [locked[a] for a in ids])
-    if on_write is not None:
-        on_write(tx)
-    audit.record_sql(
-        actor=actor, action=f"timebank.{kind}", obj=tx, place=place,
-        changes={
-            "key": key, "memo": memo,
-            "postings": {locked[a].name: format_minutes(m) for a, m in legs},
-            "reverses": reverses.pk if reverses else None,
-        },
-    )  # fmt: skip
-    tx.replayed = False
-    return tx
+    return postings
 
 
 def deposited_today(account: Account, *, now: datetime.datetime | None = None) -> int:

@@ -18,7 +18,7 @@ from timebank.services.chain import (
     _counts_as_service,
     _local_day_start,
     ledger_error,
-    tx_hash,
+    new_transaction,
 )
 
 RULE_DEFAULTS = {r["code"]: r["value"] for r in defaults.RULES}
@@ -41,12 +41,10 @@ def _attempt_in_database(
     connection = transaction.get_connection()
     district_id = place.district_id or place.pk
     now = clock.now()
-    tx = Transaction(
-        district_id=district_id, place=place, kind=kind, idempotency_key=key,
-        fingerprint=fingerprint, memo=memo, reverses=reverses,
-        actor=actor if getattr(actor, "pk", None) else None, created_at=now,
+    tx = new_transaction(
+        actor=actor, kind=kind, key=key, fingerprint=fingerprint, place=place, legs=legs,
+        memo=memo, reverses=reverses, now=now,
     )  # fmt: skip
-    tx.hash = tx_hash(tx=tx, legs=legs)
     event = audit.row(actor=actor, action=f"timebank.{kind}", place=place)
     params = [
         key, fingerprint, kind, district_id, place.pk, memo, tx.reverses_id, tx.actor_id, now,

@@ -87,6 +87,35 @@ def listing_create(
     if minutes > 8 * MINUTES_PER_HOUR:
         raise ValidationError(_("单次服务预计时长不能超过8小时。"), code="minutes_too_large")
     own = member_account_of(actor)
+    place, recipient = _listing_place(actor, own, kind, recipient)
+    if kind == ListingKind.OFFER:
+        if own is None or recipient not in (None, own.person):
+            raise ValidationError(_("服务只能由有时间账户的居民本人发布。"), code="offer_not_own")
+        recipient, payer, place = None, Payer.NONE, own.place
+        skills = _clean_text(skills, _("技能"), 100, required=False)
+        weekdays, start_time, end_time = _clean_window(weekdays, start_time, end_time)
+    else:
+        skills, weekdays, start_time, end_time = "", "", None, None
+    _check_payer(actor=actor, payer=payer, recipient=recipient, place=place)
+    contact = _contact_of(contact_mobile)
+    if wanted_at is not None and wanted_at < clock.now() - datetime.timedelta(hours=1):
+        raise ValidationError(_("服务时间不能早于现在。"), code="wanted_at_past")
+    listing = Listing.objects.create(
+        kind=kind, category=category, title=title, detail=detail, minutes=minutes,
+        wanted_at=wanted_at, poster=actor, recipient=recipient, place=place,
+        district=place.district, payer=payer, contact=contact, skills=skills, weekdays=weekdays,
+        start_time=start_time, end_time=end_time,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="timebank.listing_create", obj=listing, place=place,
+        changes={"kind": kind, "title": title, "minutes": minutes, "payer": payer},
+    )  # fmt: skip
+    return listing
+
+
+def _listing_place(actor, own: Account | None, kind: str, recipient: Person | None):
+    """Where a listing is placed and for whom: the recipient's community (a worker there posts
+    for them, or they post for themself), else the poster's own account's."""
     if recipient is not None:
         recipient = Person.objects.select_related("place").get(pk=recipient.pk)
         if recipient.place is None:
@@ -97,21 +126,15 @@ def listing_create(
             or (own is not None and own.person_id == recipient.pk)
         ):
             raise PermissionDenied(_("只有社区工作者可以代居民发布需求。"))
-    else:
-        if own is None:
-            raise ValidationError(
-                _("请先到社区开立时间银行账户（实名）后再发布。"), code="no_account"
-            )
-        place = own.place
-        recipient = own.person if kind == ListingKind.NEED else None
-    if kind == ListingKind.OFFER:
-        if own is None or recipient not in (None, own.person):
-            raise ValidationError(_("服务只能由有时间账户的居民本人发布。"), code="offer_not_own")
-        recipient, payer, place = None, Payer.NONE, own.place
-        skills = _clean_text(skills, _("技能"), 100, required=False)
-        weekdays, start_time, end_time = _clean_window(weekdays, start_time, end_time)
-    else:
-        skills, weekdays, start_time, end_time = "", "", None, None
+        return place, recipient
+    if own is None:
+        raise ValidationError(_("请先到社区开立时间银行账户（实名）后再发布。"), code="no_account")
+    return own.place, own.person if kind == ListingKind.NEED else None
+
+
+def _check_payer(*, actor, payer: str, recipient: Person | None, place: Place) -> None:
+    """Who pays in time may: the person served (an account, and of withdrawal age) or the
+    community fund (a priority elder)."""
     if payer == Payer.SELF:
         account = Account.objects.filter(
             kind=AccountKind.MEMBER, person=recipient, district=place.district, is_closed=False
@@ -127,31 +150,22 @@ def listing_create(
             )  # fmt: skip
     if payer == Payer.FUND:
         _check_fund_eligibility(actor=actor, recipient=recipient, place=place)
-    contact = None
-    if (contact_mobile or "").strip():
-        try:
-            digest = personal_data.mobile_hash(contact_mobile)
-        except ValidationError:
-            raise ValidationError(_("家属手机号格式不正确。"), code="contact_mobile") from None
-        person = Person.objects.filter(mobile_hash=digest, account__isnull=False).first()
-        if person is None:
-            raise ValidationError(
-                _("没有找到使用该手机号登录的居民，请家属先开通账号。"), code="contact_unknown"
-            )
-        contact = person.account
-    if wanted_at is not None and wanted_at < clock.now() - datetime.timedelta(hours=1):
-        raise ValidationError(_("服务时间不能早于现在。"), code="wanted_at_past")
-    listing = Listing.objects.create(
-        kind=kind, category=category, title=title, detail=detail, minutes=minutes,
-        wanted_at=wanted_at, poster=actor, recipient=recipient, place=place,
-        district=place.district, payer=payer, contact=contact, skills=skills, weekdays=weekdays,
-        start_time=start_time, end_time=end_time,
-    )  # fmt: skip
-    audit.record(
-        actor=actor, action="timebank.listing_create", obj=listing, place=place,
-        changes={"kind": kind, "title": title, "minutes": minutes, "payer": payer},
-    )  # fmt: skip
-    return listing
+
+
+def _contact_of(contact_mobile: str):
+    """The login of the family member named by mobile number (who confirms the service)."""
+    if not (contact_mobile or "").strip():
+        return None
+    try:
+        digest = personal_data.mobile_hash(contact_mobile)
+    except ValidationError:
+        raise ValidationError(_("家属手机号格式不正确。"), code="contact_mobile") from None
+    person = Person.objects.filter(mobile_hash=digest, account__isnull=False).first()
+    if person is None:
+        raise ValidationError(
+            _("没有找到使用该手机号登录的居民，请家属先开通账号。"), code="contact_unknown"
+        )
+    return person.account
 
 
 def local_time_of_day(value):
