@@ -91,7 +91,8 @@ def _post(
     `capped`: the account (one of the legs) whose storage cap the write must respect, if it is
     a member's; `daily`: that account's daily deposit cap too. On PostgreSQL (unless `on_write`
     must run in the same transaction) the whole attempt is one call of the database function
-    `timebank_post` (migrations 0008, 0009); elsewhere the Python engine below does the same.
+    `timebank_post` (timebank/sql/timebank_post.sql); elsewhere the Python engine below does
+    the same.
     `expect`: per leg, the (kind, community) the caller decided from remembered facts; the
     function refuses with StaleFacts if they changed (PostgreSQL only)."""
     key = clean_key(key)

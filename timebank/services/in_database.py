@@ -34,7 +34,7 @@ POST_SQL = "SELECT tx_id, replayed FROM timebank_post(" + ", ".join(  # noqa: S6
 def _attempt_in_database(
     *, actor, kind, key, fingerprint, place, legs, memo, reverses, capped, daily, expect=None
 ) -> Transaction:
-    """One try as one statement (PostgreSQL): the function `timebank_post` of migration 0008
+    """One try as one statement (PostgreSQL): the function `timebank_post` (timebank/sql)
     locks, checks, writes the transaction, postings, balances and chain tips, and the audit
     event. Outside a transaction the statement is its own; inside the caller's, it runs in a
     savepoint, so a refusal leaves the caller's transaction usable."""

@@ -1,10 +1,10 @@
 """The two ledger engines write the same ledger.
 
-On PostgreSQL a write is one call of the database function `timebank_post` (migration 0008);
-the Python engine still writes when a caller needs a hook in the same transaction (`on_write`)
-and on SQLite. Both extend the same per-account hash chains, so the hashes the function makes
-in SQL must be byte-identical to the ones the reconciliation recomputes in Python, and both
-write the same audit event.
+On PostgreSQL a write is one call of the database function `timebank_post`
+(timebank/sql/timebank_post.sql); the Python engine still writes when a caller needs a hook in
+the same transaction (`on_write`) and on SQLite. Both extend the same per-account hash chains,
+so the hashes the function makes in SQL must be byte-identical to the ones the reconciliation
+recomputes in Python, and both write the same audit event.
 """
 
 import pytest
