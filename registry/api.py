@@ -31,42 +31,14 @@ class FieldOut(Schema):
 class ConflictOut(Schema):
     id: int
     person_id: int
-    person_name: str
-    field: str
-    owner: str
-    shown_value: str
-    shown_source: str
-    challenger_value: str
-    challenger_source: str
+    person_name: str = Field(alias="person.name")
+    field: str = Field(alias="field.label")
+    owner: str = Field(alias="field.owner_label")
+    shown_value: str = Field(alias="shown.value")
+    shown_source: str = Field(alias="shown.source_label")
+    challenger_value: str = Field(alias="challenger.value")
+    challenger_source: str = Field(alias="challenger.source_label")
     opened_at: str
-
-    @staticmethod
-    def resolve_person_name(obj):
-        return obj.person.name
-
-    @staticmethod
-    def resolve_field(obj):
-        return obj.field.label
-
-    @staticmethod
-    def resolve_owner(obj):
-        return obj.field.owner_label
-
-    @staticmethod
-    def resolve_shown_value(obj):
-        return obj.shown.value
-
-    @staticmethod
-    def resolve_shown_source(obj):
-        return obj.shown.source_label
-
-    @staticmethod
-    def resolve_challenger_value(obj):
-        return obj.challenger.value
-
-    @staticmethod
-    def resolve_challenger_source(obj):
-        return obj.challenger.source_label
 
     @staticmethod
     def resolve_opened_at(obj):

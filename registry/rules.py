@@ -3,20 +3,10 @@
 import rules
 
 from core.models import Department, Place, Role
-from core.rules import PEOPLE_ROLES, assignments_of, holds, is_superuser
+from core.rules import PEOPLE_ROLES, assignments_of, holds, is_superuser, officer_departments
 
 DISTRICT_LEADS = {Role.ADMIN, Role.COORDINATOR}
 FILL_ROLES = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
-
-
-def officer_departments(user, district: Place | None = None) -> list:
-    """The departments the user serves as an officer (in `district` if given)."""
-    return [
-        a.department
-        for a in assignments_of(user)
-        if a.role == Role.DEPARTMENT_OFFICER
-        and (district is None or a.place_id == getattr(district, "pk", None))
-    ]
 
 
 def _district_of(obj) -> Place | None:

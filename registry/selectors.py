@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.collation import in_pinyin_order
 from core.models import AuditEvent, Department, Person, Place, PlaceLevel, Role
-from core.rules import PEOPLE_ROLES, assignments_of, role_places
+from core.rules import PEOPLE_ROLES, assignments_of, officer_departments, role_places
 from registry import defaults
 from registry.models import (
     Building,
@@ -24,7 +24,7 @@ from registry.models import (
     Residence,
     SharingGrant,
 )
-from registry.rules import DISTRICT_LEADS, FILL_ROLES, officer_departments
+from registry.rules import DISTRICT_LEADS, FILL_ROLES
 
 
 def _subtrees(places, prefix: str = "") -> Q:

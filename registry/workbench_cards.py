@@ -11,64 +11,36 @@ from registry.models import ImportBatch
 from registry.rules import FILL_ROLES
 
 
+def _card(title, queryset, item, **card) -> list[Card]:
+    """A card of the first five of `queryset` (each shown by `item`), if it has any."""
+    count = queryset.count()
+    if not count:
+        return []
+    return [Card(title, items=[item(obj) for obj in queryset[:5]], count=count, **card)]
+
+
 def cards(user) -> list[Card]:
-    result = []
-    conflicts = selectors.conflicts_for(user)
-    count = conflicts.count()
-    if count:
-        result.append(
-            Card(
-                _("数据冲突待核定"),
-                items=[
-                    Item(
-                        f"{c.person.name} · {c.field.label}",
-                        reverse("registry:conflicts"),
-                        c.opened_at.strftime("%m-%d"),
-                    )
-                    for c in conflicts[:5]
-                ],  # fmt: skip
-                url=reverse("registry:conflicts"),
-                count=count,
-                tone="warn",
-                order=40,
-            )
-        )
+    result = _card(
+        _("数据冲突待核定"), selectors.conflicts_for(user),
+        lambda c: Item(f"{c.person.name} · {c.field.label}", reverse("registry:conflicts"),
+                       c.opened_at.strftime("%m-%d")),
+        url=reverse("registry:conflicts"), tone="warn", order=40,
+    )  # fmt: skip
     waiting = selectors.batches_visible_to(user).filter(
         status__in=[ImportBatch.Status.CHECKED, ImportBatch.Status.CHECKING]
     )
-    n = waiting.count()
-    if n:
-        result.append(
-            Card(
-                _("导入待处理"),
-                items=[
-                    Item(b.filename, reverse("registry:batch", args=[b.pk]), b.get_status_display())
-                    for b in waiting[:5]
-                ],
-                url=reverse("registry:imports"),
-                count=n,
-                order=45,
-            )
-        )
+    result += _card(
+        _("导入待处理"), waiting,
+        lambda b: Item(b.filename, reverse("registry:batch", args=[b.pk]),
+                       b.get_status_display()),
+        url=reverse("registry:imports"), order=45,
+    )  # fmt: skip
     if any(a.role in FILL_ROLES - {Role.ADMIN} for a in assignments_of(user)):
-        reports = selectors.reports_visible_to(user).filter(status="kept")
-        n = reports.count()
-        if n:
-            result.append(
-                Card(
-                    _("一表通：补填缺项"),
-                    items=[
-                        Item(
-                            r.name,
-                            reverse("registry:report", args=[r.pk]) + "?missing=1",
-                            r.department.name,
-                        )
-                        for r in reports[:5]
-                    ],  # fmt: skip
-                    url=reverse("registry:reports"),
-                    count=n,
-                    empty_text=_("已有的数据系统已自动填写，只需补填缺项。"),
-                    order=46,
-                )
-            )
+        result += _card(
+            _("一表通：补填缺项"), selectors.reports_visible_to(user).filter(status="kept"),
+            lambda r: Item(r.name, reverse("registry:report", args=[r.pk]) + "?missing=1",
+                           r.department.name),
+            url=reverse("registry:reports"), order=46,
+            empty_text=_("已有的数据系统已自动填写，只需补填缺项。"),
+        )  # fmt: skip
     return result

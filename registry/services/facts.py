@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from core import audit, clock, personal_data
 from core.clock import one_write
 from core.models import Department, Person, Place, PlaceLevel
+from core.rules import officer_departments
 from core.validation import require_perm as _require
 from registry import bulk, defaults, values
 from registry.models import Conflict, Fact, Field, Residence
-from registry.rules import officer_departments
 from registry.services.fields import ensure_fields
 from registry.services.residences import is_separated
 
