@@ -218,6 +218,14 @@ def _account(user, pk: int) -> Account:
     return account
 
 
+def _counterpart(account: Account, pk: int, kind: str, missing: str) -> Account:
+    """The other account of a transfer or donation: of `kind`, in the same district."""
+    other = Account.objects.filter(pk=pk, district=account.district, kind=kind).first()
+    if other is None:
+        raise ValidationError(missing, code="unknown_reference")
+    return other
+
+
 def _tx_out(tx) -> dict:
     return {
         "id": tx.pk, "kind": tx.kind, "memo": tx.memo, "hash": tx.hash,
@@ -307,11 +315,7 @@ def transfer_create(
     request, response: HttpResponse, account_id: Id, data: TransferIn, key: LedgerKey
 ):
     account = _account(request.auth, account_id)
-    target = Account.objects.filter(
-        pk=data.target_id, district=account.district, kind=AccountKind.MEMBER
-    ).first()
-    if target is None:
-        raise ValidationError(_("受赠账户不存在。"), code="unknown_reference")
+    target = _counterpart(account, data.target_id, AccountKind.MEMBER, _("受赠账户不存在。"))
     return _ledger_write(
         request, response, key,
         lambda k: services.transfer(
@@ -330,11 +334,7 @@ def donation_create(
     request, response: HttpResponse, account_id: Id, data: DonationIn, key: LedgerKey
 ):
     account = _account(request.auth, account_id)
-    fund = Account.objects.filter(
-        pk=data.fund_id, district=account.district, kind=AccountKind.FUND
-    ).first()
-    if fund is None:
-        raise ValidationError(_("公益基金账户不存在。"), code="unknown_reference")
+    fund = _counterpart(account, data.fund_id, AccountKind.FUND, _("公益基金账户不存在。"))
     return _ledger_write(
         request, response, key,
         lambda k: services.donate(
@@ -449,13 +449,8 @@ def offer_withdraw(request, offer_id: Id):
 def need_suggestions(request, need_id: Id):
     """Offers and experienced volunteers for an open need, best first, with the reasons; for
     the poster, the family contact, the person served, or a community worker of the place."""
-    need = (
-        selectors.listings_visible_to(request.auth)
-        .filter(pk=need_id, kind=ListingKind.NEED)
-        .select_related("place", "recipient")
-        .first()
-    )
-    if need is None or not selectors.can_see_suggestions(request.auth, need):
+    need = selectors.need_with_suggestions(request.auth, need_id)
+    if need is None:
         raise Http404
     if need.status != Listing.Status.OPEN:
         return []

@@ -216,6 +216,17 @@ def can_see_suggestions(user, need: Listing) -> bool:
     return user.has_perm("timebank.record", need.place)
 
 
+def need_with_suggestions(user, pk: int) -> Listing | None:
+    """The need ``pk`` if the user may see it and its suggestions (can_see_suggestions)."""
+    need = (
+        listings_visible_to(user)
+        .filter(pk=pk, kind=ListingKind.NEED)
+        .select_related("place", "recipient")
+        .first()
+    )
+    return need if need is not None and can_see_suggestions(user, need) else None
+
+
 def suggestions_for_need(user, need: Listing, *, limit: int = 10) -> list[Match]:
     """Ranked offers, then volunteers who did this kind of service before, for an open need.
     Empty for anyone who may not see the need's suggestions."""

@@ -150,13 +150,8 @@ def offers(request):
 @login_required
 def need_detail(request, pk):
     """A need and the ranked suggestions: offers and experienced volunteers nearby."""
-    need = (
-        selectors.listings_visible_to(request.user)
-        .filter(pk=pk, kind=ListingKind.NEED)
-        .select_related("place", "recipient")
-        .first()
-    )
-    if need is None or not selectors.can_see_suggestions(request.user, need):
+    need = selectors.need_with_suggestions(request.user, pk)
+    if need is None:
         raise Http404(_("没有找到，或您无权查看。"))
     return render(
         request,
@@ -177,25 +172,24 @@ def need_detail(request, pk):
     )
 
 
+def _on_listing(request, pk, service, done: str) -> Listing:
+    """Call `service` on a listing the user sees (404 otherwise); show its message."""
+    listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
+    attempt(request, service, actor=request.user, listing=listing, done_message=done)
+    return listing
+
+
 @login_required
 @require_POST
 def listing_close(request, pk):
-    listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
-    attempt(
-        request, services.listing_close, actor=request.user, listing=listing,
-        done_message=_("已撤下。"),
-    )  # fmt: skip
+    listing = _on_listing(request, pk, services.listing_close, _("已撤下。"))
     return redirect("timebank:offers" if listing.kind == ListingKind.OFFER else "timebank:home")
 
 
 @login_required
 @require_POST
 def listing_take(request, pk):
-    listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
-    attempt(
-        request, services.order_take, actor=request.user, listing=listing,
-        done_message=_("接单成功，请按约定时间上门并签到。"),
-    )  # fmt: skip
+    _on_listing(request, pk, services.order_take, _("接单成功，请按约定时间上门并签到。"))
     back = request.POST.get("next")
     return redirect(back if back in ("timebank:offers",) else "timebank:home")
 

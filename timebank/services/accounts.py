@@ -14,7 +14,7 @@ from timebank.models import (
     AccountKind,
     format_minutes,
 )
-from timebank.services.common import community_of
+from timebank.services.common import community_of, home_community
 
 
 def _ledger_init(district: Place) -> Account:
@@ -39,10 +39,7 @@ def issuance_account(district: Place) -> Account:
 @one_write
 def member_account_open(*, actor, person: Person) -> Account:
     """A real-name resident's account, in the community they belong to."""
-    person = Person.objects.select_related("place").get(pk=person.pk)
-    if person.place is None:
-        raise ValidationError(_("该居民未登记所属社区。"), code="no_place")
-    community = community_of(person.place)
+    person, community = home_community(person, _("该居民未登记所属社区。"))
     if not (
         actor.has_perm("timebank.manage_accounts", community)
         or (person.account_id and person.account_id == actor.pk)

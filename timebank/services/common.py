@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.models import Place, PlaceLevel
+from core.models import Person, Place, PlaceLevel
 from timebank.models import (
     MINUTES_PER_HOUR,
     format_minutes,
@@ -46,3 +46,11 @@ def community_of(place: Place) -> Place:
     if place.level == PlaceLevel.COMMUNITY:
         return place
     raise ValidationError(_("时间银行账户须开在社区或网格。"), code="place_level")
+
+
+def home_community(person: Person, no_place_message) -> tuple[Person, Place]:
+    """The person (fresh, with their place) and the community they belong to."""
+    person = Person.objects.select_related("place").get(pk=person.pk)
+    if person.place is None:
+        raise ValidationError(no_place_message, code="no_place")
+    return person, community_of(person.place)

@@ -7,19 +7,21 @@ from core import audit, clock
 from core.clock import one_write
 from core.validation import require_perm as _require
 from timebank.models import (
-    Account,
     Dispute,
     Order,
-    format_minutes,
 )
 from timebank.rules import dispute_perm, is_dispute_party
 from timebank.rules import order_side as side_of
-from timebank.services.accounts import issuance_account
-from timebank.services.common import clean_minutes
 from timebank.services.engine import retrying
 from timebank.services.ledger import reverse
 from timebank.services.listings import _clean_text
-from timebank.services.orders import _expect, _locked_order, _post_order
+from timebank.services.orders import (
+    _expect,
+    _locked_order,
+    _post_order,
+    at_most,
+    lock_for_postings,
+)
 
 
 def _clean_rating(value) -> int:
@@ -162,13 +164,10 @@ def _clean_resolution(order: Order, outcome: str, note: str, minutes, *, after: 
         raise ValidationError(_("该服务没有入账记录。"), code="nothing_posted")
     if outcome != "adjust":
         return note, None
-    new_minutes = clean_minutes(minutes)
-    most = max(order.measured_minutes or 0, order.listing.minutes)
-    if new_minutes > most:
-        raise ValidationError(
-            _("调整后的时长不能超过签到签退时长或约定时长（%(h)s）。"),
-            params={"h": format_minutes(most)}, code="minutes_over_measured",
-        )  # fmt: skip
+    new_minutes = at_most(
+        minutes, max(order.measured_minutes or 0, order.listing.minutes),
+        _("调整后的时长不能超过签到签退时长或约定时长（%(h)s）。"),
+    )  # fmt: skip
     if new_minutes == order.minutes:
         raise ValidationError(_("调整后的时长与原时长相同。"), code="minutes_unchanged")
     return note, new_minutes
@@ -182,10 +181,7 @@ def _correct_by_reversal(actor, order, dispute, outcome, note, new_minutes) -> l
     if order.payment_id:
         payer = order.payment.postings.get(amount__lt=0).account
     reason = _("异议 #%(id)s：%(n)s") % {"id": dispute.pk, "n": note[:100]}
-    # Lock every account of the correction in id order before the first posting.
-    ids = {order.volunteer_id, issuance_account(order.district).pk}
-    ids |= {payer.pk} if payer is not None else set()
-    list(Account.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk"))
+    lock_for_postings(order, payer)  # every account of the correction, before its postings
     reverse(actor=actor, original=order.deposit, key=f"dispute-{dispute.pk}-deposit",
             reason=reason)  # fmt: skip
     if order.payment_id:

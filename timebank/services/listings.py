@@ -21,7 +21,7 @@ from timebank.models import (
     ListingKind,
     Payer,
 )
-from timebank.services.common import clean_minutes, community_of
+from timebank.services.common import clean_minutes, home_community
 from timebank.services.ledger import age_on
 from timebank.services.rules import rule_value
 
@@ -117,10 +117,7 @@ def _listing_place(actor, own: Account | None, kind: str, recipient: Person | No
     """Where a listing is placed and for whom: the recipient's community (a worker there posts
     for them, or they post for themself), else the poster's own account's."""
     if recipient is not None:
-        recipient = Person.objects.select_related("place").get(pk=recipient.pk)
-        if recipient.place is None:
-            raise ValidationError(_("服务对象未登记所属社区。"), code="no_place")
-        place = community_of(recipient.place)
+        recipient, place = home_community(recipient, _("服务对象未登记所属社区。"))
         if not (
             actor.has_perm("timebank.record", place)
             or (own is not None and own.person_id == recipient.pk)

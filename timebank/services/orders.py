@@ -45,6 +45,29 @@ def _expect(order: Order, *statuses) -> None:
         )  # fmt: skip
 
 
+def _save(actor, order: Order, action: str, *, changes=None, listing_status=None, **fields):
+    """Set and save the order's fields, move its need to `listing_status` if given, and record
+    the audit event `timebank.<action>`."""
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save(update_fields=list(fields))
+    if listing_status is not None:
+        Listing.objects.filter(pk=order.listing_id).update(status=listing_status)
+    audit.record(
+        actor=actor, action=f"timebank.{action}", obj=order, place=order.place, changes=changes
+    )
+    return order
+
+
+def lock_for_postings(order: Order, payer: Account | None) -> None:
+    """Row-lock every account an order's postings touch (the volunteer's, the issuance account,
+    the payer's) up front, in id order, so its postings never wait on each other's rows in a
+    cycle with another writer."""
+    ids = {order.volunteer_id, issuance_account(order.district).pk}
+    ids |= {payer.pk} if payer is not None else set()
+    list(Account.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk"))
+
+
 @one_write
 def order_take(*, actor, listing: Listing) -> Order:
     """A volunteer takes an open need (接单)."""
@@ -75,36 +98,41 @@ def order_take(*, actor, listing: Listing) -> Order:
     return order
 
 
-def _require_volunteer(actor, order: Order) -> None:
+def _volunteers_order(actor, order: Order, status) -> Order:
+    """The order, locked, if the actor is its volunteer and it is in `status`."""
+    order = _locked_order(order)
     if not is_order_volunteer(actor, order):
         raise PermissionDenied(_("只有接单的志愿者本人可以签到签退。"))
+    _expect(order, status)
+    return order
+
+
+def at_most(minutes, most: int, message) -> int:
+    """Minutes of a service, at most `most` (the measured or agreed minutes)."""
+    minutes = clean_minutes(minutes)
+    if minutes > most:
+        raise ValidationError(
+            message, params={"h": format_minutes(most)}, code="minutes_over_measured"
+        )
+    return minutes
 
 
 @one_write
 def order_sign_in(*, actor, order: Order) -> Order:
-    order = _locked_order(order)
-    _require_volunteer(actor, order)
-    _expect(order, Order.Status.TAKEN)
-    order.status, order.signed_in_at = Order.Status.SIGNED_IN, clock.now()
-    order.save(update_fields=["status", "signed_in_at"])
-    audit.record(actor=actor, action="timebank.order_sign_in", obj=order, place=order.place)
-    return order
+    order = _volunteers_order(actor, order, Order.Status.TAKEN)
+    return _save(actor, order, "order_sign_in", status=Order.Status.SIGNED_IN,
+                 signed_in_at=clock.now())  # fmt: skip
 
 
 @one_write
 def order_sign_out(*, actor, order: Order) -> Order:
-    order = _locked_order(order)
-    _require_volunteer(actor, order)
-    _expect(order, Order.Status.SIGNED_IN)
+    order = _volunteers_order(actor, order, Order.Status.SIGNED_IN)
     now = clock.now()
     measured = max(1, round((now - order.signed_in_at).total_seconds() / 60))
-    order.status, order.signed_out_at, order.minutes = Order.Status.SIGNED_OUT, now, measured
-    order.save(update_fields=["status", "signed_out_at", "minutes"])
-    audit.record(
-        actor=actor, action="timebank.order_sign_out", obj=order, place=order.place,
-        changes={"measured_minutes": measured},
+    return _save(
+        actor, order, "order_sign_out", changes={"measured_minutes": measured},
+        status=Order.Status.SIGNED_OUT, signed_out_at=now, minutes=measured,
     )  # fmt: skip
-    return order
 
 
 @one_write
@@ -114,13 +142,10 @@ def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
     if not can_confirm(actor, order):
         raise PermissionDenied(_("只有服务对象本人或发布需求的家属可以确认服务。"))
     _expect(order, Order.Status.SIGNED_OUT)
-    minutes = clean_minutes(minutes)
-    most = max(order.minutes or 0, order.listing.minutes)
-    if minutes > most:
-        raise ValidationError(
-            _("确认时长不能超过签到签退时长或约定时长（%(h)s）。"),
-            params={"h": format_minutes(most)}, code="minutes_over_measured",
-        )  # fmt: skip
+    minutes = at_most(
+        minutes, max(order.minutes or 0, order.listing.minutes),
+        _("确认时长不能超过签到签退时长或约定时长（%(h)s）。"),
+    )  # fmt: skip
     if rating not in (None, ""):
         try:
             rating = int(rating)
@@ -130,14 +155,11 @@ def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
             raise ValidationError(_("评价应为1–5星。"), code="rating")
     else:
         rating = None
-    order.status, order.minutes, order.rating = Order.Status.CONFIRMED, minutes, rating
-    order.confirmed_by, order.confirmed_at = actor, clock.now()
-    order.save(update_fields=["status", "minutes", "rating", "confirmed_by", "confirmed_at"])
-    audit.record(
-        actor=actor, action="timebank.order_confirm", obj=order, place=order.place,
-        changes={"minutes": minutes, "rating": rating},
+    return _save(
+        actor, order, "order_confirm", changes={"minutes": minutes, "rating": rating},
+        status=Order.Status.CONFIRMED, minutes=minutes, rating=rating, confirmed_by=actor,
+        confirmed_at=clock.now(),
     )  # fmt: skip
-    return order
 
 
 @retrying
@@ -172,16 +194,12 @@ def order_approve(*, actor, order: Order) -> Order:
     order.deposit, order.payment = _post_order(
         actor=actor, order=order, minutes=order.minutes, payer=payer, suffix=""
     )
-    order.status, order.approved_by, order.approved_at = (
-        Order.Status.APPROVED, actor, clock.now(),
-    )  # fmt: skip
-    order.save(update_fields=["status", "approved_by", "approved_at", "deposit", "payment"])
-    Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.DONE)
-    audit.record(
-        actor=actor, action="timebank.order_approve", obj=order, place=order.place,
+    return _save(
+        actor, order, "order_approve", listing_status=Listing.Status.DONE,
         changes={"minutes": order.minutes, "deposit": order.deposit_id, "payment": order.payment_id},
+        status=Order.Status.APPROVED, approved_by=actor, approved_at=clock.now(),
+        deposit=order.deposit, payment=order.payment,
     )  # fmt: skip
-    return order
 
 
 def _post_order(*, actor, order: Order, minutes: int, payer: Account | None, suffix: str,
@@ -191,13 +209,7 @@ def _post_order(*, actor, order: Order, minutes: int, payer: Account | None, suf
     re-posting after a dispute)."""
     listing = order.listing
     memo = _("%(c)s：%(t)s") % {"c": listing.get_category_display(), "t": listing.title[:80]}
-    # Every account of both postings locked up front in id order, so the two postings never
-    # wait on each other's rows in a cycle with another writer.
-    ids = sorted(
-        {order.volunteer_id, issuance_account(order.district).pk}
-        | ({payer.pk} if payer is not None else set())
-    )
-    list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    lock_for_postings(order, payer)
     payment = None
     if payer is not None:
         payment = withdraw(
@@ -220,25 +232,16 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
     if order.disputes.filter(status=Dispute.Status.OPEN).exists():
         raise ValidationError(_("该服务有未处理的异议，请先处理异议。"), code="dispute_open")
     reason = _clean_text(reason, _("驳回理由"), 200)
-    order.status, order.note = Order.Status.REJECTED, reason
-    order.approved_by, order.approved_at = actor, clock.now()
-    order.save(update_fields=["status", "note", "approved_by", "approved_at"])
-    Listing.objects.filter(pk=order.listing_id).update(status=Listing.Status.OPEN)
-    audit.record(
-        actor=actor, action="timebank.order_reject", obj=order, place=order.place,
-        changes={"reason": reason},
+    return _save(
+        actor, order, "order_reject", listing_status=Listing.Status.OPEN,
+        changes={"reason": reason}, status=Order.Status.REJECTED, note=reason,
+        approved_by=actor, approved_at=clock.now(),
     )  # fmt: skip
-    return order
 
 
 @one_write
 def order_cancel(*, actor, order: Order) -> Order:
     """The volunteer gives the order back before signing in; the need opens again."""
-    order = _locked_order(order)
-    _require_volunteer(actor, order)
-    _expect(order, Order.Status.TAKEN)
-    order.status = Order.Status.CANCELLED
-    order.save(update_fields=["status"])
-    Listing.objects.filter(pk=order.listing_id).update(status=Listing.Status.OPEN)
-    audit.record(actor=actor, action="timebank.order_cancel", obj=order, place=order.place)
-    return order
+    order = _volunteers_order(actor, order, Order.Status.TAKEN)
+    return _save(actor, order, "order_cancel", listing_status=Listing.Status.OPEN,
+                 status=Order.Status.CANCELLED)  # fmt: skip

@@ -12,12 +12,10 @@ from django.urls import reverse
 
 from timebank import services, steps
 from timebank.models import Order
-from timebank.testing import resident, years_ago
-from timebank.tests.conftest import fast_hasher
+from timebank.tests.test_exchange import people  # noqa: F401 - the module fixture
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Linli-steps-2026"
 # Refusals that mean "not now" (the order's state, a dispute open, rated already), as against
 # refusals of the input or of the ledger (the step was open; what was sent was not accepted).
 NOT_NOW = {
@@ -32,7 +30,7 @@ def _order(world, title: str) -> Order:
     """A need the community worker posts for the elder (the daughter confirms), taken."""
     listing = services.listing_create(
         actor=world["worker"], kind="need", category="company", title=title, minutes=60,
-        recipient=world["elder"], contact_mobile="13900000012",
+        recipient=world["elder"], contact_mobile="13900000002",
     )  # fmt: skip
     return services.order_take(actor=world["volunteer"], listing=listing)
 
@@ -79,23 +77,14 @@ WALKS = {
 
 
 @pytest.fixture(scope="module")
-def world(bank, django_db_blocker):
-    with fast_hasher(), django_db_blocker.unblock(), transaction.atomic():
+def world(bank, people, django_db_blocker):  # noqa: F811
+    """The volunteer, the elder's daughter and the staff, with an order in each state."""
+    with django_db_blocker.unblock(), transaction.atomic():
         d = bank.d
-        volunteer = resident(
-            actor=d.root, place=d.grids[1], name="吴志愿", birth=years_ago(25),
-            mobile="13900000011", password=PASSWORD,
-        )  # fmt: skip
-        daughter = resident(
-            actor=d.root, place=d.grids[0], name="王女儿", birth=years_ago(40),
-            mobile="13900000012", password=PASSWORD,
-        )  # fmt: skip
-        services.member_account_open(actor=d.root, person=volunteer)
         w = {
-            "volunteer": volunteer.account, "daughter": daughter.account, "elder": bank.elder.person,
-            "worker": bank.worker, "admin": d.users["admin:own"], "officer": bank.officer,
-            "other_worker": d.users["community_worker:other"], "resident": d.users["resident:own"],
-            "root": d.root,
+            **people, "worker": bank.worker, "admin": d.users["admin:own"],
+            "officer": bank.officer, "other_worker": d.users["community_worker:other"],
+            "resident": d.users["resident:own"], "root": d.root,
         }  # fmt: skip
         w["orders"] = {name: _walk(w, moves) for name, moves in WALKS.items()}
         yield w
