@@ -58,16 +58,22 @@ from core.selectors import (
 # ---------------------------------------------------------------- authentication
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer ll_...`` — a token made at /api/core/tokens."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = services.api_token_user(token.strip())
-        if user is None:
-            # A bearer header that names no live token is refused outright, even with a session.
+        live = services.api_token_find(token.strip())
+        if live is None:
+            # A bearer header that names no live token (unknown, revoked or expired) is refused
+            # outright, even with a session.
             raise AuthenticationError()
-        request.user = user
-        return user
+        if request.method not in SAFE_METHODS and not live.allows_writes:
+            raise HttpError(403, _("这是只读令牌，不能用来修改数据。"))
+        request.user = live.user
+        return live.user
 
 
 class SessionAuth(APIKeyCookie):
@@ -410,7 +416,9 @@ def token_list(request):
     summary="Create an API token (browser session only; the secret is shown once)",
 )
 def token_create(request, data: TokenIn):
-    token, secret = services.api_token_create(actor=request.auth, name=data.name)
+    token, secret = services.api_token_create(
+        actor=request.auth, name=data.name, scope=data.scope, days=data.days
+    )
     body = TokenOut.from_orm(token).model_dump()
     return Status(201, {**body, "secret": secret})
 

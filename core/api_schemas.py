@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
-from core.models import PlaceLevel, Role
+from core.models import PlaceLevel, Role, TokenRevocation, TokenScope
 
 # Largest value a BigAutoField id (and a 64-bit SQLite integer) can hold.
 MAX_ID = 2**63 - 1
@@ -233,9 +233,14 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scope: TokenScope = Field(description="read: GET only; write: also changes what its owner may")
     created_at: datetime.datetime
+    expires_at: datetime.datetime
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
+    revoked_because: TokenRevocation | Literal[""] = Field(
+        description="owner, password (its owner's password changed), role_ended, or empty"
+    )
 
 
 class TokenCreatedOut(TokenOut):
@@ -244,3 +249,9 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Input):
     name: Name
+    scope: TokenScope = TokenScope.READ
+    days: int | None = Field(
+        None, ge=1, le=3650,
+        description="Lifetime in days (default: the deployment's API_TOKEN_DAYS; at most "
+        "API_TOKEN_MAX_DAYS)",
+    )  # fmt: skip

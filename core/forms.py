@@ -1,11 +1,12 @@
 """Forms only parse input; the services validate and decide."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.auth import find_account, is_locked
-from core.models import Role
+from core.models import Role, TokenScope
 
 
 class LoginForm(AuthenticationForm):
@@ -120,6 +121,13 @@ class AuditFilterForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=100)
+    scope = forms.ChoiceField(
+        label=_("权限范围"), choices=TokenScope.choices, initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_("只读令牌只能查询；读写令牌可以按您的权限修改数据。"),
+    )  # fmt: skip
+    # The service checks the range (its message names the deployment's maximum).
+    days = forms.IntegerField(label=_("有效天数"), initial=lambda: settings.API_TOKEN_DAYS)
 
 
 class PasswordChangeForm(forms.Form):

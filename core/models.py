@@ -385,6 +385,21 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do: read only (GET), or also write as its owner may."""
+
+    READ = "read", _("只读")
+    WRITE = "write", _("读写")
+
+
+class TokenRevocation(models.TextChoices):
+    """Why a token stopped working before it expired."""
+
+    BY_OWNER = "owner", _("本人撤销")
+    PASSWORD = "password", _("修改密码")
+    ROLE_ENDED = "role_ended", _("角色撤销")
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only a hash of the secret is kept."""
 
@@ -394,12 +409,19 @@ class ApiToken(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("权限范围"), max_length=8, choices=TokenScope.choices)
     created_at = MomentField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=16, choices=TokenRevocation.choices, blank=True)
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def allows_writes(self) -> bool:
+        return self.scope == TokenScope.WRITE
 
 
 class Notification(models.Model):

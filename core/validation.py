@@ -25,6 +25,12 @@ def clean_text(value: str, label: str, *, required=True, limit=200) -> str:
     return value
 
 
+def clean_name(value: str, label: str, *, limit: int = 100) -> str:
+    """A name as one line: runs of white space (line breaks, tabs, full-width spaces) become one
+    space; then as ``clean_text``."""
+    return clean_text(" ".join((value or "").split()), label, limit=limit)
+
+
 def search_query(request, name: str = "q", *, limit: int = 50) -> str:
     """A search box's text from the query string: stripped, at most `limit` characters, and
     without NUL characters, which PostgreSQL refuses in any text (a 500 instead of no match)."""

@@ -140,6 +140,11 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# API tokens (core.services.tokens): a new token lives LINLI_API_TOKEN_DAYS (default 90) unless its
+# owner chooses fewer or more days, up to LINLI_API_TOKEN_MAX_DAYS (default 365).
+API_TOKEN_MAX_DAYS = env_int("LINLI_API_TOKEN_MAX_DAYS", default=365, minimum=1)
+API_TOKEN_DAYS = min(env_int("LINLI_API_TOKEN_DAYS", default=90, minimum=1), API_TOKEN_MAX_DAYS)
+
 # Request bodies. core.middleware.RequestSizeLimitMiddleware answers 413 from the Content-Length,
 # before reading, for a body above MAX_REQUEST_BODY (LINLI_MAX_BODY_MB, default 20 MB; request
 # photos are at most 5 MB) or above LARGE_BODY_PATHS' limit for the registry's import upload

@@ -102,7 +102,7 @@ def d(django_db_setup, django_db_blocker):
 
 
 def bearer(user) -> Client:
-    _token, secret = core_services.api_token_create(actor=user, name="schema")
+    _token, secret = core_services.api_token_create(actor=user, name="schema", scope="write")
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> Client:
-    _token, secret = core_services.api_token_create(actor=user, name="test")
+    _token, secret = core_services.api_token_create(actor=user, name="test", scope="write")
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 

@@ -23,14 +23,17 @@ from core.services.places import (
 )
 from core.services.tokens import (
     api_token_create,
+    api_token_find,
     api_token_revoke,
     api_token_user,
     notifications_mark_read,
     notify,
+    revoke_tokens_of,
 )
 
 __all__ = [
     "api_token_create",
+    "api_token_find",
     "api_token_revoke",
     "api_token_user",
     "calendar_mark_year_entered",
@@ -48,6 +51,7 @@ __all__ = [
     "place_merge",
     "place_move",
     "place_update",
+    "revoke_tokens_of",
     "role_assign",
     "role_end",
 ]

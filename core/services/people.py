@@ -17,10 +17,13 @@ from core.models import (
     PlaceLevel,
     Role,
     RoleAssignment,
+    TokenRevocation,
     User,
 )
 from core.rules import forget_assignments, grantable_roles
-from core.services.places import _clean_name, _u
+from core.services.places import _u
+from core.services.tokens import revoke_tokens_of
+from core.validation import clean_name
 
 # ---------------------------------------------------------------- people and accounts
 
@@ -48,7 +51,7 @@ def person_register(
     if not grantable_roles(actor, place):
         raise PermissionDenied(_("您无权在“%(place)s”登记人员。") % {"place": place.name})
     person = Person(
-        name=_clean_name(name, _("姓名")),
+        name=clean_name(name, _("姓名")),
         place=place,
         district_id=place.district_id,
         address=(address or "").strip()[:200],
@@ -155,6 +158,7 @@ def role_end(*, actor, assignment: RoleAssignment) -> RoleAssignment:
     assignment.ended_by = _u(actor)
     assignment.save(update_fields=["ended_at", "ended_by"])
     forget_assignments(assignment.user)
+    revoke_tokens_of(actor=actor, user=assignment.user, because=TokenRevocation.ROLE_ENDED)
     audit.record(
         actor=actor,
         action="role.end",
@@ -166,7 +170,9 @@ def role_end(*, actor, assignment: RoleAssignment) -> RoleAssignment:
 
 
 @one_write
-def password_change(*, actor, user: User, old_password: str, new_password: str) -> None:
+def password_change(*, actor, user: User, old_password: str, new_password: str) -> int:
+    """Change one's own password; every API token of the account ends with it (how many is
+    returned)."""
     if actor.pk != user.pk:
         raise PermissionDenied(_("只能修改自己的密码。"))
     if not user.check_password(old_password):
@@ -175,6 +181,7 @@ def password_change(*, actor, user: User, old_password: str, new_password: str) 
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(actor=actor, action="account.password_change", obj=user)
+    return revoke_tokens_of(actor=actor, user=user, because=TokenRevocation.PASSWORD)
 
 
 def login_failed(user: User) -> None:

@@ -13,17 +13,13 @@ from core.models import (
     PlaceEvent,
     PlaceLevel,
     RoleAssignment,
+    TokenRevocation,
+    User,
 )
+from core.rules import forget_assignments
+from core.services.tokens import revoke_tokens_of
+from core.validation import clean_name
 from core.validation import require_perm as _require
-
-
-def _clean_name(name: str, label: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
-    if len(name) > 100:
-        raise ValidationError(_("%(label)s过长（最多100字）。"), params={"label": label})
-    return name
 
 
 def _counts(population, households) -> tuple[int, int]:
@@ -46,7 +42,7 @@ def district_create(*, actor, name: str, code: str, population=0, households=0) 
     """A new district (root of a tree). Only a platform superuser creates districts."""
     if not actor.is_superuser:
         raise PermissionDenied(_("只有平台管理员可以新建区。"))
-    name = _clean_name(name, _("名称"))
+    name = clean_name(name, _("名称"))
     code = validate_place_code(level=PlaceLevel.DISTRICT, code=code, parent_code=None)
     population, households = _counts(population, households)
     _ensure_code_free(code)
@@ -83,7 +79,7 @@ def place_create(
         _require(actor, "core.add_grid", parent)
     else:
         _require(actor, "core.restructure_place", parent)
-    name = _clean_name(name, _("名称"))
+    name = clean_name(name, _("名称"))
     code = validate_place_code(level=level, code=code, parent_code=parent.code)
     population, households = _counts(population, households)
     _ensure_code_free(code)
@@ -114,7 +110,7 @@ def place_update(*, actor, place: Place, name: str, population, households) -> P
     _require(actor, "core.change_place", place)
     if not place.is_active:
         raise ValidationError(_("已撤销的地点不能修改。"))
-    name = _clean_name(name, _("名称"))
+    name = clean_name(name, _("名称"))
     population, households = _counts(population, households)
     if (
         place.parent_id
@@ -221,7 +217,12 @@ def place_merge(*, actor, place: Place, into: Place, note: str = "") -> Place:
     place.closed_on = clock.today()
     place.save(update_fields=["is_active", "merged_into", "closed_on", "updated_at"])
     now = clock.now()
-    RoleAssignment.objects.active().filter(place=place).update(ended_at=now, ended_by=_u(actor))
+    ending = RoleAssignment.objects.active().filter(place=place)
+    losing = list(User.objects.filter(pk__in=ending.values("user_id")))
+    ending.update(ended_at=now, ended_by=_u(actor))
+    for user in losing:
+        forget_assignments(user)
+        revoke_tokens_of(actor=actor, user=user, because=TokenRevocation.ROLE_ENDED)
     PlaceEvent.objects.create(
         place=place, kind=PlaceEvent.Kind.MERGED, new_parent=into, note=note, actor=_u(actor)
     )
@@ -259,7 +260,7 @@ def department_create(*, actor, district: Place, name: str, short_code: str) -> 
     _require(actor, "core.manage_departments", district)
     if district.level != PlaceLevel.DISTRICT:
         raise ValidationError(_("职能部门只能设在区一级。"))
-    name = _clean_name(name, _("部门名称"))
+    name = clean_name(name, _("部门名称"))
     short_code = (short_code or "").strip().lower()
     if (
         not short_code
@@ -285,7 +286,7 @@ def department_create(*, actor, district: Place, name: str, short_code: str) -> 
 @one_write
 def department_update(*, actor, department: Department, name: str, is_active: bool) -> Department:
     _require(actor, "core.manage_departments", department.district)
-    name = _clean_name(name, _("部门名称"))
+    name = clean_name(name, _("部门名称"))
     if (
         Department.objects.filter(district=department.district, name=name)
         .exclude(pk=department.pk)

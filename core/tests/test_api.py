@@ -22,7 +22,7 @@ def d(db):
 
 
 def bearer(user) -> Client:
-    _token, secret = services.api_token_create(actor=user, name="test")
+    _token, secret = services.api_token_create(actor=user, name="test", scope="write")
     client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {secret}"})
     client.secret = secret
     return client
@@ -341,7 +341,8 @@ def test_tokens_are_made_in_a_session_listed_and_revoked(d):
     client = session(user)
     csrf = "b" * 32
     client.cookies["csrftoken"] = csrf
-    response = post(client, f"{API}/tokens", {"name": "脚本"}, headers={"X-CSRFToken": csrf})
+    body = {"name": "脚本", "scope": "write"}
+    response = post(client, f"{API}/tokens", body, headers={"X-CSRFToken": csrf})
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["secret"].startswith("ll_")
@@ -519,7 +520,7 @@ def test_schemathesis_get_endpoints_never_answer_5xx(d, wsgi_app, role):
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi import checks
 
-    _token, secret = services.api_token_create(actor=d.users[role], name="fuzz")
+    _token, secret = services.api_token_create(actor=d.users[role], name="fuzz", scope="write")
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
     # Every app's GET endpoints, not only core's: a new router is fuzzed as soon as it lands.

@@ -330,7 +330,7 @@ def test_audit_csv_writes_typed_names_and_purposes_as_inert_text(client):
         for value in row:
             assert inert(value), (row, value)
     renamed = {row[3] for row in rows if row[2] == "department.update"}
-    # _clean_name folds the tab into nothing: "\t=1" is stored as "=1".
+    # core.validation.clean_name folds the tab into nothing: "\t=1" is stored as "=1".
     assert {"'" + " ".join(n.split()) for n in typed} <= renamed
     reveal = next(row for row in rows if row[2] == "person.reveal")
     assert reveal[6] == """'=HYPERLINK("http://x","y")"""

@@ -42,7 +42,7 @@ def written():
 
 
 def bearer(user) -> dict:
-    _token, secret = services.api_token_create(actor=user, name="t")
+    _token, secret = services.api_token_create(actor=user, name="t", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 

@@ -245,7 +245,7 @@ def test_lockout_after_repeated_failures(d, client, settings):
 
 def test_api_token_secret_is_shown_once_and_only_hash_kept(d):
     user = d.users["admin:own"]
-    token, secret = services.api_token_create(actor=user, name="脚本")
+    token, secret = services.api_token_create(actor=user, name="脚本", scope="write")
     assert secret.startswith("ll_") and secret not in token.key_hash
     assert services.api_token_user(secret) == user
     services.api_token_revoke(actor=user, token=token)

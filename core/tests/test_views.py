@@ -176,7 +176,8 @@ def test_auditor_exports_only_their_street(client, d):
 
 def test_api_token_is_shown_once(client, d):
     logged_in(client, d, "admin:own")
-    page = client.post(reverse("account"), {"action": "token", "name": "对接"}).content.decode()
+    data = {"action": "token", "name": "对接", "scope": "write", "days": "90"}
+    page = client.post(reverse("account"), data).content.decode()
     assert "ll_" in page
     again = client.get(reverse("account")).content.decode()
     assert "只显示这一次" not in again

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import calendar as workcal
-from core import selectors, services
+from core import clock, selectors, services
 from core.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -102,7 +102,7 @@ def account(request):
             if action == "token":
                 if token_form.is_valid():
                     _token, new_secret = services.api_token_create(
-                        actor=request.user, name=token_form.cleaned_data["name"]
+                        actor=request.user, **token_form.cleaned_data
                     )
             elif action == "revoke":
                 token = get_object_or_404(ApiToken, pk=request.POST.get("token"), user=request.user)
@@ -111,19 +111,24 @@ def account(request):
                 return redirect("account")
             elif action == "password":
                 if password_form.is_valid():
-                    services.password_change(
+                    revoked = services.password_change(
                         actor=request.user, user=request.user, **password_form.cleaned_data
                     )
                     from django.contrib.auth import update_session_auth_hash
 
                     update_session_auth_hash(request, request.user)
                     messages.success(request, _("密码已修改。"))
+                    if revoked:
+                        messages.info(request, _("原有的API令牌已全部失效，请按需重新生成。"))
                     return redirect("account")
     return render(
         request,
         "core/account.html",
         {
-            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True).order_by(
+                "-created_at", "-pk"
+            ),
+            "now": clock.now(),
             "token_form": token_form,
             "password_form": password_form,
             "new_secret": new_secret,

@@ -14,7 +14,7 @@ def dept(d, code):
 @pytest.fixture
 def api(client):
     def as_user(user):
-        _token, secret = core_services.api_token_create(actor=user, name="t")
+        _token, secret = core_services.api_token_create(actor=user, name="t", scope="write")
         return lambda method, url, **kw: getattr(client, method)(
             f"/api/registry{url}", HTTP_AUTHORIZATION=f"Bearer {secret}",
             content_type="application/json", **kw,

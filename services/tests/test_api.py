@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user):
-    _token, secret = core_services.api_token_create(actor=user, name="t")
+    _token, secret = core_services.api_token_create(actor=user, name="t", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 

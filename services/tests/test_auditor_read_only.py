@@ -36,7 +36,7 @@ def test_the_service_refuses_the_auditor(world, auditor):
 
 
 def test_the_api_refuses_the_auditor(client, world, auditor):
-    _token, secret = core_services.api_token_create(actor=auditor, name="只读")
+    _token, secret = core_services.api_token_create(actor=auditor, name="只读", scope="write")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     before = written()
     response = client.post(

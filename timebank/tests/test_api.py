@@ -12,7 +12,7 @@ API = "/api/timebank"
 
 
 def bearer(user) -> Client:
-    _token, secret = core_services.api_token_create(actor=user, name="test")
+    _token, secret = core_services.api_token_create(actor=user, name="test", scope="write")
     return Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {secret}"})
 
 
