@@ -140,7 +140,6 @@ def check_application(
     community_ids: set[int],
     period_start: datetime.date,
     period_end: datetime.date,
-    exclude_request: int | None = None,
     kind: str = "",
     form_fields: list[str] | None = None,
 ) -> tuple[str, list[dict], ListEntry | None]:
