@@ -130,14 +130,12 @@ def _form_field(spec: Input, order: Order):
         return forms.ChoiceField(
             label=spec.label, choices=[(o, OUTCOME_LABELS[o]) for o in outcomes]
         )
-    # Text: the service checks a required one and says what is missing; the page marks it.
-    attrs = {"required": True} if spec.required else {}
-    widget = (
-        forms.Textarea(attrs={"rows": spec.rows, **attrs}) if spec.rows else forms.TextInput(attrs)
-    )
+    # Text: a required one missing is refused as the service refuses it ("请填写…").
+    widget = forms.Textarea(attrs={"rows": spec.rows}) if spec.rows else None
     return forms.CharField(
-        label=spec.label, required=False, max_length=spec.max_length, widget=widget
-    )
+        label=spec.label, required=spec.required, max_length=spec.max_length, widget=widget,
+        error_messages={"required": _("请填写%(label)s。") % {"label": spec.label}},
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- who may, beyond the state

@@ -74,23 +74,19 @@ def test_random_operations_keep_the_ledger_exact(bank, ops):
         transaction.set_rollback(True)
 
 
-def run_example(bank, ops):
-    services.rule_update(
-        actor=bank.d.root, district=bank.d.district, code="storage_cap_minutes", value=CAP,
-        source="性质测试",
-    )  # fmt: skip
-    services.rule_update(
-        actor=bank.d.root, district=bank.d.district, code="daily_deposit_cap_minutes",
-        value=100_000, source="性质测试",
-    )  # fmt: skip
-    acc = {name: getattr(bank, name) for name in ("young", "elder", "team", "fund", "issuance")}
-    bal = {a.pk: Account.objects.get(pk=a.pk).balance for a in acc.values()}
-    done: list[Done] = []
-    reversed_ids: set[int] = set()
-    worker, officer = bank.worker, bank.officer
+class Example:
+    """The model of one example: the accounts, their predicted balances, what was written."""
 
-    def call(op, key, minutes):
+    def __init__(self, bank):
+        self.acc = {n: getattr(bank, n) for n in ("young", "elder", "team", "fund", "issuance")}
+        self.bal = {a.pk: Account.objects.get(pk=a.pk).balance for a in self.acc.values()}
+        self.done: list[Done] = []
+        self.reversed_ids: set[int] = set()
+        self.worker, self.officer = bank.worker, bank.officer
+
+    def call(self, op, key, minutes):
         kind, who, _m = op
+        acc, worker = self.acc, self.worker
         if kind == "deposit":
             return services.deposit(actor=worker, account=acc[who], minutes=minutes, key=key)
         if kind == "withdraw":
@@ -107,8 +103,9 @@ def run_example(bank, ops):
             )
         raise AssertionError(kind)
 
-    def legs_of(op, minutes) -> dict[int, int]:
+    def legs_of(self, op, minutes) -> dict[int, int]:
         kind, who, _m = op
+        acc = self.acc
         if kind == "deposit":
             return {acc[who].pk: minutes, acc["issuance"].pk: -minutes}
         if kind == "withdraw":
@@ -118,87 +115,100 @@ def run_example(bank, ops):
             return {acc[who].pk: -minutes, acc[other].pk: minutes}
         return {acc[who].pk: -minutes, acc["fund"].pk: minutes}
 
-    def allowed(op, legs) -> bool:
+    def allowed(self, op, legs) -> bool:
         kind, who, _m = op
         if kind == "withdraw" and who == "young":
             return False  # 30 years old: under the withdrawal age
         for pk, amount in legs.items():
-            if pk == acc["issuance"].pk:
+            if pk == self.acc["issuance"].pk:
                 continue
-            after = bal[pk] + amount
+            after = self.bal[pk] + amount
             if after < 0:
                 return False
-            is_member = pk in (acc["young"].pk, acc["elder"].pk)
+            is_member = pk in (self.acc["young"].pk, self.acc["elder"].pk)
             if amount > 0 and is_member and after > CAP and kind in ("deposit", "transfer"):
                 return False
         return True
 
-    def snapshot():
-        return Transaction.objects.count(), Posting.objects.count(), dict(bal)
+    def snapshot(self):
+        return Transaction.objects.count(), Posting.objects.count(), dict(self.bal)
 
-    for i, op in enumerate(ops):
-        kind, arg, minutes = op
-        before = snapshot()
-        changed = len(done)
-        if kind in ("deposit", "withdraw", "transfer", "donate"):
-            key = f"p-{i}"
-            if minutes <= 0:
-                with pytest.raises(ValidationError):
-                    call(op, key, minutes)
-            else:
-                legs = legs_of(op, minutes)
-                if allowed(op, legs):
-                    tx = call(op, key, minutes)
-                    assert not tx.replayed
-                    for pk, amount in legs.items():
-                        bal[pk] += amount
-                    done.append(Done(op, key, tx))
-                else:
-                    with pytest.raises(ValidationError):
-                        call(op, key, minutes)
-        elif kind == "reverse" and done:
-            target = done[arg % len(done)]
-            legs = {p.account_id: -p.amount for p in target.tx.postings.all()}
-            ok = (
-                target.tx.kind != TxKind.REVERSAL
-                and target.tx.pk not in reversed_ids
-                and all(
-                    bal[pk] + amount >= 0 or pk == acc["issuance"].pk for pk, amount in legs.items()
-                )
+    def post(self, i, op) -> None:
+        """A deposit, withdrawal, transfer or donation: written iff the model allows it."""
+        key, minutes = f"p-{i}", op[2]
+        legs = self.legs_of(op, minutes) if minutes > 0 else None
+        if legs is None or not self.allowed(op, legs):
+            with pytest.raises(ValidationError):
+                self.call(op, key, minutes)
+            return
+        tx = self.call(op, key, minutes)
+        assert not tx.replayed
+        for pk, amount in legs.items():
+            self.bal[pk] += amount
+        self.done.append(Done(op, key, tx))
+
+    def reverse(self, i, target: Done) -> None:
+        """Reverse an earlier write: once, never a reversal, never below zero."""
+        legs = {p.account_id: -p.amount for p in target.tx.postings.all()}
+        issuance = self.acc["issuance"].pk
+        ok = (
+            target.tx.kind != TxKind.REVERSAL
+            and target.tx.pk not in self.reversed_ids
+            and all(self.bal[pk] + amount >= 0 or pk == issuance for pk, amount in legs.items())
+        )
+        key = f"r-{i}"
+        if not ok:
+            with pytest.raises(ValidationError):
+                services.reverse(actor=self.officer, original=target.tx, key=key, reason="性质测试")
+            return
+        rev = services.reverse(actor=self.officer, original=target.tx, key=key, reason="性质测试")
+        for pk, amount in legs.items():
+            self.bal[pk] += amount
+        self.reversed_ids.add(target.tx.pk)
+        self.done.append(Done(("reversal", target, 0), key, rev))
+
+    def again(self, target: Done, *, other: bool):
+        """The write of `target` again under its key: the same payload, or (`other`) another."""
+        if target.op[0] == "reversal":
+            reason = "别的原因" if other else "性质测试"
+            return services.reverse(
+                actor=self.officer, original=target.op[1].tx, key=target.key, reason=reason
             )
-            key = f"r-{i}"
-            if ok:
-                rev = services.reverse(
-                    actor=officer, original=target.tx, key=key, reason="性质测试"
-                )
-                for pk, amount in legs.items():
-                    bal[pk] += amount
-                reversed_ids.add(target.tx.pk)
-                done.append(Done(("reversal", target, 0), key, rev))
-            else:
-                with pytest.raises(ValidationError):
-                    services.reverse(actor=officer, original=target.tx, key=key, reason="性质测试")
-        elif kind == "retry" and done:
-            target = done[arg % len(done)]
-            if target.op[0] == "reversal":
-                again = services.reverse(
-                    actor=officer, original=target.op[1].tx, key=target.key, reason="性质测试"
-                )
-            else:
-                again = call(target.op, target.key, target.op[2])
+        return self.call(target.op, target.key, target.op[2] + (1 if other else 0))
+
+    def step(self, i, op) -> None:
+        kind, arg, _minutes = op
+        if kind in ("deposit", "withdraw", "transfer", "donate"):
+            self.post(i, op)
+        elif not self.done:
+            return
+        elif kind == "reverse":
+            self.reverse(i, self.done[arg % len(self.done)])
+        elif kind == "retry":
+            target = self.done[arg % len(self.done)]
+            again = self.again(target, other=False)
             assert again.pk == target.tx.pk and again.replayed
-        elif kind == "conflict" and done:
-            target = done[arg % len(done)]
-            if target.op[0] == "reversal":
-                with pytest.raises(ValidationError) as err:
-                    services.reverse(
-                        actor=officer, original=target.op[1].tx, key=target.key, reason="别的原因"
-                    )
-            else:
-                with pytest.raises(ValidationError) as err:
-                    call(target.op, target.key, target.op[2] + 1)
+        elif kind == "conflict":
+            with pytest.raises(ValidationError) as err:
+                self.again(self.done[arg % len(self.done)], other=True)
             assert err.value.code == "idempotency_conflict"
-        if len(done) == changed:  # refused, replayed or skipped: nothing was written
-            assert snapshot() == before
-        check_invariants(bal)
+
+
+def run_example(bank, ops):
+    services.rule_update(
+        actor=bank.d.root, district=bank.d.district, code="storage_cap_minutes", value=CAP,
+        source="性质测试",
+    )  # fmt: skip
+    services.rule_update(
+        actor=bank.d.root, district=bank.d.district, code="daily_deposit_cap_minutes",
+        value=100_000, source="性质测试",
+    )  # fmt: skip
+    example = Example(bank)
+    for i, op in enumerate(ops):
+        before = example.snapshot()
+        changed = len(example.done)
+        example.step(i, op)
+        if len(example.done) == changed:  # refused, replayed or skipped: nothing was written
+            assert example.snapshot() == before
+        check_invariants(example.bal)
     assert services.reconcile(district=bank.d.district)["problems"] == []
