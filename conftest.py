@@ -38,6 +38,8 @@ def pytest_runtest_teardown(item, nextitem):
     database a deployment has. (pytest-django runs transactional tests last, but pytest's own
     grouping of module-scoped parameters, as each_kind_of_day uses, can move tests after them.)"""
     yield
+    if nextitem is None:  # the last test: the test database is already gone
+        return
     marker = item.get_closest_marker("django_db")
     flushed = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())) or (
         marker is not None and marker.kwargs.get("transaction")

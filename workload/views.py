@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from admission.selectors import admitted_items_visible_to
 from admission.services import item_is_usable
 from core import calendar as workcal
+from core import charts
 from core.models import Department, Place
 from core.pdf import pdf_response
 from core.refusals import attempt, refusals_shown_on
@@ -251,15 +252,33 @@ def _focus(communities, wanted: str):
     return chosen or (communities[0] if communities else None)
 
 
-def _burden_chart(months, trend, ranking) -> dict:
-    """The ECharts data: the focus community's trend and the month's top 30 by hours."""
+def _burden_charts(months, trend, ranking) -> dict:
+    """The focus community's last 12 months, and the month's 30 heaviest communities."""
+    top = ranking[:30][::-1]  # the heaviest at the top of a horizontal bar chart
     return {
-        "months": [f"{m:%Y-%m}" for m in months],
-        "trend_hours": [r.index_hours if r else 0 for r in trend],
-        "trend_tasks": [r.tasks if r else 0 for r in trend],
-        "trend_refused": [r.refused_unadmitted if r else 0 for r in trend],
-        "rank_names": [c.name for c, _r in ranking[:30]][::-1],
-        "rank_hours": [r.index_hours for _c, r in ranking[:30]][::-1],
+        "trend": charts.categories_chart(
+            [f"{m:%Y-%m}" for m in months],
+            [
+                charts.series(_("负担指数"), "line", [r.index_hours if r else 0 for r in trend]),
+                charts.series(_("任务"), "bar", [r.tasks if r else 0 for r in trend], axis=1),
+                charts.series(
+                    _("拒绝未准入"),
+                    "bar",
+                    [r.refused_unadmitted if r else 0 for r in trend],
+                    axis=1,
+                ),
+            ],
+            value_axes=[charts.value_axis(_("小时")), charts.value_axis(_("件"))],
+            legend="bottom",
+            grid={"left": 40, "right": 40, "top": 36, "bottom": 56},
+        ),
+        "rank": charts.categories_chart(
+            [c.name for c, _r in top],
+            [charts.series(_("负担指数"), "bar", [r.index_hours for _c, r in top])],
+            horizontal=True,
+            legend=None,
+            grid={"left": 110, "right": 20, "top": 10, "bottom": 20},
+        ),
     }
 
 
@@ -288,7 +307,7 @@ def burden(request):
             "communities": communities,
             "ranking": ranking,
             "trend": list(zip(months, trend, strict=True)),
-            "chart": _burden_chart(months, trend, ranking),
+            "charts": _burden_charts(months, trend, ranking),
             "by_department": by_department,
         },
     )

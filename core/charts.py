@@ -1,0 +1,64 @@
+"""ECharts options built on the server, so a page's chart needs no script of its own:
+templates/includes/chart.html writes the option as JSON beside its element and
+static/js/charts.js draws every chart on the page. Names are translated here, in the user's
+language; numbers come from the view's selectors."""
+
+from typing import Any
+
+PALETTE = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
+PERCENT_AXIS = {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}}
+
+
+def series(name: str, kind: str, data: list, *, axis: int = 0) -> dict[str, Any]:
+    """One series: ``kind`` "bar" or "line"; ``axis`` the value axis it is read against."""
+    entry = {"name": str(name), "type": kind, "data": list(data)}
+    if axis:
+        entry["yAxisIndex"] = axis
+    return entry
+
+
+def value_axis(name: str = "", **options) -> dict[str, Any]:
+    return {"type": "value", **({"name": str(name)} if name else {}), **options}
+
+
+def categories_chart(
+    categories: list,
+    all_series: list[dict],
+    *,
+    value_axes: list[dict] | None = None,
+    horizontal: bool = False,
+    legend: str | None = "top",
+    grid: dict | None = None,
+    rotate_labels: int = 0,
+) -> dict[str, Any]:
+    """Bars and lines over categories (months, weeks, communities). ``horizontal`` puts the
+    categories on the left (a ranking); ``legend`` "top", "bottom" or None."""
+    category_axis = {"type": "category", "data": [str(c) for c in categories]}
+    if rotate_labels:
+        category_axis["axisLabel"] = {"rotate": rotate_labels, "interval": 0}
+    values = value_axes or [value_axis()]
+    option: dict[str, Any] = {
+        "color": PALETTE,
+        "tooltip": {"trigger": "axis"},
+        "grid": grid or {"left": 40, "right": 40, "top": 40, "bottom": 40},
+        "xAxis": values[0] if horizontal else category_axis,
+        "yAxis": category_axis if horizontal else (values if len(values) > 1 else values[0]),
+        "series": all_series,
+    }
+    if legend:
+        option["legend"] = {legend: 0, "type": "scroll"}
+    return option
+
+
+def pie_chart(slices: list[dict], *, tooltip: str) -> dict[str, Any]:
+    """Shares of a whole: ``slices`` [{"name": …, "value": …}]; ``tooltip`` an ECharts format
+    such as "{b}: {c} hours ({d}%)"."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item", "formatter": str(tooltip)},
+        "legend": {"bottom": 0, "type": "scroll"},
+        "series": [
+            {"type": "pie", "radius": ["30%", "60%"], "center": ["50%", "45%"],
+             "label": {"show": False}, "data": slices}
+        ],
+    }  # fmt: skip
