@@ -1,6 +1,7 @@
 """Test-wide settings and fixtures."""
 
 import os
+import uuid
 
 import pytest
 
@@ -9,6 +10,8 @@ import pytest
 def _test_settings(settings):
     # Password hashing strength is not under test; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test counts its own requests and failed logins (core.throttle's keys in the cache).
+    settings.RATELIMIT_CACHE_PREFIX = f"linli:rl:{uuid.uuid4().hex}:"
     # Tests see the product as a user does: Chinese by default.
     settings.LANGUAGE_CODE = "zh-hans"
     # Tests serve static files from the source tree; collectstatic's manifest is for deployments.

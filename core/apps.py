@@ -10,10 +10,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from core import navigation
+        from core import auth, navigation
         from core.collation import register_on_sqlite
 
         connection_created.connect(register_on_sqlite, dispatch_uid="core.collation.pinyin")
+        auth.connect_signals()  # logins and logouts in the audit log
 
         navigation.register(_("工作台"), "workbench", order=0)
         navigation.register(_("辖区"), "place_list", order=10)

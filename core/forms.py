@@ -1,31 +1,71 @@
 """Forms only parse input; the services validate and decide."""
 
+from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from core.auth import find_account, is_locked
+from core import auth
 from core.models import Role, TokenScope
+from core.throttle import LoginGate
 
 
 class LoginForm(AuthenticationForm):
+    """The login page's form. It asks for a CAPTCHA once core.throttle wants one; a refused or
+    wrong attempt reads the same whether or not the name has an account."""
+
     username = forms.CharField(
         label=_("用户名或手机号"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
-        "invalid_login": _("用户名/手机号或密码不正确。连续输错多次后账号将被暂时锁定。"),
+        "invalid_login": _("用户名/手机号或密码不正确。连续输错多次后需输入验证码并稍候再试。"),
         "inactive": _("该账号已停用。"),
-        "locked": _("连续登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
+        "too_early": _("登录尝试过于频繁，请在%(seconds)s秒后再试。"),
+        "captcha": _("请输入图中的验证码。"),
     }
 
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        login = self.data.get("username", "") if self.is_bound else ""
+        self.gate = LoginGate(request, login)
+        if self.gate.captcha_required:
+            self._ask_for_captcha()
+
+    def _ask_for_captcha(self):
+        self.fields["captcha"] = CaptchaField(
+            label=_("验证码"),
+            error_messages={
+                "required": self.error_messages["captcha"],
+                "invalid": _("验证码不正确，请重新输入。"),
+            },
+        )
+
     def clean(self):
-        account = find_account(self.cleaned_data.get("username", ""))
-        if account is not None and is_locked(account):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
+        login = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if login is None or password is None:
+            return self.cleaned_data  # the missing field says so
+        solved = "captcha" in self.fields and "captcha" in self.cleaned_data
+        try:
+            self.user_cache = auth.attempt(
+                self.gate, login=login, password=password, captcha_solved=solved
+            )
+        except auth.LoginRefused as refused:
+            if refused.reason == "captcha":
+                if "captcha" not in self.errors:
+                    self.add_error("captcha", self.error_messages["captcha"])
+                return self.cleaned_data
+            raise forms.ValidationError(
+                self.error_messages["too_early"], code="too_early", params={"seconds": refused.wait}
+            ) from None
+        except auth.LoginFailed:
+            if self.gate.captcha_required and "captcha" not in self.fields:
+                self._ask_for_captcha()
+            raise self.get_invalid_login_error() from None
+        return self.cleaned_data
 
 
 class PlaceForm(forms.Form):

@@ -8,6 +8,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from core.context import client_ip
+from core.throttle import client_address
 
 
 class RequestContextMiddleware:
@@ -17,9 +18,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Behind a load balancer, REMOTE_ADDR is set from the proxy header by the server
-        # (gunicorn --forwarded-allow-ips), never trusted from the header here.
-        token = client_ip.set(request.META.get("REMOTE_ADDR") or None)
+        # REMOTE_ADDR, or X-Forwarded-For's nearest hop when REMOTE_ADDR is a proxy named in
+        # TRUSTED_PROXIES (core.throttle.client_address; the header is trusted from no one else).
+        token = client_ip.set(client_address(request) or None)
         try:
             return self.get_response(request)
         finally:

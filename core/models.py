@@ -144,10 +144,8 @@ class Department(models.Model):
 
 
 class User(AbstractUser):
-    """A login account. The human behind it is `self.person` (core.Person)."""
-
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    """A login account. The human behind it is `self.person` (core.Person). Failed logins are
+    counted by core.throttle, per login name, in the cache: an account is never locked."""
 
     class Meta:
         verbose_name = _("账号")

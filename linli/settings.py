@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    "captcha",
     "core",
     "admission",
     "workload",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # 429 past a rate of RATE_LIMITS; after the two above, so it knows the user and the address.
+    "core.throttle.ThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -113,9 +116,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "core.passwords.LettersAndDigitsValidator"},
 ]
-# Failed logins before an account is locked for LOGIN_LOCK_MINUTES.
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCK_MINUTES = 15
+# Logins never lock an account (core.throttle). After LOGIN_CAPTCHA_AFTER failures of one login
+# name (known or not), each further attempt needs a CAPTCHA and waits a delay that doubles from
+# LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS after the last failure; failures are
+# forgotten LOGIN_FAILURES_FORGOTTEN_AFTER seconds after the last one, or on a success. More
+# failures from one address than LOGIN_ADDRESS_CAPTCHA_RATE allows make every login from there
+# need a CAPTCHA.
+LOGIN_CAPTCHA_AFTER = env_int("LINLI_LOGIN_CAPTCHA_AFTER", default=3, minimum=1)
+LOGIN_DELAY_SECONDS = env_int("LINLI_LOGIN_DELAY_SECONDS", default=1, minimum=1)
+LOGIN_DELAY_MAX_SECONDS = env_int("LINLI_LOGIN_DELAY_MAX_SECONDS", default=300, minimum=1)
+LOGIN_FAILURES_FORGOTTEN_AFTER = 24 * 3600
+LOGIN_ADDRESS_CAPTCHA_RATE = os.environ.get("LINLI_LOGIN_ADDRESS_CAPTCHA_RATE", "10/h")
+LOGIN_SLOT_SECONDS = 30  # how long one attempt holds its login name while checking a password
+# django-simple-captcha: the challenge image is served from this site (/captcha/), in its own font.
+CAPTCHA_TIMEOUT = 15  # minutes
+CAPTCHA_LENGTH = 4
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -201,6 +216,28 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits on writes (core.throttle, django-ratelimit on the cache above, so with Redis every
+# app process counts together): per group of endpoints, per client address and per account (the
+# logged-in user, the API token, the Open311 api_key). A rate is N/period (s, m, h, d: "30/m",
+# "100/5m"); an empty one lifts that limit. LINLI_RATE_LIMITS=0 turns them all off.
+RATE_LIMITS = {
+    "login": {"address": os.environ.get("LINLI_RATE_LOGIN", "30/m")},
+    "open311": {
+        "address": os.environ.get("LINLI_RATE_OPEN311", "30/m"),
+        "account": os.environ.get("LINLI_RATE_OPEN311_KEY", "60/m"),
+    },
+    "write": {
+        "address": os.environ.get("LINLI_RATE_WRITE", "300/m"),
+        "account": os.environ.get("LINLI_RATE_WRITE_ACCOUNT", "60/m"),
+    },
+}
+RATELIMIT_ENABLE = env_bool("LINLI_RATE_LIMITS", default=True)
+RATELIMIT_CACHE_PREFIX = "linli:rl:"
+# The client address is REMOTE_ADDR, unless that is one of these proxies (addresses or networks,
+# comma-separated): then the nearest X-Forwarded-For hop that is not (core.throttle).
+TRUSTED_PROXIES = env_list("LINLI_TRUSTED_PROXIES", default=[])
+RATELIMIT_IP_META_KEY = "core.throttle.client_address"
 
 TASKS = {
     "default": {

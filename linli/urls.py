@@ -2,6 +2,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The login page's CAPTCHA images (django-simple-captcha), from this site.
+    path("captcha/", include("captcha.urls")),
     path("api/", include("linli.api")),
     path("open311/v2/", include("services.open311_urls")),
     path("admission/", include("admission.urls")),

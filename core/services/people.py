@@ -1,7 +1,5 @@
 """People, their accounts and roles: registration, roles given and ended, passwords, logins."""
 
-import datetime
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -184,24 +182,31 @@ def password_change(*, actor, user: User, old_password: str, new_password: str) 
     return revoke_tokens_of(actor=actor, user=user, because=TokenRevocation.PASSWORD)
 
 
-def login_failed(user: User) -> None:
-    """Count a failed login; lock the account for a while after too many."""
-    from django.conf import settings
-
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        user.failed_logins += 1
-        changes = {"failed_logins": user.failed_logins}
-        if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            user.locked_until = clock.now() + datetime.timedelta(
-                minutes=settings.LOGIN_LOCK_MINUTES
-            )
-            user.failed_logins = 0
-            changes["locked_until"] = user.locked_until
-        user.save(update_fields=["failed_logins", "locked_until"])
-        audit.record(actor=None, action="account.login_failed", obj=user, changes=changes)
+# ---------------------------------------------------------------- logins (core.auth)
 
 
-def login_succeeded(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+@one_write
+def login_failed(*, login: str, user: User | None, failures: int, captcha_now: bool) -> None:
+    """Audit a wrong password for `login` (masked; `user` when the name has an account). The
+    pace of further attempts is core.throttle's: no account is ever locked."""
+    changes = {"login": login, "failures": failures}
+    audit.record(actor=None, action="account.login_failed", obj=user, changes=changes)
+    if captcha_now:
+        audit.record(actor=None, action="account.captcha_required", obj=user, changes=changes)
+
+
+@one_write
+def login_refused(*, login: str, reason: str, wait: int = 0) -> None:
+    """Audit an attempt refused before its password was checked (too early, no CAPTCHA)."""
+    changes = {"login": login, "reason": reason, "wait": wait}
+    audit.record(actor=None, action="account.login_refused", changes=changes)
+
+
+@one_write
+def login_succeeded(*, user: User) -> None:
+    audit.record(actor=user, action="account.login", obj=user)
+
+
+@one_write
+def logged_out(*, user: User) -> None:
+    audit.record(actor=user, action="account.logout", obj=user)

@@ -235,12 +235,32 @@ def test_reveal_needs_purpose_and_is_audited(d):
         )
 
 
-def test_lockout_after_repeated_failures(d, client, settings):
+def test_repeated_failures_slow_logins_down_and_never_lock(d, client, settings):
+    """Was a 15-minute lock after 5 failures; now (core.throttle) a CAPTCHA and a growing delay
+    are asked of the login name, and the right password still works after them."""
+    import datetime
+
+    import time_machine
+    from captcha.models import CaptchaStore
+    from django.urls import reverse
+
     login = d.logins["coordinator:own"]
-    for _attempt in range(settings.LOGIN_MAX_FAILURES):
-        assert not client.login(username=login, password="wrong-Password-1")
-    assert not client.login(username=login, password=PASSWORD)
-    assert AuditEvent.objects.filter(action="account.login_failed").count() == 5
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 9, 30, tzinfo=datetime.UTC)) as clock:
+        for _attempt in range(settings.LOGIN_CAPTCHA_AFTER):
+            client.post(reverse("login"), {"username": login, "password": "wrong-Password-1"})
+        refused = client.post(reverse("login"), {"username": login, "password": PASSWORD})
+        assert "_auth_user_id" not in client.session
+        assert "captcha" in refused.context["form"].fields
+        clock.shift(settings.LOGIN_DELAY_SECONDS)
+        key = refused.context["form"]["captcha"].field.widget._key
+        answer = CaptchaStore.objects.get(hashkey=key).response
+        client.post(
+            reverse("login"),
+            {"username": login, "password": PASSWORD, "captcha_0": key, "captcha_1": answer},
+        )
+        assert client.session["_auth_user_id"] == str(d.users["coordinator:own"].pk)
+    failed = AuditEvent.objects.filter(action="account.login_failed")
+    assert failed.count() == settings.LOGIN_CAPTCHA_AFTER
 
 
 def test_api_token_secret_is_shown_once_and_only_hash_kept(d):
