@@ -46,7 +46,15 @@ def test_page_and_excel_export(known, client):
     page = client.get("/services/metrics/", {"group": "category", "days": "90"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "metrics-data" in html and "投诉" in html
+    assert "投诉" in html
+    # The charts' options are written beside them, names in the user's language, categories
+    # the rows of the table.
+    import json
+    import re
+
+    option = json.loads(re.search(r'id="chart-rates-option"[^>]*>(.*?)</script>', html).group(1))
+    assert [s["name"] for s in option["series"]] == ["响应率", "解决率", "满意率"]
+    assert "投诉" in option["xAxis"]["data"]
     response = client.get(
         "/services/metrics/", {"group": "street", "format": "xlsx", "days": "bad"}
     )

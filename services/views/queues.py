@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import charts
 from services import selectors
 from services.models import State
 from services.rules import officer_departments
@@ -102,22 +103,38 @@ def metrics_page(request):
     data = metrics.metrics(user, group=group, days=days)
     if request.GET.get("format") == "xlsx":
         return _metrics_xlsx(data, group, days)
-    chart = {
-        "labels": [row["label"] for row in data["rows"]],
-        "response": [row["response_rate"] for row in data["rows"]],
-        "resolution": [row["resolution_rate"] for row in data["rows"]],
-        "satisfaction": [row["satisfaction_rate"] for row in data["rows"]],
-        "weeks": [row["label"] for row in data["trend"]],
-        "weekly_total": [row["total"] for row in data["trend"]],
-        "weekly_satisfaction": [row["satisfaction_rate"] for row in data["trend"]],
-        "weekly_on_time": [row["on_time_rate"] for row in data["trend"]],
+    rows, trend = data["rows"], data["trend"]
+    charts_of_page = {
+        "rates": charts.categories_chart(
+            [row["label"] for row in rows],
+            [
+                charts.series(name, "bar", [row[key] for row in rows])
+                for key, name in [
+                    ("response_rate", _("响应率")),
+                    ("resolution_rate", _("解决率")),
+                    ("satisfaction_rate", _("满意率")),
+                ]
+            ],
+            value_axes=[charts.PERCENT_AXIS],
+            grid={"left": 40, "right": 10, "bottom": 60, "top": 40},
+            rotate_labels=30,
+        ),
+        "trend": charts.categories_chart(
+            [row["label"] for row in trend],
+            [
+                charts.series(_("诉求数"), "bar", [row["total"] for row in trend]),
+                charts.series(_("满意率"), "line", [r["satisfaction_rate"] for r in trend], axis=1),
+                charts.series(_("按时办结率"), "line", [r["on_time_rate"] for r in trend], axis=1),
+            ],
+            value_axes=[charts.value_axis(_("件")), charts.PERCENT_AXIS],
+        ),
     }
     return render(
         request,
         "services/metrics.html",
         {
             "data": data,
-            "chart": chart,
+            "charts": charts_of_page,
             "group": group,
             "days": days,
             "groups": [(k, v[1]) for k, v in metrics.GROUPS.items()],
