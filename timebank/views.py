@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import charts
 from core.collation import in_pinyin_order
 from core.models import Place
 from core.pdf import pdf_response
@@ -550,19 +551,35 @@ def statistics(request):
         raise PermissionDenied(_("只有工作人员可以查看统计。"))
     stats = selectors.statistics(request.user)
     labels = dict(Category.choices)
-    chart = {
-        "months": [row["month"].strftime("%Y-%m") for row in stats["by_month"]],
-        "month_hours": [round(row["total"] / 60, 1) for row in stats["by_month"]],
-        "categories": [
-            {
-                "name": str(labels.get(row["listing__category"], row["listing__category"])),
-                "value": round(row["total"] / 60, 1),
-            }
-            for row in stats["by_category"]
-        ],  # fmt: skip
-        "stars": stats["stars"],
+    small = {"left": 40, "right": 10, "top": 20, "bottom": 30}
+    stars = [_("未达"), _("1星"), _("2星"), _("3星"), _("4星"), _("5星")]
+    page_charts = {
+        "months": charts.categories_chart(
+            [row["month"].strftime("%Y-%m") for row in stats["by_month"]],
+            [charts.series("", "bar", [round(r["total"] / 60, 1) for r in stats["by_month"]])],
+            legend=None,
+            grid=small,
+        ),
+        "categories": charts.pie_chart(
+            [
+                {
+                    "name": str(labels.get(row["listing__category"], row["listing__category"])),
+                    "value": round(row["total"] / 60, 1),
+                }
+                for row in stats["by_category"]
+            ],
+            tooltip=_("{b}：{c}小时（{d}%）"),
+        ),
+        "stars": charts.categories_chart(
+            stars,
+            [charts.series("", "bar", stats["stars"])],
+            value_axes=[charts.value_axis(minInterval=1)],
+            legend=None,
+            grid=small,
+            rotate_labels=0,
+        ),
     }
     for row in stats["by_community"]:
         row["stored_text"] = format_minutes(row["stored"] or 0)
         row["earned_text"] = format_minutes(row["earned"] or 0)
-    return render(request, "timebank/statistics.html", {"stats": stats, "chart": chart})
+    return render(request, "timebank/statistics.html", {"stats": stats, "charts": page_charts})
