@@ -88,7 +88,14 @@ def client_address(request) -> str:
 
 
 def _address_key(group, request) -> str:
-    return "address:" + client_address(request)
+    """The address a request is counted under: an IPv6 client by its /64 (RATELIMIT_IPV6_MASK),
+    which one subscriber usually holds whole."""
+    address = client_address(request)
+    ip = _ip(address)
+    if ip is not None and ip.version == 6:
+        mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+        address = str(ipaddress.ip_network(f"{ip}/{mask}", strict=False).network_address)
+    return "address:" + (address or "unknown")
 
 
 def _secret_digest(kind: str, secret: str) -> str:
@@ -353,13 +360,14 @@ class LoginGate:
 
     def failed(self) -> bool:
         """Count a failure; True when it is the one after which a CAPTCHA is needed."""
-        before = self.captcha_required
+        before, claimed = self.captcha_required, self._slot()
         self.failures, self.last = self.failures + 1, clock.now().timestamp()
         cache.set(
             self._key("state"),
             (self.failures, self.last),
             settings.LOGIN_FAILURES_FORGOTTEN_AFTER,
         )
+        cache.delete(claimed)  # the state has moved on; a fresh one may come back to it
         self.address_failures = self._address_usage(increment=True)
         return self.captcha_required and not before
 

@@ -4,40 +4,31 @@ account, in Django's cache (Redis when REDIS_URL is set, as in CI), and past a r
 429 with Retry-After, in the caller's kind and language; the first refusal of a window is
 audited. Time is frozen: the windows are reckoned, never waited for."""
 
-import datetime
 import json
 import re
 
 import pytest
-import time_machine
-from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
 from core import services
 from core.models import AuditEvent
-from core.testing import build_small_district
 from core.throttle import client_address, rate_limited_message
 
 pytestmark = pytest.mark.django_db
-START = datetime.datetime(2026, 12, 2, 1, 30, tzinfo=datetime.UTC)
 # A page that takes a POST from any logged-in user: marking notifications read.
 PAGE = "/notifications/read-all/"
 
 
-@pytest.fixture(scope="module")
-def d(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield build_small_district()
-        transaction.set_rollback(True)
+@pytest.fixture
+def d(district_for_module):
+    return district_for_module
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+def clock(frozen_clock):
+    return frozen_clock
 
 
 @pytest.fixture
@@ -237,3 +228,13 @@ def test_the_defaults_leave_room_for_a_persons_work(client, d, clock):
     logged_in(client, d, "admin:own")
     assert 429 not in posts(client, 30)
     assert 429 in posts(client, 100)
+
+
+def test_an_ipv6_client_is_counted_by_its_64_block(client, d, limits, clock):
+    limits(write={"address": "2/m", "account": ""})
+    first = {"REMOTE_ADDR": "2001:db8:1:2::10"}
+    same_block = {"REMOTE_ADDR": "2001:db8:1:2:ffff::1"}
+    other_block = {"REMOTE_ADDR": "2001:db8:1:3::10"}
+    assert posts(client, 2, reverse("set_language"), **first) == [302, 302]
+    assert posts(client, 1, reverse("set_language"), **same_block) == [429]
+    assert posts(client, 1, reverse("set_language"), **other_block) == [302]
