@@ -24,7 +24,9 @@ def requests_visible_to(user) -> QuerySet[ServiceRequest]:
 
 def my_requests(user) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(policies.requester_q(user)).select_related(
-        "item", "lead_department"
+        "item",
+        "lead_department",
+        "place",  # the list shows each request's place
     )
 
 

@@ -1,0 +1,78 @@
+"""The request pages and a submission read a fixed number of queries, however many requests
+there are (issue #12: pinned at what they read now; a rise is an N+1 to find, not a number to
+raise)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from services import services as request_services
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(world, n: int):
+    """n requests from the resident, accepted and dispatched to the officer's department."""
+    made = []
+    for k in range(n):
+        req = request_services.request_submit(
+            actor=world.resident, place=world.d.grids[0], item=world.items["CG-003"],
+            description=f"第{k}次：楼道违章搭建", address="1号", resident=world.resident.person,
+        )  # fmt: skip
+        req = request_services.request_accept(actor=world.d.root, request=req)
+        made.append(
+            request_services.request_dispatch(
+                actor=world.d.root, request=req, department=world.d.departments[0]
+            )
+        )
+    return made
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+PAGES = [  # (who, page, at most)
+    ("coordinator:own", "services:dispatch", 13),
+    ("department_officer:own", "services:home", 7),
+    ("resident:own", "services:home", 8),  # was one more per request: each row's place
+]
+
+
+@pytest.mark.parametrize(("who", "page", "pinned"), PAGES)
+def test_a_list_reads_as_many_queries_for_many_requests_as_for_few(
+    client, world, who, page, pinned
+):
+    client.force_login(world.user(who))
+    _file(world, 2)
+    few = _count(client, reverse(page))
+    _file(world, 8)
+    many = _count(client, reverse(page))
+    assert many == few <= pinned
+
+
+@pytest.mark.parametrize(
+    ("who", "pinned"),
+    [("coordinator:own", 13), ("department_officer:own", 11), ("resident:own", 10)],
+)
+def test_a_request_page_reads_as_many_queries_with_a_long_history(client, world, who, pinned):
+    client.force_login(world.user(who))
+    [plain] = _file(world, 1)
+    url = reverse("services:request_detail", args=[plain.pk])
+    short = _count(client, url)
+    for k in range(6):
+        request_services.request_note(actor=world.d.root, request=plain, note=f"备注{k}")
+    assert _count(client, url) == short <= pinned
+
+
+def test_a_submission_writes_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    _file(world, 3)
+    with CaptureQueriesContext(connection) as first:
+        _file(world, 1)
+    _file(world, 5)
+    with django_assert_max_num_queries(len(first)):
+        _file(world, 1)
+    assert len(first) <= 29  # submit, accept and dispatch one request
