@@ -1,4 +1,4 @@
-"""The request pages and a submission read a fixed number of queries, however many requests
+"""The workbench, the request pages and a submission read a fixed number of queries, however many requests
 there are (issue #12: pinned at what they read now; a rise is an N+1 to find, not a number to
 raise)."""
 
@@ -76,3 +76,28 @@ def test_a_submission_writes_in_a_fixed_number_of_queries(world, django_assert_m
     with django_assert_max_num_queries(len(first)):
         _file(world, 1)
     assert len(first) <= 29  # submit, accept and dispatch one request
+
+
+ROLES = [
+    "admin", "coordinator", "department_officer", "street_officer", "community_worker",
+    "grid_worker", "resident", "social_org_member", "auditor",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_workbench_reads_as_many_queries_for_many_requests_as_for_few(client, world, role):
+    client.force_login(world.user(f"{role}:own"))
+    _file(world, 1)
+    few = _count(client, reverse("workbench"))
+    _file(world, 6)
+    many = _count(client, reverse("workbench"))
+    assert many == few <= WORKBENCH_QUERIES[role]
+
+
+# What each role's workbench reads now in this small world (bench/ measures the same page on a
+# full district: 11 to 21 queries).
+WORKBENCH_QUERIES = {
+    "admin": 19, "coordinator": 20, "department_officer": 16, "street_officer": 15,
+    "community_worker": 16, "grid_worker": 14, "resident": 11, "social_org_member": 10,
+    "auditor": 11,
+}  # fmt: skip
