@@ -318,6 +318,8 @@ class LoginGate:
         self.name = keyed_hash("login-pace:" + login_name(login))[:40]
         self.masked = masked_login(login)
         self.failures, self.last = cache.get(self._key("state")) or (0, 0.0)
+        if clock.now().timestamp() - self.last > settings.LOGIN_FAILURES_FORGOTTEN_AFTER:
+            self.failures, self.last = 0, 0.0  # as the cache's expiry would (read by the clock)
         self.address_failures = self._address_usage(increment=False)
 
     def _key(self, part: str) -> str:
