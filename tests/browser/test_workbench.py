@@ -33,15 +33,33 @@ def test_every_role_sees_its_workbench(new_page, district):
         page.context.close()
 
 
-def test_wrong_password_is_refused_in_chinese_then_locks(new_page, district, settings):
+def test_wrong_password_is_refused_in_chinese_then_asks_for_a_captcha(new_page, district, settings):
+    """Was a 15-minute lock; now a CAPTCHA and a short wait, then the right password works."""
+    import datetime
+
+    import time_machine
+    from captcha.models import CaptchaStore
+
     page = new_page()
-    for _attempt in range(settings.LOGIN_MAX_FAILURES):
-        log_in(page, district.logins["coordinator:own"], "wrong-password-1")
-        assert "用户名/手机号或密码不正确" in page.locator(".form-errors").inner_text()
-    # Locked now: even the right password is refused, with the reason.
-    log_in(page, district.logins["coordinator:own"], PASSWORD)
-    assert "已暂时锁定" in page.locator(".form-errors").inner_text()
-    assert page.url.endswith("/login/")
+    login = district.logins["coordinator:own"]
+    start = datetime.datetime(2026, 12, 2, 1, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=True) as clock:
+        for _attempt in range(settings.LOGIN_CAPTCHA_AFTER):
+            log_in(page, login, "wrong-password-1")
+            assert "用户名/手机号或密码不正确" in page.locator(".form-errors").inner_text()
+        # Not locked: the page asks for the CAPTCHA it shows, with the reason.
+        assert page.locator("img.captcha").is_visible()
+        log_in(page, login, PASSWORD)
+        assert "请在1秒后再试" in page.locator(".form-errors").inner_text()
+        assert page.url.endswith("/login/")
+        clock.shift(settings.LOGIN_DELAY_SECONDS)
+        key = page.locator("input[name=captcha_0]").get_attribute("value")
+        page.fill("#id_username", login)
+        page.fill("#id_password", PASSWORD)
+        page.fill("#id_captcha_1", CaptchaStore.objects.get(hashkey=key).response)
+        page.click("button.primary")
+        page.wait_for_url("**/")
+        assert page.locator("h1").inner_text() == "工作台"
 
 
 def test_resident_logs_in_by_mobile_on_a_phone_and_switches_to_english(new_page, district):
