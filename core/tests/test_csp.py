@@ -70,25 +70,42 @@ def test_every_page_carries_the_policy(client, d):
         assert policy(response)["default-src"] == ["'self'"], path
 
 
+def _inline_blocks(html: str) -> list[str]:
+    tags = re.findall(r"<(script|style)\b([^>]*)>", html)
+    return [attrs for tag, attrs in tags if "src=" not in attrs and "json" not in attrs]
+
+
 def test_inline_blocks_carry_the_nonce_of_their_own_response(client, d):
     assert client.login(username=d.logins["admin:own"], password=PASSWORD)
     seen = set()
-    for name in ("services:metrics", "services:dispatch", "registry:imports"):
+    for name in ("services:dispatch", "services:home", "registry:imports"):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
+        html = response.content.decode()
+        inline = _inline_blocks(html)
+        assert inline, name  # these pages have a <style> block of their own
         nonces = [v for v in policy(response)["script-src"] if v.startswith("'nonce-")]
         assert len(nonces) == 1, name
         nonce = nonces[0][len("'nonce-") : -1]
         assert nonce not in seen  # a new nonce for every response
         seen.add(nonce)
-        html = response.content.decode()
-        tags = re.findall(r"<(script|style)\b([^>]*)>", html)
-        inline = [attrs for tag, attrs in tags if "src=" not in attrs and "json" not in attrs]
-        assert inline, name
         for attrs in inline:
             assert f'nonce="{nonce}"' in attrs, (name, attrs)
         # No inline event handler anywhere in the page.
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), name
+
+
+def test_chart_pages_have_no_script_of_their_own(client, d):
+    """Charts are drawn by static/js/charts.js from JSON beside them (core.charts): the pages
+    carry data, not code, and their policy needs no nonce."""
+    assert client.login(username=d.logins["admin:own"], password=PASSWORD)
+    for name in ("services:metrics", "workload:burden", "timebank:statistics"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert "data-chart=" in html and 'type="application/json"' in html, name
+        assert not re.findall(r"<script(?![^>]*(src=|application/json))", html), name
+        assert not [v for v in policy(response)["script-src"] if v.startswith("'nonce-")], name
 
 
 def test_the_map_tile_server_is_allowed_for_images_only(client, d, settings):
