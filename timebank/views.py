@@ -576,7 +576,6 @@ def statistics(request):
             value_axes=[charts.value_axis(minInterval=1)],
             legend=None,
             grid=small,
-            rotate_labels=0,
         ),
     }
     for row in stats["by_community"]:

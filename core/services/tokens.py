@@ -105,12 +105,6 @@ def api_token_find(secret: str) -> ApiToken | None:
     return token
 
 
-def api_token_user(secret: str) -> User | None:
-    """The account behind a live bearer token, or None."""
-    token = api_token_find(secret)
-    return token.user if token else None
-
-
 def notify(*, user: User, title: str, body: str = "", url: str = "") -> Notification:
     """Leave an in-app message for a user. Called by other services inside their transaction."""
     return Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])

@@ -267,9 +267,9 @@ def test_api_token_secret_is_shown_once_and_only_hash_kept(d):
     user = d.users["admin:own"]
     token, secret = services.api_token_create(actor=user, name="脚本", scope="write")
     assert secret.startswith("ll_") and secret not in token.key_hash
-    assert services.api_token_user(secret) == user
+    assert services.api_token_find(secret).user == user
     services.api_token_revoke(actor=user, token=token)
-    assert services.api_token_user(secret) is None
+    assert services.api_token_find(secret) is None
     with pytest.raises(PermissionDenied):
         services.api_token_revoke(actor=d.users["auditor:own"], token=token)
 

@@ -8,7 +8,6 @@ from core.views.account import (
     healthz,
     notifications,
     notifications_read_all,
-    service_errors,
 )
 from core.views.audit import audit_export, audit_log, with_audit_of_export
 from core.views.people import my_data_access, person_detail, person_list, person_register
@@ -31,6 +30,5 @@ __all__ = [
     "place_detail",
     "place_list",
     "raise_not_found",
-    "service_errors",
     "with_audit_of_export",
 ]

@@ -20,12 +20,7 @@ from core.forms import (
     TokenForm,
 )
 from core.models import ApiToken
-from core.refusals import REFUSALS, refusal_text, refusals_shown_on, show_refusal
-
-
-def service_errors(form, error: ValidationError | PermissionDenied) -> None:
-    """Deprecated: use core.refusals (kept until every app's views use it)."""
-    show_refusal(form, error)
+from core.refusals import REFUSALS, refusal_text, refusals_shown_on
 
 
 class LoginView(auth_views.LoginView):
