@@ -82,7 +82,7 @@ def run(context) -> list[dict]:
                         status="approved",
                         submitted_at=now,
                         submit_token=f"bench-{i}",
-                    )  # fmt: skip
+                    )
                     for i in range(ITEMS)
                 ]
             )
@@ -102,7 +102,7 @@ def run(context) -> list[dict]:
                         period_end=r.period_end,
                         status="active",
                         admitted_at=now,
-                    )  # fmt: skip
+                    )
                     for i, r in enumerate(requests)
                 ]
             )
@@ -112,7 +112,7 @@ def run(context) -> list[dict]:
                         item=item,
                         community=communities[(i + k) % len(communities)],
                         district=district,
-                    )  # fmt: skip
+                    )
                     for i, item in enumerate(items)
                     for k in range(3)
                 ]
@@ -127,7 +127,7 @@ def run(context) -> list[dict]:
                         department=departments[i % len(departments)],
                         name=f"基准报表{i:03d}",
                         created_by=builder,
-                    )  # fmt: skip
+                    )
                     for i in range(FORMS)
                 ]
             )
@@ -138,7 +138,7 @@ def run(context) -> list[dict]:
                         field=fields[(i + k) % len(fields)],
                         position=k,
                         title=fields[(i + k) % len(fields)].label,
-                    )  # fmt: skip
+                    )
                     for i, form in enumerate(forms)
                     for k in range(8)
                 ],
@@ -197,7 +197,7 @@ def run(context) -> list[dict]:
                                 due_at=created,
                                 created_by=builder,
                                 dispatch_token=f"b{m}-{k}",
-                            )  # fmt: skip
+                            )
                         )
             Task.objects.bulk_create(tasks, batch_size=5000)
             for m, month in enumerate(months):

@@ -213,7 +213,7 @@ def copy_baseline(path: Path) -> float:
             open(path, "rb") as f,
             cursor.copy(
                 "COPY bench_registry_copy FROM STDIN (FORMAT csv, HEADER true, ENCODING 'GBK')"
-            ) as copy,  # fmt: skip
+            ) as copy,
         ):
             while block := f.read(1 << 20):
                 copy.write(block)

@@ -87,7 +87,7 @@ def build_small_district(*, code: str = "320104", name: str = "秦淮区") -> Sm
                         code=grid_code(community_code=community.code, sequence=g),
                         population=2500,
                         households=1000,
-                    )  # fmt: skip
+                    )
                 )
     departments = [
         services.department_create(actor=root, district=district, name="民政局", short_code="mz"),

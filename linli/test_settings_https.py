@@ -67,7 +67,7 @@ def test_the_header_on_an_https_response(monkeypatch, tmp_path):
             "SECURE_HSTS_INCLUDE_SUBDOMAINS",
             "SECURE_PROXY_SSL_HEADER",
             "SECURE_SSL_REDIRECT",
-        )  # fmt: skip
+        )
     }
     with override_settings(**https):
         client = Client()  # its middleware is built now, from these settings

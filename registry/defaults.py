@@ -12,7 +12,7 @@ FIELDS: list[tuple[str, str, str, str, str, bool, bool]] = [
     (
         "id_number", "公民身份号码", "身份证号 身份证号码 证件号码 身份证",
         "text", "ga", True, False,
-    ),  # fmt: skip
+    ),
     ("ethnicity", "民族", "", "text", "ga", False, False),
     ("household_no", "户号", "户编号", "text", "ga", False, False),
     ("relation", "与户主关系", "与户主关系 关系", "text", "ga", False, False),

@@ -521,7 +521,7 @@ class RequestSummary(SummaryCounts):
                     "category",
                 ],
                 name="request_summary_bucket",
-            )  # fmt: skip
+            )
         ]
         indexes = [models.Index(fields=["district_id", "day"])]
 
@@ -547,7 +547,7 @@ class RequestSummaryWeek(SummaryCounts):
                     "category",
                 ],
                 name="request_summary_week_bucket",
-            )  # fmt: skip
+            )
         ]
         indexes = [models.Index(fields=["district_id", "week"])]
 

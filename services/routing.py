@@ -214,7 +214,7 @@ def likely_duplicates(request: ServiceRequest, limit: int = 5) -> list[tuple[Ser
             created_at__gte=since,
             state__in=OPEN_STATES,
             merged_into__isnull=True,
-        )  # fmt: skip
+        )
         .exclude(pk=request.pk)
         .order_by("-created_at")[:200]
     )

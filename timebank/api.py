@@ -284,7 +284,7 @@ def account_postings(request, account_id: Id):
             "amount_minutes": p.amount,
             "balance_after_minutes": p.balance_after,
             "created_at": p.created_at,
-        }  # fmt: skip
+        }
         for p in selectors.postings_visible_to(request.auth, account).order_by("-pk")
     ]
 
@@ -462,7 +462,7 @@ def need_suggestions(request, need_id: Id):
             "volunteer_name": str(m.listing.poster) if m.listing else m.account.name,
             "place_id": (m.listing or m.account).place_id,
             "time_fits": m.time_fits,
-        }  # fmt: skip
+        }
         for m in selectors.suggestions_for_need(request.auth, need)
     ]
 

@@ -272,7 +272,7 @@ def suggestions_for_need(user, need: Listing, *, limit: int = 10) -> list[Match]
                 score=score + 15,
                 account=account,
                 reasons=[where, _("曾完成%(n)d次同类服务") % {"n": counts[account.pk]}],
-            )  # fmt: skip
+            )
         )
     matches.sort(key=lambda m: (-m.score, -(m.listing.pk if m.listing else 0)))
     return matches[:limit]

@@ -33,7 +33,7 @@ def provider(user) -> list[Card]:
                 tone="warn" if count else "plain",
                 empty_text=_("没有待审核的服务。"),
                 order=40,
-            )  # fmt: skip
+            )
         )
     account = services.member_account_of(user)
     if account is not None:

@@ -99,7 +99,7 @@ def burden_workbook(*, months, communities, rows) -> bytes:
                     _percent(r.administration_share),
                     _percent(r.service_share),
                     _percent(r.self_government_share),
-                )  # fmt: skip
+                )
             )
     sheet = _sheet(
         workbook,

@@ -140,7 +140,7 @@ def list_draft_start(*, actor, district: Place, kind: str) -> ListVersion:
                     keywords=e.keywords,
                     note=e.note,
                     position=e.position,
-                )  # fmt: skip
+                )
                 for e in latest.entries.all()
             ]
         )

@@ -53,7 +53,7 @@ def test_a_may_issue_certificate_is_numbered_and_verifiable(client, d, coordinat
     with pytest.raises(ValidationError, match="不在现行有效"):
         services.certificate_answer(
             actor=worker, community=d.communities[0], entry=draft.based_on.entries.get(key="ZM-05")
-        )  # fmt: skip
+        )
     # Anyone can verify the code, without logging in; a wrong code is not found.
     page = client.get(reverse("admission:certificate_verify"), {"code": answer.verification_code})
     assert answer.number in page.content.decode() and 'data-verified="1"' in page.content.decode()

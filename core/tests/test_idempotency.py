@@ -90,7 +90,7 @@ def test_racing_retries_create_once_on_postgresql():
                     operation="place.create",
                     payload={"code": code},
                     run=create_community(d, "竞", code),
-                )  # fmt: skip
+                )
             )
         except Exception as error:  # noqa: BLE001 - any failure is the test's finding
             failures.append(error)

@@ -115,7 +115,7 @@ class FactWriter:
                 owner_id=field.owner_id,
                 shown=shown,
                 challenger=fact,
-            )  # fmt: skip
+            )
             for shown, fact, field, person, community in self.conflicts
         )
         by_person: dict[int, list] = {}

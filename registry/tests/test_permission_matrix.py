@@ -74,7 +74,7 @@ def world(django_db_setup, django_db_blocker):
                 name="表",
                 field_keys=["name"],
                 new_columns=[f"走访{side}"],
-            )  # fmt: skip
+            )
             for side, d in (("own", own), ("far", far))
         }
         yield own, far, people, reports
@@ -128,7 +128,7 @@ def attempt(world, role, side, action, tmp_path) -> bool:
             person=person,
             key=report.columns.last().field.key,
             raw="2026-11-27",
-        ),  # fmt: skip
+        ),
         "upload_import": lambda: services.import_upload(
             actor=actor,
             source=services.import_source_create(

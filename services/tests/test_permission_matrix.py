@@ -202,7 +202,7 @@ def attempt(world, role, side, action) -> bool:
             name="新事项",
             category=Category.HELP,
             lead_department=w.d.departments[0],
-        ),  # fmt: skip
+        ),
         "update_catalogue": lambda: request_services.item_update(
             actor=actor, item=w.items["CG-003"], name="违章搭建（改）"
         ),

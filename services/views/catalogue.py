@@ -64,7 +64,7 @@ def item_new(request):
             "applicant": "anyone",
             "category": Category.HELP,
             "fields_json": [],
-        },  # fmt: skip
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -34,7 +34,7 @@ EXPECTED = {
         R.COMMUNITY_WORKER,
         R.GRID_WORKER,
         R.AUDITOR,
-    },  # fmt: skip
+    },
     "view_ledger": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.AUDITOR},
     "close_listing": {R.ADMIN, R.COMMUNITY_WORKER},
     "view_suggestions": {R.ADMIN, R.COMMUNITY_WORKER},
@@ -147,7 +147,7 @@ def attempt(world, role, side, action) -> bool:
             minutes=30,
             key="m-tr",
             relation="母女",
-        ),  # fmt: skip
+        ),
         "reverse": lambda: services.reverse(
             actor=actor, original=seed_tx, key="m-rev", reason="测试"
         ),

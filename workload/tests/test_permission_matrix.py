@@ -140,7 +140,7 @@ def attempt(world, role, side, action) -> bool:
             attendees="甲、乙、丙",
             departments=d.departments,
             submit_token="matrix",
-        ),  # fmt: skip
+        ),
         "review": lambda: admission.request_decide(
             actor=actor, request=data["prepared"], meeting=data["meeting"], decision="approve"
         ),
@@ -157,7 +157,7 @@ def attempt(world, role, side, action) -> bool:
             title="再派",
             due_in_working_days=3,
             dispatch_token="matrix",
-        ),  # fmt: skip
+        ),
         "view_task": lambda: deny_unless(
             selectors.tasks_visible_to(actor).filter(pk=task.pk).exists()
         ),
@@ -168,7 +168,7 @@ def attempt(world, role, side, action) -> bool:
             department=department,
             channel="phone",
             description="电话派活",
-        ),  # fmt: skip
+        ),
         "log_time": lambda: services.time_log(
             actor=actor,
             community=community,
@@ -177,12 +177,12 @@ def attempt(world, role, side, action) -> bool:
             minutes=30,
             note="议事协商",
             submit_token="matrix",
-        ),  # fmt: skip
+        ),
         "ask_certificate": lambda: admission.certificate_answer(
             actor=actor,
             community=community,
             entry=admission.entries_in_force(d.district, "certificate").get(key="ZM-05"),
-        ),  # fmt: skip
+        ),
         "read_ledger": lambda: deny_unless(
             selectors.communities_watched_by(actor).filter(pk=community.pk).exists()
         ),
