@@ -12,6 +12,10 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test counts its own requests and failed logins (core.throttle's keys in the cache).
     settings.RATELIMIT_CACHE_PREFIX = f"linli:rl:{uuid.uuid4().hex}:"
+    # The clock travels in tests (kinds of day, deadlines, expiries); the two rules that count time
+    # since a password change or a session's last page are proved in test_password_policy.py.
+    settings.PASSWORD_MAX_AGE_DAYS = 0
+    settings.IDLE_TIMEOUT_MINUTES = 10**6
     # Tests see the product as a user does: Chinese by default.
     settings.LANGUAGE_CODE = "zh-hans"
     # Tests serve static files from the source tree; collectstatic's manifest is for deployments.

@@ -145,7 +145,14 @@ class Department(models.Model):
 
 class User(AbstractUser):
     """A login account. The human behind it is `self.person` (core.Person). Failed logins are
-    counted by core.throttle, per login name, in the cache: an account is never locked."""
+    counted by core.throttle, per login name, in the cache: an account is never locked.
+
+    A password someone else set (staff opening the account) must be changed at the next login
+    (`must_change_password`); one older than settings.PASSWORD_MAX_AGE_DAYS too (core.passwords).
+    """
+
+    password_changed_at = MomentField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("账号")

@@ -104,7 +104,7 @@ def build_small_district(*, code: str = "320104", name: str = "秦淮区") -> Sm
             person = services.person_register(
                 actor=root, place=place, name=f"{role}-{side}", mobile=str(mobile),
                 username="" if role == Role.RESIDENT else f"{role}-{side}-{code}",
-                password=PASSWORD, role=role,
+                password=PASSWORD, password_is_temporary=False, role=role,
                 department=departments[0] if role == Role.DEPARTMENT_OFFICER else None,
             )  # fmt: skip
             result.users[f"{role}:{side}"] = person.account

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Signs out an idle session, then sends an account with a password to change to do so.
+    "core.passwords.IdleTimeoutMiddleware",
+    "core.passwords.PasswordChangeRequiredMiddleware",
     # 429 past a rate of RATE_LIMITS; after the two above, so it knows the user and the address.
     "core.throttle.ThrottleMiddleware",
 ]
@@ -109,13 +112,18 @@ LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("LINLI_PASSWORD_MIN_LENGTH", default=12, minimum=8)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "core.passwords.LettersAndDigitsValidator"},
 ]
+# A password older than this many days must be changed at the next page (0: never); a password
+# staff set when opening an account must be changed at the first login (core.passwords).
+PASSWORD_MAX_AGE_DAYS = env_int("LINLI_PASSWORD_MAX_AGE_DAYS", default=90, minimum=0)
+# A signed-in session that has been idle this long is signed out (core.passwords.IdleTimeout).
+IDLE_TIMEOUT_MINUTES = env_int("LINLI_IDLE_TIMEOUT_MINUTES", default=30, minimum=1)
 # Logins never lock an account (core.throttle). After LOGIN_CAPTCHA_AFTER failures of one login
 # name (known or not), each further attempt needs a CAPTCHA and waits a delay that doubles from
 # LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS after the last failure; failures are

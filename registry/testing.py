@@ -48,14 +48,16 @@ def build_sample_district() -> SmallDistrict:
     d.departments.extend([ga, tyjr])
     person = services.person_register(
         actor=root, place=d.district, name="公安内勤", mobile="13900009991",
-        username="ga-officer", password=PASSWORD, role=Role.DEPARTMENT_OFFICER, department=ga,
+        username="ga-officer", password=PASSWORD, password_is_temporary=False,
+        role=Role.DEPARTMENT_OFFICER, department=ga,
     )  # fmt: skip
     d.users["ga_officer"] = person.account
     d.logins["ga_officer"] = "ga-officer"
     chaoku = Place.objects.get(name="钞库街社区", district=d.district)
     worker = services.person_register(
         actor=root, place=chaoku, name="钞库街社工", mobile="13900009992",
-        username="chaoku-worker", password=PASSWORD, role=Role.COMMUNITY_WORKER,
+        username="chaoku-worker", password=PASSWORD, password_is_temporary=False,
+        role=Role.COMMUNITY_WORKER,
     )  # fmt: skip
     d.users["chaoku_worker"] = worker.account
     d.logins["chaoku_worker"] = "chaoku-worker"

@@ -26,7 +26,7 @@ def resident(
     """A real-name resident (optionally with a login) registered through core's service."""
     return core_services.person_register(
         actor=actor, place=place, name=name, id_number=id_number(birth), mobile=mobile,
-        password=password, role=Role.RESIDENT if password else None,
+        password=password, password_is_temporary=False, role=Role.RESIDENT if password else None,
     )  # fmt: skip
 
 

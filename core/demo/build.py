@@ -229,7 +229,7 @@ class _Staff:
             mobile=generate.mobile_number(generate.STAFF_MOBILE_BASE + k, self.rng),
             address=generate.address(self.rng, names.ROADS[:12]),
             username=f"{USERNAME_PREFIX}{username}" if username else "",
-            password=DEMO_PASSWORD, role=role, department=department,
+            password=DEMO_PASSWORD, password_is_temporary=False, role=role, department=department,
         )  # fmt: skip
 
 

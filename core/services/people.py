@@ -37,13 +37,16 @@ def person_register(
     address: str = "",
     username: str = "",
     password: str = "",
+    password_is_temporary: bool = True,
     role: str | None = None,
     department: Department | None = None,
 ) -> Person:
     """Register a person at `place`, optionally with a login account and a first role.
 
     Residents log in by mobile number; staff by username. The role must be one the actor may
-    grant at `place`, which is also what allows registering people there at all.
+    grant at `place`, which is also what allows registering people there at all. The password
+    the actor sets must be changed at the first login, unless `password_is_temporary` is False
+    (test and demo accounts, whose passwords are published).
     """
     place = Place.objects.get(pk=place.pk)
     if not grantable_roles(actor, place):
@@ -83,7 +86,11 @@ def person_register(
             raise ValidationError(
                 _("用户名“%(u)s”已存在。"), params={"u": username}, code="duplicate_account"
             )
-        user = User(username=username)
+        user = User(
+            username=username,
+            password_changed_at=clock.now(),
+            must_change_password=password_is_temporary,
+        )
         person_for_validation = User(username=username, first_name=person.name)
         validate_password(password, user=person_for_validation)
         user.set_password(password)
@@ -176,8 +183,12 @@ def password_change(*, actor, user: User, old_password: str, new_password: str) 
     if not user.check_password(old_password):
         raise ValidationError(_("原密码不正确。"), code="wrong_password")
     validate_password(new_password, user=user)
+    if new_password == old_password:
+        raise ValidationError(_("新密码不能与原密码相同。"), code="password_unchanged")
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.password_changed_at = clock.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     audit.record(actor=actor, action="account.password_change", obj=user)
     return revoke_tokens_of(actor=actor, user=user, because=TokenRevocation.PASSWORD)
 

@@ -152,6 +152,7 @@ def test_reveal_on_page_is_logged_and_resident_sees_who_read(client, d):
         id_number="320104198507153818",
         mobile="13912345678",
         password=PASSWORD,
+        password_is_temporary=False,
         role=Role.RESIDENT,
     )
     logged_in(client, d, "community_worker:own")

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from core.forms import (
     TokenForm,
 )
 from core.models import ApiToken
+from core.passwords import password_change_reason
 from core.refusals import REFUSALS, refusal_text, refusals_shown_on
 
 
@@ -89,6 +91,12 @@ def calendar_page(request):
 @login_required
 def account(request):
     action = request.POST.get("action") if request.method == "POST" else None
+    # An account that must change its password does that first: no token from a password
+    # someone else set or one past its age (core.passwords).
+    must_change = password_change_reason(request.user, clock.now())
+    if must_change and action not in (None, "password"):
+        messages.error(request, must_change)
+        return redirect("account")
     token_form = TokenForm(request.POST if action == "token" else None)
     password_form = PasswordChangeForm(request.POST if action == "password" else None)
     new_secret = ""
@@ -127,6 +135,8 @@ def account(request):
             "token_form": token_form,
             "password_form": password_form,
             "new_secret": new_secret,
+            "must_change": must_change,
+            "password_rules": password_validators_help_texts(),
         },
     )
 

@@ -71,7 +71,8 @@ def test_resident_to_rating_walkthrough(new_page, district):
 
     person = core_services.person_register(
         actor=district.root, place=district.district, name="城管局干部", mobile="13900001111",
-        username="cg-officer", password=PASSWORD, role=Role.DEPARTMENT_OFFICER,
+        username="cg-officer", password=PASSWORD, password_is_temporary=False,
+        role=Role.DEPARTMENT_OFFICER,
         department=district.departments[1],
     )  # fmt: skip
     assert person.account
