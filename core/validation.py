@@ -1,5 +1,5 @@
-"""Small checks every app's services share: permission and free-text fields; and the refusal of
-NUL characters in a request's parameters."""
+"""Small checks every app's services share: permission, free-text and whole-number fields; and
+the refusal of NUL characters in a request's parameters."""
 
 import functools
 
@@ -13,16 +13,34 @@ def require_perm(actor, perm: str, obj=None, message: str | None = None) -> None
         raise PermissionDenied(message or _("您没有执行此操作的权限。"))
 
 
-def clean_text(value: str, label: str, *, required=True, limit=200) -> str:
-    """The stripped text, or ValidationError naming the field when empty or too long."""
+def clean_text(value: str, label: str, *, required=True, limit=200, missing: str = "") -> str:
+    """The stripped text, or ValidationError naming the field when empty (``missing``, a
+    message with %(label)s, if given) or too long."""
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
+        message = missing or _("%(label)s不能为空。")
+        raise ValidationError(message, params={"label": label}, code="required")
     if len(value) > limit:
         raise ValidationError(
-            _("%(label)s过长（最多%(limit)d字）。"), params={"label": label, "limit": limit}
+            _("%(label)s过长（最多%(limit)d字）。"),
+            params={"label": label, "limit": limit},
+            code="too_long",
         )
     return value
+
+
+def clean_int(value, label: str, low: int, high: int) -> int:
+    """``value`` as a whole number from low to high, or ValidationError naming the field."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("%(label)s应为整数。"), params={"label": label}) from None
+    if not low <= number <= high:
+        raise ValidationError(
+            _("%(label)s应在%(low)d至%(high)d之间。"),
+            params={"label": label, "low": low, "high": high},
+        )
+    return number
 
 
 def clean_name(value: str, label: str, *, limit: int = 100) -> str:

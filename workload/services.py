@@ -16,6 +16,7 @@ from core.clock import one_write
 from core.models import Department, Place, PlaceLevel, Role, User
 from core.selectors import role_holders
 from core.services import notify
+from core.validation import clean_int as _int
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
 from workload import summary
@@ -23,19 +24,6 @@ from workload.models import RefusedWork, Task, TimeLog, Trace
 
 MAX_DUE_WORKING_DAYS = 250
 MAX_MINUTES = 100_000
-
-
-def _int(value, label: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("%(label)s应为整数。"), params={"label": label}) from None
-    if not low <= number <= high:
-        raise ValidationError(
-            _("%(label)s应在%(low)d至%(high)d之间。"),
-            params={"label": label, "low": low, "high": high},
-        )
-    return number
 
 
 def trace(*, task: Task | None, community: Place, department: Department, item, actor, action,

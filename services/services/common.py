@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, clock
 from core.models import Department, Notification
+from core.validation import clean_int, clean_text
 from core.validation import require_perm as _require
 from services import notify
 from services.models import Category, Channel, RequestEvent, ServiceRequest
@@ -30,31 +31,14 @@ OBJECTION_DAYS = 1
 
 
 def _text(value, label: str, *, required: bool = True, max_length: int = 4000) -> str:
-    value = (value or "").strip().replace("\x00", "")
-    if required and not value:
-        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
-    if len(value) > max_length:
-        raise ValidationError(
-            _("%(label)s过长（最多%(max)s字）。"), params={"label": label, "max": max_length}
-        )
-    return value
+    return clean_text((value or "").replace("\x00", ""), label, required=required, limit=max_length)
 
 
 def _now() -> datetime.datetime:
     return clock.now()
 
 
-def _days(value, label: str, low: int, high: int) -> int:
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("%(label)s应为整数。"), params={"label": label}) from None
-    if not low <= value <= high:
-        raise ValidationError(
-            _("%(label)s应在%(low)s到%(high)s之间。"),
-            params={"label": label, "low": low, "high": high},
-        )
-    return value
+_days = clean_int
 
 
 def _check_departments(district_id: int, lead, co, *, lead_refusal) -> list[Department]:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.clock import one_write
+from core.validation import clean_text
 from core.validation import require_perm as _require
 from services.models import EventKind, RequestPublicText, ServiceRequest
 from services.services.common import _locked, _moved
@@ -30,15 +31,7 @@ def _public_text(value, label, *, required: bool, max_length: int, names) -> str
             params={"label": label},
             code="control_character",
         )
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(_("%(label)s不能为空。"), params={"label": label}, code="required")
-    if len(value) > max_length:
-        raise ValidationError(
-            _("%(label)s过长（最多%(max)s字）。"),
-            params={"label": label, "max": max_length},
-            code="too_long",
-        )
+    value = clean_text(value, label, required=required, limit=max_length)
     if PERSONAL_NUMBER.search(SPLIT_DIGITS.sub("", value)):
         raise ValidationError(
             _("%(label)s中有手机号或身份证号；公开的文字不能包含个人信息。"),

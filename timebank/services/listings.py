@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from core import audit, clock, personal_data
 from core.clock import one_write
 from core.models import Person, Place
+from core.validation import clean_text
 from timebank import defaults
 from timebank.models import (
     MINUTES_PER_HOUR,
@@ -38,16 +39,8 @@ def member_account_of(user) -> Account | None:
 
 
 def _clean_text(value: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = " ".join((value or "").split()) if limit <= 100 else (value or "").strip()
-    if required and not value:
-        raise ValidationError(_("请填写%(label)s。"), params={"label": label}, code="required")
-    if len(value) > limit:
-        raise ValidationError(
-            _("%(label)s过长（最多%(n)d字）。"),
-            params={"label": label, "n": limit},
-            code="too_long",
-        )
-    return value
+    value = " ".join((value or "").split()) if limit <= 100 else value
+    return clean_text(value, label, required=required, limit=limit, missing=_("请填写%(label)s。"))
 
 
 @one_write
