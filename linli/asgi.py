@@ -1,11 +1,4 @@
-"""
-ASGI config for linli project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
-"""
+"""The ASGI entry point: ``application`` for the ASGI server (README.md: deployment)."""
 
 import os
 
