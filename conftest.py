@@ -16,6 +16,9 @@ def _test_settings(settings):
     # since a password change or a session's last page are proved in test_password_policy.py.
     settings.PASSWORD_MAX_AGE_DAYS = 0
     settings.IDLE_TIMEOUT_MINUTES = 10**6
+    # Staff sign in with their password alone, except in test_second_factor.py, which proves the
+    # authenticator step.
+    settings.STAFF_SECOND_FACTOR = False
     # Tests see the product as a user does: Chinese by default.
     settings.LANGUAGE_CODE = "zh-hans"
     # Tests serve static files from the source tree; collectstatic's manifest is for deployments.

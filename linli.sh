@@ -295,6 +295,9 @@ cmd_demo() {
   trap 'on_signal 143' TERM
   trap 'on_signal 129' HUP
   ensure_venv requirements.txt
+  # The demo's published accounts sign in with the password alone; a deployment asks staff for an
+  # authenticator code too (README: LINLI_STAFF_SECOND_FACTOR).
+  export LINLI_STAFF_SECOND_FACTOR="${LINLI_STAFF_SECOND_FACTOR:-0}"
   local port="${LINLI_PORT:-8000}"
   if port_in_use "$port"; then
     die "port $port is already in use: stop what runs there, or set LINLI_PORT"

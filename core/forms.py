@@ -170,6 +170,14 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(label=_("有效天数"), initial=lambda: settings.API_TOKEN_DAYS)
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"), max_length=10,
+        help_text=_("身份验证器应用上显示的6位数字，每30秒更换一次。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )  # fmt: skip
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)

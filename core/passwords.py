@@ -1,6 +1,8 @@
-"""The password policy beyond Django's validators: letters and digits, a password staff set is
+"""The sign-in policy beyond Django's validators: letters and digits, a password staff set is
 changed at the first login, a staff password older than settings.PASSWORD_MAX_AGE_DAYS is changed
-at the next page, and an idle session is signed out after settings.IDLE_TIMEOUT_MINUTES."""
+at the next page, staff confirm each sign-in with an authenticator code
+(settings.STAFF_SECOND_FACTOR), and an idle session is signed out after
+settings.IDLE_TIMEOUT_MINUTES."""
 
 import datetime
 
@@ -63,7 +65,23 @@ def password_change_reason(user, now: datetime.datetime) -> str:
 
 
 # Pages an account that must change its password (or a signed-out one) may still open.
-_OPEN_PAGES = {"account", "logout", "login", "set_language", "captcha-image", "captcha-refresh"}
+_OPEN_PAGES = {
+    "account", "logout", "login", "set_language", "captcha-image", "captcha-refresh",
+    "second_factor",
+}  # fmt: skip
+
+
+def needs_second_factor(user) -> bool:
+    """A staff member (or a superuser) signed in without the authenticator code yet (django-otp's
+    is_verified)."""
+    from core.rules import is_staff_member
+
+    return (
+        settings.STAFF_SECOND_FACTOR
+        and user.is_authenticated
+        and not user.is_verified()
+        and (user.is_superuser or is_staff_member(user))
+    )
 
 
 def _page_name(request) -> str:
@@ -99,6 +117,27 @@ class PasswordChangeRequiredMiddleware:
             if _is_api(request):
                 return JsonResponse({"detail": reason}, status=403)
             return redirect("account")
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Sends a staff member who has not given the authenticator code of this sign-in to the page
+    that asks for it (or, the first time, sets the authenticator up)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not _is_static(request)
+            and _page_name(request) not in ("second_factor", "logout", "set_language")
+            and needs_second_factor(request.user)
+        ):
+            if _is_api(request):
+                return JsonResponse(
+                    {"detail": _("请先在浏览器中输入身份验证器上的验证码。")}, status=403
+                )
+            return redirect_to_login(request.get_full_path(), "second_factor")
         return self.get_response(request)
 
 

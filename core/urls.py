@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("account/", views.account, name="account"),
+    path("account/second-factor/", views.second_factor, name="second_factor"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

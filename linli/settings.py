@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "captcha",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "admission",
     "workload",
@@ -59,11 +61,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
-    # Signs out an idle session, then sends an account with a password to change to do so.
+    # Signs out an idle session, asks staff for their second factor, then sends an account with
+    # a password to change to do so.
     "core.passwords.IdleTimeoutMiddleware",
+    "core.passwords.SecondFactorMiddleware",
     "core.passwords.PasswordChangeRequiredMiddleware",
     # 429 past a rate of RATE_LIMITS; after the two above, so it knows the user and the address.
     "core.throttle.ThrottleMiddleware",
@@ -122,6 +127,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # A password older than this many days must be changed at the next page (0: never); a password
 # staff set when opening an account must be changed at the first login (core.passwords).
 PASSWORD_MAX_AGE_DAYS = env_int("LINLI_PASSWORD_MAX_AGE_DAYS", default=90, minimum=0)
+# Staff sign in with a password and a code from an authenticator app (TOTP); residents with the
+# password. LINLI_STAFF_SECOND_FACTOR=0 turns it off (the demo does, for its published accounts).
+STAFF_SECOND_FACTOR = env_bool("LINLI_STAFF_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = "Linli"
 # A signed-in session that has been idle this long is signed out (core.passwords.IdleTimeout).
 IDLE_TIMEOUT_MINUTES = env_int("LINLI_IDLE_TIMEOUT_MINUTES", default=30, minimum=1)
 # Logins never lock an account (core.throttle). After LOGIN_CAPTCHA_AFTER failures of one login

@@ -21,6 +21,12 @@ from core.services.places import (
     place_move,
     place_update,
 )
+from core.services.second_factor import (
+    second_factor_confirm,
+    second_factor_enrol,
+    second_factor_remove,
+    second_factor_verify,
+)
 from core.services.tokens import (
     api_token_create,
     api_token_find,
@@ -52,4 +58,8 @@ __all__ = [
     "revoke_tokens_of",
     "role_assign",
     "role_end",
+    "second_factor_confirm",
+    "second_factor_enrol",
+    "second_factor_remove",
+    "second_factor_verify",
 ]

@@ -8,6 +8,7 @@ from core.views.account import (
     healthz,
     notifications,
     notifications_read_all,
+    second_factor,
 )
 from core.views.audit import audit_export, audit_log, with_audit_of_export
 from core.views.people import my_data_access, person_detail, person_list, person_register
@@ -30,5 +31,6 @@ __all__ = [
     "place_detail",
     "place_list",
     "raise_not_found",
+    "second_factor",
     "with_audit_of_export",
 ]

@@ -9,20 +9,25 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from core import calendar as workcal
 from core import clock, selectors, services
 from core.forms import (
     LoginForm,
     PasswordChangeForm,
+    SecondFactorForm,
     TokenForm,
 )
 from core.models import ApiToken
-from core.passwords import password_change_reason
+from core.passwords import needs_second_factor, password_change_reason
 from core.refusals import REFUSALS, refusal_text, refusals_shown_on
+from core.services.second_factor import confirmed_device, second_factor_key, second_factor_qr
 
 
 class LoginView(auth_views.LoginView):
@@ -158,3 +163,56 @@ def notifications_read_all(request):
     ids = list(selectors.unread_notifications(request.user).values_list("pk", flat=True))
     services.notifications_mark_read(actor=request.user, ids=ids)
     return redirect("notifications")
+
+
+# ---------------------------------------------------------------- second factor
+
+
+def _next_page(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("workbench")
+
+
+@login_required
+def second_factor(request):
+    """The authenticator step of a staff sign-in: set the authenticator up the first time
+    (a QR code and the key to type), then give its code at each sign-in."""
+    user = request.user
+    if not needs_second_factor(user):
+        return redirect(_next_page(request))
+    device = confirmed_device(user)
+    pending = None if device else user.totpdevice_set.filter(confirmed=False).first()
+    form = SecondFactorForm(request.POST if request.POST.get("action") != "enrol" else None)
+    if request.method == "POST":
+        with refusals_shown_on(form):
+            action = request.POST.get("action")
+            if action == "enrol" and device is None:
+                services.second_factor_enrol(actor=user)
+                return redirect(
+                    f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}"
+                )
+            if form.is_valid():
+                code = form.cleaned_data["code"]
+                if device is None and pending is not None:
+                    device = services.second_factor_confirm(actor=user, device=pending, code=code)
+                    messages.success(
+                        request, _("身份验证器已绑定。以后每次登录都要输入它上面的验证码。")
+                    )
+                else:
+                    device = services.second_factor_verify(actor=user, code=code)
+                otp_login(request, device)
+                return redirect(_next_page(request))
+    return render(
+        request,
+        "core/second_factor.html",
+        {
+            "form": form,
+            "device": device,
+            "pending": pending,
+            "qr_svg": second_factor_qr(pending) if pending else "",
+            "key": second_factor_key(pending) if pending else "",
+            "next": _next_page(request),
+        },
+    )
