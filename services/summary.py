@@ -195,19 +195,24 @@ def recount(district_id=None, *, request_model=None) -> dict[tuple, dict]:
     return {key: counts for key, counts in table.items() if any(counts.values())}
 
 
+def _read(model, key: tuple, district_id) -> dict[tuple, dict]:
+    """A summary table (daily or weekly, by its ``key``) as it is, empty buckets left out."""
+    rows = model.objects.all()
+    if district_id is not None:
+        rows = rows.filter(district_id=district_id)
+    table = {}
+    for row in rows.values(*key, "place_path", *COUNTERS).iterator(chunk_size=20000):
+        counts = {name: row[name] for name in COUNTERS}
+        if any(counts.values()):
+            table[(*(row[k] for k in key), row["place_path"])] = counts
+    return table
+
+
 def stored(district_id=None) -> dict[tuple, dict]:
     """The summary table as it is: {bucket: counts}, empty buckets left out."""
     from services.models import RequestSummary
 
-    rows = RequestSummary.objects.all()
-    if district_id is not None:
-        rows = rows.filter(district_id=district_id)
-    table = {}
-    for row in rows.values(*KEY, "place_path", *COUNTERS).iterator(chunk_size=20000):
-        counts = {name: row[name] for name in COUNTERS}
-        if any(counts.values()):
-            table[(*(row[k] for k in KEY), row["place_path"])] = counts
-    return table
+    return _read(RequestSummary, KEY, district_id)
 
 
 def weeks_of(table: dict[tuple, dict]) -> dict[tuple, dict]:
@@ -224,15 +229,7 @@ def stored_weeks(district_id=None) -> dict[tuple, dict]:
     """The weekly summary table as it is: {(week, ..., place path): counts}, empty ones left out."""
     from services.models import RequestSummaryWeek
 
-    rows = RequestSummaryWeek.objects.all()
-    if district_id is not None:
-        rows = rows.filter(district_id=district_id)
-    table = {}
-    for row in rows.values(*WEEK_KEY, "place_path", *COUNTERS).iterator(chunk_size=20000):
-        counts = {name: row[name] for name in COUNTERS}
-        if any(counts.values()):
-            table[(*(row[k] for k in WEEK_KEY), row["place_path"])] = counts
-    return table
+    return _read(RequestSummaryWeek, WEEK_KEY, district_id)
 
 
 @one_write
