@@ -168,3 +168,21 @@ def test_a_second_authenticator_is_refused(client, d):
 def test_a_superuser_is_asked_too(client, d):
     assert client.login(username=d.root.username, password=PASSWORD)
     assert client.get(reverse("workbench")).url.startswith(reverse("second_factor"))
+
+
+def test_the_reset_button_shows_only_to_who_may_reset(client, d, settings):
+    enrolled(client, d)
+    settings.STAFF_SECOND_FACTOR = False  # the other staff here have no authenticator of their own
+    worker = d.users[WORKER]
+    page = reverse("person_detail", args=[worker.person.pk])
+    other = client.__class__()
+    assert other.login(username=d.logins["admin:own"], password=PASSWORD)
+    assert 'id="reset-second-factor"' in other.get(page).content.decode()
+    grid = client.__class__()
+    assert grid.login(username=d.logins["grid_worker:own"], password=PASSWORD)
+    assert 'id="reset-second-factor"' not in grid.get(page).content.decode()
+    refused = grid.post(page, {"action": "reset_second_factor"})
+    assert refused.status_code in (200, 404)
+    assert TOTPDevice.objects.filter(user=worker).exists()
+    other.post(page, {"action": "reset_second_factor"})
+    assert not TOTPDevice.objects.filter(user=worker).exists()

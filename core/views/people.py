@@ -18,6 +18,7 @@ from core.models import Place, PlaceLevel, Role
 from core.paging import keyset_page
 from core.refusals import refusals_shown_on
 from core.rules import grantable_roles
+from core.services.second_factor import confirmed_device
 from core.validation import search_query
 
 # ---------------------------------------------------------------- people and roles
@@ -144,6 +145,10 @@ def _person_action(request, person, action, *, reveal_form, assign_form, reveale
             services.role_end(actor=user, assignment=assignment)
             messages.success(request, _("已撤销角色。"))
             return redirect("person_detail", pk=person.pk)
+        elif action == "reset_second_factor" and person.account_id:
+            services.second_factor_remove(actor=user, user=person.account)
+            messages.success(request, _("已重置身份验证器，此人下次登录时重新绑定。"))
+            return redirect("person_detail", pk=person.pk)
     return None
 
 
@@ -182,6 +187,10 @@ def person_detail(request, pk):
             "can_reveal": user.has_perm("core.view_person_full", person),
             "assign_form": assign_form if roles else None,
             "assignments": [(a, a.role in grantable_roles(user, a.place)) for a in assignments],
+            # A lost authenticator is reset by someone who may grant every role the person holds.
+            "can_reset_second_factor": bool(assignments)
+            and all(a.role in grantable_roles(user, a.place) for a in assignments)
+            and confirmed_device(person.account) is not None,
         },
     )
 
