@@ -24,7 +24,7 @@ from core.models import Person, Place, PlaceLevel, Role, RoleAssignment, User
 from core.personal_data import encrypt, keyed_hash
 
 DEFAULT_SEED = 2026
-# One shared password for every demo account. It passes the password policy (length ≥ 10,
+# One shared password for every demo account. It passes the password policy (length ≥ 12,
 # letters and digits). These are demo credentials: never use them on a real deployment.
 DEMO_PASSWORD = "Linli-demo-2026"  # noqa: S105 - a documented, public demo password
 BUILDER_USERNAME = "linli-demo-builder"
