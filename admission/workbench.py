@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from admission import selectors
 from admission.models import AdmissionRequest
+from core import clock
 from core.rules import officer_departments
 from core.workbench import Card, Item
 
@@ -24,7 +25,7 @@ def cards(user) -> list:
                     Item(
                         f"{r.department.name} · {r.title}",
                         reverse("admission:request_detail", args=[r.pk]),
-                        _("%(d)s前") % {"d": timezone.localtime(r.review_due_at).strftime("%m-%d")}
+                        _("%(d)s前") % {"d": clock.shown(r.review_due_at, "%m-%d")}
                         if r.review_due_at
                         else "",
                     )

@@ -40,6 +40,24 @@ def today() -> datetime.date:
     return local_now().date()
 
 
+def shown(moment: datetime.datetime | datetime.date | None, fmt: str = "%m-%d %H:%M") -> str:
+    """A moment as people read it: in Beijing time, formatted by ``fmt`` (strftime).
+
+    Every moment Python formats for people (a workbench card, a notification's text, an export,
+    a model's ``__str__``) goes through here: the database hands back moments in UTC, and
+    ``strftime`` on one of those shows a time eight hours early and, after 16:00 UTC, the day
+    before. (Templates need nothing: Django's ``|date`` converts to the current time zone.)
+    A date has no time zone and is shown as it is; ``None`` is shown as "".
+    """
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime.datetime):
+        if timezone.is_naive(moment):
+            raise ValueError("a moment shown to people must be timezone-aware")
+        moment = timezone.localtime(moment)
+    return moment.strftime(fmt)
+
+
 @contextlib.contextmanager
 def moment(at: datetime.datetime | None = None):
     """Pin the moment for everything inside; a moment already pinned by an outer write stays."""

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import MomentField
+from core.clock import MomentField, shown
 
 
 class PlaceLevel(models.TextChoices):
@@ -354,7 +354,9 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+        return (
+            f"{shown(self.at, '%Y-%m-%d %H:%M')} {self.actor_name} {self.action} {self.object_repr}"
+        )
 
     @property
     def action_label(self) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import clock
+
 
 @dataclass
 class Item:
@@ -54,7 +56,7 @@ def notifications_card(user) -> list[Card]:
     from core.selectors import unread_notifications
 
     unread = unread_notifications(user)
-    items = [Item(n.title, n.url, n.created_at.strftime("%m-%d %H:%M")) for n in unread[:8]]
+    items = [Item(n.title, n.url, clock.shown(n.created_at)) for n in unread[:8]]
     return [
         Card(
             _("待阅消息"),
@@ -101,9 +103,7 @@ def audit_card(user) -> list[Card]:
     from core.selectors import audit_events_visible_to
 
     events = audit_events_visible_to(user).select_related("actor")[:6]
-    items = [
-        Item(f"{e.actor_name} · {e.action_label}", "", e.at.strftime("%m-%d %H:%M")) for e in events
-    ]
+    items = [Item(f"{e.actor_name} · {e.action_label}", "", clock.shown(e.at)) for e in events]
     return [Card(_("最近操作记录"), items, url=reverse("audit_log"), order=60)]
 
 

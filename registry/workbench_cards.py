@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.models import Role
 from core.rules import assignments_of
 from core.workbench import Card, Item
@@ -23,7 +24,7 @@ def cards(user) -> list[Card]:
     result = _card(
         _("数据冲突待核定"), selectors.conflicts_for(user),
         lambda c: Item(f"{c.person.name} · {c.field.label}", reverse("registry:conflicts"),
-                       c.opened_at.strftime("%m-%d")),
+                       clock.shown(c.opened_at, "%m-%d")),
         url=reverse("registry:conflicts"), tone="warn", order=40,
     )  # fmt: skip
     waiting = selectors.batches_visible_to(user).filter(

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import MomentField
+from core.clock import MomentField, shown
 from core.models import Department, Person, Place
 
 
@@ -363,7 +363,7 @@ class RequestPublicText(models.Model):
         ordering = ["-published_at", "-id"]
 
     def __str__(self):
-        return f"{self.request_id} {self.published_at:%Y-%m-%d %H:%M}"
+        return f"{self.request_id} {shown(self.published_at, '%Y-%m-%d %H:%M')}"
 
 
 class Application(models.Model):
@@ -473,7 +473,7 @@ class RoutingModel(models.Model):
         indexes = [models.Index(fields=["district", "trained_at"])]
 
     def __str__(self):
-        return f"{self.district} {self.trained_at:%Y-%m-%d %H:%M}"
+        return f"{self.district} {shown(self.trained_at, '%Y-%m-%d %H:%M')}"
 
 
 class SummaryCounts(models.Model):

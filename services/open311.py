@@ -44,6 +44,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core import clock
 from core.middleware import too_large_message
 from core.models import Place, PlaceLevel
 from core.validation import NUL, nul_message, nul_parameter
@@ -580,7 +581,7 @@ def _create(request, fmt):
             "service_request_id": str(created.pk),
             "service_notice": (
                 f"已受理登记，编号{created.number}，"
-                f"受理期限{timezone.localtime(created.accept_due):%Y-%m-%d %H:%M}"
+                f"受理期限{clock.shown(created.accept_due, '%Y-%m-%d %H:%M')}"
             ),
             "account_id": params.get("account_id") or "",
         }

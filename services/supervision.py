@@ -85,7 +85,7 @@ def warn_one(request_id: int, now: datetime.datetime) -> int:
         return 0
     request.warned_level = level
     request.save(update_fields=["warned_level"])
-    due = timezone.localtime(request.due_at or request.accept_due).strftime("%m-%d %H:%M")
+    due = clock.shown(request.due_at or request.accept_due)
     if request.state == State.SUBMITTED:
         note = _("超过受理期限（%(due)s）仍未受理") % {"due": due}
         _event(request, EventKind.WARN, note, level)

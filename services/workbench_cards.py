@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.models import Role
 from core.rules import assignments_of
 from core.workbench import Card, Item, register
@@ -64,7 +65,11 @@ def services_cards(user) -> list:
                 _("部门诉求工单"),
                 _items(
                     rows,
-                    lambda r: f"{r.get_state_display()} · {r.due_at:%m-%d}" if r.due_at else "",
+                    lambda r: (
+                        f"{r.get_state_display()} · {clock.shown(r.due_at, '%m-%d')}"
+                        if r.due_at
+                        else ""
+                    ),
                 ),
                 url=reverse("services:department"),
                 count=queue.count(),

@@ -3,12 +3,12 @@ and titles are typed by people, and never come back as formulas)."""
 
 import io
 
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core import clock
 from core.exports import SafeWorkbook
 
 HEADER_FONT = Font(bold=True)
@@ -34,7 +34,7 @@ def ledger_workbook(*, community, month, traces) -> bytes:
     workbook = SafeWorkbook()
     rows = [
         (
-            timezone.localtime(t.at).strftime("%Y-%m-%d %H:%M"),
+            clock.shown(t.at, "%Y-%m-%d %H:%M"),
             t.get_action_display(),
             t.item.number if t.item else "",
             t.item.title if t.item else "",
@@ -67,7 +67,7 @@ def ledger_workbook(*, community, month, traces) -> bytes:
         row=total + 2,
         column=1,
         value=_("由系统根据工作留痕自动生成于 %(time)s，不需手工填写。")
-        % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
+        % {"time": clock.shown(clock.now(), "%Y-%m-%d %H:%M")},
     )
     return _save(workbook)
 

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import MomentField
+from core.clock import MomentField, shown
 from core.models import Department, Place
 
 
@@ -158,7 +158,7 @@ class Trace(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
+        return f"{self.get_action_display()} {shown(self.at, '%Y-%m-%d')}"
 
 
 class TimeLog(models.Model):

@@ -5,7 +5,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admission.selectors import Frequency, WorkKind, admitted_item_for_update
@@ -148,7 +147,7 @@ def tasks_dispatch(
             % {
                 "dept": item.department.name,
                 "number": item.number,
-                "due": timezone.localtime(due_at).strftime("%Y-%m-%d"),
+                "due": clock.shown(due_at, "%Y-%m-%d"),
             },
             url=reverse("workload:task_list"),
         )

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.workbench import Card, Item
 from workload import selectors
 
@@ -25,7 +26,7 @@ def cards(user) -> list:
                 Item(
                     f"{t.title} · {t.department.name}",
                     reverse("workload:task_detail", args=[t.pk]),
-                    _("%(d)s前") % {"d": timezone.localtime(t.due_at).strftime("%m-%d")},
+                    _("%(d)s前") % {"d": clock.shown(t.due_at, "%m-%d")},
                 )
                 for t in rows
             ],

@@ -5,7 +5,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from admission.models import (
@@ -59,7 +58,7 @@ def _tell(users, *, title: str, body: str, url: str) -> int:
 
 def _day(moment) -> str:
     """A moment as its Beijing date, for a notice (2026-03-01)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d")
+    return clock.shown(moment, "%Y-%m-%d")
 
 
 def _fresh_token(submit_token: str, earlier, message: str) -> str:

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import selectors
+from core import clock, selectors
 from core.exports import csv_writer
 from core.forms import (
     AuditFilterForm,
@@ -81,7 +81,7 @@ def audit_export(request):
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    clock.shown(event.at, "%Y-%m-%d %H:%M:%S"),
                     event.actor_name,
                     event.action,
                     event.object_repr,

@@ -5,10 +5,9 @@ The dry run and the commit themselves run as background jobs (registry.importer)
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, clock
 from core.clock import one_write
 from core.models import Department, Person
 from core.validation import require_perm as _require
@@ -90,7 +89,7 @@ def import_upload(*, actor, source, upload) -> ImportBatch:
         batch.message = _(
             "此文件已于%(at)s导入（批次%(id)d），内容完全相同，重新导入不会改变任何数据。"
         ) % {
-            "at": timezone.localtime(earlier.committed_at).strftime("%Y-%m-%d %H:%M"),
+            "at": clock.shown(earlier.committed_at, "%Y-%m-%d %H:%M"),
             "id": earlier.pk,
         }
     batch.file.save(f"{digest[:16]}-{name}", upload, save=False)

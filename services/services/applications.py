@@ -1,10 +1,9 @@
 """What a department asks of the dispatcher (an objection, a return, an extension) and the decision."""
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department
@@ -182,7 +181,7 @@ def application_decide(
             _tell_requester(
                 request,
                 _("办理期限已延长至%(due)s")
-                % {"due": timezone.localtime(request.due_at).strftime("%Y-%m-%d %H:%M")},
+                % {"due": clock.shown(request.due_at, "%Y-%m-%d %H:%M")},
                 application.reason,
             )
         kind = EventKind.EXTEND_OK if approve else EventKind.EXTEND_NO
