@@ -118,34 +118,42 @@ print(*state)
 EOF
 }
 
-# Apply the migrations, unless the database holds what the last successful migrate left there
-# and the migration files and packages are the same.
-prepare_database() {
-  local code
-  code="$(digest . -path ./.venv -prune -o -path ./var -prune -o -path '*/migrations/*.py' -type f)"
-  code="$code $(sha256sum <requirements.txt)"
-  if [ -z "${DATABASE_URL:-}" ] && stamped migrate "$code $(db_state | cut -d' ' -f1)"; then
-    say "Database: no migrations to apply (skipped migrate)"
+# Run `manage.py COMMAND --noinput -v 0` (saying DOING), unless CAN_SKIP (a command) succeeds and
+# the stamp COMMAND holds what `COMMAND_stamp` prints: then say SKIPPED instead. After a run the
+# stamp takes what `COMMAND_stamp` prints then.
+manage_unless_stamped() {
+  local command=$1 can_skip=$2 skipped=$3 doing=$4
+  if $can_skip && stamped "$command" "$("${command}_stamp")"; then
+    say "$skipped"
     return
   fi
-  say "Preparing the database"
-  "$PY" manage.py migrate --noinput -v 0
-  echo "$code $(db_state | cut -d' ' -f1)" >"$STAMPS/migrate"
+  say "$doing"
+  "$PY" manage.py "$command" --noinput -v 0
+  "${command}_stamp" >"$STAMPS/$command"
+}
+
+# Apply the migrations, unless the database holds what the last successful migrate left there
+# and the migration files and packages are the same. (With DATABASE_URL: always.)
+prepare_database() {
+  manage_unless_stamped migrate no_database_url \
+    "Database: no migrations to apply (skipped migrate)" "Preparing the database"
+}
+no_database_url() { [ -z "${DATABASE_URL:-}" ]; }
+migrate_stamp() {
+  echo "$(digest . -path ./.venv -prune -o -path ./var -prune -o -path '*/migrations/*.py' -type f)" \
+    "$(sha256sum <requirements.txt) $(db_state | cut -d' ' -f1)"
 }
 
 # Collect the static files, unless their sources (static/, the installed packages, the settings
 # that choose the storage) are unchanged since the last collectstatic into this var directory.
 prepare_static() {
-  local code
-  code="$(digest static linli/settings.py -type f)"
-  code="$code $(sha256sum <requirements.txt) debug=${LINLI_DEBUG:-}"
-  if [ -d "$LINLI_VAR_DIR/static" ] && stamped collectstatic "$code"; then
-    say "Static files: unchanged (skipped collectstatic)"
-    return
-  fi
-  say "Collecting the static files"
-  "$PY" manage.py collectstatic --noinput -v 0
-  echo "$code" >"$STAMPS/collectstatic"
+  manage_unless_stamped collectstatic static_collected \
+    "Static files: unchanged (skipped collectstatic)" "Collecting the static files"
+}
+static_collected() { [ -d "$LINLI_VAR_DIR/static" ]; }
+collectstatic_stamp() {
+  echo "$(digest static linli/settings.py -type f) $(sha256sum <requirements.txt)" \
+    "debug=${LINLI_DEBUG:-}"
 }
 
 # Build the demo district (manage.py demo does nothing when it exists, except add the data of
