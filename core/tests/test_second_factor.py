@@ -52,6 +52,7 @@ def test_the_first_staff_sign_in_sets_the_authenticator_up(client, d):
     assert response.url == f"{reverse('second_factor')}?next={reverse('person_list')}"
     page = client.get(response.url).content.decode()
     assert "开始绑定" in page and not TOTPDevice.objects.exists()
+    assert "has-error" not in page  # nothing posted yet, so nothing refused
 
     response = client.post(
         reverse("second_factor"), {"action": "enrol", "next": reverse("person_list")}
@@ -59,7 +60,7 @@ def test_the_first_staff_sign_in_sets_the_authenticator_up(client, d):
     setup = client.get(response.url).content.decode()
     device = TOTPDevice.objects.get(user=d.users[WORKER], confirmed=False)
     assert 'id="second-factor-qr"' in setup and "<svg" in setup
-    assert "second-factor-key" in setup
+    assert "second-factor-key" in setup and "has-error" not in setup
     # Still locked out until a right code confirms it.
     assert client.get(reverse("workbench")).status_code == 302
 

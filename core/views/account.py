@@ -184,7 +184,8 @@ def second_factor(request):
         return redirect(_next_page(request))
     device = confirmed_device(user)
     pending = None if device else user.totpdevice_set.filter(confirmed=False).first()
-    form = SecondFactorForm(request.POST if request.POST.get("action") != "enrol" else None)
+    posted_code = request.method == "POST" and request.POST.get("action") != "enrol"
+    form = SecondFactorForm(request.POST if posted_code else None)
     if request.method == "POST":
         with refusals_shown_on(form):
             action = request.POST.get("action")
