@@ -257,6 +257,11 @@ write_gunicorn_config() {
   cat >"$1" <<'EOF'
 # gunicorn hooks for ./linli.sh demo, which writes this file on every start.
 import os
+import runpy
+
+# The settings every Linli web server uses (the access log format that keeps queries out); the
+# demo starts gunicorn in the project folder.
+globals().update(runpy.run_path(os.path.join(os.getcwd(), "gunicorn.conf.py")))
 
 
 def on_starting(server):

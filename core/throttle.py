@@ -125,6 +125,7 @@ def account_of(request, group: str) -> str | None:
 
 
 def _open311_key(request) -> str:
+    # A key in the URL is counted too (the view then refuses it: keys belong in the body).
     key = request.GET.get("api_key", "")
     # Only a plain form body is read here: a multipart body is left to the view, which answers
     # its errors (too large, too many fields) in the GeoReport format.

@@ -321,6 +321,7 @@ def endpoint(view):
             return error_response("xml", 404, f"format {fmt} is not supported; use xml or json")
         try:
             _refuse_nul(request, kwargs)
+            _refuse_key_in_url(request)
             return view(request, fmt, *args, **kwargs)
         except Open311Error as error:
             return error_response(fmt, error.status, error.description, error.code)
@@ -337,6 +338,17 @@ def endpoint(view):
     wrapped.__doc__ = view.__doc__
     wrapped.request_too_large = request_too_large
     return wrapped
+
+
+def _refuse_key_in_url(request) -> None:
+    """An api_key belongs in the form body: in the URL it is written to access logs, proxy logs
+    and browser history. Refused on every endpoint (400), before the key is looked at."""
+    if "api_key" in request.GET:
+        raise Open311Error(
+            400,
+            "api_key must be sent in the POST body, never in the URL / "
+            "api_key 须放在请求正文中，不能放在网址里。",
+        )
 
 
 def _refuse_nul(request, path_parts: dict) -> None:

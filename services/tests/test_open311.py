@@ -116,8 +116,9 @@ def test_malformed_post_gets_the_spec_error_and_writes_nothing(
 def test_post_with_attributes_in_body_or_query_and_lookup(client, api_key, world):
     grid = world.d.grids[1]
     response = client.post(
-        f"{BASE}/requests.json?api_key={api_key}&service_code=MZ-002",
+        f"{BASE}/requests.json?service_code=MZ-002",
         {
+            "api_key": api_key,
             "address_id": grid.code,
             "attribute[age]": "84",
             "attribute[needs][]": ["meal", "clean"],
@@ -204,3 +205,18 @@ def test_requests_from_residents_do_not_show_their_words(client, world):
     assert one["description"] is None
     text = json.dumps(one, ensure_ascii=False)
     assert "3栋201" not in text and "邻居" not in text
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_key_in_the_url_is_refused_and_files_nothing(client, api_key, fmt, method):
+    """Keys in URLs end up in access logs, proxy logs and browser history (issue #20 item 6)."""
+    before = ServiceRequest.objects.count()
+    url = f"{BASE}/requests.{fmt}?api_key={api_key}"
+    body = {"service_code": "MZ-002", "address_string": "中山路1号"}
+    response = getattr(client, method)(url, body) if method == "post" else client.get(url)
+    assert response.status_code == 400
+    assert "never in the URL" in response.content.decode()
+    assert ServiceRequest.objects.count() == before
+    for path in ("services", "discovery", f"requests/{before + 1}"):
+        assert client.get(f"{BASE}/{path}.{fmt}?api_key=x").status_code == 400, path
