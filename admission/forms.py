@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from admission import selectors, steps
 from admission.models import Frequency, JointMeeting, WorkKind
 from admission.services import Decision
+from core.forms import CommunitiesMixin, communities_field
 
 # The shared stylesheet sizes every input to the full width; tick boxes and radios stay small.
 SMALL = {
@@ -69,7 +70,7 @@ class PublishForm(forms.Form):
     )
 
 
-class RequestForm(forms.Form):
+class RequestForm(CommunitiesMixin, forms.Form):
     submit_token = forms.CharField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("类型"), choices=WorkKind.choices)
     title = forms.CharField(label=_("事项名称"), max_length=200)
@@ -94,12 +95,8 @@ class RequestForm(forms.Form):
     all_communities = forms.BooleanField(
         label=_("全区所有社区"), required=False, widget=forms.CheckboxInput(attrs=SMALL)
     )
-    communities = forms.ModelMultipleChoiceField(
-        label=_("涉及社区"),
-        queryset=None,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("可多选（电脑上按住 Ctrl 点选）；或勾选上面的“全区所有社区”。"),
+    communities = communities_field(
+        _("涉及社区"), _("可多选（电脑上按住 Ctrl 点选）；或勾选上面的“全区所有社区”。")
     )
     frequency = forms.ChoiceField(label=_("频次"), choices=Frequency.choices)
     minutes_per_community = forms.IntegerField(
@@ -117,19 +114,12 @@ class RequestForm(forms.Form):
         label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, entries=None, communities=None, **kwargs):
+    def __init__(self, *args, entries=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cited_entry"].queryset = entries
         self.fields["cited_entry"].empty_label = _("（不引用清单事项）")
-        self.fields["communities"].queryset = communities
         if not self.is_bound:
             self.initial.setdefault("submit_token", uuid.uuid4().hex)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("all_communities"):
-            data["communities"] = list(self.fields["communities"].queryset)
-        return data
 
 
 class MeetingForm(forms.Form):

@@ -181,3 +181,30 @@ class SecondFactorForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)
+
+
+def communities_field(label, help_text) -> forms.ModelMultipleChoiceField:
+    """The ``communities`` field of a ``CommunitiesMixin`` form (its choices come later)."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=help_text,
+    )
+
+
+class CommunitiesMixin:
+    """For a form with ``communities`` (``communities_field``), a multiple choice among the
+    communities given as ``communities=``, and ``all_communities``, a box that chooses every
+    one of them."""
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].queryset = communities
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_communities"):
+            data["communities"] = list(self.fields["communities"].queryset)
+        return data

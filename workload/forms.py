@@ -6,10 +6,11 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CommunitiesMixin, communities_field
 from workload.models import RefusedWork, TimeLog
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(CommunitiesMixin, forms.Form):
     dispatch_token = forms.CharField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("任务名称"), max_length=200)
     description = forms.CharField(
@@ -22,28 +23,17 @@ class DispatchForm(forms.Form):
             attrs={"style": "width:1.25rem;height:1.25rem;min-height:0;margin:0"}
         ),
     )
-    communities = forms.ModelMultipleChoiceField(
-        label=_("社区"),
-        queryset=None,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("只能选择准入范围内的社区；可多选（电脑上按住 Ctrl 点选）。"),
+    communities = communities_field(
+        _("社区"), _("只能选择准入范围内的社区；可多选（电脑上按住 Ctrl 点选）。")
     )
     due_in_working_days = forms.IntegerField(
         label=_("完成期限（工作日）"), min_value=1, max_value=250, initial=10
     )
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["communities"].queryset = communities
         if not self.is_bound:
             self.initial.setdefault("dispatch_token", uuid.uuid4().hex)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("all_communities"):
-            data["communities"] = list(self.fields["communities"].queryset)
-        return data
 
 
 class CompleteForm(forms.Form):
