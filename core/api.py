@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Path, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
@@ -34,6 +34,7 @@ from core.api_schemas import (
     DepartmentOut,
     ErrorOut,
     MeOut,
+    PathId,
     PlaceCreateIn,
     PlaceDetailOut,
     PlaceFilter,
@@ -281,7 +282,7 @@ def _place_detail(user: User, place: Place) -> dict:
 
 
 @router.get("/places/{place_id}", response={200: PlaceDetailOut, **errors(404, 422)})
-def place_detail(request, place_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def place_detail(request, place_id: PathId):
     return _place_detail(request.auth, visible_place(request.auth, place_id))
 
 
@@ -293,7 +294,7 @@ def place_detail(request, place_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
 def place_create_child(
     request,
     response: HttpResponse,
-    place_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    place_id: PathId,
     data: PlaceCreateIn,
     idempotency_key: IdempotencyKey = None,
 ):
@@ -314,7 +315,7 @@ def place_create_child(
 
 
 @router.patch("/places/{place_id}", response={200: PlaceDetailOut, **errors(403, 404, 422)})
-def place_update(request, place_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PlaceUpdateIn):
+def place_update(request, place_id: PathId, data: PlaceUpdateIn):
     """Rename a place or change its counts; fields left out keep their value."""
     place = visible_place(request.auth, place_id)
     values = {"name": place.name, "population": place.population, "households": place.households}
@@ -390,7 +391,7 @@ def role_assignment_create(
     "/role-assignments/{assignment_id}/end",
     response={200: RoleAssignmentOut, **errors(403, 404, 422)},
 )
-def role_assignment_end(request, assignment_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def role_assignment_end(request, assignment_id: PathId):
     assignment = get_object_or_404(
         role_assignments_visible_to(request.auth).select_related("place", "department", "user"),
         pk=assignment_id,
@@ -424,6 +425,6 @@ def token_create(request, data: TokenIn):
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **errors(404, 422)})
-def token_revoke(request, token_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def token_revoke(request, token_id: PathId):
     token = get_object_or_404(_own_tokens(request.auth), pk=token_id)
     return services.api_token_revoke(actor=request.auth, token=token)

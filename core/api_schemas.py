@@ -8,7 +8,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from core.models import PlaceLevel, Role, TokenRevocation, TokenScope
@@ -41,6 +41,7 @@ def _within_calendar(value: datetime.datetime) -> datetime.datetime:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]  # an id in an operation's path
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
 # Search text: a NUL means nothing in a name, so it is dropped rather than refused.
@@ -154,33 +155,6 @@ class DepartmentOut(Schema):
 # ---------------------------------------------------------------- accounts and roles
 
 
-class RoleAssignmentOut(Schema):
-    id: int
-    user_id: int
-    user_name: str
-    role: str
-    role_label: str
-    place: PlaceRef
-    department: DepartmentRef | None
-    granted_at: datetime.datetime
-    ended_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_user_name(obj) -> str:
-        return str(_attr(obj, "user_name") if isinstance(obj, dict) else obj.user)
-
-    @staticmethod
-    def resolve_role_label(obj) -> str:
-        return str(Role(_attr(obj, "role")).label)
-
-
-class RoleAssignmentIn(Input):
-    user_id: Id
-    role: RoleName
-    place_id: Id
-    department_id: Id | None = None
-
-
 class MyRoleOut(Schema):
     id: int
     role: str
@@ -192,6 +166,24 @@ class MyRoleOut(Schema):
     @staticmethod
     def resolve_role_label(obj) -> str:
         return str(Role(_attr(obj, "role")).label)
+
+
+class RoleAssignmentOut(MyRoleOut):
+    # A role as those who administer it see it: whose it is, and when it ended.
+    user_id: int
+    user_name: str
+    ended_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_user_name(obj) -> str:
+        return str(_attr(obj, "user_name") if isinstance(obj, dict) else obj.user)
+
+
+class RoleAssignmentIn(Input):
+    user_id: Id
+    role: RoleName
+    place_id: Id
+    department_id: Id | None = None
 
 
 class MeOut(Schema):

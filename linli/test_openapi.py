@@ -132,6 +132,11 @@ def test_admission_and_services_answers_match_their_schemas(d):
         checked.append(template)
         return response.json()
 
+    def check_reads(client, requests: str, pk: int):
+        """The list of requests and one request."""
+        check(client.get, "get", requests, requests, 200)
+        check(client.get, "get", f"{requests}/{{request_id}}", f"{requests}/{pk}", 200)
+
     created = check(
         lambda url, **kw: post(officer, url, kw["data"], **{"Idempotency-Key": "schema-1"}),
         "post", "/api/admission/requests", "/api/admission/requests", 201,
@@ -143,11 +148,7 @@ def test_admission_and_services_answers_match_their_schemas(d):
         },
     )  # fmt: skip
     assert "findings" in created and "state" not in created
-    check(officer.get, "get", "/api/admission/requests", "/api/admission/requests", 200)
-    check(
-        officer.get, "get", "/api/admission/requests/{request_id}",
-        f"/api/admission/requests/{created['id']}", 200,
-    )  # fmt: skip
+    check_reads(officer, "/api/admission/requests", created["id"])
     check(
         lambda url: post(coordinator, url, {"opinion": "材料齐全"}),
         "post", "/api/admission/requests/{request_id}/prepare",
@@ -160,9 +161,5 @@ def test_admission_and_services_answers_match_their_schemas(d):
         "post", "/api/services/requests", "/api/services/requests", 201,
     )  # fmt: skip
     assert "state" in filed and "findings" not in filed
-    check(resident.get, "get", "/api/services/requests", "/api/services/requests", 200)
-    check(
-        resident.get, "get", "/api/services/requests/{request_id}",
-        f"/api/services/requests/{filed['id']}", 200,
-    )  # fmt: skip
+    check_reads(resident, "/api/services/requests", filed["id"])
     assert len(checked) == 7

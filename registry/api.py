@@ -6,17 +6,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from core.api import IdempotencyKey, Page, errors, idempotent
-from core.api_schemas import MAX_ID
+from core.api_schemas import MAX_ID, PathId
 from core.models import Department, PlaceLevel
 from core.selectors import places_visible_to
 from registry import selectors, services
 
 router = Router(tags=["registry"])
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class FieldOut(Schema):
@@ -127,7 +126,7 @@ def conflict_list(request):
 @router.post(
     "/conflicts/{conflict_id}/settle", response={200: ConflictOut, **errors(400, 403, 404, 422)}
 )
-def conflict_settle(request, conflict_id: Id, data: SettleIn):
+def conflict_settle(request, conflict_id: PathId, data: SettleIn):
     from registry.models import Conflict
 
     conflict = get_object_or_404(
@@ -144,7 +143,7 @@ def conflict_settle(request, conflict_id: Id, data: SettleIn):
 @router.get(
     "/imports/{batch_id}", response={200: BatchOut, **errors(404, 422)}, summary="Import progress"
 )
-def batch_detail(request, batch_id: Id):
+def batch_detail(request, batch_id: PathId):
     b = get_object_or_404(selectors.batches_visible_to(request.auth), pk=batch_id)
     return {
         "id": b.pk, "filename": b.filename, "source": str(b.source), "status": b.status,
@@ -192,7 +191,7 @@ def _report_out(report) -> dict:
 )
 def report_rows(
     request,
-    report_id: Id,
+    report_id: PathId,
     community: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
