@@ -11,6 +11,8 @@ import datetime
 import statistics
 import time
 
+from timing import timed
+
 DESCRIPTION = (
     "admission checks vs. 2,000 admitted items and 500 forms; "
     "burden index 104 communities × 36 months"
@@ -25,13 +27,7 @@ class _Rollback(Exception):
 
 
 def _ms(fn, n):
-    for _ in range(2):
-        fn()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = timed(fn, n)
     return statistics.median(samples), max(samples)
 
 

@@ -4,7 +4,7 @@ login page as baseline: at a million residents it must neither count nor sort th
 import html
 import re
 
-from bench.bench_workbench import _p, _time
+from bench.timing import PAGE_SETTINGS, login_baseline, percentile, timed_get
 
 DESCRIPTION = "GET /people/ (first and a later page, name search) per role vs. the login page"
 ROLES = ["admin", "street_officer", "community_worker", "grid_worker"]
@@ -18,15 +18,9 @@ def run(context) -> list[dict]:
     from core.models import Person, User
 
     n = context["requests"]
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     rows = []
-    with override_settings(STORAGES=storages, ALLOWED_HOSTS=["testserver"]):
-        baseline_samples, _ = _time(Client(), reverse("login"), n)
-        base50 = _p(baseline_samples, 50)
-        baseline = f"login page p50 {base50:.1f} ms, p95 {_p(baseline_samples, 95):.1f} ms"
+    with override_settings(**PAGE_SETTINGS):
+        base50, baseline, _status = login_baseline(n)
         residents = Person.objects.count()
         logins = {item["role"]: item for item in demo_logins(limit_per_role=1)}
         url = reverse("person_list")
@@ -49,11 +43,11 @@ def run(context) -> list[dict]:
                     row["error"] = "no next page link"
                     rows.append(row)
                     continue
-                samples, status = _time(client, target, n)
+                samples, status = timed_get(client, target, n)
                 if status != 200:
                     row["error"] = f"returned {status}"
                 else:
-                    p50, p95 = _p(samples, 50), _p(samples, 95)
+                    p50, p95 = percentile(samples, 50), percentile(samples, 95)
                     row["result"] = f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
                     row["ratio"] = f"{p50 / base50:.1f}× (p50)"
                 rows.append(row)

@@ -11,30 +11,15 @@ population and fills its rows from the registry), and filling the whole table in
 Everything written is deleted again afterwards.
 """
 
-import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from timing import PAGE_SETTINGS, percentile, timed
 
 DESCRIPTION = "one-table report for a community of 10,000 residents vs. the login page"
 RESIDENTS = {"tiny": 1_000, "small": 10_000, "full": 10_000}
 FIELDS = ["name", "gender", "birth_date", "id_number", "phone", "household_no",
           "actual_address", "living_alone"]  # fmt: skip
-
-
-def _time(fn, n: int) -> list[float]:
-    for _ in range(2):
-        fn()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def _p(samples, q):
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
 def run(context) -> dict:
@@ -87,20 +72,16 @@ def run(context) -> dict:
                 actor=root, department=mz, name="基准走访表", field_keys=FIELDS,
                 new_columns=["走访日期"], population={},
             )  # fmt: skip
-        storages = {
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-        with override_settings(STORAGES=storages, ALLOWED_HOSTS=["testserver"]):
+        with override_settings(**PAGE_SETTINGS):
             anonymous = Client()
-            baseline = _time(lambda: anonymous.get(reverse("login")), n)
+            baseline = timed(lambda: anonymous.get(reverse("login")), n)
             client = Client()
             client.force_login(worker)
             url = reverse("registry:report", args=[report.pk])
             status = client.get(url).status_code
-            first = _time(lambda: client.get(url), n)
-            later = _time(lambda: client.get(url, {"page": 150}), n)
-            missing = _time(lambda: client.get(url, {"missing": "1"}), n)
+            first = timed(lambda: client.get(url), n)
+            later = timed(lambda: client.get(url, {"page": 150}), n)
+            missing = timed(lambda: client.get(url, {"missing": "1"}), n)
             scope = selectors.report_scope(worker, report)
             fields = [c.field for c in report.columns.select_related("field")]
 
@@ -110,25 +91,25 @@ def run(context) -> dict:
                 )
                 assert len(rows) == living
 
-            whole = _time(fill_all, max(5, n // 5))
+            whole = timed(fill_all, max(5, n // 5))
         if status != 200:
             return {"benchmark": "registry_report", "error": f"report page returned {status}"}
     finally:
         removed = imports.clean_up(district)
-    base50 = _p(baseline, 50)
-    page50, page95 = _p(first, 50), _p(first, 95)
-    worst95 = max(page95, _p(later, 95), _p(missing, 95))
+    base50 = percentile(baseline, 50)
+    page50, page95 = percentile(first, 50), percentile(first, 95)
+    worst95 = max(page95, percentile(later, 95), percentile(missing, 95))
     ok = worst95 < 300
     return {
         "benchmark": "registry_report",
         "measured": (
             f"report page for a community of {living:,} residents (9 columns, 8 filled from "
             f"the registry's facts; as its community worker): first page p50 {page50:.0f} ms / "
-            f"p95 {page95:.0f} ms, page 150 p95 {_p(later, 95):.0f} ms, only-missing view p95 "
-            f"{_p(missing, 95):.0f} ms; the whole table filled in memory ({living:,} rows, as "
-            f"the export does) p50 {_p(whole, 50):.0f} ms; {removed['facts']:,} facts removed after"
+            f"p95 {page95:.0f} ms, page 150 p95 {percentile(later, 95):.0f} ms, only-missing view p95 "
+            f"{percentile(missing, 95):.0f} ms; the whole table filled in memory ({living:,} rows, as "
+            f"the export does) p50 {percentile(whole, 50):.0f} ms; {removed['facts']:,} facts removed after"
         ),
-        "baseline": f"login page p50 {base50:.1f} ms, p95 {_p(baseline, 95):.1f} ms",
+        "baseline": f"login page p50 {base50:.1f} ms, p95 {percentile(baseline, 95):.1f} ms",
         "result": ("pass" if ok else "below goal") + f" (page p95 {worst95:.0f} ms, goal < 300 ms)",
         "ratio": f"{page50 / base50:.1f}× login page (p50)",
     }

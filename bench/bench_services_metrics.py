@@ -19,7 +19,7 @@ import io
 import random
 import time
 
-from bench_workbench import _p, _time  # the same timing loop and percentiles
+from timing import PAGE_SETTINGS, login_baseline, page_result, timed_get
 
 DESCRIPTION = "metrics page p50/p95 with 2,000,000 requests vs. the login page"
 TOTAL = 2_000_000
@@ -161,7 +161,6 @@ def _load(district) -> float:
 def run(context) -> list[dict]:
     from django.db import connection
     from django.test import Client, override_settings
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from services.models import ServiceRequest
@@ -191,14 +190,9 @@ def run(context) -> list[dict]:
             f"; summary rebuilt this run: {buckets:,} buckets in "
             f"{time.perf_counter() - started:.0f} s"
         )
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     rows = []
-    with override_settings(STORAGES=storages, ALLOWED_HOSTS=["testserver"]):
-        base, status = _time(Client(), reverse("login"), SAMPLES)
-        baseline = f"login page p50 {_p(base, 50):.1f} ms, p95 {_p(base, 95):.1f} ms"
+    with override_settings(**PAGE_SETTINGS):
+        base50, baseline, _status = login_baseline(SAMPLES)
         client = Client()
         client.force_login(coordinator)
         url = reverse("services:metrics")
@@ -206,7 +200,7 @@ def run(context) -> list[dict]:
             ("services_metrics_30d", "", "default view: 30 days by department"),
             ("services_metrics_365d", "?group=community&days=365", "a year by community"),
         ]:
-            samples, status = _time(client, url + query, SAMPLES)
+            samples, status = timed_get(client, url + query, SAMPLES)
             row = {
                 "key": key,
                 "benchmark": key,
@@ -216,15 +210,6 @@ def run(context) -> list[dict]:
                 ),
                 "baseline": baseline,
             }
-            if status != 200:
-                row["error"] = f"GET {url}{query} returned {status}"
-            else:
-                with CaptureQueriesContext(connection) as queries:
-                    client.get(url + query)
-                p50, p95 = _p(samples, 50), _p(samples, 95)
-                row["result"] = (
-                    f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (goal < 100 ms), {len(queries)} queries"
-                )
-                row["ratio"] = f"{p50 / _p(base, 50):.1f}× (p50)"
-            rows.append(row)
+            goal = " (goal < 100 ms)"
+            rows.append(page_result(row, client, url + query, samples, status, base50, goal))
     return rows
