@@ -142,7 +142,9 @@ def awaiting_meeting(user) -> QuerySet[AdmissionRequest]:
 
 def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:
     """The admitted catalogue of the user's districts (public within the district)."""
-    return _in_user_districts(AdmittedItem.objects.select_related("department", "request"), user)
+    return _in_user_districts(
+        AdmittedItem.objects.select_related("department", "request", "district"), user
+    )
 
 
 def certificate_scope(user) -> QuerySet[Place]:

@@ -56,7 +56,7 @@ def home(request):
               Order.Status.CONFIRMED]  # fmt: skip
     my_orders = (
         Order.objects.filter(volunteer=account, status__in=active).select_related(
-            "listing", "volunteer__person"
+            "listing__place", "volunteer__person", "place"
         )
         if account
         else Order.objects.none()
@@ -66,7 +66,7 @@ def home(request):
         Q(listing__poster=user) | Q(listing__contact=user) | Q(listing__recipient__account=user)
     )
     to_confirm = Order.objects.filter(served, status=Order.Status.SIGNED_OUT).select_related(
-        "listing", "listing__recipient", "volunteer__person"
+        "listing", "listing__recipient", "volunteer__person", "place"
     )
     to_confirm = [o for o in (_with_steps(user, o, "home") for o in to_confirm) if o.offered]
     my_listings = Listing.objects.filter(poster=user, kind=ListingKind.NEED).exclude(
@@ -290,8 +290,12 @@ def approvals(request):
         and not request.user.is_superuser
     ):
         raise PermissionDenied(_("只有社区工作者可以审核服务。"))
-    orders = selectors.orders_to_approve(request.user).select_related(
-        "listing", "listing__recipient", "volunteer__person", "confirmed_by", "place"
+    orders = (
+        selectors.orders_to_approve(request.user)
+        .select_related(
+            "listing", "listing__recipient", "volunteer__person", "confirmed_by__person", "place"
+        )
+        .prefetch_related("disputes")
     )
     orders = [_with_steps(request.user, order, "approvals") for order in orders]
     recent = selectors.orders_decided_by(request.user).select_related("listing", "volunteer")[:10]
@@ -311,7 +315,7 @@ def ledger(request):
         raise PermissionDenied(_("只有管理员、区减负办、街道和审计员可以查看账本。"))
     checks = [(d, services.reconcile(district=d)) for d in districts]
     txs = selectors.transactions_visible_to(request.user).select_related(
-        "place", "actor", "reversed_by"
+        "place", "actor__person", "reversed_by"
     )
     page = Paginator(txs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
     for tx in page:
