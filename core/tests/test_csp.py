@@ -75,24 +75,49 @@ def _inline_blocks(html: str) -> list[str]:
     return [attrs for tag, attrs in tags if "src=" not in attrs and "json" not in attrs]
 
 
-def test_inline_blocks_carry_the_nonce_of_their_own_response(client, d):
+def test_pages_have_no_inline_block_and_no_inline_handler(client, d):
+    """The site's styles are in static/css/linli.css and its scripts in static/js: the pages
+    that had a <style> block of their own (the services and shared-data pages, the login
+    page) now carry none, and no inline event handler either; their policy needs no nonce."""
     assert client.login(username=d.logins["admin:own"], password=PASSWORD)
-    seen = set()
-    for name in ("services:dispatch", "services:home", "registry:imports"):
+    for name in ("services:dispatch", "services:home", "registry:imports", "timebank:offers"):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         html = response.content.decode()
-        inline = _inline_blocks(html)
-        assert inline, name  # these pages have a <style> block of their own
-        nonces = [v for v in policy(response)["script-src"] if v.startswith("'nonce-")]
-        assert len(nonces) == 1, name
+        assert _inline_blocks(html) == [], name
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), name
+        assert not [v for v in policy(response)["script-src"] if v.startswith("'nonce-")], name
+    client.logout()
+    assert _inline_blocks(client.get(reverse("login")).content.decode()) == []
+
+
+def test_an_inline_block_runs_only_with_the_nonce_of_its_own_response(rf):
+    """Should a page need an inline block again, {{ request.csp_nonce }} gives it the nonce
+    that its own response's policy names, a new one for every response."""
+    from django.template import engines
+
+    from core.csp import ContentSecurityPolicyMiddleware
+
+    page = engines["django"].from_string(
+        '<style nonce="{{ request.csp_nonce }}">p { color: red; }</style>'
+    )
+
+    def view(request):
+        from django.http import HttpResponse
+
+        return HttpResponse(page.render({}, request))
+
+    middleware = ContentSecurityPolicyMiddleware(view)
+    seen = set()
+    for _ in range(2):
+        response = middleware(rf.get("/"))
+        nonces = [v for v in policy(response)["style-src"] if v.startswith("'nonce-")]
+        assert len(nonces) == 1
         nonce = nonces[0][len("'nonce-") : -1]
         assert nonce not in seen  # a new nonce for every response
         seen.add(nonce)
-        for attrs in inline:
-            assert f'nonce="{nonce}"' in attrs, (name, attrs)
-        # No inline event handler anywhere in the page.
-        assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), name
+        for attrs in _inline_blocks(response.content.decode()):
+            assert f'nonce="{nonce}"' in attrs, attrs
 
 
 def test_chart_pages_have_no_script_of_their_own(client, d):
