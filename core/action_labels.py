@@ -10,6 +10,7 @@ LABELS = {
     "department.create": _("新建部门"),
     "department.update": _("修改部门"),
     "person.register": _("登记人员"),
+    "person.duplicate_id_number": _("查询到身份证号已登记"),
     "person.reveal_id_number": _("查看完整身份证号"),
     "person.reveal_mobile": _("查看完整手机号"),
     "role.assign": _("分配角色"),
@@ -24,6 +25,7 @@ LABELS = {
     "api_token.create": _("生成API令牌"),
     "api_token.revoke": _("撤销API令牌"),
     "audit.export": _("导出操作记录"),
+    "audit.chain_broken": _("操作记录完整性校验未通过"),
     "demo.residents_import": _("导入演示居民"),
 }
 

@@ -337,6 +337,11 @@ class AuditEvent(models.Model):
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     place_path = models.CharField(max_length=255, blank=True)
+    # The hash chain (core.audit_chain): a sealing job numbers events in the order it finds them
+    # and links each to the one before with a keyed hash; a daily job verifies the whole chain.
+    seal_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    # A database default, so the raw INSERTs (audit.record_sql, timebank_post) need not name it.
+    chain_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -351,6 +356,8 @@ class AuditEvent(models.Model):
             models.Index(
                 fields=["place_path"], name="audit_place_prefix", opclasses=["varchar_pattern_ops"]
             ),
+            # What the sealing job has still to link, found without reading the whole table.
+            models.Index(fields=["id"], name="audit_unsealed", condition=Q(seal_seq__isnull=True)),
         ]
 
     def __str__(self):

@@ -1,15 +1,18 @@
 """Background work of core: the periodic jobs the scheduler enqueues and a worker runs."""
 
 import datetime
+import logging
 from importlib import import_module
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import calendar, jobs, services
+from core import audit, audit_chain, calendar, jobs, services
 from core.models import Role
 from core.selectors import role_holders
+
+logger = logging.getLogger(__name__)
 
 CALENDAR_NOTICE_JOB = "core.calendar_schedule_notice"
 
@@ -72,3 +75,46 @@ def prune_idempotency_keys(*, period: str) -> dict:
     from core import idempotency
 
     return {"deleted": idempotency.prune()}
+
+
+# ---------------------------------------------------------------- the audit log's hash chain
+
+
+@jobs.periodic("core.audit_seal", every=jobs.Every(datetime.timedelta(minutes=5)))
+def audit_seal(*, period: str) -> dict:
+    """Link the audit events written since the last run into the hash chain (core.audit_chain)."""
+    sealed = audit_chain.seal_all()
+    last_seq, last_hash = audit_chain.last_sealed()
+    return {"sealed": sealed, "last_seq": last_seq, "last_hash": last_hash}
+
+
+@jobs.periodic("core.audit_verify", every=jobs.Daily(at=datetime.time(2, 30)))
+def audit_verify(*, period: str) -> dict:
+    """Recompute the whole chain; a break is told to every administrator and audited itself."""
+    verdict = audit_chain.verify(anchor=audit_chain.latest_anchor())
+    if not verdict.intact:
+        logger.error("audit chain broken at seal_seq %s (event %s): %s", verdict.broken_at,
+                     verdict.event_id, verdict.reason)  # fmt: skip
+        audit.record(
+            actor=None, action="audit.chain_broken",
+            changes={"seal_seq": verdict.broken_at, "event": verdict.event_id, "reason": verdict.reason},
+        )  # fmt: skip
+        for admin in role_holders({Role.ADMIN}):
+            services.notify(
+                user=admin,
+                title=_("操作记录完整性校验未通过"),
+                body=_(
+                    "操作记录在第%(seq)s条处与哈希链不符（%(reason)s），可能被修改或删除。"
+                    "请立即保全数据库并联系安全管理员。"
+                )
+                % {"seq": verdict.broken_at, "reason": _broken_reason(verdict.reason)},
+                url=reverse("audit_log"),
+            )
+    return {
+        "intact": verdict.intact, "checked": verdict.checked, "unsealed": verdict.unsealed,
+        "broken_at": verdict.broken_at, "event_id": verdict.event_id, "reason": verdict.reason,
+    }  # fmt: skip
+
+
+def _broken_reason(reason: str) -> str:
+    return {"changed": _("内容被改动"), "missing": _("记录缺失")}.get(reason, reason)

@@ -26,8 +26,33 @@ from core.validation import clean_name
 # ---------------------------------------------------------------- people and accounts
 
 
+def person_register(**registration) -> Person:
+    """Register a person (see `_person_register`). A refusal because the ID number is already
+    registered is audited even though nothing is written: the answer tells the asker that
+    someone with that number is on file, so who asked, where and when is kept."""
+    try:
+        return _person_register(**registration)
+    except ValidationError as refused:
+        if getattr(refused, "code", None) == "duplicate_person":
+            _duplicate_id_number_refused(
+                actor=registration["actor"], place=registration["place"],
+                id_number=registration.get("id_number", ""),
+            )  # fmt: skip
+        raise
+
+
 @one_write
-def person_register(
+def _duplicate_id_number_refused(*, actor, place: Place, id_number: str) -> None:
+    probe = Person()
+    personal_data.set_id_number(probe, id_number)
+    audit.record(
+        actor=actor, action="person.duplicate_id_number", place=place,
+        changes={"id_number": probe.id_number_masked},
+    )  # fmt: skip
+
+
+@one_write
+def _person_register(
     *,
     actor,
     place: Place,

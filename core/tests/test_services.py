@@ -148,11 +148,18 @@ def test_duplicate_person_and_duplicate_account_are_refused(d):
     services.person_register(
         actor=worker, place=d.communities[0], name="甲", id_number="320104198507153818"
     )
-    check = unchanged(Person, User, RoleAssignment)
+    people, accounts = Person.objects.count(), User.objects.count()
     with pytest.raises(ValidationError, match="已登记"):
         services.person_register(
             actor=worker, place=d.communities[0], name="乙", id_number="320104198507153818"
         )
+    assert (Person.objects.count(), User.objects.count()) == (people, accounts)
+    # Nothing written but the audit of the check: the refusal told the worker the number is on
+    # file (issue #20 item 9).
+    [asked] = AuditEvent.objects.filter(action="person.duplicate_id_number")
+    assert asked.actor == worker and asked.place == d.communities[0]
+    assert asked.changes == {"id_number": "320104********3818"}
+    check = unchanged(Person, User, RoleAssignment)
     with pytest.raises(ValidationError, match="已开通账号"):
         services.person_register(
             actor=worker,
