@@ -12,18 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import AfterValidator, create_model
+from pydantic import AfterValidator
 
 from admission import selectors, services, steps
 from admission.models import AdmissionRequest, Frequency, ListEntry, ListKind, WorkKind
 from admission.services import Decision
 from core.api import AUTH, IdempotencyKey, Page, errors, idempotent
-from core.api_schemas import MAX_ID, Id, Input, _no_nul
+from core.api_schemas import MAX_ID, Id, Input, PathId, _no_nul
 from core.models import Department, Place, PlaceLevel
 from core.rules import officer_departments
+from core.steps import add_step_operations
 
 router = Router(auth=AUTH, tags=["admission"])
 
@@ -197,7 +198,7 @@ def _take(user, request_id: int, step: steps.Step, raw: dict) -> dict:
     response={200: AdmissionRequestOut, **errors(403, 404, 422)},
     summary="The coordinator's preparation: the request goes to the joint meeting",
 )
-def request_prepare(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PrepareIn):
+def request_prepare(request, request_id: PathId, data: PrepareIn):
     """The older form of ``/steps/prepare``."""
     return _take(request.auth, request_id, steps.BY_NAME["prepare"], data.dict())
 
@@ -237,7 +238,7 @@ def meeting_create(request, response: HttpResponse, data: MeetingIn):
     response={200: AdmissionRequestOut, **errors(403, 404, 422)},
     summary="The joint meeting's decision on a prepared request",
 )
-def request_decision(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: DecisionIn):
+def request_decision(request, request_id: PathId, data: DecisionIn):
     """The older form of ``/steps/decide``."""
     return _take(request.auth, request_id, steps.BY_NAME["decide"], data.dict())
 
@@ -266,34 +267,11 @@ def _body_field(spec: steps.Input):
     return Id | None, Field(... if spec.required else None, description=label)
 
 
-def _step_operation(step: steps.Step) -> None:
-    options = {
-        "response": {200: AdmissionRequestOut, **errors(403, 404, 422)},
-        "summary": str(step.label),
-        "operation_id": f"admission_step_{step.name}",
-        "description": f"from: {', '.join(sorted(step.from_states))}; permission: {step.perm}",
-    }
-    if not step.inputs:
-
-        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
-            return _take(request.auth, request_id, step, {})
-
-    else:
-        body = create_model(
-            "AdmissionStep" + "".join(part.title() for part in step.name.split("_")) + "In",
-            __base__=Input,
-            **{spec.name: _body_field(spec) for spec in step.inputs},
-        )
-
-        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: body):
-            return _take(request.auth, request_id, step, data.dict())
-
-    take.__name__ = f"step_{step.name}"
-    router.post(f"/requests/{{request_id}}/steps/{step.name}", **options)(take)
-
-
-for _step in steps.STEPS:
-    _step_operation(_step)
+add_step_operations(
+    router, steps.STEPS, collection="/requests", id_name="request_id", out=AdmissionRequestOut,
+    body_field=_body_field, take=_take, prefix="admission", model_prefix="AdmissionStep",
+    model_base=Input,
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- reads
@@ -357,6 +335,6 @@ def request_list(request, status: StatusName | None = None):
 
 
 @router.get("/requests/{request_id}", response={200: AdmissionRequestOut, **errors(404, 422)})
-def request_detail(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def request_detail(request, request_id: PathId):
     item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
     return request_out(item)

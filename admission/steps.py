@@ -5,28 +5,28 @@ needs (and on what: the request's district, the request, or its admitted item), 
 states it may be taken, and what input it takes. The request page (``views.request_detail`` and
 ``_step.html``), the JSON API (``api.py``: one operation per row,
 ``POST /api/admission/requests/{id}/steps/{name}``) and the tests all loop over ``STEPS``:
-adding a step is adding a row here (and its service).
+adding a step is adding a row here (and its service). The shape of a row and what loops over
+the rows are shared: ``core.steps``.
 
 ``available_steps(user, request)`` answers which steps this user may take on this request now,
 with the same rules predicates the services check; the services still check everything again
 when a step is taken (the state may have moved meanwhile).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from admission import selectors, services
 from admission.models import AdmissionRequest
+from core import steps as core_steps
+from core.steps import TEXT
 
-# Kinds of input. The page renders each kind as its form field, the API as its JSON type;
-# ``clean_input`` turns what an API client sent into what the service takes.
-TEXT = "text"  # a string; a required one is still checked by the service (its message)
+# Kinds of input besides text. The page renders each kind as its form field, the API as its
+# JSON type; ``clean_input`` turns what an API client sent into what the service takes.
 ENTRY = "entry"  # an entry of the district's duty or assistance list in force (a pk)
 FEN = "fen"  # money: yuan on the page, integer fen in the API
 FIELDS = "fields"  # a form's fields: text (one a line) on the page, a list in the API
@@ -40,17 +40,10 @@ ON_DISTRICT, ON_REQUEST, ON_ITEM = "district", "request", "item"
 STATE_CODES = frozenset({"bad_state", "not_under_review", "not_prepared"})
 
 
-@dataclass(frozen=True)
-class Input:
-    """One input of a step: its API name, kind, label, and its name on the page's form."""
+@dataclass(frozen=True, kw_only=True)
+class Input(core_steps.Input):
+    """An input's ``name`` is the API's; ``field`` its name on the page's form."""
 
-    name: str
-    kind: str
-    label: Promise | str
-    required: bool = False
-    max_length: int = 2000
-    rows: int = 2
-    help: Promise | str = ""
     field: str = ""  # the page's form field (default: the name)
 
     @property
@@ -58,56 +51,33 @@ class Input:
         return self.field or self.name
 
 
-@dataclass(frozen=True)
-class Step:
+@dataclass(frozen=True, kw_only=True)
+class Step(core_steps.Step):
     """One step of an admission request.
 
-    ``service`` is called as ``service(actor=…, <subject>=…, **args, **fixed)``: the subject is
-    the request, or for ``subject="item"`` its admitted item. ``args`` maps the service's keyword
-    to the input's name."""
+    ``perm`` is a django-rules permission checked on what ``on`` says: the request's district,
+    the request, or its admitted item. The subject is the request, or for ``subject="item"``
+    its admitted item."""
 
-    name: str
-    label: Promise | str  # the button
-    service: Callable
-    perm: str
-    on: str  # ON_DISTRICT, ON_REQUEST or ON_ITEM
-    from_states: frozenset
-    inputs: tuple[Input, ...] = ()
-    args: dict = field(default_factory=dict)
-    subject: str = "request"
-    title: Promise | str = ""  # the form's heading (none: the button alone)
-    help: Promise | str = ""
-    style: str = ""  # "primary", "danger" or ""
-    collapsed: bool = False  # shown folded (<details>) on the page
-    guard: Callable | None = None  # (request) -> bool: beyond permission and state
+    STATE = "status"
+
+    on: str = ON_REQUEST  # ON_DISTRICT, ON_REQUEST or ON_ITEM
     link: str = ""  # the page links to this page (a URL name) instead of showing a form
-    done: Promise | str = ""  # the page's message when the step is taken
-    initial: Callable | None = None  # (request) -> the page form's initial values
 
     def target(self, request: AdmissionRequest):
-        """What the permission is checked on."""
         if self.on == ON_DISTRICT:
             return request.district
         if self.on == ON_ITEM:
             return admitted_item(request)
         return request
 
-    def allowed(self, user, request: AdmissionRequest) -> bool:
-        return (
-            request.status in self.from_states
-            and (self.guard is None or self.guard(request))
-            and user.has_perm(self.perm, self.target(request))
-        )
-
-    def run(self, *, actor, request: AdmissionRequest, data: dict):
-        """Take the step with cleaned input (the page's form or ``clean_input``)."""
-        subject = request
-        if self.subject == "item":
-            subject = admitted_item(request)
-            if subject is None:
-                raise Http404
-        kwargs = {keyword: data[name] for keyword, name in self.args.items()}
-        return self.service(actor=actor, **{self.subject: subject}, **kwargs)
+    def subject_of(self, request: AdmissionRequest, data: dict):
+        if self.subject != "item":
+            return request
+        item = admitted_item(request)
+        if item is None:
+            raise Http404
+        return item
 
 
 def admitted_item(request: AdmissionRequest):
@@ -118,11 +88,11 @@ def admitted_item(request: AdmissionRequest):
 # ---------------------------------------------------------------- guards and initial values
 
 
-def _not_appealed(request) -> bool:
+def _not_appealed(user, request) -> bool:
     return request.appealed_at is None
 
 
-def _item_active(request) -> bool:
+def _item_active(user, request) -> bool:
     item = admitted_item(request)
     return item is not None and item.status == item.Status.ACTIVE
 
@@ -146,7 +116,7 @@ REASONS = Input("reasons", TEXT, gettext_lazy("理由"), required=True)
 STEPS: tuple[Step, ...] = (
     Step(
         "prepare", gettext_lazy("提交联席会议审议"), services.request_prepare, "admission.review",
-        ON_DISTRICT, frozenset({S.UNDER_REVIEW}),
+        frozenset({S.UNDER_REVIEW}), on=ON_DISTRICT,
         inputs=(Input("opinion", TEXT, gettext_lazy("初审意见（提交联席会议审议）"), required=True, rows=3),),
         args={"opinion": "opinion"}, title=gettext_lazy("初审"), style="primary",
         help=gettext_lazy("区减负办初审后提交联席会议，由联席会议作出准入、附条件准入或不予准入的决定。"),
@@ -154,7 +124,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "decide", gettext_lazy("记录联席会议决定"), services.request_decide, "admission.review",
-        ON_DISTRICT, frozenset({S.PREPARED}),
+        frozenset({S.PREPARED}), on=ON_DISTRICT,
         inputs=(
             Input("meeting_id", MEETING, gettext_lazy("联席会议"), required=True, field="meeting"),
             Input("decision", DECISION, gettext_lazy("审核结论"), required=True),
@@ -167,7 +137,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "amend", gettext_lazy("补正并重新提交"), services.request_amend, "admission.amend_request",
-        ON_REQUEST, frozenset({S.INCOMPLETE}),
+        frozenset({S.INCOMPLETE}),
         inputs=(
             Input("cited_entry_id", ENTRY, gettext_lazy("对应清单事项（依法履职/依法协助）"),
                   field="cited_entry"),
@@ -183,28 +153,25 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "appeal", gettext_lazy("提出申诉"), services.request_appeal, "admission.amend_request",
-        ON_REQUEST, REFUSED, inputs=(REASONS,), args={"reasons": "reasons"},
+        REFUSED, inputs=(REASONS,), args={"reasons": "reasons"},
         title=gettext_lazy("申诉"), guard=_not_appealed, done=gettext_lazy("已提出申诉，等待复核。"),
     ),
     Step(
         "withdraw_request", gettext_lazy("撤回申请"), services.request_withdraw,
-        "admission.amend_request", ON_REQUEST, frozenset(AdmissionRequest.OPEN),
+        "admission.amend_request", frozenset(AdmissionRequest.OPEN),
         done=gettext_lazy("已撤回申请。"),
     ),
     Step(
         "withdraw_item", gettext_lazy("退出"), services.item_withdraw, "admission.withdraw_item",
-        ON_ITEM, APPROVED, inputs=(REASONS,), args={"reasons": "reasons"}, subject="item",
+        APPROVED, on=ON_ITEM, inputs=(REASONS,), args={"reasons": "reasons"}, subject="item",
         title=gettext_lazy("事项退出（退出准入目录）"), style="danger", collapsed=True,
         guard=_item_active, done=gettext_lazy("该事项已退出准入目录。"),
     ),
 )  # fmt: skip
 
-BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
-
-
-def available_steps(user, request: AdmissionRequest) -> list[Step]:
-    """The steps ``user`` may take on ``request`` now, in the table's order."""
-    return [step for step in STEPS if step.allowed(user, request)]
+TABLE = core_steps.Table(STEPS)
+BY_NAME: dict[str, Step] = TABLE.by_name
+available_steps = TABLE.available  # (user, request) -> the steps user may take on it now
 
 
 def clean_input(step: Step, user, request: AdmissionRequest, raw: dict) -> dict:
@@ -213,20 +180,14 @@ def clean_input(step: Step, user, request: AdmissionRequest, raw: dict) -> dict:
     A reference to an entry or a meeting that does not exist (or that the user may not see) is
     refused with the reason (ValidationError); text, money and decisions are passed as they came:
     the service checks them and says what is wrong."""
-    data = {}
-    for spec in step.inputs:
-        value = raw.get(spec.name)
-        if spec.kind == TEXT:
-            data[spec.name] = "" if value is None else str(value)
-        elif spec.kind == ENTRY:
-            data[spec.name] = None if value is None else _entry(request, value)
-        elif spec.kind == FEN:
-            data[spec.name] = 0 if value is None else value
-        elif spec.kind == MEETING:
-            data[spec.name] = _meeting(user, value)
-        else:  # FIELDS (None keeps the fields given before), DECISION
-            data[spec.name] = value
-    return data
+    cleaners = {
+        ENTRY: lambda value, spec: None if value is None else _entry(request, value),
+        FEN: lambda value, spec: 0 if value is None else value,
+        MEETING: lambda value, spec: _meeting(user, value),
+        FIELDS: lambda value, spec: value,  # None keeps the fields given before
+        DECISION: lambda value, spec: value,
+    }
+    return core_steps.clean_input(step, raw, cleaners)
 
 
 def _entry(request, value):

@@ -15,12 +15,12 @@ from typing import Annotated, Literal
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import create_model
 
 from core.api import IdempotencyKey, Page, errors, idempotent
-from core.api_schemas import MAX_ID
+from core.api_schemas import MAX_ID, PathId
+from core.steps import add_step_operations
 from services import selectors, steps
 from services import services as request_services
 from services.models import Category, Channel, Rating, State
@@ -200,7 +200,7 @@ def request_list(request, filters: Query[RequestFilter]):
 
 
 @router.get("/requests/{request_id}", response={200: RequestDetailOut, **errors(404, 422)})
-def request_detail(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def request_detail(request, request_id: PathId):
     return _detail(request.auth, _visible(request.auth, request_id))
 
 
@@ -245,7 +245,7 @@ def _take(user, request_id: int, step: steps.Step, raw: dict) -> dict:
     response={200: RequestDetailOut, **errors(403, 404, 422)},
     summary="Publish a reviewed summary for the public (Open311); dispatchers only",
 )
-def request_publish(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: PublicTextIn):
+def request_publish(request, request_id: PathId, data: PublicTextIn):
     """公开办理摘要: the only text about a request that Open311 GET shows to anyone."""
     raw = {"public_description": data.description, "public_status_notes": data.status_notes}
     return _take(request.auth, request_id, steps.BY_NAME["publish"], raw)
@@ -256,7 +256,7 @@ def request_publish(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], 
     response={200: RequestDetailOut, **errors(403, 404, 422)},
     summary="One lifecycle step (accept, dispatch, sign, answer, close, rate, …)",
 )
-def request_action(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: ActionIn):
+def request_action(request, request_id: PathId, data: ActionIn):
     """The older form of ``/steps/{name}``: one body for fifteen of the steps."""
     step = steps.BY_NAME[data.action]
     if data.department is None and any(
@@ -294,33 +294,7 @@ def _body_field(spec: steps.Input):
     return int | None, Field(required, ge=1, le=MAX_ID, description=label)
 
 
-def _step_operation(step: steps.Step) -> None:
-    path = f"/requests/{{request_id}}/steps/{step.name}"
-    options = {
-        "response": {200: RequestDetailOut, **errors(403, 404, 422)},
-        "summary": str(step.summary or step.label),
-        "operation_id": f"services_step_{step.name}",
-        "description": f"from: {', '.join(sorted(step.from_states))}; permission: {step.perm}",
-    }
-    if not step.inputs:
-
-        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
-            return _take(request.auth, request_id, step, {})
-
-    else:
-        body = create_model(
-            "Step" + "".join(part.title() for part in step.name.split("_")) + "In",
-            __base__=Schema,
-            **{spec.name: _body_field(spec) for spec in step.inputs},
-        )
-
-        def take(request, request_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: body):
-            raw = data.dict()
-            return _take(request.auth, request_id, step, raw)
-
-    take.__name__ = f"step_{step.name}"
-    router.post(path, **options)(take)
-
-
-for _step in steps.STEPS:
-    _step_operation(_step)
+add_step_operations(
+    router, steps.STEPS, collection="/requests", id_name="request_id", out=RequestDetailOut,
+    body_field=_body_field, take=_take, prefix="services", model_prefix="Step",
+)  # fmt: skip

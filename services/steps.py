@@ -5,13 +5,13 @@ needs, from which states it may be taken, and what input it takes. The request p
 (``views.request_act`` and ``request_detail.html``), the JSON API (``api.py``: one operation per
 row, ``POST /api/services/requests/{id}/steps/{name}``) and the tests all loop over ``STEPS``:
 adding a step is adding a row here (and its service in the ``services.services`` package).
+The shape of a row and what loops over the rows are shared: ``core.steps``.
 
 ``available_steps(user, request)`` answers which steps this user may take on this request now,
 with the same rules predicates the services check; the services still check everything again
 when a step is taken (the state may have moved meanwhile).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,13 +21,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import steps as core_steps
+from core.steps import TEXT
 from services import selectors
 from services import services as request_services
 from services.models import Application, ServiceRequest, State
 
-# Kinds of input. The page renders each kind as its widget, the API as its JSON type, and
-# ``clean_input`` turns what came in into what the service takes.
-TEXT = "text"  # a string; a required one is still checked by the service (its message)
+# Kinds of input besides text. The page renders each kind as its widget, the API as its JSON
+# type, and ``clean_input`` turns what came in into what the service takes.
 DEPARTMENT = "department"  # one active department of the request's district (a pk)
 DEPARTMENTS = "departments"  # several of them (pks)
 DAYS = "days"  # working days, 1–30
@@ -36,45 +37,22 @@ APPLICATION = "application"  # a pending application on this request (a pk)
 MERGE_TARGET = "merge_target"  # an open request the user dispatches (a pk)
 
 
-@dataclass(frozen=True)
-class Input:
-    """One input of a step: the POST/JSON name, its kind, label and whether it is required."""
-
-    name: str
-    kind: str
-    label: Promise | str
-    required: bool = False
+@dataclass(frozen=True, kw_only=True)
+class Input(core_steps.Input):
     max_length: int = 4000
-    rows: int = 2
     placeholder: Promise | str = ""
     dom_id: str = ""  # the element's id on the page (default: "<group>-<name>")
     exclude_lead: bool = False  # a department other than the current lead
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step of the request lifecycle.
+@dataclass(frozen=True, kw_only=True)
+class Step(core_steps.Step):
+    """One step of the request lifecycle (``perm``: a django-rules permission on the request).
 
-    ``service`` is called as ``service(actor=…, <subject>=…, **args, **fixed)``: the subject is the
-    request (``subject="request"``), or, for a step on a pending application, the application.
-    ``args`` maps the service's keyword to the input's name."""
+    The subject is the request (``subject="request"``; ``"duplicate"`` for a merge), or, for a
+    step on a pending application, the application (the ``application`` input)."""
 
-    name: str
-    label: Promise | str  # the button
-    service: Callable
-    perm: str
-    from_states: frozenset
-    inputs: tuple[Input, ...] = ()
-    args: dict = field(default_factory=dict)
-    fixed: dict = field(default_factory=dict)
-    subject: str = "request"
-    summary: Promise | str = ""  # the API operation's summary; the button label by default
     group: str = ""  # steps of one group share one form on the page (default: the name)
-    title: Promise | str = ""  # the form's heading (the group's first step's)
-    style: str = ""  # "primary", "danger" or ""
-    collapsed: bool = False  # shown folded (<details>) on the page
-    help: Promise | str = ""
-    guard: Callable | None = None  # (user, request) -> bool: beyond permission and state
     per_application: bool = False  # one form per pending application
     kind_labels: dict = field(default_factory=dict)  # per application kind, the button
 
@@ -82,18 +60,8 @@ class Step:
     def form(self) -> str:
         return self.group or self.name
 
-    def allowed(self, user, request: ServiceRequest) -> bool:
-        return (
-            request.state in self.from_states
-            and user.has_perm(self.perm, request)
-            and (self.guard is None or self.guard(user, request))
-        )
-
-    def run(self, *, actor, request: ServiceRequest, data: dict):
-        """Take the step with cleaned input (``clean_input``)."""
-        subject = data["application"] if self.subject == "application" else request
-        kwargs = {keyword: data[name] for keyword, name in self.args.items()}
-        return self.service(actor=actor, **{self.subject: subject}, **kwargs, **self.fixed)
+    def subject_of(self, request: ServiceRequest, data: dict):
+        return data["application"] if self.subject == "application" else request
 
 
 # ---------------------------------------------------------------- guards
@@ -323,42 +291,28 @@ STEPS: tuple[Step, ...] = (
     ),
 )  # fmt: skip
 
-BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
-
-
-def available_steps(user, request: ServiceRequest) -> list[Step]:
-    """The steps ``user`` may take on ``request`` now, in the table's order."""
-    return [step for step in STEPS if step.allowed(user, request)]
+TABLE = core_steps.Table(STEPS)
+BY_NAME: dict[str, Step] = TABLE.by_name
+available_steps = TABLE.available  # (user, request) -> the steps user may take on it now
 
 
 def clean_input(step: Step, user, request: ServiceRequest, raw: dict) -> dict:
-    """What a page or API client sent, as the service takes it.
+    """What a page or API client sent, as the service takes it (``core.steps.clean_input``).
 
     ``raw`` maps input names to strings (lists for several departments) or to JSON values.
     A missing or malformed reference is refused with the reason (ValidationError); a reference
-    to something the user may not use answers 404. Text is passed as it came: the service
-    checks it and says what is wrong."""
-    data = {}
-    for spec in step.inputs:
-        value = raw.get(spec.name)
-        if spec.kind == TEXT:
-            data[spec.name] = "" if value is None else str(value)
-        elif spec.kind == DEPARTMENT:
-            data[spec.name] = _department(request, value, spec)
-        elif spec.kind == DEPARTMENTS:
-            pks = [int(v) for v in (value or []) if str(v).isdigit()]
-            data[spec.name] = selectors.departments_for(request).filter(pk__in=pks)
-        elif spec.kind == DAYS:
-            data[spec.name] = "" if value is None else value
-        elif spec.kind == RATING:
-            data[spec.name] = "" if value is None else str(value)
-        elif spec.kind == APPLICATION:
-            data[spec.name] = _one(request.applications.all(), value)
-        elif spec.kind == MERGE_TARGET:
-            data[spec.name] = _one(selectors.dispatchable(user), value)
-        else:  # pragma: no cover - a row with an unknown kind
-            raise ValueError(spec.kind)
-    return data
+    to something the user may not use answers 404."""
+    cleaners = {
+        DEPARTMENT: lambda value, spec: _department(request, value, spec),
+        DEPARTMENTS: lambda value, spec: selectors.departments_for(request).filter(
+            pk__in=[int(v) for v in (value or []) if str(v).isdigit()]
+        ),
+        DAYS: lambda value, spec: "" if value is None else value,
+        RATING: core_steps.as_text,
+        APPLICATION: lambda value, spec: _one(request.applications.all(), value),
+        MERGE_TARGET: lambda value, spec: _one(selectors.dispatchable(user), value),
+    }
+    return core_steps.clean_input(step, raw, cleaners)
 
 
 def _department(request, value, spec: Input):

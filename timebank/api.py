@@ -13,15 +13,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Path, Router, Schema
+from ninja import Field, Header, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import BeforeValidator, create_model
+from pydantic import BeforeValidator
 
 from core.api import AUTH, IdempotencyConflict, Page, errors
-from core.api_schemas import MAX_ID
+from core.api_schemas import MAX_ID, PathId
 from core.rules import assignments_of
+from core.steps import add_step_operations
 from timebank import selectors, services, steps
 from timebank.models import Account, AccountKind, Category, Listing, ListingKind, Order
 
@@ -29,7 +30,6 @@ router = Router(auth=AUTH, tags=["timebank"])
 # Every endpoint is published in the OpenAPI document (and so fuzzed by core's schemathesis test).
 IN_SCHEMA = True
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 LedgerKey = Annotated[
     str,
     Header(
@@ -262,7 +262,7 @@ def account_list(request):
     response={200: AccountOut, **errors(404, 422)},
     include_in_schema=IN_SCHEMA,
 )
-def account_detail(request, account_id: Id):
+def account_detail(request, account_id: PathId):
     return _account(request.auth, account_id)
 
 
@@ -272,7 +272,7 @@ def account_detail(request, account_id: Id):
     include_in_schema=IN_SCHEMA,
 )
 @paginate(Page)
-def account_postings(request, account_id: Id):
+def account_postings(request, account_id: PathId):
     """The account's statement, newest first."""
     account = _account(request.auth, account_id)
     return [
@@ -295,7 +295,7 @@ def account_postings(request, account_id: Id):
     summary="Withdraw stored minutes for a service received (community worker)",
 )
 def withdrawal_create(
-    request, response: HttpResponse, account_id: Id, data: WithdrawalIn, key: LedgerKey
+    request, response: HttpResponse, account_id: PathId, data: WithdrawalIn, key: LedgerKey
 ):
     account = _account(request.auth, account_id)
     return _ledger_write(
@@ -312,7 +312,7 @@ def withdrawal_create(
     summary="Give stored minutes to a relative (community worker verifies the relation)",
 )
 def transfer_create(
-    request, response: HttpResponse, account_id: Id, data: TransferIn, key: LedgerKey
+    request, response: HttpResponse, account_id: PathId, data: TransferIn, key: LedgerKey
 ):
     account = _account(request.auth, account_id)
     target = _counterpart(account, data.target_id, AccountKind.MEMBER, _("受赠账户不存在。"))
@@ -331,7 +331,7 @@ def transfer_create(
     summary="Donate stored minutes to a community fund (the holder or a community worker)",
 )
 def donation_create(
-    request, response: HttpResponse, account_id: Id, data: DonationIn, key: LedgerKey
+    request, response: HttpResponse, account_id: PathId, data: DonationIn, key: LedgerKey
 ):
     account = _account(request.auth, account_id)
     fund = _counterpart(account, data.fund_id, AccountKind.FUND, _("公益基金账户不存在。"))
@@ -355,7 +355,7 @@ def need_list(request):
 
 
 @router.post("/needs/{need_id}/take", response={201: OrderOut, **errors(403, 404, 422)})
-def need_take(request, need_id: Id):
+def need_take(request, need_id: PathId):
     listing = get_object_or_404(selectors.listings_visible_to(request.auth), pk=need_id)
     return Status(201, services.order_take(actor=request.auth, listing=listing))
 
@@ -383,22 +383,22 @@ def _step(request, name: str, order: Order, data: dict | None = None):
 
 
 @router.post("/orders/{order_id}/sign-in", response={200: OrderOut, **errors(403, 404, 422)})
-def order_sign_in(request, order_id: Id):
+def order_sign_in(request, order_id: PathId):
     return _step(request, "sign_in", _order(request, order_id))
 
 
 @router.post("/orders/{order_id}/sign-out", response={200: OrderOut, **errors(403, 404, 422)})
-def order_sign_out(request, order_id: Id):
+def order_sign_out(request, order_id: PathId):
     return _step(request, "sign_out", _order(request, order_id))
 
 
 @router.post("/orders/{order_id}/confirm", response={200: OrderOut, **errors(403, 404, 422)})
-def order_confirm(request, order_id: Id, data: ConfirmIn):
+def order_confirm(request, order_id: PathId, data: ConfirmIn):
     return _step(request, "confirm", _order(request, order_id), data.dict())
 
 
 @router.post("/orders/{order_id}/approve", response={200: OrderOut, **errors(403, 404, 422)})
-def order_approve(request, order_id: Id):
+def order_approve(request, order_id: PathId):
     """Approve a confirmed service: the deposit (and payment) are posted once per order."""
     return _step(request, "approve", _order(request, order_id))
 
@@ -434,7 +434,7 @@ def offer_create(request, data: OfferIn):
     response={200: OfferOut, **errors(403, 404, 422)},
     summary="Withdraw an open offer (its poster, or a community worker of the place)",
 )
-def offer_withdraw(request, offer_id: Id):
+def offer_withdraw(request, offer_id: PathId):
     offer = get_object_or_404(
         selectors.listings_visible_to(request.auth), pk=offer_id, kind=ListingKind.OFFER
     )
@@ -446,7 +446,7 @@ def offer_withdraw(request, offer_id: Id):
     response={200: list[SuggestionOut], **errors(404, 422)},
     include_in_schema=IN_SCHEMA,
 )
-def need_suggestions(request, need_id: Id):
+def need_suggestions(request, need_id: PathId):
     """Offers and experienced volunteers for an open need, best first, with the reasons; for
     the poster, the family contact, the person served, or a community worker of the place."""
     need = selectors.need_with_suggestions(request.auth, need_id)
@@ -470,8 +470,8 @@ def need_suggestions(request, need_id: Id):
 # ---------------------------------------------------------------- ratings and disputes
 
 
-def _visible_order(request, order_id: int) -> Order:
-    order = selectors.order_visible_to(request.auth, order_id)
+def _visible_order(user, order_id: int) -> Order:
+    order = selectors.order_visible_to(user, order_id)
     if order is None:
         raise Http404
     return order
@@ -483,8 +483,8 @@ def _visible_order(request, order_id: int) -> Order:
     summary="Rate the service once (the person served or their family) or the visit (the "
     "volunteer)",
 )
-def order_rate(request, order_id: Id, data: RatingIn):
-    return _step(request, "rate", _visible_order(request, order_id), data.dict())
+def order_rate(request, order_id: PathId, data: RatingIn):
+    return _step(request, "rate", _visible_order(request.auth, order_id), data.dict())
 
 
 @router.post(
@@ -492,8 +492,9 @@ def order_rate(request, order_id: Id, data: RatingIn):
     response={201: DisputeOut, **errors(403, 404, 422)},
     summary="Dispute a service (either side); an open dispute blocks approval",
 )
-def dispute_raise(request, order_id: Id, data: DisputeIn):
-    return Status(201, _step(request, "dispute", _visible_order(request, order_id), data.dict()))
+def dispute_raise(request, order_id: PathId, data: DisputeIn):
+    order = _visible_order(request.auth, order_id)
+    return Status(201, _step(request, "dispute", order, data.dict()))
 
 
 @router.post(
@@ -502,7 +503,7 @@ def dispute_raise(request, order_id: Id, data: DisputeIn):
     summary="Resolve a dispute: a community worker before approval, a street officer or "
     "district admin after (corrections by reversal)",
 )
-def dispute_resolve(request, dispute_id: Id, data: ResolveIn):
+def dispute_resolve(request, dispute_id: PathId, data: ResolveIn):
     dispute = get_object_or_404(selectors.disputes_to_resolve(request.auth), pk=dispute_id)
     return _step(request, "resolve", dispute.order, data.dict())
 
@@ -525,38 +526,14 @@ def _body_field(spec: steps.Input):
     return str, Field("", max_length=spec.max_length)
 
 
-def _step_operation(step: steps.Step) -> None:
-    """``POST /orders/{order_id}/steps/<name>``: take the step; answer the order as it is now."""
-    options = {
-        "response": {200: RatedOrderOut, **errors(403, 404, 422)},
-        "summary": step.summary or step.name,
-        "operation_id": f"timebank_step_{step.name}",
-        "description": f"From: {', '.join(sorted(step.from_states))}.",
-    }
-
-    def answer(request, order_id: int, data: dict) -> Order:
-        order = _visible_order(request, order_id)
-        step.run(actor=request.auth, order=order, data=data)
-        return Order.objects.get(pk=order.pk)
-
-    if not step.inputs:
-
-        def take(request, order_id: Id):
-            return answer(request, order_id, {})
-
-    else:
-        body = create_model(
-            "TimebankStep" + "".join(part.title() for part in step.name.split("_")) + "In",
-            __base__=Schema,
-            **{spec.name: _body_field(spec) for spec in step.inputs},
-        )
-
-        def take(request, order_id: Id, data: body):
-            return answer(request, order_id, data.dict())
-
-    take.__name__ = f"step_{step.name}"
-    router.post(f"/orders/{{order_id}}/steps/{step.name}", **options)(take)
+def _take(user, order_id: int, step: steps.Step, data: dict) -> Order:
+    """Take the step on an order the user sees; answer the order as it is now."""
+    order = _visible_order(user, order_id)
+    step.run(actor=user, order=order, data=data)
+    return Order.objects.get(pk=order.pk)
 
 
-for _one_step in steps.STEPS:
-    _step_operation(_one_step)
+add_step_operations(
+    router, steps.STEPS, collection="/orders", id_name="order_id", out=RatedOrderOut,
+    body_field=_body_field, take=_take, prefix="timebank", model_prefix="TimebankStep",
+)  # fmt: skip

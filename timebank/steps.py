@@ -5,21 +5,22 @@ the user and the order, the same one the service checks), from which states of t
 what input it takes. The pages (``views.order_action`` and the order page, the home page's
 "我接的单", the approvals page), the JSON API (``api.py``: one operation per row,
 ``POST /api/timebank/orders/{id}/steps/{name}``) and the tests loop over ``STEPS``: adding a
-step is adding a row here (and its service in ``timebank.services``).
+step is adding a row here (and its service in ``timebank.services``). The shape of a row and
+what loops over the rows are shared: ``core.steps``.
 
 ``available_steps(user, order)`` answers which steps this user may take on this order now; the
 services still check everything again when a step is taken (the order may have moved).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import steps as core_steps
+from core.steps import TEXT
 from timebank import services
 from timebank.models import Dispute, Order
 from timebank.rules import (
@@ -30,8 +31,7 @@ from timebank.rules import (
     order_side,
 )
 
-# Kinds of input. The page renders each as its form field, the API as its JSON type.
-TEXT = "text"  # a string; the service checks a required one and says what is wrong
+# Kinds of input besides text. The page renders each as its form field, the API as its JSON type.
 MINUTES = "minutes"  # a whole number of minutes
 STARS = "stars"  # a rating, 1–5 stars
 OUTCOME = "outcome"  # how a dispute is resolved: services.OUTCOMES
@@ -43,58 +43,34 @@ OUTCOME_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Input:
-    """One input of a step: its POST/JSON name, kind, label and whether it is required."""
-
-    name: str
-    kind: str
-    label: Promise | str
-    required: bool = False
+@dataclass(frozen=True, kw_only=True)
+class Input(core_steps.Input):
     max_length: int = 200
     rows: int = 0  # a text area of this many rows (0: one line)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step of an order.
+@dataclass(frozen=True, kw_only=True)
+class Step(core_steps.Step):
+    """One step of an order: ``perm`` is a predicate (user, order) -> bool, as the service checks.
 
     ``service`` is called as ``service(actor=…, order=…, **input)`` — for a step on the order's
-    open dispute (``subject="dispute"``) as ``service(actor=…, dispute=…, **input)``."""
+    open dispute (``subject="dispute"``) as ``service(actor=…, dispute=…, **input)``. ``help``
+    is (order) -> the text under the heading; ``summary`` is English, as the API's others."""
 
-    name: str
-    label: Promise | str  # the button
-    service: Callable
-    may: Callable  # (user, order) -> bool: who may take it, as the service checks
-    from_states: frozenset
-    inputs: tuple[Input, ...] = ()
-    done: Promise | str = ""  # the page's message once taken
+    OBJECT = "order"
+    STATE = "status"
+
     subject: str = "order"
-    title: Promise | str = ""  # the form's heading on the order page (none: a bare button)
-    style: str = ""  # "primary", "danger" or ""
-    help: Callable | None = None  # (order) -> text under the heading
-    guard: Callable | None = None  # (user, order) -> bool: beyond who and the state
-    summary: str = ""  # the API operation's summary (English, as the API's others)
     also_on: str = ""  # besides the order page: "home" (the volunteer's and the family's) or
     # "approvals" (the community worker's list)
-    initial: Callable | None = None  # (order) -> the form's initial values
 
-    def allowed(self, user, order: Order) -> bool:
-        return (
-            order.status in self.from_states
-            and bool(self.may(user, order))
-            and (self.guard is None or bool(self.guard(user, order)))
-        )
-
-    def run(self, *, actor, order: Order, data: dict):
-        """Take the step with cleaned input (the step's form's cleaned_data, or the API body)."""
-        kwargs = {spec.name: data.get(spec.name) for spec in self.inputs}
-        if self.subject == "dispute":
-            dispute = open_dispute(order)
-            if dispute is None:
-                raise ValidationError(_("这条异议已处理。"), code="dispute_closed")
-            return self.service(actor=actor, dispute=dispute, **kwargs)
-        return self.service(actor=actor, order=order, **kwargs)
+    def subject_of(self, order: Order, data: dict):
+        if self.subject != "dispute":
+            return order
+        dispute = open_dispute(order)
+        if dispute is None:
+            raise ValidationError(_("这条异议已处理。"), code="dispute_closed")
+        return dispute
 
     def form(self, order: Order, data=None, *, auto_id="id_%s"):
         """The step's inputs as a Django form (None for a step without input)."""
@@ -270,9 +246,6 @@ STEPS: tuple[Step, ...] = (
     ),
 )  # fmt: skip
 
-BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
-
-
-def available_steps(user, order: Order) -> list[Step]:
-    """The steps ``user`` may take on ``order`` now, in the table's order."""
-    return [step for step in STEPS if step.allowed(user, order)]
+TABLE = core_steps.Table(STEPS)
+BY_NAME: dict[str, Step] = TABLE.by_name
+available_steps = TABLE.available  # (user, order) -> the steps user may take on it now

@@ -1,12 +1,13 @@
 """The table of steps (admission.steps) is the one source of an admission request's lifecycle:
 the API has an operation for each row, ``available_steps`` agrees with what the services allow,
-and the request page offers exactly the available steps."""
+and the request page offers exactly the available steps (the checks every table passes:
+core.tests.steps_contract)."""
 
-import inspect
 import re
+from functools import partial
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -15,6 +16,7 @@ from admission import services, steps
 from admission.models import AdmissionRequest
 from admission.tests.conftest import application, decide
 from core.models import Role
+from core.tests import steps_contract as contract
 
 pytestmark = pytest.mark.django_db
 
@@ -86,92 +88,51 @@ def valid_input(world, step, request) -> dict:
     return raw
 
 
-class Rollback(Exception):
-    pass
-
-
 def service_allows(world, actor, step, request) -> bool:
-    """Taking the step with valid input is not refused for permission or for the state."""
+    """Taking the step with valid input is not refused for permission or for the state (an
+    Http404: no admitted item to take the step on)."""
     data = steps.clean_input(step, actor, request, valid_input(world, step, request))
-    try:
-        with transaction.atomic():
-            step.run(actor=actor, request=request, data=data)
-            raise Rollback
-    except Rollback:
-        return True
-    except (PermissionDenied, Http404):
-        return False  # Http404: no admitted item to take the step on
-    except ValidationError as error:
-        return not any(e.code in steps.STATE_CODES for e in error.error_list)
+    return contract.service_allows(
+        step, actor, request, data, not_now=steps.STATE_CODES, refusals=(PermissionDenied, Http404)
+    )
+
+
+def objects(world) -> dict:
+    """Each state's request, fetched afresh."""
+    return {state: partial(fresh, world, state) for state in STATES}
 
 
 def test_every_step_calls_its_service_with_keywords_it_takes():
-    assert len(steps.BY_NAME) == len(steps.STEPS)
+    contract.check_rows(steps.TABLE, AdmissionRequest.Status.values)
     for step in steps.STEPS:
-        params = inspect.signature(step.service).parameters
-        for keyword in ["actor", step.subject, *step.args]:
-            assert keyword in params, (step.name, keyword)
-        assert set(step.args.values()) <= {spec.name for spec in step.inputs}, step.name
-        assert step.from_states <= set(AdmissionRequest.Status.values), step.name
         assert step.on in (steps.ON_DISTRICT, steps.ON_REQUEST, steps.ON_ITEM), step.name
 
 
 def test_every_text_of_the_step_table_is_in_the_english_catalogue():
-    from django.utils import translation
-
-    han = re.compile(r"[\u3400-\u9fff]")
-    with translation.override("en"):
-        for step in steps.STEPS:
-            texts = [step.label, step.title, step.help, step.done]
-            texts += [text for spec in step.inputs for text in (spec.label, spec.help)]
-            for text in texts:
-                assert not han.search(str(text)), (step.name, str(text))
+    contract.check_texts_translated(steps.TABLE)
 
 
 def test_the_api_has_an_operation_for_every_step(client, world):
     client.force_login(world.users["coordinator:own"])
     document = client.get("/api/openapi.json").json()
-    for step in steps.STEPS:
-        path = f"/api/admission/requests/{{request_id}}/steps/{step.name}"
-        assert path in document["paths"], f"the API lacks the step {step.name}"
-        operation = document["paths"][path]["post"]
-        if not step.inputs:
-            assert "requestBody" not in operation, step.name
-            continue
-        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
-        assert set(schema["properties"]) == {spec.name for spec in step.inputs}, step.name
-        required = {spec.name for spec in step.inputs if spec.required}
-        assert set(schema.get("required", [])) == required, step.name
+    path = "/api/admission/requests/{request_id}/steps/{name}"
+    contract.check_api_has_every_step(document, steps.TABLE, path)
 
 
 @pytest.mark.parametrize("who", ACTORS)
 def test_available_steps_agree_with_the_services(world, who):
     """For each state, a step is listed iff its service, called with valid input, is refused
     neither for permission nor for the state."""
-    actor = actor_of(world, who)
-    disagree = []
-    for state in STATES:
-        for step in steps.STEPS:
-            with transaction.atomic():
-                request = fresh(world, state)
-                listed = step in steps.available_steps(actor, request)
-                allowed = service_allows(world, actor, step, request)
-                transaction.set_rollback(True)
-            if listed != allowed:
-                disagree.append((state, step.name, listed, allowed))
+    disagree = contract.disagreements(
+        steps.TABLE, actor_of(world, who), objects(world), partial(service_allows, world)
+    )
     assert not disagree, disagree
 
 
 def test_every_step_is_open_to_someone_somewhere(world):
     """The agreement above is not empty: each step is available to an actor in some state."""
-    taken = {
-        step.name
-        for who in ("coordinator:own", "department_officer:own")
-        for state in STATES
-        for step in steps.available_steps(actor_of(world, who), fresh(world, state))
-    }
-    assert taken == set(steps.BY_NAME)
+    actors = [actor_of(world, who) for who in ("coordinator:own", "department_officer:own")]
+    assert not contract.never_available(steps.TABLE, actors, objects(world))
 
 
 def offered(page: str) -> set[str]:
@@ -184,16 +145,11 @@ def offered(page: str) -> set[str]:
     "who", ["coordinator:own", "department_officer:own", "community_worker:own", "admin:own"]
 )
 def test_the_page_offers_exactly_the_available_steps(client, world, who):
-    actor = actor_of(world, who)
-    client.force_login(actor)
-    for state in STATES:
-        request = fresh(world, state)
-        response = client.get(reverse("admission:request_detail", args=[request.pk]))
-        if response.status_code == 404:
-            assert not steps.available_steps(actor, request), (who, state)
-            continue
-        expected = {step.name for step in steps.available_steps(actor, request)}
-        assert offered(response.content.decode()) == expected, (who, state)
+    wrong = contract.page_mismatches(
+        client, actor_of(world, who), steps.TABLE, objects(world), offered=offered,
+        url=lambda request: reverse("admission:request_detail", args=[request.pk]),
+    )  # fmt: skip
+    assert not wrong, (who, wrong)
 
 
 def test_a_step_through_the_generic_api_operation(client, world):

@@ -1,17 +1,18 @@
 """The table of steps (services.steps) is the one source of the request lifecycle: the API has an
 operation for each row, ``available_steps`` agrees with what the services allow, and the request
-page offers exactly the available steps."""
+page offers exactly the available steps (the checks every table passes: core.tests.steps_contract).
+"""
 
-import inspect
 import re
+from functools import partial
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 
 from core.models import Role
+from core.tests import steps_contract as contract
 from services import services as request_services
 from services import steps
 from services.models import Category, ServiceRequest, State
@@ -83,10 +84,6 @@ def valid_input(world, step, req) -> dict:
     return raw
 
 
-class Rollback(Exception):
-    pass
-
-
 def prepare(world, step, req):
     """A step on an application needs one pending: the lead department asks to return it."""
     if step.subject == "application" and req.state in steps.IN_HAND:
@@ -101,100 +98,71 @@ def service_allows(world, actor, step, req) -> bool:
         data = steps.clean_input(step, actor, req, valid_input(world, step, req))
     except Http404:
         return False  # an input the user may not use (a request they do not dispatch)
-    try:
-        with transaction.atomic():
-            step.run(actor=actor, request=req, data=data)
-            raise Rollback
-    except Rollback:
-        return True
-    except PermissionDenied:
-        return False
-    except ValidationError as error:
-        return not any(e.code == "bad_state" for e in getattr(error, "error_list", [error]))
+    return contract.service_allows(step, actor, req, data, not_now={"bad_state"})
+
+
+def fresh(world) -> dict:
+    """Each state's request, fetched afresh."""
+    return {
+        state: lambda pk=req.pk: ServiceRequest.objects.get(pk=pk)
+        for state, req in world.requests.items()
+    }
 
 
 def test_every_step_calls_its_service_with_keywords_it_takes():
-    assert len(steps.BY_NAME) == len(steps.STEPS)
-    for step in steps.STEPS:
-        params = inspect.signature(step.service).parameters
-        for keyword in ["actor", step.subject, *step.args, *step.fixed]:
-            assert keyword in params, (step.name, keyword)
-        names = {spec.name for spec in step.inputs}
-        assert set(step.args.values()) <= names, step.name
-        assert step.from_states <= set(State.values), step.name
+    contract.check_rows(steps.TABLE, State.values)
 
 
 def test_every_text_of_the_step_table_is_in_the_english_catalogue():
-    """The catalogue is made by makemessages, which finds only the usual gettext names: a label
-    under another alias stays Chinese in English (it did, under ``_l``)."""
-    from django.utils import translation
-
-    han = re.compile(r"[\u3400-\u9fff]")
-    with translation.override("en"):
-        for step in steps.STEPS:
-            texts = [step.label, step.summary, step.title, step.help]
-            texts += [*step.kind_labels.values()]
-            texts += [text for spec in step.inputs for text in (spec.label, spec.placeholder)]
-            for text in texts:
-                assert not han.search(str(text)), (step.name, str(text))
+    contract.check_texts_translated(steps.TABLE)
 
 
 def test_the_api_has_an_operation_for_every_step(client, world):
     client.force_login(world.dispatcher)
     document = client.get("/api/openapi.json").json()
-    for step in steps.STEPS:
-        path = f"/api/services/requests/{{request_id}}/steps/{step.name}"
-        assert path in document["paths"], f"the API lacks the step {step.name}"
-        operation = document["paths"][path]["post"]
-        if not step.inputs:
-            continue
-        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
-        assert set(schema["properties"]) == {spec.name for spec in step.inputs}, step.name
-        required = {spec.name for spec in step.inputs if spec.required}
-        assert set(schema.get("required", [])) == required, step.name
+    path = "/api/services/requests/{request_id}/steps/{name}"
+    contract.check_api_has_every_step(document, steps.TABLE, path)
 
 
 @pytest.mark.parametrize("who", ACTORS)
 def test_available_steps_agree_with_the_services(world, who):
     """For each state, a step is listed iff its service, called with valid input, is refused
     neither for permission nor for the state."""
-    actor = actor_of(world, who)
-    disagree = []
-    for state in STATES:
-        for step in steps.STEPS:
-            with transaction.atomic():
-                req = ServiceRequest.objects.get(pk=world.requests[state].pk)
-                prepare(world, step, req)
-                listed = step in steps.available_steps(actor, req)
-                allowed = service_allows(world, actor, step, req)
-                transaction.set_rollback(True)
-            if listed != allowed:
-                disagree.append((state, step.name, listed, allowed))
+    disagree = contract.disagreements(
+        steps.TABLE, actor_of(world, who), fresh(world),
+        partial(service_allows, world), prepare=partial(prepare, world),
+    )  # fmt: skip
     assert not disagree, disagree
 
 
-def buttons(page: str) -> set[str]:
-    return set(re.findall(r'<button name="action" value="([a-z_]+)"', page))
+def test_every_step_is_open_to_someone_somewhere(world):
+    """The agreement above is not empty: each step is available to an actor in some state."""
+    actors = [actor_of(world, who) for who in ACTORS]
+    assert not contract.never_available(steps.TABLE, actors, fresh(world), partial(prepare, world))
+
+
+def offered(page: str) -> set[str]:
+    """The steps with a button on the page, and the button in its step's form."""
+    buttons = set(re.findall(r'<button name="action" value="([a-z_]+)"', page))
+    return {name for name in buttons if f'data-step-form="{steps.BY_NAME[name].form}"' in page}
+
+
+def ask_to_return(world, req):
+    """The lead department asks to return it (so deciding on an application is offered)."""
+    if req.state in steps.IN_HAND:
+        request_services.return_ask(actor=world.d.root, request=req, reason="不属本部门")
 
 
 @pytest.mark.parametrize(
     "who", ["coordinator:own", "department_officer:own", "resident:own", "street_officer:own"]
 )
 def test_the_page_offers_exactly_the_available_steps(client, world, who):
-    actor = actor_of(world, who)
-    client.force_login(actor)
-    for state in STATES:
-        with transaction.atomic():
-            req = ServiceRequest.objects.get(pk=world.requests[state].pk)
-            if req.state in steps.IN_HAND:
-                request_services.return_ask(actor=world.d.root, request=req, reason="不属本部门")
-            expected = {step.name for step in steps.available_steps(actor, req)}
-            page = client.get(reverse("services:request_detail", args=[req.pk])).content.decode()
-            transaction.set_rollback(True)
-        assert buttons(page) == expected, (who, state)
-        for name in expected:
-            assert f'data-step-form="{steps.BY_NAME[name].form}"' in page
+    wrong = contract.page_mismatches(
+        client, actor_of(world, who), steps.TABLE, fresh(world), offered=offered,
+        url=lambda req: reverse("services:request_detail", args=[req.pk]),
+        prepare=partial(ask_to_return, world),
+    )  # fmt: skip
+    assert not wrong, (who, wrong)
 
 
 def test_a_step_through_the_generic_api_operation(client, world):

@@ -1,15 +1,14 @@
 """The table of steps (timebank.steps) is the one source of an order's lifecycle: the API has an
 operation for each row, ``available_steps`` agrees with what the services allow, and the pages
-offer exactly the available steps."""
+offer exactly the available steps (the checks every table passes: core.tests.steps_contract)."""
 
-import inspect
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from core.tests import steps_contract as contract
 from timebank import services, steps
 from timebank.models import Order
 from timebank.tests.test_exchange import people  # noqa: F401 - the module fixture
@@ -106,75 +105,43 @@ def valid_input(step: steps.Step) -> dict:
     return data
 
 
-class Rollback(Exception):
-    pass
+def fresh(world) -> dict:
+    """Each walk's order, fetched afresh."""
+    return {
+        state: lambda pk=order.pk: Order.objects.get(pk=pk)
+        for state, order in world["orders"].items()
+    }
 
 
 def service_allows(actor, step: steps.Step, order: Order) -> bool:
     """Taking the step with valid input is refused neither for who nor for "not now"."""
-    try:
-        with transaction.atomic():
-            step.run(actor=actor, order=order, data=valid_input(step))
-            raise Rollback
-    except Rollback:
-        return True
-    except PermissionDenied:
-        return False
-    except ValidationError as error:
-        return not {e.code for e in getattr(error, "error_list", [error])} & NOT_NOW
+    return contract.service_allows(step, actor, order, valid_input(step), not_now=NOT_NOW)
 
 
 def test_every_step_calls_its_service_with_keywords_it_takes():
-    assert len(steps.BY_NAME) == len(steps.STEPS)
+    contract.check_rows(steps.TABLE, Order.Status.values)
     for step in steps.STEPS:
-        params = inspect.signature(getattr(step.service, "__wrapped__", step.service)).parameters
-        for keyword in ["actor", step.subject, *(spec.name for spec in step.inputs)]:
-            assert keyword in params, (step.name, keyword)
-        assert step.from_states <= set(Order.Status.values), step.name
         assert step.summary, step.name
         if step.inputs:
             assert step.title, f"{step.name}: a step with input needs a heading on the order page"
 
 
 def test_every_text_of_the_step_table_is_in_the_english_catalogue():
-    from django.utils import translation
-
-    han = re.compile(r"[\u3400-\u9fff]")
-    with translation.override("en"):
-        for step in steps.STEPS:
-            texts = [step.label, step.title, step.done, *(spec.label for spec in step.inputs)]
-            texts += list(steps.OUTCOME_LABELS.values())
-            for text in texts:
-                assert not han.search(str(text)), (step.name, str(text))
+    contract.check_texts_translated(steps.TABLE, extra=steps.OUTCOME_LABELS.values())
 
 
 @pytest.mark.parametrize("who", ACTORS)
 def test_available_steps_agree_with_the_services(world, who):
     """For each state, a step is listed iff its service, called with valid input, is refused
     neither for permission nor for the state."""
-    actor = world[who]
-    disagree = []
-    for state, order in world["orders"].items():
-        for step in steps.STEPS:
-            with transaction.atomic():
-                order = Order.objects.get(pk=order.pk)
-                listed = step in steps.available_steps(actor, order)
-                allowed = service_allows(actor, step, order)
-                transaction.set_rollback(True)
-            if listed != allowed:
-                disagree.append((state, step.name, listed, allowed))
+    disagree = contract.disagreements(steps.TABLE, world[who], fresh(world), service_allows)
     assert not disagree, disagree
 
 
 def test_every_step_is_available_to_someone_somewhere(world):
     """The walks above reach every row of the table (so the tests below see every step)."""
-    seen = {
-        step.name
-        for order in world["orders"].values()
-        for who in ACTORS
-        for step in steps.available_steps(world[who], order)
-    }
-    assert seen == set(steps.BY_NAME)
+    actors = [world[who] for who in ACTORS]
+    assert not contract.never_available(steps.TABLE, actors, fresh(world))
 
 
 def offered(page: str) -> set[str]:
@@ -183,15 +150,11 @@ def offered(page: str) -> set[str]:
 
 @pytest.mark.parametrize("who", ACTORS)
 def test_the_order_page_offers_exactly_the_available_steps(client, world, who):
-    actor = world[who]
-    client.force_login(actor)
-    for state, order in world["orders"].items():
-        expected = {step.name for step in steps.available_steps(actor, order)}
-        response = client.get(reverse("timebank:order", args=[order.pk]))
-        if response.status_code == 404:  # not the user's to see: nothing to take either
-            assert not expected, (who, state)
-            continue
-        assert offered(response.content.decode()) == expected, (who, state)
+    wrong = contract.page_mismatches(
+        client, world[who], steps.TABLE, fresh(world), offered=offered,
+        url=lambda order: reverse("timebank:order", args=[order.pk]),
+    )  # fmt: skip
+    assert not wrong, (who, wrong)
 
 
 def step_forms(page: str) -> set[tuple[str, str]]:
@@ -225,18 +188,8 @@ def test_the_home_and_approvals_pages_offer_their_steps(client, world):
 def test_the_api_has_an_operation_for_every_step(client, world):
     client.force_login(world["admin"])
     document = client.get("/api/openapi.json").json()
-    for step in steps.STEPS:
-        path = f"/api/timebank/orders/{{order_id}}/steps/{step.name}"
-        assert path in document["paths"], f"the API lacks the step {step.name}"
-        operation = document["paths"][path]["post"]
-        if not step.inputs:
-            assert "requestBody" not in operation, step.name
-            continue
-        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
-        assert set(schema["properties"]) == {spec.name for spec in step.inputs}, step.name
-        required = {spec.name for spec in step.inputs if spec.required}
-        assert set(schema.get("required", [])) == required, step.name
+    path = "/api/timebank/orders/{order_id}/steps/{name}"
+    contract.check_api_has_every_step(document, steps.TABLE, path)
 
 
 def test_steps_through_the_generated_api_operations(client, world):
