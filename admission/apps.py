@@ -39,7 +39,13 @@ class AdmissionConfig(AppConfig):
                 "admission.certificate_answer": _("答复证明请求"),
             }
         )
-        navigation.register(_("事项清单"), "admission:lists", perm="admission.view_lists", order=20)
+        navigation.register(
+            _("事项清单"), "admission:lists", perm="admission.browse_lists", order=20
+        )
+        navigation.register(
+            _("开证明"), "admission:certificates", perm="admission.ask_certificates",
+            unless="admission.browse_lists", order=20,
+        )  # fmt: skip
         navigation.register(
             _("准入申请"), "admission:request_list", perm="admission.use_requests", order=21
         )

@@ -2,7 +2,7 @@
 
 import rules
 
-from core.models import Role
+from core.models import STAFF_ROLES, Role
 from core.rules import assignments_of, holds, is_superuser, officer_departments, role_places
 
 LIST_EDITORS = {Role.ADMIN, Role.COORDINATOR}
@@ -99,3 +99,19 @@ def can_issue_certificate(user, community) -> bool:
 
 rules.add_perm("admission.ask_certificate", can_ask_certificate)
 rules.add_perm("admission.issue_certificate", can_issue_certificate)
+
+
+@rules.predicate
+def works_with_lists(user) -> bool:
+    return any(a.role in STAFF_ROLES for a in assignments_of(user))
+
+
+@rules.predicate
+def asks_certificates(user) -> bool:
+    return bool(certificate_communities(user))
+
+
+# The lists' section of the menu (事项清单: lists, requests, meetings, the catalogue) is the
+# staff's; a resident asks for certificates (开证明) from an entry of its own.
+rules.add_perm("admission.browse_lists", is_superuser | works_with_lists)
+rules.add_perm("admission.ask_certificates", asks_certificates)

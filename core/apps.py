@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
         auth.connect_signals()  # logins and logouts in the audit log
 
         navigation.register(_("工作台"), "workbench", order=0)
-        navigation.register(_("辖区"), "place_list", order=10)
+        navigation.register(_("辖区"), "place_list", perm="core.browse_places", order=10)
         navigation.register(_("人员"), "person_list", perm="core.use_staff_pages", order=20)
         navigation.register(_("职能部门"), "department_list", perm="core.use_staff_pages", order=30)
         navigation.register(_("操作记录"), "audit_log", perm="core.view_audit_log", order=80)

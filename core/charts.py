@@ -7,6 +7,11 @@ from typing import Any
 
 PALETTE = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
 PERCENT_AXIS = {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}}
+# Side by side, more categories than this get slanted labels, and the grid this much room (px)
+# below for them (and a legend's more when the legend is below too).
+ROTATE_AFTER = 6
+SLANTED_LABELS_ROOM = 64
+LEGEND_ROOM = 28
 
 
 def series(name: str, kind: str, data: list, *, axis: int = 0) -> dict[str, Any]:
@@ -32,15 +37,29 @@ def categories_chart(
     rotate_labels: int = 0,
 ) -> dict[str, Any]:
     """Bars and lines over categories (months, weeks, communities). ``horizontal`` puts the
-    categories on the left (a ranking); ``legend`` "top", "bottom" or None."""
-    category_axis = {"type": "category", "data": [str(c) for c in categories]}
-    if rotate_labels:
-        category_axis["axisLabel"] = {"rotate": rotate_labels, "interval": 0}
+    categories on the left (a ranking); ``legend`` "top", "bottom" or None.
+
+    Every category is labelled (ECharts would skip labels it finds crowded, leaving every other
+    bar unnamed): side by side, more than ROTATE_AFTER labels are slanted (or by
+    ``rotate_labels``) and the grid leaves room for them below; down the side, charts.js makes
+    the chart tall enough for a row per category."""
+    category_axis = {
+        "type": "category",
+        "data": [str(c) for c in categories],
+        "axisLabel": {"interval": 0},
+    }
+    grid = dict(grid or {"left": 40, "right": 40, "top": 40, "bottom": 40})
+    if not horizontal:
+        rotate = rotate_labels or (45 if len(categories) > ROTATE_AFTER else 0)
+        if rotate:
+            category_axis["axisLabel"]["rotate"] = rotate
+            room = SLANTED_LABELS_ROOM + (LEGEND_ROOM if legend == "bottom" else 0)
+            grid["bottom"] = max(grid.get("bottom", 0), room)
     values = value_axes or [value_axis()]
     option: dict[str, Any] = {
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
-        "grid": grid or {"left": 40, "right": 40, "top": 40, "bottom": 40},
+        "grid": grid,
         "xAxis": values[0] if horizontal else category_axis,
         "yAxis": category_axis if horizontal else (values if len(values) > 1 else values[0]),
         "series": all_series,

@@ -198,3 +198,18 @@ rules.add_perm("core.view_person", is_superuser | can_view_person)
 rules.add_perm("core.view_person_full", is_superuser | can_view_person_full)
 rules.add_perm("core.manage_calendar", is_superuser | can_manage_calendar)
 rules.add_perm("core.use_staff_pages", is_superuser | is_staff_member)
+
+
+# The roles that oversee places: theirs are the directory of places (辖区) and API tokens for
+# scripts. A grid worker's grid and a resident's home are on their workbench, and neither writes
+# scripts (the API still answers a token of theirs: it is how an app made for residents works).
+OVERSEEING_ROLES = STAFF_ROLES - {Role.GRID_WORKER}
+
+
+@rules.predicate
+def oversees_places(user) -> bool:
+    return any(a.role in OVERSEEING_ROLES for a in assignments_of(user))
+
+
+rules.add_perm("core.browse_places", is_superuser | oversees_places)
+rules.add_perm("core.use_api_tokens", is_superuser | oversees_places)

@@ -1,0 +1,67 @@
+"""Each role sees its own world (issue #21, item 7): the main menu shows a role only what it can
+use, and every link the menu shows opens for that role (role × menu link → 200)."""
+
+import re
+
+import pytest
+
+from core.models import Role
+
+pytestmark = pytest.mark.django_db
+
+NAV = re.compile(r'<nav class="nav"[^>]*>(.*?)</nav>', re.S)
+LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]*)</a>')
+
+# What a role does not use, so its menu does not offer it.
+NOT_IN_MENU = {
+    Role.RESIDENT: {"辖区", "事项清单", "人员", "共享数据", "职能部门"},
+    Role.SOCIAL_ORG_MEMBER: {"辖区", "事项清单", "人员", "共享数据", "职能部门"},
+    Role.GRID_WORKER: {"辖区"},
+}
+# And what it does.
+IN_MENU = {
+    Role.RESIDENT: {"工作台", "诉求", "时间银行", "开证明", "我的信息"},
+    Role.GRID_WORKER: {"人员", "共享数据", "诉求"},
+    Role.COMMUNITY_WORKER: {"辖区", "事项清单", "人员", "共享数据", "社区任务"},
+    Role.ADMIN: {"辖区", "事项清单", "操作记录", "工作日历"},
+}
+# Roles whose account page offers API tokens (people who script against the API).
+API_TOKEN_ROLES = {
+    Role.ADMIN,
+    Role.COORDINATOR,
+    Role.DEPARTMENT_OFFICER,
+    Role.STREET_OFFICER,
+    Role.COMMUNITY_WORKER,
+    Role.AUDITOR,
+}
+
+
+def menu_of(client) -> dict[str, str]:
+    """The main menu's entries on the workbench: text → address."""
+    page = client.get("/").content.decode()
+    (nav,) = NAV.findall(page)
+    return {text.strip(): href for href, text in LINK.findall(nav)}
+
+
+@pytest.mark.parametrize("role", [*Role, "root"])
+def test_every_menu_link_opens_for_the_role(district_for_module, client, role):
+    d = district_for_module
+    user = d.root if role == "root" else d.users[f"{role}:own"]
+    client.force_login(user)
+    menu = menu_of(client)
+    assert menu, role
+    refused = {}
+    for text, href in menu.items():
+        status = client.get(href).status_code
+        if status != 200:
+            refused[text] = (href, status)
+    assert not refused, f"{role}: menu links that do not open: {refused}"
+    assert not NOT_IN_MENU.get(role, set()) & set(menu), (role, sorted(menu))
+    assert IN_MENU.get(role, set()) <= set(menu), (role, sorted(menu))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_api_tokens_offered_to_the_roles_that_script(district_for_module, client, role):
+    client.force_login(district_for_module.users[f"{role}:own"])
+    page = client.get("/account/").content.decode()
+    assert ("API 令牌" in page) == (role in API_TOKEN_ROLES), role
