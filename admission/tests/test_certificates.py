@@ -42,8 +42,9 @@ def test_a_may_issue_certificate_is_numbered_and_verifiable(client, d, coordinat
             subject_name="张三",
         )  # fmt: skip
     assert CertificateAnswer.objects.count() == 0
-    with pytest.raises(ValidationError, match="证明对象姓名不能为空"):
+    with pytest.raises(ValidationError, match="证明对象姓名不能为空") as refusal:
         services.certificate_answer(actor=worker, community=d.communities[0], entry=entry)
+    assert refusal.value.code == "required"
     answer = services.certificate_answer(
         actor=worker, community=d.communities[0], entry=entry, subject_name="张三", purpose="入学"
     )

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from admission import defaults, selectors, services
@@ -38,7 +38,7 @@ def test_management_command_is_idempotent(d, capsys):
     call_command("seed_admission_lists", district=d.district.code)
     assert "未作改动" in capsys.readouterr().out
     assert ListVersion.objects.filter(district=d.district).count() == len(ListKind.values)
-    with pytest.raises(Exception, match="没有代码"):
+    with pytest.raises(CommandError, match="没有代码"):
         call_command("seed_admission_lists", district="999999")
 
 

@@ -72,10 +72,11 @@ def test_prepare_then_the_meeting_decides(d, officer, coordinator, prepared):
 def test_refusal_at_the_meeting_needs_reasons(d, coordinator, prepared):
     held = meeting(d, coordinator)
     before = counts()
-    with pytest.raises(ValidationError, match="理由不能为空"):
+    with pytest.raises(ValidationError, match="理由不能为空") as refusal:
         services.request_decide(
             actor=coordinator, request=prepared, meeting=held, decision="refuse"
         )
+    assert refusal.value.code == "required"
     assert counts() == before
     services.request_decide(
         actor=coordinator, request=prepared, meeting=held, decision="refuse", reasons="部门职责"
@@ -86,19 +87,22 @@ def test_refusal_at_the_meeting_needs_reasons(d, coordinator, prepared):
 def test_no_decision_without_preparation_and_no_double_decision(d, officer, coordinator):
     request = services.request_submit(**application(d, officer))
     held = meeting(d, coordinator)
-    with pytest.raises(ValidationError, match="不能作出决定"):
+    with pytest.raises(ValidationError) as refusal:
         services.request_decide(
             actor=coordinator, request=request, meeting=held, decision="approve"
         )
+    assert refusal.value.code == "not_prepared"
     services.request_prepare(actor=coordinator, request=request, opinion="同意")
-    with pytest.raises(ValidationError, match="不能提交联席会议"):
+    with pytest.raises(ValidationError) as refusal:
         services.request_prepare(actor=coordinator, request=request, opinion="再次")
+    assert refusal.value.code == "not_under_review"
     services.request_decide(actor=coordinator, request=request, meeting=held, decision="approve")
     before = counts()
-    with pytest.raises(ValidationError, match="不能作出决定"):  # a double submit
+    with pytest.raises(ValidationError) as refusal:  # a double submit
         services.request_decide(
             actor=coordinator, request=request, meeting=held, decision="approve"
         )
+    assert refusal.value.code == "not_prepared"
     assert counts() == before and AdmittedItem.objects.filter(request=request).count() == 1
 
 
@@ -129,8 +133,9 @@ def test_bad_meetings_write_nothing(d, coordinator, changes, message):
 def test_a_meeting_recorded_twice_is_refused(d, coordinator):
     meeting(d, coordinator)
     before = counts()
-    with pytest.raises(ValidationError, match="已经记录过"):
+    with pytest.raises(ValidationError, match="已经记录过") as refusal:
         meeting(d, coordinator)
+    assert refusal.value.code == "duplicate_submit"
     assert counts() == before
 
 

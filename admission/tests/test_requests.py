@@ -122,22 +122,26 @@ def test_approval_enters_the_catalogue_and_notifies_the_communities(d, officer, 
 
 def test_refusal_needs_reasons_and_can_be_appealed_once(d, officer, coordinator):
     request = services.request_submit(**application(d, officer))
-    with pytest.raises(ValidationError, match="理由不能为空"):
+    with pytest.raises(ValidationError, match="理由不能为空") as refusal:
         decide(d, request, "refuse")
-    with pytest.raises(ValidationError, match="附加条件不能为空"):
+    assert refusal.value.code == "required"
+    with pytest.raises(ValidationError, match="附加条件不能为空") as refusal:
         decide(d, request, "approve_conditions")
+    assert refusal.value.code == "required"
     decide(d, request, "refuse", reasons="属于部门自身职责")
     meeting = request.__class__.objects.get(pk=request.pk).meeting
-    with pytest.raises(ValidationError, match="不能作出决定"):
+    with pytest.raises(ValidationError) as refusal:
         services.request_decide(
             actor=coordinator, request=request, meeting=meeting, decision="approve"
         )
+    assert refusal.value.code == "not_prepared"
     services.request_appeal(actor=officer, request=request, reasons="有法律明确规定")
     request.refresh_from_db()
     assert request.status == "under_review" and request.review_due_at is not None
     decide(d, request, "refuse", reasons="维持")
-    with pytest.raises(ValidationError, match="已申诉过"):
+    with pytest.raises(ValidationError, match="已申诉过") as refusal:
         services.request_appeal(actor=officer, request=request, reasons="再次申诉")
+    assert refusal.value.code == "bad_state"
 
 
 def test_withdrawal_of_request_and_of_admitted_item(d, officer, coordinator):
@@ -167,8 +171,9 @@ def test_citing_an_entry_not_in_force_writes_nothing(d, officer, coordinator):
     draft_entry = draft.entries.get(key="LZ-05")
     assert services.version_in_force(d.district, "duty") == draft
     before = counts()
-    with pytest.raises(ValidationError, match="不在现行有效的清单中"):
+    with pytest.raises(ValidationError) as refusal:
         services.request_submit(**application(d, officer, cited_entry=old_entry))
+    assert refusal.value.code == "entry_not_in_force"
     assert counts() == before
     request = services.request_submit(**application(d, officer, cited_entry=draft_entry))
     assert request.cited_entry == draft_entry

@@ -100,8 +100,9 @@ def test_building_create_and_update_good_and_bad_input(filled):
     building.refresh_from_db()
     assert building.address.endswith("12号4幢") and building.grid == other_grid
     services.house_create(actor=worker, building=building, number="101")
-    with pytest.raises(ValidationError, match="已有房屋"):
+    with pytest.raises(ValidationError) as refusal:
         services.building_update(actor=worker, building=building, address="长乐路12号5幢")
+    assert refusal.value.code == "has_houses"
     with pytest.raises(PermissionDenied):  # a grid the worker does not serve
         services.building_update(
             actor=worker, building=building, address=building.address, grid=filled.grids[0]
@@ -111,8 +112,9 @@ def test_building_create_and_update_good_and_bad_input(filled):
             actor=filled.root, building=building, address=building.address, grid=filled.grids[0]
         )
     empty = services.building_create(actor=worker, community=community, address="长乐路30号")
-    with pytest.raises(ValidationError, match="已登记"):
+    with pytest.raises(ValidationError, match="已登记") as refusal:
         services.building_update(actor=worker, building=empty, address=building.address)
+    assert refusal.value.code == "duplicate"
     assert Building.objects.get(pk=empty.pk).address == "长乐路30号"
 
 

@@ -199,8 +199,9 @@ def test_fact_record_by_owner_and_conflict_by_community(filled):
         services.conflict_settle(actor=mz(filled), conflict=conflict, keep="challenger")
     services.conflict_settle(actor=worker, conflict=conflict, keep="challenger", note="上门核实")
     assert Fact.objects.get(person=alone, field__key="living_alone", is_current=True).value == "否"
-    with pytest.raises(ValidationError, match="已核定"):
+    with pytest.raises(ValidationError) as refusal:
         services.conflict_settle(actor=worker, conflict=conflict, keep="shown")
+    assert refusal.value.code == "settled"
     outcome, fact, conflict = services.fact_record(
         actor=mz(filled),
         person=person,
@@ -241,14 +242,16 @@ def test_organisations_need_a_valid_unified_social_credit_code(filled):
         actor=worker, community=chaoku, name="秦淮老年服务中心", uscc_code="91320104ma1n2b3c4r"
     )
     assert org.uscc == "91320104MA1N2B3C4R"
-    with pytest.raises(ValidationError, match="已登记"):
+    with pytest.raises(ValidationError, match="已登记") as refusal:
         services.organisation_register(
             actor=worker, community=chaoku, name="x", uscc_code="91320104MA1N2B3C4R"
         )
-    with pytest.raises(ValidationError, match="统一社会信用代码"):
+    assert refusal.value.code == "duplicate"
+    with pytest.raises(ValidationError) as refusal:
         services.organisation_register(
             actor=worker, community=chaoku, name="x", uscc_code="91320104MA1N2B3C4X"
         )
+    assert refusal.value.code == "uscc"
     with pytest.raises(PermissionDenied):
         services.organisation_register(
             actor=filled.users["community_worker:own"], community=chaoku, name="x",

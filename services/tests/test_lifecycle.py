@@ -282,18 +282,21 @@ def test_photo_must_be_a_small_image(world):
     ok = submit(world, photo=SimpleUploadedFile("a.png", PNG, content_type="image/png"))
     assert ok.photo.name.endswith(".png")
     before = ServiceRequest.objects.count()
-    with pytest.raises(ValidationError, match="格式的图片"):
+    with pytest.raises(ValidationError) as refusal:
         submit(world, photo=SimpleUploadedFile("a.png", b"%PDF-1.4 not an image", "image/png"))
+    assert refusal.value.code == "photo_type"
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024), "image/jpeg")
-    with pytest.raises(ValidationError, match="5MB"):
+    with pytest.raises(ValidationError) as refusal:
         submit(world, photo=big)
+    assert refusal.value.code == "photo_size"
     assert ServiceRequest.objects.count() == before
 
 
 def test_submit_refuses_bad_places_and_strangers(world):
     d = world.d
-    with pytest.raises(ValidationError, match="诉求内容不能为空"):
+    with pytest.raises(ValidationError, match="诉求内容不能为空") as refusal:
         submit(world, description="   ")
+    assert refusal.value.code == "required"
     with pytest.raises(ValidationError, match="经纬度需要同时提供"):
         submit(world, lat="32.03")
     # Intake on behalf (代办) only where the worker serves.
@@ -385,8 +388,9 @@ def test_only_the_lead_department_signs_and_answers(world):
 
 def test_reject_at_acceptance_needs_a_reason(world):
     request = submit(world)
-    with pytest.raises(ValidationError, match="理由"):
+    with pytest.raises(ValidationError, match="理由") as refusal:
         request_services.request_reject(actor=world.dispatcher, request=request, reason=" ")
+    assert refusal.value.code == "required"
     request = request_services.request_reject(
         actor=world.dispatcher, request=request, reason="不属于政府职能"
     )
@@ -395,10 +399,11 @@ def test_reject_at_acceptance_needs_a_reason(world):
 
 def test_redispatch_moves_lead_and_restarts_deadline(world):
     request = to_state(world, State.HANDLING)
-    with pytest.raises(ValidationError, match="理由"):
+    with pytest.raises(ValidationError, match="理由") as refusal:
         request_services.request_redispatch(
             actor=world.dispatcher, request=request, department=world.d.departments[1], reason=""
         )
+    assert refusal.value.code == "required"
     request = request_services.request_redispatch(
         actor=world.dispatcher,
         request=request,
@@ -414,8 +419,9 @@ def test_redispatch_moves_lead_and_restarts_deadline(world):
 
 def test_return_is_reviewed_by_the_dispatcher(world):
     request = to_state(world, State.HANDLING)
-    with pytest.raises(ValidationError, match="理由"):
+    with pytest.raises(ValidationError, match="理由") as refusal:
         request_services.return_ask(actor=world.officer, request=request, reason="")
+    assert refusal.value.code == "required"
     application = request_services.return_ask(
         actor=world.officer, request=request, reason="非本部门职责"
     )
@@ -427,10 +433,11 @@ def test_return_is_reviewed_by_the_dispatcher(world):
             actor=world.officer, application=application, approve=True
         )
     # Refusing needs a note; approving sends the request back to the dispatch queue.
-    with pytest.raises(ValidationError, match="审核意见"):
+    with pytest.raises(ValidationError, match="审核意见") as refusal:
         request_services.application_decide(
             actor=world.dispatcher, application=application, approve=False
         )
+    assert refusal.value.code == "required"
     request_services.application_decide(
         actor=world.dispatcher, application=application, approve=True
     )
@@ -464,10 +471,11 @@ def test_extension_asked_before_deadline_and_approved_on_working_days(world):
     ServiceRequest.objects.filter(pk=request.pk).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    with pytest.raises(ValidationError, match="已超过办理期限"):
+    with pytest.raises(ValidationError) as refusal:
         request_services.extension_ask(
             actor=world.officer, request=request, days=1, reason="还需时间"
         )
+    assert refusal.value.code == "too_late"
     assert Application.objects.filter(request=request, kind="extend").count() == 1
 
 
@@ -486,14 +494,16 @@ def test_merge_duplicates_tells_the_resident(world):
     closed = to_state(world, State.CLOSED)
     with pytest.raises(ValidationError):
         request_services.request_merge(actor=world.dispatcher, duplicate=submit(world), into=closed)
-    with pytest.raises(ValidationError, match="已并单"):
+    with pytest.raises(ValidationError, match="已并单") as refusal:
         request_services.request_merge(actor=world.dispatcher, duplicate=duplicate, into=main)
+    assert refusal.value.code == "bad_state"
 
 
 def test_unsatisfied_rating_upheld_sends_the_case_back(world):
     request = to_state(world, State.CLOSED)
-    with pytest.raises(ValidationError, match="评价说明"):
+    with pytest.raises(ValidationError, match="评价说明") as refusal:
         request_services.request_rate(actor=world.resident, request=request, rating="unsatisfied")
+    assert refusal.value.code == "required"
     with pytest.raises(PermissionDenied):
         request_services.request_rate(
             actor=world.d.users["resident:other"], request=request, rating="satisfied"
@@ -564,8 +574,9 @@ def test_resident_gets_an_sms_through_the_configured_backend_after_commit(
 def test_dispatch_objection_upheld_redispatches_with_a_fresh_deadline(world):
     request = to_state(world, State.DISPATCHED)
     first_due = request.due_at
-    with pytest.raises(ValidationError, match="理由"):
+    with pytest.raises(ValidationError, match="理由") as refusal:
         request_services.dispatch_object(actor=world.officer, request=request, reason=" ")
+    assert refusal.value.code == "required"
     with pytest.raises(ValidationError, match="不能是本部门"):
         request_services.dispatch_object(
             actor=world.officer, request=request, reason="非本部门职责",
@@ -615,10 +626,11 @@ def test_dispatch_objection_refused_the_department_must_sign(world):
         request_services.application_decide(
             actor=world.dispatcher, application=application, approve=True, note="成立"
         )
-    with pytest.raises(ValidationError, match="审核意见"):
+    with pytest.raises(ValidationError, match="审核意见") as refusal:
         request_services.application_decide(
             actor=world.dispatcher, application=application, approve=False
         )
+    assert refusal.value.code == "required"
     request_services.application_decide(
         actor=world.dispatcher, application=application, approve=False,
         note="生活垃圾清运由民政局牵头协调",
@@ -631,16 +643,18 @@ def test_dispatch_objection_refused_the_department_must_sign(world):
 
 def test_dispatch_objection_only_before_signing_and_within_a_working_day(world):
     signed = to_state(world, State.HANDLING)
-    with pytest.raises(ValidationError, match="签收后请申请退单"):
+    with pytest.raises(ValidationError, match="签收后请申请退单") as refusal:
         request_services.dispatch_object(actor=world.officer, request=signed, reason="不归我们管")
+    assert refusal.value.code == "bad_state"
     late = to_state(world, State.DISPATCHED)
     ServiceRequest.objects.filter(pk=late.pk).update(
         dispatched_at=late.dispatched_at - datetime.timedelta(days=10)
     )
     late.refresh_from_db()
     count = Application.objects.count()
-    with pytest.raises(ValidationError, match="已超时"):
+    with pytest.raises(ValidationError) as refusal:
         request_services.dispatch_object(actor=world.officer, request=late, reason="不归我们管")
+    assert refusal.value.code == "too_late"
     assert Application.objects.count() == count
     # A suggested department of another district is refused.
     from core import services as core_services

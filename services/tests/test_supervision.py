@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core import jobs
@@ -84,8 +85,9 @@ def test_manual_urge_by_dispatcher_only_while_open(world, client):
     request_services.request_urge(actor=world.dispatcher, request=request, note="请今天内答复")
     assert Notification.objects.filter(user=world.officer, title__contains="请今天内答复").exists()
     closed = to_state(world, "closed")
-    with pytest.raises(Exception, match="不能催办"):
+    with pytest.raises(ValidationError, match="不能催办") as refusal:
         request_services.request_urge(actor=world.dispatcher, request=closed, note="x")
+    assert refusal.value.code == "bad_state"
 
 
 def test_overdue_page_shows_own_department_lists(world, client):

@@ -5,7 +5,7 @@ import contextlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from core.models import AuditEvent, Notification
 from timebank import services
@@ -103,7 +103,7 @@ def test_posting_to_a_closed_account_is_refused(bank):
     before = snapshot()
     with pytest.raises(ValidationError) as err:
         services.deposit(actor=bank.worker, account=bank.team, minutes=30, key="closed-1")
-    assert err.value.code == "account_closed" and "已销户" in err.value.messages[0]
+    assert err.value.code == "account_closed"
     assert snapshot() == before
 
 
@@ -124,7 +124,7 @@ def test_storage_cap(bank):
     before = snapshot()
     with pytest.raises(ValidationError) as err:
         services.deposit(actor=bank.worker, account=bank.young, minutes=30, key="cap-2")
-    assert err.value.code == "over_storage_cap" and "存储上限" in err.value.messages[0]
+    assert err.value.code == "over_storage_cap"
     assert snapshot() == before
     # The cap also stops a transfer in.
     services.deposit(actor=bank.worker, account=bank.elder, minutes=50, key="cap-3")
@@ -166,7 +166,7 @@ def test_no_negative_balance(bank):
     before = snapshot()
     with pytest.raises(ValidationError) as err:
         services.withdraw(actor=bank.worker, account=bank.elder, minutes=31, key="neg-w")
-    assert err.value.code == "insufficient_balance" and "余额不足" in err.value.messages[0]
+    assert err.value.code == "insufficient_balance"
     assert snapshot() == before
 
 
@@ -296,7 +296,7 @@ def test_postgresql_refuses_changes_and_unbalanced_entries(bank):
         "UPDATE timebank_posting SET amount = amount + 1 WHERE id = %s",
         "DELETE FROM timebank_posting WHERE id = %s",
     ):
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [posting.pk])
     tx = posting.transaction

@@ -189,8 +189,9 @@ def test_only_the_communitys_workers_log_time(d, key):
 
 def test_a_time_log_submitted_twice_counts_once(d):
     log(d)
-    with pytest.raises(ValidationError, match="请勿重复提交"):
+    with pytest.raises(ValidationError, match="请勿重复提交") as refusal:
         log(d)
+    assert refusal.value.code == "duplicate_submit"
     assert TimeLog.objects.count() == 1
     assert BurdenMonth.objects.get(community=d.communities[0]).service_minutes == 60
 

@@ -88,8 +88,9 @@ def test_a_dispatch_at_midnight_is_stamped_with_one_moment(d, item):
 def test_frequency_of_the_admission_is_enforced(d, item):
     dispatch(d, item)
     before = counts()
-    with pytest.raises(ValidationError, match="超过准入频次"):
+    with pytest.raises(ValidationError) as refusal:
         dispatch(d, item, dispatch_token="batch-2")
+    assert refusal.value.code == "over_frequency"
     assert counts() == before
     # Another community in scope may still receive this month's task.
     assert len(dispatch(d, item, communities=[d.communities[1]], dispatch_token="batch-3")) == 1
@@ -98,15 +99,17 @@ def test_frequency_of_the_admission_is_enforced(d, item):
 def test_double_submit_writes_nothing(d, item):
     dispatch(d, item)
     before = counts()
-    with pytest.raises(ValidationError, match="请勿重复提交"):
+    with pytest.raises(ValidationError, match="请勿重复提交") as refusal:
         dispatch(d, item)
+    assert refusal.value.code == "duplicate_submit"
     assert counts() == before
 
 
 def test_community_outside_the_scope_is_refused(d, item):
     before = counts()
-    with pytest.raises(ValidationError, match="不在准入事项"):
+    with pytest.raises(ValidationError) as refusal:
         dispatch(d, item, communities=[d.communities[0], d.communities[2]])
+    assert refusal.value.code == "outside_scope"
     assert counts() == before
 
 
@@ -140,8 +143,9 @@ def test_only_the_items_department_dispatches(d, item, key):
 def test_withdrawn_item_cannot_dispatch_and_its_tasks_may_be_refused(d, item):
     [task] = dispatch(d, item)
     admission.item_withdraw(actor=d.users["coordinator:own"], item=item, reasons="年度复核退出")
-    with pytest.raises(ValidationError, match="已退出或不在准入期限内"):
+    with pytest.raises(ValidationError) as refusal:
         dispatch(d, item, dispatch_token="after")
+    assert refusal.value.code == "item_not_usable"
     worker = d.users["community_worker:own"]
     refused = services.task_refuse(actor=worker, task=task, reason="事项已退出准入目录")
     assert refused.status == "refused"
@@ -223,11 +227,12 @@ def test_unadmitted_work_is_refused_and_counted_against_the_department(d, item):
             actor=worker, community=d.communities[2], department=d.departments[1],
             channel="message", description="x",
         )  # fmt: skip
-    with pytest.raises(ValidationError, match="不能为空"):
+    with pytest.raises(ValidationError, match="不能为空") as refusal:
         services.unadmitted_refuse(
             actor=worker, community=d.communities[0], department=d.departments[1],
             channel="phone", description=" ",
         )  # fmt: skip
+    assert refusal.value.code == "required"
 
 
 def test_burden_index_comes_from_tasks_and_refusals(d, item):
