@@ -5,10 +5,10 @@ its objects into every state and calls these with its table:
 - ``check_texts_translated``: every text of the rows is in the English catalogue;
 - ``check_api_has_every_step``: the OpenAPI document has an operation per row, its body the
   row's inputs;
-- ``disagreements`` (with ``service_allows``): ``available`` lists a step iff its service,
-  called with valid input, is refused neither for permission nor for the state;
-- ``never_available``: the walks reach every row (so the agreement is not empty);
-- ``page_mismatches``: a page offers exactly the available steps.
+- ``check_available_steps_agree`` (with ``service_allows``): ``available`` lists a step iff its
+  service, called with valid input, is refused neither for permission nor for the state;
+- ``check_every_step_open``: the walks reach every row (so the agreement is not empty);
+- ``check_page_offers_available``: a page offers exactly the available steps.
 
 ``objects`` is a mapping from a state's name to a function that fetches the object in that state
 afresh; ``prepare(step, obj)`` (optional) sets up what a step needs besides the state.
@@ -59,8 +59,10 @@ def check_texts_translated(table, extra=()) -> None:
                 assert not HAN.search(str(text)), (step.name, str(text))
 
 
-def check_api_has_every_step(document: dict, table, path: str) -> None:
+def check_api_has_every_step(client, user, table, path: str) -> None:
     """``path`` is the operation's path with ``{name}`` for the step's."""
+    client.force_login(user)
+    document = client.get("/api/openapi.json").json()
     for step in table.steps:
         here = path.replace("{name}", step.name)
         assert here in document["paths"], f"the API lacks the step {step.name}"
@@ -94,8 +96,8 @@ def service_allows(step, actor, obj, data: dict, *, not_now, refusals=(Permissio
         return not {e.code for e in getattr(error, "error_list", [error])} & set(not_now)
 
 
-def disagreements(table, actor, objects: dict, allows: Callable, prepare=None) -> list:
-    """(state, step, listed, allowed) wherever ``table.available`` and ``allows(actor, step,
+def check_available_steps_agree(table, actor, objects: dict, allows: Callable, prepare=None):
+    """No (state, step, listed, allowed) where ``table.available`` and ``allows(actor, step,
     obj)`` disagree, each tried on a fresh object and rolled back."""
     found = []
     for state, fetch in objects.items():
@@ -109,11 +111,11 @@ def disagreements(table, actor, objects: dict, allows: Callable, prepare=None) -
                 transaction.set_rollback(True)
             if listed != allowed:
                 found.append((state, step.name, listed, allowed))
-    return found
+    assert not found, found
 
 
-def never_available(table, actors, objects: dict, prepare=None) -> set[str]:
-    """The steps no actor may take on any of the objects."""
+def check_every_step_open(table, actors, objects: dict, prepare=None) -> None:
+    """Each step is open to one of the actors on one of the objects."""
     seen = set()
     for fetch in objects.values():
         for step in table.steps:
@@ -124,13 +126,13 @@ def never_available(table, actors, objects: dict, prepare=None) -> set[str]:
                 if any(step.allowed(actor, obj) for actor in actors):
                     seen.add(step.name)
                 transaction.set_rollback(True)
-    return set(table.by_name) - seen
+    assert seen == set(table.by_name), set(table.by_name) - seen
 
 
-def page_mismatches(client, actor, table, objects: dict, *, url, offered, prepare=None) -> list:
-    """(state, offered, available) wherever the page ``url(obj)`` does not offer exactly the
-    available steps (``offered(page)``: the names of the steps it offers). A page the user may
-    not see (404) offers nothing, and nothing may be available there."""
+def check_page_offers_available(client, actor, table, objects: dict, *, url, offered, prepare=None):
+    """The page ``url(obj)`` offers exactly the available steps in each state (``offered(page)``:
+    the names of the steps it offers). A page the user may not see (404) offers nothing, and
+    nothing may be available there."""
     client.force_login(actor)
     found = []
     for state, fetch in objects.items():
@@ -144,4 +146,4 @@ def page_mismatches(client, actor, table, objects: dict, *, url, offered, prepar
         shown = offered(response.content.decode()) if response.status_code != 404 else set()
         if shown != expected:
             found.append((state, shown, expected))
-    return found
+    assert not found, (actor, found)
