@@ -19,6 +19,7 @@ from admission.models import WorkKind as WorkKind  # for other apps
 from admission.rules import DISTRICT_READERS, REVIEWERS, districts_of_user
 from core.models import Place
 from core.rules import officer_departments, role_places
+from core.selectors import subtrees
 
 
 def user_districts(user) -> QuerySet[Place]:
@@ -153,10 +154,7 @@ def certificate_scope(user) -> QuerySet[Place]:
     from core.models import Role
 
     places = role_places(user, {Role.STREET_OFFICER, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR})
-    query = Q(pk__in=[])
-    for place in places:
-        query |= Q(path__startswith=place.path)
-    return Place.objects.filter(query, level="community")
+    return Place.objects.filter(subtrees(places), level="community")
 
 
 def citable_entries(district: Place) -> QuerySet[ListEntry]:

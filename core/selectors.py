@@ -14,10 +14,12 @@ from core.models import (
 from core.rules import PEOPLE_ROLES, assignments_of, role_places
 
 
-def _subtrees(places) -> Q:
+def subtrees(places, path: str = "path") -> Q:
+    """Rows whose ``path`` (a lookup that ends at a Place's path: "path", "community__path"…)
+    lies within one of ``places``; no row when there are none."""
     query = Q(pk__in=[])
     for place in places:
-        query |= Q(path__startswith=place.path)
+        query |= Q(**{f"{path}__startswith": place.path})
     return query
 
 
@@ -29,7 +31,7 @@ def places_visible_to(user) -> QuerySet[Place]:
     if not places:
         return Place.objects.none()
     ancestor_ids = {int(pid) for p in places for pid in p.path.strip("/").split("/")}
-    return Place.objects.filter(_subtrees(places) | Q(pk__in=ancestor_ids))
+    return Place.objects.filter(subtrees(places) | Q(pk__in=ancestor_ids))
 
 
 def role_holders(roles, *, places=None, department=None) -> QuerySet:
@@ -72,7 +74,7 @@ def people_visible_to(user) -> QuerySet[Person]:
         # The place ids are listed (a district has about 1,500 places) rather than given as a
         # subquery, so PostgreSQL can estimate how many people they hold and choose its plan:
         # a grid's few hundred people by their place, a district's million by the name index.
-        place_ids = list(Place.objects.filter(_subtrees(places)).values_list("pk", flat=True))
+        place_ids = list(Place.objects.filter(subtrees(places)).values_list("pk", flat=True))
         query |= Q(place_id__in=place_ids)
     return Person.objects.filter(query)
 
@@ -86,7 +88,7 @@ def role_assignments_visible_to(user) -> QuerySet[RoleAssignment]:
     places = role_places(user, set(GRANTABLE) | {Role.AUDITOR})
     query = Q(user=user)
     if places:
-        query |= Q(place__in=Place.objects.filter(_subtrees(places)))
+        query |= Q(place__in=Place.objects.filter(subtrees(places)))
     return RoleAssignment.objects.filter(query)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.collation import in_pinyin_order
 from core.models import AuditEvent, Department, Person, Place, PlaceLevel, Role
 from core.rules import PEOPLE_ROLES, assignments_of, officer_departments, role_places
+from core.selectors import subtrees
 from registry import defaults
 from registry.models import (
     Building,
@@ -25,13 +26,6 @@ from registry.models import (
     SharingGrant,
 )
 from registry.rules import DISTRICT_LEADS, FILL_ROLES
-
-
-def _subtrees(places, prefix: str = "") -> Q:
-    query = Q(pk__in=[])
-    for place in places:
-        query |= Q(**{f"{prefix}path__startswith": place.path})
-    return query
 
 
 def _lead_districts(user, roles=DISTRICT_LEADS) -> list[Place]:
@@ -63,7 +57,7 @@ def residents_visible_to(user) -> QuerySet[Residence]:
     places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
     if not places:
         return qs.none()
-    return qs.filter(community__in=Place.objects.filter(_subtrees(places)))
+    return qs.filter(community__in=Place.objects.filter(subtrees(places)))
 
 
 def buildings_visible_to(user) -> QuerySet[Building]:
@@ -74,7 +68,7 @@ def buildings_visible_to(user) -> QuerySet[Building]:
     places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
     if not places:
         return qs.none()
-    within = Place.objects.filter(_subtrees(places))
+    within = Place.objects.filter(subtrees(places))
     return qs.filter(Q(community__in=within) | Q(grid__in=within))
 
 
@@ -122,7 +116,7 @@ def conflicts_for(user) -> QuerySet[Conflict]:
         query |= Q(district__in=admin)
     communities = role_places(user, {Role.STREET_OFFICER, Role.COMMUNITY_WORKER})
     if communities:
-        query |= Q(owner__isnull=True, community__in=Place.objects.filter(_subtrees(communities)))
+        query |= Q(owner__isnull=True, community__in=Place.objects.filter(subtrees(communities)))
     return qs.filter(query)
 
 

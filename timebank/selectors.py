@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Place
 from core.rules import assignments_of, role_places
+from core.selectors import subtrees
 from timebank.models import (
     Account,
     AccountKind,
@@ -18,13 +19,6 @@ from timebank.models import (
     Transaction,
 )
 from timebank.rules import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES, order_side
-
-
-def _subtrees(places, field: str = "place__path") -> Q:
-    query = Q(pk__in=[])
-    for place in places:
-        query |= Q(**{f"{field}__startswith": place.path})
-    return query
 
 
 def own_accounts(user) -> QuerySet[Account]:
@@ -40,8 +34,8 @@ def accounts_visible_to(user) -> QuerySet[Account]:
     places = role_places(user, VIEW_ROLES)
     return Account.objects.filter(
         Q(kind=AccountKind.MEMBER, person__account=user)
-        | _subtrees(places)
-        | _subtrees(places, field="person__place__path")
+        | subtrees(places, "place__path")
+        | subtrees(places, "person__place__path")
     ).exclude(kind=AccountKind.ISSUANCE)
 
 
@@ -60,7 +54,9 @@ def ledger_districts(user) -> list[Place]:
 def transactions_visible_to(user) -> QuerySet[Transaction]:
     if user.is_superuser:
         return Transaction.objects.all()
-    return Transaction.objects.filter(_subtrees(role_places(user, LEDGER_ROLES | RECORD_ROLES)))
+    return Transaction.objects.filter(
+        subtrees(role_places(user, LEDGER_ROLES | RECORD_ROLES), "place__path")
+    )
 
 
 def listings_visible_to(user) -> QuerySet[Listing]:
@@ -77,7 +73,7 @@ def orders_to_approve(user) -> QuerySet[Order]:
     if user.is_superuser:
         return Order.objects.filter(status=Order.Status.CONFIRMED)
     return Order.objects.filter(
-        _subtrees(role_places(user, RECORD_ROLES)), status=Order.Status.CONFIRMED
+        subtrees(role_places(user, RECORD_ROLES), "place__path"), status=Order.Status.CONFIRMED
     ).exclude(confirmed_by=user)  # who confirmed a service does not also approve it
 
 
@@ -90,7 +86,7 @@ def record_places(user) -> QuerySet[Place]:
     places = Place.objects.filter(level="community")
     if user.is_superuser:
         return places
-    return places.filter(_subtrees(role_places(user, RECORD_ROLES), field="path"))
+    return places.filter(subtrees(role_places(user, RECORD_ROLES)))
 
 
 def manage_places(user) -> QuerySet[Place]:
@@ -98,7 +94,7 @@ def manage_places(user) -> QuerySet[Place]:
     places = Place.objects.filter(level="community", is_active=True)
     if user.is_superuser:
         return places
-    return places.filter(_subtrees(role_places(user, ACCOUNT_ROLES), field="path"))
+    return places.filter(subtrees(role_places(user, ACCOUNT_ROLES)))
 
 
 def statistics(user) -> dict:
@@ -350,6 +346,6 @@ def disputes_to_resolve(user) -> QuerySet:
     if user.is_superuser:
         return open_
     return open_.filter(
-        (Q(after_approval=False) & _subtrees(role_places(user, RECORD_ROLES)))
-        | (Q(after_approval=True) & _subtrees(role_places(user, REVERSE_ROLES)))
+        (Q(after_approval=False) & subtrees(role_places(user, RECORD_ROLES), "place__path"))
+        | (Q(after_approval=True) & subtrees(role_places(user, REVERSE_ROLES), "place__path"))
     )

@@ -8,16 +8,10 @@ from django.db.models import Count, Q, QuerySet
 from admission.selectors import admitted_periods
 from core.models import Place, PlaceLevel
 from core.rules import officer_departments, role_places
+from core.selectors import subtrees
 from workload import hooks
 from workload.models import BurdenMonth, RefusedWork, Task, TimeLog, Trace
 from workload.rules import OVERSEERS, WORKERS
-
-
-def _subtrees(places, field: str) -> Q:
-    query = Q(pk__in=[])
-    for place in places:
-        query |= Q(**{f"{field}__path__startswith": place.path})
-    return query
 
 
 def communities_watched_by(user) -> QuerySet[Place]:
@@ -28,10 +22,7 @@ def communities_watched_by(user) -> QuerySet[Place]:
     places = role_places(user, WORKERS | OVERSEERS)
     if not places:
         return communities.none()
-    query = Q(pk__in=[])
-    for place in places:
-        query |= Q(path__startswith=place.path)
-    return communities.filter(query)
+    return communities.filter(subtrees(places))
 
 
 def _worked_or_sent(queryset: QuerySet, user) -> QuerySet:
@@ -39,7 +30,7 @@ def _worked_or_sent(queryset: QuerySet, user) -> QuerySet:
     serves as an officer (all for a superuser)."""
     if user.is_superuser:
         return queryset
-    query = _subtrees(role_places(user, WORKERS | OVERSEERS), "community")
+    query = subtrees(role_places(user, WORKERS | OVERSEERS), "community__path")
     departments = officer_departments(user)
     if departments:
         query |= Q(department__in=departments)
@@ -52,7 +43,7 @@ def tasks_visible_to(user) -> QuerySet[Task]:
 
 def my_open_tasks(user) -> QuerySet[Task]:
     """Open tasks of the communities where the user is a community worker, soonest first."""
-    query = _subtrees(role_places(user, WORKERS), "community")
+    query = subtrees(role_places(user, WORKERS), "community__path")
     return (
         Task.objects.filter(query, status=Task.Status.OPEN)
         .select_related("community", "item", "department")
@@ -213,4 +204,4 @@ def time_logs_visible_to(user) -> QuerySet[TimeLog]:
     logs = TimeLog.objects.select_related("community", "logged_by")
     if user.is_superuser:
         return logs
-    return logs.filter(_subtrees(role_places(user, WORKERS | OVERSEERS), "community"))
+    return logs.filter(subtrees(role_places(user, WORKERS | OVERSEERS), "community__path"))
