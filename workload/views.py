@@ -73,6 +73,29 @@ def _my_communities(user):
     return role_places(user, WORKERS)
 
 
+def _page_communities(request, page: str):
+    """The communities where the user works, for a page that lists to anyone with its permission
+    and takes a form from workers only: else PermissionDenied with the page's message."""
+    perm, refusal, post_refusal = {
+        "refusals": (
+            "workload.use_tasks",
+            _("此页面供社区工作者、职能部门和监督人员使用。"),
+            _("只有社区工作者可以登记拒绝的未准入事项。"),
+        ),
+        "time_log": (
+            "workload.view_burden",
+            _("此页面供社区、街道和区减负办使用。"),
+            _("只有社区工作者可以登记用时。"),
+        ),
+    }[page]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(refusal)
+    mine = Place.objects.filter(pk__in=[p.pk for p in _my_communities(request.user)])
+    if request.method == "POST" and not mine.exists():
+        raise PermissionDenied(post_refusal)
+    return mine
+
+
 @login_required
 def task_detail(request, pk):
     user = request.user
@@ -141,9 +164,7 @@ def dispatch(request, item_pk):
 @login_required
 def refusals(request):
     user = request.user
-    if not user.has_perm("workload.use_tasks"):
-        raise PermissionDenied(_("此页面供社区工作者、职能部门和监督人员使用。"))
-    mine = Place.objects.filter(pk__in=[p.pk for p in _my_communities(user)])
+    mine = _page_communities(request, "refusals")
     form = None
     if mine.exists():
         departments = Department.objects.filter(
@@ -155,8 +176,6 @@ def refusals(request):
                 services.unadmitted_refuse(actor=user, **form.cleaned_data)
                 messages.success(request, _("已登记，并计入该部门的未准入派活记录。"))
                 return redirect("workload:refusals")
-    elif request.method == "POST":
-        raise PermissionDenied(_("只有社区工作者可以登记拒绝的未准入事项。"))
     rows = selectors.refusals_visible_to(user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "workload/refusals.html", {"page": page, "form": form})
@@ -167,9 +186,7 @@ def time_log(request):
     """A community worker logs time on services or self-government in a few taps; overseers
     read what was logged."""
     user = request.user
-    if not user.has_perm("workload.view_burden"):
-        raise PermissionDenied(_("此页面供社区、街道和区减负办使用。"))
-    mine = Place.objects.filter(pk__in=[p.pk for p in _my_communities(user)])
+    mine = _page_communities(request, "time_log")
     form = None
     if mine.exists():
         form = TimeLogForm(
@@ -184,8 +201,6 @@ def time_log(request):
                     % {"category": entry.get_category_display(), "minutes": entry.minutes},
                 )
                 return redirect("workload:time_log")
-    elif request.method == "POST":
-        raise PermissionDenied(_("只有社区工作者可以登记用时。"))
     page = Paginator(selectors.time_logs_visible_to(user), 30).get_page(request.GET.get("page"))
     return render(request, "workload/time_log.html", {"page": page, "form": form})
 
