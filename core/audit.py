@@ -9,28 +9,23 @@ from core.context import client_ip
 from core.models import AuditEvent, Place
 
 
-def record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model | None = None,
-    changes: dict[str, Any] | None = None,
-    place: Place | None = None,
-    purpose: str = "",
-) -> AuditEvent:
-    """Append one audit event. Must run inside the caller's transaction.
+def record(**event) -> AuditEvent:
+    """Append one audit event, described by the keywords of ``row``. Must run inside the
+    caller's transaction.
 
     `place` scopes the event for auditors; when omitted it is taken from the object
     (the object itself if it is a Place, else its `place` attribute).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the writing transaction")
-    place = _place_of(obj, place)
-    values = row(actor=actor, action=action, obj=obj, changes=changes, place=place, purpose=purpose)
+    values = row(**event)
     # The instances themselves, so the returned event has its actor and place loaded.
     del values["actor_id"], values["place_id"]
+    actor = event["actor"]
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None, place=place, **values
+        actor=actor if getattr(actor, "pk", None) else None,
+        place=_place_of(event.get("obj"), event.get("place")),
+        **values,
     )
 
 
@@ -71,22 +66,14 @@ COLUMNS = ("at", "actor_id", "actor_name", "action", "object_type", "object_id",
            "changes", "purpose", "client_ip", "place_id", "place_path")  # fmt: skip
 
 
-def record_sql(
-    *,
-    actor,
-    action: str,
-    obj: models.Model | None = None,
-    changes: dict[str, Any] | None = None,
-    place: Place | None = None,
-    purpose: str = "",
-) -> None:
-    """`record` as one plain INSERT, for hot write paths (the ledger): the same row, but without
+def record_sql(**event) -> None:
+    """`record` as one plain INSERT (the same keywords), for hot write paths (the ledger): the same row, but without
     building and saving a model instance, which costs more client CPU than the insert itself.
     Must run inside the caller's transaction; returns nothing."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_sql must be called inside the writing transaction")
-    values = row(actor=actor, action=action, obj=obj, changes=changes, place=place, purpose=purpose)
+    values = row(**event)
     values["at"] = clock.now()
     params = [_FIELDS[c].get_db_prep_save(values[c], connection) for c in COLUMNS]
     with connection.cursor() as cursor:
