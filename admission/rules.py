@@ -3,7 +3,14 @@
 import rules
 
 from core.models import STAFF_ROLES, Role
-from core.rules import assignments_of, holds, is_superuser, officer_departments, role_places
+from core.rules import (
+    assignments_of,
+    holds,
+    holds_at,
+    is_superuser,
+    officer_departments,
+    role_places,
+)
 
 LIST_EDITORS = {Role.ADMIN, Role.COORDINATOR}
 REVIEWERS = {Role.COORDINATOR}
@@ -14,9 +21,7 @@ def districts_of_user(user) -> set[int]:
     return {a.place.district_id for a in assignments_of(user)}
 
 
-@rules.predicate
-def can_edit_lists(user, district) -> bool:
-    return district is not None and holds(user, LIST_EDITORS, district)
+can_edit_lists = holds_at(LIST_EDITORS, "can_edit_lists")
 
 
 @rules.predicate
@@ -29,9 +34,7 @@ def can_apply(user, district) -> bool:
     return district is not None and bool(officer_departments(user, district))
 
 
-@rules.predicate
-def can_review(user, district) -> bool:
-    return district is not None and holds(user, REVIEWERS, district)
+can_review = holds_at(REVIEWERS, "can_review")
 
 
 @rules.predicate
@@ -52,9 +55,7 @@ def can_amend_request(user, request) -> bool:
     return request is not None and request.department in officer_departments(user, request.district)
 
 
-@rules.predicate
-def can_withdraw_item(user, item) -> bool:
-    return item is not None and holds(user, REVIEWERS, item.district)
+can_withdraw_item = holds_at(REVIEWERS, "can_withdraw_item", place_of=lambda item: item.district)
 
 
 rules.add_perm("admission.view_lists", is_superuser | is_logged_in)
@@ -92,9 +93,7 @@ def can_ask_certificate(user, community) -> bool:
     return community is not None and community.pk in {p.pk for p in certificate_communities(user)}
 
 
-@rules.predicate
-def can_issue_certificate(user, community) -> bool:
-    return community is not None and holds(user, {Role.COMMUNITY_WORKER}, community)
+can_issue_certificate = holds_at({Role.COMMUNITY_WORKER}, "can_issue_certificate")
 
 
 rules.add_perm("admission.ask_certificate", can_ask_certificate)

@@ -47,6 +47,17 @@ def holds(user, roles, place: Place, *, strictly_below: bool = False) -> bool:
     return False
 
 
+def holds_at(roles, name: str, *, place_of=None) -> rules.Predicate:
+    """The predicate ``name``: the user holds one of ``roles`` at the object, a Place (or at
+    ``place_of(object)``), or above it; never when there is no place."""
+
+    def check(user, obj) -> bool:
+        place = obj if place_of is None or obj is None else place_of(obj)
+        return place is not None and holds(user, roles, place)
+
+    return rules.predicate(check, name=name)
+
+
 def role_places(user, roles) -> list[Place]:
     return [a.place for a in assignments_of(user) if a.role in roles]
 
@@ -94,10 +105,8 @@ def can_view_place(user, place: Place) -> bool:
     return any(place.is_within(a.place) or a.place.is_within(place) for a in assignments_of(user))
 
 
-@rules.predicate
-def can_restructure(user, place: Place) -> bool:
-    """Create, move, merge or close places under `place` (a district-level decision)."""
-    return place is not None and holds(user, STRUCTURE_ROLES, place)
+# Create, move, merge or close places under a place (a district-level decision).
+can_restructure = holds_at(STRUCTURE_ROLES, "can_restructure")
 
 
 @rules.predicate
@@ -125,9 +134,7 @@ def can_add_grid(user, community: Place) -> bool:
     )
 
 
-@rules.predicate
-def can_manage_departments(user, district: Place) -> bool:
-    return district is not None and holds(user, STRUCTURE_ROLES, district)
+can_manage_departments = holds_at(STRUCTURE_ROLES, "can_manage_departments")
 
 
 @rules.predicate
@@ -146,9 +153,7 @@ def grantable_roles(user, place: Place) -> set[str]:
     return allowed
 
 
-@rules.predicate
-def can_view_audit(user, place: Place) -> bool:
-    return place is not None and holds(user, {Role.AUDITOR, Role.ADMIN}, place)
+can_view_audit = holds_at({Role.AUDITOR, Role.ADMIN}, "can_view_audit")
 
 
 @rules.predicate
@@ -156,24 +161,24 @@ def can_view_audit_log(user) -> bool:
     return bool(role_places(user, {Role.AUDITOR, Role.ADMIN}))
 
 
-@rules.predicate
-def can_view_person(user, person) -> bool:
+def _self_or_holds(user, person, roles) -> bool:
+    """The person's own login, or one of ``roles`` held where the person lives."""
     if person is None:
         return False
     if person.account_id and person.account_id == user.pk:
         return True
-    place = person.place
-    return place is not None and holds(user, PEOPLE_ROLES | {Role.AUDITOR}, place)
+    return person.place is not None and holds(user, roles, person.place)
+
+
+@rules.predicate
+def can_view_person(user, person) -> bool:
+    return _self_or_holds(user, person, PEOPLE_ROLES | {Role.AUDITOR})
 
 
 @rules.predicate
 def can_view_person_full(user, person) -> bool:
     """Full ID and mobile numbers: the people who serve the person, never auditors."""
-    if person is None:
-        return False
-    if person.account_id and person.account_id == user.pk:
-        return True
-    return person.place is not None and holds(user, PEOPLE_ROLES, person.place)
+    return _self_or_holds(user, person, PEOPLE_ROLES)
 
 
 @rules.predicate

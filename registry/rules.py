@@ -3,7 +3,14 @@
 import rules
 
 from core.models import Department, Place, Role
-from core.rules import PEOPLE_ROLES, assignments_of, holds, is_superuser, officer_departments
+from core.rules import (
+    PEOPLE_ROLES,
+    assignments_of,
+    holds,
+    holds_at,
+    is_superuser,
+    officer_departments,
+)
 
 DISTRICT_LEADS = {Role.ADMIN, Role.COORDINATOR}
 FILL_ROLES = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
@@ -23,22 +30,13 @@ def _department_of(obj):
     return getattr(obj, "department", None) or getattr(obj, "owner", None)
 
 
-@rules.predicate
-def can_view_residents(user, place: Place) -> bool:
-    """See residents, households and houses of a place: those who serve it (and auditors)."""
-    return place is not None and holds(user, PEOPLE_ROLES | {Role.AUDITOR}, place)
-
-
-@rules.predicate
-def can_manage_residents(user, place: Place) -> bool:
-    """Record buildings, households, residences and organisations in a place."""
-    return place is not None and holds(user, PEOPLE_ROLES, place)
-
-
-@rules.predicate
-def can_manage_fields(user, district) -> bool:
-    district = _district_of(district)
-    return district is not None and holds(user, DISTRICT_LEADS, district)
+# See residents, households and houses of a place: those who serve it (and auditors).
+can_view_residents = holds_at(PEOPLE_ROLES | {Role.AUDITOR}, "can_view_residents")
+# Record buildings, households, residences and organisations in a place.
+can_manage_residents = holds_at(PEOPLE_ROLES, "can_manage_residents")
+# The district's administrators and burden-reduction office: the fields and who owns each,
+# the forms ledger (keep, stop or merge forms) and the data-sharing grants.
+is_district_lead = holds_at(DISTRICT_LEADS, "is_district_lead", place_of=_district_of)
 
 
 @rules.predicate
@@ -92,23 +90,8 @@ def can_view_report(user, report) -> bool:
     )
 
 
-@rules.predicate
-def can_fill_report(user, community: Place) -> bool:
-    """Fill the missing cells of a report for a community (or a grid of it)."""
-    return community is not None and holds(user, FILL_ROLES, community)
-
-
-@rules.predicate
-def can_keep_ledger(user, district) -> bool:
-    """Keep, stop or merge forms in the forms ledger: the district's burden-reduction office."""
-    district = _district_of(district)
-    return district is not None and holds(user, DISTRICT_LEADS, district)
-
-
-@rules.predicate
-def can_grant_sharing(user, district) -> bool:
-    district = _district_of(district)
-    return district is not None and holds(user, DISTRICT_LEADS, district)
+# Fill the missing cells of a report for a community (or a grid of it).
+can_fill_report = holds_at(FILL_ROLES, "can_fill_report")
 
 
 @rules.predicate
@@ -122,12 +105,12 @@ def can_use_grant(user, grant) -> bool:
 
 rules.add_perm("registry.view_residents", is_superuser | can_view_residents)
 rules.add_perm("registry.manage_residents", is_superuser | can_manage_residents)
-rules.add_perm("registry.manage_fields", is_superuser | can_manage_fields)
+rules.add_perm("registry.manage_fields", is_superuser | is_district_lead)
 rules.add_perm("registry.import", is_superuser | can_import)
 rules.add_perm("registry.settle_conflict", is_superuser | can_settle_conflict)
 rules.add_perm("registry.register_report", is_superuser | can_register_report)
 rules.add_perm("registry.view_report", is_superuser | can_view_report)
 rules.add_perm("registry.fill_report", is_superuser | can_fill_report)
-rules.add_perm("registry.keep_ledger", is_superuser | can_keep_ledger)
-rules.add_perm("registry.grant_sharing", is_superuser | can_grant_sharing)
+rules.add_perm("registry.keep_ledger", is_superuser | is_district_lead)
+rules.add_perm("registry.grant_sharing", is_superuser | is_district_lead)
 rules.add_perm("registry.use_grant", is_superuser | can_use_grant)

@@ -15,7 +15,7 @@
 import rules
 
 from core.models import Role
-from core.rules import acting_assignments, holds, is_superuser
+from core.rules import acting_assignments, holds_at, is_superuser
 
 # The request policies (a predicate and, beside it, the queryset of what it allows) live in
 # services.policies; these names stay importable from here.
@@ -36,10 +36,7 @@ from services.policies import (  # noqa: F401 - re-exported
     sees_place,
 )
 
-
-@rules.predicate
-def can_manage_catalogue(user, district) -> bool:
-    return district is not None and holds(user, DISPATCH_ROLES, district)
+can_manage_catalogue = holds_at(DISPATCH_ROLES, "can_manage_catalogue")
 
 
 @rules.predicate
@@ -51,19 +48,9 @@ def can_submit(user, place) -> bool:
     return any(a.place.district_id == place.district_id for a in acting_assignments(user))
 
 
-@rules.predicate
-def can_intake(user, place) -> bool:
-    return place is not None and holds(user, INTAKE_ROLES, place)
-
-
-@rules.predicate
-def can_patrol(user, place) -> bool:
-    return place is not None and holds(user, {Role.GRID_WORKER}, place)
-
-
-@rules.predicate
-def can_supervise(user, district) -> bool:
-    return district is not None and holds(user, DISPATCH_ROLES | {Role.AUDITOR}, district)
+can_intake = holds_at(INTAKE_ROLES, "can_intake")
+can_patrol = holds_at({Role.GRID_WORKER}, "can_patrol")
+can_supervise = holds_at(DISPATCH_ROLES | {Role.AUDITOR}, "can_supervise")
 
 
 rules.add_perm("services.manage_catalogue", is_superuser | can_manage_catalogue)

@@ -3,7 +3,7 @@
 import rules
 
 from core.models import Role
-from core.rules import holds, is_superuser
+from core.rules import holds, holds_at, is_superuser
 
 ACCOUNT_ROLES = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER}
 RECORD_ROLES = {Role.ADMIN, Role.COMMUNITY_WORKER}
@@ -20,27 +20,15 @@ VIEW_ROLES = {
 LEDGER_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER, Role.AUDITOR}
 
 
-@rules.predicate
-def can_manage_accounts(user, place) -> bool:
-    """Open and close accounts in a community."""
-    return place is not None and holds(user, ACCOUNT_ROLES, place)
-
-
-@rules.predicate
-def can_record(user, place) -> bool:
-    """Approve service, record withdrawals, relative transfers and donations at a place."""
-    return place is not None and holds(user, RECORD_ROLES, place)
-
-
-@rules.predicate
-def can_reverse(user, place) -> bool:
-    """Correct a transaction by reversal: above the worker who recorded it."""
-    return place is not None and holds(user, REVERSE_ROLES, place)
-
-
-@rules.predicate
-def can_edit_rules(user, district) -> bool:
-    return district is not None and holds(user, RULE_ROLES, district)
+# Open and close accounts in a community.
+can_manage_accounts = holds_at(ACCOUNT_ROLES, "can_manage_accounts")
+# Approve service, record withdrawals, relative transfers and donations at a place.
+can_record = holds_at(RECORD_ROLES, "can_record")
+# Correct a transaction by reversal: above the worker who recorded it.
+can_reverse = holds_at(REVERSE_ROLES, "can_reverse")
+can_edit_rules = holds_at(RULE_ROLES, "can_edit_rules")
+# The district ledger, the chain and the reconciliation results.
+can_view_ledger = holds_at(LEDGER_ROLES, "can_view_ledger")
 
 
 @rules.predicate
@@ -62,12 +50,6 @@ def can_view_account(user, account) -> bool:
         return True
     person = account.person if account.person_id else None
     return person is not None and person.place is not None and holds(user, VIEW_ROLES, person.place)
-
-
-@rules.predicate
-def can_view_ledger(user, place) -> bool:
-    """The district ledger, the chain and the reconciliation results."""
-    return place is not None and holds(user, LEDGER_ROLES, place)
 
 
 rules.add_perm("timebank.manage_accounts", is_superuser | can_manage_accounts)

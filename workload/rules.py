@@ -4,7 +4,7 @@ or a community Place."""
 import rules
 
 from core.models import Role
-from core.rules import holds, is_superuser, officer_departments, role_places
+from core.rules import holds, holds_at, is_superuser, officer_departments, role_places
 
 WORKERS = {Role.COMMUNITY_WORKER}
 # Who may read a community's tasks, ledger and burden: those who work there or oversee it.
@@ -17,9 +17,7 @@ def can_dispatch(user, item) -> bool:
     return item is not None and item.department in officer_departments(user, item.district)
 
 
-@rules.predicate
-def can_work_task(user, task) -> bool:
-    return task is not None and holds(user, WORKERS, task.community)
+can_work_task = holds_at(WORKERS, "can_work_task", place_of=lambda task: task.community)
 
 
 @rules.predicate
@@ -31,14 +29,8 @@ def can_view_task(user, task) -> bool:
     return task.department in officer_departments(user, task.district)
 
 
-@rules.predicate
-def can_refuse_unadmitted(user, community) -> bool:
-    return community is not None and holds(user, WORKERS, community)
-
-
-@rules.predicate
-def can_view_community_work(user, community) -> bool:
-    return community is not None and holds(user, WORKERS | OVERSEERS, community)
+can_refuse_unadmitted = holds_at(WORKERS, "can_refuse_unadmitted")
+can_view_community_work = holds_at(WORKERS | OVERSEERS, "can_view_community_work")
 
 
 @rules.predicate
