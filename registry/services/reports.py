@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.clock import one_write
 from core.models import Department, Person, Place
+from core.validation import clean_int
 from core.validation import require_perm as _require
 from registry import defaults, values
 from registry.models import Fact, Field, LedgerEntry, ReportColumn, ReportForm, Residence
@@ -24,13 +25,7 @@ def clean_population(district: Place, population: dict) -> dict:
         value = population.get(bound)
         if value in (None, ""):
             continue
-        try:
-            value = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(_("年龄应为整数。")) from None
-        if not 0 <= value <= 150:
-            raise ValidationError(_("年龄应在0–150之间。"))
-        result[bound] = value
+        result[bound] = clean_int(value, _("年龄"), 0, 150)
     if result.get("min_age") is not None and result.get("max_age") is not None:
         if result["min_age"] > result["max_age"]:
             raise ValidationError(_("最小年龄不能大于最大年龄。"))
