@@ -131,6 +131,8 @@ PASSWORD_MAX_AGE_DAYS = env_int("LINLI_PASSWORD_MAX_AGE_DAYS", default=90, minim
 # password. LINLI_STAFF_SECOND_FACTOR=0 turns it off (the demo does, for its published accounts).
 STAFF_SECOND_FACTOR = env_bool("LINLI_STAFF_SECOND_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Linli"
+# Days an uploaded import file is kept when it is not imported (a committed one is deleted at once).
+IMPORT_FILE_DAYS = env_int("LINLI_IMPORT_FILE_DAYS", default=7, minimum=1)
 # A signed-in session that has been idle this long is signed out (core.passwords.IdleTimeout).
 IDLE_TIMEOUT_MINUTES = env_int("LINLI_IDLE_TIMEOUT_MINUTES", default=30, minimum=1)
 # Logins never lock an account (core.throttle). After LOGIN_CAPTCHA_AFTER failures of one login

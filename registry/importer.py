@@ -10,12 +10,13 @@ name), rows (one row's checks), matching (people, staging), commit (one chunk's 
 """
 
 import io
+import os
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core import audit, clock
+from core import audit, clock, file_crypto
 from core.models import Person, Place
 from registry import progress, services
 from registry.importing.commit import Staged, commit_chunk
@@ -69,29 +70,39 @@ def check(batch: ImportBatch) -> ImportBatch:
     batch.status = ImportBatch.Status.CHECKING
     batch.rows_total = batch.rows_done = batch.rows_ok = batch.rows_bad = 0
     batch.rows_unchanged = batch.rows_to_confirm = 0
-    batch.rows_expected = estimate_rows(batch.file.path, batch.filename)
     batch.message = ""
-    batch.save()
-    progress.step_started(batch.pk)
     try:
-        _check_rows(batch, district)
+        # The stored file is encrypted; the dry run reads a private plaintext copy, removed
+        # when it ends (core.file_crypto).
+        suffix = os.path.splitext(batch.filename)[1].lower()  # openpyxl goes by the extension
+        with file_crypto.plaintext_copy(batch.file.path, suffix=suffix) as path:
+            batch.rows_expected = estimate_rows(path, batch.filename)
+            batch.save()
+            progress.step_started(batch.pk)
+            _check_rows(batch, district, path)
+    except file_crypto.DamagedFile:
+        return _rejected(batch, _("保存的文件无法解密（已损坏或密钥已更换），请重新上传。"))
     except FileRejected as exc:
-        progress.clear(batch.pk)
-        ImportRow.objects.filter(batch=batch).delete()
-        batch.status = ImportBatch.Status.REJECTED
-        batch.message = str(exc)
-        batch.rows_ok = batch.rows_bad = batch.rows_unchanged = batch.rows_to_confirm = 0
-        batch.save()
-        return batch
+        return _rejected(batch, str(exc))
     batch.status = ImportBatch.Status.CHECKED
     batch.save()
     progress.clear(batch.pk)
     return batch
 
 
-def _check_rows(batch: ImportBatch, district: Place) -> None:
+def _rejected(batch: ImportBatch, message: str) -> ImportBatch:
+    progress.clear(batch.pk)
+    ImportRow.objects.filter(batch=batch).delete()
+    batch.status = ImportBatch.Status.REJECTED
+    batch.message = message
+    batch.rows_ok = batch.rows_bad = batch.rows_unchanged = batch.rows_to_confirm = 0
+    batch.save()
+    return batch
+
+
+def _check_rows(batch: ImportBatch, district: Place, path: str) -> None:
     fields = services.ensure_fields(district)
-    rows = read_rows(batch.file.path, batch.filename)
+    rows = read_rows(path, batch.filename)
     titles, first_line, rest = find_header(rows, district, batch.source.mapping)
     mapping = mapping_for(titles, batch.source.mapping or {}, district)
     batch.headers = [{"title": t, "key": mapping.get(i, "")} for i, t in enumerate(titles) if t]
@@ -147,6 +158,8 @@ def commit(batch: ImportBatch, actor) -> dict:
             changes={"file": batch.filename, "rows": batch.rows_total, **outcomes},
         )  # fmt: skip
     progress.clear(batch.pk)
+    # Every row is in the registry now: the file, with its full numbers, is not kept.
+    services.import_file_delete(batch=batch, reason="committed")
     if connection.vendor == "postgresql" and (
         outcomes["created"] + outcomes["updated"] >= ANALYZE_AFTER_ROWS
     ):

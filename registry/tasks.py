@@ -2,11 +2,12 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from core import jobs
-from registry import importer
+from core import clock, jobs
+from registry import importer, services
 from registry.models import ImportBatch
 
 
@@ -34,3 +35,17 @@ def commit_import(*, batch_id: int, actor_id: int) -> dict:
             status=ImportBatch.Status.CHECKED, message="；".join(exc.messages)
         )
         return {"error": exc.messages}
+
+
+@jobs.periodic("registry.import_files_expire", every=jobs.Daily(at=datetime.time(3, 10)))
+def import_files_expire(*, period: str) -> dict:
+    """Delete the stored files of batches left uncommitted for IMPORT_FILE_DAYS (checked and
+    never imported, or refused): full ID and mobile numbers are not kept on disk longer. A file
+    being checked or committed is left alone; each deletion is audited."""
+    before = clock.now() - datetime.timedelta(days=settings.IMPORT_FILE_DAYS)
+    busy = (ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING)
+    stale = (
+        ImportBatch.objects.exclude(file="").exclude(status__in=busy).filter(created_at__lt=before)
+    )
+    deleted = sum(services.import_file_delete(batch=b, reason="expired") for b in stale)
+    return {"deleted": deleted}

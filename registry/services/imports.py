@@ -3,11 +3,14 @@
 The dry run and the commit themselves run as background jobs (registry.importer).
 """
 
+import tempfile
+
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit, clock
+from core import audit, clock, file_crypto
 from core.clock import one_write
 from core.models import Department, Person
 from core.validation import require_perm as _require
@@ -92,13 +95,40 @@ def import_upload(*, actor, source, upload) -> ImportBatch:
             "at": clock.shown(earlier.committed_at, "%Y-%m-%d %H:%M"),
             "id": earlier.pk,
         }
-    batch.file.save(f"{digest[:16]}-{name}", upload, save=False)
+    if batch.status == ImportBatch.Status.QUEUED:
+        # Stored encrypted (core.file_crypto); a duplicate is not kept at all.
+        _store_encrypted(batch, upload, f"{digest[:16]}-{name}.enc")
     batch.save()
     audit.record(actor=actor, action="registry.import_upload", obj=batch,
                  changes={"file": name, "source": str(source)})  # fmt: skip
     if batch.status == ImportBatch.Status.QUEUED:
         transaction.on_commit(lambda: tasks.check_import.enqueue(batch_id=batch.pk))
     return batch
+
+
+def _store_encrypted(batch: ImportBatch, upload, name: str) -> None:
+    upload.seek(0)
+    with tempfile.TemporaryFile() as sealed:
+        file_crypto.encrypt(upload, sealed)
+        sealed.seek(0)
+        batch.file.save(name, File(sealed), save=False)
+
+
+@one_write
+def import_file_delete(*, batch: ImportBatch, reason: str) -> bool:
+    """Delete a batch's stored file (after its commit, or past IMPORT_FILE_DAYS); audited. The
+    batch keeps its name, fingerprint, checked rows and summary. False if already gone."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.file:
+        return False
+    name = batch.file.name
+    batch.file = ""
+    batch.save(update_fields=["file"])
+    audit.record(actor=None, action="registry.import_file_deleted", obj=batch,
+                 changes={"file": batch.filename, "reason": reason})  # fmt: skip
+    # The file goes once the row saying so is committed: a rollback keeps both.
+    transaction.on_commit(lambda: batch.file.storage.delete(name))
+    return True
 
 
 @one_write
@@ -111,6 +141,8 @@ def import_recheck(*, actor, batch) -> ImportBatch:
     if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.COMMITTING,
                         ImportBatch.Status.DUPLICATE):  # fmt: skip
         raise ValidationError(_("这批数据已导入或正在导入，不能重新检查。"))
+    if not batch.file:
+        raise ValidationError(_("原文件已按保留期限删除，请重新上传。"), code="file_deleted")
     batch.status = ImportBatch.Status.QUEUED
     batch.save(update_fields=["status"])
     audit.record(actor=actor, action="registry.import_recheck", obj=batch)
