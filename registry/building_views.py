@@ -111,9 +111,16 @@ def building(request, pk):
             ):  # fmt: skip
                 return redirect("registry:building", b.pk)
     houses = selectors.houses_of(b)
+    # Who lives here is shown to all who see the building; a name links to the person's page
+    # only when that page opens for the user (the same rule: residents_visible_to).
+    opens = set(
+        selectors.residents_visible_to(user)
+        .filter(house__building=b)
+        .values_list("person_id", flat=True)
+    )
     return render(
         request,
         "registry/building.html",
         {"b": b, "houses": houses, "house_form": house_form, "edit_form": edit_form,
-         "residents": sum(len(h.residents) for h in houses)},
+         "residents": sum(len(h.residents) for h in houses), "opens": opens},
     )  # fmt: skip

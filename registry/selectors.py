@@ -51,13 +51,17 @@ def departments_acting_for(user, roles) -> QuerySet[Department]:
 
 
 def residents_visible_to(user) -> QuerySet[Residence]:
+    """Residences in the communities the user serves, or in their grid (a grid worker): the
+    query form of ``registry.view_residents`` held at the residence's community or grid. Every
+    list of residents and the person page read it, so what a list links opens."""
     qs = Residence.objects.select_related("person", "community", "grid", "household")
     if user.is_superuser:
         return qs
     places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
     if not places:
         return qs.none()
-    return qs.filter(community__in=Place.objects.filter(subtrees(places)))
+    within = Place.objects.filter(subtrees(places))
+    return qs.filter(Q(community__in=within) | Q(grid__in=within))
 
 
 def buildings_visible_to(user) -> QuerySet[Building]:

@@ -198,7 +198,14 @@ def conflicts(request):
         ):  # fmt: skip
             return redirect("registry:conflicts")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "registry/conflicts.html", {"page": page})
+    # A department settles its fields' conflicts without seeing the residents: a name links to
+    # the person's page only when it opens for the user (residents_visible_to).
+    opens = set(
+        selectors.residents_visible_to(user)
+        .filter(person_id__in=[c.person_id for c in page])
+        .values_list("person_id", flat=True)
+    )
+    return render(request, "registry/conflicts.html", {"page": page, "opens": opens})
 
 
 @login_required

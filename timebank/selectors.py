@@ -153,6 +153,7 @@ class Match:
     listing: Listing | None = None  # the offer (for a need) or the need (for a volunteer)
     account: Account | None = None  # a volunteer without an offer who served this before
     time_fits: bool | None = None
+    opens: bool = False  # the user may open the listing's page (a list links it only then)
 
 
 SKILL_SPLIT = re.compile(r"[,，、;；/\s]+")
@@ -223,6 +224,26 @@ def need_with_suggestions(user, pk: int) -> Listing | None:
     return need if need is not None and can_see_suggestions(user, need) else None
 
 
+def needs_opened_by(user) -> QuerySet[Listing]:
+    """The needs whose page the user may open: ``can_see_suggestions`` as a query, the pair a
+    list of needs reads to link only the needs that open (test_need_pages_open_as_listed)."""
+    needs = listings_visible_to(user).filter(kind=ListingKind.NEED)
+    if user.is_superuser:
+        return needs
+    query = Q(poster=user) | Q(contact=user) | Q(recipient__account=user)
+    for place in role_places(user, RECORD_ROLES):  # timebank.record at the need's place
+        query |= Q(place__path__startswith=place.path)
+    return needs.filter(query)
+
+
+def _mark_opens(user, matches: list[Match]) -> list[Match]:
+    ids = [m.listing.pk for m in matches]
+    opened = set(needs_opened_by(user).filter(pk__in=ids).values_list("pk", flat=True))
+    for match in matches:
+        match.opens = match.listing.pk in opened
+    return matches
+
+
 def suggestions_for_need(user, need: Listing, *, limit: int = 10) -> list[Match]:
     """Ranked offers, then volunteers who did this kind of service before, for an open need.
     Empty for anyone who may not see the need's suggestions."""
@@ -288,7 +309,7 @@ def needs_for_volunteer(user, *, limit: int = 20) -> list[Match]:
         .order_by("-created_at")[:300]
     )
     if account is None:
-        return [Match(score=0, listing=n) for n in needs[:limit]]
+        return _mark_opens(user, [Match(score=0, listing=n) for n in needs[:limit]])
     needs = [n for n in needs if n.recipient_id != account.person_id]
     wide = _district_wide(account.district_id)
     offers = list(
@@ -310,7 +331,7 @@ def needs_for_volunteer(user, *, limit: int = 20) -> list[Match]:
         best.listing = need
         matches.append(best)
     matches.sort(key=lambda m: (-m.score, -m.listing.pk))
-    return matches[:limit]
+    return _mark_opens(user, matches[:limit])
 
 
 # ---------------------------------------------------------------- orders and disputes
