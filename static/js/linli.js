@@ -6,11 +6,23 @@
    - <datalist id="x" data-for="id_field">  gives the input #id_field that list (a Django form
                                             field cannot name a datalist of the template's own);
    - an element with data-reload-when-finished, swapped in by htmx, reloads the page when the
-     page was opened while the work was still running ([data-was-running]). */
+     page was opened while the work was still running ([data-was-running]);
+   - <button data-nav-toggle aria-controls="x" hidden>  the phone menu's button: shown, it folds
+                                            the menu #x (the button's next sibling) and opens
+                                            and closes it, saying so in aria-expanded; Escape
+                                            closes it. Without this script the menu stays open. */
 (function () {
   "use strict";
 
+  function setMenu(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
   function setUp(root) {
+    root.querySelectorAll("[data-nav-toggle]").forEach(function (button) {
+      setMenu(button, false);
+      button.hidden = false;
+    });
     root.querySelectorAll("datalist[data-for]").forEach(function (list) {
       var input = document.getElementById(list.dataset.for);
       if (input) input.setAttribute("list", list.id);
@@ -20,6 +32,17 @@
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-print]");
     if (button) { e.preventDefault(); window.print(); }
+    var toggle = e.target.closest && e.target.closest("[data-nav-toggle]");
+    if (toggle) setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    document.querySelectorAll('[data-nav-toggle][aria-expanded="true"]').forEach(function (toggle) {
+      if (toggle.hidden || !toggle.offsetParent) return; // the desktop menu is not folded
+      setMenu(toggle, false);
+      toggle.focus();
+    });
   });
 
   document.addEventListener("change", function (e) {

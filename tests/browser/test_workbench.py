@@ -69,7 +69,7 @@ def test_resident_logs_in_by_mobile_on_a_phone_and_switches_to_english(new_page,
     assert page.locator("h1").inner_text() == "工作台"
     # The menu is folded on a phone and opens with the menu button.
     assert not page.locator("nav.nav").is_visible()
-    page.click("label.nav-button")
+    page.click("button.nav-button")
     assert page.locator("nav.nav").is_visible()
     page.click("button[name=language][value=en]")
     page.wait_for_load_state()
