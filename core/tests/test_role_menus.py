@@ -65,3 +65,26 @@ def test_api_tokens_offered_to_the_roles_that_script(district_for_module, client
     client.force_login(district_for_module.users[f"{role}:own"])
     page = client.get("/account/").content.decode()
     assert ("API 令牌" in page) == (role in API_TOKEN_ROLES), role
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_submit_links_open_for_the_role(district_for_module, client, role):
+    """我要反映 and 按此事项提交诉求 are offered only where the submit page opens (an auditor
+    saw them and was refused)."""
+    from services import services as request_services
+    from services.models import ServiceItem
+
+    d = district_for_module
+    if not ServiceItem.objects.filter(district=d.district).exists():
+        request_services.catalogue_seed(actor=d.root, district=d.district)
+    item = ServiceItem.objects.filter(district=d.district).first()
+    client.force_login(d.users[f"{role}:own"])
+    pages = ["/services/", f"/services/catalogue/{item.pk}/"]
+    links = []
+    for page in pages:
+        response = client.get(page)
+        if response.status_code == 200:
+            html = response.content.decode().replace("&amp;", "&")
+            links += re.findall(r'href="(/services/new/[^"]*)"', html)
+    refused = [link for link in links if client.get(link).status_code != 200]
+    assert not refused, (role, refused)

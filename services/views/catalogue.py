@@ -118,7 +118,12 @@ def item_detail(request, pk):
     return render(
         request,
         "services/item_detail.html",
-        {"item": item, "form": form, "versions": versions if can_edit else []},
+        {
+            "item": item,
+            "form": form,
+            "versions": versions if can_edit else [],
+            "can_submit": selectors.submit_places(request.user).exists(),
+        },
     )
 
 

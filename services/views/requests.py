@@ -71,6 +71,8 @@ def home(request):
             "is_grid_worker": selectors.patrol_places(user).exists(),
             "can_intake": selectors.intake_places(user).exists(),
             "is_officer": bool(officer_departments(user)),
+            # 我要反映 is offered only to those whose submit page opens (an auditor's does not).
+            "can_submit": selectors.submit_places(user).exists(),
         },
     )
 
