@@ -65,6 +65,26 @@ def test_small_demo_builds_every_role_and_is_idempotent():
     assert result["created"]
     district = Place.objects.get(level=PlaceLevel.DISTRICT, code="320104")
     places = Place.objects.filter(district=district)
+    _assert_the_place_tree_and_its_codes(places)
+    assert district.population == 1_032_000
+
+    active = RoleAssignment.objects.active().filter(user__is_active=True)
+    assert set(active.values_list("role", flat=True)) == set(Role.values)
+    assert Person.objects.filter(account__isnull=True).count() == generate.SMALL_RESIDENTS
+    _assert_id_numbers_stored_encrypted_hashed_and_masked()
+    assert AuditEvent.objects.filter(action="demo.residents_import").count() == 1
+    assert AuditEvent.objects.filter(action="place.create").count() == places.count()
+    _assert_a_login_for_every_role()
+
+    counts = (Place.objects.count(), Person.objects.count(), AuditEvent.objects.count())
+    again = io.StringIO()
+    call_command("demo", "--no-logins", stdout=again)
+    assert "已存在" in again.getvalue()
+    assert (Place.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def _assert_the_place_tree_and_its_codes(places):
+    """12 streets, 104 communities, about a thousand grids; every code valid under its parent."""
     assert places.filter(level=PlaceLevel.STREET).count() == 12
     assert places.filter(level=PlaceLevel.COMMUNITY).count() == 104
     grids = places.filter(level=PlaceLevel.GRID)
@@ -77,31 +97,23 @@ def test_small_demo_builds_every_role_and_is_idempotent():
         for place in places.filter(level=level):
             parent = by_id[place.parent_id]
             validate_place_code(level=level, code=place.code, parent_code=parent.code)
-    assert district.population == 1_032_000
 
-    active = RoleAssignment.objects.active().filter(user__is_active=True)
-    assert set(active.values_list("role", flat=True)) == set(Role.values)
-    assert Person.objects.filter(account__isnull=True).count() == generate.SMALL_RESIDENTS
-    # Every stored ID number decrypts to a valid GB 11643 number matching its hash and mask.
+
+def _assert_id_numbers_stored_encrypted_hashed_and_masked():
+    """Every stored ID number decrypts to a valid GB 11643 number matching its hash and mask."""
     for person in Person.objects.exclude(id_number_enc=""):
         number = decrypt(person.id_number_enc)
         assert normalize_id_number(number) == number
         assert person.id_number_hash == id_number_hash(number)
         assert person.id_number_masked == number[:6] + "********" + number[-4:]
-    assert AuditEvent.objects.filter(action="demo.residents_import").count() == 1
-    assert AuditEvent.objects.filter(action="place.create").count() == places.count()
 
+
+def _assert_a_login_for_every_role():
     logins = demo_logins()
     assert {item["role"] for item in logins} == set(Role.values)
     assert all(item["password"] == DEMO_PASSWORD for item in logins)
     resident = next(item for item in logins if item["role"] == Role.RESIDENT)
     assert normalize_mobile(resident["login"]) == resident["login"]
-
-    counts = (Place.objects.count(), Person.objects.count(), AuditEvent.objects.count())
-    again = io.StringIO()
-    call_command("demo", "--no-logins", stdout=again)
-    assert "已存在" in again.getvalue()
-    assert (Place.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == counts
 
 
 @pytest.mark.django_db
