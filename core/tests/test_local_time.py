@@ -50,6 +50,12 @@ def test_workbench_messages_and_audit_in_beijing_time(at_2330_utc, client):
     # The message's card and the audit card each show the moment in Beijing time.
     assert page.count(BEIJING) >= 2
     assert UTC not in page
+    # And so do the pages they lead to (templates: Django's |date converts).
+    for url in ("/notifications/", "/audit/"):
+        page = client.get(url).content.decode()
+        assert "07:30" in page and "23:30" not in page, url
+    export = b"".join(client.get("/audit/export.csv").streaming_content).decode("utf-8-sig")
+    assert "2026-12-03 07:30:00" in export and "23:30" not in export
 
 
 @pytest.mark.django_db
