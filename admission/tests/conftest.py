@@ -3,22 +3,19 @@
 import datetime
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from admission import services
 from admission.models import AdmissionRequest, JointMeeting
 from core.testing import build_small_district
+from core.tests.modules import rolled_back_after
 
 
 @pytest.fixture(scope="module")
 def d(django_db_setup, django_db_blocker, kind_of_day):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         district = build_small_district()
         services.lists_seed(actor=district.root, district=district.district)
         yield district
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import transaction
-from django.test import override_settings
 
 from core.testing import build_small_district
+from core.tests.modules import rolled_back_after
 
 # A Wednesday morning in Beijing; throttle tests stop the clock here and move it by hand.
 FROZEN_AT = datetime.datetime(2026, 12, 2, 1, 30, tzinfo=datetime.UTC)
@@ -16,14 +15,19 @@ FROZEN_AT = datetime.datetime(2026, 12, 2, 1, 30, tzinfo=datetime.UTC)
 @pytest.fixture(scope="module")
 def district_for_module(django_db_setup, django_db_blocker):
     """A small district built once for the module, rolled back after it."""
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         yield build_small_district()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def frozen_clock():
+def d(district_for_module):
+    """The module's district, under the short name the throttle tests use (a module that builds
+    its own `d` overrides this one)."""
+    return district_for_module
+
+
+@pytest.fixture
+def clock():
     """The clock stopped at FROZEN_AT; `.shift(seconds)` moves it."""
     with time_machine.travel(FROZEN_AT, tick=False) as traveller:
         yield traveller

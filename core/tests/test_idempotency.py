@@ -1,13 +1,12 @@
 """Idempotency keys: a retried write happens once, even when the retries race."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from core import idempotency, services
 from core.models import IdempotencyKey, Place
 from core.testing import build_small_district
+from core.tests.threads import at_once
 
 
 def create_community(d, name, code):
@@ -77,31 +76,20 @@ def test_racing_retries_create_once_on_postgresql():
         pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is in memory)")
     d = build_small_district()
     code = d.streets[0].code + "070"
-    results, failures = [], []
-    barrier = threading.Barrier(6)
+    results = []
 
-    def attempt():
-        try:
-            barrier.wait()
-            results.append(
-                idempotency.run_once(
-                    user=d.root,
-                    key="race",
-                    operation="place.create",
-                    payload={"code": code},
-                    run=create_community(d, "竞", code),
-                )
+    def attempt(_i):
+        results.append(
+            idempotency.run_once(
+                user=d.root,
+                key="race",
+                operation="place.create",
+                payload={"code": code},
+                run=create_community(d, "竞", code),
             )
-        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
-            failures.append(error)
-        finally:
-            connections.close_all()
+        )
 
-    threads = [threading.Thread(target=attempt) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = at_once(attempt, 6)
     assert failures == []
     assert Place.objects.filter(code=code).count() == 1
     assert sorted(r[2] for r in results) == [False] + [True] * 5

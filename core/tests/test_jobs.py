@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -25,6 +24,7 @@ from core import calendar, jobs
 from core.models import JobRun, Notification, Role
 from core.tasks import CALENDAR_NOTICE_JOB
 from core.testing import build_small_district, make_superuser
+from core.tests.threads import at_once
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -125,24 +125,13 @@ def test_period_keys_are_local_days_and_hours():
 def test_concurrent_runs_of_the_same_period_run_the_job_once(counting_job):
     if connection.vendor != "postgresql":
         pytest.skip("the in-memory SQLite test database cannot hold two concurrent writers")
-    barrier = threading.Barrier(2)
-    outcomes, errors = [], []
+    outcomes = []
 
-    def runner():
-        try:
-            barrier.wait()
-            run = jobs.run_once("test.counting", "2026-11-27")
-            outcomes.append(None if run is None else run.pk)
-        except Exception as exc:  # surfaced below; a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def runner(_i):
+        run = jobs.run_once("test.counting", "2026-11-27")
+        outcomes.append(None if run is None else run.pk)
 
-    threads = [threading.Thread(target=runner) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    errors = at_once(runner, 2, timeout=30)
     assert errors == []
     assert sorted(outcomes, key=lambda o: o is None)[1] is None  # exactly one did nothing
     assert sum(o is not None for o in outcomes) == 1

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
@@ -19,6 +18,7 @@ from core import services
 from core.middleware import NoStoreMiddleware, RequestSizeLimitMiddleware
 from core.models import AuditEvent, Place
 from core.testing import PASSWORD, build_small_district
+from core.tests.modules import rolled_back_after
 from services import services as request_services
 from services.models import ServiceRequest
 
@@ -29,12 +29,10 @@ NO_STORE = "no-store, private"
 
 @pytest.fixture(scope="module")
 def d(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         district = build_small_district()
         request_services.catalogue_seed(actor=district.root, district=district.district)
         yield district
-        transaction.set_rollback(True)
 
 
 def written():

@@ -9,7 +9,6 @@ and so are the writes that have no place (the calendar, a new district).
 """
 
 import datetime
-import itertools
 
 import pytest
 from django.db import transaction
@@ -17,7 +16,8 @@ from django.db import transaction
 from core import personal_data, services
 from core.identifiers import grid_code
 from core.models import Role
-from core.testing import attempt_allowed, build_small_district, deny_unless
+from core.testing import attempt_allowed, deny_unless
+from core.tests.matrix import attempt_action, cells, matrix_tests, two_districts
 
 R = Role
 EXPECTED = {
@@ -45,8 +45,7 @@ DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        own = build_small_district(code="320104", name="秦淮区")
-        far = build_small_district(code="320105", name="建邺区")
+        own, far = two_districts()
         people = {
             name: services.person_register(
                 actor=d.root, place=d.grids[index], name=f"居民{name}", id_number=id_number
@@ -131,33 +130,10 @@ def attempt(world, role, side, action) -> bool:
             actor=actor, department=d.departments[1], name="城市管理局", is_active=True
         ),
     }
-    label = f"{role} {action} {side}"
-    if isinstance(actions[action], tuple):
-        prepare, act = actions[action]
-        return attempt_allowed(act, prepare=prepare, label=label)
-    return attempt_allowed(actions[action], label=label)
+    return attempt_action(actions, action, f"{role} {action} {side}")
 
 
-CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "action", "side"), CELLS, ids=["-".join(c) for c in CELLS])
-def test_matrix(world, role, action, side):
-    expected = role in EXPECTED[action] and side == "own"
-    assert attempt(world, role, side, action) is expected
-
-
-WRITES = sorted(set(EXPECTED) - READS)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("side", ["own", "other"])
-@pytest.mark.parametrize("action", WRITES)
-def test_auditor_writes_nothing(world, action, side):
-    """The auditor role is read-only: every write is refused (and writes nothing), wherever."""
-    assert R.AUDITOR not in EXPECTED[action]
-    assert attempt(world, R.AUDITOR, side, action) is False
+test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt)
 
 
 @pytest.mark.django_db
@@ -181,5 +157,5 @@ def test_auditor_writes_nothing_without_a_place(world):
 @pytest.mark.django_db
 def test_every_role_and_action_is_in_the_matrix():
     assert {role for roles in EXPECTED.values() for role in roles} <= set(Role)
-    assert len(CELLS) == len(Role) * len(EXPECTED) * 2
+    assert len(cells(EXPECTED)) == len(Role) * len(EXPECTED) * 2
     assert READS <= set(EXPECTED)

@@ -22,16 +22,6 @@ PAGE = "/notifications/read-all/"
 
 
 @pytest.fixture
-def d(district_for_module):
-    return district_for_module
-
-
-@pytest.fixture
-def clock(frozen_clock):
-    return frozen_clock
-
-
-@pytest.fixture
 def limits(settings):
     """Small limits, so a test reaches them in a few requests."""
 

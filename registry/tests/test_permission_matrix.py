@@ -6,15 +6,14 @@ Nothing is allowed at the other place; at the own place exactly the roles in EXP
 A refused action writes nothing.
 """
 
-import itertools
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from core import services as core_services
 from core.models import Role
-from core.testing import attempt_allowed, build_small_district, deny_unless
+from core.testing import attempt_allowed, deny_unless
+from core.tests.matrix import cells, two_districts
 from registry import services, values
 from registry.models import ReportForm
 
@@ -60,8 +59,7 @@ def _setup(d, grid, id_number):
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        own = build_small_district(code="320104", name="秦淮区")
-        far = build_small_district(code="320105", name="建邺区")
+        own, far = two_districts()
         people = {
             "own": _setup(own, own.grids[0], "320104195001011237"),
             "street_b": _setup(own, own.grids[4], "320104198507153818"),
@@ -152,7 +150,7 @@ def attempt(world, role, side, action, tmp_path) -> bool:
     return attempt_allowed(actions[action], label=f"{role} {action} {side}")
 
 
-CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
+CELLS = cells(EXPECTED)
 
 
 @pytest.mark.django_db

@@ -124,19 +124,13 @@ def test_mapping_form_saves_and_rechecks(filled, as_user):
 @pytest.mark.django_db
 def test_register_report_fill_and_export_through_the_pages(filled, as_user):
     officer = as_user(filled.users["department_officer:own"])
-    response = officer.post(
-        reverse("registry:reports"),
-        {"department": dept(filled, "mz").pk, "name": "独居老人关爱表",
-         "fields": ["name", "id_number", "elderly_allowance"], "new_columns": "身份证号",
-         "tags": ["living_alone"]},
-    )  # fmt: skip
+    form = {
+        "department": dept(filled, "mz").pk, "name": "独居老人关爱表",
+        "fields": ["name", "id_number", "elderly_allowance"], "tags": ["living_alone"],
+    }  # fmt: skip
+    response = officer.post(reverse("registry:reports"), {**form, "new_columns": "身份证号"})
     assert response.status_code == 200 and "已由公安分局掌握" in response.content.decode()
-    response = officer.post(
-        reverse("registry:reports"),
-        {"department": dept(filled, "mz").pk, "name": "独居老人关爱表",
-         "fields": ["name", "id_number", "elderly_allowance"], "new_columns": "关爱人\n",
-         "tags": ["living_alone"]},
-    )  # fmt: skip
+    response = officer.post(reverse("registry:reports"), {**form, "new_columns": "关爱人\n"})
     assert response.status_code == 302
     report = ReportForm.objects.get(name="独居老人关爱表")
     page = officer.get(reverse("registry:report", args=[report.pk])).content.decode()

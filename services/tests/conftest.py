@@ -45,6 +45,16 @@ def world(django_db_setup, django_db_blocker, kind_of_day):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def api_key(world, django_db_blocker):
+    """An Open311 API key of the district (the raw key a client sends)."""
+    with django_db_blocker.unblock():
+        _key, raw = request_services.open311_key_create(
+            actor=world.d.root, district=world.d.district, name="测试App"
+        )
+    return raw
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

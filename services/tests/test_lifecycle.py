@@ -11,6 +11,7 @@ from PIL import Image
 
 from core import calendar as workcal
 from core.models import AuditEvent, Notification
+from core.tests.refused import refused
 from services import services as request_services
 from services.models import (
     Application,
@@ -282,21 +283,18 @@ def test_photo_must_be_a_small_image(world):
     ok = submit(world, photo=SimpleUploadedFile("a.png", PNG, content_type="image/png"))
     assert ok.photo.name.endswith(".png")
     before = ServiceRequest.objects.count()
-    with pytest.raises(ValidationError) as refusal:
+    with refused("photo_type"):
         submit(world, photo=SimpleUploadedFile("a.png", b"%PDF-1.4 not an image", "image/png"))
-    assert refusal.value.code == "photo_type"
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024), "image/jpeg")
-    with pytest.raises(ValidationError) as refusal:
+    with refused("photo_size"):
         submit(world, photo=big)
-    assert refusal.value.code == "photo_size"
     assert ServiceRequest.objects.count() == before
 
 
 def test_submit_refuses_bad_places_and_strangers(world):
     d = world.d
-    with pytest.raises(ValidationError, match="诉求内容不能为空") as refusal:
+    with refused("required", match="诉求内容不能为空"):
         submit(world, description="   ")
-    assert refusal.value.code == "required"
     with pytest.raises(ValidationError, match="经纬度需要同时提供"):
         submit(world, lat="32.03")
     # Intake on behalf (代办) only where the worker serves.
@@ -388,9 +386,8 @@ def test_only_the_lead_department_signs_and_answers(world):
 
 def test_reject_at_acceptance_needs_a_reason(world):
     request = submit(world)
-    with pytest.raises(ValidationError, match="理由") as refusal:
+    with refused("required", match="理由"):
         request_services.request_reject(actor=world.dispatcher, request=request, reason=" ")
-    assert refusal.value.code == "required"
     request = request_services.request_reject(
         actor=world.dispatcher, request=request, reason="不属于政府职能"
     )
@@ -399,11 +396,10 @@ def test_reject_at_acceptance_needs_a_reason(world):
 
 def test_redispatch_moves_lead_and_restarts_deadline(world):
     request = to_state(world, State.HANDLING)
-    with pytest.raises(ValidationError, match="理由") as refusal:
+    with refused("required", match="理由"):
         request_services.request_redispatch(
             actor=world.dispatcher, request=request, department=world.d.departments[1], reason=""
         )
-    assert refusal.value.code == "required"
     request = request_services.request_redispatch(
         actor=world.dispatcher,
         request=request,
@@ -419,9 +415,8 @@ def test_redispatch_moves_lead_and_restarts_deadline(world):
 
 def test_return_is_reviewed_by_the_dispatcher(world):
     request = to_state(world, State.HANDLING)
-    with pytest.raises(ValidationError, match="理由") as refusal:
+    with refused("required", match="理由"):
         request_services.return_ask(actor=world.officer, request=request, reason="")
-    assert refusal.value.code == "required"
     application = request_services.return_ask(
         actor=world.officer, request=request, reason="非本部门职责"
     )
@@ -433,11 +428,10 @@ def test_return_is_reviewed_by_the_dispatcher(world):
             actor=world.officer, application=application, approve=True
         )
     # Refusing needs a note; approving sends the request back to the dispatch queue.
-    with pytest.raises(ValidationError, match="审核意见") as refusal:
+    with refused("required", match="审核意见"):
         request_services.application_decide(
             actor=world.dispatcher, application=application, approve=False
         )
-    assert refusal.value.code == "required"
     request_services.application_decide(
         actor=world.dispatcher, application=application, approve=True
     )
@@ -471,11 +465,10 @@ def test_extension_asked_before_deadline_and_approved_on_working_days(world):
     ServiceRequest.objects.filter(pk=request.pk).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    with pytest.raises(ValidationError) as refusal:
+    with refused("too_late"):
         request_services.extension_ask(
             actor=world.officer, request=request, days=1, reason="还需时间"
         )
-    assert refusal.value.code == "too_late"
     assert Application.objects.filter(request=request, kind="extend").count() == 1
 
 
@@ -494,16 +487,14 @@ def test_merge_duplicates_tells_the_resident(world):
     closed = to_state(world, State.CLOSED)
     with pytest.raises(ValidationError):
         request_services.request_merge(actor=world.dispatcher, duplicate=submit(world), into=closed)
-    with pytest.raises(ValidationError, match="已并单") as refusal:
+    with refused("bad_state", match="已并单"):
         request_services.request_merge(actor=world.dispatcher, duplicate=duplicate, into=main)
-    assert refusal.value.code == "bad_state"
 
 
 def test_unsatisfied_rating_upheld_sends_the_case_back(world):
     request = to_state(world, State.CLOSED)
-    with pytest.raises(ValidationError, match="评价说明") as refusal:
+    with refused("required", match="评价说明"):
         request_services.request_rate(actor=world.resident, request=request, rating="unsatisfied")
-    assert refusal.value.code == "required"
     with pytest.raises(PermissionDenied):
         request_services.request_rate(
             actor=world.d.users["resident:other"], request=request, rating="satisfied"
@@ -574,9 +565,8 @@ def test_resident_gets_an_sms_through_the_configured_backend_after_commit(
 def test_dispatch_objection_upheld_redispatches_with_a_fresh_deadline(world):
     request = to_state(world, State.DISPATCHED)
     first_due = request.due_at
-    with pytest.raises(ValidationError, match="理由") as refusal:
+    with refused("required", match="理由"):
         request_services.dispatch_object(actor=world.officer, request=request, reason=" ")
-    assert refusal.value.code == "required"
     with pytest.raises(ValidationError, match="不能是本部门"):
         request_services.dispatch_object(
             actor=world.officer, request=request, reason="非本部门职责",
@@ -626,11 +616,10 @@ def test_dispatch_objection_refused_the_department_must_sign(world):
         request_services.application_decide(
             actor=world.dispatcher, application=application, approve=True, note="成立"
         )
-    with pytest.raises(ValidationError, match="审核意见") as refusal:
+    with refused("required", match="审核意见"):
         request_services.application_decide(
             actor=world.dispatcher, application=application, approve=False
         )
-    assert refusal.value.code == "required"
     request_services.application_decide(
         actor=world.dispatcher, application=application, approve=False,
         note="生活垃圾清运由民政局牵头协调",
@@ -643,18 +632,16 @@ def test_dispatch_objection_refused_the_department_must_sign(world):
 
 def test_dispatch_objection_only_before_signing_and_within_a_working_day(world):
     signed = to_state(world, State.HANDLING)
-    with pytest.raises(ValidationError, match="签收后请申请退单") as refusal:
+    with refused("bad_state", match="签收后请申请退单"):
         request_services.dispatch_object(actor=world.officer, request=signed, reason="不归我们管")
-    assert refusal.value.code == "bad_state"
     late = to_state(world, State.DISPATCHED)
     ServiceRequest.objects.filter(pk=late.pk).update(
         dispatched_at=late.dispatched_at - datetime.timedelta(days=10)
     )
     late.refresh_from_db()
     count = Application.objects.count()
-    with pytest.raises(ValidationError) as refusal:
+    with refused("too_late"):
         request_services.dispatch_object(actor=world.officer, request=late, reason="不归我们管")
-    assert refusal.value.code == "too_late"
     assert Application.objects.count() == count
     # A suggested department of another district is refused.
     from core import services as core_services

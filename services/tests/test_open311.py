@@ -12,15 +12,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("services.tests.urls")]
 BASE = "/open311/v2"
 
 
-@pytest.fixture(scope="module")
-def api_key(world, django_db_blocker):
-    with django_db_blocker.unblock():
-        _key, raw = request_services.open311_key_create(
-            actor=world.d.root, district=world.d.district, name="测试App"
-        )
-    return raw
-
-
 def xml(response):
     assert response["Content-Type"] == "text/xml; charset=utf-8"
     assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')

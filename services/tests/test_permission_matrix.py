@@ -8,13 +8,12 @@ the other place. A refused action writes nothing. The auditor reads and does not
 write below is refused to it, at its own place and elsewhere (test_auditor_writes_nothing).
 """
 
-import itertools
-
 import pytest
 from django.db import transaction
 
 from core.models import Role
-from core.testing import attempt_allowed, deny_unless
+from core.testing import deny_unless
+from core.tests.matrix import attempt_action, matrix_tests
 from services import services as request_services
 from services.models import Category, Channel
 from services.tests.conftest import build_world
@@ -216,30 +215,7 @@ def attempt(world, role, side, action) -> bool:
             lambda key: request_services.open311_key_revoke(actor=actor, key=key),
         ),
     }
-    label = f"{role} {action} {side}"
-    if isinstance(actions[action], tuple):
-        prepare, act = actions[action]
-        return attempt_allowed(act, prepare=prepare, label=label)
-    return attempt_allowed(actions[action], label=label)
+    return attempt_action(actions, action, f"{role} {action} {side}")
 
 
-CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "action", "side"), CELLS, ids=["-".join(c) for c in CELLS])
-def test_matrix(world, role, action, side):
-    expected = role in EXPECTED[action] and side == "own"
-    assert attempt(world, role, side, action) is expected
-
-
-WRITES = sorted(set(EXPECTED) - READS)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("side", ["own", "other"])
-@pytest.mark.parametrize("action", WRITES)
-def test_auditor_writes_nothing(world, action, side):
-    """The auditor role is read-only: every write is refused (and writes nothing), wherever."""
-    assert R.AUDITOR not in EXPECTED[action]
-    assert attempt(world, R.AUDITOR, side, action) is False
+test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt)

@@ -94,6 +94,17 @@ def stored_files(settings) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
+def posted_and_stored(client, world, upload, key, extension):
+    """Post the photo through the page: the request made, and the bytes stored for it under a
+    generated name ending in `extension`."""
+    response = post_photo(client, world, upload, key)
+    assert response.status_code == 302
+    created = ServiceRequest.objects.get(client_key=f"k-{key}")
+    assert GENERATED.match(created.photo.name) and created.photo.name.endswith(extension)
+    with created.photo.open("rb") as handle:
+        return created, handle.read()
+
+
 def post_photo(client, world, upload, key):
     client.force_login(world.resident)
     return client.post(
@@ -215,15 +226,9 @@ def test_refusals_read_in_english_too(client, world):
 
 
 def test_a_real_jpeg_is_stored_under_a_generated_name_without_its_gps(client, world, settings):
-    response = post_photo(
-        client, world, SimpleUploadedFile("张三家门口.jpeg", jpeg_with_gps(), "image/jpeg"), "jpg"
-    )
-    assert response.status_code == 302
-    created = ServiceRequest.objects.get(client_key="k-jpg")
-    assert GENERATED.match(created.photo.name) and created.photo.name.endswith(".jpg")
+    upload = SimpleUploadedFile("张三家门口.jpeg", jpeg_with_gps(), "image/jpeg")
+    created, stored = posted_and_stored(client, world, upload, "jpg", ".jpg")
     assert "张三" not in created.photo.name
-    with created.photo.open("rb") as handle:
-        stored = handle.read()
     image = Image.open(io.BytesIO(stored))
     assert image.format == "JPEG"
     assert image.size == (20, 40)  # the orientation is applied, not kept as a tag
@@ -273,14 +278,8 @@ def test_webp_and_gif_keep_their_format(world):
 
 
 def test_a_real_gif_carrying_html_is_neutralised(client, world, settings):
-    response = post_photo(
-        client, world, SimpleUploadedFile("scene.html", gif_polyglot(), "text/html"), "poly"
-    )
-    assert response.status_code == 302
-    created = ServiceRequest.objects.get(client_key="k-poly")
-    assert GENERATED.match(created.photo.name) and created.photo.name.endswith(".gif")
-    with created.photo.open("rb") as handle:
-        stored = handle.read()
+    upload = SimpleUploadedFile("scene.html", gif_polyglot(), "text/html")
+    created, stored = posted_and_stored(client, world, upload, "poly", ".gif")
     assert b"<script" not in stored and b"<html" not in stored
     assert [path.suffix for path in stored_files(settings)] == [".gif"]
     served = client.get(reverse("services:request_photo", args=[created.pk]))

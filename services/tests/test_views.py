@@ -1,24 +1,13 @@
 """The pages, through Django's test client: good paths, refusals and bad input."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from services.models import ServiceRequest, State
+from services.tests.test_lifecycle import PNG
 
 pytestmark = pytest.mark.django_db
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-PNG = _png()  # a real image: uploaded photos are decoded and re-encoded (core.images)
 
 
 def client_for(client, user):

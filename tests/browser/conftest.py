@@ -85,6 +85,19 @@ def one_database_user_at_a_time(live_server):
 
 
 @pytest.fixture
+def district(transactional_db, settings, tmp_path):
+    """A small district with the default service catalogue; uploads go to a scratch folder.
+    (A module that needs another district defines its own.)"""
+    from core.testing import build_small_district
+    from services import services as request_services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    d = build_small_district()
+    request_services.catalogue_seed(actor=d.root, district=d.district)
+    return d
+
+
+@pytest.fixture
 def new_page(browser, live_server, one_database_user_at_a_time):
     """new_page(viewport=PHONE) -> a page in a fresh context, with the server's address as base."""
     contexts = []
@@ -105,6 +118,16 @@ def log_in(page, login: str, password: str) -> None:
     page.fill("#id_username", login)
     page.fill("#id_password", password)
     page.click("button.primary")
+
+
+def signed_in(new_page, login: str, viewport=DESKTOP, password: str = ""):
+    """A new page (a fresh context) on which `login` has signed in and landed on the workbench."""
+    from core.testing import PASSWORD
+
+    page = new_page(viewport=viewport)
+    log_in(page, login, password or PASSWORD)
+    page.wait_for_url("**/")
+    return page
 
 
 def screenshots(prefix: str = ""):

@@ -9,8 +9,8 @@ import pytest
 from admission import services as admission
 from admission.models import AdmissionRequest
 from core import calendar as workcal
-from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, log_in, screenshots
+from core.testing import build_small_district
+from tests.browser.conftest import PHONE, screenshots, signed_in
 from workload.models import Task
 
 shot = screenshots()
@@ -42,9 +42,7 @@ def fill_application(page, d, title, funding="3600"):
 
 def test_application_to_completed_task_and_negative_refusal(new_page, district):
     d = district
-    officer = new_page()
-    log_in(officer, d.logins["department_officer:own"], PASSWORD)
-    officer.wait_for_url("**/")
+    officer = signed_in(new_page, d.logins["department_officer:own"])
     # The published lists are there for everyone; the certificate list says where to go instead.
     officer.goto("/admission/lists/?kind=certificate")
     assert "无犯罪记录证明" in officer.locator("table[data-list=certificate]").inner_text()
@@ -60,9 +58,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     assert "FM-01" in refusal and "厅字〔2022〕28号" in refusal
     shot(officer, "request-refused-negative")
 
-    coordinator = new_page()
-    log_in(coordinator, d.logins["coordinator:own"], PASSWORD)
-    coordinator.wait_for_url("**/")
+    coordinator = signed_in(new_page, d.logins["coordinator:own"])
     assert "高龄津贴申报材料收集" in coordinator.locator("main").inner_text()  # workbench card
     coordinator.goto(f"/admission/requests/{request.pk}/")
     coordinator.fill("#id_opinion", "依据明确，经费落实，提请联席会议审议。")
@@ -102,9 +98,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     officer.wait_for_url("**/workload/tasks/")
     assert Task.objects.filter(item__number=number).count() == 2
 
-    worker = new_page(viewport=PHONE)
-    log_in(worker, d.logins["community_worker:own"], PASSWORD)
-    worker.wait_for_url("**/")
+    worker = signed_in(new_page, d.logins["community_worker:own"], PHONE)
     card = worker.locator("[data-card='待办的社区任务']")
     assert "本月高龄津贴申报材料" in card.inner_text()
     shot(worker, "worker-workbench-phone")
@@ -126,9 +120,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     coordinator.wait_for_function("() => document.querySelector('#trend-chart canvas') !== null")
     shot(coordinator, "burden-desktop")
     # Every community sees the decision and its conditions.
-    other = new_page()
-    log_in(other, d.logins["community_worker:other"], PASSWORD)
-    other.wait_for_url("**/")
+    other = signed_in(new_page, d.logins["community_worker:other"])
     other.goto("/admission/decisions/")
     decisions = other.locator("main table").inner_text()
     assert "高龄津贴申报材料收集" in decisions and "只核对" in decisions

@@ -5,14 +5,12 @@ through the real pages in Chromium."""
 import base64
 import datetime
 
-import pytest
 from django.utils import timezone
 
-from core.testing import PASSWORD, build_small_district
-from services import services as request_services
+from core.testing import PASSWORD
 from services import supervision
 from services.models import ServiceRequest, State
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
+from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots, signed_in
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
@@ -20,19 +18,9 @@ PNG = base64.b64decode(
 shot = screenshots("services-")
 
 
-@pytest.fixture
-def district(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    d = build_small_district()
-    request_services.catalogue_seed(actor=d.root, district=d.district)
-    return d
-
-
 def test_resident_to_rating_walkthrough(new_page, district):
     # The resident, on a phone, picks an item and describes the problem.
-    phone = new_page(viewport=PHONE)
-    log_in(phone, district.logins["resident:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone = signed_in(new_page, district.logins["resident:own"], PHONE)
     phone.goto("/services/new/")
     shot(phone, "1-choose")
     phone.click("a[data-item='CG-002']")
@@ -52,9 +40,7 @@ def test_resident_to_rating_walkthrough(new_page, district):
     assert request.grid == district.grids[0] and request.photo
 
     # The dispatcher routes it to the item's lead department (preselected) with a co-handler.
-    desk = new_page(viewport=DESKTOP)
-    log_in(desk, district.logins["coordinator:own"], PASSWORD)
-    desk.wait_for_url("**/")
+    desk = signed_in(new_page, district.logins["coordinator:own"])
     desk.goto("/services/dispatch/")
     desk.click(f"#queue-submitted a:has-text('{request.number}')")
     assert desk.locator("#department").input_value() == str(district.departments[1].pk)

@@ -3,9 +3,9 @@ them and its page shows the pin. No map tiles are configured, so the map is the 
 
 import pytest
 
-from core.testing import PASSWORD, build_small_district
+from core.testing import build_small_district
 from services.models import ServiceRequest
-from tests.browser.conftest import PHONE, log_in, screenshots
+from tests.browser.conftest import PHONE, screenshots, signed_in
 
 shot = screenshots("services-map-")
 
@@ -17,9 +17,7 @@ def district(transactional_db, settings, tmp_path):
 
 
 def test_resident_drops_a_pin_on_a_phone(new_page, district):
-    phone = new_page(viewport=PHONE)
-    log_in(phone, district.logins["resident:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone = signed_in(new_page, district.logins["resident:own"], PHONE)
     phone.goto("/services/new/?free=1")
     phone.wait_for_selector("#pin-map[data-ready='1']")
     # The map sits right above the coordinate inputs and fits the phone's width.
@@ -51,9 +49,7 @@ def test_resident_drops_a_pin_on_a_phone(new_page, district):
 
 
 def test_typed_coordinates_out_of_range_are_refused(new_page, district):
-    phone = new_page(viewport=PHONE)
-    log_in(phone, district.logins["resident:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone = signed_in(new_page, district.logins["resident:own"], PHONE)
     phone.goto("/services/new/?free=1")
     phone.fill("#id_description", "路面积水")
     phone.fill("#id_lat", "95")

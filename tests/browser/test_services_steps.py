@@ -1,28 +1,15 @@
 """On a phone: a coordinator adds a catalogue item; a department objects to a dispatch (派单异议)
 and the dispatcher upholds it, redispatching to the suggested department."""
 
-import pytest
-
-from core.testing import PASSWORD, build_small_district
 from services import services as request_services
 from services.models import ServiceItem, ServiceRequest, State
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
+from tests.browser.conftest import PHONE, screenshots, signed_in
 
 shot = screenshots("services-steps-")
 
 
-@pytest.fixture
-def district(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    d = build_small_district()
-    request_services.catalogue_seed(actor=d.root, district=d.district)
-    return d
-
-
 def test_coordinator_adds_a_catalogue_item_on_a_phone(new_page, district):
-    phone = new_page(viewport=PHONE)
-    log_in(phone, district.logins["coordinator:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone = signed_in(new_page, district.logins["coordinator:own"], PHONE)
     phone.goto("/services/catalogue/")
     phone.click("#item-new")
     phone.fill("#id_code", "MZ-050")
@@ -57,9 +44,7 @@ def test_department_objects_to_a_dispatch_and_it_is_upheld(new_page, district):
     request_services.request_dispatch(
         actor=coordinator, request=request, department=district.departments[0]
     )
-    phone = new_page(viewport=PHONE)
-    log_in(phone, district.logins["department_officer:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone = signed_in(new_page, district.logins["department_officer:own"], PHONE)
     phone.goto(f"/services/requests/{request.pk}/")
     phone.click("#object-box summary")
     phone.fill("#object-note", "建筑垃圾清运属城管职责")
@@ -68,9 +53,7 @@ def test_department_objects_to_a_dispatch_and_it_is_upheld(new_page, district):
     phone.click("#object-box button.danger")
     phone.wait_for_load_state()
     assert "派单异议" in phone.locator("#timeline").inner_text()
-    desk = new_page(viewport=DESKTOP)
-    log_in(desk, district.logins["coordinator:own"], PASSWORD)
-    desk.wait_for_url("**/")
+    desk = signed_in(new_page, district.logins["coordinator:own"])
     desk.goto(f"/services/requests/{request.pk}/")
     application = request.applications.get()
     select = f"#object-to-{application.pk}"

@@ -5,7 +5,7 @@ out, the elder's daughter confirms, the worker approves, and both balances chang
 import pytest
 
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots
+from tests.browser.conftest import PHONE, screenshots, signed_in
 from timebank import services
 from timebank.models import Account
 from timebank.testing import resident, years_ago
@@ -30,12 +30,30 @@ def world(transactional_db):
     return d, people, accounts
 
 
+TITLE = "陪王奶奶去社区医院配药"
+VOLUNTEER, DAUGHTER = "13911110003", "13911110002"
+
+
 def test_need_to_approved_service_on_a_phone(new_page, world):
     d, people, accounts = world
-    # 0. The volunteer offers to escort elders to the doctor, on weekdays.
-    phone = new_page(viewport=PHONE)
-    log_in(phone, "13911110003", PASSWORD)
-    phone.wait_for_url("**/")
+    _volunteer_offers_help(new_page)
+    _worker_posts_the_need_and_sees_the_volunteer_suggested(new_page, d)
+    _volunteer_takes_the_need_signs_in_and_out(new_page)
+    _daughter_confirms_and_rates(new_page)
+    _worker_approves(new_page, d)
+    assert Account.objects.get(pk=accounts["volunteer"].pk).balance == 60
+    assert Account.objects.get(pk=accounts["elder"].pk).balance == 60
+    assert services.reconcile()["problems"] == []
+    _volunteer_sees_the_balance_statement_and_certificate_and_rates(new_page)
+    _daughter_disputes_and_a_street_officer_adjusts(new_page, d)
+    assert Account.objects.get(pk=accounts["volunteer"].pk).balance == 45
+    assert Account.objects.get(pk=accounts["elder"].pk).balance == 75
+    assert services.reconcile()["problems"] == []
+
+
+def _volunteer_offers_help(new_page):
+    """0. The volunteer offers to escort elders to the doctor, on weekdays."""
+    phone = signed_in(new_page, VOLUNTEER, PHONE)
     phone.goto("/timebank/")
     phone.click("text=我能提供的服务")
     phone.fill("#id_title", "陪老人看病、配药")
@@ -57,14 +75,14 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.context.close()
 
-    # 1. The community worker posts the need for the elder; her daughter is the contact.
-    page = new_page(viewport=DESKTOP)
-    log_in(page, d.logins["community_worker:own"], PASSWORD)
-    page.wait_for_url("**/")
+
+def _worker_posts_the_need_and_sees_the_volunteer_suggested(new_page, d):
+    """1. The community worker posts the need for the elder; her daughter is the contact."""
+    page = signed_in(new_page, d.logins["community_worker:own"])
     page.goto("/timebank/needs/new/")
     page.select_option("#id_recipient", label=f"王奶奶（{d.communities[0].name}）")
-    page.fill("#id_contact_mobile", "13911110002")
-    page.fill("#id_title", "陪王奶奶去社区医院配药")
+    page.fill("#id_contact_mobile", DAUGHTER)
+    page.fill("#id_title", TITLE)
     page.select_option("#id_category", "escort")
     page.fill("#id_minutes", "60")
     page.select_option("#id_payer", "self")
@@ -78,12 +96,12 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     shot(page, "need-suggestions")
     page.context.close()
 
-    # 2. The volunteer takes it from the needs matched to their offer, signs in and out.
-    phone = new_page(viewport=PHONE)
-    log_in(phone, "13911110003", PASSWORD)
-    phone.wait_for_url("**/")
+
+def _volunteer_takes_the_need_signs_in_and_out(new_page):
+    """2. The volunteer takes it from the needs matched to their offer, signs in and out."""
+    phone = signed_in(new_page, VOLUNTEER, PHONE)
     phone.goto("/timebank/offers/")
-    need = phone.locator("[data-testid=matched-needs] li", has_text="陪王奶奶去社区医院配药")
+    need = phone.locator("[data-testid=matched-needs] li", has_text=TITLE)
     assert "类别相符" in need.inner_text()
     shot(phone, "volunteer-matches")
     need.locator("button", has_text="接单").click()
@@ -96,13 +114,13 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     shot(phone, "volunteer-signed-out")
     phone.context.close()
 
-    # 3. The daughter confirms on her phone and rates the service.
-    phone = new_page(viewport=PHONE)
-    log_in(phone, "13911110002", PASSWORD)
-    phone.wait_for_url("**/")
+
+def _daughter_confirms_and_rates(new_page):
+    """3. The daughter confirms on her phone and rates the service."""
+    phone = signed_in(new_page, DAUGHTER, PHONE)
     phone.goto("/timebank/")
     box = phone.locator("section", has_text="待我确认的服务")
-    assert "陪王奶奶去社区医院配药" in box.inner_text()
+    assert TITLE in box.inner_text()
     box.locator("input[name$=minutes]").fill("60")
     box.locator("select[name$=rating]").select_option("5")
     shot(phone, "family-confirm")
@@ -110,30 +128,25 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     assert "已确认" in phone.locator(".messages").inner_text()
     phone.context.close()
 
-    # 4. The worker approves: the volunteer's deposit and the elder's payment are posted.
-    page = new_page(viewport=PHONE)
-    log_in(page, d.logins["community_worker:own"], PASSWORD)
-    page.wait_for_url("**/")
+
+def _worker_approves(new_page, d):
+    """4. The worker approves: the volunteer's deposit and the elder's payment are posted."""
+    page = signed_in(new_page, d.logins["community_worker:own"], PHONE)
     page.goto("/timebank/approvals/")
     shot(page, "approvals")
-    page.locator("tr", has_text="陪王奶奶去社区医院配药").locator(
-        "button", has_text="通过并入账"
-    ).click()
+    page.locator("tr", has_text=TITLE).locator("button", has_text="通过并入账").click()
     assert "已审核" in page.locator(".messages").inner_text()
     page.context.close()
 
-    assert Account.objects.get(pk=accounts["volunteer"].pk).balance == 60
-    assert Account.objects.get(pk=accounts["elder"].pk).balance == 60
-    assert services.reconcile()["problems"] == []
 
-    # 5. The volunteer sees the new balance and the statement line.
-    phone = new_page(viewport=PHONE)
-    log_in(phone, "13911110003", PASSWORD)
-    phone.wait_for_url("**/")
+def _volunteer_sees_the_balance_statement_and_certificate_and_rates(new_page):
+    """5. The volunteer sees the new balance and the statement line; 6. rates the visit from
+    the recently finished services."""
+    phone = signed_in(new_page, VOLUNTEER, PHONE)
     phone.goto("/timebank/")
     assert phone.locator("[data-testid=balance]").inner_text() == "1小时"
     phone.click("text=查看账户明细")
-    assert "陪同就医：陪王奶奶去社区医院配药" in phone.locator("table").inner_text()
+    assert f"陪同就医：{TITLE}" in phone.locator("table").inner_text()
     shot(phone, "statement")
     # The service certificate downloads as a PDF.
     with phone.expect_download() as download:
@@ -143,33 +156,29 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
         assert pdf.read(4) == b"%PDF"
     # Nothing on the phone page is wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-    # 6. The volunteer rates the visit from the recently finished services.
     phone.goto("/timebank/")
-    phone.locator("[data-testid=recent-done] a", has_text="陪王奶奶去社区医院配药").click()
+    phone.locator("[data-testid=recent-done] a", has_text=TITLE).click()
     phone.select_option("#id_rating", "4")
     phone.fill("#id_comment", "家属很配合")
     phone.locator("button", has_text="提交评价").click()
     assert "感谢您的评价" in phone.locator(".messages").inner_text()
     phone.context.close()
 
-    # 7. The daughter disputes the minutes after approval; a street officer adjusts them,
-    # which reverses the postings and posts the corrected minutes.
-    phone = new_page(viewport=PHONE)
-    log_in(phone, "13911110002", PASSWORD)
-    phone.wait_for_url("**/")
+
+def _daughter_disputes_and_a_street_officer_adjusts(new_page, d):
+    """7. The daughter disputes the minutes after approval; a street officer adjusts them,
+    which reverses the postings and posts the corrected minutes."""
+    phone = signed_in(new_page, DAUGHTER, PHONE)
     phone.goto("/timebank/")
-    phone.locator("[data-testid=recent-done] a", has_text="陪王奶奶去社区医院配药").click()
+    phone.locator("[data-testid=recent-done] a", has_text=TITLE).click()
     phone.fill("#id_reason", "实际只陪了45分钟")
     phone.locator("button", has_text="提出异议").click()
     assert "异议已提交" in phone.locator(".messages").inner_text()
     shot(phone, "dispute")
     phone.context.close()
-    page = new_page(viewport=DESKTOP)
-    log_in(page, d.logins["street_officer:own"], PASSWORD)
-    page.wait_for_url("**/")
+    page = signed_in(new_page, d.logins["street_officer:own"])
     page.goto("/timebank/approvals/")
-    page.locator("[data-testid=disputes] a", has_text="陪王奶奶去社区医院配药").click()
+    page.locator("[data-testid=disputes] a", has_text=TITLE).click()
     page.select_option("#id_outcome", "adjust")
     page.fill("#id_minutes", "45")
     page.fill("#id_note", "与家属、志愿者核实为45分钟")
@@ -178,6 +187,3 @@ def test_need_to_approved_service_on_a_phone(new_page, world):
     assert "异议已处理" in page.locator(".messages").inner_text()
     assert "60 → 45" in page.locator("[data-testid=dispute-list]").inner_text()
     page.context.close()
-    assert Account.objects.get(pk=accounts["volunteer"].pk).balance == 45
-    assert Account.objects.get(pk=accounts["elder"].pk).balance == 75
-    assert services.reconcile()["problems"] == []

@@ -4,7 +4,7 @@ import pytest
 
 from core.models import Role
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, signed_in
 
 MOBILE_ROLES = {Role.RESIDENT, Role.GRID_WORKER}
 
@@ -63,9 +63,7 @@ def test_wrong_password_is_refused_in_chinese_then_asks_for_a_captcha(new_page, 
 
 
 def test_resident_logs_in_by_mobile_on_a_phone_and_switches_to_english(new_page, district):
-    page = new_page(viewport=PHONE)
-    log_in(page, district.logins["resident:own"], PASSWORD)
-    page.wait_for_url("**/")
+    page = signed_in(new_page, district.logins["resident:own"], PHONE)
     assert page.locator("h1").inner_text() == "工作台"
     # The menu is folded on a phone and opens with the menu button.
     assert not page.locator("nav.nav").is_visible()

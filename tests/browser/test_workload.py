@@ -5,8 +5,8 @@ import pytest
 
 from admission import services as admission
 from admission.tests.conftest import application, decide
-from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, log_in
+from core.testing import build_small_district
+from tests.browser.conftest import PHONE, signed_in
 from workload import services
 from workload.models import TimeLog
 
@@ -40,16 +40,12 @@ def log_time(page, category, minutes, note):
 
 def test_worker_logs_time_and_the_burden_page_shows_the_shares(new_page, district):
     d = district
-    worker = new_page(viewport=PHONE)
-    log_in(worker, d.logins["community_worker:own"], PASSWORD)
-    worker.wait_for_url("**/")
+    worker = signed_in(new_page, d.logins["community_worker:own"], PHONE)
     log_time(worker, "service", 60, "为独居老人代购药品")
     log_time(worker, "self_government", 60, "楼道议事会")
     assert "楼道议事会" in worker.locator("#time-table").inner_text()
     assert TimeLog.objects.count() == 2
-    coordinator = new_page()
-    log_in(coordinator, d.logins["coordinator:own"], PASSWORD)
-    coordinator.wait_for_url("**/")
+    coordinator = signed_in(new_page, d.logins["coordinator:own"])
     coordinator.goto(f"/workload/burden/?community={d.communities[0].pk}")
     shares = coordinator.locator("#time-shares")
     assert shares.locator("[data-share=administration]").inner_text() == "50%"

@@ -11,10 +11,11 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, Sum
 
 from core.testing import build_small_district
+from core.tests.threads import at_once
 from timebank import services
 from timebank.models import Account, AccountKind, Posting, Transaction
 from timebank.testing import resident, years_ago
@@ -65,28 +66,6 @@ def _run(worker, kind, source, target, minutes, key):
     return services.withdraw(actor=worker, account=source, minutes=minutes, key=key)
 
 
-def _threads(target, n):
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
-
-    def body(i):
-        try:
-            barrier.wait()
-            target(i)
-        except BaseException as exc:  # noqa: BLE001 - collected and re-raised by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    return errors
-
-
 def _assert_invariants():
     assert not (
         Posting.objects.values("transaction")
@@ -126,7 +105,7 @@ def test_parallel_transfers_and_same_key_retries():
             with lock:
                 results.setdefault(key, set()).add(tx.pk)
 
-    errors = _threads(work, THREADS)
+    errors = at_once(work, THREADS)
     assert errors == [], errors
     for key, ids in results.items():
         assert len(ids) == 1, (key, ids)  # every retry of a key got the same transaction
@@ -154,7 +133,7 @@ def test_same_key_different_payloads_race():
             with lock:
                 outcomes.append((minutes, exc.code))
 
-    errors = _threads(work, 8)
+    errors = at_once(work, 8)
     assert errors == [], errors
     written = Transaction.objects.get(idempotency_key="race")
     amount = written.postings.get(account=members[1]).amount
@@ -181,7 +160,7 @@ def test_hot_account_many_writers_no_deadlock():
             )  # fmt: skip
             services.donate(actor=worker, source=a, fund=fund, minutes=1, key=f"g-{i}-{j}")
 
-    errors = _threads(work, 16)
+    errors = at_once(work, 16)
     assert errors == [], errors
     assert Account.objects.get(pk=fund.pk).balance == 16 * 10
     assert Transaction.objects.filter(idempotency_key__startswith="h-").count() == 160

@@ -20,6 +20,16 @@ def fresh(account) -> Account:
     return Account.objects.get(pk=account.pk)
 
 
+@contextlib.contextmanager
+def refused_writing_nothing(code: str):
+    """The block is refused with this code, and the ledger is as it was."""
+    before = snapshot()
+    with pytest.raises(ValidationError) as err:
+        yield
+    assert err.value.code == code
+    assert snapshot() == before
+
+
 def snapshot():
     return (
         Transaction.objects.count(),
@@ -83,11 +93,8 @@ def test_same_key_other_payload_is_a_conflict_and_writes_nothing(bank, change):
     ],
 )
 def test_bad_minutes_are_refused_and_write_nothing(bank, minutes, code):
-    before = snapshot()
-    with pytest.raises(ValidationError) as err:
+    with refused_writing_nothing(code):
         services.deposit(actor=bank.worker, account=bank.young, minutes=minutes, key="bad-m")
-    assert err.value.code == code
-    assert snapshot() == before
 
 
 @pytest.mark.parametrize("key", ["", "   ", "x" * 256, "键", "a\nb"])
@@ -100,11 +107,8 @@ def test_bad_keys_are_refused(bank, key):
 
 def test_posting_to_a_closed_account_is_refused(bank):
     services.account_close(actor=bank.worker, account=bank.team)
-    before = snapshot()
-    with pytest.raises(ValidationError) as err:
+    with refused_writing_nothing("account_closed"):
         services.deposit(actor=bank.worker, account=bank.team, minutes=30, key="closed-1")
-    assert err.value.code == "account_closed"
-    assert snapshot() == before
 
 
 def test_close_needs_zero_balance(bank):
@@ -121,11 +125,8 @@ def test_storage_cap(bank):
         source="测试",
     )  # fmt: skip
     services.deposit(actor=bank.worker, account=bank.young, minutes=80, key="cap-1")
-    before = snapshot()
-    with pytest.raises(ValidationError) as err:
+    with refused_writing_nothing("over_storage_cap"):
         services.deposit(actor=bank.worker, account=bank.young, minutes=30, key="cap-2")
-    assert err.value.code == "over_storage_cap"
-    assert snapshot() == before
     # The cap also stops a transfer in.
     services.deposit(actor=bank.worker, account=bank.elder, minutes=50, key="cap-3")
     with pytest.raises(ValidationError) as err:
@@ -163,11 +164,8 @@ def test_withdrawal_age_rule(bank):
 
 def test_no_negative_balance(bank):
     services.deposit(actor=bank.worker, account=bank.elder, minutes=30, key="neg-d")
-    before = snapshot()
-    with pytest.raises(ValidationError) as err:
+    with refused_writing_nothing("insufficient_balance"):
         services.withdraw(actor=bank.worker, account=bank.elder, minutes=31, key="neg-w")
-    assert err.value.code == "insufficient_balance"
-    assert snapshot() == before
 
 
 def test_team_hours_can_only_be_donated(bank):

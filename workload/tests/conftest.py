@@ -1,20 +1,19 @@
 """A small district with the default lists and one admitted item reaching two communities."""
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
+from django.urls import reverse
 
 from admission import services as admission
 from admission.tests.conftest import application, decide
-from core.testing import build_small_district
+from core.testing import PASSWORD, build_small_district
+from core.tests.modules import rolled_back_after
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, kind_of_day):
     """Built on the module's kind of day (see conftest.kind_of_day): deadlines, frequencies and
     burden months all hang on it."""
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         d = build_small_district()
         admission.lists_seed(actor=d.root, district=d.district)
         officer = d.users["department_officer:own"]
@@ -24,7 +23,6 @@ def world(django_db_setup, django_db_blocker, kind_of_day):
         decide(d, request)
         request.refresh_from_db()
         yield d, request.admitted_item
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -35,3 +33,10 @@ def d(world):
 @pytest.fixture
 def item(world):
     return world[1]
+
+
+def page_as(client, d, who: str, name: str) -> str:
+    """The text of the page named `name` as `who` sees it, logged in with their password."""
+    client.logout()
+    assert client.login(username=d.logins[who], password=PASSWORD)
+    return client.get(reverse(name)).content.decode()

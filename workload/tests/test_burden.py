@@ -17,8 +17,10 @@ from admission.tests.conftest import application, decide
 from core import calendar as workcal
 from core.models import AuditEvent
 from core.testing import PASSWORD
+from core.tests.refused import refused
 from workload import exports, hooks, selectors, services, summary
 from workload.models import BurdenMonth, Task, TimeLog
+from workload.tests.conftest import page_as
 
 # Deadlines, periods and months hang on the day: the module runs on each kind of day.
 pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
@@ -189,9 +191,8 @@ def test_only_the_communitys_workers_log_time(d, key):
 
 def test_a_time_log_submitted_twice_counts_once(d):
     log(d)
-    with pytest.raises(ValidationError, match="请勿重复提交") as refusal:
+    with refused("duplicate_submit", match="请勿重复提交"):
         log(d)
-    assert refusal.value.code == "duplicate_submit"
     assert TimeLog.objects.count() == 1
     assert BurdenMonth.objects.get(community=d.communities[0]).service_minutes == 60
 
@@ -253,11 +254,8 @@ def test_exports_and_the_pdf_title_follow_the_language(d, busy):
 
 
 def test_the_ranking_chart_appears_only_when_there_is_more_than_one_community_to_rank(client, d):
-    assert client.login(username=d.logins["coordinator:own"], password=PASSWORD)
-    district_page = client.get(reverse("workload:burden")).content.decode()
+    district_page = page_as(client, d, "coordinator:own", "workload:burden")
     assert 'id="rank-chart"' in district_page and 'id="trend-chart"' in district_page
-    client.logout()
     # A community worker sees only their own community: a ranking of one is left out.
-    assert client.login(username=d.logins["community_worker:own"], password=PASSWORD)
-    own_page = client.get(reverse("workload:burden")).content.decode()
+    own_page = page_as(client, d, "community_worker:own", "workload:burden")
     assert 'id="rank-chart"' not in own_page and 'id="trend-chart"' in own_page

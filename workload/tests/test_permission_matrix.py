@@ -7,17 +7,15 @@ to everyone in the district, so lower roles keep them on the "other" side (same 
 A refused write writes nothing.
 """
 
-import itertools
-
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from admission import selectors as admission_selectors
 from admission import services as admission
 from admission.tests.conftest import application, decide
 from core.models import Role
-from core.testing import attempt_allowed, build_small_district, deny_unless
+from core.testing import attempt_allowed, deny_unless
+from core.tests.matrix import cells, two_districts
+from core.tests.modules import rolled_back_after
 from workload import selectors, services
 
 R = Role
@@ -91,12 +89,9 @@ def _district_world(d):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        own = build_small_district(code="320104", name="秦淮区")
-        far = build_small_district(code="320105", name="建邺区")
+    with rolled_back_after(django_db_blocker):
+        own, far = two_districts()
         yield own, far, _district_world(own), _district_world(far)
-        transaction.set_rollback(True)
 
 
 def attempt(world, role, side, action) -> bool:
@@ -190,7 +185,7 @@ def attempt(world, role, side, action) -> bool:
     return attempt_allowed(actions[action], label=f"{role} {action} {side}")
 
 
-CELLS = list(itertools.product(list(Role), sorted(EXPECTED), ["own", "other"]))
+CELLS = cells(EXPECTED)
 
 
 @pytest.mark.django_db
