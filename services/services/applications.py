@@ -18,11 +18,10 @@ from services.services.common import (
     _locked,
     _now,
     _step,
-    _tell_department,
-    _tell_requester,
     _text,
 )
 from services.services.dispatch import _check_dispatch, _hand_to
+from services.services.notices import tell_department, tell_requester
 
 
 @one_write
@@ -162,7 +161,7 @@ def application_decide(
             _hand_to(request, target, now)
             request.save()
             request.co_departments.remove(target)
-            _tell_department(target, request, _("改派给您，请签收"))
+            tell_department(target, request, _("改派给您，请签收"))
         kind = EventKind.OBJECT_OK if approve else EventKind.OBJECT_NO
     elif application.kind == Application.Kind.RETURN:
         if approve:
@@ -178,7 +177,7 @@ def application_decide(
             request.due_at = workcal.add_working_days(request.due_at or now, application.days)
             request.warned_level = 0
             request.save(update_fields=["due_at", "warned_level", "updated_at"])
-            _tell_requester(
+            tell_requester(
                 request,
                 _("办理期限已延长至%(due)s")
                 % {"due": clock.shown(request.due_at, "%Y-%m-%d %H:%M")},
@@ -192,7 +191,7 @@ def application_decide(
         department=request.lead_department if kind == EventKind.OBJECT_OK else application.department,
         data=data, public=approve and application.kind != Application.Kind.RETURN,
     )  # fmt: skip
-    _tell_department(application.department, request, str(EventKind(kind).label))
+    tell_department(application.department, request, str(EventKind(kind).label))
     audit.record(
         actor=actor, action=f"services.{application.kind}_decide", obj=request,
         changes={"approve": approve, "note": note, **data},

@@ -8,18 +8,9 @@ from core import calendar as workcal
 from core.clock import one_write
 from core.validation import require_perm as _require
 from services.models import OPEN_STATES, EventKind, Rating, ServiceRequest, State
-from services.services.common import (
-    _allow,
-    _event,
-    _locked,
-    _moved,
-    _now,
-    _step,
-    _tell_department,
-    _tell_requester,
-    _text,
-)
+from services.services.common import _allow, _event, _locked, _moved, _now, _step, _text
 from services.services.dispatch import _handling_days
+from services.services.notices import tell_department, tell_requester
 
 
 @one_write
@@ -31,7 +22,7 @@ def request_close(*, actor, request: ServiceRequest, note: str = "") -> ServiceR
         actor, request, EventKind.CLOSE, "services.request_close", from_state=State.ANSWERED,
         fields=["state", "closed_at"], note=note,
     )  # fmt: skip
-    _tell_requester(request, _("已办结，请您评价"))
+    tell_requester(request, _("已办结，请您评价"))
     return request
 
 
@@ -90,8 +81,8 @@ def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) ->
             from_state=State.DISPUTED, fields=None, note=note,
             department=request.lead_department, changes=changes,
         )  # fmt: skip
-        _tell_department(request.lead_department, request, _("群众不满意，请重办"))
-        _tell_requester(request, _("已安排重办"), note)
+        tell_department(request.lead_department, request, _("群众不满意，请重办"))
+        tell_requester(request, _("已安排重办"), note)
     else:
         request.state = State.RATED
         _moved(
@@ -133,7 +124,7 @@ def request_merge(
         data={"from": duplicate.number},
         public=False,
     )
-    _tell_requester(
+    tell_requester(
         duplicate,
         _("与%(number)s反映的是同一问题，已合并办理") % {"number": into.number},
         note,
@@ -155,5 +146,5 @@ def request_urge(*, actor, request: ServiceRequest, note: str) -> ServiceRequest
         actor, request, EventKind.URGE, "services.request_urge", from_state=request.state,
         note=note, department=request.lead_department, public=False, changes={"note": note},
     )  # fmt: skip
-    _tell_department(request.lead_department, request, _("催办：") + note[:60])
+    tell_department(request.lead_department, request, _("催办：") + note[:60])
     return request

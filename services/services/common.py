@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core import audit, clock
-from core.models import Department, Notification
+from core.models import Department
 from core.validation import clean_int, clean_text
 from core.validation import require_perm as _require
-from services import notify
-from services.models import Category, Channel, RequestEvent, ServiceRequest
+from services.models import Category, RequestEvent, ServiceRequest
 
 # Default handling deadlines in working days by class (a Jiangsu rulebook: enquiries and help
 # 3 working days, complaints and suggestions 13).
@@ -80,43 +79,6 @@ def _event(request, **details) -> RequestEvent:
     event = _new_event(request, **details)
     event.save()
     return event
-
-
-def _tell_requester(request: ServiceRequest, title: str, body: str = "") -> None:
-    """In-app notice to the requester (and an SMS through the configured backend)."""
-    from django.urls import reverse
-
-    users = set()
-    if request.submitted_by_id and request.channel == Channel.H5:
-        users.add(request.submitted_by_id)
-    if request.resident_id and request.resident.account_id:
-        users.add(request.resident.account_id)
-    url = reverse("services:request_detail", args=[request.pk])
-    for user_id in users:
-        Notification.objects.create(
-            user_id=user_id, title=f"{request.number} {title}"[:200], body=body, url=url
-        )
-    if request.resident_id and request.resident.mobile_enc:
-        notify.queue_sms(person=request.resident, text=f"【邻里】您的诉求{request.number}{title}")
-
-
-def _tell_department(department: Department | None, request: ServiceRequest, title: str) -> None:
-    if department is None:
-        return
-    from django.urls import reverse
-
-    from core.models import Role, RoleAssignment
-
-    url = reverse("services:request_detail", args=[request.pk])
-    for user_id in (
-        RoleAssignment.objects.active()
-        .filter(role=Role.DEPARTMENT_OFFICER, department=department)
-        .values_list("user_id", flat=True)
-        .distinct()
-    ):
-        Notification.objects.create(
-            user_id=user_id, title=f"{request.number} {title}"[:200], url=url
-        )
 
 
 def _locked(request: ServiceRequest) -> ServiceRequest:

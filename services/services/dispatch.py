@@ -13,10 +13,9 @@ from services.services.common import (
     _moved,
     _now,
     _step,
-    _tell_department,
-    _tell_requester,
     _text,
 )
+from services.services.notices import tell_department, tell_requester
 
 
 @one_write
@@ -27,7 +26,7 @@ def request_accept(*, actor, request: ServiceRequest, note: str = "") -> Service
         actor, request, EventKind.ACCEPT, "services.request_accept", from_state=State.SUBMITTED,
         fields=["state", "accepted_at"], note=note,
     )  # fmt: skip
-    _tell_requester(request, _("已受理"))
+    tell_requester(request, _("已受理"))
     return request
 
 
@@ -40,7 +39,7 @@ def request_reject(*, actor, request: ServiceRequest, reason: str) -> ServiceReq
         actor, request, EventKind.REJECT, "services.request_reject", from_state=State.SUBMITTED,
         fields=["state", "closed_at"], note=reason, changes={"reason": reason},
     )  # fmt: skip
-    _tell_requester(request, _("不予受理"), reason)
+    tell_requester(request, _("不予受理"), reason)
     return request
 
 
@@ -97,9 +96,9 @@ def request_dispatch(
         data={"co": [d.name for d in co], "due_at": request.due_at.isoformat()},
         changes={"lead": department.name, "co": [d.name for d in co], "due_at": request.due_at},
     )  # fmt: skip
-    _tell_department(department, request, _("新派单，请签收"))
+    tell_department(department, request, _("新派单，请签收"))
     for other in co:
-        _tell_department(other, request, _("协办派单"))
+        tell_department(other, request, _("协办派单"))
     return request
 
 
@@ -130,5 +129,5 @@ def request_redispatch(
         data={"from": old.name if old else ""},
         changes={"lead": [old.name if old else "", department.name], "reason": reason},
     )  # fmt: skip
-    _tell_department(department, request, _("改派给您，请签收"))
+    tell_department(department, request, _("改派给您，请签收"))
     return request

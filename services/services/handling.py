@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from core.clock import one_write
 from services.models import EventKind, RequestEvent, ServiceRequest, State
 from services.policies import officer_departments
-from services.services.common import _moved, _now, _step, _tell_requester, _text
+from services.services.common import _moved, _now, _step, _text
+from services.services.notices import tell_requester
 
 
 @one_write
@@ -20,7 +21,7 @@ def request_sign(*, actor, request: ServiceRequest) -> ServiceRequest:
         actor, request, EventKind.SIGN, "services.request_sign", from_state=State.DISPATCHED,
         fields=["state", "signed_at"], department=request.lead_department,
     )  # fmt: skip
-    _tell_requester(request, _("部门已签收，正在办理"))
+    tell_requester(request, _("部门已签收，正在办理"))
     return request
 
 
@@ -57,5 +58,5 @@ def request_answer(*, actor, request: ServiceRequest, answer: str) -> ServiceReq
         fields=["state", "answer", "answered_at"], note=request.answer,
         department=request.lead_department, data={"late": late}, changes={"late": late},
     )  # fmt: skip
-    _tell_requester(request, _("部门已答复"), request.answer)
+    tell_requester(request, _("部门已答复"), request.answer)
     return request
