@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Department, Place
+from core.records import CommunityRecord, DistrictRecord
 
 
 class ListKind(models.TextChoices):
@@ -38,12 +39,11 @@ class CertificateCategory(models.TextChoices):
     MAY_ISSUE = "may_issue", _("社区可以出具")
 
 
-class ListVersion(models.Model):
+class ListVersion(DistrictRecord):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("清单"), max_length=16, choices=ListKind.choices)
     number = models.PositiveIntegerField(_("版本号"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
@@ -81,10 +81,6 @@ class ListVersion(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} 第{self.number}版"
-
-    @property
-    def place(self):
-        return self.district
 
 
 class ListEntry(models.Model):
@@ -156,11 +152,10 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("每年")
 
 
-class JointMeeting(models.Model):
+class JointMeeting(DistrictRecord):
     """A joint meeting (联席会议) of the district's departments that decides admission requests
     the coordinator has prepared. Its attendees, departments and date stay with every decision."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("会议编号"), max_length=32, unique=True)
     held_on = models.DateField(_("会议日期"))
     attendees = models.TextField(_("出席人员"))
@@ -184,15 +179,11 @@ class JointMeeting(models.Model):
     def __str__(self):
         return f"{self.number}（{self.held_on:%Y-%m-%d}）"
 
-    @property
-    def place(self):
-        return self.district
-
     def attendee_list(self) -> list[str]:
         return [line for line in self.attendees.splitlines() if line.strip()]
 
 
-class AdmissionRequest(models.Model):
+class AdmissionRequest(DistrictRecord):
     class Status(models.TextChoices):
         INCOMPLETE = "incomplete", _("材料不全")
         UNDER_REVIEW = "under_review", _("审核中")
@@ -213,7 +204,6 @@ class AdmissionRequest(models.Model):
         Status.REFUSED,
     )
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
         Department, verbose_name=_("申请部门"), on_delete=models.PROTECT, related_name="+"
     )
@@ -284,10 +274,6 @@ class AdmissionRequest(models.Model):
         return f"{self.number} {self.title}"
 
     @property
-    def place(self):
-        return self.district
-
-    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
@@ -296,14 +282,13 @@ class AdmissionRequest(models.Model):
         return self.status in (self.Status.APPROVED, self.Status.APPROVED_WITH_CONDITIONS)
 
 
-class AdmittedItem(models.Model):
+class AdmittedItem(DistrictRecord):
     """The admitted catalogue (准入目录): work that may reach the communities in its scope."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("有效")
         WITHDRAWN = "withdrawn", _("已退出")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     request = models.OneToOneField(
         AdmissionRequest, on_delete=models.PROTECT, related_name="admitted_item"
     )
@@ -333,17 +318,11 @@ class AdmittedItem(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
-    @property
-    def place(self):
-        return self.district
 
-
-class AdmittedScope(models.Model):
+class AdmittedScope(CommunityRecord):
     """One community an admitted item may reach. Tasks reference this row."""
 
     item = models.ForeignKey(AdmittedItem, on_delete=models.PROTECT, related_name="scopes")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
@@ -354,7 +333,7 @@ class AdmittedScope(models.Model):
         return f"{self.item.number} → {self.community}"
 
 
-class CertificateAnswer(models.Model):
+class CertificateAnswer(CommunityRecord):
     """A certificate asked for at a community, answered from the certificate list: issued (a
     numbered certificate with a verification code) or redirected to the authority that handles
     it — each redirect is a deflection the community no longer carries."""
@@ -363,9 +342,7 @@ class CertificateAnswer(models.Model):
         REDIRECTED = "redirected", _("已引导至办理机关")
         ISSUED = "issued", _("已出具")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     entry = models.ForeignKey(
         ListEntry, verbose_name=_("证明事项"), on_delete=models.PROTECT, related_name="+"
     )
@@ -393,7 +370,3 @@ class CertificateAnswer(models.Model):
 
     def __str__(self):
         return f"{self.entry.title} {self.get_outcome_display()}"
-
-    @property
-    def place(self):
-        return self.community

@@ -17,16 +17,23 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Department, Person, Place
+from core.records import CommunityRecord, DistrictRecord
 
 
-class Building(models.Model):
-    """A building (幢/栋) or courtyard address, in one grid."""
+class GridRecord(CommunityRecord):
+    """A record of a community that may also name the grid (网格) it lies in."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class Building(GridRecord):
+    """A building (幢/栋) or courtyard address, in one grid."""
+
     address = models.CharField(_("楼栋地址"), max_length=200)
     created_at = MomentField(auto_now_add=True)
 
@@ -55,14 +62,9 @@ class Unit(models.Model):
         return f"{self.building}{self.number}单元"
 
 
-class House(models.Model):
+class House(GridRecord):
     """A dwelling (房屋): a room number in a building (and unit), or the whole courtyard."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="houses")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
     number = models.CharField(_("房号"), max_length=20, blank=True)
@@ -78,14 +80,9 @@ class House(models.Model):
         return self.address
 
 
-class Household(models.Model):
+class Household(GridRecord):
     """A household (户) by its household number (户号)."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     number = models.CharField(_("户号"), max_length=32)
     house = models.ForeignKey(House, null=True, blank=True, on_delete=models.PROTECT)
     address = models.CharField(_("户籍地址"), max_length=200, blank=True)
@@ -101,7 +98,7 @@ class Household(models.Model):
         return self.number
 
 
-class Residence(models.Model):
+class Residence(GridRecord):
     """Where a person lives: household and relation to the head, registered vs actual address.
 
     These columns mirror the person's current (owner-preferred) facts so lists and reports read
@@ -109,12 +106,7 @@ class Residence(models.Model):
     """
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="residence")
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(Place, null=True, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
@@ -270,14 +262,13 @@ class Fact(models.Model):
         return f"{self.person} {self.field}: {self.value}"
 
 
-class Conflict(models.Model):
+class Conflict(CommunityRecord):
     """Two sources disagree on a fact (数据打架); routed to the field's owning department."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待核实")
         SETTLED = "settled", _("已核定")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -304,15 +295,10 @@ class Conflict(models.Model):
     def __str__(self):
         return f"{self.person} {self.field}"
 
-    @property
-    def place(self):
-        return self.community
 
-
-class ImportSource(models.Model):
+class ImportSource(DistrictRecord):
     """A kind of file a department sends, with its saved column mapping."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("数据来源名称"), max_length=100)
     # {"column header as in the file": "field key or structural key"}
@@ -331,16 +317,12 @@ class ImportSource(models.Model):
     def __str__(self):
         return f"{self.department} · {self.name}"
 
-    @property
-    def place(self):
-        return self.district
-
 
 def _upload_to(instance, filename):
     return f"registry/imports/{instance.district_id}/{filename}"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(DistrictRecord):
     """One uploaded file: checked in a dry run, then committed whole or not at all."""
 
     class Status(models.TextChoices):
@@ -352,7 +334,6 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("已导入")
         DUPLICATE = "duplicate", _("重复文件")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="batches")
     file = models.FileField(upload_to=_upload_to, max_length=300)
     filename = models.CharField(_("文件名"), max_length=200)
@@ -380,10 +361,6 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return self.filename
-
-    @property
-    def place(self):
-        return self.district
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -461,7 +438,7 @@ class ImportRow(models.Model):
         return f"{self.batch_id}:{self.line}"
 
 
-class ReportForm(models.Model):
+class ReportForm(DistrictRecord):
     """A one-table report (一表通) a department registers, and its state in the forms ledger."""
 
     class Status(models.TextChoices):
@@ -469,7 +446,6 @@ class ReportForm(models.Model):
         STOPPED = "stopped", _("停用")
         MERGED = "merged", _("已合并")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("报表名称"), max_length=100)
     fields = models.ManyToManyField(Field, through="ReportColumn", related_name="+")
@@ -490,10 +466,6 @@ class ReportForm(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def place(self):
-        return self.district
 
 
 class ReportColumn(models.Model):
@@ -536,10 +508,9 @@ class LedgerEntry(models.Model):
         return str(self.ACTIONS.get(self.action, self.action))
 
 
-class SharingGrant(models.Model):
+class SharingGrant(DistrictRecord):
     """A data-sharing authorisation: which fields a department may read, for what purpose."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     fields = models.ManyToManyField(Field, related_name="+")
     purpose = models.CharField(_("用途"), max_length=100)
@@ -555,7 +526,3 @@ class SharingGrant(models.Model):
 
     def __str__(self):
         return f"{self.department} · {self.purpose}"
-
-    @property
-    def place(self):
-        return self.district

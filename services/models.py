@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField, shown
 from core.models import Department, Person, Place
+from core.records import DistrictRecord
 
 
 class Category(models.TextChoices):
@@ -43,11 +44,10 @@ class FieldType(models.TextChoices):
     MULTI = "multivaluelist", _("多选")
 
 
-class ServiceItem(models.Model):
+class ServiceItem(DistrictRecord):
     """One item of the service catalogue (事项目录). Edits bump ``version``; a request keeps the
     version it was filed under, with the field definitions it was answered against."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("事项编码"), max_length=32)
     name = models.CharField(_("事项名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
@@ -92,10 +92,6 @@ class ServiceItem(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def place(self):
-        return self.district
 
 
 class State(models.TextChoices):

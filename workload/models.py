@@ -18,17 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField, shown
 from core.models import Department, Place
+from core.records import CommunityRecord
 
 
-class Task(models.Model):
+class Task(CommunityRecord):
     class Status(models.TextChoices):
         OPEN = "open", _("待办")
         DONE = "done", _("已完成")
         REFUSED = "refused", _("已拒绝")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(
         "admission.AdmittedItem",
         verbose_name=_("准入事项"),
@@ -76,12 +75,8 @@ class Task(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def place(self):
-        return self.community
 
-
-class RefusedWork(models.Model):
+class RefusedWork(CommunityRecord):
     """Work pushed onto a community without admission, refused by it (a right), counted
     against the department that pushed it."""
 
@@ -93,9 +88,7 @@ class RefusedWork(models.Model):
         VISIT = "visit", _("上门要求")
         TASK = "task", _("平台任务")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
         Department, verbose_name=_("派活部门"), on_delete=models.PROTECT, related_name="+"
     )
@@ -116,12 +109,8 @@ class RefusedWork(models.Model):
     def __str__(self):
         return f"{self.department} → {self.community}"
 
-    @property
-    def place(self):
-        return self.community
 
-
-class Trace(models.Model):
+class Trace(CommunityRecord):
     """留痕, kept automatically: one row per action on work in a community."""
 
     class Action(models.TextChoices):
@@ -130,8 +119,6 @@ class Trace(models.Model):
         REFUSED = "refused", _("拒绝任务")
         REFUSED_UNADMITTED = "refused_unadmitted", _("拒绝未准入事项")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="traces"
     )
@@ -161,7 +148,7 @@ class Trace(models.Model):
         return f"{self.get_action_display()} {shown(self.at, '%Y-%m-%d')}"
 
 
-class TimeLog(models.Model):
+class TimeLog(CommunityRecord):
     """Time a community spends on services to residents or on self-government, logged quickly
     by its workers while no other app records it (apps may add theirs through
     workload.hooks). Administration time is never logged here: it comes from tasks."""
@@ -170,8 +157,6 @@ class TimeLog(models.Model):
         SERVICE = "service", _("为民服务")
         SELF_GOVERNMENT = "self_government", _("居民自治")
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
     day = models.DateField(_("日期"))
     minutes = models.PositiveIntegerField(_("用时（分钟）"))
@@ -195,19 +180,13 @@ class TimeLog(models.Model):
     def __str__(self):
         return f"{self.get_category_display()} {self.minutes}"
 
-    @property
-    def place(self):
-        return self.community
 
-
-class BurdenMonth(models.Model):
+class BurdenMonth(CommunityRecord):
     """One community's month of the burden index, kept by the workload services in the same
     transaction as the task, refusal or time log it counts (rebuilt from them by
     services.burden_rebuild, which the tests compare with a recount). Months are local
     (Asia/Shanghai); a task counts in the month it was sent."""
 
-    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     month = models.DateField()
     tasks = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
