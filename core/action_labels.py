@@ -26,6 +26,7 @@ LABELS = {
     "api_token.revoke": _("撤销API令牌"),
     "audit.export": _("导出操作记录"),
     "audit.chain_broken": _("操作记录完整性校验未通过"),
+    "personal_data.rotate": _("更换个人信息密钥"),
     "demo.residents_import": _("导入演示居民"),
 }
 

@@ -10,11 +10,12 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from core import auth, navigation
+        from core import auth, key_rotation, navigation, personal_data
         from core.collation import register_on_sqlite
 
         connection_created.connect(register_on_sqlite, dispatch_uid="core.collation.pinyin")
         auth.connect_signals()  # logins and logouts in the audit log
+        key_rotation.register(personal_data.rotation_target())
 
         navigation.register(_("工作台"), "workbench", order=0)
         navigation.register(_("辖区"), "place_list", perm="core.browse_places", order=10)

@@ -1,46 +1,20 @@
 """Personal data at rest: encrypted, findable by keyed hash, masked, and audited on full view."""
 
-import hashlib
-import hmac
-from functools import lru_cache
-
-from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, field_crypto
 from core.identifiers import mask_id_number, mask_mobile, normalize_id_number, normalize_mobile
 from core.models import Person
 
 FIELDS = ("id_number", "mobile")
 
 
-@lru_cache(maxsize=4)
-def _fernet(key: str) -> Fernet:
-    return Fernet(key.encode())
-
-
-def encrypt(value: str) -> str:
-    return _fernet(settings.DATA_ENCRYPTION_KEY).encrypt(value.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    return _fernet(settings.DATA_ENCRYPTION_KEY).decrypt(token.encode()).decode()
-
-
-@lru_cache(maxsize=4)
-def _hmac_keyed(key: str):
-    return hmac.new(key.encode(), digestmod=hashlib.sha256)
-
-
-def keyed_hash(value: str) -> str:
-    # A copy of the keyed HMAC state skips re-deriving the key pads: an import hashes
-    # about a dozen values per row, so this was twice the cost of the hash itself.
-    digest = _hmac_keyed(settings.DATA_HASH_KEY).copy()
-    digest.update(value.encode())
-    return digest.hexdigest()
+# Which cipher and hash, and their keys, is core.field_crypto's (chosen by setting).
+encrypt = field_crypto.encrypt
+decrypt = field_crypto.decrypt
+keyed_hash = field_crypto.keyed_hash
 
 
 def id_number_hash(raw: str) -> str:
@@ -95,3 +69,17 @@ def reveal(*, actor, person: Person, field: str, purpose: str) -> str:
             purpose=purpose,
         )
     return decrypt(token)
+
+
+def rotation_target():
+    """What core stores encrypted, for core.key_rotation: a person's ID and mobile numbers."""
+    from core.key_rotation import Sealed, Target
+
+    return Target(
+        label="core.person",
+        queryset=lambda: Person.objects.all(),
+        fields=(
+            Sealed("id_number_enc", "id_number_hash", lambda _row, v: keyed_hash("id:" + v)),
+            Sealed("mobile_enc", "mobile_hash", lambda _row, v: keyed_hash("mobile:" + v)),
+        ),
+    )

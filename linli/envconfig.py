@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -34,6 +35,14 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
         raise ValueError(f"{name}={raw!r} is not a whole number") from None
     if value < minimum:
         raise ValueError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_choice(name: str, *, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`; anything else stops start-up with a message naming them."""
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
 
 

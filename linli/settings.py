@@ -11,7 +11,14 @@ from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from linli.envconfig import database_from_url, env_bool, env_int, env_list, secret_from_env
+from linli.envconfig import (
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    secret_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Runtime files (SQLite database, generated keys, collected static, uploads) live here.
@@ -22,6 +29,13 @@ SECRET_KEY = secret_from_env("LINLI_SECRET_KEY", VAR_DIR)
 # Keys for personal data: Fernet key for encryption at rest, HMAC key for searchable hashes.
 DATA_ENCRYPTION_KEY = secret_from_env("LINLI_DATA_KEY", VAR_DIR, fernet=True)
 DATA_HASH_KEY = secret_from_env("LINLI_HASH_KEY", VAR_DIR)
+# Earlier data keys, still opening what they encrypted until `manage.py personal_data_rotate` has
+# re-encrypted it; the cipher and the hash algorithm (core.field_crypto).
+DATA_ENCRYPTION_OLD_KEYS = env_list("LINLI_DATA_OLD_KEYS", default=[])
+FIELD_CIPHER = env_choice("LINLI_FIELD_CIPHER", default="fernet", choices=("fernet", "sm4"))
+HASH_ALGORITHM = env_choice(
+    "LINLI_HASH_ALGORITHM", default="hmac-sha256", choices=("hmac-sha256", "hmac-sm3")
+)
 
 ALLOWED_HOSTS = env_list("LINLI_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("LINLI_CSRF_TRUSTED_ORIGINS", default=[])

@@ -10,9 +10,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("共享数据")
 
     def ready(self):
-        from core import action_labels, navigation, workbench
+        from core import action_labels, key_rotation, navigation, workbench
         from core.demo import extensions
-        from registry import demo, rules, workbench_cards  # noqa: F401
+        from registry import demo, rules, values, workbench_cards  # noqa: F401
 
         navigation.register(_("共享数据"), "registry:home", perm="core.use_staff_pages", order=45)
 
@@ -41,5 +41,6 @@ class RegistryConfig(AppConfig):
                 "registry.import_file_deleted": _("删除导入文件"),
             }
         )
+        key_rotation.register(values.rotation_target())
         workbench.register(workbench_cards.cards)
         extensions.register("registry")(demo.build)

@@ -150,3 +150,20 @@ def clean(kind: str, key: str, raw) -> Clean:
 
 def value_hash(key: str, value: str) -> str:
     return personal_data.keyed_hash(f"fact:{key}:{value}")
+
+
+def rotation_target():
+    """What the registry stores encrypted, for core.key_rotation: sensitive facts, and the
+    hashes of every fact (a plain fact's hash is of its shown value)."""
+    from core.key_rotation import Sealed, Target
+    from registry.models import Fact
+
+    def plain_hash(row):
+        return row.value_hash if row.value_enc else value_hash(row.field.key, row.value)
+
+    return Target(
+        label="registry.fact",
+        queryset=lambda: Fact.objects.select_related("field"),
+        fields=(Sealed("value_enc", "value_hash", lambda row, v: value_hash(row.field.key, v)),),
+        plain_hashes=(("value_hash", plain_hash),),
+    )

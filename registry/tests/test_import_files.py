@@ -32,8 +32,10 @@ def plain_copies() -> set[str]:
 # ---------------------------------------------------------------- the cipher
 
 
+@pytest.mark.parametrize("cipher", ["fernet", "sm4"])
 @pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 100])
-def test_files_of_every_size_come_back_whole(monkeypatch, size):
+def test_files_of_every_size_come_back_whole(monkeypatch, settings, size, cipher):
+    settings.FIELD_CIPHER = cipher  # AES-256-GCM, or SM4-GCM
     monkeypatch.setattr(file_crypto, "CHUNK", 16)
     plain = os.urandom(size)
     sealed = io.BytesIO()
@@ -166,3 +168,21 @@ def test_a_damaged_stored_file_is_refused_in_words(world):
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED
     assert "无法解密" in batch.message
+
+
+def test_a_file_sealed_under_an_old_key_still_opens_after_a_rotation(settings):
+    from cryptography.fernet import Fernet
+
+    sealed = io.BytesIO()
+    file_crypto.encrypt(io.BytesIO(b"ID " + ID_NUMBER.encode()), sealed)
+    old = settings.DATA_ENCRYPTION_KEY
+    settings.DATA_ENCRYPTION_KEY, settings.DATA_ENCRYPTION_OLD_KEYS = (
+        Fernet.generate_key().decode(),
+        [old],
+    )
+    back = io.BytesIO()
+    file_crypto.decrypt(io.BytesIO(sealed.getvalue()), back)
+    assert back.getvalue() == b"ID " + ID_NUMBER.encode()
+    settings.DATA_ENCRYPTION_OLD_KEYS = []
+    with pytest.raises(file_crypto.DamagedFile):
+        file_crypto.decrypt(io.BytesIO(sealed.getvalue()), io.BytesIO())
