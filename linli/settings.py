@@ -233,6 +233,11 @@ if env_bool("LINLI_HTTPS", default=False):
     # (LINLI_HSTS_SECONDS; 0 sends none), on every subdomain unless LINLI_HSTS_SUBDOMAINS=0.
     SECURE_HSTS_SECONDS = env_int("LINLI_HSTS_SECONDS", default=365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINLI_HSTS_SUBDOMAINS", default=True)
+    # Submitting the site to browsers' HSTS preload list is a separate decision, hard to undo:
+    # LINLI_HSTS_PRELOAD=1 adds "preload"; without it, check --deploy is not told to ask for it.
+    SECURE_HSTS_PRELOAD = env_bool("LINLI_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # The proxy in front redirects http:// to https://; LINLI_SSL_REDIRECT=1 makes the app do it.
     SECURE_SSL_REDIRECT = env_bool("LINLI_SSL_REDIRECT", default=False)
 
