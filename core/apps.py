@@ -8,13 +8,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
 
-        from core import auth, key_rotation, navigation, personal_data
+        from core import auth, key_rotation, navigation, passwords, personal_data
         from core.collation import register_on_sqlite
 
         connection_created.connect(register_on_sqlite, dispatch_uid="core.collation.pinyin")
         auth.connect_signals()  # logins and logouts in the audit log
+        user_logged_in.connect(passwords.note_sign_in, dispatch_uid="core.passwords.sign_in")
         key_rotation.register(personal_data.rotation_target())
 
         navigation.register(_("工作台"), "workbench", order=0)

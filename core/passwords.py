@@ -144,6 +144,13 @@ class SecondFactorMiddleware:
 _SEEN = "linli_seen"
 
 
+def note_sign_in(sender, request, user, **kwargs):
+    """At a sign-in (user_logged_in), which writes the session anyway: the idle wait starts
+    there, so the pages that follow write nothing for the first minute."""
+    if request is not None and hasattr(request, "session"):
+        request.session[_SEEN] = int(clock.now().timestamp())
+
+
 class IdleTimeoutMiddleware:
     """Signs out a session idle longer than IDLE_TIMEOUT_MINUTES. The last-seen time is written
     at most once a minute, so a busy session does not write its session on every request."""
