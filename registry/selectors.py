@@ -50,11 +50,9 @@ def departments_acting_for(user, roles) -> QuerySet[Department]:
     return active.filter(district_id__in=lead) | Department.objects.filter(pk__in=own)
 
 
-def residents_visible_to(user) -> QuerySet[Residence]:
-    """Residences in the communities the user serves, or in their grid (a grid worker): the
-    query form of ``registry.view_residents`` held at the residence's community or grid. Every
-    list of residents and the person page read it, so what a list links opens."""
-    qs = Residence.objects.select_related("person", "community", "grid", "household")
+def _in_places_served(user, qs: QuerySet) -> QuerySet:
+    """`qs` (rows with a community and a grid) limited to the communities the user serves, or
+    their grid (a grid worker): what ``registry.view_residents`` allows, as a query."""
     if user.is_superuser:
         return qs
     places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
@@ -62,18 +60,19 @@ def residents_visible_to(user) -> QuerySet[Residence]:
         return qs.none()
     within = Place.objects.filter(subtrees(places))
     return qs.filter(Q(community__in=within) | Q(grid__in=within))
+
+
+def residents_visible_to(user) -> QuerySet[Residence]:
+    """Residences in the places the user serves. Every list of residents and the person page
+    read it, so what a list links opens."""
+    return _in_places_served(
+        user, Residence.objects.select_related("person", "community", "grid", "household")
+    )
 
 
 def buildings_visible_to(user) -> QuerySet[Building]:
-    """Buildings in the communities (or, for a grid worker, the grid) the user serves."""
-    qs = Building.objects.select_related("community", "grid")
-    if user.is_superuser:
-        return qs
-    places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
-    if not places:
-        return qs.none()
-    within = Place.objects.filter(subtrees(places))
-    return qs.filter(Q(community__in=within) | Q(grid__in=within))
+    """Buildings in the places the user serves."""
+    return _in_places_served(user, Building.objects.select_related("community", "grid"))
 
 
 @dataclass
