@@ -5,6 +5,11 @@ language; numbers come from the view's selectors."""
 
 from typing import Any
 
+# Charts are drawn still, at their values, the moment the page shows them: ECharts' entry
+# animation (bars growing from the axis, lines drawn from the left over a second) made a chart
+# caught mid-way (a screenshot, a print, a slow phone, a reader glancing) show bars at 7 % for
+# rows the table beside them says are 100 %, and lines over two of five weeks (issue #21).
+STILL = {"animation": False}
 PALETTE = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
 PERCENT_AXIS = {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}}
 # Side by side, more categories than this get slanted labels, and the grid this much room (px)
@@ -57,6 +62,7 @@ def categories_chart(
             grid["bottom"] = max(grid.get("bottom", 0), room)
     values = value_axes or [value_axis()]
     option: dict[str, Any] = {
+        **STILL,
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "grid": grid,
@@ -73,6 +79,7 @@ def pie_chart(slices: list[dict], *, tooltip: str) -> dict[str, Any]:
     """Shares of a whole: ``slices`` [{"name": …, "value": …}]; ``tooltip`` an ECharts format
     such as "{b}: {c} hours ({d}%)"."""
     return {
+        **STILL,
         "color": PALETTE,
         "tooltip": {"trigger": "item", "formatter": str(tooltip)},
         "legend": {"bottom": 0, "type": "scroll"},
