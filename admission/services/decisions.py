@@ -15,6 +15,7 @@ from admission.models import (
     JointMeeting,
 )
 from admission.services._common import (
+    _coordinators,
     _department_officers,
     _district,
     _fresh_token,
@@ -27,6 +28,7 @@ from core import audit, clock
 from core.clock import one_write
 from core.models import Place, Role
 from core.selectors import role_holders
+from core.services.tokens import notifications_settle
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
 
@@ -174,6 +176,8 @@ def request_decide(
                  "meeting": meeting.number, "late": late,
                  "admitted_item": item.number if item else None},
     )  # fmt: skip
+    # The coordinators' "准入申请待审核" notices are answered by this decision.
+    notifications_settle(url=_request_url(request), users=_coordinators(request.district))
     title = _("准入申请已审核：%(title)s（%(status)s）") % {
         "title": request.title,
         "status": request.get_status_display(),

@@ -110,6 +110,15 @@ def notify(*, user: User, title: str, body: str = "", url: str = "") -> Notifica
     return Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
 
 
+def notifications_settle(*, url: str, users) -> int:
+    """The asks at ``url`` (a request waiting for these users' decision) are answered: their
+    unread notices there are marked read, so "待审核" does not stay unread after the decision.
+    Called by the deciding service inside its transaction, before it sends its own notices."""
+    return Notification.objects.filter(
+        user__in=list(users), url=url[:300], read_at__isnull=True
+    ).update(read_at=clock.now())
+
+
 @one_write
 def notifications_mark_read(*, actor, ids: list[int]) -> int:
     return Notification.objects.filter(user=actor, pk__in=ids, read_at__isnull=True).update(

@@ -153,8 +153,13 @@ def notifications(request):
             actor=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()]
         )
         return redirect("notifications")
-    items = request.user.notifications.all()[:200]
-    return render(request, "core/notifications.html", {"items": items})
+    items = list(request.user.notifications.all()[:200])
+    # The page shows which were new (highlighted), then counts them as read: opened is seen.
+    response = render(request, "core/notifications.html", {"items": items})
+    services.notifications_mark_read(
+        actor=request.user, ids=[n.pk for n in items if n.read_at is None]
+    )
+    return response
 
 
 @require_POST
