@@ -18,6 +18,7 @@ from services import services as request_services
 from services.forms import RequestForm
 from services.models import Application, Channel, Rating, State
 from services.rules import officer_departments
+from services.views.feedback import done_message
 
 
 def map_options() -> dict:
@@ -398,8 +399,9 @@ def request_act(request, pk):
             else post.get(spec.name)
             for spec in step.inputs
         }
+        state_before = req.state
         step.run(actor=user, request=req, data=steps.clean_input(step, user, req, raw))
-        messages.success(request, _("已保存。"))
+        messages.success(request, done_message(step, req.pk, state_before=state_before))
     return redirect("services:request_detail", pk=req.pk)
 
 
