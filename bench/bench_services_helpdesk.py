@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from timing import bench_district
+
 DESCRIPTION = "service requests created (routing + audit) vs. django-helpdesk 2.6 tickets"
 N = 600
 CLIENT_COUNTS = (1, 4)  # one row per count; both sides use the same count and the same N
@@ -99,19 +101,12 @@ def _helpdesk(database_url: str, clients: int, n: int) -> dict:
 
 
 def _world():
-    from django.test import override_settings
-
-    from core.models import Place, Role, RoleAssignment, User
-    from core.testing import build_small_district
+    from core.models import Role, RoleAssignment
     from services import routing
     from services import services as request_services
 
-    district = Place.objects.filter(code=DISTRICT_CODE).first()
-    if district is None:
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            build_small_district(code=DISTRICT_CODE, name="基准区（诉求创建）")
-        district = Place.objects.get(code=DISTRICT_CODE)
-        root = User.objects.get(username=f"root{DISTRICT_CODE}")
+    district, root, built = bench_district(DISTRICT_CODE, "基准区（诉求创建）")
+    if built:
         request_services.catalogue_seed(actor=root, district=district)
         routing.retrain(district)
     assignment = (

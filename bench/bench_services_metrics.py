@@ -19,7 +19,7 @@ import io
 import random
 import time
 
-from timing import PAGE_SETTINGS, login_baseline, page_result, timed_get
+from timing import PAGE_SETTINGS, bench_district, login_baseline, page_result, timed_get
 
 DESCRIPTION = "metrics page p50/p95 with 2,000,000 requests vs. the login page"
 TOTAL = 2_000_000
@@ -38,18 +38,10 @@ TITLES = ["路灯不亮", "楼道堆物", "噪音扰民", "低保咨询", "垃�
 
 
 def _world():
-    from django.test import override_settings
-
     from core import services as core_services
-    from core.models import Department, Place, User
-    from core.testing import build_small_district
+    from core.models import Department, User
 
-    district = Place.objects.filter(code=DISTRICT_CODE).first()
-    if district is None:
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            build_small_district(code=DISTRICT_CODE, name="基准区（诉求统计）")
-        district = Place.objects.get(code=DISTRICT_CODE)
-    root = User.objects.get(username=f"root{DISTRICT_CODE}")
+    district, root, _built = bench_district(DISTRICT_CODE, "基准区（诉求统计）")
     have = set(Department.objects.filter(district=district).values_list("short_code", flat=True))
     for name, short in DEPARTMENTS:
         if short not in have:

@@ -29,6 +29,8 @@ import subprocess
 import time
 from urllib.parse import urlsplit
 
+from timing import bench_district
+
 DESCRIPTION = "time-bank postings/s with 16 clients vs. pgbench simple-update TPS"
 CLIENTS = 16
 SECONDS = 10
@@ -65,22 +67,14 @@ def _pgbench(url: str) -> float:
 
 
 def _world():
-    from django.test import override_settings
-
     from core import services as core_services
-    from core.models import Place, User
+    from core.models import Place
     from core.personal_data import find_by_id_number
-    from core.testing import build_small_district
     from timebank import services
     from timebank.models import Account, AccountKind
     from timebank.testing import id_number, years_ago
 
-    district = Place.objects.filter(code=DISTRICT_CODE).first()
-    if district is None:
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            d = build_small_district(code=DISTRICT_CODE, name="基准区（鼓楼）")
-        district = d.district
-    root = User.objects.get(username=f"root{DISTRICT_CODE}")
+    district, root, _built = bench_district(DISTRICT_CODE, "基准区（鼓楼）")
     accounts = list(Account.objects.filter(district=district, kind=AccountKind.MEMBER))
     grids = list(Place.objects.filter(district=district, level="grid").order_by("pk"))
     while len(accounts) < ACCOUNTS:

@@ -69,3 +69,19 @@ def login_baseline(n: int) -> tuple[float, str, int]:
     samples, status = timed_get(Client(), reverse("login"), n)
     base50 = percentile(samples, 50)
     return base50, f"login page p50 {base50:.1f} ms, p95 {percentile(samples, 95):.1f} ms", status
+
+
+def bench_district(code: str, name: str):
+    """The benchmark's own small district (core.testing's), built once per database with a fast
+    password hasher and kept for later runs: (district, its root user, whether it was built now)."""
+    from django.test import override_settings
+
+    from core.models import Place, User
+    from core.testing import build_small_district
+
+    district = Place.objects.filter(code=code).first()
+    built = district is None
+    if built:
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            district = build_small_district(code=code, name=name).district
+    return district, User.objects.get(username=f"root{code}"), built
