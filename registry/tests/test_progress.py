@@ -88,12 +88,19 @@ def test_commit_progress_is_visible_outside_its_transaction(world, monkeypatch, 
     assert progress.get_done(batch.pk) == 0  # cleared once committed
 
 
-@pytest.mark.django_db
-def test_batch_page_shows_progress_while_running(world, client, tmp_path):
+@pytest.fixture
+def checked_roster(world, client, tmp_path):
+    """A 56-row roster checked by its department's officer, who is signed in: (actor, batch)."""
     actor = officer(world)
     client.force_login(actor)
     batch = upload(world, actor, "mz", fixed_roster(tmp_path))
     tasks.check_import.call(batch_id=batch.pk)
+    return actor, batch
+
+
+@pytest.mark.django_db
+def test_batch_page_shows_progress_while_running(checked_roster, client):
+    actor, batch = checked_roster
     services.import_commit(actor=actor, batch=batch)
     progress.set_done(batch.pk, 20)
     url = reverse("registry:batch", args=[batch.pk])
@@ -110,13 +117,10 @@ def test_batch_page_shows_progress_while_running(world, client, tmp_path):
 
 
 @pytest.mark.django_db
-def test_batch_page_says_about_how_long_the_running_step_still_needs(world, client, tmp_path):
+def test_batch_page_says_about_how_long_the_running_step_still_needs(checked_roster, client):
     import time
 
-    actor = officer(world)
-    client.force_login(actor)
-    batch = upload(world, actor, "mz", fixed_roster(tmp_path))
-    tasks.check_import.call(batch_id=batch.pk)
+    actor, batch = checked_roster
     assert progress.get_started(batch.pk) == 0  # the dry run cleared its clock when done
     services.import_commit(actor=actor, batch=batch)
     url = reverse("registry:batch", args=[batch.pk])
