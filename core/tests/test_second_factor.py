@@ -52,6 +52,8 @@ def test_the_first_staff_sign_in_sets_the_authenticator_up(client, d):
     assert response.url == f"{reverse('second_factor')}?next={reverse('person_list')}"
     page = client.get(response.url).content.decode()
     assert "开始绑定" in page and not TOTPDevice.objects.exists()
+    # No menu until the sign-in is finished: each of its pages would send back here.
+    assert f'href="{reverse("person_list")}"' not in page and reverse("logout") in page
     assert "has-error" not in page  # nothing posted yet, so nothing refused
 
     response = client.post(
