@@ -47,8 +47,9 @@ def test_wrong_password_is_refused_in_chinese_then_asks_for_a_captcha(new_page, 
         for _attempt in range(settings.LOGIN_CAPTCHA_AFTER):
             log_in(page, login, "wrong-password-1")
             assert "用户名/手机号或密码不正确" in page.locator(".form-errors").inner_text()
-        # Not locked: the page asks for the CAPTCHA it shows, with the reason.
-        assert page.locator("img.captcha").is_visible()
+        # Not locked: the page asks for the CAPTCHA it shows, with the reason. (Waited for: an
+        # image still loading has no size, and a loaded machine serves it late.)
+        page.locator("img.captcha").wait_for(state="visible", timeout=15_000)
         log_in(page, login, PASSWORD)
         assert "请在1秒后再试" in page.locator(".form-errors").inner_text()
         assert page.url.endswith("/login/")
