@@ -118,18 +118,29 @@ def decrypt(token: str) -> str:
     return _fernet_decrypt(token)
 
 
-def is_current(token: str) -> bool:
-    """Written with the current cipher and key (rotation leaves such a token alone)."""
+def opened(token: str) -> tuple[str, bool]:
+    """The plain value and whether the current cipher and key sealed it (rotation leaves such a
+    token alone), from one decryption: the current key is tried first, then the old ones."""
     current = settings.DATA_ENCRYPTION_KEY
-    if settings.FIELD_CIPHER == "sm4":
-        return token.startswith(f"{SM4_PREFIX}{key_id(current)}:")
     if token.startswith(SM4_PREFIX):
-        return False
+        plain = _sm4_decrypt(token)
+        return plain, settings.FIELD_CIPHER == "sm4" and token.startswith(
+            f"{SM4_PREFIX}{key_id(current)}:"
+        )
+    if settings.FIELD_CIPHER != "sm4":
+        try:
+            return _fernet(current).decrypt(token.encode()).decode(), True
+        except InvalidToken:
+            pass
+    return _fernet_decrypt(token), False
+
+
+def is_current(token: str) -> bool:
+    """Written with the current cipher and key; a token no key opens is not current."""
     try:
-        _fernet(current).decrypt(token.encode())
-    except InvalidToken:
+        return opened(token)[1]
+    except UndecryptableField:
         return False
-    return True
 
 
 @lru_cache(maxsize=4)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models, transaction
 from django_tasks import task
 
@@ -53,10 +54,10 @@ def _rotated(target: Target, row, rehash: bool) -> set[str]:
         token = getattr(row, sealed.encrypted)
         if not token:
             continue
-        stale = not field_crypto.is_current(token)
+        plain, current = field_crypto.opened(token)
+        stale = not current
         if not (stale or (rehash and sealed.hash_field)):
             continue
-        plain = field_crypto.decrypt(token)
         if stale:
             setattr(row, sealed.encrypted, field_crypto.encrypt(plain))
             changed.add(sealed.encrypted)
@@ -97,8 +98,6 @@ def rotate_chunk(label: str, *, after: int = 0, rehash: bool = False) -> tuple[i
 
 
 def _cipher_name() -> str:
-    from django.conf import settings
-
     return f"{settings.FIELD_CIPHER}/{settings.HASH_ALGORITHM}"
 
 
@@ -161,11 +160,11 @@ def verify() -> list[Check]:
                     continue
                 check.fields += 1
                 try:
-                    plain = field_crypto.decrypt(token)
+                    plain, current = field_crypto.opened(token)
                 except field_crypto.UndecryptableField:
                     check.undecryptable.append(row.pk)
                     continue
-                if field_crypto.is_current(token):
+                if current:
                     check.current += 1
                 else:
                     check.old_key += 1

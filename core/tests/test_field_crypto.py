@@ -73,6 +73,24 @@ def test_a_changed_token_or_an_unknown_key_is_refused(keys, cipher):
         field_crypto.decrypt(token)
 
 
+@pytest.mark.parametrize("cipher", ["fernet", "sm4"])
+def test_opened_says_whether_the_current_key_and_cipher_sealed_the_token(keys, cipher):
+    """Rotation and the verifier learn both the value and its key from one decryption."""
+    keys.FIELD_CIPHER = cipher
+    keys.DATA_ENCRYPTION_KEY, keys.DATA_ENCRYPTION_OLD_KEYS = OLD_KEY, []
+    sealed_with_old = field_crypto.encrypt(MOBILE)
+    keys.DATA_ENCRYPTION_KEY, keys.DATA_ENCRYPTION_OLD_KEYS = NEW_KEY, [OLD_KEY]
+    assert field_crypto.opened(sealed_with_old) == (MOBILE, False)
+    assert field_crypto.opened(field_crypto.encrypt(MOBILE)) == (MOBILE, True)
+    other = "fernet" if cipher == "sm4" else "sm4"
+    keys.FIELD_CIPHER = other
+    sealed_by_other_cipher = field_crypto.encrypt(MOBILE)
+    keys.FIELD_CIPHER = cipher  # same key, the other cipher: readable, but due for rotation
+    assert field_crypto.opened(sealed_by_other_cipher) == (MOBILE, False)
+    keys.DATA_ENCRYPTION_OLD_KEYS = []
+    assert field_crypto.is_current(sealed_with_old) is False  # no key opens it: not current
+
+
 def test_hmac_sm3_is_the_standard_one(keys):
     """HMAC-SM3 with key "key" of "The quick brown fox…" (a published test vector would need
     the same key; this checks against an independent computation with hashlib's SM3 where
