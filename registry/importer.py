@@ -123,6 +123,9 @@ def _check_rows(batch: ImportBatch, district: Place, path: str) -> None:
             chunk = []
     if chunk:
         stage_chunk(batch, chunk, fields)
+    for i, key in mapping.items():
+        if key == "id_number":
+            file.id_column.refuse_if_cut(file.titles[i])
     if batch.rows_total == 0:
         raise FileRejected(_("表头下面没有数据行。"))
 

@@ -12,6 +12,8 @@ from core import personal_data
 from core.identifiers import mask_id_number, mask_mobile, normalize_id_number, to_halfwidth
 
 LANDLINE_RE = re.compile(r"^(0\d{2,3})-?(\d{7,8})$")
+# An ID number that Excel turned into a number and wrote back as "3.20104196004218E+17".
+SCIENTIFIC_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 YES = {"是", "有", "√", "✓", "Y", "YES", "1", "TRUE"}
 NO = {"否", "无", "×", "N", "NO", "0", "FALSE", ""}
 
@@ -118,9 +120,23 @@ def flag(raw) -> str:
     )
 
 
+def id_stored_as_number(raw) -> bool:
+    """A numeric Excel cell, or its text in scientific notation: an 18-digit number stored as a
+    number has lost its last three digits (Excel keeps 15 significant digits)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return True
+    return bool(SCIENTIFIC_RE.match(text(raw).replace(" ", "")))
+
+
 def clean(kind: str, key: str, raw) -> Clean:
     """The stored and shown forms of `raw` for a field of `kind` (keyed by `key`)."""
     if key == "id_number":
+        if id_stored_as_number(raw):
+            raise ValidationError(
+                _("身份证号被Excel存成了数字：Excel只保留15位有效数字，后几位已变成0，号码无法"
+                  "还原。请把这一列设为“文本”格式，从原系统重新导出后再上传。"),
+                code="id_as_number",
+            )  # fmt: skip
         number = normalize_id_number(str(raw if raw is not None else ""))
         return Clean(number, mask_id_number(number))
     if key == "name":

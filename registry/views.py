@@ -154,11 +154,21 @@ def batch(request, pk):
                 if choice.isdigit() and chosen is None:
                     raise ValidationError(_("请选择候选人员。"))
                 services.import_confirm(actor=user, row=row, person=chosen)
+            elif action == "id_checked":
+                row_id = request.POST.get("row", "")
+                row = None if row_id == "all" else get_object_or_404(
+                    ImportRow, batch=b, pk=row_id if row_id.isdigit() else 0
+                )  # fmt: skip
+                checked = services.import_id_numbers_checked(actor=user, batch=b, row=row)
+                messages.success(
+                    request, _("已核对%(n)d个身份证号，导入时照这些号码登记。") % {"n": checked}
+                )
             return redirect("registry:batch", b.pk)
     if request.headers.get("HX-Request"):
         return render(request, "registry/_batch_status.html", {"b": b})
     bad_rows = b.rows.filter(status=ImportRow.Status.BAD)[:200]
     confirm_rows = list(b.rows.filter(status=ImportRow.Status.CONFIRM)[:50])
+    ids_to_check = b.rows.filter(**services.ID_NUMBERS_TO_CHECK).count() if confirm_rows else 0
     candidates = Person.objects.in_bulk({c for r in confirm_rows for c in r.candidates})
     for row in confirm_rows:
         row.people = [candidates[c] for c in row.candidates if c in candidates]
@@ -168,7 +178,7 @@ def batch(request, pk):
     return render(
         request,
         "registry/batch.html",
-        {"b": b, "bad_rows": bad_rows, "confirm_rows": confirm_rows,
+        {"b": b, "bad_rows": bad_rows, "confirm_rows": confirm_rows, "ids_to_check": ids_to_check,
          "targets": targets, "can_edit": user.has_perm("registry.import", b.source)},
     )  # fmt: skip
 

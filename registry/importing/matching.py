@@ -55,6 +55,9 @@ def stage_chunk(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
         if candidates:
             row.candidates = candidates
             row.status = ImportRow.Status.CONFIRM
+    for row in chunk:
+        if row.data.get("id_warning") and row.status != ImportRow.Status.BAD:
+            row.status = ImportRow.Status.CONFIRM  # a person checks the number first
     bulk.insert_rows(
         ImportRow, STAGED_COLUMNS,
         [(r.batch_id, r.line, r.key, r.status, r.errors, r.data, r.person_id, r.candidates,

@@ -24,11 +24,13 @@ from registry.services.facts import (
 )
 from registry.services.fields import ensure_fields, field_named, field_set_owner
 from registry.services.imports import (
+    ID_NUMBERS_TO_CHECK,
     MAPPING_KEYS,
     MAX_UPLOAD,
     import_commit,
     import_confirm,
     import_file_delete,
+    import_id_numbers_checked,
     import_recheck,
     import_source_create,
     import_source_set_mapping,
@@ -53,6 +55,7 @@ from registry.services.sharing import grant_create, grant_end, shared_read
 
 __all__ = [
     "MAPPING_KEYS",
+    "ID_NUMBERS_TO_CHECK",
     "MAX_UPLOAD",
     "FactWriter",
     "Placer",
@@ -71,6 +74,7 @@ __all__ = [
     "house_create",
     "import_commit",
     "import_confirm",
+    "import_id_numbers_checked",
     "import_file_delete",
     "import_recheck",
     "import_source_create",

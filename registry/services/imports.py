@@ -159,6 +159,8 @@ def import_confirm(*, actor, row, person: Person | None) -> None:
     _require(actor, "registry.import", batch.source)
     if row.status != ImportRow.Status.CONFIRM or batch.status != ImportBatch.Status.CHECKED:
         raise ValidationError(_("此行不需要确认。"))
+    if row.data.get("id_warning") and not row.data.get("id_checked"):
+        raise ValidationError(_("请先核对此行的身份证号。"), code="id_unchecked")
     if person is not None and person.pk not in row.candidates:
         raise ValidationError(_("只能从候选人员中选择。"))
     if person is not None and person.id_number_hash and row.data.get("id_hash"):
@@ -170,6 +172,41 @@ def import_confirm(*, actor, row, person: Person | None) -> None:
     batch.save(update_fields=["rows_to_confirm", "rows_ok"])
     audit.record(actor=actor, action="registry.import_confirm", obj=batch,
                  changes={"line": row.line, "person": person.pk if person else "new"})  # fmt: skip
+
+
+# The rows whose ID number ends in 000 and waits for a person's check (the key is absent until).
+ID_NUMBERS_TO_CHECK = {
+    "status": ImportRow.Status.CONFIRM, "data__id_warning": True, "data__id_checked__isnull": True
+}  # fmt: skip
+
+
+@one_write
+def import_id_numbers_checked(*, actor, batch, row=None) -> int:
+    """A person has checked ID numbers ending in 000 (the mark of a number cut by Excel) against
+    the original papers and found them right: one row's, or (no row) every such row of the
+    batch. A row that may also be someone already registered then still waits for that choice.
+    The number of rows checked."""
+    batch = ImportBatch.objects.select_for_update().select_related("source").get(pk=batch.pk)
+    _require(actor, "registry.import", batch.source)
+    waiting = ImportRow.objects.select_for_update().filter(batch=batch, **ID_NUMBERS_TO_CHECK)
+    if row is not None:
+        waiting = waiting.filter(pk=row.pk)
+    rows = list(waiting)
+    if batch.status != ImportBatch.Status.CHECKED or not rows:
+        raise ValidationError(_("没有需要核对的身份证号。"), code="nothing_to_check")
+    settled = 0
+    for each in rows:
+        each.data["id_checked"] = True
+        if not each.candidates:
+            each.status = ImportRow.Status.OK
+            settled += 1
+    ImportRow.objects.bulk_update(rows, ["data", "status"], batch_size=1000)
+    batch.rows_to_confirm -= settled
+    batch.rows_ok += settled
+    batch.save(update_fields=["rows_to_confirm", "rows_ok"])
+    audit.record(actor=actor, action="registry.import_id_checked", obj=batch,
+                 changes={"lines": [each.line for each in rows][:100], "rows": len(rows)})  # fmt: skip
+    return len(rows)
 
 
 @one_write
@@ -188,7 +225,10 @@ def import_commit(*, actor, batch) -> ImportBatch:
                 params={"n": batch.rows_bad}, code="bad_rows",
             )  # fmt: skip
         if batch.rows_to_confirm:
-            raise ValidationError(_("还有%(n)d行待确认人员。"), params={"n": batch.rows_to_confirm})
+            raise ValidationError(
+                _("还有%(n)d行待确认（疑似同一人，或身份证号需要核对）。"),
+                params={"n": batch.rows_to_confirm}, code="to_confirm",
+            )  # fmt: skip
         if batch.status == ImportBatch.Status.CHECKED and batch.rows_ok == 0:
             raise ValidationError(_("所有行都与已有数据一致，无需导入。"), code="nothing")
         raise ValidationError(
