@@ -47,19 +47,25 @@ def _xlsx_rows(path: str) -> Iterator[list]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise FileRejected(_("文件已损坏，无法作为Excel文件读取。请重新导出后再上传。")) from None
-    try:
-        sheet = workbook.worksheets[0]
+    # Opened as a file, not by name: openpyxl goes by a name's extension, and a real .xlsx
+    # saved as "名册.csv" is still an .xlsx (recognised by its content).
+    with open(path, "rb") as handle:
         try:
-            for row in sheet.iter_rows(values_only=True):
-                yield list(row)
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
-            raise FileRejected(_("文件已损坏，读取到一半出错。请重新导出后再上传。")) from None
-    finally:
-        workbook.close()
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
+                TypeError):  # fmt: skip
+            raise FileRejected(
+                _("文件已损坏，无法作为Excel文件读取。请重新导出后再上传。")
+            ) from None
+        try:
+            sheet = workbook.worksheets[0]
+            try:
+                for row in sheet.iter_rows(values_only=True):
+                    yield list(row)
+            except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+                raise FileRejected(_("文件已损坏，读取到一半出错。请重新导出后再上传。")) from None
+        finally:
+            workbook.close()
 
 
 def estimate_rows(path: str, filename: str) -> int:
@@ -71,7 +77,7 @@ def estimate_rows(path: str, filename: str) -> int:
             if head.startswith(b"PK"):
                 import openpyxl
 
-                workbook = openpyxl.load_workbook(path, read_only=True)
+                workbook = openpyxl.load_workbook(f, read_only=True)
                 try:
                     return max((workbook.worksheets[0].max_row or 1) - 1, 0)
                 finally:
@@ -86,11 +92,14 @@ def estimate_rows(path: str, filename: str) -> int:
 
 
 def detect_encoding(path: str) -> str:
-    """utf-8 (with or without BOM) if the first 64 KiB decode as such, else GB18030 (⊇ GBK)."""
+    """utf-8 (with or without BOM) if the first 64 KiB decode as such, else GB18030 (⊇ GBK);
+    UTF-16 by its byte-order mark (Excel's "Unicode 文本" export: UTF-16 with tabs)."""
     with open(path, "rb") as f:
         sample = f.read(1 << 16)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"

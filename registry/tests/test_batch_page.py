@@ -31,3 +31,20 @@ def test_the_batch_page_loads_htmx_and_polls_while_the_batch_runs(world, client,
     assert "hx-trigger" not in page and "data-reload-when-finished" in page
     assert "htmx.min.js" in page  # loaded on the batch page whatever its state
     assert "htmx.min.js" not in client.get(reverse("registry:imports")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_refused_in_the_background_reloads_the_page_to_say_why(world, client):
+    """The polled part of a batch refused by the dry run asks for the reload that shows the
+    reason (it used to stop polling and leave "无法读取" with no reason until a manual reload)."""
+    actor = officer(world)
+    client.force_login(actor)
+    batch = upload(world, actor, "mz", b"just some text\r\nwithout a header\r\n", name="x.csv")
+    url = reverse("registry:batch", args=[batch.pk])
+    assert "data-was-running" in client.get(url).content.decode()
+    tasks.check_import.call(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "rejected"
+    part = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "data-reload-when-finished" in part and "hx-trigger" not in part
+    assert batch.message in client.get(url).content.decode()

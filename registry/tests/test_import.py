@@ -256,6 +256,24 @@ def test_unreadable_files_get_a_clear_reason_and_write_nothing(world, content, n
 
 
 @pytest.mark.django_db
+def test_excel_unicode_text_and_an_xlsx_named_csv_are_read(world, tmp_path):
+    """Excel's "Unicode 文本" export (UTF-16 with a byte-order mark, tab-separated) is read, not
+    refused; a real .xlsx saved under a .csv name is recognised by its content."""
+    text = "姓名\t公民身份号码\t所属社区\r\n张三\t320104192805271137\t钞库街社区\r\n"
+    batch = checked(world, officer(world), "mz", text.encode("utf-16"), name="unicode.txt")
+    assert batch.status == ImportBatch.Status.CHECKED, batch.message
+    assert batch.rows_ok == 1 and batch.rows.get().data["shown"]["name"] == "张三"
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "公民身份号码", "所属社区"])
+    wb.active.append(["李四", "320104192805271137", "钞库街社区"])
+    content = io.BytesIO()
+    wb.save(content)
+    batch = checked(world, officer(world), "mz", content.getvalue(), name="roster.csv")
+    assert batch.status == ImportBatch.Status.CHECKED, batch.message
+    assert batch.rows_total == 1 and batch.rows_ok == 1
+
+
+@pytest.mark.django_db
 def test_upload_refuses_other_types_and_other_departments(world):
     with refused("file_type"):
         upload(world, officer(world), "mz", b"x", name="photo.jpg")
