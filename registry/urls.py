@@ -11,6 +11,7 @@ urlpatterns = [
     path("buildings/<int:pk>/", building_views.building, name="building"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.batch, name="batch"),
+    path("imports/template/<int:department>.xlsx", views.import_template, name="import_template"),
     path("imports/<int:pk>/report.xlsx", views.batch_report, name="batch_report"),
     path("conflicts/", views.conflicts, name="conflicts"),
     path("fields/", views.fields, name="fields"),

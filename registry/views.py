@@ -17,6 +17,7 @@ from core.refusals import REFUSALS, attempt, refusal_text, refusals_shown_on
 from core.selectors import places_visible_to
 from core.validation import search_query
 from registry import forms, importer, selectors, services
+from registry.importing.template import import_template as import_template_for
 from registry.models import (
     Field,
     ImportBatch,
@@ -120,7 +121,23 @@ def imports(request):
     return render(
         request,
         "registry/imports.html",
-        {"form": form if departments else None, "page": page, "sources": sources},
+        {
+            "form": form if departments else None,
+            "page": page,
+            "sources": sources,
+            "departments": departments,
+        },
+    )
+
+
+@login_required
+def import_template(request, department):
+    """The blank file to fill for one of the departments the user imports for."""
+    chosen = get_object_or_404(
+        selectors.departments_acting_for(request.user, {Role.ADMIN}), pk=department
+    )
+    return _xlsx_response(
+        import_template_for(chosen), _("导入模板-%(d)s.xlsx") % {"d": chosen.name}
     )
 
 
@@ -314,7 +331,9 @@ def report(request, pk):
     if request.method == "POST":
         saved, errors = _fill_cells(request, report, population)
         if not errors:
-            messages.success(request, _("已保存%(n)d项。") % {"n": saved})
+            messages.success(
+                request, _("已补填%(n)d项，报表已更新；其余待补项仍在下方。") % {"n": saved}
+            )
             return redirect(request.get_full_path())
     columns = list(report.columns.select_related("field__owner"))
     # Page through the ordered keys only (a narrow sort), then load the page's 50 rows whole.
