@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from core import backup
 
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 backup.write_archive(archive, manifest, {p.name: p for p in (database, media)})
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
+        except OperationalError as exc:
+            raise CommandError(f"无法连接数据库 / cannot reach the database: {exc}") from None
         if keys_file:
             self.write_keys(Path(keys_file))
         self.stdout.write(f"backup written: {archive} ({archive.stat().st_size:,} bytes)")

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.db.migrations.loader import MigrationLoader
 
 from core import audit_chain, backup, key_rotation
@@ -51,6 +52,10 @@ class Command(BaseCommand):
                 self.load(opened, work, media_root)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from None
+        except OperationalError as exc:
+            raise CommandError(
+                f"无法连接数据库 / cannot reach the database ({exc}); create it first (createdb)"
+            ) from None
         manifest = opened.manifest
         self.stdout.write(
             f"restored {archive} ({manifest['created_at']}, Linli {manifest['linli']['version']})"
