@@ -10,7 +10,8 @@ class AdmissionConfig(AppConfig):
     verbose_name = _("准入")
 
     def ready(self):
-        from admission import (
+        from admission import (  # noqa: F401 - deadlines registers the review deadline
+            deadlines,
             demo,
             rules,  # noqa: F401 - registers the permissions
             workbench,

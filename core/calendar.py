@@ -343,6 +343,31 @@ def _next_working(day: datetime.date, overrides: dict) -> datetime.date:
     raise ValueError(f"no working day within two years after {day - one * 366 * 2}")
 
 
+def next_working_day(day: datetime.date) -> datetime.date:
+    """The first working day after `day`."""
+    return _next_working(day, _overrides())
+
+
+def previous_working_day(day: datetime.date) -> datetime.date:
+    """The last working day before `day` (within two years)."""
+    overrides = _overrides()
+    for back in range(1, 366 * 2):
+        earlier = day - datetime.timedelta(days=back)
+        if _working(earlier, overrides):
+            return earlier
+    raise ValueError(f"no working day within two years before {day}")
+
+
+def shift_working_days(moment: datetime.datetime, n: int) -> datetime.datetime:
+    """The same local time of day, on the working day `n` working days after (n > 0) or before
+    (n < 0) the moment's own day, whether or not that day is a working day."""
+    local = moment.astimezone(_local_tz())
+    day = local.date()
+    for _step in range(abs(n)):
+        day = next_working_day(day) if n > 0 else previous_working_day(day)
+    return datetime.datetime.combine(day, local.time(), tzinfo=local.tzinfo)
+
+
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """The number of working days after ``start`` up to and including ``end``.
 

@@ -12,7 +12,7 @@ class ServicesConfig(AppConfig):
     def ready(self):
         from core import navigation
         from core.action_labels import register
-        from services import demo, rules, workbench_cards  # noqa: F401 - registers them
+        from services import deadlines, demo, rules, workbench_cards  # noqa: F401 - registers them
 
         # One entry for everyone: the page offers each role its own queues (dispatch,
         # department, grid, intake, overdue, metrics) from there.

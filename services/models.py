@@ -307,6 +307,7 @@ class EventKind(models.TextChoices):
     WARN = "warn", _("预警")
     URGE = "urge", _("催办")
     PUBLISH = "publish", _("公开办理摘要")
+    DEADLINE = "deadline", _("期限随日历调整")
 
 
 class RequestEvent(models.Model):

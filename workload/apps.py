@@ -13,7 +13,7 @@ class WorkloadConfig(AppConfig):
         from core import action_labels, navigation
         from core import workbench as core_workbench
         from core.demo import extensions
-        from workload import demo, rules, workbench  # noqa: F401 - rules registers permissions
+        from workload import deadlines, demo, rules, workbench  # noqa: F401 - registers them
 
         action_labels.register(
             {

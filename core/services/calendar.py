@@ -5,7 +5,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, deadlines
+from core import calendar as workcal
 from core.clock import one_write
 from core.models import (
     CalendarDay,
@@ -20,8 +21,10 @@ from core.validation import require_perm as _require
 def calendar_set_day(
     *, actor, date: datetime.date, is_working_day: bool, note: str = ""
 ) -> CalendarDay:
-    """Enter one day of the official schedule, or a local override."""
+    """Enter one day of the official schedule, or a local override. A day that stops or starts
+    being a working day moves the open deadlines whose span holds it (core.deadlines)."""
     _require(actor, "core.manage_calendar")
+    was_working = workcal.is_working_day(date)
     day, created = CalendarDay.objects.select_for_update().get_or_create(
         date=date, defaults={"is_working_day": is_working_day, "note": note[:100]}
     )
@@ -29,12 +32,18 @@ def calendar_set_day(
     if not created:
         day.is_working_day, day.note = is_working_day, note[:100]
         day.save()
+    moved = {}
+    if workcal.is_working_day(date) != was_working:
+        moved = deadlines.follow_calendar_change(
+            actor=actor, day=date, became_working=is_working_day
+        )
     audit.record(
         actor=actor,
         action="calendar.set_day",
         obj=day,
-        changes={"date": str(date), "was": old, "now": [is_working_day, note]},
-    )
+        changes={"date": str(date), "was": old, "now": [is_working_day, note],
+                 "deadlines_moved": {label: ids[:200] for label, ids in moved.items()}},
+    )  # fmt: skip
     return day
 
 

@@ -69,7 +69,18 @@ def calendar_page(request):
                     note=request.POST.get("note", ""),
                 )
                 year = day.year
-                messages.success(request, _("已保存%(date)s。") % {"date": day.isoformat()})
+                messages.success(
+                    request,
+                    _(
+                        "已将%(date)s设为%(kind)s：按工作日计算的期限都按新日历计算，未办结事项的期限已随之调整。"
+                    )
+                    % {
+                        "date": day.isoformat(),
+                        "kind": _("工作日")
+                        if request.POST.get("is_working_day") == "1"
+                        else _("休息日"),
+                    },
+                )
             elif request.POST.get("action") == "year_entered":
                 services.calendar_mark_year_entered(
                     actor=request.user, year=year, source=request.POST.get("source", "")
