@@ -6,7 +6,8 @@ dispatchers list the new requests, open them and accept them. Users are split ov
 processes (LOAD_HOSTS); a client that gets no answer, a 5xx or a 429 tries again on the other one,
 with the same key, as a client behind a load balancer would. Each journey step is one request
 in Locust's figures, counted as failed only when the client gave up; every retry is counted in
-RETRIES (printed at the end and written to LOAD_SUMMARY).
+RETRIES, and every write answered "Idempotent-Replayed" (a retry of a write that had been done)
+in REPLAYED (both printed at the end and written to LOAD_SUMMARY).
 
 Every write the clients attempted is written to LOAD_JOURNAL (one JSON line: kind, key, and the
 id the server acknowledged, or none), for bench/load/world.py check to hold against the database.
@@ -29,6 +30,8 @@ JOURNAL = open(os.environ.get("LOAD_JOURNAL", os.devnull), "a", buffering=1)  # 
 ATTEMPTS = 8
 TIMEOUT = 30
 RETRIES = Counter()
+# Writes a retry found already done (the server answered with the first attempt's result).
+REPLAYED = Counter()
 _residents = itertools.count()
 _dispatchers = itertools.count()
 _users = itertools.count()
@@ -72,6 +75,8 @@ class Client:
         else:
             response = None
         elapsed = (time.perf_counter() - started) * 1000
+        if response is not None and response.headers.get("Idempotent-Replayed") == "true":
+            REPLAYED[name] += 1
         failed = None
         if response is None:
             failed = GaveUp(f"no answer after {ATTEMPTS} attempts: {error}")
@@ -180,6 +185,7 @@ def _summary(environment, **_kw):
         "failures": stats.num_failures,
         "retries": dict(RETRIES),
         "retries_total": sum(RETRIES.values()),
+        "replayed": dict(REPLAYED),
         "median_ms": stats.get_response_time_percentile(0.5),
         "p95_ms": stats.get_response_time_percentile(0.95),
         "p99_ms": stats.get_response_time_percentile(0.99),

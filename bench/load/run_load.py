@@ -26,6 +26,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -133,7 +134,7 @@ def main(argv=None) -> int:
                          stdout=open(logs / f"worker-{k}.log", "a"), stderr=subprocess.STDOUT)  # noqa: SIM115
         for k in (1, 2)
     ]  # fmt: skip
-    events = []
+    events, loads = [], []
     try:
         for port in PORTS:
             wait_serving(port)
@@ -153,6 +154,8 @@ def main(argv=None) -> int:
             cwd=ROOT, env=load_env, stdout=open(logs / "locust.log", "w"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )  # fmt: skip
+        sampler = threading.Thread(target=sample_load, args=(locust, loads), daemon=True)
+        sampler.start()
         time.sleep(seconds / 2)
         victim = apps[PORTS[0]]
         kill_group(victim)
@@ -177,11 +180,18 @@ def main(argv=None) -> int:
     result = json.loads(books.read_text())
     print(json.dumps({"load": load, "books": result, "events": events}, ensure_ascii=False))
     if not args.no_record:
-        record(args, env, load, result, events)
+        record(args, env, load, result, events, loads)
     return 0 if load["failures"] == 0 and not result["problems"] else 1
 
 
-def record(args, env: dict, load: dict, books: dict, events: list[str]) -> None:
+def sample_load(locust: subprocess.Popen, loads: list[float]) -> None:
+    """The machine's 1-minute load average every 10 s while Locust runs (the cores are shared)."""
+    while locust.poll() is None:
+        loads.append(os.getloadavg()[0])
+        time.sleep(10)
+
+
+def record(args, env: dict, load: dict, books: dict, events: list[str], loads: list) -> None:
     """The results row, through bench/run.py's save (as every benchmark's)."""
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(ROOT))
@@ -193,19 +203,27 @@ def record(args, env: dict, load: dict, books: dict, events: list[str]) -> None:
     from run import machine_info, save  # bench/run.py
 
     retries = ", ".join(f"{k} {v}" for k, v in sorted(load["retries"].items())) or "none"
+    replayed = sum(load.get("replayed", {}).values())
+    shared = (
+        f"; machine load average {min(loads):.1f}–{max(loads):.1f} (mean "
+        f"{sum(loads) / len(loads):.1f}) on {os.cpu_count()} cores shared with other work"
+        if loads
+        else ""
+    )
     row = {
         "benchmark": "load_fault",
         "measured": (
             f"{args.users} users (locust, 9 residents : 1 dispatcher) for {args.minutes:g} min on "
             "2 gunicorn app processes (1 worker × 8 threads each) + 2 db_workers + PostgreSQL + "
             f"Redis; {'; '.join(events)}; clients retry on the other process with the same "
-            "Idempotency-Key (bench/load/run_load.py)"
+            f"Idempotency-Key (bench/load/run_load.py){shared}"
         ),
         "baseline": f"{load['requests']:,} requests, {load['rps']} req/s; p50 "
         f"{load['median_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms",
         "result": (
             f"errors seen by clients: {load['failures']}; retries: {load['retries_total']} "
-            f"({retries}); acknowledged: {books['requests_acknowledged']} requests, "
+            f"({retries}); {replayed} retried writes answered as already done "
+            f"(Idempotent-Replayed); acknowledged: {books['requests_acknowledged']} requests, "
             f"{books['donations_acknowledged']} donations, {books['actions_acknowledged']} "
             f"accepts; lost: {books['lost']}, doubled: {books['doubled']}; ledger reconciles: "
             f"{'yes' if not books['ledger_problems'] else 'NO'} "
