@@ -37,6 +37,7 @@ class RegistryConfig(AppConfig):
                 "registry.import_upload": _("上传导入文件"),
                 "registry.import_recheck": _("重新检查导入文件"),
                 "registry.import_confirm": _("确认导入人员"),
+                "registry.import_interrupted": _("导入中断"),
                 "registry.import_id_checked": _("核对以000结尾的身份证号"),
                 "registry.import_commit": _("提交导入"),
                 "registry.import_file_deleted": _("删除导入文件"),

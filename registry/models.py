@@ -333,6 +333,7 @@ class ImportBatch(DistrictRecord):
         COMMITTING = "committing", _("导入中")
         COMMITTED = "committed", _("已导入")
         DUPLICATE = "duplicate", _("重复文件")
+        INTERRUPTED = "interrupted", _("已中断")
 
     source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="batches")
     file = models.FileField(upload_to=_upload_to, max_length=300)
@@ -397,6 +398,17 @@ class ImportBatch(DistrictRecord):
     def percent(self) -> int:
         done, total = self.progress
         return min(100, int(100 * done / total)) if total else 0
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped beating (registry.progress.lease)."""
+        from core import heartbeat
+        from registry import progress
+
+        if self.status not in (self.Status.CHECKING, self.Status.COMMITTING):
+            return False
+        step = "check" if self.status == self.Status.CHECKING else "commit"
+        return heartbeat.is_dead(progress.lease(self.pk, step))
 
     @property
     def can_commit(self) -> bool:

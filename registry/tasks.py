@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from core import clock, jobs
-from registry import importer, services
+from core import clock, heartbeat, jobs
+from registry import importer, progress, services
 from registry.models import ImportBatch
 
 
@@ -17,7 +17,8 @@ def check_import(*, batch_id: int) -> dict:
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status not in (ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING):
         return {"skipped": batch.status}
-    batch = importer.check(batch)
+    with heartbeat.kept_alive(progress.lease(batch_id, "check")):
+        batch = importer.check(batch)
     return {"status": batch.status, "rows": batch.rows_total, "bad": batch.rows_bad}
 
 
@@ -29,7 +30,8 @@ def commit_import(*, batch_id: int, actor_id: int) -> dict:
         return batch.summary
     actor = get_user_model().objects.get(pk=actor_id)
     try:
-        return importer.commit(batch, actor)
+        with heartbeat.kept_alive(progress.lease(batch_id, "commit")):
+            return importer.commit(batch, actor)
     except ValidationError as exc:
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.CHECKED, message="；".join(exc.messages)
@@ -49,3 +51,10 @@ def import_files_expire(*, period: str) -> dict:
     )
     deleted = sum(services.import_file_delete(batch=b, reason="expired") for b in stale)
     return {"deleted": deleted}
+
+
+@jobs.periodic("registry.imports_interrupted", every=jobs.Every(datetime.timedelta(minutes=1)))
+def imports_interrupted(*, period: str) -> dict:
+    """Batches whose worker died in the middle of a step are marked so, and can be started again
+    (services.imports_mark_interrupted)."""
+    return {"interrupted": services.imports_mark_interrupted()}

@@ -157,6 +157,7 @@ def batch(request, pk):
                 messages.success(request, _("已开始导入，整批成功或整批不导入。"))
             elif action == "recheck":
                 services.import_recheck(actor=user, batch=b)
+                messages.success(request, _("已重新开始检查，完成后本页会显示结果。"))
             elif action == "mapping":
                 mapping = {
                     h["title"]: request.POST.get(f"map-{i}", "") for i, h in enumerate(b.headers)

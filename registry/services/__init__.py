@@ -35,6 +35,7 @@ from registry.services.imports import (
     import_source_create,
     import_source_set_mapping,
     import_upload,
+    imports_mark_interrupted,
 )
 from registry.services.organisations import normalize_uscc, organisation_register
 from registry.services.reports import (
@@ -80,6 +81,7 @@ __all__ = [
     "import_source_create",
     "import_source_set_mapping",
     "import_upload",
+    "imports_mark_interrupted",
     "is_separated",
     "norm_address",
     "normalize_uscc",

@@ -10,7 +10,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit, clock, file_crypto
+from core import audit, clock, file_crypto, heartbeat
 from core.clock import one_write
 from core.models import Department, Person
 from core.validation import require_perm as _require
@@ -129,6 +129,42 @@ def import_file_delete(*, batch: ImportBatch, reason: str) -> bool:
     # The file goes once the row saying so is committed: a rollback keeps both.
     transaction.on_commit(lambda: batch.file.storage.delete(name))
     return True
+
+
+def imports_mark_interrupted() -> list[int]:
+    """Batches whose worker died in the middle of a step (its heartbeat stopped: core.heartbeat),
+    marked so that a person can start again; the ids. A commit is all-or-nothing, so a dead
+    commit wrote nothing: the batch is checked again and can be committed anew. A dead dry run
+    is marked interrupted and can be checked again. A batch whose step finished meanwhile is
+    left alone (the conditional update finds it in another state)."""
+    from registry import progress
+
+    S = ImportBatch.Status
+    marked = []
+    running = ImportBatch.objects.filter(status__in=[S.CHECKING, S.COMMITTING]).only("status")
+    for batch in running:
+        step = "check" if batch.status == S.CHECKING else "commit"
+        lease = progress.lease(batch.pk, step)
+        if not heartbeat.is_dead(lease):
+            continue
+        if step == "commit":
+            becomes = S.CHECKED
+            message = _("导入在写入过程中中断（后台处理进程意外退出）。整批导入是一个事务，没有写入"
+                        "任何数据；请重新点击“确认导入”。")  # fmt: skip
+        else:
+            becomes = S.INTERRUPTED
+            message = _("检查在进行中中断（后台处理进程意外退出）。请点击“重新检查”从头再查一遍。")
+        with transaction.atomic():
+            moved = ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+                status=becomes, message=message
+            )
+            if moved:
+                audit.record(actor=None, action="registry.import_interrupted", obj=batch,
+                             changes={"step": step, "now": becomes})  # fmt: skip
+                marked.append(batch.pk)
+        heartbeat.clear(lease)
+        progress.clear(batch.pk)
+    return marked
 
 
 @one_write
