@@ -96,7 +96,7 @@ class RequestForm(CommunitiesMixin, forms.Form):
         label=_("全区所有社区"), required=False, widget=forms.CheckboxInput(attrs=SMALL)
     )
     communities = communities_field(
-        _("涉及社区"), _("可多选（电脑上按住 Ctrl 点选）；或勾选上面的“全区所有社区”。")
+        _("涉及社区"), _("可按街道整街勾选，或输入名称筛选后勾选；也可勾选上面的“全区所有社区”。")
     )
     frequency = forms.ChoiceField(label=_("频次"), choices=Frequency.choices)
     minutes_per_community = forms.IntegerField(

@@ -142,7 +142,11 @@ def version_detail(request, pk):
         with refusals_shown_on(publish_form if action == "publish" else entry_form):
             if action == "save_entry" and entry_form.is_valid():
                 services.list_entry_save(actor=user, version=version, **entry_form.cleaned_data)
-                messages.success(request, _("已保存事项。"))
+                messages.success(
+                    request,
+                    _("已把“%(t)s”存入草稿；发布新版本后才生效。")
+                    % {"t": entry_form.cleaned_data["title"]},
+                )
                 return redirect("admission:version_detail", pk=version.pk)
             if action == "remove_entry":
                 entry = get_object_or_404(version.entries, pk=request.POST.get("entry"))
@@ -436,7 +440,11 @@ def settings_page(request):
     if request.method == "POST" and form.is_valid():
         with refusals_shown_on(form):
             services.policy_set(actor=request.user, district=district, **form.cleaned_data)
-            messages.success(request, _("已保存。"))
+            messages.success(
+                request,
+                _("审核期限已设为%(n)d个工作日：此后提交的准入申请按新期限计算。")
+                % {"n": form.cleaned_data["review_working_days"]},
+            )
             return redirect("admission:settings")
     return render(request, "admission/settings.html", {"form": form, "district": district})
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import auth
 from core.models import Role, TokenScope
 from core.throttle import LoginGate
+from core.widgets import PlacePicker
 
 
 class LoginForm(AuthenticationForm):
@@ -189,7 +190,7 @@ def communities_field(label, help_text) -> forms.ModelMultipleChoiceField:
         label=label,
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=PlacePicker(legend=label),
         help_text=help_text,
     )
 
@@ -201,6 +202,8 @@ class CommunitiesMixin:
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if communities is not None:  # the picker groups them by street: read streets at once
+            communities = communities.select_related("parent")
         self.fields["communities"].queryset = communities
 
     def clean(self):

@@ -14,6 +14,8 @@ DONATIONS_ALLOWED = "donations_allowed"
 TEAM_DONATE_ONLY = "team_hours_donate_only"
 DISTRICT_WIDE = "district_wide_exchange"
 PRIORITY_AGE_ALONE = "priority_elderly_age_alone"
+SIGN_IN_WINDOW = "sign_in_window_minutes"
+MINUTES_MISMATCH = "minutes_mismatch_percent"
 
 RULES = [
     {
@@ -76,6 +78,26 @@ RULES = [
         "unit": "years",
         "source": _(
             "南京市时间银行实施方案：80周岁以上独居老人，或60–79周岁独居且失能并享受低保的老人，由基金优先提供服务。"
+        ),
+    },
+    {
+        "code": SIGN_IN_WINDOW,
+        "name": _("签到时间窗口"),
+        "value": 2 * 60,
+        "unit": "minutes",
+        "source": _(
+            "本区设定：志愿者只能在约定服务时间前后2小时内签到，防止提前或事后补签虚增时长"
+            "（南京市时间银行实施方案：服务时间以签到签退记录为准，可调整）。"
+        ),
+    },
+    {
+        "code": MINUTES_MISMATCH,
+        "name": _("时长差异提示比例"),
+        "value": 50,
+        "unit": "percent",
+        "source": _(
+            "本区设定：确认时长或签到签退时长与约定时长相差超过约定时长的50%时，"
+            "确认页提示核实，审核页标注“时长与约定不符”（可调整）。"
         ),
     },
 ]

@@ -10,6 +10,7 @@ import random
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core import clock
 from core.models import Person, Place, PlaceLevel, Role, RoleAssignment
 from timebank import services
 from timebank.models import Account, AccountKind, Listing, Order, Payer
@@ -131,8 +132,8 @@ def _services(district, builder, volunteers, elders, rng) -> int:
     for i, (elder, elder_account) in enumerate(elders):
         community = elder_account.place
         worker = workers.get(community.pk, builder)
-        listing = _need(district, worker, i, elder, elder_account, rng)
         stage = i % 6
+        listing = _need(district, worker, i, elder, elder_account, rng, stage=stage)
         if stage == 5:
             continue  # still open: waiting for a volunteer
         person, volunteer = volunteers[i % len(volunteers)]
@@ -152,29 +153,52 @@ def _services(district, builder, volunteers, elders, rng) -> int:
     return served
 
 
-def _need(district, worker, i, elder, elder_account, rng) -> Listing:
+def _need(district, worker, i, elder, elder_account, rng, *, stage: int) -> Listing:
     """The i-th need, posted by the community worker for the elder; paid by the elder when
-    they hold the time, by the fund for a priority elder now and then."""
+    they hold the time, by the fund for a priority elder now and then. A need carried past the
+    sign-in (stages 0-3) was agreed for a morning of the last days, and posted the day before
+    it (the volunteer signs in at the agreed time: the sign-in window)."""
     category, title, minutes = NEEDS[i % len(NEEDS)]
     balance = Account.objects.get(pk=elder_account.pk).balance
     payer = Payer.SELF if balance >= minutes else Payer.NONE
     if i % 5 == 4 and services.fund_ineligibility(elder, district_id=district.pk) is None:
         payer = Payer.FUND  # a priority elder by the registry's status tags
+    if stage <= 3:
+        wanted = _a_past_morning(rng)
+        with clock.moment(wanted - datetime.timedelta(days=1)):
+            return _post_need(worker, category, title, elder, minutes, payer, wanted)
+    wanted = timezone.now() + datetime.timedelta(days=rng.randint(1, 6))
+    return _post_need(worker, category, title, elder, minutes, payer, wanted)
+
+
+def _a_past_morning(rng) -> datetime.datetime:
+    day = clock.today() - datetime.timedelta(days=rng.randint(1, 5))
+    at = datetime.datetime.combine(day, datetime.time(rng.randint(8, 10), rng.choice([0, 30])))
+    return timezone.make_aware(at)
+
+
+def _post_need(worker, category, title, elder, minutes, payer, wanted) -> Listing:
     return services.listing_create(
         actor=worker, kind="need", category=category,
         title=title.format(n=elder.name[0] + ("奶奶" if elder.gender == "F" else "大爷")),
         minutes=minutes, recipient=elder, payer=payer,
-        wanted_at=timezone.now() + datetime.timedelta(days=rng.randint(1, 6)),
+        wanted_at=wanted,
     )  # fmt: skip
 
 
 def _carry(volunteer, worker, listing, stage: int, rng) -> Order | None:
     """Take the need and carry it up to its stage; the order when it is ready for approval."""
-    order = services.order_take(actor=volunteer, listing=listing)
+    wanted = listing.wanted_at
     if stage == 4:
+        services.order_take(actor=volunteer, listing=listing)
         return None  # taken, not started
-    services.order_sign_in(actor=volunteer, order=order)
-    services.order_sign_out(actor=volunteer, order=order)
+    with clock.moment(wanted - datetime.timedelta(hours=20)):
+        order = services.order_take(actor=volunteer, listing=listing)
+    with clock.moment(wanted + datetime.timedelta(minutes=rng.randint(-10, 10))):
+        services.order_sign_in(actor=volunteer, order=order)
+    served = listing.minutes + rng.randint(-10, 5)
+    with clock.moment(order.listing.wanted_at + datetime.timedelta(minutes=served)):
+        services.order_sign_out(actor=volunteer, order=order)
     if stage == 3:
         return None  # waiting for the family's confirmation
     services.order_confirm(

@@ -1,10 +1,13 @@
 """Forms only parse input; the services validate and decide. (An order's steps build their
 forms from their inputs: timebank.steps.)"""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from timebank.models import Category, Payer
+from core.collation import in_pinyin_order
+from timebank.models import Account, AccountKind, Category, Payer
 
 
 class NeedForm(forms.Form):
@@ -73,6 +76,32 @@ class DonateForm(LedgerForm):
     def __init__(self, *args, funds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = funds
+
+
+def ledger_forms(user, account, data=None) -> dict:
+    """The counter forms a worker may use on this account (none for anyone else)."""
+    if not user.has_perm("timebank.record", account.place) or account.is_closed:
+        return {}
+    initial = {"key": uuid.uuid4().hex}
+    forms = {}
+    if account.kind in (AccountKind.MEMBER, AccountKind.FUND):
+        forms["withdraw"] = WithdrawForm(data, initial=initial, prefix="w")
+    if account.kind == AccountKind.MEMBER:
+        targets = (
+            Account.objects.filter(
+                district=account.district, kind=AccountKind.MEMBER, is_closed=False
+            )
+            .exclude(pk=account.pk)
+            .select_related("place")
+            .order_by(in_pinyin_order("name"))
+        )
+        forms["transfer"] = TransferForm(data, initial=initial, prefix="t", targets=targets)
+    if account.kind in (AccountKind.MEMBER, AccountKind.TEAM):
+        funds = Account.objects.filter(
+            district=account.district, kind=AccountKind.FUND, is_closed=False
+        ).order_by(in_pinyin_order("name"))
+        forms["donate"] = DonateForm(data, initial=initial, prefix="g", funds=funds)
+    return forms
 
 
 class OpenAccountForm(forms.Form):

@@ -24,15 +24,13 @@ from core.refusals import attempt, refusals_shown_on
 from core.rules import assignments_of, role_places
 from core.selectors import people_visible_to
 from core.validation import search_query
-from timebank import selectors, services, steps
+from timebank import order_notes, selectors, services, steps
 from timebank.forms import (
-    DonateForm,
     NeedForm,
     OfferForm,
     OpenAccountForm,
     ProxyNeedForm,
-    TransferForm,
-    WithdrawForm,
+    ledger_forms,
 )
 from timebank.models import (
     STAR_HOURS,
@@ -68,10 +66,14 @@ def home(request):
     to_confirm = Order.objects.filter(served, status=Order.Status.SIGNED_OUT).select_related(
         "listing", "listing__recipient", "volunteer__person", "place"
     )
+    to_confirm = order_notes.flag_mismatches(to_confirm)  # before the confirm forms are made
     to_confirm = [o for o in (_with_steps(user, o, "home") for o in to_confirm) if o.offered]
-    my_listings = Listing.objects.filter(poster=user, kind=ListingKind.NEED).exclude(
-        status=Listing.Status.CANCELLED
-    )[:10]
+    my_listings = order_notes.with_order_states(
+        Listing.objects.filter(poster=user, kind=ListingKind.NEED).exclude(
+            status=Listing.Status.CANCELLED
+        ),
+        limit=10,
+    )
     open_needs = selectors.needs_for_volunteer(user)
     mine = served | Q(volunteer=account) if account else served
     recent_done = (
@@ -94,6 +96,9 @@ def home(request):
             "recent_done": recent_done,
             "approvals": approvals,
             "is_worker": approvals is not None,
+            "awaiting_other": order_notes.awaiting_other_worker(user)
+            if approvals is not None
+            else [],
         },
     )
 
@@ -217,6 +222,10 @@ def offered_steps(user, order: Order, *, on: str = "") -> list[SimpleNamespace]:
         form = step.form(order, auto_id=f"id_{step.name}_%s" if inputs & names else "id_%s")
         names |= inputs
         help_text = step.help(order) if step.help else ""
+        if form is not None and step.name == "confirm" and getattr(order, "mismatch", None):
+            # Signed minutes far from the agreed ones: no pre-filled number to confirm by
+            # habit; the page shows both and the confirmer types what happened.
+            form.initial = {**form.initial, "minutes": None}
         offered.append(SimpleNamespace(step=step, form=form, url=_step_url(step, order),
                                        help=help_text))  # fmt: skip
     return offered
@@ -260,12 +269,19 @@ def order_detail(request, pk):
     order = selectors.order_visible_to(request.user, pk)
     if order is None:
         raise Http404(_("没有找到，或您无权查看。"))
+    if order.status in (Order.Status.SIGNED_OUT, Order.Status.CONFIRMED):
+        order_notes.flag_mismatches([order])
     offered = offered_steps(request.user, order)
     return render(
         request,
         "timebank/order.html",
         {
             "order": order,
+            "approvers": (
+                order_notes.approvers(order, request.user)
+                if order.status == Order.Status.CONFIRMED
+                else []
+            ),
             "disputes": list(order.disputes.select_related("raised_by", "resolved_by")),
             "buttons": [o for o in offered if not o.step.title],
             "forms": [o for o in offered if o.step.title],
@@ -297,14 +313,19 @@ def approvals(request):
         )
         .prefetch_related("disputes")
     )
-    orders = [_with_steps(request.user, order, "approvals") for order in orders]
+    orders = order_notes.flag_mismatches(
+        [_with_steps(request.user, order, "approvals") for order in orders]
+    )
     recent = selectors.orders_decided_by(request.user).select_related("listing", "volunteer")[:10]
     disputes = selectors.disputes_to_resolve(request.user)[:50]
     return render(
         request,
         "timebank/approvals.html",
-        {"orders": orders, "recent": recent, "disputes": disputes},
-    )
+        {
+            "orders": orders, "recent": recent, "disputes": disputes,
+            "awaiting_other": order_notes.awaiting_other_worker(request.user),
+        },
+    )  # fmt: skip
 
 
 @login_required
@@ -349,6 +370,8 @@ def _rule_display(rule) -> str:
         return _("%(n)d周岁") % {"n": rule.value}
     if rule.unit == "bool":
         return _("开") if rule.value else _("关")
+    if rule.unit == "percent":
+        return f"{rule.value}%"
     return str(rule.value)
 
 
@@ -364,11 +387,15 @@ def rule_list(request):
         if not can_edit:
             raise PermissionDenied(_("只有区管理员和区减负办可以修改规则。"))
         try:
-            services.rule_update(
+            rule = services.rule_update(
                 actor=request.user, district=district, code=request.POST.get("code", ""),
                 value=request.POST.get("value"), source=request.POST.get("source", ""),
             )  # fmt: skip
-            messages.success(request, _("规则已保存。"))
+            messages.success(
+                request,
+                _("已将“%(r)s”改为%(v)s，本区此后的每笔办理即按新值执行。")
+                % {"r": rule.name, "v": _rule_display(rule)},
+            )
             return redirect("timebank:rules")
         except ValidationError as exc:
             error = exc.messages
@@ -394,33 +421,6 @@ def _district_of(user):
     return None
 
 
-def _ledger_forms(request, account, data=None):
-    """The counter forms a worker may use on this account (none for anyone else)."""
-    user = request.user
-    if not user.has_perm("timebank.record", account.place) or account.is_closed:
-        return {}
-    initial = {"key": uuid.uuid4().hex}
-    forms = {}
-    if account.kind in (AccountKind.MEMBER, AccountKind.FUND):
-        forms["withdraw"] = WithdrawForm(data, initial=initial, prefix="w")
-    if account.kind == AccountKind.MEMBER:
-        targets = (
-            Account.objects.filter(
-                district=account.district, kind=AccountKind.MEMBER, is_closed=False
-            )
-            .exclude(pk=account.pk)
-            .select_related("place")
-            .order_by(in_pinyin_order("name"))
-        )
-        forms["transfer"] = TransferForm(data, initial=initial, prefix="t", targets=targets)
-    if account.kind in (AccountKind.MEMBER, AccountKind.TEAM):
-        funds = Account.objects.filter(
-            district=account.district, kind=AccountKind.FUND, is_closed=False
-        ).order_by(in_pinyin_order("name"))
-        forms["donate"] = DonateForm(data, initial=initial, prefix="g", funds=funds)
-    return forms
-
-
 def _counter_write(action: str, account: Account, data: dict):
     """The service of a counter form (withdraw, transfer, donate) and its arguments."""
     common = {"minutes": data["minutes"], "key": data["key"]}
@@ -442,9 +442,9 @@ def account_detail(request, pk):
     if account is None:
         raise Http404(_("没有找到，或您无权查看。"))
     action = request.POST.get("action") if request.method == "POST" else None
-    forms = _ledger_forms(request, account)
+    forms = ledger_forms(request.user, account)
     if action in forms:
-        form = _ledger_forms(request, account, request.POST)[action]
+        form = ledger_forms(request.user, account, request.POST)[action]
         forms[action] = form
         if form.is_valid():
             service, kwargs = _counter_write(action, account, form.cleaned_data)

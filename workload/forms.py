@@ -24,7 +24,7 @@ class DispatchForm(CommunitiesMixin, forms.Form):
         ),
     )
     communities = communities_field(
-        _("社区"), _("只能选择准入范围内的社区；可多选（电脑上按住 Ctrl 点选）。")
+        _("社区"), _("只能选择准入范围内的社区；可按街道整街勾选，或输入名称筛选后勾选。")
     )
     due_in_working_days = forms.IntegerField(
         label=_("完成期限（工作日）"), min_value=1, max_value=250, initial=10

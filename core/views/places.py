@@ -118,7 +118,9 @@ def _place_actions(user, place):
 
     def update(data):
         services.place_update(actor=user, place=place, **data)
-        return place, _("已保存。")
+        return place, _("已更新“%(name)s”的名称和人口户数；下级地点和已有记录不变。") % {
+            "name": data["name"]
+        }
 
     def add_child(data):
         child = services.place_create(actor=user, parent=place, **data)
@@ -187,13 +189,18 @@ def department_list(request):
         try:
             if request.POST.get("action") == "update":
                 department = get_object_or_404(departments, pk=request.POST.get("department"))
-                services.department_update(
+                department = services.department_update(
                     actor=user,
                     department=department,
                     name=request.POST.get("name", ""),
                     is_active=request.POST.get("is_active") == "1",
                 )
-                messages.success(request, _("已保存“%(name)s”。") % {"name": department.name})
+                messages.success(
+                    request,
+                    (_("已更新部门“%(name)s”，各处显示新名称。") if department.is_active
+                     else _("已停用部门“%(name)s”：不能再选它，已有记录保留。"))
+                    % {"name": department.name},
+                )  # fmt: skip
                 return redirect("department_list")
             form = DepartmentForm(request.POST)
             if form.is_valid():

@@ -148,6 +148,8 @@ def test_register_report_fill_and_export_through_the_pages(filled, as_user):
     )
     assert response.status_code == 302
     assert Fact.objects.get(person=alone, field__key=key, is_current=True).value == "王社工"
+    said = worker.get(response["Location"]).content.decode()  # what was done and what remains
+    assert "已补填1项，报表已更新；其余待补项仍在下方。" in said
     export = officer.get(reverse("registry:report_export", args=[report.pk]))
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert sheet["A1"].value == "独居老人关爱表"

@@ -102,7 +102,7 @@ def item_detail(request, pk):
             data = dict(form.cleaned_data)
             data["fields"] = data.pop("fields_json") or []
             if attempt(
-                request, request_services.item_update, on_form=form, done_message=_("已保存。"),
+                request, request_services.item_update, on_form=form, done_message=_("事项“%(n)s”已更新：此后提交的诉求按新的设置受理和办理。") % {"n": item.name},
                 actor=user, item=item, **data,
             ):  # fmt: skip
                 return redirect("services:item_detail", pk=item.pk)

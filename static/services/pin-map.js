@@ -75,12 +75,27 @@
     latInput.addEventListener("change", typed);
     longInput.addEventListener("change", typed);
     var locate = node.parentNode.querySelector("[data-pin-locate]");
+    var status = node.parentNode.querySelector("[data-pin-status]");
+    function say(text, failed) {
+      // Said in the page, not only to the console: a refused permission used to fail silently.
+      if (!status) return;
+      status.textContent = text || "";
+      status.classList.toggle("error", !!failed);
+    }
     if (locate && navigator.geolocation) {
       locate.hidden = false;
       locate.addEventListener("click", function () {
+        locate.disabled = true;
+        say(locate.dataset.locating, false);
         navigator.geolocation.getCurrentPosition(function (p) {
+          locate.disabled = false;
           place(L.latLng(p.coords.latitude, p.coords.longitude), true);
-        });
+          say(locate.dataset.located, false);
+        }, function (error) {
+          locate.disabled = false;
+          var why = error && error.code === 1 ? "denied" : error && error.code === 3 ? "timeout" : "unavailable";
+          say(locate.dataset[why], true);
+        }, { timeout: 15000, maximumAge: 60000 });
       });
     }
     var clear = node.parentNode.querySelector("[data-pin-clear]");

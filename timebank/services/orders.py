@@ -1,11 +1,15 @@
 """A time-bank order from taking a need to approval: sign in, sign out, confirm, approve (the
 postings), reject, cancel. The steps as one table: timebank.steps."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import audit, clock
 from core.clock import one_write
+from core.models import Notification
 from core.validation import require_perm as _require
 from timebank import defaults
 from timebank.models import (
@@ -26,13 +30,13 @@ from timebank.services.common import clean_minutes
 from timebank.services.engine import retrying
 from timebank.services.ledger import deposit, withdraw
 from timebank.services.listings import _clean_text, member_account_of
-from timebank.services.rules import rule_value
+from timebank.services.rules import rule_value, rule_values
 
 
 def _locked_order(order: Order) -> Order:
     return (
         Order.objects.select_for_update(of=("self",))
-        .select_related("listing", "volunteer", "volunteer__person", "place")
+        .select_related("listing__recipient", "volunteer", "volunteer__person", "place")
         .get(pk=order.pk)
     )
 
@@ -68,6 +72,72 @@ def lock_for_postings(order: Order, payer: Account | None) -> None:
     list(Account.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk"))
 
 
+def _served_users(listing: Listing) -> set[int]:
+    """The logins on the served side: who posted the need, the family contact, and the person
+    served when they have a login."""
+    users = {listing.poster_id, listing.contact_id}
+    if listing.recipient_id:
+        users.add(listing.recipient.account_id)
+    return users - {None}
+
+
+def _tell(actor, order: Order, title: str, body: str, *, volunteer_body: str = "") -> None:
+    """An in-app notice of the step to both sides of the order (the volunteer and the served
+    side), except to whoever took the step; the volunteer may be told it in their own words."""
+    listing = order.listing
+    volunteer = order.volunteer.person.account_id
+    url = reverse("timebank:order", args=[order.pk])
+    title = f"{title}：{listing.title}"[:200]
+    notices = [
+        Notification(user_id=user, title=title, url=url,
+                     body=volunteer_body if user == volunteer and volunteer_body else body)
+        for user in sorted(({volunteer} | _served_users(listing)) - {actor.pk, None})
+    ]  # fmt: skip
+    Notification.objects.bulk_create(notices)
+
+
+def minutes_differ(minutes: int | None, agreed: int, percent: int) -> bool:
+    """Whether `minutes` (signed or confirmed) differ from the agreed minutes by more than
+    `percent` per cent of them (the rule MINUTES_MISMATCH): the pages flag it."""
+    return minutes is not None and abs(minutes - agreed) * 100 > agreed * percent
+
+
+def order_mismatch(order: Order, percent: int | None = None) -> dict | None:
+    """The minutes of a signed-out or confirmed order that differ from the agreed minutes
+    beyond the district's rule: {"agreed", "measured", "confirmed"}; None when they agree."""
+    if percent is None:
+        percent = rule_value(defaults.MINUTES_MISMATCH, order.district_id)
+    agreed = order.listing.minutes
+    measured = order.measured_minutes
+    confirmed = order.minutes if order.status != Order.Status.SIGNED_OUT else None
+    if minutes_differ(measured, agreed, percent) or minutes_differ(confirmed, agreed, percent):
+        return {"agreed": agreed, "measured": measured, "confirmed": confirmed}
+    return None
+
+
+def sign_in_window(order: Order, window: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """When the volunteer may sign in: `window` minutes either side of the agreed time."""
+    wanted = order.listing.wanted_at
+    return wanted - datetime.timedelta(minutes=window), wanted + datetime.timedelta(minutes=window)
+
+
+def _check_sign_in_window(order: Order, now: datetime.datetime) -> None:
+    """A need with an agreed time is signed in only near it (the rule SIGN_IN_WINDOW): a
+    sign-in a day early would count a day of service."""
+    if order.listing.wanted_at is None:
+        return
+    window = rule_value(defaults.SIGN_IN_WINDOW, order.district_id)
+    opens, closes = sign_in_window(order, window)
+    if not opens <= now <= closes:
+        raise ValidationError(
+            _("约定服务时间为%(at)s，只能在前后%(w)s内（%(a)s至%(b)s）签到，现在不能签到。"
+              "如时间有变，请联系发布需求的人或社区工作者。"),
+            params={"at": clock.shown(order.listing.wanted_at), "w": format_minutes(window),
+                    "a": clock.shown(opens), "b": clock.shown(closes)},
+            code="outside_sign_in_window",
+        )  # fmt: skip
+
+
 @one_write
 def order_take(*, actor, listing: Listing) -> Order:
     """A volunteer takes an open need (接单)."""
@@ -95,6 +165,10 @@ def order_take(*, actor, listing: Listing) -> Order:
     listing.status = Listing.Status.TAKEN
     listing.save(update_fields=["status"])
     audit.record(actor=actor, action="timebank.order_take", obj=order, place=listing.place)
+    order.volunteer = volunteer
+    when = clock.shown(listing.wanted_at) if listing.wanted_at else _("双方约定的时间")
+    _tell(actor, order, _("已有志愿者接单"),
+          _("志愿者%(v)s已接单，将于%(at)s上门服务，到达时签到。") % {"v": volunteer.name, "at": when})  # fmt: skip
     return order
 
 
@@ -120,8 +194,13 @@ def at_most(minutes, most: int, message) -> int:
 @one_write
 def order_sign_in(*, actor, order: Order) -> Order:
     order = _volunteers_order(actor, order, Order.Status.TAKEN)
-    return _save(actor, order, "order_sign_in", status=Order.Status.SIGNED_IN,
-                 signed_in_at=clock.now())  # fmt: skip
+    now = clock.now()
+    _check_sign_in_window(order, now)
+    _save(actor, order, "order_sign_in", status=Order.Status.SIGNED_IN, signed_in_at=now)
+    _tell(actor, order, _("志愿者已签到"),
+          _("志愿者%(v)s于%(at)s签到，服务开始；服务结束时志愿者签退，之后请您确认服务时长。")
+          % {"v": order.volunteer.name, "at": clock.shown(now)})  # fmt: skip
+    return order
 
 
 @one_write
@@ -129,10 +208,15 @@ def order_sign_out(*, actor, order: Order) -> Order:
     order = _volunteers_order(actor, order, Order.Status.SIGNED_IN)
     now = clock.now()
     measured = max(1, round((now - order.signed_in_at).total_seconds() / 60))
-    return _save(
+    _save(
         actor, order, "order_sign_out", changes={"measured_minutes": measured},
         status=Order.Status.SIGNED_OUT, signed_out_at=now, minutes=measured,
     )  # fmt: skip
+    _tell(actor, order, _("请确认服务"),
+          _("志愿者%(v)s已签退：签到签退%(m)s分钟，约定%(a)s分钟。请核实实际服务时长并确认，"
+            "确认后由社区工作者审核入账。")
+          % {"v": order.volunteer.name, "m": measured, "a": order.listing.minutes})  # fmt: skip
+    return order
 
 
 @one_write
@@ -155,11 +239,22 @@ def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
             raise ValidationError(_("评价应为1–5星。"), code="rating")
     else:
         rating = None
-    return _save(
-        actor, order, "order_confirm", changes={"minutes": minutes, "rating": rating},
+    changes = {"minutes": minutes, "rating": rating}
+    percent = rule_values(order.district_id)[defaults.MINUTES_MISMATCH]
+    measured = order.measured_minutes
+    if minutes_differ(measured, order.listing.minutes, percent) or minutes_differ(
+        minutes, order.listing.minutes, percent
+    ):  # kept with the event: the approver's page flags it too
+        changes["mismatch"] = {"agreed": order.listing.minutes, "measured": measured}
+    _save(
+        actor, order, "order_confirm", changes=changes,
         status=Order.Status.CONFIRMED, minutes=minutes, rating=rating, confirmed_by=actor,
         confirmed_at=clock.now(),
     )  # fmt: skip
+    _tell(actor, order, _("服务已确认"),
+          _("确认服务时长%(m)s分钟（约定%(a)s分钟），等待社区工作者审核入账。")
+          % {"m": minutes, "a": order.listing.minutes})  # fmt: skip
+    return order
 
 
 @retrying
@@ -194,12 +289,17 @@ def order_approve(*, actor, order: Order) -> Order:
     order.deposit, order.payment = _post_order(
         actor=actor, order=order, minutes=order.minutes, payer=payer, suffix=""
     )
-    return _save(
+    _save(
         actor, order, "order_approve", listing_status=Listing.Status.DONE,
         changes={"minutes": order.minutes, "deposit": order.deposit_id, "payment": order.payment_id},
         status=Order.Status.APPROVED, approved_by=actor, approved_at=clock.now(),
         deposit=order.deposit, payment=order.payment,
     )  # fmt: skip
+    _tell(actor, order, _("服务已审核入账"),
+          _("社区已审核通过，服务时长%(m)s分钟已记入志愿者账户。如有异议，可在服务页面提出。")
+          % {"m": order.minutes},
+          volunteer_body=_("社区已审核通过，%(m)s分钟已存入您的时间账户。") % {"m": order.minutes})  # fmt: skip
+    return order
 
 
 def _post_order(*, actor, order: Order, minutes: int, payer: Account | None, suffix: str,
@@ -232,16 +332,23 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
     if order.disputes.filter(status=Dispute.Status.OPEN).exists():
         raise ValidationError(_("该服务有未处理的异议，请先处理异议。"), code="dispute_open")
     reason = _clean_text(reason, _("驳回理由"), 200)
-    return _save(
+    _save(
         actor, order, "order_reject", listing_status=Listing.Status.OPEN,
         changes={"reason": reason}, status=Order.Status.REJECTED, note=reason,
         approved_by=actor, approved_at=clock.now(),
     )  # fmt: skip
+    _tell(actor, order, _("服务未通过审核"),
+          _("社区工作者未通过这次服务，理由：%(r)s。不记入时间；需求已重新开放，等待志愿者接单。")
+          % {"r": reason})  # fmt: skip
+    return order
 
 
 @one_write
 def order_cancel(*, actor, order: Order) -> Order:
     """The volunteer gives the order back before signing in; the need opens again."""
     order = _volunteers_order(actor, order, Order.Status.TAKEN)
-    return _save(actor, order, "order_cancel", listing_status=Listing.Status.OPEN,
-                 status=Order.Status.CANCELLED)  # fmt: skip
+    _save(actor, order, "order_cancel", listing_status=Listing.Status.OPEN,
+          status=Order.Status.CANCELLED)  # fmt: skip
+    _tell(actor, order, _("志愿者取消了接单"),
+          _("志愿者%(v)s取消了接单，需求已重新开放，等待其他志愿者接单。") % {"v": order.volunteer.name})  # fmt: skip
+    return order

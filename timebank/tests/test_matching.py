@@ -4,6 +4,7 @@ district), category and skills, and time; a volunteer takes a matching need."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -201,8 +202,9 @@ def test_experienced_volunteer_without_an_offer_is_suggested(bank, folks):
     first = need(bank)
     volunteer = folks["near2"]
     order = services.order_take(actor=volunteer, listing=first)
-    services.order_sign_in(actor=volunteer, order=order)
-    services.order_sign_out(actor=volunteer, order=order)
+    with time_machine.travel(first.wanted_at, tick=False):  # signed in at the agreed time
+        services.order_sign_in(actor=volunteer, order=order)
+        services.order_sign_out(actor=volunteer, order=order)
     services.order_confirm(actor=bank.worker, order=order, minutes=1)
     services.order_approve(actor=bank.d.users["admin:own"], order=order)
     second = need(bank)
