@@ -120,6 +120,20 @@ def flag(raw) -> str:
     )
 
 
+def kind_for_title(title: str) -> str:
+    """The kind of a new report column from its title, so its cells are typed: 走访日期 a date,
+    是否… yes/no, …金额 or …（元） money, …电话 a phone number, anything else text."""
+    if re.search(r"日期|时间$|日$", title):
+        return "date"
+    if title.startswith("是否"):
+        return "flag"
+    if re.search(r"金额|[（(]元", title):
+        return "money"
+    if re.search(r"电话|手机", title):
+        return "phone"
+    return "text"
+
+
 def id_stored_as_number(raw) -> bool:
     """A numeric Excel cell, or its text in scientific notation: an 18-digit number stored as a
     number has lost its last three digits (Excel keeps 15 significant digits)."""

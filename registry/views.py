@@ -346,7 +346,8 @@ def report(request, pk):
     rows = selectors.report_rows(report.district, [c.field for c in columns], residences)
     if only_missing:
         rows = [r for r in rows if r.missing]
-    _mark_cells(user, report, columns, rows, errors)
+    # A refused value stays in its box beside its refusal, to be corrected rather than retyped.
+    _mark_cells(user, report, columns, rows, errors, request.POST if errors else {})
     total_cells = len(columns) * len(rows)
     missing = sum(r.missing for r in rows)
     communities = places_visible_to(user).filter(
@@ -387,8 +388,9 @@ def _fill_cells(request, report, population) -> tuple[int, dict[str, str]]:
     return saved, errors
 
 
-def _mark_cells(user, report, columns, rows, errors) -> None:
-    """Which rows the user may fill, and each cell's title, input name and refusal."""
+def _mark_cells(user, report, columns, rows, errors, typed) -> None:
+    """Which rows the user may fill, and each cell's title, input name and kind (the input it
+    gets), its refusal and the value refused."""
     can_fill = report.status == "kept"
     for row in rows:
         where = row.residence.grid or row.residence.community
@@ -397,6 +399,8 @@ def _mark_cells(user, report, columns, rows, errors) -> None:
             cell.title = column.title
             cell.name = f"cell-{row.person.pk}-{cell.key}"
             cell.error = errors.get(cell.name, "")
+            cell.kind = column.field.kind
+            cell.typed = typed.get(cell.name, "") if cell.error else ""
 
 
 @login_required

@@ -113,7 +113,7 @@ def _add_columns(report: ReportForm, columns: list[Field], added: list[str]) -> 
     for label in added:
         field = Field.objects.create(
             district=report.district, key=f"r{report.pk}_{len(columns)}", label=label,
-            kind="text", owner=None, order=500,
+            kind=values.kind_for_title(label), owner=None, order=500,
         )  # fmt: skip
         columns.append(field)
     ReportColumn.objects.bulk_create(
