@@ -182,14 +182,25 @@ def value_hash(key: str, value: str) -> str:
     return personal_data.keyed_hash(f"fact:{key}:{value}")
 
 
+def stored_form(field, shown: str) -> str:
+    """The value a fact's hash was made of, from the shown value a plain fact keeps: the same
+    for most kinds, but money is shown in yuan ("200.00") and hashed in fen ("20000")."""
+    try:
+        return clean(field.kind, field.key, shown).value
+    except ValidationError:
+        return shown
+
+
 def rotation_target():
     """What the registry stores encrypted, for core.key_rotation: sensitive facts, and the
-    hashes of every fact (a plain fact's hash is of its shown value)."""
+    hashes of every fact (a plain fact's hash is of its value in stored form: stored_form)."""
     from core.key_rotation import Sealed, Target
     from registry.models import Fact
 
     def plain_hash(row):
-        return row.value_hash if row.value_enc else value_hash(row.field.key, row.value)
+        if row.value_enc:
+            return row.value_hash
+        return value_hash(row.field.key, stored_form(row.field, row.value))
 
     return Target(
         label="registry.fact",

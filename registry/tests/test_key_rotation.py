@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from core import field_crypto, key_rotation, personal_data
+from registry import values
 from registry.models import Fact
 
 
@@ -30,4 +31,24 @@ def test_facts_rotate_to_sm4_and_rehash_to_sm3(filled, settings):
     assert people.sound and people.current == people.fields
     assert personal_data.find_by_id_number("320104192805271137") is not None
     plain = Fact.objects.filter(value_enc="").select_related("field").first()
-    assert plain.value_hash == field_crypto.keyed_hash(f"fact:{plain.field.key}:{plain.value}")
+    stored = values.stored_form(plain.field, plain.value)  # money: fen, not the yuan shown
+    assert plain.value_hash == field_crypto.keyed_hash(f"fact:{plain.field.key}:{stored}")
+
+
+@pytest.mark.django_db
+def test_money_facts_verify_and_keep_the_hash_imports_compare(filled, settings):
+    """A money fact is shown in yuan and hashed in fen, as the import computes it; the verifier
+    and a rehash read the hash of the fen (they used the shown yuan: every money fact was
+    reported a mismatch, and a rehash would have made a re-import see every allowance as new)."""
+    money = Fact.objects.filter(field__kind="money", value_enc="").select_related("field")
+    assert money.exists()
+    fact = money.first()
+    fen = values.clean("money", fact.field.key, fact.value).value
+    assert fact.value_hash == values.value_hash(fact.field.key, fen)
+    [_people, facts] = key_rotation.verify()
+    assert facts.sound and not facts.hash_mismatch
+    settings.HASH_ALGORITHM = "hmac-sm3"
+    call_command("personal_data_rotate", "--rehash", stdout=io.StringIO())
+    fact.refresh_from_db()
+    assert fact.value_hash == values.value_hash(fact.field.key, fen)
+    assert key_rotation.verify()[1].sound
