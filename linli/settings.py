@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "admission",
     "workload",
+    "workforce",
     "services",
     "registry",
     "timebank",

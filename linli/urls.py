@@ -8,6 +8,7 @@ urlpatterns = [
     path("open311/v2/", include("services.open311_urls")),
     path("admission/", include("admission.urls")),
     path("workload/", include("workload.urls")),
+    path("workforce/", include("workforce.urls")),
     path("services/", include("services.urls")),
     path("registry/", include("registry.urls")),
     path("timebank/", include("timebank.urls")),

@@ -1,0 +1,21 @@
+"""Default staffing rules, loaded per district by ``staffing_rules_seed`` (then edited there)."""
+
+import datetime
+
+RULES = [
+    {
+        "name": "城乡社区工作者每万城镇常住人口18人",
+        "kind": "per_residents",
+        "per_10k_residents": 18,
+        "source": "国务院办公厅《“十四五”城乡社区服务体系建设规划》（国办发〔2021〕56号）",
+        "effective_from": datetime.date(2021, 12, 27),
+    },
+]
+
+# A local choice offered in the rule editor's help: Taiyuan 2020 (no national rule exists).
+TAIYUAN_BANDS = {
+    "bands": [[2000, 3], [3000, 4], [4000, 5], [5000, 6]],
+    "step_households": 500,
+    "cap": 17,
+    "source": "太原市2020年社区工作者配备标准（地方示例）",
+}
