@@ -118,11 +118,17 @@ def _form_field(spec: Input, order: Order):
 
 
 def open_dispute(order: Order) -> Dispute | None:
+    """The order's open dispute (at most one is open at a time). A page that lists orders with
+    their steps prefetches ``disputes``, and then this reads no query: the steps ask it two or
+    three times an order (approve, reject, dispute, resolve)."""
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("disputes")
+    if prefetched is not None:
+        return next((d for d in prefetched if d.status == Dispute.Status.OPEN), None)
     return order.disputes.filter(status=Dispute.Status.OPEN).first()
 
 
 def _no_open_dispute(user, order) -> bool:
-    return not order.disputes.filter(status=Dispute.Status.OPEN).exists()
+    return open_dispute(order) is None
 
 
 def _records_here(user, order) -> bool:
@@ -149,12 +155,10 @@ def _not_rated_yet(user, order) -> bool:
 def _resolves(user, order) -> bool:
     """A worker who is not a party: the community's before approval, a street officer or district
     administrator after it (the correction is a reversal)."""
+    if not user.has_perm(dispute_perm(order), order.place):
+        return False
     dispute = open_dispute(order)
-    return (
-        dispute is not None
-        and user.has_perm(dispute_perm(order), order.place)
-        and not is_dispute_party(user, order, dispute)
-    )
+    return dispute is not None and not is_dispute_party(user, order, dispute)
 
 
 def _resolve_help(order):

@@ -53,9 +53,9 @@ def home(request):
     active = [Order.Status.TAKEN, Order.Status.SIGNED_IN, Order.Status.SIGNED_OUT,
               Order.Status.CONFIRMED]  # fmt: skip
     my_orders = (
-        Order.objects.filter(volunteer=account, status__in=active).select_related(
-            "listing__place", "volunteer__person", "place"
-        )
+        Order.objects.filter(volunteer=account, status__in=active)
+        .select_related("listing__place", "volunteer__person", "place")
+        .prefetch_related("disputes")  # the steps ask for an open dispute (timebank.steps)
         if account
         else Order.objects.none()
     )
@@ -63,8 +63,10 @@ def home(request):
     served = (
         Q(listing__poster=user) | Q(listing__contact=user) | Q(listing__recipient__account=user)
     )
-    to_confirm = Order.objects.filter(served, status=Order.Status.SIGNED_OUT).select_related(
-        "listing", "listing__recipient", "volunteer__person", "place"
+    to_confirm = (
+        Order.objects.filter(served, status=Order.Status.SIGNED_OUT)
+        .select_related("listing", "listing__recipient", "volunteer__person", "place")
+        .prefetch_related("disputes")
     )
     to_confirm = order_notes.flag_mismatches(to_confirm)  # before the confirm forms are made
     to_confirm = [o for o in (_with_steps(user, o, "home") for o in to_confirm) if o.offered]

@@ -2,7 +2,8 @@
 of queries however long the ledger and the list of services grow (issue #12: pinned at what
 they read now; a rise is an N+1 to find, not a number to raise). Found and fixed here: each
 listed order's place on the home page, each transaction's clerk on the ledger page, each
-service's disputes and confirming worker on the approvals page."""
+service's disputes and confirming worker on the approvals page, each listed order's open dispute
+that the steps ask for (timebank.steps.open_dispute reads the prefetched disputes)."""
 
 import pytest
 from django.db import connection
@@ -66,31 +67,21 @@ class ReadsMoreForMore(AssertionError):
     """The page read more queries for more services: an N+1."""
 
 
-# timebank.steps.open_dispute and _no_open_dispute ask the database for each order a page offers
-# steps on (two or three queries an order): the home page's own services and services to
-# confirm, the approvals page's services. The fix is in timebank/steps.py (being reshaped by
-# another change of issue #12); until it lands these pages are marked, and the mark fails as
-# soon as the counts hold (the pinned "at most" is checked either way).
-STEPS_READ_DISPUTES = pytest.mark.xfail(
-    strict=True, raises=ReadsMoreForMore,
-    reason="timebank.steps reads each listed order's open disputes: 2 or 3 queries an order",
-)  # fmt: skip
-
 # (who, page, the context list that grows, at most): SQLite's numbers; PostgreSQL reads one
 # fewer (the session is in Redis there). The menu checks added in cd8b212 had cost one or two
 # queries a page until the login backend stopped reading Django's permission tables.
 PAGES = [
-    pytest.param("volunteer", "timebank:home", "my_orders", 20, marks=STEPS_READ_DISPUTES),
+    ("volunteer", "timebank:home", "my_orders", 17),
     # Issue #21 added, whatever the number of services: the district's rule of how far minutes
     # may differ from the agreed ones (1), and the services the viewer confirmed that wait for
     # another worker (1) with the colleagues who may approve them (1, when there are any).
-    pytest.param("worker", "timebank:home", "to_confirm", 19, marks=STEPS_READ_DISPUTES),
-    pytest.param("admin", "timebank:approvals", "orders", 13, marks=STEPS_READ_DISPUTES),
+    ("worker", "timebank:home", "to_confirm", 17),
+    ("admin", "timebank:approvals", "orders", 10),
     ("admin", "timebank:ledger", "page", 15),
     ("volunteer", "account", "page", 10),
     ("worker", "account", "page", 12),
-    ("volunteer", "order", None, 9),
-    ("worker", "order", None, 8),
+    ("volunteer", "order", None, 8),
+    ("worker", "order", None, 7),
 ]
 
 
