@@ -2,24 +2,17 @@
 
 import rules
 
-from core.models import STAFF_ROLES, Role
-from core.rules import (
-    assignments_of,
-    holds,
-    holds_at,
-    is_superuser,
-    officer_departments,
-    role_places,
+# Who may see a request (a predicate and, beside it, the queryset of what it allows) lives in
+# admission.policies; these names stay importable from here.
+from admission.policies import (  # noqa: F401 - re-exported
+    DISTRICT_READERS,
+    LIST_EDITORS,
+    REVIEWERS,
+    can_view_request,
+    districts_of_user,
 )
-
-LIST_EDITORS = {Role.ADMIN, Role.COORDINATOR}
-REVIEWERS = {Role.COORDINATOR}
-DISTRICT_READERS = {Role.ADMIN, Role.COORDINATOR, Role.AUDITOR}
-
-
-def districts_of_user(user) -> set[int]:
-    return {a.place.district_id for a in assignments_of(user)}
-
+from core.models import STAFF_ROLES, Role
+from core.rules import assignments_of, holds_at, is_superuser, officer_departments, role_places
 
 can_edit_lists = holds_at(LIST_EDITORS, "can_edit_lists")
 
@@ -35,19 +28,6 @@ def can_apply(user, district) -> bool:
 
 
 can_review = holds_at(REVIEWERS, "can_review")
-
-
-@rules.predicate
-def can_view_request(user, request) -> bool:
-    """Applicant's department, the district's reviewers, admins and auditors; decisions are
-    public to everyone in the district (see selectors.decisions_visible_to)."""
-    if request is None:
-        return False
-    if holds(user, DISTRICT_READERS, request.district):
-        return True
-    if request.department in officer_departments(user, request.district):
-        return True
-    return request.status in request.DECIDED and request.district_id in districts_of_user(user)
 
 
 @rules.predicate

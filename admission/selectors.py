@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from admission.models import (
     AdmissionRequest,
@@ -16,17 +16,16 @@ from admission.models import (
 )
 from admission.models import Frequency as Frequency  # for other apps
 from admission.models import WorkKind as WorkKind  # for other apps
-from admission.rules import DISTRICT_READERS, REVIEWERS, districts_of_user
+from admission.policies import REVIEWERS, in_users_districts, visible_requests
+from core import selectors as core_selectors
 from core.models import Place
-from core.rules import officer_departments, role_places
+from core.rules import role_places
 from core.selectors import subtrees
 
 
 def user_districts(user) -> QuerySet[Place]:
     """The districts where the user holds any role (every user reads their district's lists)."""
-    if user.is_superuser:
-        return Place.objects.filter(level="district")
-    return Place.objects.filter(pk__in=districts_of_user(user))
+    return core_selectors.districts_of(user)
 
 
 def list_versions(user, district: Place, kind: str) -> QuerySet[ListVersion]:
@@ -80,22 +79,9 @@ def diff_versions(old: ListVersion, new: ListVersion) -> VersionDiff:
 
 def requests_visible_to(user) -> QuerySet[AdmissionRequest]:
     """All requests for the district's coordinators, admins and auditors; a department's
-    officers see their department's; everyone in the district sees decided ones."""
-    requests = AdmissionRequest.objects.select_related("department", "district")
-    if user.is_superuser:
-        return requests
-    query = Q(pk__in=[])
-    # Only a role held at the district itself reads every request (a street auditor does not).
-    readers = [p.pk for p in role_places(user, DISTRICT_READERS) if p.level == "district"]
-    if readers:
-        query |= Q(district__in=readers)
-    departments = officer_departments(user)
-    if departments:
-        query |= Q(department__in=departments)
-    districts = districts_of_user(user)
-    if districts:
-        query |= Q(district_id__in=districts, status__in=AdmissionRequest.DECIDED)
-    return requests.filter(query)
+    officers see their department's; everyone in the district sees decided ones (the
+    admission.view_request policy: admission.policies.visible_requests)."""
+    return visible_requests(user)
 
 
 def decisions_visible_to(user) -> QuerySet[AdmissionRequest]:
@@ -115,16 +101,9 @@ def review_districts(user) -> list[Place]:
     return [p for p in role_places(user, REVIEWERS) if p.level == "district"]
 
 
-def _in_user_districts(queryset: QuerySet, user) -> QuerySet:
-    """`queryset` narrowed to the districts where the user holds a role (all for a superuser)."""
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(district_id__in=districts_of_user(user))
-
-
 def meetings_visible_to(user) -> QuerySet[JointMeeting]:
     """Joint meetings of the user's districts: their decisions are public to every community."""
-    return _in_user_districts(JointMeeting.objects.select_related("district", "recorded_by"), user)
+    return in_users_districts(JointMeeting.objects.select_related("district", "recorded_by"), user)
 
 
 def awaiting_meeting(user) -> QuerySet[AdmissionRequest]:
@@ -143,7 +122,7 @@ def awaiting_meeting(user) -> QuerySet[AdmissionRequest]:
 
 def admitted_items_visible_to(user) -> QuerySet[AdmittedItem]:
     """The admitted catalogue of the user's districts (public within the district)."""
-    return _in_user_districts(
+    return in_users_districts(
         AdmittedItem.objects.select_related("department", "request", "district"), user
     )
 

@@ -2,33 +2,20 @@
 
 import rules
 
-from core.models import Department, Place, Role
-from core.rules import (
-    PEOPLE_ROLES,
-    assignments_of,
-    holds,
-    holds_at,
-    is_superuser,
-    officer_departments,
+from core.models import Role
+from core.rules import PEOPLE_ROLES, holds, holds_at, is_superuser, officer_departments
+
+# Who may see a residence, a report, an import source or a conflict (a predicate and, beside it,
+# the queryset of what it allows) lives in registry.policies; these names stay importable here.
+from registry.policies import (  # noqa: F401 - re-exported
+    DISTRICT_LEADS,
+    FILL_ROLES,
+    can_import,
+    can_settle_conflict,
+    can_view_report,
+    can_view_residence,
+    district_of,
 )
-
-DISTRICT_LEADS = {Role.ADMIN, Role.COORDINATOR}
-FILL_ROLES = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
-
-
-def _district_of(obj) -> Place | None:
-    if obj is None:
-        return None
-    if isinstance(obj, Place):
-        return obj if obj.level == "district" else obj.district
-    return getattr(obj, "district", None)
-
-
-def _department_of(obj):
-    if isinstance(obj, Department):
-        return obj
-    return getattr(obj, "department", None) or getattr(obj, "owner", None)
-
 
 # See residents, households and houses of a place: those who serve it (and auditors).
 can_view_residents = holds_at(PEOPLE_ROLES | {Role.AUDITOR}, "can_view_residents")
@@ -36,33 +23,7 @@ can_view_residents = holds_at(PEOPLE_ROLES | {Role.AUDITOR}, "can_view_residents
 can_manage_residents = holds_at(PEOPLE_ROLES, "can_manage_residents")
 # The district's administrators and burden-reduction office: the fields and who owns each,
 # the forms ledger (keep, stop or merge forms) and the data-sharing grants.
-is_district_lead = holds_at(DISTRICT_LEADS, "is_district_lead", place_of=_district_of)
-
-
-@rules.predicate
-def can_import(user, source) -> bool:
-    """Import a department's file: that department's officers, or a district administrator."""
-    district = _district_of(source)
-    if district is None:
-        return False
-    if holds(user, {Role.ADMIN}, district):
-        return True
-    department = _department_of(source)
-    return department is not None and department in officer_departments(user, district)
-
-
-@rules.predicate
-def can_settle_conflict(user, conflict) -> bool:
-    """The owning department settles; for a community-collected field, the community."""
-    if conflict is None:
-        return False
-    if holds(user, {Role.ADMIN}, conflict.district):
-        return True
-    if conflict.owner_id:
-        return conflict.owner in officer_departments(user, conflict.district)
-    return conflict.community is not None and holds(
-        user, {Role.STREET_OFFICER, Role.COMMUNITY_WORKER}, conflict.community
-    )
+is_district_lead = holds_at(DISTRICT_LEADS, "is_district_lead", place_of=district_of)
 
 
 @rules.predicate
@@ -73,21 +34,6 @@ def can_register_report(user, department) -> bool:
     if holds(user, DISTRICT_LEADS, department.district):
         return True
     return department in officer_departments(user, department.district)
-
-
-@rules.predicate
-def can_view_report(user, report) -> bool:
-    if report is None:
-        return False
-    district = report.district
-    if holds(user, DISTRICT_LEADS | {Role.AUDITOR}, district):
-        return True
-    if report.department in officer_departments(user, district):
-        return True
-    return any(
-        a.role in FILL_ROLES | {Role.AUDITOR} and a.place.is_within(district)
-        for a in assignments_of(user)
-    )
 
 
 # Fill the missing cells of a report for a community (or a grid of it).
@@ -104,6 +50,7 @@ def can_use_grant(user, grant) -> bool:
 
 
 rules.add_perm("registry.view_residents", is_superuser | can_view_residents)
+rules.add_perm("registry.view_residence", is_superuser | can_view_residence)
 rules.add_perm("registry.manage_residents", is_superuser | can_manage_residents)
 rules.add_perm("registry.manage_fields", is_superuser | is_district_lead)
 rules.add_perm("registry.import", is_superuser | can_import)

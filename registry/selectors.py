@@ -7,11 +7,11 @@ from dataclasses import field as dc_field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core import selectors as core_selectors
 from core.collation import in_pinyin_order
-from core.models import AuditEvent, Department, Person, Place, PlaceLevel, Role
-from core.rules import PEOPLE_ROLES, assignments_of, officer_departments, role_places
-from core.selectors import subtrees
-from registry import defaults
+from core.models import AuditEvent, Department, Person, Place, Role
+from core.rules import assignments_of, officer_departments
+from registry import defaults, policies
 from registry.models import (
     Building,
     Conflict,
@@ -25,18 +25,11 @@ from registry.models import (
     Residence,
     SharingGrant,
 )
-from registry.rules import DISTRICT_LEADS, FILL_ROLES
-
-
-def _lead_districts(user, roles=DISTRICT_LEADS) -> list[Place]:
-    return [a.place for a in assignments_of(user) if a.role in roles]
 
 
 def districts_of(user) -> list[Place]:
     """The districts the user works in (every district for a superuser)."""
-    if user.is_superuser:
-        return list(Place.objects.filter(level=PlaceLevel.DISTRICT))
-    return list({a.place.district_id: a.place.district for a in assignments_of(user)}.values())
+    return list(core_selectors.districts_of(user))
 
 
 def departments_acting_for(user, roles) -> QuerySet[Department]:
@@ -50,29 +43,16 @@ def departments_acting_for(user, roles) -> QuerySet[Department]:
     return active.filter(district_id__in=lead) | Department.objects.filter(pk__in=own)
 
 
-def _in_places_served(user, qs: QuerySet) -> QuerySet:
-    """`qs` (rows with a community and a grid) limited to the communities the user serves, or
-    their grid (a grid worker): what ``registry.view_residents`` allows, as a query."""
-    if user.is_superuser:
-        return qs
-    places = role_places(user, PEOPLE_ROLES | {Role.AUDITOR})
-    if not places:
-        return qs.none()
-    within = Place.objects.filter(subtrees(places))
-    return qs.filter(Q(community__in=within) | Q(grid__in=within))
-
-
 def residents_visible_to(user) -> QuerySet[Residence]:
-    """Residences in the places the user serves. Every list of residents and the person page
-    read it, so what a list links opens."""
-    return _in_places_served(
-        user, Residence.objects.select_related("person", "community", "grid", "household")
-    )
+    """Residences in the places the user serves (registry.view_residence:
+    registry.policies.visible_residences). Every list of residents and the person page read it,
+    so what a list links opens."""
+    return policies.visible_residences(user)
 
 
 def buildings_visible_to(user) -> QuerySet[Building]:
     """Buildings in the places the user serves."""
-    return _in_places_served(user, Building.objects.select_related("community", "grid"))
+    return policies.in_places_served(user, Building.objects.select_related("community", "grid"))
 
 
 @dataclass
@@ -105,60 +85,26 @@ def houses_of(building: Building) -> list[HouseRow]:
 
 def conflicts_for(user) -> QuerySet[Conflict]:
     """Open conflicts this user settles: their department's fields, or their community's."""
-    qs = Conflict.objects.filter(status=Conflict.Status.OPEN).select_related(
-        "person", "field", "owner", "community", "shown", "challenger"
-    )
-    if user.is_superuser:
-        return qs
-    query = Q(pk__in=[])
-    departments = officer_departments(user)
-    if departments:
-        query |= Q(owner__in=departments)
-    admin = _lead_districts(user, {Role.ADMIN})
-    if admin:
-        query |= Q(district__in=admin)
-    communities = role_places(user, {Role.STREET_OFFICER, Role.COMMUNITY_WORKER})
-    if communities:
-        query |= Q(owner__isnull=True, community__in=Place.objects.filter(subtrees(communities)))
-    return qs.filter(query)
-
-
-def _of_district_or_department(qs, user, roles, department: str = "department") -> QuerySet:
-    """Those in a district where the user holds one of `roles`, or of a department they serve
-    (`department`: the path to it)."""
-    if user.is_superuser:
-        return qs
-    return qs.filter(
-        Q(district__in=_lead_districts(user, roles))
-        | Q(**{f"{department}__in": officer_departments(user)})
-    )
+    return policies.settleable_conflicts(user).filter(status=Conflict.Status.OPEN)
 
 
 def import_sources_for(user) -> QuerySet[ImportSource]:
-    qs = ImportSource.objects.select_related("department")
-    return _of_district_or_department(qs, user, {Role.ADMIN})
+    return policies.importable_sources(user)
 
 
 def batches_visible_to(user) -> QuerySet[ImportBatch]:
+    """The batches of the import sources the user may import for."""
     qs = ImportBatch.objects.select_related("source__department", "created_by")
-    return _of_district_or_department(qs, user, {Role.ADMIN}, "source__department")
+    return policies.of_district_or_department(qs, user, {Role.ADMIN}, "source__department")
 
 
 def reports_visible_to(user) -> QuerySet[ReportForm]:
-    qs = ReportForm.objects.select_related("department", "merged_into")
-    if user.is_superuser:
-        return qs
-    districts = {
-        a.place.district_id
-        for a in assignments_of(user)
-        if a.role in FILL_ROLES | DISTRICT_LEADS | {Role.AUDITOR}
-    }
-    return qs.filter(Q(district_id__in=districts) | Q(department__in=officer_departments(user)))
+    return policies.visible_reports(user)
 
 
 def grants_visible_to(user) -> QuerySet[SharingGrant]:
     qs = SharingGrant.objects.select_related("department").prefetch_related("fields")
-    return _of_district_or_department(qs, user, DISTRICT_LEADS | {Role.AUDITOR})
+    return policies.of_district_or_department(qs, user, policies.DISTRICT_LEADS | {Role.AUDITOR})
 
 
 # ---------------------------------------------------------------- one-table reports
@@ -267,7 +213,7 @@ def report_scope(user, report: ReportForm) -> QuerySet[Residence]:
         return Residence.objects.filter(district=report.district).select_related(
             "person", "community", "grid", "household"
         )
-    leads = _lead_districts(user, DISTRICT_LEADS)
+    leads = policies.lead_districts(user)
     if any(p.pk == report.district_id for p in leads):
         return Residence.objects.filter(district=report.district).select_related(
             "person", "community", "grid", "household"

@@ -3,12 +3,13 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from core.models import Place
-from core.rules import assignments_of, role_places
+from core.rules import role_places
 from core.selectors import subtrees
+from timebank import policies
 from timebank.models import (
     Account,
     AccountKind,
@@ -18,25 +19,20 @@ from timebank.models import (
     Posting,
     Transaction,
 )
-from timebank.rules import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES, VIEW_ROLES, order_side
+from timebank.policies import ACCOUNT_ROLES, LEDGER_ROLES, RECORD_ROLES
+from timebank.policies import can_see_suggestions as can_see_suggestions  # for the pages
 
 
 def own_accounts(user) -> QuerySet[Account]:
     if not getattr(user, "is_authenticated", False):
         return Account.objects.none()
-    return Account.objects.filter(kind=AccountKind.MEMBER, person__account=user)
+    return Account.objects.filter(policies.owner_q(user))
 
 
 def accounts_visible_to(user) -> QuerySet[Account]:
-    """The user's own account and the accounts of the places where they serve or audit."""
-    if user.is_superuser:
-        return Account.objects.all()
-    places = role_places(user, VIEW_ROLES)
-    return Account.objects.filter(
-        Q(kind=AccountKind.MEMBER, person__account=user)
-        | subtrees(places, "place__path")
-        | subtrees(places, "person__place__path")
-    ).exclude(kind=AccountKind.ISSUANCE)
+    """The user's own account and the accounts of the places where they serve or audit
+    (timebank.policies.visible_accounts)."""
+    return policies.visible_accounts(user)
 
 
 def postings_visible_to(user, account: Account) -> QuerySet[Posting]:
@@ -61,11 +57,7 @@ def transactions_visible_to(user) -> QuerySet[Transaction]:
 
 def listings_visible_to(user) -> QuerySet[Listing]:
     """Listings of the user's district (通存通兑: residents serve anywhere in the district)."""
-    if user.is_superuser:
-        return Listing.objects.all()
-    districts = {a.district_id for a in own_accounts(user)}
-    districts |= {a.place.district_id for a in assignments_of(user)}
-    return Listing.objects.filter(district_id__in=districts)
+    return policies.visible_listings(user)
 
 
 def orders_to_approve(user) -> QuerySet[Order]:
@@ -201,18 +193,6 @@ def _district_wide(district_id: int) -> bool:
     return bool(services.rule_value(defaults.DISTRICT_WIDE, district_id))
 
 
-def can_see_suggestions(user, need: Listing) -> bool:
-    """Who posted the need, the family contact, the person served, or a community worker of
-    the place (who may post and follow needs for residents)."""
-    if not getattr(user, "is_authenticated", False) or need.kind != ListingKind.NEED:
-        return False
-    if user.pk in (need.poster_id, need.contact_id):
-        return True
-    if need.recipient_id and need.recipient.account_id == user.pk:
-        return True
-    return user.has_perm("timebank.record", need.place)
-
-
 def need_with_suggestions(user, pk: int) -> Listing | None:
     """The need ``pk`` if the user may see it and its suggestions (can_see_suggestions)."""
     need = (
@@ -225,15 +205,10 @@ def need_with_suggestions(user, pk: int) -> Listing | None:
 
 
 def needs_opened_by(user) -> QuerySet[Listing]:
-    """The needs whose page the user may open: ``can_see_suggestions`` as a query, the pair a
-    list of needs reads to link only the needs that open (test_need_pages_open_as_listed)."""
-    needs = listings_visible_to(user).filter(kind=ListingKind.NEED)
-    if user.is_superuser:
-        return needs
-    query = Q(poster=user) | Q(contact=user) | Q(recipient__account=user)
-    for place in role_places(user, RECORD_ROLES):  # timebank.record at the need's place
-        query |= Q(place__path__startswith=place.path)
-    return needs.filter(query)
+    """The needs whose page the user may open (the timebank.open_need policy:
+    timebank.policies.openable_needs), so a list of needs links only the needs that open
+    (test_need_pages_open_as_listed)."""
+    return policies.openable_needs(user)
 
 
 def _mark_opens(user, matches: list[Match]) -> list[Match]:
@@ -338,35 +313,22 @@ def needs_for_volunteer(user, *, limit: int = 20) -> list[Match]:
 
 
 def order_visible_to(user, pk: int) -> Order | None:
-    """An order for its two sides and for the staff who approve or correct at its place."""
+    """An order for its two sides and for the staff who approve or correct at its place
+    (timebank.view_order)."""
     order = (
         Order.objects.filter(pk=pk)
         .select_related("listing", "listing__recipient", "volunteer__person", "place")
         .first()
     )
-    if order is None or not getattr(user, "is_authenticated", False):
-        return None
-    if order_side(user, order) is not None:
-        return order
-    if user.has_perm("timebank.record", order.place) or user.has_perm(
-        "timebank.reverse", order.place
-    ):
-        return order
-    return None
+    return order if user.has_perm("timebank.view_order", order) else None
 
 
 def disputes_to_resolve(user) -> QuerySet:
-    """Open disputes the user may decide: before approval at the places where they record
-    service, after approval where they may reverse."""
+    """Open disputes the user may decide (timebank.resolve_dispute): before approval at the
+    places where they record service, after approval where they may reverse (a party to one
+    is refused when resolving it, with the reason)."""
     from timebank.models import Dispute
-    from timebank.rules import REVERSE_ROLES
 
-    open_ = Dispute.objects.filter(status=Dispute.Status.OPEN).select_related(
-        "order__listing", "order__volunteer", "place"
-    )
-    if user.is_superuser:
-        return open_
-    return open_.filter(
-        (Q(after_approval=False) & subtrees(role_places(user, RECORD_ROLES), "place__path"))
-        | (Q(after_approval=True) & subtrees(role_places(user, REVERSE_ROLES), "place__path"))
-    )
+    # The policy grants a superuser every dispute (as has_perm does): the list is of open ones.
+    open_ = policies.resolvable_disputes(user).filter(status=Dispute.Status.OPEN)
+    return open_.select_related("order__listing", "order__volunteer", "place")

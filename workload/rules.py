@@ -3,12 +3,16 @@ or a community Place."""
 
 import rules
 
-from core.models import Role
-from core.rules import holds, holds_at, is_superuser, officer_departments, role_places
+from core.rules import holds_at, is_superuser, officer_departments, role_places
 
-WORKERS = {Role.COMMUNITY_WORKER}
-# Who may read a community's tasks, ledger and burden: those who work there or oversee it.
-OVERSEERS = {Role.STREET_OFFICER, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR}
+# Who may see a task or a community's work (a predicate and, beside it, the queryset of what it
+# allows) lives in workload.policies; these names stay importable from here.
+from workload.policies import (  # noqa: F401 - re-exported
+    OVERSEERS,
+    WORKERS,
+    can_view_community_work,
+    can_view_task,
+)
 
 
 @rules.predicate
@@ -20,17 +24,7 @@ def can_dispatch(user, item) -> bool:
 can_work_task = holds_at(WORKERS, "can_work_task", place_of=lambda task: task.community)
 
 
-@rules.predicate
-def can_view_task(user, task) -> bool:
-    if task is None:
-        return False
-    if holds(user, WORKERS | OVERSEERS, task.community):
-        return True
-    return task.department in officer_departments(user, task.district)
-
-
 can_refuse_unadmitted = holds_at(WORKERS, "can_refuse_unadmitted")
-can_view_community_work = holds_at(WORKERS | OVERSEERS, "can_view_community_work")
 
 
 @rules.predicate

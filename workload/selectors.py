@@ -3,42 +3,24 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from admission.selectors import admitted_periods
-from core.models import Place, PlaceLevel
-from core.rules import officer_departments, role_places
+from core.models import Place
+from core.rules import role_places
 from core.selectors import subtrees
-from workload import hooks
+from workload import hooks, policies
 from workload.models import BurdenMonth, RefusedWork, Task, TimeLog, Trace
-from workload.rules import OVERSEERS, WORKERS
+from workload.policies import WORKERS
 
 
 def communities_watched_by(user) -> QuerySet[Place]:
-    """Communities whose work the user does or oversees."""
-    communities = Place.objects.filter(level=PlaceLevel.COMMUNITY)
-    if user.is_superuser:
-        return communities
-    places = role_places(user, WORKERS | OVERSEERS)
-    if not places:
-        return communities.none()
-    return communities.filter(subtrees(places))
-
-
-def _worked_or_sent(queryset: QuerySet, user) -> QuerySet:
-    """Rows of the communities the user works in or oversees, and of the departments the user
-    serves as an officer (all for a superuser)."""
-    if user.is_superuser:
-        return queryset
-    query = subtrees(role_places(user, WORKERS | OVERSEERS), "community__path")
-    departments = officer_departments(user)
-    if departments:
-        query |= Q(department__in=departments)
-    return queryset.filter(query)
+    """Communities whose work the user does or oversees (workload.policies.watched_communities)."""
+    return policies.watched_communities(user)
 
 
 def tasks_visible_to(user) -> QuerySet[Task]:
-    return _worked_or_sent(Task.objects.select_related("community", "item", "department"), user)
+    return policies.visible_tasks(user)
 
 
 def my_open_tasks(user) -> QuerySet[Task]:
@@ -53,7 +35,7 @@ def my_open_tasks(user) -> QuerySet[Task]:
 
 def refusals_visible_to(user) -> QuerySet[RefusedWork]:
     refusals = RefusedWork.objects.select_related("community", "department", "refused_by")
-    return _worked_or_sent(refusals, user)
+    return policies.worked_or_sent(refusals, user)
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -201,7 +183,6 @@ def refusals_by_department(district_id: int, start: datetime.date, end: datetime
 
 def time_logs_visible_to(user) -> QuerySet[TimeLog]:
     """Time logged by communities the user works in or oversees."""
-    logs = TimeLog.objects.select_related("community", "logged_by")
-    if user.is_superuser:
-        return logs
-    return logs.filter(subtrees(role_places(user, WORKERS | OVERSEERS), "community__path"))
+    return policies.in_watched_communities(
+        TimeLog.objects.select_related("community", "logged_by"), user
+    )

@@ -10,12 +10,10 @@ street after it was filed (both forms follow the live place tree).
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from core import services as core_services
-from core.models import User
-from core.testing import ROLE_HOME_LEVEL
+from core.tests.policies import PolicyWorld, agreement_test, allowed, user_ids
 from services import policies
 from services import services as request_services
 from services.models import Category, ServiceRequest
@@ -23,19 +21,15 @@ from services.tests.conftest import build_world
 from services.tests.test_permission_matrix import walk
 
 POLICIES = {
-    "services.view_request": policies.visible,
-    "services.dispatch": policies.dispatchable,
-    "services.publish": policies.dispatchable,
-    "services.handle": policies.handled,
-    "services.note": policies.noted,
+    permission: (queryset, ServiceRequest)
+    for permission, queryset in (
+        ("services.view_request", policies.visible),
+        ("services.dispatch", policies.dispatchable),
+        ("services.publish", policies.dispatchable),
+        ("services.handle", policies.handled),
+        ("services.note", policies.noted),
+    )
 }
-USERS = [
-    f"{district}:{role}:{side}"
-    for district in ("own", "far")
-    for role, level in ROLE_HOME_LEVEL.items()
-    for side in ("own", "other")
-    if not (level == "district" and side == "other")
-] + ["own:root", "far:root", "anonymous"]
 
 
 @pytest.fixture(scope="module")
@@ -69,44 +63,21 @@ def world(django_db_setup, django_db_blocker):
             actor=root, place=d.communities[1], new_parent=d.streets[1],
             new_code=f"{d.streets[1].code}003",
         )  # fmt: skip
-        users = {"own:root": own.d.root, "far:root": far.d.root}
-        users |= {f"own:{key}": user for key, user in own.d.users.items()}
-        users |= {f"far:{key}": user for key, user in far.d.users.items()}
-        yield {name: req.pk for name, req in named.items()}, {k: u.pk for k, u in users.items()}
+        ids = {name: req.pk for name, req in named.items()}
+        yield PolicyWorld(dict.fromkeys(POLICIES, list(ids.values())), user_ids(own.d, far.d), ids)
         transaction.set_rollback(True)
 
 
-def _fresh(world, key):
-    """The user and every request of the world as a page would load them (nothing cached)."""
-    requests, users = world
-    user = AnonymousUser() if key == "anonymous" else User.objects.get(pk=users[key])
-    found = ServiceRequest.objects.select_related("place", "lead_department", "resident")
-    return user, list(found.filter(pk__in=requests.values()))
-
-
-def _allowed(world, key, permission) -> tuple[set[int], set[int]]:
-    user, requests = _fresh(world, key)
-    listed = POLICIES[permission](user).filter(pk__in=[r.pk for r in requests])
-    return set(listed.values_list("pk", flat=True)), {
-        r.pk for r in requests if user.has_perm(permission, r)
-    }
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("key", USERS)
-@pytest.mark.parametrize("permission", sorted(POLICIES))
-def test_queryset_and_predicate_agree(world, permission, key):
-    listed, permitted = _allowed(world, key, permission)
-    assert listed == permitted
+test_queryset_and_predicate_agree = agreement_test(POLICIES)
 
 
 @pytest.mark.django_db
 def test_the_world_exercises_each_kind_of_access(world):
     """The cells above are not all empty: each way in is taken by someone."""
-    requests, _users = world
+    requests = world.named
 
     def sees(key, permission="services.view_request"):
-        return _allowed(world, key, permission)[0]
+        return allowed(world, POLICIES, key, permission)[0]
 
     assert requests["co_handled"] in sees("own:department_officer:own")
     assert requests["co_handled"] in sees("own:department_officer:own", "services.note")
