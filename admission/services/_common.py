@@ -39,6 +39,18 @@ def _request_url(request: AdmissionRequest) -> str:
     return reverse("admission:request_detail", args=[request.pk])
 
 
+def _tell_applicants(request: AdmissionRequest, *, title: str, body: str) -> int:
+    """A notice about ``request`` (linking it) to each officer of the department that applied."""
+    return _tell(
+        _department_officers(request.department), title=title, body=body, url=_request_url(request)
+    )
+
+
+def _tell_reviewers(request: AdmissionRequest, *, title: str, body: str) -> int:
+    """A notice about ``request`` (linking it) to each coordinator of its district."""
+    return _tell(_coordinators(request.district), title=title, body=body, url=_request_url(request))
+
+
 def _next_number(district: Place, prefix: str, model) -> str:
     """District-wide sequence per year; the caller holds the district row lock."""
     year = clock.today().year

@@ -16,12 +16,12 @@ from admission.models import (
 )
 from admission.services._common import (
     _coordinators,
-    _department_officers,
     _district,
     _fresh_token,
     _next_number,
     _request_url,
     _tell,
+    _tell_applicants,
     local_today,
 )
 from core import audit, clock
@@ -187,9 +187,7 @@ def request_decide(
         "date": meeting.held_on.isoformat(),
         "text": reasons or conditions,
     }
-    _tell(
-        _department_officers(request.department), title=title, body=body, url=_request_url(request)
-    )
+    _tell_applicants(request, title=title, body=body)
     if item is not None:
         _tell(
             role_holders({Role.COMMUNITY_WORKER}, places=request.communities.all()),
@@ -220,11 +218,10 @@ def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
         actor=actor, action="admission.item_withdraw", obj=item,
         changes={"reasons": item.withdrawal_reasons},
     )  # fmt: skip
-    _tell(
-        _department_officers(item.department),
+    _tell_applicants(
+        item.request,
         title=_("准入事项已退出：%(title)s") % {"title": item.title},
         body=item.withdrawal_reasons,
-        url=_request_url(item.request),
     )
     return item
 

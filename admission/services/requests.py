@@ -15,13 +15,12 @@ from admission.models import (
     WorkKind,
 )
 from admission.services._common import (
-    _coordinators,
     _day,
-    _department_officers,
     _fresh_token,
     _next_number,
     _request_url,
-    _tell,
+    _tell_applicants,
+    _tell_reviewers,
 )
 from admission.services.checks import check_application, clean_form_fields
 from admission.services.lists import version_in_force
@@ -163,12 +162,11 @@ def _notify_after_check(request: AdmissionRequest) -> None:
     S = AdmissionRequest.Status
     url = _request_url(request)
     if request.status == S.UNDER_REVIEW:
-        _tell(
-            _coordinators(request.district),
+        _tell_reviewers(
+            request,
             title=_("准入申请待审核：%(title)s") % {"title": request.title},
             body=_("%(dept)s提交，审核期限%(due)s。")
             % {"dept": request.department.name, "due": _day(request.review_due_at)},
-            url=url,
         )
     elif request.status == S.INCOMPLETE:
         notify(
@@ -259,11 +257,10 @@ def request_prepare(*, actor, request: AdmissionRequest, opinion: str) -> Admiss
         actor=actor, action="admission.request_prepare", obj=request,
         changes={"opinion": request.preparation},
     )  # fmt: skip
-    _tell(
-        _department_officers(request.department),
+    _tell_applicants(
+        request,
         title=_("准入申请已提交联席会议审议：%(title)s") % {"title": request.title},
         body=_("审核期限%(due)s。") % {"due": _day(request.review_due_at)},
-        url=_request_url(request),
     )
     return request
 
@@ -287,11 +284,8 @@ def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> Admissi
     audit.record(
         actor=actor, action="admission.request_appeal", obj=request, changes={"reasons": reasons}
     )
-    _tell(
-        _coordinators(request.district),
-        title=_("准入申诉待复核：%(title)s") % {"title": request.title},
-        body=reasons,
-        url=_request_url(request),
+    _tell_reviewers(
+        request, title=_("准入申诉待复核：%(title)s") % {"title": request.title}, body=reasons
     )
     return request
 

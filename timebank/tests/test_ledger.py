@@ -16,6 +16,14 @@ from timebank.tasks import alert_mismatch
 pytestmark = [pytest.mark.django_db, pytest.mark.each_kind_of_day]
 
 
+def _transfer(bank, source, target, key, *, minutes=30, relation="祖孙", actor=None):
+    """A transfer to a relative, recorded by the community worker unless ``actor`` says who."""
+    return services.transfer(
+        actor=actor or bank.worker, source=source, target=target, minutes=minutes, key=key,
+        relation=relation,
+    )  # fmt: skip
+
+
 def fresh(account) -> Account:
     return Account.objects.get(pk=account.pk)
 
@@ -130,10 +138,7 @@ def test_storage_cap(bank):
     # The cap also stops a transfer in.
     services.deposit(actor=bank.worker, account=bank.elder, minutes=50, key="cap-3")
     with pytest.raises(ValidationError) as err:
-        services.transfer(
-            actor=bank.worker, source=bank.elder, target=bank.young, minutes=30, key="cap-4",
-            relation="祖孙",
-        )  # fmt: skip
+        _transfer(bank, bank.elder, bank.young, "cap-4")
     assert err.value.code == "over_storage_cap"
 
 
@@ -174,10 +179,7 @@ def test_team_hours_can_only_be_donated(bank):
         services.withdraw(actor=bank.worker, account=bank.team, minutes=60, key="t-w")
     assert err.value.code == "team_donate_only"
     with pytest.raises(ValidationError):
-        services.transfer(
-            actor=bank.worker, source=bank.team, target=bank.elder, minutes=60, key="t-t",
-            relation="无",
-        )  # fmt: skip
+        _transfer(bank, bank.team, bank.elder, "t-t", minutes=60, relation="无")
     services.donate(actor=bank.worker, source=bank.team, fund=bank.fund, minutes=120, key="t-g")
     assert fresh(bank.team).balance == 0 and fresh(bank.fund).balance == 120
     # The fund serves priority elderly: a worker records the withdrawal from the fund.
@@ -190,20 +192,11 @@ def test_relative_transfer_needs_a_worker(bank):
     services.deposit(actor=bank.worker, account=bank.young, minutes=60, key="rt-d")
     owner = bank.d.users["resident:own"]
     with pytest.raises(PermissionDenied):
-        services.transfer(
-            actor=owner, source=bank.young, target=bank.elder, minutes=30, key="rt-1",
-            relation="母子",
-        )  # fmt: skip
+        _transfer(bank, bank.young, bank.elder, "rt-1", relation="母子", actor=owner)
     with pytest.raises(ValidationError) as err:
-        services.transfer(
-            actor=bank.worker, source=bank.young, target=bank.elder, minutes=30, key="rt-2",
-            relation=" ",
-        )  # fmt: skip
+        _transfer(bank, bank.young, bank.elder, "rt-2", relation=" ")
     assert err.value.code == "relation_required"
-    tx = services.transfer(
-        actor=bank.worker, source=bank.young, target=bank.elder, minutes=30, key="rt-3",
-        relation="祖孙",
-    )  # fmt: skip
+    tx = _transfer(bank, bank.young, bank.elder, "rt-3")
     assert "祖孙" in tx.memo
     assert fresh(bank.young).balance == 30 and fresh(bank.elder).balance == 30
 
@@ -378,10 +371,7 @@ def test_each_account_chain_links_its_postings(bank):
     tip. Two accounts' chains are independent (a transfer extends both)."""
     for i in range(3):
         services.deposit(actor=bank.worker, account=bank.young, minutes=5, key=f"ch-{i}")
-    services.transfer(
-        actor=bank.worker, source=bank.young, target=bank.elder, minutes=5, key="ch-t",
-        relation="母子",
-    )  # fmt: skip
+    _transfer(bank, bank.young, bank.elder, "ch-t", minutes=5, relation="母子")
     for account in (bank.young, bank.elder, bank.issuance):
         account.refresh_from_db()
         chain = list(Posting.objects.filter(account=account).order_by("seq"))

@@ -94,6 +94,11 @@ def world(django_db_setup, django_db_blocker):
         yield own, far, _district_world(own), _district_world(far)
 
 
+def listed(found, obj) -> None:
+    """A read: refused unless the user's scoped list holds ``obj``."""
+    deny_unless(found.filter(pk=obj.pk).exists())
+
+
 def attempt(world, role, side, action) -> bool:
     own, far, own_data, far_data = world
     actor = own.users[f"{role}:own"]
@@ -108,11 +113,9 @@ def attempt(world, role, side, action) -> bool:
     department = d.departments[0]
 
     actions = {
-        "read_lists": lambda: deny_unless(
-            admission_selectors.user_districts(actor).filter(pk=d.district.pk).exists()
-        ),
-        "read_decisions": lambda: deny_unless(
-            admission_selectors.decisions_visible_to(actor).filter(pk=data["decided"].pk).exists()
+        "read_lists": lambda: listed(admission_selectors.user_districts(actor), d.district),
+        "read_decisions": lambda: listed(
+            admission_selectors.decisions_visible_to(actor), data["decided"]
         ),
         "edit_lists": lambda: admission.list_draft_start(
             actor=actor, district=d.district, kind="duty"
@@ -122,8 +125,8 @@ def attempt(world, role, side, action) -> bool:
                 d, actor, department=department, title="矩阵测试事项", submit_token="matrix"
             )
         ),
-        "read_pending_request": lambda: deny_unless(
-            admission_selectors.requests_visible_to(actor).filter(pk=data["pending"].pk).exists()
+        "read_pending_request": lambda: listed(
+            admission_selectors.requests_visible_to(actor), data["pending"]
         ),
         "prepare": lambda: admission.request_prepare(
             actor=actor, request=data["pending"], opinion="矩阵测试"
@@ -139,8 +142,8 @@ def attempt(world, role, side, action) -> bool:
         "review": lambda: admission.request_decide(
             actor=actor, request=data["prepared"], meeting=data["meeting"], decision="approve"
         ),
-        "read_meetings": lambda: deny_unless(
-            admission_selectors.meetings_visible_to(actor).filter(pk=data["meeting"].pk).exists()
+        "read_meetings": lambda: listed(
+            admission_selectors.meetings_visible_to(actor), data["meeting"]
         ),
         "withdraw_item": lambda: admission.item_withdraw(
             actor=actor, item=data["item"], reasons="矩阵测试"
@@ -153,9 +156,7 @@ def attempt(world, role, side, action) -> bool:
             due_in_working_days=3,
             dispatch_token="matrix",
         ),
-        "view_task": lambda: deny_unless(
-            selectors.tasks_visible_to(actor).filter(pk=task.pk).exists()
-        ),
+        "view_task": lambda: listed(selectors.tasks_visible_to(actor), task),
         "complete_task": lambda: services.task_complete(actor=actor, task=task, minutes_spent=30),
         "refuse_unadmitted": lambda: services.unadmitted_refuse(
             actor=actor,
@@ -178,9 +179,7 @@ def attempt(world, role, side, action) -> bool:
             community=community,
             entry=admission.entries_in_force(d.district, "certificate").get(key="ZM-05"),
         ),
-        "read_ledger": lambda: deny_unless(
-            selectors.communities_watched_by(actor).filter(pk=community.pk).exists()
-        ),
+        "read_ledger": lambda: listed(selectors.communities_watched_by(actor), community),
     }
     return attempt_allowed(actions[action], label=f"{role} {action} {side}")
 
