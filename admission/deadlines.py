@@ -2,17 +2,13 @@
 changes (core.deadlines); the moves are listed in the calendar change's audit event."""
 
 from admission.models import AdmissionRequest
-from core.deadlines import Deadline, register
+from core import deadlines
 
-S = AdmissionRequest.Status
+UNDER_REVIEW = [AdmissionRequest.Status.UNDER_REVIEW, AdmissionRequest.Status.PREPARED]
 
-register(
-    Deadline(
-        label="admission.request.review_due_at",
-        open_objects=lambda: AdmissionRequest.objects.filter(
-            status__in=[S.UNDER_REVIEW, S.PREPARED], review_due_at__isnull=False
-        ),
-        due_field="review_due_at",
-        set_field="submitted_at",
-    )
+deadlines.register(
+    "admission.request.review_due_at",
+    lambda: AdmissionRequest.objects.filter(status__in=UNDER_REVIEW, review_due_at__isnull=False),
+    due="review_due_at",
+    since="submitted_at",
 )

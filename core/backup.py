@@ -230,12 +230,17 @@ def pg_tables(cursor) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def pg_counts(cursor) -> dict:
+def row_counts(cursor, tables: list[str]) -> dict:
+    """{table: rows} for the tables named (by the database's own catalogue)."""
     counts = {}
-    for table in pg_tables(cursor):
+    for table in tables:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from the catalogue
         counts[table] = cursor.fetchone()[0]
     return counts
+
+
+def pg_counts(cursor) -> dict:
+    return row_counts(cursor, pg_tables(cursor))
 
 
 def restore_postgresql(path: Path) -> None:
@@ -277,11 +282,7 @@ def sqlite_tables(cursor) -> list[str]:
 
 
 def sqlite_counts(cursor) -> dict:
-    counts = {}
-    for table in sqlite_tables(cursor):
-        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from the catalogue
-        counts[table] = cursor.fetchone()[0]
-    return counts
+    return row_counts(cursor, sqlite_tables(cursor))
 
 
 def restore_sqlite(path: Path) -> None:

@@ -38,9 +38,11 @@ class Deadline:
 DEADLINES: list[Deadline] = []
 
 
-def register(deadline: Deadline) -> None:
-    if all(d.label != deadline.label for d in DEADLINES):
-        DEADLINES.append(deadline)
+def register(label: str, open_objects, *, due: str, since: str, noted=None) -> None:
+    """Follow the deadline in field `due` of the objects `open_objects()` returns, set at the
+    moment in field `since`; `noted(obj, old, new, actor, day)` notes each move on the object."""
+    if all(d.label != label for d in DEADLINES):
+        DEADLINES.append(Deadline(label, open_objects, due, since, noted))
 
 
 def follow_calendar_change(*, actor, day: datetime.date, became_working: bool) -> dict[str, list]:

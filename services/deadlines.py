@@ -6,8 +6,7 @@ from functools import partial
 
 from django.utils.translation import gettext as _
 
-from core import clock
-from core.deadlines import Deadline, register
+from core import clock, deadlines
 from services.models import EventKind, ServiceRequest, State
 from services.services.common import _event
 
@@ -22,23 +21,15 @@ def _noted(what: str, request, old, new, actor, day) -> None:
            data={"field": what, "old": old.isoformat(), "new": new.isoformat()})  # fmt: skip
 
 
-register(
-    Deadline(
-        label="services.request.accept_due",
-        open_objects=lambda: ServiceRequest.objects.filter(state=State.SUBMITTED),
-        due_field="accept_due",
-        set_field="created_at",
-        noted=partial(_noted, _("受理期限")),
-    )
-)
-register(
-    Deadline(
-        label="services.request.due_at",
-        open_objects=lambda: ServiceRequest.objects.filter(
-            state__in=[State.DISPATCHED, State.HANDLING], due_at__isnull=False
-        ),
-        due_field="due_at",
-        set_field="dispatched_at",
-        noted=partial(_noted, _("办理期限")),
-    )
-)
+# Not yet accepted: the acceptance deadline; dispatched or in hand: the handling deadline.
+HANDLED = [State.DISPATCHED, State.HANDLING]
+deadlines.register(
+    "services.request.accept_due",
+    lambda: ServiceRequest.objects.filter(state=State.SUBMITTED),
+    due="accept_due", since="created_at", noted=partial(_noted, _("受理期限")),
+)  # fmt: skip
+deadlines.register(
+    "services.request.due_at",
+    lambda: ServiceRequest.objects.filter(state__in=HANDLED, due_at__isnull=False),
+    due="due_at", since="dispatched_at", noted=partial(_noted, _("办理期限")),
+)  # fmt: skip
