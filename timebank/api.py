@@ -17,7 +17,7 @@ from ninja import Field, Header, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from core.api import AUTH, IdempotencyConflict, Page, errors
 from core.api_schemas import MAX_ID, PathId
@@ -110,6 +110,23 @@ class ConfirmIn(Schema):
     rating: int | None = Field(None, ge=1, le=5)
 
 
+# A time of day in Beijing as the offer stores it ("18:00:00"), with no offset. JSON Schema's
+# "time" format is RFC 3339's full-time, which must carry one: declared as a pattern instead, so
+# the answer matches the document (schemathesis found "18:00:00" failing format "time").
+LocalTimeOut = Annotated[
+    datetime.time | None,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d+)?$"},
+                {"type": "null"},
+            ],
+            "description": "Beijing time of day, without an offset, e.g. 18:00:00",
+        }
+    ),
+]
+
+
 class OfferOut(Schema):
     id: int
     category: str
@@ -118,8 +135,8 @@ class OfferOut(Schema):
     minutes: int
     skills: str
     weekdays: str = Field(description='ISO weekdays, e.g. "135"; empty means any day')
-    start_time: datetime.time | None
-    end_time: datetime.time | None
+    start_time: LocalTimeOut
+    end_time: LocalTimeOut
     window: str = Field(alias="window_text", description="The time slot as people read it")
     place_id: int
     poster_id: int
