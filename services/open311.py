@@ -37,7 +37,8 @@ from django.core.exceptions import (
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -329,6 +330,8 @@ def endpoint(view):
             return error_response(fmt, 413, too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
         except TooManyFieldsSent:
             return error_response(fmt, 400, _("请求的参数过多。"))
+        except (MultiPartParserError, UnreadablePostError):  # a body that cannot be parsed
+            return error_response(fmt, 400, _("请求正文无法解析，请检查格式后重试。"))
 
     def request_too_large(request, message, fmt="xml", **kwargs):
         """core.middleware.RequestSizeLimitMiddleware's 413, in this endpoint's format."""
