@@ -167,18 +167,31 @@ def _strategy(operation, path_ids):
     return cases()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_operation_answers_below_500_and_as_documented(demo, wsgi_app, role):
-    user = account_of(role)
-    _token, secret = services.api_token_create(actor=user, name="fuzz", scope="write")
-    headers = {"Authorization": f"Bearer {secret}"}
+def test_every_operation_as_every_role_answers_below_500_and_as_documented(demo, wsgi_app):
+    """One test for all the roles (not one per role): under pytest-xdist each test of a module
+    may land on another worker, and each worker would build the demo district again."""
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 89
+    failures = []
+    for role in ROLES:
+        # Each role starts from the demo as built: what the one before wrote (an ended role, a
+        # revoked token) is rolled back.
+        with transaction.atomic():
+            failures += fuzz_as(role, operations, demo)
+            transaction.set_rollback(True)
+    assert not failures, "\n\n".join(failures)
+
+
+def fuzz_as(role: str, operations: list, path_ids: dict) -> list[str]:
+    """Every operation as the role's first demo account; the failures, each named."""
+    user = account_of(role)
+    _token, secret = services.api_token_create(actor=user, name="fuzz", scope="write")
+    headers = {"Authorization": f"Bearer {secret}"}
     failures, answered = [], {}
     for operation in operations:
 
-        @given(case=_strategy(operation, demo))
+        @given(case=_strategy(operation, path_ids))
         @seed(zlib.crc32(f"{role} {operation.label}".encode()))
         @hypothesis_settings(
             max_examples=EXAMPLES_PER_OPERATION,
@@ -195,10 +208,10 @@ def test_every_operation_answers_below_500_and_as_documented(demo, wsgi_app, rol
 
         try:
             check()
-        except Exception as error:  # noqa: BLE001 - collected and reported together below
-            failures.append(f"{operation.method.upper()} {operation.path}: {error}")
-    assert not failures, "\n\n".join(failures)
+        except Exception as error:  # noqa: BLE001 - collected and reported together
+            failures.append(f"as {role}: {operation.method.upper()} {operation.path}: {error}")
     # Every operation was called; the role got past authentication to answers of several kinds.
-    assert len(answered) == len(operations)
     statuses = set().union(*answered.values())
-    assert 200 in statuses and {401, 500} & statuses == set() and len(statuses) >= 3
+    if len(answered) != len(operations) or 200 not in statuses or {401, 500} & statuses:
+        failures.append(f"as {role}: operations called {len(answered)}, statuses {statuses}")
+    return failures
