@@ -55,7 +55,10 @@ def test_setting_a_calendar_day_says_what_it_now_is(client, d):
         {"action": "set_day", "date": "2026-12-05", "is_working_day": "1", "note": "调休上班"},
         follow=True,
     )
-    assert "已将2026-12-05设为工作日：此后按工作日计算的期限都按新日历计算。" in _said(page)
+    assert (
+        "已将2026-12-05设为工作日：按工作日计算的期限都按新日历计算，未办结事项的期限已随之调整。"
+        in _said(page)
+    )
     page = client.post(
         reverse("calendar"), {"action": "set_day", "date": "2026-12-07", "is_working_day": "0"},
         follow=True,

@@ -71,7 +71,9 @@ def calendar_page(request):
                 year = day.year
                 messages.success(
                     request,
-                    _("已将%(date)s设为%(kind)s：此后按工作日计算的期限都按新日历计算。")
+                    _(
+                        "已将%(date)s设为%(kind)s：按工作日计算的期限都按新日历计算，未办结事项的期限已随之调整。"
+                    )
                     % {
                         "date": day.isoformat(),
                         "kind": _("工作日")
