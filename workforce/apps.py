@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The audit log's names for this app's actions.
+AUDIT_LABELS = {
+    "workforce.staffing_rule_create": _("新增配备标准"),
+    "workforce.staffing_rules_seed": _("载入默认配备标准"),
+}
+
 
 class WorkforceConfig(AppConfig):
     """The community workforce (seed §4): staffing standards first; posts, grades, pay standards,
@@ -15,13 +21,8 @@ class WorkforceConfig(AppConfig):
         from core.demo import extensions
         from workforce import demo, rules  # noqa: F401 - rules registers the permissions
 
-        action_labels.register(
-            {
-                "workforce.staffing_rule_create": _("新增配备标准"),
-                "workforce.staffing_rules_seed": _("载入默认配备标准"),
-            }
-        )
         navigation.register(
             _("人员配备"), "workforce:staffing", perm="workforce.view_staffing", order=24
         )
         extensions.register("workforce")(demo.build)
+        action_labels.register(AUDIT_LABELS)
