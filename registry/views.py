@@ -145,42 +145,58 @@ def _batch(request, pk) -> ImportBatch:
     return get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
 
 
+def _commit(request, b) -> None:
+    services.import_commit(actor=request.user, batch=b)
+    messages.success(request, _("已开始导入，整批成功或整批不导入。"))
+
+
+def _recheck(request, b) -> None:
+    services.import_recheck(actor=request.user, batch=b)
+    messages.success(request, _("已重新开始检查，完成后本页会显示结果。"))
+
+
+def _set_mapping(request, b) -> None:
+    mapping = {h["title"]: request.POST.get(f"map-{i}", "") for i, h in enumerate(b.headers)}
+    services.import_source_set_mapping(actor=request.user, source=b.source, mapping=mapping)
+    services.import_recheck(actor=request.user, batch=b)
+    messages.success(request, _("列映射已保存，正在按新映射重新检查。"))
+
+
+def _confirm_person(request, b) -> None:
+    row = get_object_or_404(ImportRow, batch=b, pk=request.POST.get("row"))
+    choice = request.POST.get("person", "")
+    chosen = Person.objects.filter(pk=choice).first() if choice.isdigit() else None
+    if choice.isdigit() and chosen is None:
+        raise ValidationError(_("请选择候选人员。"))
+    services.import_confirm(actor=request.user, row=row, person=chosen)
+
+
+def _check_id_numbers(request, b) -> None:
+    """One row's ID number ending in 000 checked ("row"), or all of the batch's ("all")."""
+    row_id = request.POST.get("row", "")
+    row = None if row_id == "all" else get_object_or_404(
+        ImportRow, batch=b, pk=row_id if row_id.isdigit() else 0
+    )  # fmt: skip
+    checked = services.import_id_numbers_checked(actor=request.user, batch=b, row=row)
+    messages.success(request, _("已核对%(n)d个身份证号，导入时照这些号码登记。") % {"n": checked})
+
+
+# What each button of the batch page does (its form's "action").
+BATCH_ACTIONS = {
+    "commit": _commit, "recheck": _recheck, "mapping": _set_mapping,
+    "confirm": _confirm_person, "id_checked": _check_id_numbers,
+}  # fmt: skip
+
+
 @login_required
 def batch(request, pk):
     user = request.user
     b = _batch(request, pk)
     if request.method == "POST":
-        action = request.POST.get("action")
-        with refusals_shown_on(request):
-            if action == "commit":
-                services.import_commit(actor=user, batch=b)
-                messages.success(request, _("已开始导入，整批成功或整批不导入。"))
-            elif action == "recheck":
-                services.import_recheck(actor=user, batch=b)
-                messages.success(request, _("已重新开始检查，完成后本页会显示结果。"))
-            elif action == "mapping":
-                mapping = {
-                    h["title"]: request.POST.get(f"map-{i}", "") for i, h in enumerate(b.headers)
-                }
-                services.import_source_set_mapping(actor=user, source=b.source, mapping=mapping)
-                services.import_recheck(actor=user, batch=b)
-                messages.success(request, _("列映射已保存，正在按新映射重新检查。"))
-            elif action == "confirm":
-                row = get_object_or_404(ImportRow, batch=b, pk=request.POST.get("row"))
-                choice = request.POST.get("person", "")
-                chosen = Person.objects.filter(pk=choice).first() if choice.isdigit() else None
-                if choice.isdigit() and chosen is None:
-                    raise ValidationError(_("请选择候选人员。"))
-                services.import_confirm(actor=user, row=row, person=chosen)
-            elif action == "id_checked":
-                row_id = request.POST.get("row", "")
-                row = None if row_id == "all" else get_object_or_404(
-                    ImportRow, batch=b, pk=row_id if row_id.isdigit() else 0
-                )  # fmt: skip
-                checked = services.import_id_numbers_checked(actor=user, batch=b, row=row)
-                messages.success(
-                    request, _("已核对%(n)d个身份证号，导入时照这些号码登记。") % {"n": checked}
-                )
+        act = BATCH_ACTIONS.get(request.POST.get("action"))
+        with refusals_shown_on(request):  # refused: the page below shows why
+            if act is not None:
+                act(request, b)
             return redirect("registry:batch", b.pk)
     if request.headers.get("HX-Request"):
         return render(request, "registry/_batch_status.html", {"b": b})

@@ -33,31 +33,8 @@ def stage_chunk(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
             "person_id", "field__key", "value_hash"
         )
     )
-    unmatched = []
-    for row in chunk:
-        if row.status == ImportRow.Status.BAD:
-            continue
-        person = people.get(row.data["id_hash"])
-        if person is not None:
-            row.person = person
-            facts = [
-                (person.pk, k, fact_hash(fields[k], row.data, v))
-                for k, v in row.data["values"].items()
-            ]
-            facts += [(person.pk, t, values.value_hash(t, "是")) for t in row.data["tags"]]
-            if facts and all(f in known for f in facts):
-                row.status = ImportRow.Status.UNCHANGED
-            continue
-        unmatched.append(row)
-    pool = Candidates(batch.district_id, [r.data for r in unmatched])
-    for row in unmatched:
-        candidates = pool.of(row.data)
-        if candidates:
-            row.candidates = candidates
-            row.status = ImportRow.Status.CONFIRM
-    for row in chunk:
-        if row.data.get("id_warning") and row.status != ImportRow.Status.BAD:
-            row.status = ImportRow.Status.CONFIRM  # a person checks the number first
+    unmatched = _match_registered(chunk, people, known, fields)
+    _hold_for_a_person(batch, unmatched, chunk)
     bulk.insert_rows(
         ImportRow, STAGED_COLUMNS,
         [(r.batch_id, r.line, r.key, r.status, r.errors, r.data, r.person_id, r.candidates,
@@ -75,6 +52,41 @@ def stage_chunk(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
             "rows_total", "rows_done", "rows_ok", "rows_bad", "rows_unchanged", "rows_to_confirm",
         ]
     )  # fmt: skip
+
+
+def _match_registered(chunk, people: dict, known: set, fields) -> list[ImportRow]:
+    """Give each good row whose ID number the registry knows its person (unchanged when this
+    source already said every value); the rows left without a person."""
+    unmatched = []
+    for row in chunk:
+        if row.status == ImportRow.Status.BAD:
+            continue
+        person = people.get(row.data["id_hash"])
+        if person is None:
+            unmatched.append(row)
+            continue
+        row.person = person
+        facts = [
+            (person.pk, k, fact_hash(fields[k], row.data, v)) for k, v in row.data["values"].items()
+        ]
+        facts += [(person.pk, t, values.value_hash(t, "是")) for t in row.data["tags"]]
+        if facts and all(f in known for f in facts):
+            row.status = ImportRow.Status.UNCHANGED
+    return unmatched
+
+
+def _hold_for_a_person(batch, unmatched: list[ImportRow], chunk) -> None:
+    """Rows a person must confirm first: those that may be someone registered without an ID
+    number (their candidates), and those whose ID number ends in 000 (a number Excel may cut)."""
+    pool = Candidates(batch.district_id, [r.data for r in unmatched])
+    for row in unmatched:
+        candidates = pool.of(row.data)
+        if candidates:
+            row.candidates = candidates
+            row.status = ImportRow.Status.CONFIRM
+    for row in chunk:
+        if row.data.get("id_warning") and row.status != ImportRow.Status.BAD:
+            row.status = ImportRow.Status.CONFIRM
 
 
 def plain(field, stored: str) -> str:
