@@ -52,6 +52,18 @@ def test_service_list_and_definition_in_both_formats(client, world):
     assert root.find("attributes/attribute/values/value/key") is not None
 
 
+def test_older_clients_singular_definition_path_gives_the_same_answer(client, world):
+    """Some older GeoReport clients ask /service/{code}.xml (singular): same definition, same
+    errors, as /services/{code}.xml."""
+    for fmt in ("xml", "json"):
+        plural = client.get(f"{BASE}/services/MZ-002.{fmt}")
+        singular = client.get(f"{BASE}/service/MZ-002.{fmt}")
+        assert singular.status_code == plural.status_code == 200
+        assert singular.content == plural.content
+    missing = client.get(f"{BASE}/service/NOPE.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
 def test_errors_use_the_spec_format_and_status(client):
     response = client.get(f"{BASE}/services/NOPE.xml")
     assert response.status_code == 404
