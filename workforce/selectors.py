@@ -71,8 +71,3 @@ def staffing(user, district: Place, day: datetime.date) -> tuple[StaffingRule | 
     ]
     rows.sort(key=lambda r: (-r.shortfall, -(r.shortfall / r.standard if r.standard else 0)))
     return rule, rows
-
-
-def districts_of(user) -> list[Place]:
-    """The districts whose staffing the user sees."""
-    return list(places_visible_to(user).filter(level=PlaceLevel.DISTRICT).order_by("code"))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.refusals import refusals_shown_on
+from core.selectors import districts_of
 from workforce import forms, selectors, services
 
 
@@ -16,7 +17,7 @@ def staffing(request):
     user = request.user
     if not user.has_perm("workforce.view_staffing"):
         raise PermissionDenied
-    districts = selectors.districts_of(user)
+    districts = list(districts_of(user).order_by("code"))
     if not districts:
         raise PermissionDenied
     district = next(
