@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "registry",
     "timebank",
     "dashboard",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,18 @@ RATELIMIT_CACHE_PREFIX = "linli:rl:"
 # comma-separated): then the nearest X-Forwarded-For hop that is not (core.throttle).
 TRUSTED_PROXIES = env_list("LINLI_TRUSTED_PROXIES", default=[])
 RATELIMIT_IP_META_KEY = "core.throttle.client_address"
+
+# Text messages (notify.sms): "console" logs them (the demo), "http" posts them signed to an SMS
+# gateway (README, "Messages"), "none" has no SMS channel.
+SMS = {
+    "BACKEND": os.environ.get("LINLI_SMS_BACKEND", "console"),
+    "URL": os.environ.get("LINLI_SMS_URL", ""),
+    "KEY_ID": os.environ.get("LINLI_SMS_KEY_ID", ""),
+    "SECRET": os.environ.get("LINLI_SMS_SECRET", ""),
+    "SIGN_NAME": os.environ.get("LINLI_SMS_SIGN_NAME", "邻里"),
+    "TEMPLATE": os.environ.get("LINLI_SMS_TEMPLATE", ""),
+    "TIMEOUT": env_int("LINLI_SMS_TIMEOUT", default=5, minimum=1),
+}
 
 TASKS = {
     "default": {
