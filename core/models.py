@@ -127,6 +127,13 @@ class Department(models.Model):
     short_code = models.CharField(_("简码"), max_length=32)
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = MomentField(auto_now_add=True)
+    # Set for a street office (街道办事处), the district's agency for one street: it applies for
+    # admission and pushes work onto its street's communities as a department does, so requests,
+    # admitted items, tasks and refusals name either kind of body (admission.offices).
+    street = models.OneToOneField(
+        Place, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="street_office", limit_choices_to={"level": PlaceLevel.STREET},
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("职能部门")
@@ -141,6 +148,10 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_street_office(self) -> bool:
+        return self.street_id is not None
 
 
 class User(AbstractUser):
@@ -501,3 +512,14 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.operation} {self.key}"
+
+
+# Accounts people open themselves: SMS codes, sign-up numbers, registry links, the SMS factor.
+from core.sms_models import (  # noqa: E402, F401
+    AccountLink,
+    AccountMobile,
+    CodePurpose,
+    LinkState,
+    SmsCode,
+    SmsDevice,
+)
