@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from admission.models import (
     AdmissionRequest,
@@ -183,3 +184,50 @@ def admitted_periods(community_ids, start: datetime.date, end: datetime.date):
         .values("community_id", "item__period_start", "item__period_end")
         .annotate(n=Count("id"))
     )
+
+
+# ---------------------------------------------------------------- the district's one page
+
+
+def decisions_reaching(community_ids, start: datetime.datetime, end: datetime.datetime) -> dict:
+    """Admission requests decided in [`start`, `end`) that name any of these communities:
+    {"admitted": n, "refused": n} (refused at review or against the negative list)."""
+    refused = (AdmissionRequest.Status.REFUSED, AdmissionRequest.Status.REFUSED_NEGATIVE)
+    rows = (
+        AdmissionRequest.objects.filter(
+            communities__in=community_ids,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            status__in=AdmissionRequest.DECIDED,
+        )
+        .values("status")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    counts = {"admitted": 0, "refused": 0}
+    for row in rows:
+        counts["refused" if row["status"] in refused else "admitted"] += row["n"]
+    return counts
+
+
+def items_in_force(community_ids, day: datetime.date, kinds) -> dict[str, int]:
+    """Admitted items of these kinds that reached any of these communities on `day` (admitted
+    by then, their period covering it, not withdrawn before it), counted per kind."""
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    end = timezone.make_aware(end)
+    rows = (
+        AdmittedItem.objects.filter(
+            scopes__community_id__in=community_ids,
+            kind__in=kinds,
+            admitted_at__lt=end,
+            period_start__lte=day,
+            period_end__gte=day,
+        )
+        .exclude(withdrawn_at__lt=end)
+        .values("kind")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    counts = dict.fromkeys(kinds, 0)
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts

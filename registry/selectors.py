@@ -284,3 +284,29 @@ def status_tags_of(person: Person) -> set[str]:
             person=person, is_current=True, field__is_tag=True, value="是"
         ).values_list("field__key", flat=True)
     )
+
+
+# ---------------------------------------------------------------- the district's one page
+
+
+def report_columns_by_source(district: Place) -> dict:
+    """The district's kept one-table reports, column by column: {"system": n, "hand": n}. A
+    column is filled by the system when a department owns its field (one source, imported) or
+    core holds it (CORE_READERS); by hand when nobody does (社区采集: the community types it)."""
+    counts = {"system": 0, "hand": 0}
+    for owner_id, key in ReportColumn.objects.filter(
+        report__district=district, report__status=ReportForm.Status.KEPT
+    ).values_list("field__owner_id", "field__key"):
+        counts["system" if owner_id or key in CORE_READERS else "hand"] += 1
+    return counts
+
+
+def cells_typed(place: Place, start: datetime.datetime, end: datetime.datetime) -> int:
+    """Report cells communities of `place` typed by hand in [`start`, `end`): one audit event
+    of registry.report_fill each (registry.services.reports.report_fill records them)."""
+    return AuditEvent.objects.filter(
+        action="registry.report_fill",
+        place_path__startswith=place.path,
+        at__gte=start,
+        at__lt=end,
+    ).count()

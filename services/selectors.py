@@ -155,3 +155,55 @@ def overdue_lists_visible_to(user) -> QuerySet[OverdueList]:
     return base.filter(
         Q(district_id__in=districts) | Q(department_id__in=officer_departments(user))
     )
+
+
+# ---------------------------------------------------------------- the district's one page
+
+
+def _summed(model, key: str, place: Place, first, end) -> dict:
+    from services import summary
+
+    if first >= end:
+        return dict.fromkeys(summary.COUNTERS, 0)
+    rows = model.objects.filter(
+        district_id=place.district_id or place.pk,
+        place_path__startswith=place.path,
+        **{f"{key}__gte": first, f"{key}__lt": end},
+    ).aggregate(**summary.sums())
+    return {name: value or 0 for name, value in rows.items()}
+
+
+def rates_of_place(place: Place, first, end) -> dict:
+    """三率 and the on-time rate of the requests of `place` and below created on the local days
+    [`first`, `end`), as services.metrics computes them (same row), from the summary tables:
+    whole weeks from the weekly one, the days of a partial first or last week from the daily one.
+    Requests whose acceptance deadline is still ahead are not counted as late."""
+    import datetime
+
+    from django.utils import timezone
+
+    from services import summary
+    from services.metrics import _summary_row
+    from services.models import RequestSummary, RequestSummaryWeek
+
+    first_monday = first + datetime.timedelta(days=-first.weekday() % 7)
+    last_monday = end - datetime.timedelta(days=end.weekday())
+    if first_monday >= last_monday:
+        parts = [_summed(RequestSummary, "day", place, first, end)]
+    else:
+        parts = [
+            _summed(RequestSummary, "day", place, first, first_monday),
+            _summed(RequestSummaryWeek, "week", place, first_monday, last_monday),
+            _summed(RequestSummary, "day", place, last_monday, end),
+        ]
+    counts = {name: sum(p[name] for p in parts) for name in summary.COUNTERS}
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    until = timezone.make_aware(datetime.datetime.combine(end, datetime.time.min))
+    waiting = ServiceRequest.objects.filter(
+        district_id=place.district_id or place.pk,
+        place_path__startswith=place.path,
+        created_at__gte=since,
+        created_at__lt=until,
+    )
+    counts["not_yet_due"] = len(summary.not_yet_due(waiting, timezone.now()))
+    return _summary_row("", counts)

@@ -332,3 +332,35 @@ def disputes_to_resolve(user) -> QuerySet:
     # The policy grants a superuser every dispute (as has_perm does): the list is of open ones.
     open_ = policies.resolvable_disputes(user).filter(status=Dispute.Status.OPEN)
     return open_.select_related("order__listing", "order__volunteer", "place")
+
+
+def deposits_by_month(place: Place, start, end) -> dict:
+    """Service time deposited into members' accounts of `place` and below in [`start`, `end`)
+    (aware datetimes), in minutes per local month ({first day of month: minutes}): what the
+    statistics page charts, for the district's one page."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    from timebank.models import TxKind
+
+    rows = (
+        Posting.objects.filter(
+            district_id=place.district_id or place.pk,
+            account__place__path__startswith=place.path,
+            account__kind=AccountKind.MEMBER,
+            transaction__kind=TxKind.DEPOSIT,
+            amount__gt=0,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    result: dict = {}
+    for row in rows:
+        month = row["month"]
+        month = (month.date() if hasattr(month, "date") else month).replace(day=1)
+        result[month] = result.get(month, 0) + row["total"]
+    return result

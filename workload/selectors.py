@@ -186,3 +186,10 @@ def time_logs_visible_to(user) -> QuerySet[TimeLog]:
     return policies.in_watched_communities(
         TimeLog.objects.select_related("community", "logged_by"), user
     )
+
+
+def refusals_counted(community_ids, start: datetime.datetime, end: datetime.datetime) -> int:
+    """Unadmitted work these communities refused in [`start`, `end`) (the district's one page)."""
+    return RefusedWork.objects.filter(
+        community_id__in=community_ids, refused_at__gte=start, refused_at__lt=end
+    ).count()
