@@ -83,3 +83,9 @@ def rotation_target():
             Sealed("mobile_enc", "mobile_hash", lambda _row, v: keyed_hash("mobile:" + v)),
         ),
     )
+
+
+def mobile_for_message(person: Person) -> str:
+    """The full mobile number of ``person``, for a text message the system sends them
+    (notify's SMS channel). Nobody sees it, so it is not a view and not audited; "" if none."""
+    return decrypt(person.mobile_enc) if person.mobile_enc else ""

@@ -56,7 +56,13 @@ def notifications_card(user) -> list[Card]:
     from core.selectors import unread_notifications
 
     unread = unread_notifications(user)
-    items = [Item(n.title, n.url, clock.shown(n.created_at)) for n in unread[:8]]
+    from core.inbox import shown
+
+    # Through notify's "open": following the link marks the message read.
+    items = [
+        Item(n.shown_title, reverse("notify:open", args=[n.pk]), clock.shown(n.created_at))
+        for n in shown(unread[:8])
+    ]
     return [
         Card(
             _("待阅消息"),

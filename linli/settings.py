@@ -289,7 +289,38 @@ SMS = {
     "SIGN_NAME": os.environ.get("LINLI_SMS_SIGN_NAME", "邻里"),
     "TEMPLATE": os.environ.get("LINLI_SMS_TEMPLATE", ""),
     "TIMEOUT": env_int("LINLI_SMS_TIMEOUT", default=5, minimum=1),
+    # A provider template per message kind, "kind=template_id,..." (else the free-text template).
+    "TEMPLATES": dict(
+        item.split("=", 1) for item in env_list("LINLI_SMS_TEMPLATES", default=[]) if "=" in item
+    ),
 }
+# WeChat template messages (notify.wechat): "console", "http" (a relay holding the official
+# account's token), "none".
+WECHAT = {
+    "BACKEND": os.environ.get("LINLI_WECHAT_BACKEND", "console"),
+    "URL": os.environ.get("LINLI_WECHAT_URL", ""),
+    "KEY_ID": os.environ.get("LINLI_WECHAT_KEY_ID", ""),
+    "SECRET": os.environ.get("LINLI_WECHAT_SECRET", ""),
+    "TEMPLATE": os.environ.get("LINLI_WECHAT_TEMPLATE", ""),
+    "TIMEOUT": env_int("LINLI_WECHAT_TIMEOUT", default=5, minimum=1),
+}
+# E-mail (Django's mail): "console" prints it (the demo), "smtp" sends through EMAIL_HOST.
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}[env_choice("LINLI_EMAIL_BACKEND", default="console", choices=("console", "smtp"))]
+EMAIL_HOST = os.environ.get("LINLI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LINLI_EMAIL_PORT", default=25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("LINLI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LINLI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LINLI_EMAIL_TLS", default=False)
+EMAIL_TIMEOUT = env_int("LINLI_EMAIL_TIMEOUT", default=10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("LINLI_EMAIL_FROM", "linli@localhost")
+# Links in SMS, e-mail and WeChat messages start with this address.
+SITE_URL = os.environ.get("LINLI_SITE_URL", "http://127.0.0.1:8000")
+# A send that times out or meets a server error is tried this many times, then falls back to
+# the in-app message (notify.tasks).
+NOTIFY_ATTEMPTS = env_int("LINLI_NOTIFY_ATTEMPTS", default=4, minimum=1)
 
 TASKS = {
     "default": {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("registry/", include("registry.urls")),
     path("timebank/", include("timebank.urls")),
+    path("notify/", include("notify.urls")),
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
 ]

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+AUDIT_LABELS = {"notify.preferences_update": _("修改消息接收设置")}
+
 
 class NotifyConfig(AppConfig):
     """Telling people: one service (``notify.services.send``) for every app, message kinds
@@ -9,3 +11,10 @@ class NotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notify"
     verbose_name = _("消息通知")
+
+    def ready(self):
+        from core import action_labels, inbox
+        from notify import catalogue, kinds  # noqa: F401 - catalogue registers today's kinds
+
+        inbox.register(kinds.render_notifications)
+        action_labels.register(AUDIT_LABELS)

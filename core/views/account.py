@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from core import calendar as workcal
-from core import clock, selectors, services
+from core import clock, inbox, selectors, services
 from core.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -164,7 +164,7 @@ def notifications(request):
             actor=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()]
         )
         return redirect("notifications")
-    items = list(request.user.notifications.all()[:200])
+    items = inbox.shown(request.user.notifications.all()[:200])
     # The page shows which were new (highlighted), then counts them as read: opened is seen.
     response = render(request, "core/notifications.html", {"items": items})
     services.notifications_mark_read(

@@ -1,0 +1,36 @@
+"""What the notify pages list: only the reader's own messages, choices and sends."""
+
+from django.db.models import QuerySet
+
+from core.models import Notification, Role
+from notify import kinds
+from notify.models import Channel, Delivery, Preference
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
+
+
+def deliveries_of(user) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(user=user).exclude(channel=Channel.INAPP).order_by("-pk")
+
+
+def preference_of(user) -> Preference:
+    """The account's saved choices, or the defaults (unsaved) when it has none."""
+    return Preference.objects.filter(user=user).first() or Preference(user=user)
+
+
+def reachable(user, pref: Preference) -> dict[str, bool]:
+    person = getattr(user, "person", None)
+    return {
+        Channel.SMS: bool(person is not None and person.mobile_enc),
+        Channel.EMAIL: bool(user.email),
+        Channel.WECHAT: bool(pref.wechat_openid),
+    }
+
+
+def kinds_for(user) -> list[kinds.Kind]:
+    """The kinds of message this account may receive: residents' and members' for everyone,
+    staff kinds for staff."""
+    staff = user.is_superuser or user.role_assignments.exclude(role=Role.RESIDENT).exists()
+    return [k for k in kinds.all_kinds() if staff or k.audience != kinds.STAFF]

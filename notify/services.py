@@ -1,0 +1,199 @@
+"""Every write of the notify app. ``send`` is the one door every app tells people through."""
+
+import datetime
+import functools
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit, clock
+from core.clock import one_write
+from core.models import Notification, Person
+from notify import kinds
+from notify.models import EXTERNAL, Channel, Delivery, Message, Preference
+
+
+def subject_key(subject) -> str:
+    """ "services.servicerequest:12" for a model instance; a string is taken as it is."""
+    if isinstance(subject, models.Model):
+        return f"{subject._meta.label_lower}:{subject.pk}"
+    return str(subject or "")[:80]
+
+
+def _recipients(recipients, actor) -> tuple[list[int], list[Person]]:
+    """Active accounts (ids, in order, once each) and people without an account."""
+    ids, people = [], []
+    for r in recipients:
+        if isinstance(r, Person):
+            if r.account_id:
+                ids.append(r.account_id)
+            else:
+                people.append(r)
+        elif r is not None:
+            ids.append(r if isinstance(r, int) else r.pk)
+    skip = getattr(actor, "pk", None)
+    ids = list(dict.fromkeys(i for i in ids if i != skip))
+    active = set(
+        get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+    )
+    return [i for i in ids if i in active], list({p.pk: p for p in people}.values())
+
+
+def quiet_until(preference: Preference | None, now: datetime.datetime) -> datetime.datetime | None:
+    """The end of the person's quiet hours (Beijing time) when ``now`` falls in them, else None."""
+    if preference is None or preference.quiet_start is None or preference.quiet_end is None:
+        return None
+    start, end = preference.quiet_start, preference.quiet_end
+    local = timezone.localtime(now)
+    moment = local.time()
+    inside = start <= moment < end if start < end else (moment >= start or moment < end)
+    if start == end or not inside:
+        return None
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return until if until > local else until + datetime.timedelta(days=1)
+
+
+def send(
+    *, kind: str, recipients, params: dict | None = None, url: str = "", subject=None, actor=None
+) -> list[Notification]:
+    """Tell ``recipients`` (accounts, account ids or people) a message of ``kind``.
+
+    Each account gets it in-app at once (shown in the reader's language), and on the channels
+    they chose (or the kind's defaults) from a background task after the caller's transaction
+    commits, held until their quiet hours end unless the kind is urgent. A person without an
+    account is told by SMS when the kind goes by SMS. ``actor``, who caused it, is not told.
+    Called by other services inside their transaction; the Delivery rows are the record."""
+    spec = kinds.get(kind)
+    frozen = kinds.freeze(params or {})
+    kinds.check(kind, frozen)
+    users, people = _recipients(recipients, actor)
+    if not users and not people:
+        return []
+    key, url = subject_key(subject), (url or "")[:300]
+    with transaction.atomic():
+        now = clock.now()
+        title, body = kinds.render(kind, frozen, language=settings.LANGUAGE_CODE)
+        notes = Notification.objects.bulk_create(
+            Notification(user_id=u, title=title[:200], body=body, url=url) for u in users
+        )
+        Message.objects.bulk_create(
+            Message(notification=n, kind=kind, params=frozen, subject=key) for n in notes
+        )
+        prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
+        common = {"kind": kind, "params": frozen, "url": url}
+        rows = [
+            Delivery(user_id=n.user_id, notification=n, channel=Channel.INAPP, attempts=1,
+                     status=Delivery.Status.SENT, finished_at=now, **common)
+            for n in notes
+        ]  # fmt: skip
+        for n in notes:
+            pref = prefs.get(n.user_id)
+            chosen = pref.channels if pref is not None else spec.channels
+            held = None if spec.urgent else quiet_until(pref, now)
+            rows += [
+                Delivery(user_id=n.user_id, notification=n, channel=c, not_before=held, **common)
+                for c in EXTERNAL
+                if c in chosen
+            ]
+        if Channel.SMS in spec.channels:
+            rows += [Delivery(person=p, channel=Channel.SMS, **common) for p in people]
+        rows = Delivery.objects.bulk_create(rows)
+        for row in rows:
+            if row.status == Delivery.Status.PENDING:
+                transaction.on_commit(functools.partial(_enqueue, row.pk, row.not_before))
+    return notes
+
+
+def _enqueue(pk: int, run_after: datetime.datetime | None) -> None:
+    from notify import tasks
+
+    tasks.enqueue(pk, run_after)
+
+
+def resolve(*, subject, kinds_=None) -> int:
+    """The matter ``subject`` is decided: its open messages (of ``kinds_`` if given) are resolved
+    and read, and sends still held for quiet hours are not made. How many were resolved."""
+    key = subject_key(subject)
+    if not key:
+        return 0
+    with transaction.atomic():
+        now = clock.now()
+        open_ = Message.objects.filter(subject=key, resolved_at__isnull=True)
+        if kinds_:
+            open_ = open_.filter(kind__in=list(kinds_))
+        ids = list(open_.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Message.objects.filter(pk__in=ids).update(resolved_at=now)
+        Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=now)
+        Delivery.objects.filter(notification_id__in=ids, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.CANCELLED, finished_at=now
+        )
+    return len(ids)
+
+
+def _clean_time(value, label: str) -> datetime.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.time):
+        return value
+    try:
+        return datetime.time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(_("%(label)s应为“时:分”，如 22:00。") % {"label": label}) from None
+
+
+def _check_reachable(actor, channels: list[str], openid: str) -> None:
+    person = getattr(actor, "person", None)
+    if Channel.SMS in channels and not (person is not None and person.mobile_enc):
+        raise ValidationError(_("您的账号没有登记手机号，无法接收短信。"))
+    if Channel.EMAIL in channels and not actor.email:
+        raise ValidationError(_("您的账号没有登记电子邮箱，无法接收邮件。"))
+    if Channel.WECHAT in channels and not openid:
+        raise ValidationError(_("您的账号尚未绑定微信，无法接收微信消息。"))
+
+
+@one_write
+def preferences_update(
+    *, actor, channels: list[str], quiet_start=None, quiet_end=None, language: str = ""
+) -> Preference:
+    """The account's own choices: channels besides in-app, quiet hours, the message language."""
+    if not getattr(actor, "is_authenticated", False):
+        raise ValidationError(_("请先登录。"))
+    channels = list(dict.fromkeys(channels or []))
+    unknown = [c for c in channels if c not in EXTERNAL]
+    if unknown:
+        raise ValidationError(_("未知的接收渠道：%(c)s。") % {"c": "、".join(map(str, unknown))})
+    start = _clean_time(quiet_start, _("免打扰开始"))
+    end = _clean_time(quiet_end, _("免打扰结束"))
+    if (start is None) != (end is None) or (start is not None and start == end):
+        raise ValidationError(_("免打扰时段须同时填写开始和结束，且两者不同。"))
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("不支持的语言。"))
+    pref, _created = Preference.objects.select_for_update().get_or_create(user=actor)
+    _check_reachable(actor, channels, pref.wechat_openid)
+    before = {
+        "channels": pref.channels,
+        "quiet": [str(pref.quiet_start or ""), str(pref.quiet_end or "")],
+        "language": pref.language,
+    }
+    pref.channels, pref.quiet_start, pref.quiet_end = channels, start, end
+    pref.language = language
+    pref.save()
+    after = {
+        "channels": channels,
+        "quiet": [str(start or ""), str(end or "")],
+        "language": language,
+    }
+    audit.record(
+        actor=actor,
+        action="notify.preferences_update",
+        obj=pref,
+        changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+    )
+    return pref
