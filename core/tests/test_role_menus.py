@@ -14,16 +14,21 @@ LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]*)</a>')
 
 # What a role does not use, so its menu does not offer it.
 NOT_IN_MENU = {
-    Role.RESIDENT: {"辖区", "事项清单", "人员", "共享数据", "职能部门"},
-    Role.SOCIAL_ORG_MEMBER: {"辖区", "事项清单", "人员", "共享数据", "职能部门"},
-    Role.GRID_WORKER: {"辖区"},
+    Role.RESIDENT: {"辖区", "事项清单", "人员", "共享数据", "职能部门", "成效一览"},
+    Role.SOCIAL_ORG_MEMBER: {"辖区", "事项清单", "人员", "共享数据", "职能部门", "成效一览"},
+    Role.GRID_WORKER: {"辖区", "成效一览"},
+    Role.COMMUNITY_WORKER: {"成效一览"},
+    Role.DEPARTMENT_OFFICER: {"成效一览"},
 }
 # And what it does.
 IN_MENU = {
     Role.RESIDENT: {"工作台", "诉求", "时间银行", "开证明", "我的信息"},
     Role.GRID_WORKER: {"人员", "共享数据", "诉求"},
     Role.COMMUNITY_WORKER: {"辖区", "事项清单", "人员", "共享数据", "社区任务"},
-    Role.ADMIN: {"辖区", "事项清单", "操作记录", "工作日历"},
+    Role.ADMIN: {"辖区", "事项清单", "操作记录", "工作日历", "成效一览"},
+    Role.COORDINATOR: {"成效一览"},
+    Role.STREET_OFFICER: {"成效一览"},
+    Role.AUDITOR: {"成效一览"},
 }
 # Roles whose account page offers API tokens (people who script against the API).
 API_TOKEN_ROLES = {
