@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import personal_data
-from core.models import Person, User
+from core.models import AccountMobile, Person, User
 from core.services import people
 from core.throttle import LoginGate, LoginRefused
 
-__all__ = ["LoginFailed", "LoginRefused", "attempt", "find_account"]
+__all__ = ["LoginFailed", "LoginRefused", "account_by_mobile", "attempt", "find_account"]
 
 BACKEND = "core.auth.UsernameOrMobileBackend"
 
@@ -33,6 +33,15 @@ def find_account(login: str) -> User | None:
         mobile_hash = personal_data.mobile_hash(login)
     except ValidationError:
         return None
+    return account_by_mobile(mobile_hash)
+
+
+def account_by_mobile(mobile_hash: str) -> User | None:
+    """The account that signs in with this mobile number (its keyed hash): the number it proved
+    at sign-up (core.AccountMobile), else the number of the person whose account it is."""
+    mobile = AccountMobile.objects.select_related("user").filter(mobile_hash=mobile_hash).first()
+    if mobile is not None:
+        return mobile.user
     person = (
         Person.objects.select_related("account")
         .filter(mobile_hash=mobile_hash, account__isnull=False)
@@ -117,4 +126,12 @@ AUDIT_LABELS = {
     "account.login_refused": _("登录被拒绝"),
     "account.captcha_required": _("登录需要验证码"),
     "request.rate_limited": _("请求过于频繁"),
+    "sms_code.sent": _("发送短信验证码"),
+    "account.signup": _("居民注册账号"),
+    "account.signup_duplicate": _("已注册手机号再次申请注册"),
+    "account.password_reset_sms": _("短信验证重设密码"),
+    "account.reset_refused_staff": _("工作人员账号申请短信重设密码被拒绝"),
+    "account.link_requested": _("申请关联居民信息"),
+    "account.link_approved": _("关联居民信息"),
+    "account.link_refused": _("退回居民信息关联申请"),
 }

@@ -211,3 +211,44 @@ class CommunitiesMixin:
         if data.get("all_communities"):
             data["communities"] = list(self.fields["communities"].queryset)
         return data
+
+
+# ---------------------------------------------------------------- residents' own accounts
+
+_PHONE = {"inputmode": "numeric", "autocomplete": "tel", "placeholder": "13800000000"}
+_CODE = {"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}
+
+
+class MobileForm(forms.Form):
+    """Only the number: the "获取验证码" button of the sign-up and reset pages."""
+
+    mobile = forms.CharField(label=_("手机号"), max_length=30, widget=forms.TextInput(_PHONE))
+
+
+class CodeAndPasswordForm(MobileForm):
+    """Sign up, or set a new password: the number, the code sent to it and the password twice."""
+
+    code = forms.CharField(label=_("短信验证码"), max_length=10, widget=forms.TextInput(_CODE))
+    password = forms.CharField(
+        label=_("设置密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("再次输入密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+
+class AccountLinkForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("居住社区"), queryset=None)
+    name = forms.CharField(label=_("姓名（与身份证一致）"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30)
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["community"].label_from_instance = lambda c: (
+            f"{c.parent.name} · {c.name}" if c.parent_id else c.name
+        )
+
+
+class LinkRefuseForm(forms.Form):
+    reason = forms.CharField(label=_("不通过的原因"), max_length=200)

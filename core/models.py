@@ -512,3 +512,14 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.operation} {self.key}"
+
+
+# Accounts people open themselves: SMS codes, sign-up numbers, registry links, the SMS factor.
+from core.sms_models import (  # noqa: E402, F401
+    AccountLink,
+    AccountMobile,
+    CodePurpose,
+    LinkState,
+    SmsCode,
+    SmsDevice,
+)

@@ -218,3 +218,19 @@ def oversees_places(user) -> bool:
 
 rules.add_perm("core.browse_places", is_superuser | oversees_places)
 rules.add_perm("core.use_api_tokens", is_superuser | oversees_places)
+
+
+# A resident's request to be linked to their registry record (core.AccountLink): decided by a
+# community worker of the community the resident named.
+can_review_account_link = holds_at(
+    {Role.COMMUNITY_WORKER}, "can_review_account_link", place_of=lambda link: link.community
+)
+
+
+@rules.predicate
+def reviews_account_links(user) -> bool:
+    return bool(role_places(user, {Role.COMMUNITY_WORKER}))
+
+
+rules.add_perm("core.review_account_link", is_superuser | can_review_account_link)
+rules.add_perm("core.review_account_links", is_superuser | reviews_account_links)

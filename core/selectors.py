@@ -106,3 +106,17 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
 
 def unread_notifications(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
+
+
+def account_links_to_review(user) -> QuerySet:
+    """Residents' pending requests to be linked to their registry record, in the communities
+    where the user is a community worker (core.review_account_link), oldest first."""
+    from core.models import AccountLink, LinkState
+
+    pending = AccountLink.objects.filter(state=LinkState.PENDING)
+    if not user.is_superuser:
+        communities = role_places(user, {Role.COMMUNITY_WORKER})
+        pending = pending.filter(subtrees(communities, "community__path"))
+    return pending.select_related(
+        "community", "person", "person__place", "user__signup_mobile"
+    ).order_by("created_at", "pk")

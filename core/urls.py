@@ -6,6 +6,8 @@ from core import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("password-reset/", views.password_reset, name="password_reset"),
     path("healthz", views.healthz, name="healthz"),
     path("places/", views.place_list, name="place_list"),
     path("places/<int:pk>/", views.place_detail, name="place_detail"),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("account/", views.account, name="account"),
     path("account/second-factor/", views.second_factor, name="second_factor"),
+    path("account/link/", views.account_link, name="account_link"),
+    path("account/links/", views.account_links, name="account_links"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

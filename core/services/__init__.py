@@ -27,6 +27,16 @@ from core.services.second_factor import (
     second_factor_remove,
     second_factor_verify,
 )
+from core.services.signup import (
+    account_link_approve,
+    account_link_refuse,
+    account_link_request,
+    password_reset,
+    reset_code_send,
+    resident_signup,
+    signup_code_send,
+)
+from core.services.sms_second_factor import sms_factor_enrol, sms_factor_send, sms_factor_verify
 from core.services.tokens import (
     api_token_create,
     api_token_find,
@@ -37,6 +47,16 @@ from core.services.tokens import (
 )
 
 __all__ = [
+    "account_link_approve",
+    "account_link_refuse",
+    "account_link_request",
+    "password_reset",
+    "reset_code_send",
+    "resident_signup",
+    "signup_code_send",
+    "sms_factor_enrol",
+    "sms_factor_send",
+    "sms_factor_verify",
     "api_token_create",
     "api_token_find",
     "api_token_revoke",

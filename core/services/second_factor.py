@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
 from core.clock import one_write
-from core.models import User
+from core.models import SmsDevice, User
 from core.rules import assignments_of, grantable_roles
 
 DEVICE_NAME = "authenticator"
@@ -29,7 +29,10 @@ def second_factor_enrol(*, actor: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for the actor's own account."""
     if confirmed_device(actor):
         raise ValidationError(_("您已绑定身份验证器。"), code="second_factor_exists")
+    if SmsDevice.objects.filter(user=actor, confirmed=True).exists():
+        raise ValidationError(_("您已设置第二重验证方式。"), code="second_factor_exists")
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    SmsDevice.objects.filter(user=actor, confirmed=False).delete()  # the app chosen instead
     return TOTPDevice.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
 
 
@@ -82,6 +85,7 @@ def second_factor_remove(*, actor: User, user: User) -> int:
     if not held or any(a.role not in grantable_roles(actor, a.place) for a in held):
         raise PermissionDenied(_("您无权重置这个账号的身份验证器。"))
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    removed += SmsDevice.objects.filter(user=user).delete()[0]  # the SMS factor, the same way
     audit.record(actor=actor, action="account.second_factor_removed", obj=user)
     return removed
 

@@ -13,10 +13,13 @@ from core.views.account import (
 from core.views.audit import audit_export, audit_log, with_audit_of_export
 from core.views.people import my_data_access, person_detail, person_list, person_register
 from core.views.places import department_list, place_detail, place_list, raise_not_found
+from core.views.signup import account_link, account_links, password_reset, signup
 
 __all__ = [
     "LoginView",
     "account",
+    "account_link",
+    "account_links",
     "audit_export",
     "audit_log",
     "calendar_page",
@@ -25,6 +28,7 @@ __all__ = [
     "my_data_access",
     "notifications",
     "notifications_read_all",
+    "password_reset",
     "person_detail",
     "person_list",
     "person_register",
@@ -32,5 +36,6 @@ __all__ = [
     "place_list",
     "raise_not_found",
     "second_factor",
+    "signup",
     "with_audit_of_export",
 ]

@@ -24,16 +24,41 @@ from core.forms import (
     SecondFactorForm,
     TokenForm,
 )
-from core.models import ApiToken
+from core.models import ApiToken, Person
 from core.passwords import needs_second_factor, password_change_reason
 from core.refusals import REFUSALS, refusal_text, refusals_shown_on
 from core.services.second_factor import confirmed_device, second_factor_key, second_factor_qr
+from core.services.sms_codes import lifetime_minutes
+from core.services.sms_second_factor import (
+    confirmed_sms_device,
+    pending_sms_device,
+    sms_number_on_file,
+)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        # A staff member who chose SMS as the second factor gets the code now.
+        if needs_second_factor(user) and confirmed_sms_device(user):
+            with refusals_shown_on(self.request):
+                services.sms_factor_send(request=self.request, actor=user)
+                messages.info(self.request, _("验证码短信已发送，请查收。"))
+        return response
+
+    def get_default_redirect_url(self):
+        """A resident who signed up and is not linked to a registry record yet goes to the page
+        that asks for the link (there is nothing else for the account to do)."""
+        user = self.request.user
+        if not user.is_superuser and not user.role_assignments.exists():
+            if not Person.objects.filter(account=user).exists():
+                return reverse("account_link")
+        return super().get_default_redirect_url()
 
 
 def healthz(request):
@@ -191,28 +216,55 @@ def _next_page(request) -> str:
     return reverse("workbench")
 
 
+def _sms_step(request, user, action: str) -> bool:
+    """The SMS actions of the second-factor page: choose SMS (a code to the number on file) or
+    send the code again. True when one was taken (the page then redirects)."""
+    if action == "sms_enrol":
+        services.sms_factor_enrol(request=request, actor=user)
+    elif action == "sms_send":
+        services.sms_factor_send(request=request, actor=user)
+    else:
+        return False
+    return True
+
+
 @login_required
 def second_factor(request):
-    """The authenticator step of a staff sign-in: set the authenticator up the first time
-    (a QR code and the key to type), then give its code at each sign-in."""
+    """The second step of a staff sign-in: set the second factor up the first time (the
+    authenticator app: a QR code and the key to type; or SMS to the number on file), then give
+    its code at each sign-in."""
     user = request.user
     if not needs_second_factor(user):
         return redirect(_next_page(request))
     device = confirmed_device(user)
-    pending = None if device else user.totpdevice_set.filter(confirmed=False).first()
-    posted_code = request.method == "POST" and request.POST.get("action") != "enrol"
+    sms = confirmed_sms_device(user)
+    pending = None if device or sms else user.totpdevice_set.filter(confirmed=False).first()
+    sms_pending = None if device or sms else pending_sms_device(user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    posted_code = action == "code"
     form = SecondFactorForm(request.POST if posted_code else None)
-    if request.method == "POST":
+    if sms or sms_pending:
+        form.fields["code"].help_text = _("短信验证码为6位数字，%(minutes)s分钟内有效。") % {
+            "minutes": lifetime_minutes()
+        }
+    here = f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}"
+    if action:
         with refusals_shown_on(form):
-            action = request.POST.get("action")
-            if action == "enrol" and device is None:
+            if action == "enrol" and device is None and sms is None:
                 services.second_factor_enrol(actor=user)
-                return redirect(
-                    f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}"
-                )
+                return redirect(here)
+            if _sms_step(request, user, action):
+                messages.info(request, _("验证码短信已发送，请查收。"))
+                return redirect(here)
             if form.is_valid():
                 code = form.cleaned_data["code"]
-                if device is None and pending is not None:
+                if sms or sms_pending:
+                    device = services.sms_factor_verify(actor=user, code=code)
+                    if sms is None:
+                        messages.success(
+                            request, _("短信验证已设置。以后每次登录都要输入发到手机上的验证码。")
+                        )
+                elif device is None and pending is not None:
                     device = services.second_factor_confirm(actor=user, device=pending, code=code)
                     messages.success(
                         request, _("身份验证器已绑定。以后每次登录都要输入它上面的验证码。")
@@ -228,6 +280,9 @@ def second_factor(request):
             "form": form,
             "device": device,
             "pending": pending,
+            "sms": sms or sms_pending,
+            "sms_confirmed": sms is not None,
+            "mobile_on_file": "" if device or sms else sms_number_on_file(user),
             "qr_svg": second_factor_qr(pending) if pending else "",
             "key": second_factor_key(pending) if pending else "",
             "next": _next_page(request),
