@@ -19,6 +19,7 @@ from pydantic import AfterValidator
 
 from admission import selectors, services, steps
 from admission.models import AdmissionRequest, Frequency, ListEntry, ListKind, WorkKind
+from admission.offices import officer_streets
 from admission.services import Decision
 from core.api import AUTH, IdempotencyKey, Page, errors, idempotent
 from core.api_schemas import MAX_ID, Id, Input, PathId, _no_nul
@@ -149,29 +150,29 @@ def request_create(
     idempotency_key: IdempotencyKey = None,
 ):
     actor = request.auth
-    departments = officer_departments(actor)
-    if not departments:
-        raise PermissionDenied(_("只有职能部门工作人员可以提出准入申请。"))
-    department = departments[0]
+    departments, streets = officer_departments(actor), officer_streets(actor)
+    if not departments and not streets:
+        raise PermissionDenied(_("只有职能部门或街道工作人员可以提出准入申请。"))
+    # A department officer applies for the department; a street officer for the street office.
+    department = departments[0] if departments else None
+    street = None if departments else streets[0]
+    district_id = department.district_id if department else street.district_id
     communities = list(
         Place.objects.filter(
-            pk__in=data.community_ids, district_id=department.district_id,
-            level=PlaceLevel.COMMUNITY,
+            pk__in=data.community_ids, district_id=district_id, level=PlaceLevel.COMMUNITY
         )
-    )  # fmt: skip
+    )
     if len(communities) != len(set(data.community_ids)):
         raise ValidationError(_("有社区不存在或不属于本区。"), code="unknown_reference")
     cited = None
     if data.cited_entry_id is not None:
-        cited = ListEntry.objects.filter(
-            pk=data.cited_entry_id, district_id=department.district_id
-        ).first()
+        cited = ListEntry.objects.filter(pk=data.cited_entry_id, district_id=district_id).first()
         if cited is None:
             raise ValidationError(_("所引清单事项不存在。"), code="unknown_reference")
 
     def run():
         created = services.request_submit(
-            actor=actor, department=department, kind=data.kind, title=data.title,
+            actor=actor, department=department, street=street, kind=data.kind, title=data.title,
             description=data.description, legal_basis=data.legal_basis, cited_entry=cited,
             communities=communities, frequency=data.frequency,
             minutes_per_community=data.minutes_per_community, funding_fen=data.funding_fen,

@@ -16,8 +16,9 @@ import rules
 from django.db.models import Q, QuerySet
 
 from admission.models import AdmissionRequest
+from admission.offices import acting_units, acts_for
 from core.models import Role
-from core.rules import assignments_of, holds, officer_departments, role_places
+from core.rules import assignments_of, holds, role_places
 
 LIST_EDITORS = {Role.ADMIN, Role.COORDINATOR}
 REVIEWERS = {Role.COORDINATOR}
@@ -53,12 +54,12 @@ def district_reader_q(user) -> Q:
 
 @rules.predicate
 def is_applicant(user, request) -> bool:
-    """An officer of the department that applied."""
-    return request is not None and request.department in officer_departments(user, request.district)
+    """An officer of the department or street office that applied."""
+    return request is not None and acts_for(user, request.department)
 
 
 def applicant_q(user) -> Q:
-    return Q(department__in=officer_departments(user))
+    return Q(department__in=acting_units(user))
 
 
 @rules.predicate

@@ -2,6 +2,8 @@
 
 import rules
 
+from admission.offices import acts_for, officer_streets
+
 # Who may see a request (a predicate and, beside it, the queryset of what it allows) lives in
 # admission.policies; these names stay importable from here.
 from admission.policies import (  # noqa: F401 - re-exported
@@ -24,7 +26,11 @@ def is_logged_in(user) -> bool:
 
 @rules.predicate
 def can_apply(user, district) -> bool:
-    return district is not None and bool(officer_departments(user, district))
+    """A department officer of the district, or a street officer of one of its streets (for
+    that street's communities)."""
+    return district is not None and bool(
+        officer_departments(user, district) or officer_streets(user, district)
+    )
 
 
 can_review = holds_at(REVIEWERS, "can_review")
@@ -32,7 +38,7 @@ can_review = holds_at(REVIEWERS, "can_review")
 
 @rules.predicate
 def can_amend_request(user, request) -> bool:
-    return request is not None and request.department in officer_departments(user, request.district)
+    return request is not None and acts_for(user, request.department)
 
 
 can_withdraw_item = holds_at(REVIEWERS, "can_withdraw_item", place_of=lambda item: item.district)
@@ -49,8 +55,13 @@ rules.add_perm("admission.withdraw_item", can_withdraw_item)
 
 @rules.predicate
 def uses_requests(user) -> bool:
-    """Department officers, coordinators, admins and auditors work with admission requests."""
-    return bool(officer_departments(user)) or bool(role_places(user, DISTRICT_READERS))
+    """Department and street officers, coordinators, admins and auditors work with admission
+    requests."""
+    return (
+        bool(officer_departments(user))
+        or bool(officer_streets(user))
+        or bool(role_places(user, DISTRICT_READERS))
+    )
 
 
 rules.add_perm("admission.use_requests", is_superuser | uses_requests)

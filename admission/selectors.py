@@ -137,10 +137,18 @@ def certificate_scope(user) -> QuerySet[Place]:
     return Place.objects.filter(subtrees(places), level="community")
 
 
-def citable_entries(district: Place) -> QuerySet[ListEntry]:
-    """Entries an application may cite: the duty and assistance lists in force in `district`."""
+def citable_entries(district: Place, *, street_office: bool = False) -> QuerySet[ListEntry]:
+    """Entries an application may cite: the duty and assistance lists in force in `district`;
+    for a street office, the powers of the street power list in force it still holds."""
+    from admission.models import PowerCategory
     from admission.services.lists import version_in_force
 
+    if street_office:
+        version = version_in_force(district, ListKind.POWER)
+        return ListEntry.objects.filter(
+            version_id=version.pk if version else None,
+            category__in=[PowerCategory.BASIC, PowerCategory.COOPERATIVE],
+        ).order_by("position", "key")
     ids = []
     for kind in (ListKind.DUTY, ListKind.ASSISTANCE):
         version = version_in_force(district, kind)

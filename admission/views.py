@@ -29,6 +29,7 @@ from admission.models import (
     ListVersion,
     PowerCategory,
 )
+from admission.offices import officer_streets
 from admission.rules import certificate_communities
 from core.models import Department, Place, PlaceLevel
 from core.pdf import pdf_response
@@ -246,29 +247,43 @@ def request_list(request):
             "page": page,
             "status": status,
             "statuses": AdmissionRequest.Status.choices,
-            "can_apply": bool(officer_departments(request.user)),
+            "can_apply": bool(officer_departments(request.user) or officer_streets(request.user)),
             "waiting": selectors.reviews_waiting_for(request.user).count(),
         },
     )
 
 
+def _applicant_of(user):
+    """(department, street, district, communities) a user applies for: their department (all the
+    district's communities), else their street's office (the street's communities)."""
+    departments = officer_departments(user)
+    if departments:
+        district = departments[0].district
+        return departments[0], None, district, _district_communities(district)
+    streets = officer_streets(user)
+    if streets:
+        street = streets[0]
+        communities = _district_communities(street.district).filter(parent=street)
+        return None, street, street.district, communities
+    raise PermissionDenied(_("只有职能部门或街道工作人员可以提出准入申请。"))
+
+
 @login_required
 def request_new(request):
-    departments = officer_departments(request.user)
-    if not departments:
-        raise PermissionDenied(_("只有职能部门工作人员可以提出准入申请。"))
-    department = departments[0]
-    district = department.district
+    department, street, district, communities = _applicant_of(request.user)
     form = RequestForm(
         request.POST or None,
-        entries=selectors.citable_entries(district),
-        communities=_district_communities(district),
+        entries=selectors.citable_entries(district, street_office=street is not None),
+        communities=communities,
     )
+    if street is not None:
+        form.fields["cited_entry"].label = _("对应街道办事处权力清单事项")
+        form.fields["all_communities"].label = _("本街道所有社区")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusals_shown_on(form):
             created = services.request_submit(
-                actor=request.user, department=department, kind=data["kind"],
+                actor=request.user, department=department, street=street, kind=data["kind"],
                 title=data["title"], description=data["description"],
                 legal_basis=data["legal_basis"], cited_entry=data["cited_entry"],
                 communities=data["communities"], frequency=data["frequency"],
@@ -288,7 +303,12 @@ def request_new(request):
                 % {"number": created.number, "status": created.get_status_display()},
             )
             return redirect("admission:request_detail", pk=created.pk)
-    return render(request, "admission/request_form.html", {"form": form, "department": department})
+    applicant = department.name if department else _("%(street)s办事处") % {"street": street.name}
+    return render(
+        request,
+        "admission/request_form.html",
+        {"form": form, "applicant": applicant, "street": street},
+    )
 
 
 @login_required

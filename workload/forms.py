@@ -29,6 +29,15 @@ class DispatchForm(CommunitiesMixin, forms.Form):
     due_in_working_days = forms.IntegerField(
         label=_("完成期限（工作日）"), min_value=1, max_value=250, initial=10
     )
+    mismatch_reason = forms.CharField(
+        label=_("与准入事项不完全相符的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "任务名称和要求须与准入事项一致。系统核对相符度：明显不符的不能派发；"
+            "部分相符的须在此说明理由，区减负办可见。"
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,18 +56,36 @@ class RefuseTaskForm(forms.Form):
     reason = forms.CharField(label=_("拒绝理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+STREET_OFFICE = "street"
+
+
 class UnadmittedForm(forms.Form):
+    """``pusher``: a department's id, or STREET_OFFICE for the community's own street office;
+    ``cleaned_data`` gives the service its ``department`` or ``street_office``."""
+
     community = forms.ModelChoiceField(label=_("社区"), queryset=None)
-    department = forms.ModelChoiceField(label=_("派活部门"), queryset=None)
+    pusher = forms.ChoiceField(label=_("派活单位（职能部门或街道办事处）"))
     channel = forms.ChoiceField(label=_("方式"), choices=RefusedWork.Channel.choices)
     description = forms.CharField(label=_("被要求做的事"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, communities=None, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
-        self.fields["department"].queryset = departments
+        self.departments = departments
+        self.fields["pusher"].choices = [("", "---------")] + [
+            (str(d.pk), d.name) for d in departments
+        ] + [(STREET_OFFICE, _("本街道办事处"))]  # fmt: skip
         if communities is not None and communities.count() == 1:
             self.initial.setdefault("community", communities.first().pk)
+
+    def clean(self):
+        data = super().clean()
+        pusher = data.pop("pusher", "")
+        data["street_office"] = pusher == STREET_OFFICE
+        data["department"] = (
+            None if pusher in ("", STREET_OFFICE) else self.departments.filter(pk=pusher).first()
+        )
+        return data
 
 
 class TimeLogForm(forms.Form):

@@ -54,6 +54,12 @@ class Task(CommunityRecord):
     )
     minutes_spent = models.PositiveIntegerField(_("实际用时（分钟）"), default=0)
     result = models.TextField(_("办理情况"), blank=True)
+    # How closely the title and requirements match the admitted item (0–100, the admission
+    # checks' similarity), and the sender's reason when they match only partly (the district
+    # coordinators see it). Nullable so the columns are added without rebuilding the table on
+    # SQLite (which would drop the gate's triggers); tasks sent before the check have none.
+    match_percent = models.PositiveSmallIntegerField(_("与准入事项的相符度"), null=True, blank=True)
+    mismatch_reason = models.TextField(_("内容不完全相符的理由"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -78,7 +84,8 @@ class Task(CommunityRecord):
 
 class RefusedWork(CommunityRecord):
     """Work pushed onto a community without admission, refused by it (a right), counted
-    against the department that pushed it."""
+    against the body that pushed it: a district department or the street office
+    (``department.street`` set, see admission.offices)."""
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("电话")
@@ -90,7 +97,7 @@ class RefusedWork(CommunityRecord):
 
     street = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
-        Department, verbose_name=_("派活部门"), on_delete=models.PROTECT, related_name="+"
+        Department, verbose_name=_("派活单位"), on_delete=models.PROTECT, related_name="+"
     )
     task = models.OneToOneField(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="refusal"

@@ -14,8 +14,9 @@ Refused work and logged time have no object permission: their lists read ``worke
 import rules
 from django.db.models import Q, QuerySet
 
+from admission.offices import acting_units, acts_for
 from core.models import Place, PlaceLevel, Role
-from core.rules import holds, holds_at, officer_departments, role_places
+from core.rules import holds, holds_at, role_places
 from core.selectors import subtrees
 from workload.models import Task
 
@@ -53,13 +54,13 @@ def in_watched_communities(queryset: QuerySet, user) -> QuerySet:
 
 @rules.predicate
 def can_view_task(user, task) -> bool:
-    """Who works in or oversees the task's community, and the officers of the department that
-    sent it."""
+    """Who works in or oversees the task's community, and the officers of the department (or
+    street office) that sent it."""
     if task is None:
         return False
     if holds(user, WORKERS | OVERSEERS, task.community):
         return True
-    return task.department in officer_departments(user, task.district)
+    return acts_for(user, task.department)
 
 
 def worked_or_sent(queryset: QuerySet, user) -> QuerySet:
@@ -68,7 +69,7 @@ def worked_or_sent(queryset: QuerySet, user) -> QuerySet:
     if user.is_superuser:
         return queryset
     return queryset.filter(
-        watched_q(user, "community__path") | Q(department__in=officer_departments(user))
+        watched_q(user, "community__path") | Q(department__in=acting_units(user))
     )
 
 

@@ -3,6 +3,7 @@ or a community Place."""
 
 import rules
 
+from admission.offices import acts_for
 from core.rules import holds_at, is_superuser, officer_departments, role_places
 
 # Who may see a task or a community's work (a predicate and, beside it, the queryset of what it
@@ -17,8 +18,8 @@ from workload.policies import (  # noqa: F401 - re-exported
 
 @rules.predicate
 def can_dispatch(user, item) -> bool:
-    """An officer of the department whose work was admitted."""
-    return item is not None and item.department in officer_departments(user, item.district)
+    """An officer of the department (or street office) whose work was admitted."""
+    return item is not None and acts_for(user, item.department)
 
 
 can_work_task = holds_at(WORKERS, "can_work_task", place_of=lambda task: task.community)

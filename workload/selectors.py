@@ -171,11 +171,13 @@ def months_back(last: datetime.date, count: int) -> list[datetime.date]:
 
 
 def refusals_by_department(district_id: int, start: datetime.date, end: datetime.date):
+    """The refusal ranking: refused un-admitted work per body that pushed it, departments and
+    street offices alike (``department__street`` set for a street office)."""
     return (
         RefusedWork.objects.filter(
             district_id=district_id, refused_at__date__gte=start, refused_at__date__lt=end
         )
-        .values("department__name")
+        .values("department__name", "department__street")
         .annotate(n=Count("id"))
         .order_by("-n", "department__name")
     )

@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from admission import offices
 from admission.selectors import Frequency, WorkKind, admitted_item_for_update
-from admission.services import item_is_usable
+from admission.services import TASK_MATCH, TASK_REFUSE_BELOW, item_is_usable, task_match
 from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
@@ -58,6 +59,46 @@ def period_window(frequency: str, day: datetime.date) -> tuple[datetime.date, da
     return None  # once: one task per community over the whole period
 
 
+def _item_text(item) -> str:
+    """The words an item was admitted with: its application's content and cited list entry."""
+    request = item.request
+    cited = item.cited_entry.title if item.cited_entry_id else ""
+    return f"{request.description}{cited}"
+
+
+def content_match(*, item, title: str, description: str, mismatch_reason: str) -> tuple[int, str]:
+    """(match percent, reason) of a task under `item`: other work (below TASK_REFUSE_BELOW) is
+    refused; a partial match needs the sender's reason, which the coordinators see."""
+    score = task_match(
+        item_title=item.title, item_text=_item_text(item), title=title, description=description
+    )
+    percent = round(score * 100)
+    params = {"title": title, "number": item.number, "item": item.title, "p": percent}
+    if score < TASK_REFUSE_BELOW:
+        raise ValidationError(
+            _(
+                "任务“%(title)s”与准入事项%(number)s“%(item)s”内容不符（相符度%(p)d%%，"
+                "低于%(low)d%%）：任务须与所属准入事项一致，请在对应的准入事项下派发，"
+                "或先申请准入。"
+            ),
+            params={**params, "low": round(TASK_REFUSE_BELOW * 100)},
+            code="task_mismatch",
+        )
+    reason = _text(mismatch_reason, _("理由"), required=False, limit=1000)
+    if score >= TASK_MATCH:
+        return percent, ""
+    if not reason:
+        raise ValidationError(
+            _(
+                "任务“%(title)s”与准入事项%(number)s“%(item)s”内容不完全相符（相符度%(p)d%%）："
+                "请说明为何属于该事项（区减负办可见），或修改任务内容。"
+            ),
+            params=params,
+            code="task_needs_reason",
+        )
+    return percent, reason
+
+
 @one_write
 def tasks_dispatch(
     *,
@@ -68,8 +109,10 @@ def tasks_dispatch(
     description: str = "",
     due_in_working_days: int,
     dispatch_token: str,
+    mismatch_reason: str = "",
 ) -> list[Task]:
-    """Send an admitted item's work to communities in its scope, within its admitted frequency."""
+    """Send an admitted item's work to communities in its scope, within its admitted frequency.
+    The task's content must match the item (``content_match``)."""
     item = admitted_item_for_update(item)
     _require(actor, "workload.dispatch", item, _("只有该准入事项所属部门的工作人员可以派发任务。"))
     today = workcal.local_today()
@@ -84,6 +127,9 @@ def tasks_dispatch(
         raise ValidationError(_("这批任务已经派发过，请勿重复提交。"), code="duplicate_submit")
     title = _text(title, _("任务名称"))
     description = _text(description, _("要求"), required=False, limit=5000)
+    percent, reason = content_match(
+        item=item, title=title, description=description, mismatch_reason=mismatch_reason
+    )
     days = _int(due_in_working_days, _("完成期限（工作日）"), 1, MAX_DUE_WORKING_DAYS)
     communities = list(communities or [])
     if not communities:
@@ -115,6 +161,7 @@ def tasks_dispatch(
             district_id=item.district_id, street_id=community.parent_id, community=community,
             item=item, scope=scopes[community.pk], department=item.department, title=title,
             description=description, due_at=due_at, created_by=actor, dispatch_token=token,
+            match_percent=percent, mismatch_reason=reason or None,
         )  # fmt: skip
         try:
             with transaction.atomic():
@@ -137,8 +184,10 @@ def tasks_dispatch(
     audit.record(
         actor=actor, action="workload.tasks_dispatch", obj=item, place=item.district,
         changes={"title": title, "communities": [c.name for c in communities],
-                 "due_at": due_at},
+                 "due_at": due_at, "match_percent": percent, "mismatch_reason": reason},
     )  # fmt: skip
+    if reason:
+        _tell_coordinators_of_mismatch(item=item, tasks=tasks, percent=percent, reason=reason)
     for worker in _workers([c.pk for c in communities]):
         notify(
             user=worker,
@@ -152,6 +201,23 @@ def tasks_dispatch(
             url=reverse("workload:task_list"),
         )
     return tasks
+
+
+def _tell_coordinators_of_mismatch(*, item, tasks, percent: int, reason: str) -> None:
+    for user in role_holders({Role.COORDINATOR}, places=[item.district_id]):
+        notify(
+            user=user,
+            title=_("任务与准入事项不完全相符：%(title)s") % {"title": tasks[0].title},
+            body=_("%(dept)s在准入事项%(number)s“%(item)s”下派发（相符度%(p)d%%），理由：%(r)s")
+            % {
+                "dept": item.department.name,
+                "number": item.number,
+                "item": item.title,
+                "p": percent,
+                "r": reason,
+            },  # fmt: skip
+            url=reverse("workload:task_detail", args=[tasks[0].pk]),
+        )
 
 
 def _open_task(task: Task) -> Task:
@@ -225,18 +291,43 @@ def task_refuse(*, actor, task: Task, reason: str) -> Task:
     return task
 
 
+def _pusher(community: Place, department: Department | None, street_office: bool) -> Department:
+    """The body a refusal names: a department of the district, or the community's own street
+    office (``street_office``; created the first time it is named)."""
+    if street_office:
+        if department is not None:
+            raise ValidationError(_("请只选择一个派活单位（部门或街道办事处）。"))
+        return offices.street_office(community.parent)
+    if department is None:
+        raise ValidationError(_("请选择派活单位（职能部门或本街道办事处）。"))
+    if department.district_id != community.district_id:
+        raise ValidationError(_("该部门不属于本区。"))
+    if department.street_id is not None and department.street_id != community.parent_id:
+        raise ValidationError(
+            _("%(office)s不管辖本社区：只能登记本街道办事处派的活。"),
+            params={"office": department.name},
+        )
+    return department
+
+
 @one_write
 def unadmitted_refuse(
-    *, actor, community: Place, department: Department, channel: str, description: str
+    *,
+    actor,
+    community: Place,
+    department: Department | None = None,
+    street_office: bool = False,
+    channel: str,
+    description: str,
 ) -> RefusedWork:
     """Record that the community refused work pushed on it without admission (a right).
-    It counts against the department, and the district coordinators hear of it."""
-    community = Place.objects.get(pk=community.pk)
+    It counts against the department or street office that pushed it, and the district
+    coordinators hear of it."""
+    community = Place.objects.select_related("parent").get(pk=community.pk)
     if community.level != PlaceLevel.COMMUNITY:
         raise ValidationError(_("请选择社区。"))
     _require(actor, "workload.refuse_unadmitted", community, _("只有本社区的社区工作者可以登记。"))
-    if department.district_id != community.district_id:
-        raise ValidationError(_("该部门不属于本区。"))
+    department = _pusher(community, department, street_office)
     if channel not in RefusedWork.Channel.values:
         raise ValidationError(_("请选择派活方式。"))
     description = _text(description, _("被要求做的事"), limit=2000)

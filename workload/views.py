@@ -47,11 +47,17 @@ def task_list(request):
     if community.isdigit():
         tasks = tasks.filter(community_id=community)
     page = Paginator(tasks.order_by("due_at", "pk"), 50).get_page(request.GET.get("page"))
-    dispatchable = [
+    mine = [
         item
         for item in admitted_items_visible_to(user).filter(status="active")
-        if user.has_perm("workload.dispatch", item) and item_is_usable(item)
+        if user.has_perm("workload.dispatch", item)
     ]
+    today = workcal.local_today()
+    dispatchable = [item for item in mine if item_is_usable(item, today)]
+    # Admitted but not yet in force: listed with the day they may first be used.
+    upcoming = sorted(
+        (item for item in mine if item.period_start > today), key=lambda i: i.period_start
+    )
     return render(
         request,
         "workload/task_list.html",
@@ -60,6 +66,7 @@ def task_list(request):
             "status": status,
             "statuses": Task.Status.choices,
             "dispatchable": dispatchable,
+            "upcoming": upcoming,
             "now": timezone.now(),
             "can_refuse": bool(_my_communities(user)),
         },
@@ -145,7 +152,7 @@ def dispatch(request, item_pk):
     user = request.user
     item = get_object_or_404(admitted_items_visible_to(user), pk=item_pk)
     if not user.has_perm("workload.dispatch", item):
-        raise PermissionDenied(_("只有该准入事项所属部门的工作人员可以派发任务。"))
+        raise PermissionDenied(_("只有该准入事项所属部门（或街道办事处）的工作人员可以派发任务。"))
     scope = Place.objects.filter(pk__in=item.scopes.values("community_id")).order_by("code")
     form = DispatchForm(request.POST or None, communities=scope)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +161,7 @@ def dispatch(request, item_pk):
             tasks = services.tasks_dispatch(
                 actor=user, item=item, communities=data["communities"], title=data["title"],
                 description=data["description"], due_in_working_days=data["due_in_working_days"],
-                dispatch_token=data["dispatch_token"],
+                dispatch_token=data["dispatch_token"], mismatch_reason=data["mismatch_reason"],
             )  # fmt: skip
             messages.success(request, _("已向%(n)d个社区派发任务。") % {"n": len(tasks)})
             return redirect("workload:task_list")
@@ -167,14 +174,15 @@ def refusals(request):
     mine = _page_communities(request, "refusals")
     form = None
     if mine.exists():
+        # The district's departments; a street office is chosen as "本街道办事处".
         departments = Department.objects.filter(
-            district_id__in=mine.values("district_id"), is_active=True
-        )
+            district_id__in=mine.values("district_id"), is_active=True, street__isnull=True
+        ).order_by("name")
         form = UnadmittedForm(request.POST or None, communities=mine, departments=departments)
         if request.method == "POST" and form.is_valid():
             with refusals_shown_on(form):
                 services.unadmitted_refuse(actor=user, **form.cleaned_data)
-                messages.success(request, _("已登记，并计入该部门的未准入派活记录。"))
+                messages.success(request, _("已登记，并计入派活单位的未准入派活记录。"))
                 return redirect("workload:refusals")
     rows = selectors.refusals_visible_to(user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))

@@ -12,6 +12,8 @@ from admission.services.certificates import certificate_answer
 from admission.services.checks import (
     MAX_FORM_FIELDS,
     OVERLAP_THRESHOLD,
+    TASK_MATCH,
+    TASK_REFUSE_BELOW,
     bigrams,
     check_application,
     clean_form_fields,
@@ -20,6 +22,7 @@ from admission.services.checks import (
     negative_match,
     normalise,
     similarity,
+    task_match,
 )
 from admission.services.decisions import (
     MIN_MEETING_ATTENDEES,
@@ -56,6 +59,8 @@ __all__ = [
     "MIN_MEETING_ATTENDEES",
     "MIN_MEETING_DEPARTMENTS",
     "OVERLAP_THRESHOLD",
+    "TASK_MATCH",
+    "TASK_REFUSE_BELOW",
     "Decision",
     "bigrams",
     "certificate_answer",
@@ -84,5 +89,6 @@ __all__ = [
     "request_withdraw",
     "review_working_days",
     "similarity",
+    "task_match",
     "version_in_force",
 ]

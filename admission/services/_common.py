@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from admission.models import (
     AdmissionRequest,
 )
+from admission.offices import unit_officers
 from core import calendar as workcal
 from core import clock
 from core.models import Department, Place, PlaceLevel, Role
@@ -32,7 +33,8 @@ def _coordinators(district: Place):
 
 
 def _department_officers(department: Department):
-    return role_holders({Role.DEPARTMENT_OFFICER}, department=department)
+    """A department's officers, or the street officers of a street office's street."""
+    return unit_officers(department)
 
 
 def _request_url(request: AdmissionRequest) -> str:

@@ -15,6 +15,7 @@ from admission.models import (
     AdmittedScope,
     ListEntry,
     ListKind,
+    PowerCategory,
     WorkKind,
 )
 from admission.services.lists import entries_in_force
@@ -45,6 +46,32 @@ def similarity(a: str, b: str) -> float:
 
 
 OVERLAP_THRESHOLD = 0.5
+
+
+def containment(part: str, whole: str) -> float:
+    """The share of `part`'s two-character runs found in `whole` (0 when `part` has none)."""
+    grams = bigrams(part)
+    if not grams:
+        return 0.0
+    return len(grams & bigrams(whole)) / len(grams)
+
+
+# A task's content against its admitted item: at or above TASK_MATCH it matches; below
+# TASK_REFUSE_BELOW it is other work and is refused; in between the sender gives a reason.
+TASK_MATCH = 0.5
+TASK_REFUSE_BELOW = 0.2
+
+
+def task_match(*, item_title: str, item_text: str, title: str, description: str) -> float:
+    """How well a task (title, requirements) matches its admitted item (title, and the words of
+    its application and cited list entry): the best of the duplicate check's similarity of the
+    two titles, the share of the item's title found in the task, and the share of the task's
+    title found in the item."""
+    return max(
+        similarity(title, item_title),
+        containment(item_title, f"{title}{description}"),
+        containment(title, f"{item_title}{item_text}"),
+    )
 
 
 def negative_match(district: Place, text: str, cited_entry: ListEntry | None = None):
@@ -157,12 +184,15 @@ def check_application(
         community_ids=community_ids, period_start=period_start, period_end=period_end,
     )  # fmt: skip
     findings.extend(form_overlaps(district, form_fields or []))
+    if department.street_id is not None:
+        findings.extend(power_list_findings(district, title, description, cited_entry))
     missing = _missing(
         kind=kind, form_fields=form_fields, legal_basis=legal_basis, cited_entry=cited_entry,
         funding_fen=funding_fen,
     )  # fmt: skip
     findings.extend({"kind": "incomplete", "message": message, "ref": None} for message in missing)
-    return (S.INCOMPLETE if missing else S.UNDER_REVIEW), findings, None
+    incomplete = any(f["kind"] == "incomplete" for f in findings)
+    return (S.INCOMPLETE if incomplete else S.UNDER_REVIEW), findings, None
 
 
 def _negative_finding(entry: ListEntry, word: str) -> dict:
@@ -235,6 +265,44 @@ def catalogue_overlaps(
         for pk, number, item_title in overlapping
         if pk in shared
     ]
+
+
+def refuse_withdrawn_power(entry: ListEntry) -> None:
+    """A power the higher level took back (上级收回) is no ground for a street office's work."""
+    if entry.kind == ListKind.POWER and entry.category == PowerCategory.WITHDRAWN:
+        raise ValidationError(
+            _(
+                "街道办事处权力清单“%(key)s %(title)s”已由上级收回（%(basis)s），"
+                "街道办事处不能据此向社区布置工作。"
+            ),
+            params={"key": entry.key, "title": entry.title, "basis": entry.legal_basis or "-"},
+            code="power_withdrawn",
+        )
+
+
+def power_list_findings(
+    district: Place, title: str, description: str, cited_entry: ListEntry | None
+) -> list[dict]:
+    """A street office's application against the street power list in force: one that looks
+    like a withdrawn power is refused; one that cites no power (basic or cooperative) is
+    incomplete until it does."""
+    powers = list(entries_in_force(district, ListKind.POWER))
+    if cited_entry is not None and cited_entry.kind == ListKind.POWER:
+        return []
+    for entry in powers:
+        if entry.category == PowerCategory.WITHDRAWN and (
+            similarity(title, entry.title) >= OVERLAP_THRESHOLD
+            or normalise(entry.title) in normalise(f"{title}{description}")
+        ):
+            refuse_withdrawn_power(entry)
+    if not powers:
+        message = _("本区尚未发布街道办事处权力清单，街道办事处的申请无法核对职权范围")
+    else:
+        message = _(
+            "未引用街道办事处权力清单中的事项：街道办事处只能在权力清单"
+            "（基本履职、配合履职）范围内向社区布置工作"
+        )
+    return [{"kind": "incomplete", "message": message, "ref": None}]
 
 
 def _missing(*, kind, form_fields, legal_basis, cited_entry, funding_fen) -> list[str]:

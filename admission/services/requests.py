@@ -14,6 +14,7 @@ from admission.models import (
     ListKind,
     WorkKind,
 )
+from admission.offices import acts_for, officer_streets, street_office
 from admission.services._common import (
     _day,
     _fresh_token,
@@ -22,20 +23,27 @@ from admission.services._common import (
     _tell_applicants,
     _tell_reviewers,
 )
-from admission.services.checks import check_application, clean_form_fields
+from admission.services.checks import (
+    check_application,
+    clean_form_fields,
+    refuse_withdrawn_power,
+)
 from admission.services.lists import version_in_force
 from admission.services.policy import review_working_days
 from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department, Place, PlaceLevel
-from core.rules import officer_departments
 from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
 
 
-def _cited(district: Place, cited_entry: ListEntry | None) -> ListEntry | None:
+def _cited(
+    district: Place, cited_entry: ListEntry | None, department: Department
+) -> ListEntry | None:
+    """The cited entry, if in force: a department cites the duty or assistance lists, a street
+    office the street power list (a withdrawn power is refused with its basis)."""
     if cited_entry is None:
         return None
     in_force = version_in_force(district, cited_entry.kind)
@@ -45,9 +53,59 @@ def _cited(district: Place, cited_entry: ListEntry | None) -> ListEntry | None:
             params={"key": cited_entry.key, "title": cited_entry.title},
             code="entry_not_in_force",
         )
-    if cited_entry.kind not in (ListKind.DUTY, ListKind.ASSISTANCE, ListKind.NEGATIVE):
+    if department.street_id is not None:
+        if cited_entry.kind not in (ListKind.POWER, ListKind.NEGATIVE):
+            raise ValidationError(
+                _("街道办事处的申请应引用街道办事处权力清单中的事项。"), code="power_list"
+            )
+        refuse_withdrawn_power(cited_entry)
+    elif cited_entry.kind not in (ListKind.DUTY, ListKind.ASSISTANCE, ListKind.NEGATIVE):
         raise ValidationError(_("只能引用依法履职或依法协助清单中的事项。"))
     return cited_entry
+
+
+def _applicant(actor, department: Department | None, street: Place | None):
+    """(district, department) of an application: a department the actor serves, or the office
+    of a street where the actor is a street officer (created the first time it applies)."""
+    if street is not None:
+        street = Place.objects.get(pk=street.pk)
+        if street.level != PlaceLevel.STREET:
+            raise ValidationError(_("请选择街道。"))
+        district = Place.objects.select_for_update().get(pk=street.district_id)
+        _require(
+            actor,
+            "admission.apply",
+            district,
+            _("只有本区职能部门或街道的工作人员可以提出准入申请。"),
+        )
+        if street.pk not in {s.pk for s in officer_streets(actor, district)}:
+            raise PermissionDenied(_("您只能以本街道办事处的名义提出申请。"))
+        return district, street_office(street)
+    if department is None:
+        raise ValidationError(_("请选择申请单位。"))
+    district = Place.objects.select_for_update().get(pk=department.district_id)
+    _require(
+        actor, "admission.apply", district, _("只有本区职能部门或街道的工作人员可以提出准入申请。")
+    )
+    if not acts_for(actor, department):
+        raise PermissionDenied(_("您只能以本部门的名义提出申请。"))
+    return district, department
+
+
+def _own_street(department: Department, communities: list[Place]) -> None:
+    """A street office applies only for the communities of its own street."""
+    if department.street_id is None:
+        return
+    for place in communities:
+        if place.parent_id != department.street_id:
+            raise ValidationError(
+                _(
+                    "“%(name)s”不属于%(street)s：街道办事处只能为本街道所辖社区申请准入"
+                    "（街道办事处权力清单的适用范围）。"
+                ),
+                params={"name": place.name, "street": department.street.name},
+                code="outside_street",
+            )
 
 
 def _communities(district: Place, communities) -> list[Place]:
@@ -80,7 +138,8 @@ def _amounts(minutes, funding_fen) -> tuple[int, int]:
 def request_submit(
     *,
     actor,
-    department: Department,
+    department: Department | None = None,
+    street: Place | None = None,
     kind: str,
     title: str,
     description: str = "",
@@ -95,13 +154,11 @@ def request_submit(
     submit_token: str,
     form_fields=None,
 ) -> AdmissionRequest:
-    """A department applies to push work onto communities. Checked at once:
-    negative list → refused on the spot; already admitted → error pointing to it;
-    overlap → flagged; no legal basis or funding → incomplete."""
-    district = Place.objects.select_for_update().get(pk=department.district_id)
-    _require(actor, "admission.apply", district, _("只有本区职能部门的工作人员可以提出准入申请。"))
-    if department not in officer_departments(actor, district):
-        raise PermissionDenied(_("您只能以本部门的名义提出申请。"))
+    """A department, or a street office (``street``, by one of its street officers), applies
+    to push work onto communities. Checked at once: negative list → refused on the spot;
+    already admitted → error pointing to it; a street office outside its street or its power
+    list → refused; overlap → flagged; no legal basis or funding → incomplete."""
+    district, department = _applicant(actor, department, street)
     token = _fresh_token(
         submit_token,
         AdmissionRequest.objects.filter(applicant=actor),
@@ -119,8 +176,9 @@ def request_submit(
         raise ValidationError(_("请填写起止日期。"))
     if period_end < period_start:
         raise ValidationError(_("截止日期不能早于起始日期。"))
-    cited_entry = _cited(district, cited_entry)
+    cited_entry = _cited(district, cited_entry, department)
     communities = _communities(district, communities)
+    _own_street(department, communities)
     form_fields = clean_form_fields(form_fields)
     status, findings, negative = check_application(
         district=district, department=department, title=title, description=description,
@@ -202,7 +260,7 @@ def request_amend(
         raise ValidationError(_("只有材料不全的申请可以补正。"), code="bad_state")
     legal_basis = _text(legal_basis, _("法律政策依据"), required=False, limit=2000)
     _minutes, funding_fen = _amounts(request.minutes_per_community, funding_fen)
-    cited_entry = _cited(request.district, cited_entry)
+    cited_entry = _cited(request.district, cited_entry, request.department)
     form_fields = request.form_fields if form_fields is None else clean_form_fields(form_fields)
     status, findings, negative = check_application(
         district=request.district, department=request.department, title=request.title,

@@ -66,7 +66,7 @@ def test_submit_decide_and_complete_through_the_api(d, officer, coordinator):
     assert decided.status_code == 200 and decided.json()["admitted_item_number"]
     item = AdmissionRequest.objects.get().admitted_item
     [task] = workload_services.tasks_dispatch(
-        actor=officer, item=item, communities=[d.communities[0]], title="调查",
+        actor=officer, item=item, communities=[d.communities[0]], title=item.title,
         due_in_working_days=5, dispatch_token="api",
     )  # fmt: skip
     worker = bearer(d.users["community_worker:own"])

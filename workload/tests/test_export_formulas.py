@@ -48,7 +48,7 @@ def test_ledger_writes_typed_titles_and_results_as_text(client, d, item):
     for n, (each, title, result) in enumerate(zip(items, TYPED[:3], TYPED[3:], strict=True)):
         [task] = services.tasks_dispatch(
             actor=officer, item=each, communities=[d.communities[0]], title=title,
-            due_in_working_days=5, dispatch_token=f"formula-{n}",
+            description=each.title, due_in_working_days=5, dispatch_token=f"formula-{n}",
         )  # fmt: skip
         services.task_complete(actor=worker, task=task, minutes_spent=15 + n, result=result)
     assert client.login(username=d.logins["community_worker:own"], password=PASSWORD)
@@ -74,7 +74,7 @@ def test_burden_writes_a_typed_community_name_as_text(client, d, item):
     officer, worker = d.users["department_officer:own"], d.users["community_worker:own"]
     [task] = services.tasks_dispatch(
         actor=officer, item=item, communities=[community], title="＝1+1",
-        due_in_working_days=5, dispatch_token="formula-burden",
+        description=item.title, due_in_working_days=5, dispatch_token="formula-burden",
     )  # fmt: skip
     services.task_complete(actor=worker, task=task, minutes_spent=30, result="-1+2")
     assert client.login(username=d.logins["coordinator:own"], password=PASSWORD)

@@ -56,7 +56,7 @@ def _district_world(d):
     approved.refresh_from_db()
     item = approved.admitted_item
     tasks = services.tasks_dispatch(
-        actor=officer, item=item, communities=scope, title="任务", due_in_working_days=5,
+        actor=officer, item=item, communities=scope, title=item.title, due_in_working_days=5,
         dispatch_token="t",
     )  # fmt: skip
     fresh = admission.request_submit(
@@ -152,7 +152,7 @@ def attempt(world, role, side, action) -> bool:
             actor=actor,
             item=data["fresh"],
             communities=[community],
-            title="再派",
+            title=data["fresh"].title,
             due_in_working_days=3,
             dispatch_token="matrix",
         ),

@@ -218,7 +218,7 @@ def test_unadmitted_work_is_refused_and_counted_against_the_department(d, item):
     month = workcal.local_today()
     start, end = selectors.month_bounds(month)
     assert list(selectors.refusals_by_department(d.district.pk, start, end)) == [
-        {"department__name": "城管局", "n": 1}
+        {"department__name": "城管局", "department__street": None, "n": 1}
     ]
     with pytest.raises(PermissionDenied):
         services.unadmitted_refuse(
