@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -43,9 +44,10 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = self.request.user
-        # A staff member who chose SMS as the second factor gets the code now.
-        if needs_second_factor(user) and confirmed_sms_device(user):
+        user = form.get_user()
+        # A staff member who chose SMS as the second factor gets the code now (a fresh sign-in
+        # has given no second factor yet: needs_second_factor, before django-otp marks it).
+        if settings.STAFF_SECOND_FACTOR and confirmed_sms_device(user):
             with refusals_shown_on(self.request):
                 services.sms_factor_send(request=self.request, actor=user)
                 messages.info(self.request, _("验证码短信已发送，请查收。"))
@@ -216,16 +218,13 @@ def _next_page(request) -> str:
     return reverse("workbench")
 
 
-def _sms_step(request, user, action: str) -> bool:
+def _sms_step(request, user, action: str) -> None:
     """The SMS actions of the second-factor page: choose SMS (a code to the number on file) or
-    send the code again. True when one was taken (the page then redirects)."""
+    send the code again."""
     if action == "sms_enrol":
         services.sms_factor_enrol(request=request, actor=user)
-    elif action == "sms_send":
-        services.sms_factor_send(request=request, actor=user)
     else:
-        return False
-    return True
+        services.sms_factor_send(request=request, actor=user)
 
 
 @login_required
@@ -248,13 +247,15 @@ def second_factor(request):
             "minutes": lifetime_minutes()
         }
     here = f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}"
-    if action:
+    if action in ("sms_enrol", "sms_send"):
+        with refusals_shown_on(request):  # shown on the page: no code was typed
+            _sms_step(request, user, action)
+            messages.info(request, _("验证码短信已发送，请查收。"))
+            return redirect(here)
+    elif action:
         with refusals_shown_on(form):
             if action == "enrol" and device is None and sms is None:
                 services.second_factor_enrol(actor=user)
-                return redirect(here)
-            if _sms_step(request, user, action):
-                messages.info(request, _("验证码短信已发送，请查收。"))
                 return redirect(here)
             if form.is_valid():
                 code = form.cleaned_data["code"]

@@ -19,6 +19,7 @@ from core.paging import keyset_page
 from core.refusals import refusals_shown_on
 from core.rules import grantable_roles
 from core.services.second_factor import confirmed_device
+from core.services.sms_second_factor import confirmed_sms_device
 from core.validation import search_query
 
 # ---------------------------------------------------------------- people and roles
@@ -190,7 +191,10 @@ def person_detail(request, pk):
             # A lost authenticator is reset by someone who may grant every role the person holds.
             "can_reset_second_factor": bool(assignments)
             and all(a.role in grantable_roles(user, a.place) for a in assignments)
-            and confirmed_device(person.account) is not None,
+            and (
+                confirmed_device(person.account) is not None
+                or confirmed_sms_device(person.account) is not None
+            ),
         },
     )
 
