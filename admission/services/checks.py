@@ -176,6 +176,11 @@ def check_application(
     of a form are compared with the forms the district already keeps (flagged for review).
     """
     S = AdmissionRequest.Status
+    # A street office's application is read against the street power list first: a power the
+    # higher level took back is refused by name, before any other list is consulted.
+    powers = []
+    if department.street_id is not None:
+        powers = power_list_findings(district, title, description, cited_entry)
     entry, word = negative_match(district, f"{title}\n{description}", cited_entry)
     if entry is not None:
         return S.REFUSED_NEGATIVE, [_negative_finding(entry, word)], entry
@@ -184,8 +189,7 @@ def check_application(
         community_ids=community_ids, period_start=period_start, period_end=period_end,
     )  # fmt: skip
     findings.extend(form_overlaps(district, form_fields or []))
-    if department.street_id is not None:
-        findings.extend(power_list_findings(district, title, description, cited_entry))
+    findings.extend(powers)
     missing = _missing(
         kind=kind, form_fields=form_fields, legal_basis=legal_basis, cited_entry=cited_entry,
         funding_fen=funding_fen,
