@@ -15,7 +15,7 @@ from django.db import transaction
 
 from core import personal_data, services
 from core.identifiers import grid_code
-from core.models import Role
+from core.models import Role, User
 from core.testing import attempt_allowed, deny_unless
 from core.tests.matrix import attempt_action, cells, matrix_tests, two_districts
 
@@ -37,6 +37,9 @@ EXPECTED = {
     "reveal_person": {R.ADMIN, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
     "manage_departments": {R.ADMIN, R.COORDINATOR},
     "update_department": {R.ADMIN, R.COORDINATOR},
+    # A resident's request to be linked to their registry record (core.services.signup).
+    "approve_account_link": {R.COMMUNITY_WORKER},
+    "refuse_account_link": {R.COMMUNITY_WORKER},
 }
 READS = {"view_community", "view_audit", "view_person", "reveal_person"}
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
@@ -130,7 +133,33 @@ def attempt(world, role, side, action) -> bool:
             actor=actor, department=d.departments[1], name="城市管理局", is_active=True
         ),
     }
+    actions |= link_actions(actor, community, person)
     return attempt_action(actions, action, f"{role} {action} {side}")
+
+
+def link_actions(actor, community, person) -> dict:
+    """(prepare, act): an account that signed up asks to be linked to ``person`` in
+    ``community``; the cell is the decision."""
+
+    def asked():
+        user = User.objects.create(username=f"signed-up-{community.pk}")
+        return services.account_link_request(
+            actor=user,
+            community=community,
+            name=person.name,
+            id_number=personal_data.decrypt(person.id_number_enc),
+        )
+
+    return {
+        "approve_account_link": (
+            asked,
+            lambda link: services.account_link_approve(actor=actor, link=link),
+        ),
+        "refuse_account_link": (
+            asked,
+            lambda link: services.account_link_refuse(actor=actor, link=link, reason="不符"),
+        ),
+    }
 
 
 test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt)
