@@ -6,11 +6,12 @@ from importlib import import_module
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core import audit, audit_chain, calendar, jobs, services
+from core import audit, audit_chain, calendar, jobs
 from core.models import Role
 from core.selectors import role_holders
+from notify import services as notify  # the one door for telling people
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +36,13 @@ def calendar_schedule_check(*, period: str) -> dict:
         # later still receives it.
         if not admins or not jobs.claim(job=CALENDAR_NOTICE_JOB, period=str(year)):
             continue
-        for admin in admins:
-            services.notify(
-                user=admin,
-                title=_("请录入%(year)d年节假日安排") % {"year": year},
-                body=_(
-                    "系统内置的法定节假日数据不含%(year)d年。在录入国务院办公厅公布的"
-                    "%(year)d年节假日安排并标记“已录入”之前，该年的工作日按周一至周五推算，"
-                    "跨入该年的办理期限可能不准确。"
-                )
-                % {"year": year},
-                url=reverse("calendar") + f"?year={year}",
-            )
+        notify.send(
+            kind="core.calendar_missing",
+            recipients=admins,
+            params={"year": year},
+            url=reverse("calendar") + f"?year={year}",
+            subject=f"core.calendar:{year}",  # resolved when the year is marked entered
+        )
         notified[str(year)] = len(admins)
     return {"missing": missing, "notified": notified}
 
@@ -99,22 +95,20 @@ def audit_verify(*, period: str) -> dict:
             actor=None, action="audit.chain_broken",
             changes={"seal_seq": verdict.broken_at, "event": verdict.event_id, "reason": verdict.reason},
         )  # fmt: skip
-        for admin in role_holders({Role.ADMIN}):
-            services.notify(
-                user=admin,
-                title=_("操作记录完整性校验未通过"),
-                body=_(
-                    "操作记录在第%(seq)s条处与哈希链不符（%(reason)s），可能被修改或删除。"
-                    "请立即保全数据库并联系安全管理员。"
-                )
-                % {"seq": verdict.broken_at, "reason": _broken_reason(verdict.reason)},
-                url=reverse("audit_log"),
-            )
+        notify.send(
+            kind="core.audit_broken",
+            recipients=role_holders({Role.ADMIN}),
+            params={"seq": verdict.broken_at, "reason": _broken_reason(verdict.reason)},
+            url=reverse("audit_log"),
+        )
     return {
         "intact": verdict.intact, "checked": verdict.checked, "unsealed": verdict.unsealed,
         "broken_at": verdict.broken_at, "event_id": verdict.event_id, "reason": verdict.reason,
     }  # fmt: skip
 
 
-def _broken_reason(reason: str) -> str:
-    return {"changed": _("内容被改动"), "missing": _("记录缺失")}.get(reason, reason)
+def _broken_reason(reason: str):
+    """The reason, as text translated when the notice is read."""
+    return {"changed": gettext_lazy("内容被改动"), "missing": gettext_lazy("记录缺失")}.get(
+        reason, reason
+    )

@@ -36,7 +36,7 @@ SERVICES = [
     ),
     # A step named in the writer's words (a notice written before kinds had this step).
     _resident("services.request_update", N("诉求办理进展"), "%(text)s"),
-    _desk("services.request_new", N("新诉求待受理"), N("新诉求，请受理"), body="%(title)s"),
+    Kind("services.requests_waiting", N("新诉求待受理"), N("%(n)d件新诉求待受理")),
     _desk("services.department_dispatched", N("新派单"), N("新派单，请签收")),
     _desk("services.department_co", N("协办派单"), N("协办派单")),
     _desk("services.department_redispatched", N("改派"), N("改派给您，请签收")),

@@ -99,8 +99,8 @@ def render(key: str, params: dict, language: str | None = None) -> tuple[str, st
     """The (title, body) of a message of kind ``key`` in ``language`` (default: the active one)."""
     kind = get(key)
     with override(language) if language else contextlib.nullcontext():
-        values = {k: gettext(v) for k, v in kind.fixed}
-        values |= {k: _thawed(v) for k, v in (params or {}).items()}
+        values = {k: _thawed(v) for k, v in (params or {}).items()}
+        values = {k: gettext(v) % values for k, v in kind.fixed} | values
         title = gettext(kind.title) % values
         body = gettext(kind.body) % values if kind.body else ""
     return title, body

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from core.identifiers import normalize_mobile
+from core.identifiers import mask_mobile, normalize_mobile
 from notify import http
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class ConsoleBackend:
     def send(self, *, phone: str, template: str, params: dict, text: str) -> SmsResult:
         entry = {"phone": phone, "template": template, "params": dict(params), "text": text}
         outbox.append(entry)
-        logger.info("SMS to %s: %s", phone, text)
+        logger.info("SMS to %s: %s", mask_mobile(phone), text)
         return SmsResult(True, self.name, message_id=f"console-{len(outbox)}", sent=entry)
 
 

@@ -12,6 +12,22 @@ def warn_due(*, period: str) -> dict:
     return supervision.warn_due()
 
 
+NEW_REQUESTS_EVERY = datetime.timedelta(minutes=10)
+
+
+@jobs.periodic("services.new_requests_notice", every=jobs.Every(interval=NEW_REQUESTS_EVERY))
+def new_requests_notice(*, period: str) -> dict:
+    """Tell each district's dispatchers how many requests arrived in the ten minutes before this
+    slot and still wait for acceptance (one notice per district, not one per submission)."""
+    from django.utils import timezone
+
+    from services.services.notices import tell_dispatchers_of_new
+
+    until = datetime.datetime.fromisoformat(period).replace(tzinfo=jobs.local_tz())
+    until = timezone.localtime(until)
+    return tell_dispatchers_of_new(since=until - NEW_REQUESTS_EVERY, until=until)
+
+
 @jobs.periodic("services.overdue_lists", every=jobs.Daily(at=datetime.time(8, 30)))
 def overdue_lists(*, period: str) -> dict:
     """Each department's overdue list, every working day at 08:30."""

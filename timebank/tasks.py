@@ -3,12 +3,11 @@
 import datetime
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from core import jobs
-from core import services as core_services
 from core.models import Place, Role
 from core.selectors import role_holders
+from notify import services as notify
 from timebank import services
 
 RECONCILE_JOB = "timebank.reconcile"
@@ -33,13 +32,12 @@ def alert_mismatch(result: dict) -> int:
     for district in Place.objects.filter(pk__in=districts):
         problems = [p for p in result["problems"] if p.get("district") == district.pk]
         kinds = sorted({p["kind"] for p in problems})
-        for user in role_holders({Role.ADMIN, Role.COORDINATOR}, places=[district]):
-            core_services.notify(
-                user=user,
-                title=_("时间银行对账发现%(n)d处不一致") % {"n": len(problems)},
-                body=_("%(d)s的时间银行账本对账不一致（%(kinds)s），请立即核查。")
-                % {"d": district.name, "kinds": "、".join(kinds)},
-                url=reverse("timebank:ledger"),
-            )
-            sent += 1
+        users = list(role_holders({Role.ADMIN, Role.COORDINATOR}, places=[district]))
+        notify.send(
+            kind="timebank.ledger_mismatch",
+            recipients=users,
+            params={"n": len(problems), "d": district.name, "kinds": "、".join(kinds)},
+            url=reverse("timebank:ledger"),
+        )
+        sent += len(users)
     return sent

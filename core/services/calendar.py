@@ -65,4 +65,7 @@ def calendar_mark_year_entered(*, actor, year: int, source: str) -> CalendarYear
         obj=entry,
         changes={"year": year, "source": source},
     )
+    from notify import services as notify
+
+    notify.resolve(subject=f"core.calendar:{year}")  # the "please enter" notices are settled
     return entry

@@ -6,11 +6,13 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, clock
 from core.clock import one_write
-from core.models import Notification
 from core.validation import require_perm as _require
+from notify import services as notify
+from notify.kinds import msg
 from timebank import defaults
 from timebank.models import (
     Account,
@@ -81,19 +83,22 @@ def _served_users(listing: Listing) -> set[int]:
     return users - {None}
 
 
-def _tell(actor, order: Order, title: str, body: str, *, volunteer_body: str = "") -> None:
-    """An in-app notice of the step to both sides of the order (the volunteer and the served
-    side), except to whoever took the step; the volunteer may be told it in their own words."""
+def _tell(
+    actor, order: Order, kind: str, body: dict, *, volunteer_body: dict | None = None
+) -> None:
+    """A notice of the step (a notify kind) to both sides of the order (the volunteer and the
+    served side), except to whoever took the step; the volunteer may be told it in their own
+    words. ``body`` is ``notify.kinds.msg(...)``: rendered in each reader's language."""
     listing = order.listing
     volunteer = order.volunteer.person.account_id
     url = reverse("timebank:order", args=[order.pk])
-    title = f"{title}：{listing.title}"[:200]
-    notices = [
-        Notification(user_id=user, title=title, url=url,
-                     body=volunteer_body if user == volunteer and volunteer_body else body)
-        for user in sorted(({volunteer} | _served_users(listing)) - {actor.pk, None})
-    ]  # fmt: skip
-    Notification.objects.bulk_create(notices)
+    served = sorted(_served_users(listing) - {volunteer})
+    common = {"kind": kind, "url": url, "subject": order, "actor": actor}
+    params = {"listing": listing.title[:150]}
+    notify.send(recipients=served, params=params | {"body": body}, **common)
+    if volunteer is not None:
+        told = volunteer_body or body
+        notify.send(recipients=[volunteer], params=params | {"body": told}, **common)
 
 
 def minutes_differ(minutes: int | None, agreed: int, percent: int) -> bool:
@@ -166,9 +171,10 @@ def order_take(*, actor, listing: Listing) -> Order:
     listing.save(update_fields=["status"])
     audit.record(actor=actor, action="timebank.order_take", obj=order, place=listing.place)
     order.volunteer = volunteer
-    when = clock.shown(listing.wanted_at) if listing.wanted_at else _("双方约定的时间")
-    _tell(actor, order, _("已有志愿者接单"),
-          _("志愿者%(v)s已接单，将于%(at)s上门服务，到达时签到。") % {"v": volunteer.name, "at": when})  # fmt: skip
+    when = clock.shown(listing.wanted_at) if listing.wanted_at else gettext_lazy("双方约定的时间")
+    _tell(actor, order, "timebank.order_taken",
+          msg(gettext_lazy("志愿者%(v)s已接单，将于%(at)s上门服务，到达时签到。"),
+              v=volunteer.name, at=when))  # fmt: skip
     return order
 
 
@@ -197,9 +203,9 @@ def order_sign_in(*, actor, order: Order) -> Order:
     now = clock.now()
     _check_sign_in_window(order, now)
     _save(actor, order, "order_sign_in", status=Order.Status.SIGNED_IN, signed_in_at=now)
-    _tell(actor, order, _("志愿者已签到"),
-          _("志愿者%(v)s于%(at)s签到，服务开始；服务结束时志愿者签退，之后请您确认服务时长。")
-          % {"v": order.volunteer.name, "at": clock.shown(now)})  # fmt: skip
+    _tell(actor, order, "timebank.order_signed_in",
+          msg(gettext_lazy("志愿者%(v)s于%(at)s签到，服务开始；服务结束时志愿者签退，之后请您确认服务时长。"),
+              v=order.volunteer.name, at=clock.shown(now)))  # fmt: skip
     return order
 
 
@@ -212,10 +218,10 @@ def order_sign_out(*, actor, order: Order) -> Order:
         actor, order, "order_sign_out", changes={"measured_minutes": measured},
         status=Order.Status.SIGNED_OUT, signed_out_at=now, minutes=measured,
     )  # fmt: skip
-    _tell(actor, order, _("请确认服务"),
-          _("志愿者%(v)s已签退：签到签退%(m)s分钟，约定%(a)s分钟。请核实实际服务时长并确认，"
-            "确认后由社区工作者审核入账。")
-          % {"v": order.volunteer.name, "m": measured, "a": order.listing.minutes})  # fmt: skip
+    _tell(actor, order, "timebank.order_confirm",
+          msg(gettext_lazy("志愿者%(v)s已签退：签到签退%(m)s分钟，约定%(a)s分钟。请核实实际服务时长并确认，"
+                           "确认后由社区工作者审核入账。"),
+              v=order.volunteer.name, m=measured, a=order.listing.minutes))  # fmt: skip
     return order
 
 
@@ -251,9 +257,9 @@ def order_confirm(*, actor, order: Order, minutes, rating=None) -> Order:
         status=Order.Status.CONFIRMED, minutes=minutes, rating=rating, confirmed_by=actor,
         confirmed_at=clock.now(),
     )  # fmt: skip
-    _tell(actor, order, _("服务已确认"),
-          _("确认服务时长%(m)s分钟（约定%(a)s分钟），等待社区工作者审核入账。")
-          % {"m": minutes, "a": order.listing.minutes})  # fmt: skip
+    _tell(actor, order, "timebank.order_confirmed",
+          msg(gettext_lazy("确认服务时长%(m)s分钟（约定%(a)s分钟），等待社区工作者审核入账。"),
+              m=minutes, a=order.listing.minutes))  # fmt: skip
     return order
 
 
@@ -295,10 +301,10 @@ def order_approve(*, actor, order: Order) -> Order:
         status=Order.Status.APPROVED, approved_by=actor, approved_at=clock.now(),
         deposit=order.deposit, payment=order.payment,
     )  # fmt: skip
-    _tell(actor, order, _("服务已审核入账"),
-          _("社区已审核通过，服务时长%(m)s分钟已记入志愿者账户。如有异议，可在服务页面提出。")
-          % {"m": order.minutes},
-          volunteer_body=_("社区已审核通过，%(m)s分钟已存入您的时间账户。") % {"m": order.minutes})  # fmt: skip
+    _tell(actor, order, "timebank.order_credited",
+          msg(gettext_lazy("社区已审核通过，服务时长%(m)s分钟已记入志愿者账户。如有异议，可在服务页面提出。"),
+              m=order.minutes),
+          volunteer_body=msg(gettext_lazy("社区已审核通过，%(m)s分钟已存入您的时间账户。"), m=order.minutes))  # fmt: skip
     return order
 
 
@@ -337,9 +343,9 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
         changes={"reason": reason}, status=Order.Status.REJECTED, note=reason,
         approved_by=actor, approved_at=clock.now(),
     )  # fmt: skip
-    _tell(actor, order, _("服务未通过审核"),
-          _("社区工作者未通过这次服务，理由：%(r)s。不记入时间；需求已重新开放，等待志愿者接单。")
-          % {"r": reason})  # fmt: skip
+    _tell(actor, order, "timebank.order_refused",
+          msg(gettext_lazy("社区工作者未通过这次服务，理由：%(r)s。不记入时间；需求已重新开放，等待志愿者接单。"),
+              r=reason))  # fmt: skip
     return order
 
 
@@ -349,6 +355,7 @@ def order_cancel(*, actor, order: Order) -> Order:
     order = _volunteers_order(actor, order, Order.Status.TAKEN)
     _save(actor, order, "order_cancel", listing_status=Listing.Status.OPEN,
           status=Order.Status.CANCELLED)  # fmt: skip
-    _tell(actor, order, _("志愿者取消了接单"),
-          _("志愿者%(v)s取消了接单，需求已重新开放，等待其他志愿者接单。") % {"v": order.volunteer.name})  # fmt: skip
+    _tell(actor, order, "timebank.order_cancelled",
+          msg(gettext_lazy("志愿者%(v)s取消了接单，需求已重新开放，等待其他志愿者接单。"),
+              v=order.volunteer.name))  # fmt: skip
     return order
