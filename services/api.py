@@ -62,7 +62,8 @@ class EventOut(Schema):
     label: str
     at: datetime.datetime
     department: str | None
-    note: str
+    note: str = Field(description="给居民的说明")
+    internal_note: str = Field("", description="内部说明：只给工作人员，诉求人读到的总是空")
 
 
 class PublicTextOut(Schema):
@@ -97,7 +98,12 @@ class ActionIn(Schema):
         "accept", "reject", "dispatch", "redispatch", "sign", "note", "answer", "return",
         "extend", "close", "visit", "rate", "uphold", "dismiss", "urge",
     ]  # fmt: skip
-    note: str = Field("", max_length=4000)
+    note: str = Field("", max_length=4000, description="给居民的说明（不予受理时是理由）")
+    internal_note: str = Field(
+        "",
+        max_length=4000,
+        description="内部说明（居民不可见）：派单说明、改派理由、审核意见、回访记录、催办意见",
+    )
     department: int | None = Field(None, ge=1, le=MAX_ID)
     co_departments: list[int] = Field(default_factory=list, max_length=20)
     days: int | None = Field(None, ge=1, le=30)
@@ -136,12 +142,8 @@ def _out(req) -> dict:
 
 
 def _detail(user, req) -> dict:
-    events = req.events.select_related("department")
-    if not (user.has_perm("services.dispatch", req) or user.has_perm("services.note", req)):
-        if req.submitted_by_id == user.pk or (
-            req.resident_id and req.resident.account_id == user.pk
-        ):
-            events = events.filter(public=True)
+    staff = selectors.sees_as_staff(user, req)
+    events = selectors.timeline_of(user, req)
     return {
         **_out(req),
         "description": req.description,
@@ -156,6 +158,7 @@ def _detail(user, req) -> dict:
                 "at": e.at,
                 "department": e.department.name if e.department_id else None,
                 "note": e.note,
+                "internal_note": e.internal_note if staff else "",
             }
             for e in events
         ],
@@ -265,6 +268,7 @@ def request_action(request, request_id: PathId, data: ActionIn):
         raise Http404(_("没有这个部门。"))
     raw = {
         "note": data.note,
+        "internal_note": data.internal_note,
         "department": data.department,
         "co": data.co_departments,
         "days": data.days or 0,

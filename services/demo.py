@@ -145,7 +145,7 @@ def _rated(rng, builder, req):
     req = request_services.request_rate(actor=builder, request=req, rating=rating, note=note)
     if rating == "unsatisfied":
         request_services.rating_review(
-            actor=builder, request=req, upheld=False, note="已核实处理到位"
+            actor=builder, request=req, upheld=False, internal_note="已核实处理到位"
         )
     return req
 

@@ -168,6 +168,9 @@ class ServiceRequest(models.Model):
     )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone_masked = models.CharField(_("联系电话"), max_length=11, blank=True)
+    # A keyed hash of the contact number's digits (services.search.phone_hash), for staff to
+    # find requests by phone without the number being stored.
+    contact_phone_hash = models.CharField(max_length=64, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -211,6 +214,11 @@ class ServiceRequest(models.Model):
             models.Index(fields=["district", "state"]),
             models.Index(fields=["lead_department", "state"]),
             models.Index(fields=["grid", "state"]),
+            models.Index(
+                fields=["contact_phone_hash"],
+                condition=~Q(contact_phone_hash=""),
+                name="service_request_phone_hash",
+            ),
             # The few requests still waiting for acceptance (the metrics read them live).
             models.Index(
                 fields=["accept_due"],
@@ -326,9 +334,13 @@ class RequestEvent(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(blank=True)
+    # ``note`` is the text for the resident (shown to them when the step is ``public``);
+    # ``internal_note`` is staff-only (派单说明, 审核意见, 回访记录 …) and never reaches a resident's
+    # page, API response, Open311 response or notice.
+    note = models.TextField(_("给居民的说明"), blank=True)
+    internal_note = models.TextField(_("内部说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
-    public = models.BooleanField(default=True)  # shown to the resident
+    public = models.BooleanField(default=True)  # the step is shown to the resident
     at = MomentField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -361,6 +373,27 @@ class RequestPublicText(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {shown(self.published_at, '%Y-%m-%d %H:%M')}"
+
+
+class SavedSearch(models.Model):
+    """A search of requests a staff member named and kept (查找诉求 → 保存筛选): the cleaned
+    filters only (services.search.RequestQuery), never a result."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("名称"), max_length=30)
+    query = models.JSONField(_("筛选条件"), default=dict)
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_search_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Application(models.Model):

@@ -22,6 +22,26 @@ def requests_visible_to(user) -> QuerySet[ServiceRequest]:
     return policies.visible(user)
 
 
+def sees_as_staff(user, request: ServiceRequest) -> bool:
+    """Whether ``user`` reads ``request`` as staff (internal steps and notes) rather than as its
+    requester: those who dispatch or handle it, and anyone else who may see it but did not
+    file it (a street officer, an auditor)."""
+    if user.has_perm("services.dispatch", request) or user.has_perm("services.note", request):
+        return True
+    return request.submitted_by_id != user.pk and not (
+        request.resident_id and request.resident.account_id == user.pk
+    )
+
+
+def timeline_of(user, request: ServiceRequest):
+    """The steps of ``request`` that ``user`` may read, oldest first: its requester gets only
+    the public steps, and never an internal note (the column is not even read)."""
+    events = request.events.select_related("department")
+    if sees_as_staff(user, request):
+        return events
+    return events.filter(public=True).defer("internal_note")
+
+
 def my_requests(user) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(policies.requester_q(user)).select_related(
         "item",

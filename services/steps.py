@@ -118,6 +118,29 @@ def _note(label, *, required=False, rows=2, max_length=4000, placeholder="") -> 
     )  # fmt: skip
 
 
+def _for_resident(label=None, *, required=False, max_length=1000) -> Input:
+    """The note the resident reads (page, API, notice)."""
+    return _note(
+        label or gettext_lazy("给居民的说明（居民可见，可不填）"), required=required,
+        max_length=max_length,
+    )  # fmt: skip
+
+
+def _internal(label, *, required=False, rows=2, max_length=1000) -> Input:
+    """A note for staff only: never shown to the resident."""
+    return Input("internal_note", TEXT, label, required=required, rows=rows, max_length=max_length)
+
+
+DISPATCH_NOTES = (
+    _for_resident(gettext_lazy("给居民的说明（居民可见；不予受理时必填，写明理由）")),
+    _internal(gettext_lazy("派单说明（内部，居民不可见）")),
+)
+BOTH = {"note": "note", "internal_note": "internal_note"}
+REVIEW_NOTES = (
+    _internal(gettext_lazy("核实意见（内部，居民不可见）"), required=True),
+    _for_resident(gettext_lazy("给居民的说明（重办时告知居民，可不填）")),
+)
+
 LEAD = Input("department", DEPARTMENT, gettext_lazy("主办部门"), required=True, dom_id="department")
 CO = Input("co", DEPARTMENTS, gettext_lazy("协办部门（可多选）"), dom_id="co")
 
@@ -125,25 +148,28 @@ STEPS: tuple[Step, ...] = (
     Step(
         "accept_dispatch", gettext_lazy("受理并派单"), request_services.request_accept_dispatch,
         "services.dispatch", frozenset({S.SUBMITTED}),
-        inputs=(LEAD, CO, _note(gettext_lazy("派单说明"))),
-        args={"department": "department", "co_departments": "co", "note": "note"},
+        inputs=(LEAD, CO, *DISPATCH_NOTES),
+        args={"department": "department", "co_departments": "co", **BOTH},
         group="dispatch", title=gettext_lazy("受理并派单"), style="primary",
     ),
     Step(
         "accept", gettext_lazy("仅受理"), request_services.request_accept, "services.dispatch",
-        frozenset({S.SUBMITTED}), inputs=(_note(gettext_lazy("派单说明")),), args={"note": "note"},
+        frozenset({S.SUBMITTED}), inputs=DISPATCH_NOTES, args=BOTH,
         group="dispatch", summary=gettext_lazy("受理"),
     ),
     Step(
         "reject", gettext_lazy("不予受理（说明写理由）"), request_services.request_reject,
         "services.dispatch", frozenset({S.SUBMITTED}),
-        inputs=(_note(gettext_lazy("不予受理的理由"), required=True, max_length=500),),
-        args={"reason": "note"}, group="dispatch", style="danger", summary=gettext_lazy("不予受理"),
+        inputs=(
+            _for_resident(gettext_lazy("不予受理的理由（将告知居民）"), required=True, max_length=500),
+            DISPATCH_NOTES[1],
+        ),
+        args={"reason": "note", "internal_note": "internal_note"}, group="dispatch", style="danger", summary=gettext_lazy("不予受理"),
     ),
     Step(
         "dispatch", gettext_lazy("派单"), request_services.request_dispatch, "services.dispatch",
-        frozenset({S.ACCEPTED}), inputs=(LEAD, CO, _note(gettext_lazy("派单说明"))),
-        args={"department": "department", "co_departments": "co", "note": "note"},
+        frozenset({S.ACCEPTED}), inputs=(LEAD, CO, *DISPATCH_NOTES),
+        args={"department": "department", "co_departments": "co", **BOTH},
         style="primary",
     ),
     Step(
@@ -151,23 +177,26 @@ STEPS: tuple[Step, ...] = (
         frozenset({S.SUBMITTED, S.ACCEPTED}),
         inputs=(
             Input("into", MERGE_TARGET, gettext_lazy("并入"), required=True, dom_id="into"),
-            _note(gettext_lazy("告知居民的说明")),
+            _for_resident(gettext_lazy("告知居民的说明（居民可见）")),
+            _internal(gettext_lazy("内部说明（居民不可见）")),
         ),
-        args={"into": "into", "note": "note"}, subject="duplicate",
+        args={"into": "into", **BOTH}, subject="duplicate",
         title=gettext_lazy("并单（与已有诉求重复）"), collapsed=True, guard=_has_merge_target,
     ),
     Step(
         "urge", gettext_lazy("催办"), request_services.request_urge, "services.dispatch", IN_HAND,
-        inputs=(_note(gettext_lazy("催办意见"), required=True, max_length=500),), args={"note": "note"},
+        inputs=(_internal(gettext_lazy("催办意见（内部，居民不可见）"), required=True, max_length=500),),
+        args={"internal_note": "internal_note"},
     ),
     Step(
         "redispatch", gettext_lazy("改派"), request_services.request_redispatch, "services.dispatch",
         IN_HAND,
         inputs=(
             Input("department", DEPARTMENT, gettext_lazy("新的主办部门"), required=True, exclude_lead=True),
-            _note(gettext_lazy("改派理由"), required=True, max_length=500),
+            _internal(gettext_lazy("改派理由（内部，居民不可见）"), required=True, max_length=500),
+            _for_resident(),
         ),
-        args={"department": "department", "reason": "note"},
+        args={"department": "department", "reason": "internal_note", "note": "note"},
         title=gettext_lazy("改派 / 转办"), style="primary", collapsed=True,
     ),
     Step(
@@ -178,9 +207,10 @@ STEPS: tuple[Step, ...] = (
                 "department", DEPARTMENT, gettext_lazy("异议成立时改派给"), exclude_lead=True,
                 dom_id="object-to",
             ),
-            _note(gettext_lazy("审核意见"), max_length=1000),
+            _internal(gettext_lazy("审核意见（内部，居民不可见）")),
+            _for_resident(gettext_lazy("给居民的说明（延期或改派时告知居民，可不填）")),
         ),
-        args={"department": "department", "note": "note"}, fixed={"approve": True},
+        args={"department": "department", **BOTH}, fixed={"approve": True},
         subject="application", group="decide", style="primary", guard=_has_pending,
         kind_labels={Application.Kind.OBJECT: gettext_lazy("异议成立，改派")},
         per_application=True, summary=gettext_lazy("同意退单、延期申请或派单异议"),
@@ -189,35 +219,35 @@ STEPS: tuple[Step, ...] = (
         "refuse", gettext_lazy("驳回"), request_services.application_decide, "services.dispatch", IN_HAND,
         inputs=(
             Input("application", APPLICATION, gettext_lazy("申请"), required=True),
-            _note(gettext_lazy("审核意见"), required=True, max_length=1000),
+            _internal(gettext_lazy("审核意见（内部，居民不可见）"), required=True),
         ),
-        args={"note": "note"}, fixed={"approve": False}, subject="application",
+        args={"internal_note": "internal_note"}, fixed={"approve": False}, subject="application",
         group="decide", guard=_has_pending, per_application=True,
         kind_labels={Application.Kind.OBJECT: gettext_lazy("异议不成立")},
         summary=gettext_lazy("驳回退单、延期申请或派单异议"),
     ),
     Step(
         "close", gettext_lazy("办结"), request_services.request_close, "services.dispatch",
-        frozenset({S.ANSWERED}), inputs=(_note(gettext_lazy("办结意见")),), args={"note": "note"},
+        frozenset({S.ANSWERED}),
+        inputs=(_internal(gettext_lazy("办结意见（内部，居民不可见）")), _for_resident()), args=BOTH,
         title=gettext_lazy("审核答复"), style="primary",
     ),
     Step(
         "visit", gettext_lazy("记录回访"), request_services.request_visit, "services.dispatch",
-        frozenset({S.CLOSED}), inputs=(_note(gettext_lazy("回访记录"), required=True, max_length=1000),),
-        args={"note": "note"}, title=gettext_lazy("回访"), style="primary", summary=gettext_lazy("回访"),
+        frozenset({S.CLOSED}),
+        inputs=(_internal(gettext_lazy("回访记录（内部，居民不可见）"), required=True), _for_resident()),
+        args=BOTH, title=gettext_lazy("回访"), style="primary", summary=gettext_lazy("回访"),
     ),
     Step(
         "uphold", gettext_lazy("属实，退回重办"), request_services.rating_review, "services.dispatch",
         frozenset({S.DISPUTED}),
-        inputs=(_note(gettext_lazy("核实意见"), required=True, max_length=1000),),
-        args={"note": "note"}, fixed={"upheld": True}, group="review",
+        inputs=REVIEW_NOTES, args=BOTH, fixed={"upheld": True}, group="review",
         title=gettext_lazy("核实不满意评价"), style="primary", summary=gettext_lazy("核实评价：属实，重办"),
     ),
     Step(
         "dismiss", gettext_lazy("不属实，维持办结"), request_services.rating_review, "services.dispatch",
         frozenset({S.DISPUTED}),
-        inputs=(_note(gettext_lazy("核实意见"), required=True, max_length=1000),),
-        args={"note": "note"}, fixed={"upheld": False}, group="review",
+        inputs=REVIEW_NOTES, args=BOTH, fixed={"upheld": False}, group="review",
         summary=gettext_lazy("核实评价：不属实，维持"),
     ),
     Step(
@@ -255,7 +285,11 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "note", gettext_lazy("保存进展"), request_services.request_note, "services.note", IN_HAND,
-        inputs=(_note(gettext_lazy("进展"), required=True, max_length=2000),), args={"note": "note"},
+        inputs=(
+            _for_resident(gettext_lazy("给居民的说明（居民可见）"), max_length=2000),
+            _internal(gettext_lazy("内部进展（居民不可见）"), max_length=2000),
+        ),
+        args=BOTH, help=gettext_lazy("两项至少填一项；只填内部进展时，居民看不到这一步。"),
         title=gettext_lazy("填写办理进展"), collapsed=True, summary=gettext_lazy("填写办理进展"),
     ),
     Step(

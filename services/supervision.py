@@ -58,7 +58,7 @@ def _event(request, kind, note, level):
     RequestEvent.objects.create(
         request=request, district_id=request.district_id, kind=kind, from_state=request.state,
         to_state=request.state, actor_name=_("系统督办"), department=request.lead_department,
-        note=note, data={"level": level}, public=False,
+        internal_note=note, data={"level": level}, public=False,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from services.services.common import (
     _days,
     _event,
     _locked,
+    _notes,
     _now,
     _step,
     _text,
@@ -110,8 +111,8 @@ def _apply(actor, request, kind, *, reason, days=None, suggested=None) -> Applic
     if suggested is not None:
         data["suggested"] = suggested.name
     _event(
-        request, actor=actor, kind=ASK_EVENTS[kind], from_state=request.state, note=reason,
-        department=request.lead_department, data=data, public=False,
+        request, actor=actor, kind=ASK_EVENTS[kind], from_state=request.state,
+        internal_note=reason, department=request.lead_department, data=data, public=False,
     )  # fmt: skip
     audit.record(
         actor=actor, action=f"services.{kind}_ask", obj=request,
@@ -127,9 +128,12 @@ def application_decide(
     application: Application,
     approve: bool,
     note: str = "",
+    internal_note: str = "",
     department: Department | None = None,
 ) -> Application:
-    """The dispatcher approves or refuses an objection, a return or an extension, with a note.
+    """The dispatcher approves or refuses an objection, a return or an extension: the 审核意见
+    (``internal_note``, required to refuse) is for staff only; ``note`` is what the resident
+    is told of an approved objection or extension.
 
     Objection upheld: redispatched to ``department`` (by default the one the objecting department
     suggested), the handling deadline restarts. Objection refused: the department must sign it.
@@ -141,10 +145,13 @@ def application_decide(
     _require(actor, "services.dispatch", request)
     if application.status != Application.Status.PENDING:
         raise ValidationError(_("该申请已经审核过了。"))
-    note = _text(note, _("审核意见"), required=not approve, max_length=1000)
+    internal_note = _text(internal_note, _("审核意见"), required=not approve, max_length=1000)
+    public = approve and application.kind != Application.Kind.RETURN
+    note = _notes(note, "")[0] if public else ""
     now = _now()
     application.status = Application.Status.APPROVED if approve else Application.Status.REFUSED
-    application.decided_by, application.decided_at, application.decision_note = actor, now, note
+    application.decided_by, application.decided_at = actor, now
+    application.decision_note = internal_note
     application.save()
     from_state = request.state
     data = {}
@@ -181,19 +188,20 @@ def application_decide(
                 request,
                 _("办理期限已延长至%(due)s")
                 % {"due": clock.shown(request.due_at, "%Y-%m-%d %H:%M")},
-                application.reason,
+                note,  # never the department's reason: that is internal
             )
         kind = EventKind.EXTEND_OK if approve else EventKind.EXTEND_NO
     if request.due_at:
         data["due_at"] = request.due_at.isoformat()
     _event(
         request, actor=actor, kind=kind, from_state=from_state, note=note,
+        internal_note=internal_note,
         department=request.lead_department if kind == EventKind.OBJECT_OK else application.department,
-        data=data, public=approve and application.kind != Application.Kind.RETURN,
+        data=data, public=public,
     )  # fmt: skip
     tell_department(application.department, request, str(EventKind(kind).label))
     audit.record(
         actor=actor, action=f"services.{application.kind}_decide", obj=request,
-        changes={"approve": approve, "note": note, **data},
+        changes={"approve": approve, "note": internal_note, **data},
     )  # fmt: skip
     return application

@@ -8,33 +8,50 @@ from core import calendar as workcal
 from core.clock import one_write
 from core.validation import require_perm as _require
 from services.models import OPEN_STATES, EventKind, Rating, ServiceRequest, State
-from services.services.common import _allow, _event, _locked, _moved, _now, _step, _text
+from services.services.common import (
+    _allow,
+    _event,
+    _locked,
+    _moved,
+    _notes,
+    _now,
+    _step,
+    _text,
+)
 from services.services.dispatch import _handling_days
 from services.services.notices import tell_department, tell_requester
 
 
 @one_write
-def request_close(*, actor, request: ServiceRequest, note: str = "") -> ServiceRequest:
-    """办结: the dispatcher accepts the department's answer."""
+def request_close(
+    *, actor, request: ServiceRequest, note: str = "", internal_note: str = ""
+) -> ServiceRequest:
+    """办结: the dispatcher accepts the department's answer (``note`` for the resident,
+    ``internal_note``, the 办结意见, for staff only)."""
     request = _step(actor, request, "services.dispatch", {State.ANSWERED}, _("办结"))
+    note, internal_note = _notes(note, internal_note)
     request.state, request.closed_at = State.CLOSED, _now()
     _moved(
         actor, request, EventKind.CLOSE, "services.request_close", from_state=State.ANSWERED,
-        fields=["state", "closed_at"], note=note,
+        fields=["state", "closed_at"], note=note, internal_note=internal_note,
     )  # fmt: skip
-    tell_requester(request, _("已办结，请您评价"))
+    tell_requester(request, _("已办结，请您评价"), note)
     return request
 
 
 @one_write
-def request_visit(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
-    """回访: the dispatcher calls the resident back after closure and notes what they said."""
+def request_visit(
+    *, actor, request: ServiceRequest, internal_note: str, note: str = ""
+) -> ServiceRequest:
+    """回访: the dispatcher calls the resident back after closure and records what they said
+    (``internal_note``, staff only); ``note`` is an optional word for the resident."""
     request = _step(actor, request, "services.dispatch", {State.CLOSED}, _("回访"))
-    note = _text(note, _("回访记录"), max_length=1000)
+    internal_note = _text(internal_note, _("回访记录"), max_length=1000)
+    note = _notes(note, "")[0]
     request.state, request.visited_at = State.VISITED, _now()
     _moved(
         actor, request, EventKind.VISIT, "services.request_visit", from_state=State.CLOSED,
-        fields=["state", "visited_at"], note=note,
+        fields=["state", "visited_at"], note=note, internal_note=internal_note,
     )  # fmt: skip
     return request
 
@@ -61,13 +78,17 @@ def request_rate(*, actor, request: ServiceRequest, rating: str, note: str = "")
 
 
 @one_write
-def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) -> ServiceRequest:
+def rating_review(
+    *, actor, request: ServiceRequest, upheld: bool, internal_note: str, note: str = ""
+) -> ServiceRequest:
     """核实 an unsatisfied rating. Upheld: 重办 — back to the lead department, new deadline.
-    Not upheld: the rating stands and the request is finished."""
+    Not upheld: the rating stands and the request is finished. The 核实意见 (``internal_note``)
+    is for staff only; ``note`` is what the resident is told."""
     request = _step(actor, request, "services.dispatch", {State.DISPUTED}, _("核实评价"))
-    note = _text(note, _("核实意见"), max_length=1000)
+    internal_note = _text(internal_note, _("核实意见"), max_length=1000)
+    note = _notes(note, "")[0]
     now = _now()
-    changes = {"upheld": upheld, "note": note}
+    changes = {"upheld": upheld, "note": note, "internal_note": internal_note}
     if upheld:
         if request.lead_department_id is None:
             raise ValidationError(_("该诉求没有主办部门，不能重办。"))
@@ -78,7 +99,7 @@ def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) ->
         request.warned_level = 0
         _moved(
             actor, request, EventKind.REVIEW_UPHELD, "services.rating_review",
-            from_state=State.DISPUTED, fields=None, note=note,
+            from_state=State.DISPUTED, fields=None, note=note, internal_note=internal_note,
             department=request.lead_department, changes=changes,
         )  # fmt: skip
         tell_department(request.lead_department, request, _("群众不满意，请重办"))
@@ -87,16 +108,19 @@ def rating_review(*, actor, request: ServiceRequest, upheld: bool, note: str) ->
         request.state = State.RATED
         _moved(
             actor, request, EventKind.REVIEW_DISMISSED, "services.rating_review",
-            from_state=State.DISPUTED, fields=["state"], note=note, changes=changes,
+            from_state=State.DISPUTED, fields=["state"], note=note, internal_note=internal_note,
+            changes=changes,
         )  # fmt: skip
     return request
 
 
 @one_write
 def request_merge(
-    *, actor, duplicate: ServiceRequest, into: ServiceRequest, note: str = ""
-) -> ServiceRequest:
-    """并单: a duplicate joins an open request; its resident is told and follows the main one."""
+    *, actor, duplicate: ServiceRequest, into: ServiceRequest, note: str = "",
+    internal_note: str = "",
+) -> ServiceRequest:  # fmt: skip
+    """并单: a duplicate joins an open request; its resident is told (``note``) and follows the
+    main one. ``internal_note`` is for staff only."""
     if duplicate.pk == into.pk:
         raise ValidationError(_("不能把诉求并入它自己。"))
     first, second = sorted([duplicate, into], key=lambda r: r.pk)
@@ -105,6 +129,7 @@ def request_merge(
     _require(actor, "services.dispatch", duplicate)
     _require(actor, "services.dispatch", into)
     _allow(duplicate, {State.SUBMITTED, State.ACCEPTED}, _("并单"))
+    note, internal_note = _notes(note, internal_note)
     if into.state not in OPEN_STATES or into.merged_into_id:
         raise ValidationError(_("只能并入仍在办理中的诉求。"))
     if into.district_id != duplicate.district_id:
@@ -114,7 +139,7 @@ def request_merge(
     duplicate.save(update_fields=["state", "merged_into", "closed_at", "updated_at"])
     _event(
         duplicate, actor=actor, kind=EventKind.MERGE, from_state=from_state, note=note,
-        data={"into": into.number},
+        internal_note=internal_note, data={"into": into.number},
     )  # fmt: skip
     _event(
         into,
@@ -136,15 +161,17 @@ def request_merge(
 
 
 @one_write
-def request_urge(*, actor, request: ServiceRequest, note: str) -> ServiceRequest:
-    """催办 by a dispatcher: a chaser to the lead department, before or after the deadline."""
+def request_urge(*, actor, request: ServiceRequest, internal_note: str) -> ServiceRequest:
+    """催办 by a dispatcher: a chaser to the lead department, before or after the deadline
+    (staff only: the resident never sees it)."""
     request = _step(
         actor, request, "services.dispatch", {State.DISPATCHED, State.HANDLING}, _("催办")
     )
-    note = _text(note, _("催办意见"), max_length=500)
+    note = _text(internal_note, _("催办意见"), max_length=500)
     _moved(
         actor, request, EventKind.URGE, "services.request_urge", from_state=request.state,
-        note=note, department=request.lead_department, public=False, changes={"note": note},
+        internal_note=note, department=request.lead_department, public=False,
+        changes={"note": note},
     )  # fmt: skip
     tell_department(request.lead_department, request, _("催办：") + note[:60])
     return request

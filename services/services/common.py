@@ -33,6 +33,14 @@ def _text(value, label: str, *, required: bool = True, max_length: int = 4000) -
     return clean_text((value or "").replace("\x00", ""), label, required=required, limit=max_length)
 
 
+def _notes(note, internal_note, *, max_length: int = 1000) -> tuple[str, str]:
+    """An optional note for the resident and an optional internal one, checked."""
+    return (
+        _text(note, _("给居民的说明"), required=False, max_length=max_length),
+        _text(internal_note, _("内部说明"), required=False, max_length=max_length),
+    )
+
+
 def _now() -> datetime.datetime:
     return clock.now()
 
@@ -58,8 +66,11 @@ def _check_departments(district_id: int, lead, co, *, lead_refusal) -> list[Depa
 
 
 def _new_event(
-    request, *, actor, kind, from_state="", note="", department=None, data=None, public=True
-) -> RequestEvent:
+    request, *, actor, kind, from_state="", note="", internal_note="", department=None,
+    data=None, public=True,
+) -> RequestEvent:  # fmt: skip
+    """A timeline step: ``note`` is for the resident (shown when the step is ``public``),
+    ``internal_note`` for staff only."""
     return RequestEvent(
         request=request,
         district_id=request.district_id,
@@ -70,6 +81,7 @@ def _new_event(
         actor_name=str(actor) if getattr(actor, "pk", None) else _("系统"),
         department=department,
         note=note,
+        internal_note=internal_note,
         data=data or {},
         public=public,
     )
@@ -112,7 +124,8 @@ def _step(
 
 def _moved(
     actor, request: ServiceRequest, kind: str, audit_action: str, *, from_state: str,
-    fields=(), note: str = "", department=None, data=None, public: bool = True, changes=None,
+    fields=(), note: str = "", internal_note: str = "", department=None, data=None,
+    public: bool = True, changes=None,
 ) -> RequestEvent:  # fmt: skip
     """How every step on one request ends: save what changed (``fields``: those columns; None:
     the whole row; empty: nothing), append the timeline event, record the audit event."""
@@ -122,7 +135,7 @@ def _moved(
         request.save(update_fields=[*fields, "updated_at"])
     event = _event(
         request, actor=actor, kind=kind, from_state=from_state, note=note,
-        department=department, data=data, public=public,
+        internal_note=internal_note, department=department, data=data, public=public,
     )  # fmt: skip
     audit.record(actor=actor, action=audit_action, obj=request, changes=changes)
     return event

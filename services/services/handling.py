@@ -1,11 +1,12 @@
 """The department's steps: sign, progress notes, the answer."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.clock import one_write
 from services.models import EventKind, RequestEvent, ServiceRequest, State
 from services.policies import officer_departments
-from services.services.common import _moved, _now, _step, _text
+from services.services.common import _moved, _notes, _now, _step, _text
 from services.services.notices import tell_requester
 
 
@@ -26,12 +27,18 @@ def request_sign(*, actor, request: ServiceRequest) -> ServiceRequest:
 
 
 @one_write
-def request_note(*, actor, request: ServiceRequest, note: str, public: bool = True) -> RequestEvent:
-    """A progress note by the lead or a co-handling department."""
+def request_note(
+    *, actor, request: ServiceRequest, note: str = "", internal_note: str = ""
+) -> RequestEvent:
+    """A progress note by the lead or a co-handling department: ``note`` for the resident,
+    ``internal_note`` for staff only (one of them at least). With only an internal note the
+    step itself is internal."""
     request = _step(
         actor, request, "services.note", {State.DISPATCHED, State.HANDLING}, _("填写办理进展")
     )
-    note = _text(note, _("办理进展"), max_length=2000)
+    note, internal_note = _notes(note, internal_note, max_length=2000)
+    if not (note or internal_note):
+        raise ValidationError(_("请填写办理进展：给居民的说明或内部说明，至少一项。"))
     mine = officer_departments(actor)
     department = (
         request.lead_department
@@ -40,7 +47,7 @@ def request_note(*, actor, request: ServiceRequest, note: str, public: bool = Tr
     )
     return _moved(
         actor, request, EventKind.PROGRESS, "services.request_note", from_state=request.state,
-        note=note, department=department, public=public,
+        note=note, internal_note=internal_note, department=department, public=bool(note),
     )  # fmt: skip
 
 

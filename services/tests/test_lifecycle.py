@@ -320,7 +320,7 @@ def test_main_path_with_deadlines_timeline_and_notifications(world):
     )
     request = request_services.request_close(actor=world.dispatcher, request=request)
     request = request_services.request_visit(
-        actor=world.dispatcher, request=request, note="电话回访，居民确认"
+        actor=world.dispatcher, request=request, internal_note="电话回访，居民确认"
     )
     request = request_services.request_rate(
         actor=world.resident, request=request, rating="satisfied"
@@ -504,7 +504,7 @@ def test_unsatisfied_rating_upheld_sends_the_case_back(world):
     )
     assert request.state == State.DISPUTED
     request = request_services.rating_review(
-        actor=world.dispatcher, request=request, upheld=True, note="现场核实属实"
+        actor=world.dispatcher, request=request, upheld=True, internal_note="现场核实属实"
     )
     assert request.state == State.HANDLING and request.redo_count == 1
     assert request.due_at > timezone.now()
@@ -516,7 +516,7 @@ def test_unsatisfied_rating_upheld_sends_the_case_back(world):
         actor=world.resident, request=request, rating="unsatisfied", note="还是不满意"
     )
     request = request_services.rating_review(
-        actor=world.dispatcher, request=request, upheld=False, note="已处理到位"
+        actor=world.dispatcher, request=request, upheld=False, internal_note="已处理到位"
     )
     assert request.state == State.RATED and request.rating == "unsatisfied"
 
@@ -622,7 +622,7 @@ def test_dispatch_objection_refused_the_department_must_sign(world):
         )
     request_services.application_decide(
         actor=world.dispatcher, application=application, approve=False,
-        note="生活垃圾清运由民政局牵头协调",
+        internal_note="生活垃圾清运由民政局牵头协调",
     )  # fmt: skip
     request.refresh_from_db()
     assert request.lead_department == world.d.departments[0] and request.due_at == due

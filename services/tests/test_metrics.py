@@ -77,9 +77,11 @@ def _busy_history(world):
     rated = to_state(world, "closed")
     request_services.request_rate(actor=world.resident, request=rated, rating="unsatisfied",
                                   note="没修好")  # fmt: skip
-    request_services.rating_review(actor=world.dispatcher, request=rated, upheld=True, note="重办")
+    request_services.rating_review(
+        actor=world.dispatcher, request=rated, upheld=True, internal_note="重办"
+    )
     basic = to_state(world, "closed")
-    request_services.request_visit(actor=world.dispatcher, request=basic, note="已回访")
+    request_services.request_visit(actor=world.dispatcher, request=basic, internal_note="已回访")
     request_services.request_rate(actor=world.resident, request=basic, rating="basic")
     moved = to_state(world, "handling")
     request_services.request_redispatch(

@@ -162,7 +162,7 @@ def attempt(world, role, side, action) -> bool:
                 actor=w.d.root, request=req("dispatched"), reason="非本部门职责"
             ),
             lambda application: request_services.application_decide(
-                actor=actor, application=application, approve=False, note="属本部门职责"
+                actor=actor, application=application, approve=False, internal_note="属本部门职责"
             ),
         ),
         "close": (
@@ -172,13 +172,13 @@ def attempt(world, role, side, action) -> bool:
             lambda answered: request_services.request_close(actor=actor, request=answered),
         ),
         "urge": lambda: request_services.request_urge(
-            actor=actor, request=req("handling"), note="请尽快办理"
+            actor=actor, request=req("handling"), internal_note="请尽快办理"
         ),
         "merge": lambda: request_services.request_merge(
             actor=actor, duplicate=req("submitted"), into=req("handling"), note="同一地点"
         ),
         "visit": lambda: request_services.request_visit(
-            actor=actor, request=req("closed"), note="电话回访，居民满意"
+            actor=actor, request=req("closed"), internal_note="电话回访，居民满意"
         ),
         "rate": lambda: request_services.request_rate(
             actor=actor, request=req("closed"), rating="satisfied"
@@ -188,7 +188,7 @@ def attempt(world, role, side, action) -> bool:
                 actor=w.d.root, request=req("closed"), rating="unsatisfied", note="没修好"
             ),
             lambda disputed: request_services.rating_review(
-                actor=actor, request=disputed, upheld=False, note="已核实修复"
+                actor=actor, request=disputed, upheld=False, internal_note="已核实修复"
             ),
         ),
         "publish": lambda: request_services.request_publish_public_text(

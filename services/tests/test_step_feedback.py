@@ -30,7 +30,7 @@ def test_each_step_tells_what_happened_and_what_comes_next(client, world):
     due = formats.date_format(timezone.localtime(req.due_at), "MONTH_DAY_FORMAT")
     assert said == f"已派单至{department.name}，办理时限{due}，等待部门签收。"
     assert "月" in due  # "12月8日"
-    assert told(client, act, {"action": "urge", "note": "请尽快处理"}) == (
+    assert told(client, act, {"action": "urge", "internal_note": "请尽快处理"}) == (
         f"已催办{department.name}，办理时限{due}。"
     )
     client.force_login(world.officer)

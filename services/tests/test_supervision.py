@@ -82,11 +82,13 @@ def test_jobs_are_registered_and_run_once_per_period(world):
 
 def test_manual_urge_by_dispatcher_only_while_open(world, client):
     request = to_state(world, "handling")
-    request_services.request_urge(actor=world.dispatcher, request=request, note="请今天内答复")
+    request_services.request_urge(
+        actor=world.dispatcher, request=request, internal_note="请今天内答复"
+    )
     assert Notification.objects.filter(user=world.officer, title__contains="请今天内答复").exists()
     closed = to_state(world, "closed")
     with refused("bad_state", match="不能催办"):
-        request_services.request_urge(actor=world.dispatcher, request=closed, note="x")
+        request_services.request_urge(actor=world.dispatcher, request=closed, internal_note="x")
 
 
 def test_overdue_page_shows_own_department_lists(world, client):

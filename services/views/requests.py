@@ -202,15 +202,8 @@ def _visible(request, pk):
 def request_detail(request, pk):
     user = request.user
     req = _visible(request, pk)
-    staff_view = any(
-        user.has_perm(perm, req) for perm in ("services.dispatch", "services.note")
-    ) or (
-        req.submitted_by_id != user.pk
-        and not (req.resident_id and req.resident.account_id == user.pk)
-    )
-    events = req.events.select_related("department")
-    if not staff_view:
-        events = events.filter(public=True)
+    staff_view = selectors.sees_as_staff(user, req)
+    events = selectors.timeline_of(user, req)
     can = {"dispatch": user.has_perm("services.dispatch", req)}  # the routing help
     suggestion, duplicates = None, []
     if can["dispatch"] and req.state in (State.SUBMITTED, State.ACCEPTED):

@@ -78,7 +78,7 @@ def test_resident_to_rating_walkthrough(new_page, district):
     assert "已超期" in officer.locator("#due").inner_text()
     assert "红色预警" in officer.locator("#timeline").inner_text()
     desk.reload()
-    desk.fill("#urge-note", "已超期，请今天内答复居民")
+    desk.fill("#urge-internal_note", "已超期，请今天内答复居民")
     desk.click("#urge-form button")
     officer.goto("/")
     assert "催办：已超期" in officer.locator("[data-card='待阅消息']").inner_text()
