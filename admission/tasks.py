@@ -4,7 +4,6 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from admission.models import AdmissionRequest, AdmittedItem
 from admission.services._common import _coordinators, _day, _tell
@@ -28,12 +27,10 @@ def review_deadlines(*, period: str) -> dict:
         if not jobs.claim(job=REVIEW_OVERDUE_JOB, period=key):
             continue
         told += _tell(
-            _coordinators(request.district),
-            title=_("准入申请已超过审核期限：%(title)s") % {"title": request.title},
-            body=_("%(dept)s提交，期限%(due)s。")
-            % {"dept": request.department.name, "due": _day(request.review_due_at)},
-            url=reverse("admission:request_detail", args=[request.pk]),
-        )
+            _coordinators(request.district), kind="admission.review_overdue",
+            url=reverse("admission:request_detail", args=[request.pk]), subject=request,
+            title=request.title, dept=request.department.name, due=_day(request.review_due_at),
+        )  # fmt: skip
     return {"overdue": len(overdue), "notified": told}
 
 
@@ -52,9 +49,8 @@ def annual_review(*, period: str) -> dict:
         if not jobs.claim(job=ANNUAL_REVIEW_JOB, period=f"{item.pk}:{years}"):
             continue
         told += _tell(
-            _coordinators(item.district),
-            title=_("准入事项年度复核：%(title)s") % {"title": item.title},
-            body=_("准入已满%(n)d年，请复核是否继续保留；不再需要的请决定退出。") % {"n": years},
+            _coordinators(item.district), kind="admission.annual_review",
             url=reverse("admission:request_detail", args=[item.request_id]),
-        )
+            title=item.title, n=years,
+        )  # fmt: skip
     return {"due": len(due), "notified": told}

@@ -58,6 +58,12 @@ WORKLOAD = [
         N("新任务：%(title)s"),
         N("%(dept)s，准入事项%(number)s，%(due)s前完成。"),
     ),  # fmt: skip
+    Kind(
+        "workload.task_mismatch",
+        N("任务与准入事项不完全相符"),
+        N("任务与准入事项不完全相符：%(title)s"),
+        N("%(dept)s在准入事项%(number)s“%(item)s”下派发（相符度%(p)d%%），理由：%(r)s"),
+    ),  # fmt: skip
     Kind("workload.task_done", N("任务完成"), N("%(community)s已完成：%(title)s"), "%(result)s"),
     Kind(
         "workload.refusal",
@@ -89,6 +95,28 @@ TIMEBANK = [
     ),  # fmt: skip
 ]
 
+ADMISSION = [
+    Kind("admission.review_asked", N("准入申请待审核"), N("准入申请待审核：%(title)s"),
+         N("%(dept)s提交，审核期限%(due)s。")),
+    Kind("admission.incomplete", N("准入申请材料不全"), N("准入申请材料不全：%(title)s"),
+         "%(text)s"),
+    Kind("admission.refused_negative", N("准入申请不予受理"), N("准入申请不予受理：%(title)s"),
+         "%(text)s"),
+    Kind("admission.to_meeting", N("准入申请提交联席会议"),
+         N("准入申请已提交联席会议审议：%(title)s"), N("审核期限%(due)s。")),
+    Kind("admission.appeal", N("准入申诉待复核"), N("准入申诉待复核：%(title)s"), "%(text)s"),
+    Kind("admission.decided", N("准入申请的决定"), N("准入申请已审核：%(title)s（%(status)s）"),
+         N("联席会议%(number)s（%(date)s）决定。%(text)s")),
+    Kind("admission.item_new", N("新准入事项"), N("新准入事项：%(title)s"),
+         N("%(dept)s，%(freq)s，每社区约%(min)d分钟。")),
+    Kind("admission.item_withdrawn", N("准入事项退出"), N("准入事项已退出：%(title)s"),
+         "%(text)s"),
+    Kind("admission.review_overdue", N("准入审核超期"), N("准入申请已超过审核期限：%(title)s"),
+         N("%(dept)s提交，期限%(due)s。"), urgent=True),
+    Kind("admission.annual_review", N("准入事项年度复核"), N("准入事项年度复核：%(title)s"),
+         N("准入已满%(n)d年，请复核是否继续保留；不再需要的请决定退出。")),
+]  # fmt: skip
+
 CORE = [
     Kind(
         "core.calendar_missing",
@@ -111,4 +139,4 @@ CORE = [
     ),  # fmt: skip
 ]
 
-register(*SERVICES, *WORKLOAD, *TIMEBANK, *CORE)
+register(*SERVICES, *WORKLOAD, *TIMEBANK, *ADMISSION, *CORE)

@@ -15,10 +15,10 @@ from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department, Place, PlaceLevel, Role, User
 from core.selectors import role_holders
-from core.services import notify
 from core.validation import clean_int as _int
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
+from notify import services as notify
 from workload import summary
 from workload.models import RefusedWork, Task, TimeLog, Trace
 
@@ -188,36 +188,25 @@ def tasks_dispatch(
     )  # fmt: skip
     if reason:
         _tell_coordinators_of_mismatch(item=item, tasks=tasks, percent=percent, reason=reason)
-    for worker in _workers([c.pk for c in communities]):
-        notify(
-            user=worker,
-            title=_("新任务：%(title)s") % {"title": title},
-            body=_("%(dept)s，准入事项%(number)s，%(due)s前完成。")
-            % {
-                "dept": item.department.name,
-                "number": item.number,
-                "due": clock.shown(due_at, "%Y-%m-%d"),
-            },
-            url=reverse("workload:task_list"),
-        )
+    notify.send(
+        kind="workload.task_new",
+        recipients=_workers([c.pk for c in communities]),
+        params={"title": title, "dept": item.department.name, "number": item.number,
+                "due": clock.shown(due_at, "%Y-%m-%d")},
+        url=reverse("workload:task_list"),
+        actor=actor,
+    )  # fmt: skip
     return tasks
 
 
 def _tell_coordinators_of_mismatch(*, item, tasks, percent: int, reason: str) -> None:
-    for user in role_holders({Role.COORDINATOR}, places=[item.district_id]):
-        notify(
-            user=user,
-            title=_("任务与准入事项不完全相符：%(title)s") % {"title": tasks[0].title},
-            body=_("%(dept)s在准入事项%(number)s“%(item)s”下派发（相符度%(p)d%%），理由：%(r)s")
-            % {
-                "dept": item.department.name,
-                "number": item.number,
-                "item": item.title,
-                "p": percent,
-                "r": reason,
-            },  # fmt: skip
-            url=reverse("workload:task_detail", args=[tasks[0].pk]),
-        )
+    notify.send(
+        kind="workload.task_mismatch",
+        recipients=role_holders({Role.COORDINATOR}, places=[item.district_id]),
+        params={"title": tasks[0].title, "dept": item.department.name, "number": item.number,
+                "item": item.title, "p": percent, "r": reason},
+        url=reverse("workload:task_detail", args=[tasks[0].pk]),
+    )  # fmt: skip
 
 
 def _open_task(task: Task) -> Task:
@@ -250,11 +239,10 @@ def task_complete(*, actor, task: Task, minutes_spent, result: str = "") -> Task
     audit.record(
         actor=actor, action="workload.task_complete", obj=task, changes={"minutes": minutes}
     )
-    notify(
-        user=task.created_by,
-        title=_("%(community)s已完成：%(title)s")
-        % {"community": task.community.name, "title": task.title},
-        body=task.result,
+    notify.send(
+        kind="workload.task_done",
+        recipients=[task.created_by],
+        params={"community": task.community.name, "title": task.title, "result": task.result},
         url=reverse("workload:task_detail", args=[task.pk]),
     )
     return task
@@ -346,14 +334,12 @@ def unadmitted_refuse(
         actor=actor, action="workload.unadmitted_refuse", obj=refusal,
         changes={"department": department.name, "channel": channel},
     )  # fmt: skip
-    for user in role_holders({Role.COORDINATOR}, places=[community.district_id]):
-        notify(
-            user=user,
-            title=_("%(community)s拒绝了%(dept)s的未准入事项")
-            % {"community": community.name, "dept": department.name},
-            body=description,
-            url=reverse("workload:refusals"),
-        )
+    notify.send(
+        kind="workload.refusal",
+        recipients=role_holders({Role.COORDINATOR}, places=[community.district_id]),
+        params={"community": community.name, "dept": department.name, "description": description},
+        url=reverse("workload:refusals"),
+    )
     return refusal
 
 

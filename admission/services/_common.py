@@ -15,7 +15,7 @@ from core import calendar as workcal
 from core import clock
 from core.models import Department, Place, PlaceLevel, Role
 from core.selectors import role_holders
-from core.services import notify
+from notify import services as notify
 
 
 def _district(place: Place) -> Place:
@@ -41,16 +41,17 @@ def _request_url(request: AdmissionRequest) -> str:
     return reverse("admission:request_detail", args=[request.pk])
 
 
-def _tell_applicants(request: AdmissionRequest, *, title: str, body: str) -> int:
-    """A notice about ``request`` (linking it) to each officer of the department that applied."""
-    return _tell(
-        _department_officers(request.department), title=title, body=body, url=_request_url(request)
-    )
+def _tell_applicants(request: AdmissionRequest, *, kind: str, **params) -> int:
+    """A notice of ``kind`` about ``request`` (linking it) to each officer of the department
+    that applied."""
+    users = _department_officers(request.department)
+    return _tell(users, kind=kind, url=_request_url(request), subject=request, **params)
 
 
-def _tell_reviewers(request: AdmissionRequest, *, title: str, body: str) -> int:
-    """A notice about ``request`` (linking it) to each coordinator of its district."""
-    return _tell(_coordinators(request.district), title=title, body=body, url=_request_url(request))
+def _tell_reviewers(request: AdmissionRequest, *, kind: str, **params) -> int:
+    """A notice of ``kind`` about ``request`` (linking it) to each coordinator of its district."""
+    users = _coordinators(request.district)
+    return _tell(users, kind=kind, url=_request_url(request), subject=request, **params)
 
 
 def _next_number(district: Place, prefix: str, model) -> str:
@@ -61,13 +62,9 @@ def _next_number(district: Place, prefix: str, model) -> str:
     return f"{stem}{count + 1:04d}"
 
 
-def _tell(users, *, title: str, body: str, url: str) -> int:
-    """One notice to each of `users`; how many were told."""
-    told = 0
-    for user in users:
-        notify(user=user, title=title, body=body, url=url)
-        told += 1
-    return told
+def _tell(users, *, kind: str, url: str, subject=None, **params) -> int:
+    """A notice of ``kind`` (notify.catalogue) to each of ``users``; how many were told."""
+    return len(notify.send(kind=kind, recipients=users, params=params, url=url, subject=subject))
 
 
 def _day(moment) -> str:

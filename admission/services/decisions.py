@@ -12,10 +12,10 @@ from admission.models import (
     AdmissionRequest,
     AdmittedItem,
     AdmittedScope,
+    Frequency,
     JointMeeting,
 )
 from admission.services._common import (
-    _coordinators,
     _district,
     _fresh_token,
     _next_number,
@@ -28,9 +28,9 @@ from core import audit, clock
 from core.clock import one_write
 from core.models import Place, Role
 from core.selectors import role_holders
-from core.services.tokens import notifications_settle
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
+from notify import services as notify
 
 
 class Decision:
@@ -177,29 +177,19 @@ def request_decide(
                  "admitted_item": item.number if item else None},
     )  # fmt: skip
     # The coordinators' "准入申请待审核" notices are answered by this decision.
-    notifications_settle(url=_request_url(request), users=_coordinators(request.district))
-    title = _("准入申请已审核：%(title)s（%(status)s）") % {
-        "title": request.title,
-        "status": request.get_status_display(),
-    }
-    body = _("联席会议%(number)s（%(date)s）决定。%(text)s") % {
-        "number": meeting.number,
-        "date": meeting.held_on.isoformat(),
-        "text": reasons or conditions,
-    }
-    _tell_applicants(request, title=title, body=body)
+    notify.resolve(subject=request)  # settles the asks: 待审核, 申诉, 超期
+    _tell_applicants(
+        request, kind="admission.decided", title=request.title,
+        status=AdmissionRequest.Status(request.status).label, number=meeting.number,
+        date=meeting.held_on.isoformat(), text=reasons or conditions,
+    )  # fmt: skip
     if item is not None:
         _tell(
             role_holders({Role.COMMUNITY_WORKER}, places=request.communities.all()),
-            title=_("新准入事项：%(title)s") % {"title": item.title},
-            body=_("%(dept)s，%(freq)s，每社区约%(min)d分钟。")
-            % {
-                "dept": item.department.name,
-                "freq": item.get_frequency_display(),
-                "min": item.minutes_per_community,
-            },
-            url=_request_url(request),
-        )
+            kind="admission.item_new", url=_request_url(request), title=item.title,
+            dept=item.department.name, freq=Frequency(item.frequency).label,
+            min=item.minutes_per_community,
+        )  # fmt: skip
     return request
 
 
@@ -219,10 +209,9 @@ def item_withdraw(*, actor, item: AdmittedItem, reasons: str) -> AdmittedItem:
         changes={"reasons": item.withdrawal_reasons},
     )  # fmt: skip
     _tell_applicants(
-        item.request,
-        title=_("准入事项已退出：%(title)s") % {"title": item.title},
-        body=item.withdrawal_reasons,
-    )
+        item.request, kind="admission.item_withdrawn", title=item.title,
+        text=item.withdrawal_reasons,
+    )  # fmt: skip
     return item
 
 

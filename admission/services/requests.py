@@ -20,6 +20,7 @@ from admission.services._common import (
     _fresh_token,
     _next_number,
     _request_url,
+    _tell,
     _tell_applicants,
     _tell_reviewers,
 )
@@ -34,7 +35,6 @@ from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department, Place, PlaceLevel
-from core.services import notify
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
 
@@ -221,25 +221,16 @@ def _notify_after_check(request: AdmissionRequest) -> None:
     url = _request_url(request)
     if request.status == S.UNDER_REVIEW:
         _tell_reviewers(
-            request,
-            title=_("准入申请待审核：%(title)s") % {"title": request.title},
-            body=_("%(dept)s提交，审核期限%(due)s。")
-            % {"dept": request.department.name, "due": _day(request.review_due_at)},
-        )
+            request, kind="admission.review_asked", title=request.title,
+            dept=request.department.name, due=_day(request.review_due_at),
+        )  # fmt: skip
     elif request.status == S.INCOMPLETE:
-        notify(
-            user=request.applicant,
-            title=_("准入申请材料不全：%(title)s") % {"title": request.title},
-            body="；".join(f["message"] for f in request.findings if f["kind"] == "incomplete"),
-            url=url,
-        )
+        text = "；".join(f["message"] for f in request.findings if f["kind"] == "incomplete")
+        _tell([request.applicant], kind="admission.incomplete", url=url, subject=request,
+              title=request.title, text=text)  # fmt: skip
     elif request.status == S.REFUSED_NEGATIVE:
-        notify(
-            user=request.applicant,
-            title=_("准入申请不予受理：%(title)s") % {"title": request.title},
-            body=request.reasons,
-            url=url,
-        )
+        _tell([request.applicant], kind="admission.refused_negative", url=url, subject=request,
+              title=request.title, text=request.reasons)  # fmt: skip
 
 
 @one_write
@@ -316,10 +307,9 @@ def request_prepare(*, actor, request: AdmissionRequest, opinion: str) -> Admiss
         changes={"opinion": request.preparation},
     )  # fmt: skip
     _tell_applicants(
-        request,
-        title=_("准入申请已提交联席会议审议：%(title)s") % {"title": request.title},
-        body=_("审核期限%(due)s。") % {"due": _day(request.review_due_at)},
-    )
+        request, kind="admission.to_meeting", title=request.title,
+        due=_day(request.review_due_at),
+    )  # fmt: skip
     return request
 
 
@@ -342,9 +332,7 @@ def request_appeal(*, actor, request: AdmissionRequest, reasons: str) -> Admissi
     audit.record(
         actor=actor, action="admission.request_appeal", obj=request, changes={"reasons": reasons}
     )
-    _tell_reviewers(
-        request, title=_("准入申诉待复核：%(title)s") % {"title": request.title}, body=reasons
-    )
+    _tell_reviewers(request, kind="admission.appeal", title=request.title, text=reasons)
     return request
 
 
