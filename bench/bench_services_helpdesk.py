@@ -120,7 +120,7 @@ def _world():
 
 
 def _create(resident, place, i: int):
-    """One resident request over H5, then its routing suggestion (None: no known words)."""
+    """One resident request over H5, then its routing suggestion (None: routing abstained)."""
     from services import routing
     from services import services as request_services
 
@@ -129,7 +129,8 @@ def _create(resident, place, i: int):
         actor=resident, place=place, title=f"{title}（{i}）", description=body,
         channel="h5", address="第1街道第1社区",
     )  # fmt: skip
-    return routing.suggest(request)
+    found = routing.suggest(request)
+    return found if found is not None and found.department is not None else None
 
 
 def _linli_client(k: int, n: int, clients: int, resident_pk: int, place_pk: int,
@@ -214,7 +215,7 @@ def run(context) -> list[dict]:
                 f"{N} creations, {clients} client process(es) each side, in {ROUNDS} alternating "
                 "rounds (helpdesk, Linli, helpdesk, …): Linli `request_submit` (H5, free text; "
                 "request + timeline event + metrics summary + audit, one transaction) + "
-                "`routing.suggest` (jieba + naive Bayes); machine load (1-minute average) "
+                "`routing.suggest` (jieba + naive Bayes, calibrated); machine load (1-minute average) "
                 f"{load_before:.1f} → {load_after:.1f} on {os.cpu_count()} cores"
             ),
             "baseline": (

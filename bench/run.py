@@ -243,6 +243,10 @@ NOTES = [
     "- `services_helpdesk_*` build django-helpdesk 2.6.1 in its own virtual environment",
     "  (`bench/helpdesk/.venv`) and database on the same server, and create tickets through its",
     "  public form, against Linli's request submission with routing and audit, same clients.",
+    "- `routing` needs no database: it builds the model a district with the default catalogue",
+    "  gets on day one (services.routing.build: catalogue of 12 departments, calibrated on",
+    "  services/data/routing_calibration.csv) and scores bench/data/routing_eval.csv, complaints",
+    "  kept for evaluation only; `python bench/bench_routing.py --save` records it alone.",
     "- Rows measured while other work ran on the same two cores say so in the commit that",
     "  recorded them; compare ratios, which are measured in one run, rather than absolute times.",
 ]

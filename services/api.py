@@ -72,6 +72,21 @@ class PublicTextOut(Schema):
     published_at: datetime.datetime
 
 
+class RoutingOut(Schema):
+    suggested: bool = Field(
+        description="是否给出建议：把握低于本区设定的门槛或不认识描述里的词时为 false"
+    )
+    department_id: int | None = Field(None, description="建议的主办部门；不建议时为 null")
+    department: str | None = None
+    confidence: int = Field(description="把握（%）：在留出的样例上校准过的命中率")
+    threshold: int = Field(
+        description="本区设定的最低把握（%），诉求办理规则 routing_min_confidence"
+    )
+    reason: Literal["sure", "unsure", "unknown"] = Field(
+        description="sure 达到门槛；unsure 低于门槛；unknown 不认识描述里的词"
+    )
+
+
 class RequestDetailOut(RequestOut):
     description: str
     answers: dict
@@ -80,6 +95,12 @@ class RequestDetailOut(RequestOut):
     events: list[EventOut]
     public_text: PublicTextOut | None = Field(
         None, description="公开办理摘要：对外（Open311）只显示这段经派单员审核的文字"
+    )
+    routing: RoutingOut | None = Field(
+        None,
+        description=(
+            "系统的派单建议：只给能派单的工作人员、只在诉求未办结时；其他人（包括诉求人）总是 null"
+        ),
     )
 
 
@@ -151,6 +172,7 @@ def _detail(user, req) -> dict:
         "address": req.address,
         "answer": req.answer,
         "public_text": request_services.public_text_of(req),
+        "routing": _routing(user, req),
         "events": [
             {
                 "kind": e.kind,
@@ -162,6 +184,25 @@ def _detail(user, req) -> dict:
             }
             for e in events
         ],
+    }
+
+
+def _routing(user, req) -> dict | None:
+    """Routing's word on an open request, for whoever may dispatch it (never the requester)."""
+    if not req.is_open or not user.has_perm("services.dispatch", req):
+        return None
+    from services import routing
+
+    found = routing.suggest(req)
+    if found is None:
+        return None
+    return {
+        "suggested": found.department is not None,
+        "department_id": found.department.pk if found.department else None,
+        "department": found.department.name if found.department else None,
+        "confidence": found.confidence,
+        "threshold": found.threshold,
+        "reason": found.reason,
     }
 
 

@@ -17,12 +17,14 @@ from services import notify
 from services import services as request_services
 from services.models import Category, Channel, RequestEvent, ServiceItem, ServiceRequest
 
+# Free text and the department a dispatcher would send it to (the demo's history is written by
+# its builder, not a dispatcher, so routing never learns from it: services.routing).
 FREE_TEXTS = [
-    ("楼下路灯坏了好几天，晚上很黑", Category.HELP),
-    ("小区门口共享单车乱停，挡住盲道", Category.COMPLAINT),
-    ("建议在社区增设老年人休息座椅", Category.SUGGESTION),
-    ("想咨询一下居住证怎么办理", Category.ENQUIRY),
-    ("隔壁装修中午也在施工，噪音很大", Category.COMPLAINT),
+    ("楼下路灯坏了好几天，晚上很黑", Category.HELP, "cg"),
+    ("小区门口共享单车乱停，挡住盲道", Category.COMPLAINT, "cg"),
+    ("建议在社区增设老年人休息座椅", Category.SUGGESTION, "mz"),
+    ("想咨询一下居住证怎么办理", Category.ENQUIRY, "ga"),
+    ("隔壁装修中午也在施工，噪音很大", Category.COMPLAINT, "sthj"),
 ]
 DETAILS = {
     "CG-001": "东门外每天晚上都有流动摊贩占道，油烟很大",
@@ -77,6 +79,11 @@ def build(*, district, builder, seed, out):
 
     summary.rebuild(district.pk)
     out(f"诉求：{HISTORY} 件演示历史")
+    # Routing learns from the catalogue and dispatcher decisions only: the history above was
+    # moved by the demo's builder, so the stored model is the catalogue's.
+    from services import routing
+
+    routing.retrain(district)
 
 
 def _one(rng, n, district, builder, items, grids, residents):
@@ -102,12 +109,12 @@ def _file(rng, builder, resident, items, grids):
     """One demo request, by the resident (H5) or by staff for someone (代办, 巡查)."""
     item = rng.choice(items) if rng.random() < 0.8 else None
     if item is None:
-        text, category = rng.choice(FREE_TEXTS)
+        text, category, _lead = rng.choice(FREE_TEXTS)
     else:
         text, category = DETAILS.get(item.code, item.name), item.category
     place = resident.person.place if resident else rng.choice(grids)
     if item is not None and item.applicant == "resident" and resident is None:
-        item, text, category = None, FREE_TEXTS[0][0], FREE_TEXTS[0][1]
+        item, (text, category, _lead) = None, FREE_TEXTS[0]
     req = request_services.request_submit(
         actor=resident or builder, place=place, item=item, description=text, category=category,
         answers=ANSWERS.get(item.code, {}) if item else {},
@@ -122,11 +129,7 @@ def _advance(rng, builder, req, item, district, stage):
     if stage != "submitted":
         req = request_services.request_accept(actor=builder, request=req)
     if stage in ("handling", "answered", "rated"):
-        department = (
-            item.lead_department
-            if item
-            else rng.choice(list(district.departments.filter(is_active=True)[:4]))
-        )
+        department = item.lead_department if item else _free_text_department(req, district)
         req = request_services.request_dispatch(actor=builder, request=req, department=department)
         req = request_services.request_sign(actor=builder, request=req)
     if stage in ("answered", "rated"):
@@ -136,6 +139,13 @@ def _advance(rng, builder, req, item, district, stage):
     if stage == "rated":
         req = _rated(rng, builder, req)
     return req
+
+
+def _free_text_department(req, district):
+    """The department a free-text demo request goes to (FREE_TEXTS), else the first one."""
+    code = next((c for text, _cat, c in FREE_TEXTS if text == req.description), None)
+    found = district.departments.filter(is_active=True)
+    return found.filter(short_code=code).first() or found.order_by("pk").first()
 
 
 def _rated(rng, builder, req):

@@ -583,3 +583,6 @@ class RequestSummaryWeek(SummaryCounts):
 
     def __str__(self):
         return f"{self.week} {self.place_path} {self.department_id} {self.category}"
+
+
+from services.rule_table import ServiceRule  # noqa: E402,F401 - the rule table, its own module

@@ -54,6 +54,8 @@ can_supervise = holds_at(DISPATCH_ROLES | {Role.AUDITOR}, "can_supervise")
 
 
 rules.add_perm("services.manage_catalogue", is_superuser | can_manage_catalogue)
+# The district's rules of request handling (services.rule_defaults), e.g. routing's threshold.
+rules.add_perm("services.edit_rules", is_superuser | can_manage_catalogue)
 rules.add_perm("services.submit", is_superuser | can_submit)
 rules.add_perm("services.intake", is_superuser | can_intake)
 rules.add_perm("services.patrol", is_superuser | can_patrol)

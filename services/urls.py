@@ -20,4 +20,5 @@ urlpatterns = [
     path("catalogue/new/", views.item_new, name="item_new"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),
     path("open311-keys/", views.open311_keys, name="open311_keys"),
+    path("rules/", views.rule_list, name="rules"),
 ]

@@ -16,6 +16,8 @@ from core.testing import deny_unless
 from core.tests.matrix import attempt_action, matrix_tests
 from services import services as request_services
 from services.models import Category, Channel
+from services.rule_defaults import ROUTING_MIN_CONFIDENCE
+from services.services import rules as rule_services
 from services.tests.conftest import build_world
 
 R = Role
@@ -49,6 +51,8 @@ EXPECTED = {
     "update_catalogue": DISPATCHERS,
     "create_open311_key": DISPATCHERS,
     "revoke_open311_key": DISPATCHERS,
+    # The district's rules of request handling (routing's threshold) with their source.
+    "edit_rules": DISPATCHERS,
 }
 # Reads: every other action is a write, and no write is open to the auditor.
 READS = {"view"}
@@ -213,6 +217,13 @@ def attempt(world, role, side, action) -> bool:
                 actor=w.d.root, district=w.d.district, name="第三方App"
             )[0],
             lambda key: request_services.open311_key_revoke(actor=actor, key=key),
+        ),
+        "edit_rules": lambda: rule_services.rule_update(
+            actor=actor,
+            district=w.d.district,
+            code=ROUTING_MIN_CONFIDENCE,
+            value=80,
+            source="区减负办会议纪要",
         ),
     }
     return attempt_action(actions, action, f"{role} {action} {side}")

@@ -22,6 +22,7 @@ from services.views.requests import (
     request_new,
     request_photo,
 )
+from services.views.rules import rule_list
 
 __all__ = [
     "catalogue",
@@ -41,4 +42,5 @@ __all__ = [
     "request_detail",
     "request_new",
     "request_photo",
+    "rule_list",
 ]

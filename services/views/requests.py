@@ -211,11 +211,13 @@ def request_detail(request, pk):
 
         suggestion = routing.suggest(req)
         duplicates = routing.likely_duplicates(req)
+    # Routing's department comes preselected only when it is sure enough (its calibrated
+    # confidence reaches the district's threshold); an abstention preselects nothing.
     preselect = (
         req.item.lead_department_id
         if req.item_id
         else suggestion.department.pk
-        if suggestion
+        if suggestion and suggestion.department
         else None
     )
     public_text = request_services.public_text_of(req)
