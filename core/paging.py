@@ -62,6 +62,17 @@ def _decode(cursor: str, width: int) -> list | None:
     return values
 
 
+def cursor_is_valid(cursor: str, width: int) -> bool:
+    """Whether ``cursor`` is one this pager made for an order of ``width`` columns (a list that
+    refuses a tampered cursor with a message asks this first; keyset_page starts at the top)."""
+    return _decode(cursor, width) is not None
+
+
+def _column(name: str) -> tuple[str, bool]:
+    """A column of an order, and whether it runs descending ("-pk")."""
+    return (name[1:], True) if name.startswith("-") else (name, False)
+
+
 def _storable(value) -> bool:
     """A key value the database can compare: text without NUL, or a 64-bit integer."""
     if isinstance(value, str):
@@ -71,13 +82,15 @@ def _storable(value) -> bool:
 
 def _beyond(order: tuple[str, ...], values: list, *, forward: bool) -> Q:
     """Rows strictly after (or before) `values` in the order of `order`, as
-    (a > x) OR (a = x AND b > y) OR …, which PostgreSQL and SQLite both answer from the index."""
-    op = "gt" if forward else "lt"
+    (a > x) OR (a = x AND b > y) OR …, which PostgreSQL and SQLite both answer from the index.
+    A descending column ("-pk") compares the other way."""
     condition = Q(pk__in=[])
-    for i, column in enumerate(order):
+    for i, spec in enumerate(order):
+        column, descending = _column(spec)
+        op = "gt" if forward != descending else "lt"
         step = Q(**{f"{column}__{op}": values[i]})
         for earlier, value in zip(order[:i], values[:i], strict=True):
-            step &= Q(**{earlier: value})
+            step &= Q(**{_column(earlier)[0]: value})
         condition |= step
     return condition
 
@@ -91,14 +104,15 @@ def keyset_page(
     size: int = 50,
     params: dict | None = None,
 ) -> KeysetPage:
-    """One page of `queryset` in `order` (the last column must be unique, e.g. "pk"), starting
-    after the `after` cursor or ending before the `before` cursor."""
+    """One page of `queryset` in `order` (the last column must be unique, e.g. "pk"; a leading
+    "-" runs a column descending), starting after the `after` cursor or ending before the
+    `before` cursor."""
     params = params or {}
     cursor = _decode(after, len(order)) if after else None
     if cursor is None and before:
         backward = _decode(before, len(order))
         if backward is not None:
-            reverse = tuple(f"-{c}" for c in order)
+            reverse = tuple(c[1:] if c.startswith("-") else f"-{c}" for c in order)
             rows = list(
                 queryset.filter(_beyond(order, backward, forward=False)).order_by(*reverse)[
                     : size + 1
@@ -129,4 +143,4 @@ def keyset_page(
 
 
 def _key(row, order: tuple[str, ...]) -> list:
-    return [getattr(row, "pk" if column == "pk" else column) for column in order]
+    return [getattr(row, _column(column)[0]) for column in order]

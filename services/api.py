@@ -343,3 +343,7 @@ add_step_operations(
     router, steps.STEPS, collection="/requests", id_name="request_id", out=RequestDetailOut,
     body_field=_body_field, take=_take, prefix="services", model_prefix="Step",
 )  # fmt: skip
+
+
+# The search of requests for staff registers its operation on this router.
+from services import api_search  # noqa: E402,F401

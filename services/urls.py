@@ -1,6 +1,7 @@
 from django.urls import path
 
 from services import views
+from services.views import search as search_views
 
 app_name = "services"
 urlpatterns = [
@@ -16,6 +17,13 @@ urlpatterns = [
     path("grid/", views.grid_queue, name="grid"),
     path("overdue/", views.overdue, name="overdue"),
     path("metrics/", views.metrics_page, name="metrics"),
+    path("search/", search_views.search_page, name="search"),
+    path("search/saved/", search_views.saved_search_save, name="saved_search_save"),
+    path(
+        "search/saved/<int:pk>/delete/",
+        search_views.saved_search_delete,
+        name="saved_search_delete",
+    ),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/new/", views.item_new, name="item_new"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),

@@ -25,6 +25,7 @@ from services.models import (
     ServiceRequest,
     State,
 )
+from services.search import phone_hash
 from services.services.answers import _coordinate, clean_answers, clean_photo
 from services.services.common import _new_event, _now, _text
 
@@ -301,6 +302,7 @@ def request_submit(
         resident=resident,
         contact_name=_text(contact_name, gettext_lazy("联系人"), required=False, max_length=50),
         contact_phone_masked=phone_masked,
+        contact_phone_hash=phone_hash(contact_phone) if phone_masked else "",
         submitted_by=actor if getattr(actor, "pk", None) else None,
         client_key=client_key,
         token=_new_token(),

@@ -14,6 +14,7 @@ from django.db import transaction
 from core.models import Role
 from core.testing import deny_unless
 from core.tests.matrix import attempt_action, matrix_tests
+from services import search
 from services import services as request_services
 from services.models import Category, Channel
 from services.rule_defaults import ROUTING_MIN_CONFIDENCE
@@ -24,6 +25,8 @@ R = Role
 DISPATCHERS = {R.ADMIN, R.COORDINATOR}
 EXPECTED = {
     "view": set(Role) - {R.SOCIAL_ORG_MEMBER},
+    # 查找诉求 is for staff: a resident follows their own requests on 我的诉求.
+    "find": set(Role) - {R.SOCIAL_ORG_MEMBER, R.RESIDENT},
     # Anyone with a role in the district files a problem there, but the read-only auditor.
     "submit": set(Role) - {R.AUDITOR},
     "intake": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
@@ -55,7 +58,7 @@ EXPECTED = {
     "edit_rules": DISPATCHERS,
 }
 # Reads: every other action is a write, and no write is open to the auditor.
-READS = {"view"}
+READS = {"view", "find"}
 DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
 
 
@@ -124,6 +127,13 @@ def attempt(world, role, side, action) -> bool:
     def req(state):
         return requests[(where, state)]
 
+    def found(number):
+        """What the search by number finds for the actor (nothing when they may not search)."""
+        if not search.may_search(actor):
+            return set()
+        query = search.clean_query(actor, {"number": number})
+        return set(search.search(actor, query).values_list("pk", flat=True))
+
     def submit(channel):
         return request_services.request_submit(
             actor=actor, place=grid, description="井盖松动", category=Category.HELP, channel=channel
@@ -131,6 +141,7 @@ def attempt(world, role, side, action) -> bool:
 
     actions = {
         "view": lambda: deny_unless(actor.has_perm("services.view_request", req("dispatched"))),
+        "find": lambda: deny_unless(req("dispatched").pk in found(req("dispatched").number)),
         "submit": lambda: submit(Channel.H5),
         "intake": lambda: submit(Channel.STAFF),
         "patrol": lambda: submit(Channel.PATROL),

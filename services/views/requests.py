@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core import csp, images
 from core.refusals import refusals_shown_on
 from core.selectors import people_visible_to
-from services import selectors, steps
+from services import search, selectors, steps
 from services import services as request_services
 from services.forms import RequestForm
 from services.models import Application, Channel, Rating, State
@@ -74,6 +74,7 @@ def home(request):
             "is_officer": bool(officer_departments(user)),
             # 我要反映 is offered only to those whose submit page opens (an auditor's does not).
             "can_submit": selectors.submit_places(user).exists(),
+            "can_search": search.may_search(user),
         },
     )
 
