@@ -370,3 +370,28 @@ class CertificateAnswer(CommunityRecord):
 
     def __str__(self):
         return f"{self.entry.title} {self.get_outcome_display()}"
+
+
+class AdmittedForm(DistrictRecord):
+    """A report form communities must fill (``registry.ReportForm``) and the admitted item of
+    kind form it stands on (一表通 through the gate). Linked when the form is registered, or by
+    the district's coordinator in the forms ledger for a form registered before the gate."""
+
+    report = models.OneToOneField(
+        "registry.ReportForm", on_delete=models.PROTECT, related_name="admission"
+    )
+    item = models.ForeignKey(
+        AdmittedItem, verbose_name=_("准入事项"), on_delete=models.PROTECT, related_name="forms"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = MomentField(auto_now_add=True)
+    # True when the coordinator linked a form registered before the gate (the migration path).
+    after_the_fact = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-linked_at", "-id"]
+
+    def __str__(self):
+        return f"{self.item.number} → {self.report_id}"

@@ -239,3 +239,44 @@ def items_in_force(community_ids, day: datetime.date, kinds) -> dict[str, int]:
     counts = dict.fromkeys(kinds, 0)
     counts.update({row["kind"]: row["n"] for row in rows})
     return counts
+
+
+# ---------------------------------------------------------------- forms through admission
+
+
+def form_items_usable(*, departments=None, districts=None) -> QuerySet[AdmittedItem]:
+    """Admitted items of kind form usable today (in the catalogue and in their period) of these
+    departments or districts: what a report form may be registered or kept under."""
+    from admission.models import WorkKind
+    from admission.services import local_today
+
+    today = local_today()
+    items = AdmittedItem.objects.filter(
+        kind=WorkKind.FORM, status=AdmittedItem.Status.ACTIVE, period_start__lte=today,
+        period_end__gte=today,
+    ).select_related("department")  # fmt: skip
+    if departments is not None:
+        items = items.filter(department__in=list(departments))
+    if districts is not None:
+        items = items.filter(district__in=list(districts))
+    return items.order_by("number")
+
+
+def form_admissions(report_ids) -> dict:
+    """{report id: its AdmittedForm (with the item)} for the forms ledger."""
+    from admission.models import AdmittedForm
+
+    rows = AdmittedForm.objects.filter(report_id__in=list(report_ids)).select_related("item")
+    return {row.report_id: row for row in rows}
+
+
+def with_admission(reports: list, items) -> list:
+    """The forms ledger's rows: each report with ``admitted`` (its AdmittedForm or None) and
+    ``items`` (the usable form items of its department, to keep one registered before the
+    gate)."""
+    admissions = form_admissions(r.pk for r in reports)
+    items = list(items)
+    for report in reports:
+        report.admitted = admissions.get(report.pk)
+        report.items = [i for i in items if i.department_id == report.department_id]
+    return reports

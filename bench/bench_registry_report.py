@@ -16,6 +16,8 @@ from pathlib import Path
 
 from timing import PAGE_SETTINGS, percentile, timed
 
+from admission.testing import admitted_form_item
+
 DESCRIPTION = "one-table report for a community of 10,000 residents vs. the login page"
 RESIDENTS = {"tiny": 1_000, "small": 10_000, "full": 10_000}
 FIELDS = ["name", "gender", "birth_date", "id_number", "phone", "household_no",
@@ -69,7 +71,8 @@ def run(context) -> dict:
         report = ReportForm.objects.filter(district=district, name="基准走访表").first()
         if report is None:
             report = services.report_register(
-                actor=root, department=mz, name="基准走访表", field_keys=FIELDS,
+                actor=root, department=mz, item=admitted_form_item(mz), name="基准走访表",
+                field_keys=FIELDS,
                 new_columns=["走访日期"], population={},
             )  # fmt: skip
         with override_settings(**PAGE_SETTINGS):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from admission.models import AdmittedItem
 from core.api import IdempotencyKey, Page, errors, idempotent
 from core.api_schemas import MAX_ID, PathId
 from core.models import Department, PlaceLevel
@@ -95,6 +96,8 @@ class ReportRowOut(Schema):
 
 class ReportIn(Schema):
     department_id: int = Field(..., ge=1, le=MAX_ID)
+    # The admitted item of kind form the report stands on (refused without one, in words).
+    item_id: int | None = Field(None, ge=1, le=MAX_ID)
     name: str = Field(..., min_length=1, max_length=100)
     fields: list[str] = Field(default_factory=list, max_length=50)
     new_columns: list[str] = Field(default_factory=list, max_length=20)
@@ -165,10 +168,14 @@ def report_register(
 ):
     """Register a one-table report; columns the registry already holds are refused."""
     department = get_object_or_404(Department, pk=data.department_id)
+    item = None
+    if data.item_id is not None:
+        item = get_object_or_404(AdmittedItem, pk=data.item_id, district_id=department.district_id)
 
     def run():
         report = services.report_register(
-            actor=request.auth, department=department, name=data.name, field_keys=data.fields,
+            actor=request.auth, department=department, item=item, name=data.name,
+            field_keys=data.fields,
             new_columns=data.new_columns, population={"tags": data.tags, "min_age": data.min_age},
         )  # fmt: skip
         return 201, _report_out(report)

@@ -8,6 +8,7 @@ grant, a saved import mapping and an organisation.
 
 from django.utils import timezone
 
+from admission.testing import admitted_form_item
 from core.models import Department, Person, Place, PlaceLevel
 from registry import services, values
 from registry.models import ReportForm
@@ -81,14 +82,16 @@ def build(*, district, builder, seed, out):
             services.record_fact(author=builder, person=first, field=fields["living_alone"],
                                  clean=values.Clean("否", "否"), source=departments["cg"],
                                  community=first.place.parent)  # fmt: skip
+    # Every form through admission: the 民政局's form item, admitted by the joint meeting.
+    form_item = admitted_form_item(mz, title="高龄老人走访慰问表", form_fields=["走访日期"])
     report = services.report_register(
-        actor=builder, department=mz, name="高龄老人走访慰问表",
+        actor=builder, department=mz, item=form_item, name="高龄老人走访慰问表",
         field_keys=["name", "gender", "id_number", "phone", "actual_address",
                     "elderly_allowance", "living_alone"],
         new_columns=["走访日期"], population={"tags": ["elderly"], "min_age": 80},
     )  # fmt: skip
     old = services.report_register(
-        actor=builder, department=mz, name="独居老人花名册（旧）",
+        actor=builder, department=mz, item=form_item, name="独居老人花名册（旧）",
         field_keys=["name", "phone", "living_alone"], population={"tags": ["living_alone"]},
     )  # fmt: skip
     services.report_set_status(

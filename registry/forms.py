@@ -31,6 +31,13 @@ class SettleForm(forms.Form):
 
 class ReportRegisterForm(forms.Form):
     department = forms.ModelChoiceField(label=_("报表部门"), queryset=None)
+    item = forms.TypedChoiceField(
+        label=_("准入事项（报表/台账类）"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("要求社区填报的报表须先经区减负办准入（一表通）；只列出现行有效的报表类事项。"),
+    )
     name = forms.CharField(label=_("报表名称"), max_length=100)
     fields = forms.MultipleChoiceField(
         label=_("从字段库选用（自动填写）"), required=False, widget=forms.CheckboxSelectMultiple
@@ -46,11 +53,15 @@ class ReportRegisterForm(forms.Form):
     )
     min_age = forms.IntegerField(label=_("最小年龄"), required=False, min_value=0, max_value=150)
 
-    def __init__(self, *args, departments, registry_fields, **kwargs):
+    def __init__(self, *args, departments, registry_fields, items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         if departments.count() == 1:
             self.fields["department"].initial = departments.first()
+        self.items = {item.pk: item for item in items}
+        self.fields["item"].choices = [("", _("（请选择准入事项）"))] + [
+            (item.pk, f"{item.number} {item.title}（{item.department.name}）") for item in items
+        ]
         self.fields["fields"].choices = [
             (f.key, f"{f.label}（{f.owner_label}）") for f in registry_fields
         ]
@@ -67,10 +78,13 @@ class StatusForm(forms.Form):
     )
     merged_into = forms.ModelChoiceField(label=_("合并到"), queryset=None, required=False)
     note = forms.CharField(label=_("理由"), max_length=200, required=False)
+    # Keeping a form registered before the gate: the admitted item of kind form it stands on.
+    item = forms.ModelChoiceField(label=_("准入事项"), queryset=None, required=False)
 
-    def __init__(self, *args, reports, **kwargs):
+    def __init__(self, *args, reports, items=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["merged_into"].queryset = reports
+        self.fields["item"].queryset = items
 
 
 class GrantForm(forms.Form):

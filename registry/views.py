@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from admission import selectors as admission_selectors
 from core.models import Department, Person, PlaceLevel, Role
 from core.refusals import REFUSALS, attempt, refusal_text, refusals_shown_on
 from core.selectors import places_visible_to
@@ -292,16 +293,20 @@ def reports(request):
             services.ensure_fields(districts[0]).values(), key=lambda f: (f.order, f.key)
         )
         registry_fields = [f for f in registry_fields if f.order < 500]
-    form = forms.ReportRegisterForm(departments=departments, registry_fields=registry_fields)
+    items = list(admission_selectors.form_items_usable(departments=departments))
+    form = forms.ReportRegisterForm(
+        departments=departments, registry_fields=registry_fields, items=items
+    )
     if request.method == "POST":
         form = forms.ReportRegisterForm(
-            request.POST, departments=departments, registry_fields=registry_fields
+            request.POST, departments=departments, registry_fields=registry_fields, items=items
         )
         if form.is_valid():
             data = form.cleaned_data
             with refusals_shown_on(form):
                 report = services.report_register(
                     actor=user, department=data["department"], name=data["name"],
+                    item=form.items.get(data["item"]),
                     field_keys=data["fields"], new_columns=data["new_columns"].splitlines(),
                     population={"tags": data["tags"], "min_age": data["min_age"]},
                 )  # fmt: skip
@@ -464,20 +469,24 @@ def report_export(request, pk):
 def ledger(request):
     user = request.user
     qs = selectors.reports_visible_to(user).prefetch_related("ledger")
+    districts = selectors.districts_of(user)
+    # A form registered before the gate is kept on an item of its department, or stopped.
+    items = admission_selectors.form_items_usable(districts=districts)
     if request.method == "POST":
         report = get_object_or_404(qs, pk=request.POST.get("report"))
-        form = forms.StatusForm(request.POST, reports=qs.filter(status="kept"))
+        form = forms.StatusForm(request.POST, reports=qs.filter(status="kept"), items=items)
         if form.is_valid() and attempt(
             request, services.report_set_status, actor=user, report=report, **form.cleaned_data
         ):
             return redirect("registry:ledger")
-    districts = selectors.districts_of(user)
     can_keep = bool(districts) and user.has_perm("registry.keep_ledger", districts[0])
     counts = {s: qs.filter(status=s).count() for s in ReportForm.Status.values}
+    reports = admission_selectors.with_admission(list(qs[:200]), items)
+    counts["unadmitted"] = sum(1 for r in reports if r.admitted is None and r.status == "kept")
     return render(
         request,
         "registry/ledger.html",
-        {"reports": qs[:200], "can_keep": can_keep, "counts": counts,
+        {"reports": reports, "can_keep": can_keep, "counts": counts,
          "kept": qs.filter(status="kept")},
     )  # fmt: skip
 

@@ -33,6 +33,7 @@ from admission.services.decisions import (
     meeting_record,
     request_decide,
 )
+from admission.services.form_gate import form_item_check, form_link
 from admission.services.lists import (
     KEY_PATTERN,
     entries_in_force,
@@ -67,6 +68,8 @@ __all__ = [
     "check_application",
     "clean_form_fields",
     "entries_in_force",
+    "form_item_check",
+    "form_link",
     "field_key",
     "form_overlaps",
     "item_is_usable",

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from admission import services
 from admission.models import AdmissionRequest
+from admission.testing import admitted_form_item
 from admission.tests.conftest import application
 from core.models import AuditEvent
 from core.testing import PASSWORD
@@ -23,15 +24,18 @@ def dept(d, code):
 def forms(d, officer, coordinator):
     """Two registered forms: 民政局's visits form and 城管局's shop form; one stopped form."""
     visits = registry.report_register(
-        actor=officer, department=dept(d, "mz"), name="高龄老人走访表",
+        actor=officer, department=dept(d, "mz"), item=admitted_form_item(dept(d, "mz")),
+        name="高龄老人走访表",
         field_keys=["name", "id_number", "phone", "elderly_allowance"], new_columns=["走访日期"],
     )  # fmt: skip
     shops = registry.report_register(
-        actor=coordinator, department=dept(d, "cg"), name="沿街商户登记表",
+        actor=coordinator, department=dept(d, "cg"), item=admitted_form_item(dept(d, "cg")),
+        name="沿街商户登记表",
         field_keys=["phone"], new_columns=["商户名称", "经营地址"],
     )  # fmt: skip
     stopped = registry.report_register(
-        actor=coordinator, department=dept(d, "cg"), name="旧版门店统计表",
+        actor=coordinator, department=dept(d, "cg"), item=admitted_form_item(dept(d, "cg")),
+        name="旧版门店统计表",
         field_keys=[], new_columns=["门店面积"],
     )  # fmt: skip
     registry.report_set_status(actor=coordinator, report=stopped, status="stopped", note="已停用")

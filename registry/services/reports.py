@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from admission.services import form_item_check, form_link
 from core import audit
 from core.clock import one_write
 from core.models import Department, Person, Place
@@ -37,6 +38,7 @@ def report_register(
     *,
     actor,
     department: Department,
+    item=None,
     name: str,
     field_keys: list[str],
     new_columns: list[str] | None = None,
@@ -44,10 +46,13 @@ def report_register(
 ) -> ReportForm:
     """Register a one-table report: fields from the registry, plus columns nobody holds yet.
 
-    A new column that names a field the registry already holds is refused, saying who holds
-    it: departments must not make communities collect it again (一数一源).
+    It stands on an admitted item of kind form of the same department (``item``; every form
+    through admission). A new column that names a field the registry already holds is
+    refused, saying who holds it: departments must not make communities collect it again
+    (一数一源).
     """
     _require(actor, "registry.register_report", department, _("您无权为该部门登记报表。"))
+    item = form_item_check(item, department)
     district = department.district
     fields = ensure_fields(district)
     name = values.text(name)
@@ -69,13 +74,15 @@ def report_register(
         created_by=actor,
     )  # fmt: skip
     columns = _add_columns(report, [fields[k] for k in keys], added)
+    form_link(report=report, item=item, actor=actor)
     LedgerEntry.objects.create(
         report=report, action="registered", actor=actor,
         note=_("%(n)d个字段，其中%(k)d个由字段库自动填写")
         % {"n": len(columns), "k": sum(1 for f in columns if f.owner_id or f.key in fields)},
     )  # fmt: skip
     audit.record(actor=actor, action="registry.report_register", obj=report, place=district,
-                 changes={"fields": [f.label for f in columns], "population": population})  # fmt: skip
+                 changes={"fields": [f.label for f in columns], "population": population,
+                          "item": item.number})  # fmt: skip
     return report
 
 
@@ -151,13 +158,24 @@ def report_fill(*, actor, report: ReportForm, person: Person, key: str, raw) -> 
 
 @one_write
 def report_set_status(
-    *, actor, report: ReportForm, status: str, note: str = "", merged_into: ReportForm | None = None
+    *,
+    actor,
+    report: ReportForm,
+    status: str,
+    note: str = "",
+    merged_into: ReportForm | None = None,
+    item=None,
 ) -> ReportForm:
-    """Forms ledger: keep, stop or merge a form (with a reason)."""
+    """Forms ledger: keep, stop or merge a form (with a reason). A form registered before the
+    gate is kept only on an admitted item of kind form of its department (``item``: the
+    coordinator admits it), else stopped or merged."""
     report = ReportForm.objects.select_for_update().get(pk=report.pk)
     _require(actor, "registry.keep_ledger", report.district, _("只有区减负办可以调整报表台账。"))
     if status not in ReportForm.Status.values:
         raise ValidationError(_("未知的状态。"))
+    admitted = status == ReportForm.Status.KEPT and not _has_admission(report)
+    if admitted:
+        item = form_item_check(item, report.department)
     note = values.text(note)
     if status != ReportForm.Status.KEPT and len(note) < 2:
         raise ValidationError(_("停用或合并报表须说明理由。"))
@@ -171,7 +189,15 @@ def report_set_status(
     changes = audit.diff(report, status=status)
     report.status, report.merged_into = status, merged_into
     report.save(update_fields=["status", "merged_into"])
+    if admitted:
+        form_link(report=report, item=item, actor=actor, after_the_fact=True)
+        changes["item"] = item.number
+        note = note or _("经准入事项%(number)s保留") % {"number": item.number}
     LedgerEntry.objects.create(report=report, action=status, note=note[:200], actor=actor)
     audit.record(actor=actor, action="registry.report_status", obj=report, place=report.district,
                  changes={**changes, "note": note})  # fmt: skip
     return report
+
+
+def _has_admission(report: ReportForm) -> bool:
+    return hasattr(report, "admission") and report.admission is not None

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from stdnum.cn import ric
 
+from admission.testing import admitted_form_item
 from core import personal_data
 from registry import importer, services
 from registry.models import ImportBatch, ReportForm
@@ -121,7 +122,7 @@ def test_report_export_writes_what_communities_typed_as_text(world, client):
     officer = world.users["department_officer:own"]
     mz = next(x for x in world.departments if x.short_code == "mz")
     report = services.report_register(
-        actor=officer, department=mz, name='=HYPERLINK("http://x","表")',
+        actor=officer, department=mz, item=admitted_form_item(mz), name='=HYPERLINK("http://x","表")',
         field_keys=["name", "actual_address", "elderly_allowance"], new_columns=["关爱人"],
     )  # fmt: skip
     assert report.status == ReportForm.Status.KEPT

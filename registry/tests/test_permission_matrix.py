@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from admission.testing import admitted_form_item
 from core import services as core_services
 from core.models import Role
 from core.testing import attempt_allowed, deny_unless
@@ -69,6 +70,7 @@ def world(django_db_setup, django_db_blocker):
             side: services.report_register(
                 actor=d.root,
                 department=d.departments[0],
+                item=admitted_form_item(d.departments[0]),
                 name="表",
                 field_keys=["name"],
                 new_columns=[f"走访{side}"],
@@ -135,7 +137,11 @@ def attempt(world, role, side, action, tmp_path) -> bool:
             upload=SimpleUploadedFile("a.csv", "姓名,公民身份号码\r\n".encode()),
         ),
         "register_report": lambda: services.report_register(
-            actor=actor, department=d.departments[0], name="新表", field_keys=["name"]
+            actor=actor,
+            department=d.departments[0],
+            item=admitted_form_item(d.departments[0]),
+            name="新表",
+            field_keys=["name"],
         ),
         "keep_ledger": lambda: services.report_set_status(
             actor=actor, report=report, status=ReportForm.Status.STOPPED, note="重复报表"

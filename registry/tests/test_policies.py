@@ -11,6 +11,7 @@ the district roles are only ever assigned at a district.
 
 import pytest
 
+from admission.testing import admitted_form_item
 from core.tests.matrix import two_districts
 from core.tests.modules import rolled_back_after
 from core.tests.policies import PolicyWorld, agreement_test, allowed, user_ids
@@ -30,7 +31,8 @@ def _department_rows(d) -> None:
     """A report and an import source of each department of the district."""
     for n, department in enumerate(d.departments):
         services.report_register(
-            actor=d.root, department=department, name=f"表{n}", field_keys=["name"],
+            actor=d.root, department=department, item=admitted_form_item(department),
+            name=f"表{n}", field_keys=["name"],
             new_columns=[f"走访{d.district.code}{n}"],
         )  # fmt: skip
         services.import_source_create(actor=d.root, department=department, name=f"名册{n}")

@@ -5,6 +5,7 @@ stays in its box with its message instead of being wiped."""
 import pytest
 from django.urls import reverse
 
+from admission.testing import admitted_form_item
 from core.models import Place
 from registry import services, values
 from registry.models import Fact, ReportForm
@@ -27,7 +28,8 @@ def test_a_new_columns_kind_comes_from_its_title(title, kind):
 def test_cells_are_typed_and_a_refused_value_stays_with_its_message(filled, client):
     officer = filled.users["department_officer:own"]
     report = services.report_register(
-        actor=officer, department=dept(filled, "mz"), name="走访慰问表",
+        actor=officer, department=dept(filled, "mz"), item=admitted_form_item(dept(filled, "mz")),
+        name="走访慰问表",
         field_keys=["name"], new_columns=COLUMNS, population={"tags": ["elderly"]},
     )  # fmt: skip
     added = [c.field for c in report.columns.select_related("field").order_by("position")][1:]

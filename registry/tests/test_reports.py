@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from admission.testing import admitted_form_item
 from core import personal_data
 from core import services as core_services
 from core.models import AuditEvent, Place
@@ -21,7 +22,8 @@ def mz(d):
 
 def register_visits(d, **overrides):
     kwargs = dict(
-        actor=mz(d), department=dept(d, "mz"), name="高龄老人走访表",
+        actor=mz(d), department=dept(d, "mz"), item=admitted_form_item(dept(d, "mz")),
+        name="高龄老人走访表",
         field_keys=["name", "id_number", "phone", "elderly_allowance", "living_alone"],
         new_columns=["走访日期"], population={"tags": ["elderly"], "min_age": 80},
     )  # fmt: skip
@@ -102,7 +104,8 @@ def test_community_fills_missing_cells_once_for_every_report(filled):
     assert not {c.key: c for c in again.cells}[visit_key].missing
     # A second report using the same field gets the value without asking again.
     second = services.report_register(
-        actor=mz(filled), department=dept(filled, "mz"), name="走访汇总",
+        actor=mz(filled), department=dept(filled, "mz"), item=admitted_form_item(dept(filled, "mz")),
+        name="走访汇总",
         field_keys=["name", visit_key], population={"tags": ["elderly"]},
     )  # fmt: skip
     shared = next(r for r in rows_for(second, chaoku) if r.person.pk == row.person.pk)

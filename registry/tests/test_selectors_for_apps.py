@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from admission.testing import admitted_form_item
 from core import personal_data
 from core import services as core_services
 from core.testing import build_small_district
@@ -25,7 +26,8 @@ def mz(d):
 
 def register(d, name, field_keys, new_columns=()):
     return services.report_register(
-        actor=mz(d), department=dept(d, "mz"), name=name, field_keys=field_keys,
+        actor=mz(d), department=dept(d, "mz"), item=admitted_form_item(dept(d, "mz")), name=name,
+        field_keys=field_keys,
         new_columns=list(new_columns),
     )  # fmt: skip
 
@@ -71,7 +73,8 @@ def test_report_forms_in_is_limited_to_its_district(filled):
     mine = register(filled, "高龄老人走访表", ["name"])
     other = build_small_district(code="320105", name="建邺区")
     theirs = services.report_register(
-        actor=other.root, department=dept(other, "mz"), name="高龄老人走访表",
+        actor=other.root, department=dept(other, "mz"), item=admitted_form_item(dept(other, "mz")),
+        name="高龄老人走访表",
         field_keys=["name", "gender"],
     )  # fmt: skip
     assert [f.form_id for f in selectors.report_forms_in(filled.district)] == [mine.pk]

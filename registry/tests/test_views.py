@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from admission.testing import admitted_form_item
 from core import personal_data
 from core.models import AuditEvent, Place
 from registry import services, tasks
@@ -128,6 +129,13 @@ def test_register_report_fill_and_export_through_the_pages(filled, as_user):
         "department": dept(filled, "mz").pk, "name": "独居老人关爱表",
         "fields": ["name", "id_number", "elderly_allowance"], "tags": ["living_alone"],
     }  # fmt: skip
+    # Every form through admission: without an admitted form item it is refused, in words.
+    response = officer.post(reverse("registry:reports"), {**form, "new_columns": "关爱人"})
+    assert response.status_code == 200 and "须先经准入" in response.content.decode()
+    item = admitted_form_item(dept(filled, "mz"))
+    form["item"] = item.pk
+    page = officer.get(reverse("registry:reports")).content.decode()
+    assert item.number in page
     response = officer.post(reverse("registry:reports"), {**form, "new_columns": "身份证号"})
     assert response.status_code == 200 and "已由公安分局掌握" in response.content.decode()
     response = officer.post(reverse("registry:reports"), {**form, "new_columns": "关爱人\n"})
@@ -163,7 +171,7 @@ def test_register_report_fill_and_export_through_the_pages(filled, as_user):
 def test_ledger_and_sharing_pages(filled, as_user):
     report = services.report_register(
         actor=filled.users["department_officer:own"], department=dept(filled, "mz"),
-        name="旧表", field_keys=["name"],
+        item=admitted_form_item(dept(filled, "mz")), name="旧表", field_keys=["name"],
     )  # fmt: skip
     coordinator = as_user(filled.users["coordinator:own"])
     response = coordinator.post(
@@ -213,7 +221,8 @@ def test_conflict_page_settles(filled, as_user):
     assert "张娜平" in page
     services.report_register(
         actor=filled.users["department_officer:own"], department=dept(filled, "mz"),
-        name="走访表", field_keys=["name"], new_columns=["走访人"],
+        item=admitted_form_item(dept(filled, "mz")), name="走访表", field_keys=["name"],
+        new_columns=["走访人"],
     )  # fmt: skip
     bench = worker.get(reverse("workbench")).content.decode()
     assert "数据冲突待核定" in bench and "一表通：补填缺项" in bench and "走访表" in bench
