@@ -30,12 +30,19 @@ def address(channel: str, *, user=None, person=None, preference=None) -> str:
     if channel == Channel.SMS:
         if person is None and user is not None:
             person = getattr(user, "person", None)
-        return personal_data.mobile_for_message(person) if person is not None else ""
+        found = personal_data.mobile_for_message(person) if person is not None else ""
+        return found or _signup_mobile(user)
     if channel == Channel.EMAIL:
         return (user.email or "") if user is not None else ""
     if channel == Channel.WECHAT:
         return preference.wechat_openid if preference is not None else ""
     return ""
+
+
+def _signup_mobile(user) -> str:
+    """The number a resident signed up with (core.AccountMobile), before a registry link."""
+    signed_up = getattr(user, "signup_mobile", None) if user is not None else None
+    return personal_data.decrypt(signed_up.mobile_enc) if signed_up is not None else ""
 
 
 def masked(channel: str, to: str) -> str:

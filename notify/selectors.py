@@ -23,7 +23,7 @@ def preference_of(user) -> Preference:
 def reachable(user, pref: Preference) -> dict[str, bool]:
     person = getattr(user, "person", None)
     return {
-        Channel.SMS: bool(person is not None and person.mobile_enc),
+        Channel.SMS: bool(person is not None and person.mobile_enc) or has_signup_mobile(user),
         Channel.EMAIL: bool(user.email),
         Channel.WECHAT: bool(pref.wechat_openid),
     }
@@ -34,3 +34,7 @@ def kinds_for(user) -> list[kinds.Kind]:
     staff kinds for staff."""
     staff = user.is_superuser or user.role_assignments.exclude(role=Role.RESIDENT).exists()
     return [k for k in kinds.all_kinds() if staff or k.audience != kinds.STAFF]
+
+
+def has_signup_mobile(user) -> bool:
+    return hasattr(user, "signup_mobile")

@@ -164,7 +164,8 @@ def _clean_time(value, label: str) -> datetime.time | None:
 
 def _check_reachable(actor, channels: list[str], openid: str) -> None:
     person = getattr(actor, "person", None)
-    if Channel.SMS in channels and not (person is not None and person.mobile_enc):
+    on_file = person is not None and person.mobile_enc
+    if Channel.SMS in channels and not (on_file or hasattr(actor, "signup_mobile")):
         raise ValidationError(_("您的账号没有登记手机号，无法接收短信。"))
     if Channel.EMAIL in channels and not actor.email:
         raise ValidationError(_("您的账号没有登记电子邮箱，无法接收邮件。"))

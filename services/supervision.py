@@ -17,11 +17,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
-from core.models import Department, Notification, Role, RoleAssignment
+from core.models import Department, Role, RoleAssignment
+from notify import services as notify
+from notify.kinds import msg
 from services.models import EventKind, OverdueList, RequestEvent, ServiceRequest, State
 
 YELLOW, RED = 1, 2
@@ -46,12 +49,13 @@ def _dispatchers(district_id) -> list[int]:
     )
 
 
-def _notify(user_ids, request, title, body=""):
-    url = reverse("services:request_detail", args=[request.pk])
-    Notification.objects.bulk_create(
-        Notification(user_id=u, title=f"{request.number} {title}"[:200], body=body, url=url)
-        for u in user_ids
-    )
+def _notify(user_ids, request, kind: str, note: dict) -> None:
+    """A warning of ``kind`` (notify.catalogue) about the request; ``note`` is msg(...), read in
+    each reader's language. Resolved when the request is closed."""
+    notify.send(
+        kind=kind, recipients=user_ids, params={"number": request.number, "note": note},
+        url=reverse("services:request_detail", args=[request.pk]), subject=request,
+    )  # fmt: skip
 
 
 def _event(request, kind, note, level):
@@ -87,18 +91,21 @@ def warn_one(request_id: int, now: datetime.datetime) -> int:
     request.save(update_fields=["warned_level"])
     due = clock.shown(request.due_at or request.accept_due)
     if request.state == State.SUBMITTED:
-        note = _("超过受理期限（%(due)s）仍未受理") % {"due": due}
-        _event(request, EventKind.WARN, note, level)
-        _notify(_dispatchers(request.district_id), request, _("超期未受理"), note)
+        text = gettext_lazy("超过受理期限（%(due)s）仍未受理")
+        _event(request, EventKind.WARN, text % {"due": due}, level)
+        note = msg(text, due=due)
+        _notify(_dispatchers(request.district_id), request, "services.warn_unaccepted", note)
     elif level == YELLOW:
-        note = _("黄色预警：将于%(due)s到期，请抓紧办理") % {"due": due}
-        _event(request, EventKind.URGE, note, level)
-        _notify(_officers(request.lead_department_id), request, _("催办：即将到期"), note)
+        text = gettext_lazy("黄色预警：将于%(due)s到期，请抓紧办理")
+        _event(request, EventKind.URGE, text % {"due": due}, level)
+        note = msg(text, due=due)
+        _notify(_officers(request.lead_department_id), request, "services.warn_due_soon", note)
     else:
-        note = _("红色预警：已于%(due)s超期，正式催办并报督办人") % {"due": due}
-        _event(request, EventKind.URGE, note, level)
-        _notify(_officers(request.lead_department_id), request, _("催办：已超期"), note)
-        _notify(_dispatchers(request.district_id), request, _("超期督办"), note)
+        text = gettext_lazy("红色预警：已于%(due)s超期，正式催办并报督办人")
+        _event(request, EventKind.URGE, text % {"due": due}, level)
+        note = msg(text, due=due)
+        _notify(_officers(request.lead_department_id), request, "services.warn_overdue", note)
+        _notify(_dispatchers(request.district_id), request, "services.warn_supervise", note)
     audit.record(
         actor=None, action="services.request_warn", obj=request,
         changes={"level": level}, place=request.place,
@@ -155,10 +162,10 @@ def overdue_lists(day: datetime.date, now: datetime.datetime | None = None) -> d
             district_id=department.district_id, department=department, day=day,
             count=len(items), items=items,
         )  # fmt: skip
-        title = _("%(day)s 本部门超期诉求%(n)s件") % {"day": day.isoformat(), "n": len(items)}
-        url = reverse("services:overdue") + f"?day={day.isoformat()}"
-        Notification.objects.bulk_create(
-            Notification(user_id=u, title=title, url=url) for u in _officers(department.pk)
-        )
+        notify.send(
+            kind="services.overdue_list", recipients=_officers(department.pk),
+            params={"day": day.isoformat(), "n": len(items)},
+            url=reverse("services:overdue") + f"?day={day.isoformat()}",
+        )  # fmt: skip
         made += 1
     return {"departments": made}

@@ -198,3 +198,22 @@ def test_a_decided_matter_resolves_its_messages(d, client):
     assert services.resolve(subject=subject) == 0
     client.force_login(officer)
     assert "事项已办结" in client.get("/notifications/").content.decode()
+
+
+def test_a_signed_up_resident_is_texted_at_the_number_they_signed_up_with(d):
+    from django.utils import timezone
+
+    from core.models import User
+    from core.personal_data import encrypt, keyed_hash
+    from core.sms_models import AccountMobile
+
+    user = User.objects.create_user(username="m13912345678", password="x" * 16)
+    AccountMobile.objects.create(
+        user=user, mobile_enc=encrypt("13912345678"), mobile_hash=keyed_hash("mobile:13912345678"),
+        mobile_masked="139****5678", verified_at=timezone.now(),
+    )  # fmt: skip
+    services.preferences_update(actor=user, channels=["sms"])
+    services.send(kind="services.request_accepted", recipients=[user],
+                  params={"number": "R5", "note": ""})  # fmt: skip
+    row = Delivery.objects.get(user=user, channel=Channel.SMS)
+    assert tasks.attempt(row.pk) == "sent" and sms.outbox[-1]["phone"] == "13912345678"
