@@ -535,33 +535,6 @@ def test_items_for_residents_only(world):
     assert staff.resident == world.resident.person
 
 
-class RecordingSMS:
-    sent: list = []
-
-    def send(self, mobile, text):
-        RecordingSMS.sent.append((mobile, text))
-
-
-def test_resident_gets_an_sms_through_the_configured_backend_after_commit(
-    world, settings, django_capture_on_commit_callbacks
-):
-    from services import notify
-
-    settings.SERVICES_SMS_BACKEND = "services.tests.test_lifecycle.RecordingSMS"
-    RecordingSMS.sent.clear()
-    request = submit(world)
-    with django_capture_on_commit_callbacks(execute=True):
-        request_services.request_accept(actor=world.dispatcher, request=request)
-    assert RecordingSMS.sent == [
-        (world.d.logins["resident:own"], f"【邻里】您的诉求{request.number}已受理")
-    ]
-    with notify.muted(), django_capture_on_commit_callbacks(execute=True):
-        request_services.request_reject(
-            actor=world.dispatcher, request=submit(world), reason="重复"
-        )
-    assert len(RecordingSMS.sent) == 1
-
-
 def test_dispatch_objection_upheld_redispatches_with_a_fresh_deadline(world):
     request = to_state(world, State.DISPATCHED)
     first_due = request.due_at
