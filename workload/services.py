@@ -113,6 +113,11 @@ def tasks_dispatch(
 ) -> list[Task]:
     """Send an admitted item's work to communities in its scope, within its admitted frequency.
     The task's content must match the item (``content_match``)."""
+    if item is None:
+        raise ValidationError(
+            _("任务须属于一个准入事项：未经准入的工作不能派给社区，请先提出准入申请。"),
+            code="no_item",
+        )
     item = admitted_item_for_update(item)
     _require(actor, "workload.dispatch", item, _("只有该准入事项所属部门的工作人员可以派发任务。"))
     today = workcal.local_today()
