@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core import audit, clock
+from core import audit
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department
@@ -22,7 +22,7 @@ from services.services.common import (
     _text,
 )
 from services.services.dispatch import _check_dispatch, _hand_to
-from services.services.notices import tell_department, tell_requester
+from services.services.notices import tell_department, tell_requester_kind
 
 
 @one_write
@@ -184,12 +184,10 @@ def application_decide(
             request.due_at = workcal.add_working_days(request.due_at or now, application.days)
             request.warned_level = 0
             request.save(update_fields=["due_at", "warned_level", "updated_at"])
-            tell_requester(
-                request,
-                _("办理期限已延长至%(due)s")
-                % {"due": clock.shown(request.due_at, "%Y-%m-%d %H:%M")},
-                note,  # never the department's reason: that is internal
-            )
+            tell_requester_kind(
+                request, "services.request_extended", due=request.due_at,
+                note=note,  # never the department's reason: that is internal
+            )  # fmt: skip
         kind = EventKind.EXTEND_OK if approve else EventKind.EXTEND_NO
     if request.due_at:
         data["due_at"] = request.due_at.isoformat()

@@ -8,6 +8,7 @@ from core import calendar as workcal
 from core.clock import one_write
 from core.validation import require_perm as _require
 from services.models import OPEN_STATES, EventKind, Rating, ServiceRequest, State
+from services.services import notices
 from services.services.common import (
     _allow,
     _event,
@@ -19,7 +20,7 @@ from services.services.common import (
     _text,
 )
 from services.services.dispatch import _handling_days
-from services.services.notices import tell_department, tell_requester
+from services.services.notices import tell_department, tell_requester, tell_requester_kind
 
 
 @one_write
@@ -149,11 +150,8 @@ def request_merge(
         data={"from": duplicate.number},
         public=False,
     )
-    tell_requester(
-        duplicate,
-        _("与%(number)s反映的是同一问题，已合并办理") % {"number": into.number},
-        note,
-    )
+    tell_requester_kind(duplicate, "services.request_merged", into=into.number, note=note)
+    notices.settle(duplicate)  # the duplicate is decided: its warnings are resolved
     audit.record(
         actor=actor, action="services.request_merge", obj=duplicate, changes={"into": into.number}
     )
