@@ -269,3 +269,18 @@ def test_the_demo_trains_on_its_catalogue_not_on_its_own_history(world):
     stored = RoutingModel.objects.filter(district=world.d.district).latest("trained_at")
     assert routing._decisions(world.d.district) == []  # 90 requests, none a dispatcher's
     assert stored.samples == len(routing._catalogue(world.d.district))
+
+
+def test_every_role_reads_the_rules_from_the_catalogue_page(world, client):
+    readers = set()
+    for key, user in world.d.users.items():
+        client.force_login(user)
+        catalogue = client.get(reverse("services:catalogue"))
+        if catalogue.status_code != 200:
+            continue
+        readers.add(key.split(":")[0])
+        assert 'id="service-rules-link"' in catalogue.content.decode(), key
+        page = client.get(reverse("services:rules")).content.decode()
+        assert "系统建议主办部门的最低把握" in page and "70%" in page, key
+        assert ('name="source"' in page) == user.has_perm("services.edit_rules", world.d.district)
+    assert {"admin", "coordinator", "department_officer", "street_officer"} <= readers
