@@ -36,6 +36,11 @@ EXPECTED = {
     "read_meetings": (EVERYONE, LOWER_ROLES),
     "withdraw_item": ({R.COORDINATOR}, set()),
     "dispatch": ({R.DEPARTMENT_OFFICER}, set()),
+    # Street offices (issue #13): a street officer applies for and dispatches under its own
+    # street office; a community refuses un-admitted work naming its street office.
+    "apply_for_street": ({R.STREET_OFFICER}, set()),
+    "dispatch_street_item": ({R.STREET_OFFICER}, set()),
+    "refuse_street_office": ({R.COMMUNITY_WORKER}, set()),
     "view_task": (OVERSEE | {R.DEPARTMENT_OFFICER}, set()),
     "complete_task": ({R.COMMUNITY_WORKER}, set()),
     "refuse_unadmitted": ({R.COMMUNITY_WORKER}, set()),
@@ -76,7 +81,9 @@ def _district_world(d):
         actor=coordinator, district=d.district, held_on=admission.local_today(),
         attendees="甲、乙、丙", departments=d.departments, submit_token="matrix-meeting",
     )  # fmt: skip
+    street_items = [_street_item(d, n) for n in range(2)]
     return {
+        "street_items": street_items,
         "prepared": prepared,
         "meeting": meeting,
         "item": item,
@@ -85,6 +92,27 @@ def _district_world(d):
         "pending": pending,
         "tasks": tasks,
     }
+
+
+def _street_request(d, actor, n: int, token: str, title: str = "议事协商指导"):
+    """Keyword arguments of a street office's application for street `n`'s communities."""
+    power = admission.entries_in_force(d.district, "power").get(key="JD-03")
+    return application(
+        d, actor, department=None, street=d.streets[n], title=f"第{n + 1}街道{title}",
+        description="指导居委会开展议事协商。", cited_entry=power, legal_basis="",
+        communities=d.communities[2 * n : 2 * n + 2], submit_token=token,
+    )  # fmt: skip
+
+
+def _street_item(d, n: int):
+    """An item admitted for street `n`'s office (its own street officer applied)."""
+    side = "own" if n == 0 else "other"
+    request = admission.request_submit(
+        **_street_request(d, d.users[f"street_officer:{side}"], n, f"street-{n}")
+    )
+    decide(d, request)
+    request.refresh_from_db()
+    return request.admitted_item
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +152,24 @@ def attempt(world, role, side, action) -> bool:
             **application(
                 d, actor, department=department, title="矩阵测试事项", submit_token="matrix"
             )
+        ),
+        "apply_for_street": lambda: admission.request_submit(
+            **_street_request(d, actor, index, "matrix-street", title="居民公约修订指导")
+        ),
+        "dispatch_street_item": lambda: services.tasks_dispatch(
+            actor=actor,
+            item=data["street_items"][index],
+            communities=[community],
+            title=data["street_items"][index].title,
+            due_in_working_days=3,
+            dispatch_token="matrix-street",
+        ),
+        "refuse_street_office": lambda: services.unadmitted_refuse(
+            actor=actor,
+            community=community,
+            street_office=True,
+            channel="meeting",
+            description="街道会议布置",
         ),
         "read_pending_request": lambda: listed(
             admission_selectors.requests_visible_to(actor), data["pending"]
