@@ -4,17 +4,20 @@ a gateway that times out leaves nothing behind; a number with an account and a s
 told by text, never by the page; a staff account is never reset by a code."""
 
 import datetime
+import io
 import re
 import socket
 import threading
 
 import pytest
 import time_machine
+from cryptography.fernet import Fernet
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from core import personal_data, services
+from core import key_rotation, personal_data, services
 from core.models import AccountMobile, AuditEvent, CodePurpose, SmsCode, User
 from core.services.sms_codes import SmsGate, code_send
 from core.testing import PASSWORD
@@ -337,3 +340,20 @@ def test_the_login_page_links_sign_up_and_reset(client, d):
     for name in ("signup", "password_reset"):
         form = client.get(reverse(name)).content.decode()
         assert 'inputmode="numeric"' in form and 'autocomplete="one-time-code"' in form
+
+
+def test_a_signed_up_number_follows_a_key_rotation(client, d, settings):
+    send(client, "signup")
+    finish(client, "signup", last_code())
+    client.logout()
+    settings.DATA_ENCRYPTION_OLD_KEYS = [settings.DATA_ENCRYPTION_KEY]
+    settings.DATA_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    settings.FIELD_CIPHER, settings.HASH_ALGORITHM = "sm4", "hmac-sm3"
+    call_command("personal_data_rotate", "--rehash", stdout=io.StringIO())
+    settings.DATA_ENCRYPTION_OLD_KEYS = []
+    mobile = AccountMobile.objects.get()
+    assert mobile.mobile_enc.startswith("sm4:")
+    assert mobile.mobile_hash == personal_data.mobile_hash(NEW)
+    check = {c.label: c for c in key_rotation.verify()}["core.accountmobile"]
+    assert check.sound and check.fields == 1
+    assert client.login(username=NEW, password=NEW_PASSWORD)

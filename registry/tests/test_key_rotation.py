@@ -12,6 +12,12 @@ from registry import values
 from registry.models import Fact
 
 
+def checked(*labels: str) -> list:
+    """The verifier's checks of these targets (core registers more than the person's)."""
+    checks = {check.label: check for check in key_rotation.verify()}
+    return [checks[label] for label in labels]
+
+
 @pytest.mark.django_db
 def test_facts_rotate_to_sm4_and_rehash_to_sm3(filled, settings):
     sensitive = Fact.objects.exclude(value_enc="")
@@ -26,7 +32,7 @@ def test_facts_rotate_to_sm4_and_rehash_to_sm3(filled, settings):
     after = {f.pk: f for f in Fact.objects.exclude(value_enc="")}
     assert {pk: personal_data.decrypt(f.value_enc) for pk, f in after.items()} == before
     assert all(f.value_enc.startswith("sm4:") for f in after.values())
-    [people, facts] = key_rotation.verify()
+    people, facts = checked("core.person", "registry.fact")
     assert facts.label == "registry.fact" and facts.sound and facts.old_key == 0
     assert people.sound and people.current == people.fields
     assert personal_data.find_by_id_number("320104192805271137") is not None
@@ -45,10 +51,10 @@ def test_money_facts_verify_and_keep_the_hash_imports_compare(filled, settings):
     fact = money.first()
     fen = values.clean("money", fact.field.key, fact.value).value
     assert fact.value_hash == values.value_hash(fact.field.key, fen)
-    [_people, facts] = key_rotation.verify()
+    [facts] = checked("registry.fact")
     assert facts.sound and not facts.hash_mismatch
     settings.HASH_ALGORITHM = "hmac-sm3"
     call_command("personal_data_rotate", "--rehash", stdout=io.StringIO())
     fact.refresh_from_db()
     assert fact.value_hash == values.value_hash(fact.field.key, fen)
-    assert key_rotation.verify()[1].sound
+    assert checked("registry.fact")[0].sound
