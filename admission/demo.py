@@ -93,8 +93,36 @@ def build(*, district, builder, seed, out):
             actor=coordinator, request=request, meeting=meeting, decision=decision,
             reasons=note if decision == "refuse" else "", conditions=note if decision == "approve_conditions" else "",
         )  # fmt: skip
+    made += _street_office(district, users, coordinator, first_street, meeting, seed, services)
     answered = _certificates(district, services)
     out(f"准入：已载入默认清单，{made} 份演示申请，{answered} 次证明答复")
+
+
+def _street_office(district, users, coordinator, first_street, meeting, seed, services) -> int:
+    """The first street's office applies (its street officer, for its own communities, citing
+    the street power list) and the joint meeting admits it."""
+    officer = users.filter(username="qh-s01").first()
+    if officer is None or coordinator is None or meeting is None:
+        return 0
+    power = services.entries_in_force(district, "power").filter(key="JD-03").first()
+    today = services.local_today()
+    request = services.request_submit(
+        actor=officer, street=first_street[0].parent, kind="work_item",
+        title="居民议事协商会议指导", cited_entry=power,
+        description="指导本街道各社区居委会每季度召开一次居民议事协商会议，街道派员列席。",
+        communities=first_street, frequency="quarterly", minutes_per_community=120,
+        funding_fen=200_000, period_start=today.replace(day=1),
+        period_end=today.replace(month=12, day=31) + datetime.timedelta(days=365),
+        submit_token=f"demo-{seed}-street",
+    )  # fmt: skip
+    if request.status == "under_review":
+        services.request_prepare(
+            actor=coordinator, request=request, opinion="属街道权力清单JD-03，提请联席会议审议。"
+        )
+        services.request_decide(
+            actor=coordinator, request=request, meeting=meeting, decision="approve"
+        )
+    return 1
 
 
 def _certificates(district, services):

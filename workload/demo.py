@@ -15,6 +15,7 @@ from django.utils import timezone
 from admission.selectors import active_items
 from core import calendar as workcal
 from core.models import Department, Notification, Place, PlaceLevel, Role, RoleAssignment
+from core.selectors import role_holders
 from workload import services
 from workload.models import RefusedWork, Task, Trace
 
@@ -73,7 +74,12 @@ def build(*, district, builder, seed, out):
 
 def _dispatch_month(item, month, m_index, months, rng, seed) -> list:
     """The item's tasks of one month (none when its frequency skips the month)."""
-    officer = get_user_model().objects.filter(username=f"qh-{item.department.short_code}").first()
+    if item.department.street_id is not None:  # a street office: its street officer sends
+        officer = role_holders({Role.STREET_OFFICER}, places=[item.department.street_id]).first()
+    else:
+        officer = (
+            get_user_model().objects.filter(username=f"qh-{item.department.short_code}").first()
+        )
     if officer is None:
         return []
     if item.frequency == "quarterly" and month.month % 3 != 1:
@@ -118,6 +124,14 @@ def _refusals(district, workers, months) -> int:
         refusals += 1
         if refusals % 2 == 0:
             _move_refusal_back(refusal, months[-2 - refusals % 4])
+    # Street offices push un-admitted work too: two communities name theirs.
+    for community_id, worker in list(workers.items())[:2]:
+        services.unadmitted_refuse(
+            actor=worker, community=worker.role_assignments.get(place_id=community_id).place,
+            street_office=True, channel="meeting",
+            description="街道例会要求社区每周报送创建文明城市迎检台账。",
+        )  # fmt: skip
+        refusals += 1
     return refusals
 
 

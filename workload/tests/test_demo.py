@@ -20,9 +20,16 @@ def test_tiny_demo_has_admission_and_workload_data():
     statuses = set(AdmissionRequest.objects.values_list("status", flat=True))
     assert {"approved", "approved_conditions", "refused", "refused_negative", "incomplete",
             "under_review"} <= statuses  # fmt: skip
-    assert AdmittedItem.objects.filter(district=district).count() == 4
+    # Four departments' items, the first street office's (issue #13) and the registry's form.
+    items = AdmittedItem.objects.filter(district=district)
+    assert items.count() == 6
+    street_item = items.get(department__street__isnull=False)
+    assert street_item.title == "居民议事协商会议指导"
+    assert Task.objects.filter(item=street_item).exists()  # its street officer dispatched
+    assert items.filter(kind="form", forms__isnull=False).exists()  # a form on its item
     assert CertificateAnswer.objects.filter(outcome="redirected").count() > 0
-    assert Task.objects.count() > 20 and RefusedWork.objects.count() == 6
+    assert Task.objects.count() > 20 and RefusedWork.objects.count() == 8
+    assert RefusedWork.objects.filter(department__street__isnull=False).count() == 2
     assert Trace.objects.filter(action="completed").count() > 10
     communities = list(Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY))
     months = selectors.months_back(Task.objects.latest("created_at").created_at.date(), 12)
