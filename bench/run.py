@@ -247,6 +247,10 @@ NOTES = [
     "  gets on day one (services.routing.build: catalogue of 12 departments, calibrated on",
     "  services/data/routing_calibration.csv) and scores bench/data/routing_eval.csv, complaints",
     "  kept for evaluation only; `python bench/bench_routing.py --save` records it alone.",
+    "- `district_page_*` time the district's one page (`/outcomes/`) on the full demo district",
+    "  after writing three years of its work for all 104 communities (admission decisions,",
+    "  tasks, refusals, typed report cells, request summaries) in a transaction rolled back",
+    "  afterwards; as the coordinator (the whole district) and a street officer (one street).",
     "- Rows measured while other work ran on the same two cores say so in the commit that",
     "  recorded them; compare ratios, which are measured in one run, rather than absolute times.",
 ]

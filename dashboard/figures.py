@@ -145,7 +145,8 @@ class Result:
     def direction(self) -> str:
         """ "better", "worse" or "" for the change, by the figure's better side."""
         change = self.change
-        if not change or not self.figure.better:
+        # From nothing (the platform not yet in use a year ago) a rise says nothing either way.
+        if not change or not self.figure.better or not self.value.previous:
             return ""
         return "better" if (change < 0) == (self.figure.better == "down") else "worse"
 

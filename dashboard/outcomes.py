@@ -23,17 +23,14 @@ def _split(monthly: list) -> Value:
 def _burden(scope: Scope) -> dict:
     def compute():
         months = scope.months
-        return workload.burden(scope.community_ids, months[0], months[-1])
+        return workload.burden_by_month(scope.community_ids, months[0], months[-1])
 
     return scope.once("burden", compute)
 
 
 def _burden_months(scope: Scope, attribute: str) -> list:
     rows = _burden(scope)
-    ids = scope.community_ids
-    return [
-        sum(getattr(rows[(c, m)], attribute) for c in ids if (c, m) in rows) for m in scope.months
-    ]
+    return [(rows.get(m) or {}).get(attribute) or 0 for m in scope.months]
 
 
 def burden_index(scope: Scope) -> Value:
@@ -42,13 +39,7 @@ def burden_index(scope: Scope) -> Value:
 
 
 def refused_unadmitted(scope: Scope) -> Value:
-    now = scope.moments(scope.current)
-    before = scope.moments(scope.previous)
-    return Value(
-        current=workload.refusals_counted(scope.community_ids, *now),
-        previous=workload.refusals_counted(scope.community_ids, *before),
-        monthly=_burden_months(scope, "refused_unadmitted"),
-    )
+    return _split(_burden_months(scope, "refused_unadmitted"))
 
 
 def _decisions(scope: Scope) -> tuple[dict, dict]:
@@ -124,9 +115,12 @@ def hand_ledgers(scope: Scope) -> Value:
 
 def typed_cells(scope: Scope) -> Value:
     columns = registry.report_columns_by_source(scope.district)
+    now, before = registry.cells_typed(
+        scope.place, [scope.moments(scope.current), scope.moments(scope.previous)]
+    )
     return Value(
-        current=registry.cells_typed(scope.place, *scope.moments(scope.current)),
-        previous=registry.cells_typed(scope.place, *scope.moments(scope.previous)),
+        current=now,
+        previous=before,
         detail=_("在用报表共%(all)d列：系统自动填%(system)d列，需社区手填%(hand)d列")
         % {
             "all": columns["system"] + columns["hand"],
@@ -138,10 +132,7 @@ def typed_cells(scope: Scope) -> Value:
 
 def _rates(scope: Scope) -> tuple[dict, dict]:
     def compute():
-        return tuple(
-            services.rates_of_place(scope.place, *period)
-            for period in (scope.current, scope.previous)
-        )
+        return tuple(services.rates_of_place(scope.place, [scope.current, scope.previous]))
 
     return scope.once("rates", compute)
 

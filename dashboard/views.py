@@ -26,10 +26,17 @@ def _trend_chart(result, months, *, big: bool) -> dict:
             charts.series(_("近12个月"), "bar", monthly[12:]),
             charts.series(_("上年同期"), "line", monthly[:12]),
         ],
-        value_axes=[charts.value_axis(str(result.figure.unit))],
+        # Counts step by whole numbers (no axis of 0.2 meetings); hours and rates need not.
+        value_axes=[
+            charts.value_axis(
+                str(result.figure.unit),
+                **({"minInterval": 1} if all(float(v).is_integer() for v in monthly) else {}),
+            )
+        ],
         legend="top",
         grid={"left": 48, "right": 16, "top": 40, "bottom": 40},
     )
+    option["color"] = ["#1a62d6", "#8a96a3"]  # this year blue, last year grey (red reads "bad")
     if big:  # light words on the dark wall
         light = {"color": "#dfe7f2", "fontSize": 16}
         option["legend"]["textStyle"] = light

@@ -180,24 +180,53 @@ def overdue_lists_visible_to(user) -> QuerySet[OverdueList]:
 # ---------------------------------------------------------------- the district's one page
 
 
-def _summed(model, key: str, place: Place, first, end) -> dict:
+def _period_parts(first, end) -> tuple[list, tuple | None]:
+    """The local days [`first`, `end`) as the summary tables hold them: the days of a partial
+    first or last week (daily table), and the whole weeks between (weekly table, by Monday)."""
+    import datetime
+
+    first_monday = first + datetime.timedelta(days=-first.weekday() % 7)
+    last_monday = end - datetime.timedelta(days=end.weekday())
+    if first_monday >= last_monday:
+        return [(first, end)], None
+    return [(first, first_monday), (last_monday, end)], (first_monday, last_monday)
+
+
+def _sums_by_period(model, key: str, place: Place, ranges: list[list]) -> list[dict]:
+    """One aggregate query: the counters of `place` summed over each period's ranges."""
+    from django.db.models import Sum
+
     from services import summary
 
-    if first >= end:
-        return dict.fromkeys(summary.COUNTERS, 0)
-    rows = model.objects.filter(
+    def within(spans):
+        query = Q(pk__in=[])
+        for start, end in spans:
+            query |= Q(**{f"{key}__gte": start, f"{key}__lt": end})
+        return query
+
+    if not any(ranges):
+        return [dict.fromkeys(summary.COUNTERS, 0) for _spans in ranges]
+    sums = {
+        f"{name}__{i}": Sum(name, filter=within(spans))
+        for i, spans in enumerate(ranges)
+        for name in summary.COUNTERS
+    }
+    row = model.objects.filter(
+        within([span for spans in ranges for span in spans]),
         district_id=place.district_id or place.pk,
         place_path__startswith=place.path,
-        **{f"{key}__gte": first, f"{key}__lt": end},
-    ).aggregate(**summary.sums())
-    return {name: value or 0 for name, value in rows.items()}
+    ).aggregate(**sums)
+    return [
+        {name: row[f"{name}__{i}"] or 0 for name in summary.COUNTERS} for i in range(len(ranges))
+    ]
 
 
-def rates_of_place(place: Place, first, end) -> dict:
-    """三率 and the on-time rate of the requests of `place` and below created on the local days
-    [`first`, `end`), as services.metrics computes them (same row), from the summary tables:
-    whole weeks from the weekly one, the days of a partial first or last week from the daily one.
-    Requests whose acceptance deadline is still ahead are not counted as late."""
+def rates_of_place(place: Place, periods) -> list[dict]:
+    """三率 and the on-time rate of the requests of `place` and below created in each of
+    `periods` (local days [first, end)), as services.metrics computes them (same row), from the
+    summary tables in two queries (the days of partial weeks from the daily table, whole weeks
+    from the weekly one) and a third for requests whose acceptance deadline is still ahead (not
+    counted as late)."""
     import datetime
 
     from django.utils import timezone
@@ -206,24 +235,29 @@ def rates_of_place(place: Place, first, end) -> dict:
     from services.metrics import _summary_row
     from services.models import RequestSummary, RequestSummaryWeek
 
-    first_monday = first + datetime.timedelta(days=-first.weekday() % 7)
-    last_monday = end - datetime.timedelta(days=end.weekday())
-    if first_monday >= last_monday:
-        parts = [_summed(RequestSummary, "day", place, first, end)]
-    else:
-        parts = [
-            _summed(RequestSummary, "day", place, first, first_monday),
-            _summed(RequestSummaryWeek, "week", place, first_monday, last_monday),
-            _summed(RequestSummary, "day", place, last_monday, end),
-        ]
-    counts = {name: sum(p[name] for p in parts) for name in summary.COUNTERS}
-    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-    until = timezone.make_aware(datetime.datetime.combine(end, datetime.time.min))
-    waiting = ServiceRequest.objects.filter(
-        district_id=place.district_id or place.pk,
-        place_path__startswith=place.path,
-        created_at__gte=since,
-        created_at__lt=until,
+    parts = [_period_parts(first, end) for first, end in periods]
+    days = _sums_by_period(RequestSummary, "day", place, [p[0] for p in parts])
+    weeks = _sums_by_period(
+        RequestSummaryWeek, "week", place, [[p[1]] if p[1] else [] for p in parts]
     )
-    counts["not_yet_due"] = len(summary.not_yet_due(waiting, timezone.now()))
-    return _summary_row("", counts)
+
+    def moment(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    waiting = summary.not_yet_due(
+        ServiceRequest.objects.filter(
+            district_id=place.district_id or place.pk,
+            place_path__startswith=place.path,
+            created_at__gte=moment(min(first for first, _end in periods)),
+            created_at__lt=moment(max(end for _first, end in periods)),
+        ),
+        timezone.now(),
+    )
+    rows = []
+    for i, (first, end) in enumerate(periods):
+        counts = {name: days[i][name] + weeks[i][name] for name in summary.COUNTERS}
+        counts["not_yet_due"] = sum(
+            1 for r in waiting if moment(first) <= r["created_at"] < moment(end)
+        )
+        rows.append(_summary_row("", counts))
+    return rows

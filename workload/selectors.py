@@ -190,8 +190,24 @@ def time_logs_visible_to(user) -> QuerySet[TimeLog]:
     )
 
 
-def refusals_counted(community_ids, start: datetime.datetime, end: datetime.datetime) -> int:
-    """Unadmitted work these communities refused in [`start`, `end`) (the district's one page)."""
-    return RefusedWork.objects.filter(
-        community_id__in=community_ids, refused_at__gte=start, refused_at__lt=end
-    ).count()
+def burden_by_month(community_ids, first_month: datetime.date, last_month: datetime.date) -> dict:
+    """These communities' monthly summary added up per month, in one grouped query (the
+    district's one page): {month: {"burden_minutes", "refused_unadmitted", "inspections",
+    "meetings", "tasks"}}; months without work are absent."""
+    from django.db.models import F, Sum
+
+    start, _ = month_bounds(first_month)
+    _, end = month_bounds(last_month)
+    rows = (
+        BurdenMonth.objects.filter(community_id__in=community_ids, month__gte=start, month__lt=end)
+        .values("month")
+        .annotate(
+            burden_minutes=Sum(F("logged_minutes") + F("open_estimate_minutes")),
+            refused_unadmitted=Sum("refused_unadmitted"),
+            inspections=Sum("inspections"),
+            meetings=Sum("meetings"),
+            tasks=Sum("tasks"),
+        )
+        .order_by()
+    )
+    return {_month_key(row.pop("month")): row for row in rows}

@@ -356,4 +356,4 @@ def test_queries_are_bounded(demo, client):
     assert counts[0] <= QUERY_PIN, counts
 
 
-QUERY_PIN = 28  # SQLite and PostgreSQL
+QUERY_PIN = 19  # SQLite and PostgreSQL
