@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "bench" / "data" / "routing_eval.csv"
-DESCRIPTION = "routing on 198 held-out complaints: top-1/top-3, abstentions, calibration (ECE)"
+DESCRIPTION = "routing on 299 held-out complaints: top-1/top-3, abstentions, calibration (ECE)"
 BINS = 10
 
 
