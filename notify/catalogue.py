@@ -6,12 +6,12 @@ decisions on what they asked. Time-bank members: each step of an order. Apps to 
 their own kinds with ``notify.kinds.register``.
 """
 
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop as _
 
 from notify.kinds import MEMBER, RESIDENT, STAFF, Kind, register
 
 SMS = ("sms",)
-STEP = N("%(number)s %(what)s")
+STEP = _("%(number)s %(what)s")
 
 
 def _resident(key, label, what, *, body="%(note)s", urgent=False):
@@ -23,115 +23,115 @@ def _desk(key, label, what, *, body="", urgent=False):
 
 
 SERVICES = [
-    _resident("services.request_accepted", N("诉求已受理"), N("已受理")),
-    _resident("services.request_rejected", N("诉求不予受理"), N("不予受理")),
-    _resident("services.request_dispatched", N("诉求已派单"), N("已派单，由%(department)s办理")),
-    _resident("services.request_handling", N("部门已签收诉求"), N("部门已签收，正在办理")),
-    _resident("services.request_answered", N("部门已答复诉求"), N("部门已答复")),
-    _resident("services.request_closed", N("诉求办结与评价邀请"), N("已办结，请您评价")),
-    _resident("services.request_reopened", N("诉求重办"), N("已安排重办")),
-    _resident("services.request_extended", N("诉求办理期限延长"), N("办理期限已延长至%(due)s")),
+    _resident("services.request_accepted", _("诉求已受理"), _("已受理")),
+    _resident("services.request_rejected", _("诉求不予受理"), _("不予受理")),
+    _resident("services.request_dispatched", _("诉求已派单"), _("已派单，由%(department)s办理")),
+    _resident("services.request_handling", _("部门已签收诉求"), _("部门已签收，正在办理")),
+    _resident("services.request_answered", _("部门已答复诉求"), _("部门已答复")),
+    _resident("services.request_closed", _("诉求办结与评价邀请"), _("已办结，请您评价")),
+    _resident("services.request_reopened", _("诉求重办"), _("已安排重办")),
+    _resident("services.request_extended", _("诉求办理期限延长"), _("办理期限已延长至%(due)s")),
     _resident(
-        "services.request_merged", N("诉求合并办理"), N("与%(into)s反映的是同一问题，已合并办理")
+        "services.request_merged", _("诉求合并办理"), _("与%(into)s反映的是同一问题，已合并办理")
     ),
     # A step named in the writer's words (a notice written before kinds had this step).
-    _resident("services.request_update", N("诉求办理进展"), "%(text)s"),
-    Kind("services.requests_waiting", N("新诉求待受理"), N("%(n)d件新诉求待受理")),
-    _desk("services.department_dispatched", N("新派单"), N("新派单，请签收")),
-    _desk("services.department_co", N("协办派单"), N("协办派单")),
-    _desk("services.department_redispatched", N("改派"), N("改派给您，请签收")),
-    _desk("services.department_decision", N("退单、延期、异议的决定"), "%(decision)s"),
-    _desk("services.department_reopen", N("群众不满意重办"), N("群众不满意，请重办")),
-    _desk("services.department_update", N("诉求办理提示"), "%(text)s"),
-    _desk("services.request_chased", N("群众催办"), N("催办：%(note)s"), urgent=True),
-    _desk("services.warn_due_soon", N("即将到期预警"), N("催办：即将到期"), body="%(note)s"),
-    _desk("services.warn_overdue", N("超期催办"), N("催办：已超期"), body="%(note)s", urgent=True),
-    _desk("services.warn_supervise", N("超期督办"), N("超期督办"), body="%(note)s", urgent=True),
-    _desk("services.warn_unaccepted", N("超期未受理"), N("超期未受理"), body="%(note)s"),
-    Kind("services.overdue_list", N("部门超期诉求清单"), N("%(day)s 本部门超期诉求%(n)s件")),
+    _resident("services.request_update", _("诉求办理进展"), "%(text)s"),
+    Kind("services.requests_waiting", _("新诉求待受理"), _("%(n)d件新诉求待受理")),
+    _desk("services.department_dispatched", _("新派单"), _("新派单，请签收")),
+    _desk("services.department_co", _("协办派单"), _("协办派单")),
+    _desk("services.department_redispatched", _("改派"), _("改派给您，请签收")),
+    _desk("services.department_decision", _("退单、延期、异议的决定"), "%(decision)s"),
+    _desk("services.department_reopen", _("群众不满意重办"), _("群众不满意，请重办")),
+    _desk("services.department_update", _("诉求办理提示"), "%(text)s"),
+    _desk("services.request_chased", _("群众催办"), _("催办：%(note)s"), urgent=True),
+    _desk("services.warn_due_soon", _("即将到期预警"), _("催办：即将到期"), body="%(note)s"),
+    _desk("services.warn_overdue", _("超期催办"), _("催办：已超期"), body="%(note)s", urgent=True),
+    _desk("services.warn_supervise", _("超期督办"), _("超期督办"), body="%(note)s", urgent=True),
+    _desk("services.warn_unaccepted", _("超期未受理"), _("超期未受理"), body="%(note)s"),
+    Kind("services.overdue_list", _("部门超期诉求清单"), _("%(day)s 本部门超期诉求%(n)s件")),
 ]
 
 WORKLOAD = [
     Kind(
         "workload.task_new",
-        N("社区新任务"),
-        N("新任务：%(title)s"),
-        N("%(dept)s，准入事项%(number)s，%(due)s前完成。"),
+        _("社区新任务"),
+        _("新任务：%(title)s"),
+        _("%(dept)s，准入事项%(number)s，%(due)s前完成。"),
     ),  # fmt: skip
     Kind(
         "workload.task_mismatch",
-        N("任务与准入事项不完全相符"),
-        N("任务与准入事项不完全相符：%(title)s"),
-        N("%(dept)s在准入事项%(number)s“%(item)s”下派发（相符度%(p)d%%），理由：%(r)s"),
+        _("任务与准入事项不完全相符"),
+        _("任务与准入事项不完全相符：%(title)s"),
+        _("%(dept)s在准入事项%(number)s“%(item)s”下派发（相符度%(p)d%%），理由：%(r)s"),
     ),  # fmt: skip
-    Kind("workload.task_done", N("任务完成"), N("%(community)s已完成：%(title)s"), "%(result)s"),
+    Kind("workload.task_done", _("任务完成"), _("%(community)s已完成：%(title)s"), "%(result)s"),
     Kind(
         "workload.refusal",
-        N("社区拒绝未准入事项"),
-        N("%(community)s拒绝了%(dept)s的未准入事项"),
+        _("社区拒绝未准入事项"),
+        _("%(community)s拒绝了%(dept)s的未准入事项"),
         "%(description)s",
     ),  # fmt: skip
 ]
 
 
 def _order(key, label, what):
-    return Kind(key, label, N("%(what)s：%(listing)s"), "%(body)s", MEMBER, fixed=(("what", what),))
+    return Kind(key, label, _("%(what)s：%(listing)s"), "%(body)s", MEMBER, fixed=(("what", what),))
 
 
 TIMEBANK = [
-    _order("timebank.order_taken", N("需求被接单"), N("已有志愿者接单")),
-    _order("timebank.order_signed_in", N("志愿者签到"), N("志愿者已签到")),
-    _order("timebank.order_confirm", N("请确认服务"), N("请确认服务")),
-    _order("timebank.order_confirmed", N("服务已确认"), N("服务已确认")),
-    _order("timebank.order_credited", N("服务审核入账"), N("服务已审核入账")),
-    _order("timebank.order_refused", N("服务未通过审核"), N("服务未通过审核")),
-    _order("timebank.order_cancelled", N("志愿者取消接单"), N("志愿者取消了接单")),
+    _order("timebank.order_taken", _("需求被接单"), _("已有志愿者接单")),
+    _order("timebank.order_signed_in", _("志愿者签到"), _("志愿者已签到")),
+    _order("timebank.order_confirm", _("请确认服务"), _("请确认服务")),
+    _order("timebank.order_confirmed", _("服务已确认"), _("服务已确认")),
+    _order("timebank.order_credited", _("服务审核入账"), _("服务已审核入账")),
+    _order("timebank.order_refused", _("服务未通过审核"), _("服务未通过审核")),
+    _order("timebank.order_cancelled", _("志愿者取消接单"), _("志愿者取消了接单")),
     Kind(
         "timebank.ledger_mismatch",
-        N("时间银行对账不一致"),
-        N("时间银行对账发现%(n)d处不一致"),
-        N("%(d)s的时间银行账本对账不一致（%(kinds)s），请立即核查。"),
+        _("时间银行对账不一致"),
+        _("时间银行对账发现%(n)d处不一致"),
+        _("%(d)s的时间银行账本对账不一致（%(kinds)s），请立即核查。"),
         urgent=True,
     ),  # fmt: skip
 ]
 
 ADMISSION = [
-    Kind("admission.review_asked", N("准入申请待审核"), N("准入申请待审核：%(title)s"),
-         N("%(dept)s提交，审核期限%(due)s。")),
-    Kind("admission.incomplete", N("准入申请材料不全"), N("准入申请材料不全：%(title)s"),
+    Kind("admission.review_asked", _("准入申请待审核"), _("准入申请待审核：%(title)s"),
+         _("%(dept)s提交，审核期限%(due)s。")),
+    Kind("admission.incomplete", _("准入申请材料不全"), _("准入申请材料不全：%(title)s"),
          "%(text)s"),
-    Kind("admission.refused_negative", N("准入申请不予受理"), N("准入申请不予受理：%(title)s"),
+    Kind("admission.refused_negative", _("准入申请不予受理"), _("准入申请不予受理：%(title)s"),
          "%(text)s"),
-    Kind("admission.to_meeting", N("准入申请提交联席会议"),
-         N("准入申请已提交联席会议审议：%(title)s"), N("审核期限%(due)s。")),
-    Kind("admission.appeal", N("准入申诉待复核"), N("准入申诉待复核：%(title)s"), "%(text)s"),
-    Kind("admission.decided", N("准入申请的决定"), N("准入申请已审核：%(title)s（%(status)s）"),
-         N("联席会议%(number)s（%(date)s）决定。%(text)s")),
-    Kind("admission.item_new", N("新准入事项"), N("新准入事项：%(title)s"),
-         N("%(dept)s，%(freq)s，每社区约%(min)d分钟。")),
-    Kind("admission.item_withdrawn", N("准入事项退出"), N("准入事项已退出：%(title)s"),
+    Kind("admission.to_meeting", _("准入申请提交联席会议"),
+         _("准入申请已提交联席会议审议：%(title)s"), _("审核期限%(due)s。")),
+    Kind("admission.appeal", _("准入申诉待复核"), _("准入申诉待复核：%(title)s"), "%(text)s"),
+    Kind("admission.decided", _("准入申请的决定"), _("准入申请已审核：%(title)s（%(status)s）"),
+         _("联席会议%(number)s（%(date)s）决定。%(text)s")),
+    Kind("admission.item_new", _("新准入事项"), _("新准入事项：%(title)s"),
+         _("%(dept)s，%(freq)s，每社区约%(min)d分钟。")),
+    Kind("admission.item_withdrawn", _("准入事项退出"), _("准入事项已退出：%(title)s"),
          "%(text)s"),
-    Kind("admission.review_overdue", N("准入审核超期"), N("准入申请已超过审核期限：%(title)s"),
-         N("%(dept)s提交，期限%(due)s。"), urgent=True),
-    Kind("admission.annual_review", N("准入事项年度复核"), N("准入事项年度复核：%(title)s"),
-         N("准入已满%(n)d年，请复核是否继续保留；不再需要的请决定退出。")),
+    Kind("admission.review_overdue", _("准入审核超期"), _("准入申请已超过审核期限：%(title)s"),
+         _("%(dept)s提交，期限%(due)s。"), urgent=True),
+    Kind("admission.annual_review", _("准入事项年度复核"), _("准入事项年度复核：%(title)s"),
+         _("准入已满%(n)d年，请复核是否继续保留；不再需要的请决定退出。")),
 ]  # fmt: skip
 
 CORE = [
     Kind(
         "core.calendar_missing",
-        N("节假日安排待录入"),
-        N("请录入%(year)d年节假日安排"),
-        N(
+        _("节假日安排待录入"),
+        _("请录入%(year)d年节假日安排"),
+        _(
             "系统内置的法定节假日数据不含%(year)d年。在录入国务院办公厅公布的%(year)d年节假日安排"
             "并标记“已录入”之前，该年的工作日按周一至周五推算，跨入该年的办理期限可能不准确。"
         ),
     ),  # fmt: skip
     Kind(
         "core.audit_broken",
-        N("操作记录完整性校验未通过"),
-        N("操作记录完整性校验未通过"),
-        N(
+        _("操作记录完整性校验未通过"),
+        _("操作记录完整性校验未通过"),
+        _(
             "操作记录在第%(seq)s条处与哈希链不符（%(reason)s），可能被修改或删除。"
             "请立即保全数据库并联系安全管理员。"
         ),

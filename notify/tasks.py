@@ -34,7 +34,7 @@ def attempt(delivery_id: int) -> str:
     """Try one pending Delivery once; its status afterwards ("pending" when a retry is queued)."""
     with transaction.atomic():
         row = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("user", "person", "notification__message")
             .filter(pk=delivery_id)
             .first()
