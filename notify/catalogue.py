@@ -119,6 +119,20 @@ ADMISSION = [
 
 CORE = [
     Kind(
+        "core.account_linked",
+        _("居民信息关联通过"),
+        _("社区已核实您的居民信息，账号已关联。"),
+        audience=RESIDENT,
+        channels=SMS,
+    ),
+    Kind(
+        "core.account_link_refused",
+        _("居民信息关联未通过"),
+        _("您的居民信息关联申请未通过：%(reason)s"),
+        audience=RESIDENT,
+        channels=SMS,
+    ),
+    Kind(
         "core.calendar_missing",
         _("节假日安排待录入"),
         _("请录入%(year)d年节假日安排"),

@@ -36,7 +36,7 @@ from core.models import (
 from core.rules import is_staff_member
 from core.services.people import role_assign
 from core.services.sms_codes import SmsGate, code_claim, code_send, code_take, deliver
-from core.services.tokens import notify, revoke_tokens_of
+from core.services.tokens import revoke_tokens_of
 from core.validation import clean_name, clean_text
 
 # ---------------------------------------------------------------- sending codes
@@ -246,11 +246,7 @@ def account_link_approve(*, actor: User, link: AccountLink) -> AccountLink:
         actor=actor, action="account.link_approved", obj=link, place=link.community,
         changes={"person": person.pk, "name": person.name},
     )  # fmt: skip
-    notify(
-        user=link.user,
-        title=_("社区已核实您的居民信息，账号已关联。"),
-        url=reverse("workbench"),
-    )
+    _tell(link, "core.account_linked", url=reverse("workbench"))
     return link
 
 
@@ -264,9 +260,12 @@ def account_link_refuse(*, actor: User, link: AccountLink, reason: str) -> Accou
         actor=actor, action="account.link_refused", obj=link, place=link.community,
         changes={"reason": reason},
     )  # fmt: skip
-    notify(
-        user=link.user,
-        title=_("您的居民信息关联申请未通过：%(reason)s") % {"reason": reason},
-        url=reverse("account_link"),
-    )
+    _tell(link, "core.account_link_refused", url=reverse("account_link"), reason=reason)
     return link
+
+
+def _tell(link, kind: str, *, url: str, **params) -> None:
+    """The resident hears the decision on their link (notify kinds, read in their language)."""
+    from notify import services as notify
+
+    notify.send(kind=kind, recipients=[link.user], params=params, url=url, subject=link)
