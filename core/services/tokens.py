@@ -106,7 +106,8 @@ def api_token_find(secret: str) -> ApiToken | None:
 
 
 def notify(*, user: User, title: str, body: str = "", url: str = "") -> Notification:
-    """Leave an in-app message for a user. Called by other services inside their transaction."""
+    """Leave an in-app text for a user, as written (no kind: not translated for the reader, no
+    other channel). Apps tell people through ``notify.services.send`` with a message kind."""
     return Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
 
 
