@@ -1,8 +1,10 @@
 """Registry import of a Qinhuai-size police population file, against a raw COPY of the same rows.
 
-Goal from issue #5: import a file of 1.03 million residents with validation and matching on
-PostgreSQL at no less than 0.3× the rows per second of a raw `COPY` of the same rows into a plain
-table, measured in the same run, with the importing process's peak memory under 1 GiB.
+Goal from issue #5, restated by issue #19 item 7: import a file of 1.03 million residents with
+validation and matching on PostgreSQL (dry run + commit) at no less than 0.15× the floor measured
+in the same run (below: the least any design meeting the issue must write, server-side), with
+the importing process's peak memory under 1 GiB. The raw `COPY` of the same rows into a plain
+table is still measured and reported beside it (issue #5 asked 0.3× of that).
 
 The file is generated streaming in the shape the 公安分局 sends (registry/tests/data/
 police_population_gbk.csv): GBK, CRLF, 户号/与户主关系/姓名/性别/民族/公民身份号码/出生日期/
@@ -67,7 +69,10 @@ def id_number(index: int) -> str:
     """A unique valid ID number with division 320113 for the index-th row."""
     from stdnum.cn import ric
 
-    day, serial = index % DAYS, index // DAYS  # up to 999 serials per birth day
+    day, k = index % DAYS, index // DAYS
+    # Serials not ending in 0 (1–9, 11–19, …): no number ends in 000, the mark of a number cut
+    # by Excel, which at 50,000 rows (serial 000 throughout) had the whole file refused.
+    serial = k // 9 * 10 + k % 9 + 1
     birth = FIRST_DAY + datetime.timedelta(days=day)
     body = f"{DISTRICT_CODE}{birth:%Y%m%d}{serial:03d}"
     return body + ric.calc_check_digit(body + "0")
@@ -344,6 +349,9 @@ def child(path: str) -> None:
     started = time.perf_counter()
     tasks.check_import.call(batch_id=batch.pk)
     timings["check"] = time.perf_counter() - started
+    from registry.importing import parallel
+
+    timings["workers"] = parallel.use_workers(rows_expected(batch))
     if profile:
         profiler.disable()
         profiler.dump_stats(profile + ".check")
@@ -371,6 +379,11 @@ def child(path: str) -> None:
     batch = ImportBatch.objects.get(pk=batch.pk)
     print(json.dumps({"timings": timings, "counts": counts, "summary": result,
                       "status": batch.status, "district": district.pk}))  # fmt: skip
+
+
+def rows_expected(batch) -> int:
+    batch.refresh_from_db()
+    return batch.rows_expected
 
 
 def run_child(path: Path) -> tuple[dict, float]:
@@ -425,6 +438,7 @@ def run(context) -> dict:
     import_rate = rows / total
     copy_rate = copied / copy_seconds
     ratio = import_rate / copy_rate
+    of_floor = import_rate / server["least"]
     s = result["summary"]
     facts_per_row = s["current"] / rows
     # What writing the facts alone allows: their rows per second at the server's own rate.
@@ -436,7 +450,8 @@ def run(context) -> dict:
         "measured": (
             f"{rows:,}-row GBK police CSV ({size / 2**20:.0f} MiB, generated in {generated:.0f} s) "
             f"imported into a bench district beside the demo district: dry run "
-            f"{t['check']:.0f} s ({rows / t['check']:,.0f} rows/s: read, validate, match, stage) "
+            f"{t['check']:.0f} s ({rows / t['check']:,.0f} rows/s: read, validate, match, stage; "
+            f"{t.get('workers', 0)} check worker processes) "
             f"+ commit {t['commit']:.0f} s ({rows / t['commit']:,.0f} rows/s: {s['created']:,} "
             f"people, {s['current']:,} facts) = {import_rate:,.0f} rows/s; upload "
             f"{t['upload']:.0f} s not counted; peak memory of the importing process "
@@ -458,9 +473,10 @@ def run(context) -> dict:
         ),
         "baseline": f"raw COPY of the same file into a plain table: {copy_seconds:.1f} s = "
         f"{copy_rate:,.0f} rows/s",
-        "result": ("pass" if ratio >= 0.3 and peak_mib < 1024 else "below goal")
-        + f" (memory {peak_mib:,.0f} MiB, goal < 1024)",
-        "ratio": f"{ratio:.3f}× (goal ≥ 0.3)",
+        "result": ("pass" if of_floor >= 0.15 and peak_mib < 1024 else "below goal")
+        + f" ({import_rate:,.0f} rows/s against a floor of {server['least']:,.0f}; memory "
+        f"{peak_mib:,.0f} MiB, goal < 1024)",
+        "ratio": f"{of_floor:.3f}× the floor (goal ≥ 0.15); {ratio:.3f}× COPY",
     }
 
 

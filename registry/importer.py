@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core import audit, clock, file_crypto
 from core.models import Person, Place
 from registry import progress, services
+from registry.importing import parallel
 from registry.importing.commit import Staged, commit_chunk
 from registry.importing.header import Places, find_header, mapping_for
 from registry.importing.matching import stage_chunk
@@ -30,7 +31,7 @@ from registry.importing.reading import (
     file_digest,
     read_rows,
 )
-from registry.importing.rows import FileCheck, check_row, is_total
+from registry.importing.rows import FileCheck, check_cells, finish_row, is_total
 from registry.models import (
     Building,
     Fact,
@@ -113,11 +114,8 @@ def _check_rows(batch: ImportBatch, district: Place, path: str) -> None:
     batch.save(update_fields=["headers"])
     file = FileCheck(batch, titles, mapping, fields, Places(district))
     chunk: list[ImportRow] = []
-    for line, cells in enumerate(rest, start=first_line):
-        texts = [cell_text(c) for c in cells]
-        if not any(texts) or is_total(texts):
-            continue
-        chunk.append(check_row(file, line, cells, texts))
+    for row in _row_checks(file, _data_lines(rest, first_line), batch.rows_expected):
+        chunk.append(finish_row(file, row))
         if len(chunk) >= CHUNK:
             stage_chunk(batch, chunk, fields)
             chunk = []
@@ -128,6 +126,25 @@ def _check_rows(batch: ImportBatch, district: Place, path: str) -> None:
             file.id_column.refuse_if_cut(file.titles[i])
     if batch.rows_total == 0:
         raise FileRejected(_("表头下面没有数据行。"))
+
+
+def _data_lines(rest, first_line: int):
+    """(line, cells, texts) of each data row: blank and total lines left out."""
+    for line, cells in enumerate(rest, start=first_line):
+        texts = [cell_text(c) for c in cells]
+        if any(texts) and not is_total(texts):
+            yield line, cells, texts
+
+
+def _row_checks(file: FileCheck, lines, rows_expected: int):
+    """Each data row's own checks (rows.check_cells), in file order: in worker processes for a
+    large file (registry.importing.parallel), else here."""
+    n = parallel.use_workers(rows_expected)
+    if n:
+        yield from parallel.checked_rows(file, lines, n)
+    else:
+        for line, cells, texts in lines:
+            yield check_cells(file, line, cells, texts)
 
 
 # ---------------------------------------------------------------- the commit

@@ -14,18 +14,15 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core import clock, personal_data
+from core import personal_data
 from core.identifiers import mask_id_number, mask_mobile
 from core.models import Person, Place, PlaceLevel
 from registry import bulk, services, values
+from registry.importing import fresh_facts
 from registry.importing.header import Places
-from registry.importing.matching import fact_hash, plain
-from registry.models import Fact, ImportBatch
+from registry.importing.matching import plain
+from registry.models import ImportBatch
 
-FRESH_FACT_COLUMNS = [
-    "district_id", "community_id", "person_id", "field_id", "value", "value_hash", "value_enc",
-    "source_id", "source_label", "author_id", "batch_id", "recorded_at", "is_current",
-]  # fmt: skip
 YES = values.Clean("是", "是")  # a tag's value
 
 
@@ -47,7 +44,7 @@ def commit_chunk(chunk: list[Staged], batch: ImportBatch, actor, fields, places:
     existing, fresh = _people(chunk, batch, fields, places, outcomes)
     _place(chunk, batch, places, person_ids=list(existing))
     label = f"{source.name}·{batch.source.name}"
-    outcomes["current"] += _write_fresh_facts(fresh, batch, actor, fields, source, label)
+    outcomes["current"] += fresh_facts.write(fresh, batch, actor, fields, source, label)
     fresh_ids = {id(r) for r in fresh}
     compared = [r for r in chunk if id(r) not in fresh_ids]
     if compared:
@@ -180,36 +177,3 @@ def _mirror_new(person: Person, stored: dict, fields) -> None:
             person.mobile_enc = stored["phone"] if sensitive else personal_data.encrypt(number)
             person.mobile_hash = personal_data.keyed_hash("mobile:" + number)
             person.mobile_masked = mask_mobile(number)
-
-
-def _write_fresh_facts(rows, batch, actor, fields, source, label) -> int:
-    """Every value of people created in this chunk, written as current facts in one COPY."""
-    author_id = actor.pk if getattr(actor, "pk", None) else None
-    source_id = source.pk if source else None
-    now = clock.now()
-    tag_hashes = {}
-    made = []
-    for row in rows:
-        data = row.data
-        person = row.person
-        community_id = row.community.pk if row.community else None
-        shown = data["shown"]
-        for key, stored in data["values"].items():
-            field = fields[key]
-            if field.sensitive:
-                digest, enc, text = fact_hash(field, data, stored), stored, shown.get(key, "")
-            else:
-                digest, enc, text = values.value_hash(key, stored), "", shown.get(key, stored)
-            made.append((
-                person.district_id, community_id, person.pk, field.pk, text[:200], digest, enc,
-                source_id, label, author_id, batch.pk, now, True,
-            ))  # fmt: skip
-        for tag in data["tags"]:
-            if tag not in tag_hashes:
-                tag_hashes[tag] = values.value_hash(tag, "是")
-            made.append((
-                person.district_id, community_id, person.pk, fields[tag].pk, "是", tag_hashes[tag],
-                "", source_id, label, author_id, batch.pk, now, True,
-            ))  # fmt: skip
-    bulk.insert_rows(Fact, FRESH_FACT_COLUMNS, made)
-    return len(made)

@@ -56,9 +56,11 @@ class IdColumn:
     REFUSE_AT = 3
     REFUSE_SHARE = 0.01
 
-    def note(self, line: int, raw, text: str) -> None:
+    def note(self, line: int, as_number: bool, text: str) -> None:
+        """One ID cell: `as_number` when the cell was stored as a number (values.
+        id_stored_as_number), `text` its text."""
         self.cells += 1
-        damaged = values.id_stored_as_number(raw)
+        damaged = as_number
         self.as_number += damaged
         if not damaged and text.endswith("000"):
             self.ending_000 += 1
@@ -88,6 +90,7 @@ class RowCheck:
     extra: dict = dataclasses.field(default_factory=lambda: {"tags": []})
     community: Place | None = None
     grid: Place | None = None
+    id_cell: tuple[bool, str] | None = None  # (stored as a number, its text), for IdColumn
 
 
 def is_total(texts: list[str]) -> bool:
@@ -99,12 +102,28 @@ def is_total(texts: list[str]) -> bool:
 
 def check_row(file: FileCheck, line: int, cells: list, texts: list[str]) -> ImportRow:
     """One data row checked and cleaned, ready to stage (unsaved)."""
+    return finish_row(file, check_cells(file, line, cells, texts))
+
+
+def check_cells(file: FileCheck, line: int, cells: list, texts: list[str]) -> RowCheck:
+    """The checks of a row on its own: each cell cleaned (and encrypted, and hashed), then the
+    checks that need no other row. Reads and changes nothing of the file's state, so rows can
+    go through it in worker processes (registry.importing.parallel)."""
     row = RowCheck(line)
     for i, key in file.mapping.items():
         raw = cells[i] if i < len(cells) else None
         text = texts[i] if i < len(texts) else ""
         _read_cell(file, row, key, raw, text, file.titles[i])
     for step in ROW_CHECKS:
+        step(file, row)
+    return row
+
+
+def finish_row(file: FileCheck, row: RowCheck) -> ImportRow:
+    """The checks against the rows before (in file order), then the row as staged (unsaved)."""
+    if row.id_cell is not None:
+        file.id_column.note(row.line, *row.id_cell)
+    for step in FILE_CHECKS:
         step(file, row)
     return _staged(file.batch, row)
 
@@ -124,7 +143,7 @@ def _read_cell(file: FileCheck, row: RowCheck, key: str, raw, text: str, title: 
     if text == "":
         return
     if key == "id_number":
-        file.id_column.note(row.line, raw, text)
+        row.id_cell = (values.id_stored_as_number(raw), text)
     field = file.fields[key]
     if key == "grid":
         row.extra["grid_text"] = text
@@ -235,8 +254,10 @@ def _household_agrees(file: FileCheck, row: RowCheck) -> None:
         )
 
 
-# The row's own checks, in the order their errors are listed.
-ROW_CHECKS = (_name_given, _birth_agrees, _remark_tags, _placed, _first_with_id, _household_agrees)
+# The row's own checks, in the order their errors are listed: first those of the row alone, then
+# those against the rows before it.
+ROW_CHECKS = (_name_given, _birth_agrees, _remark_tags, _placed)
+FILE_CHECKS = (_first_with_id, _household_agrees)
 
 
 def _staged(batch: ImportBatch, row: RowCheck) -> ImportRow:
