@@ -2,6 +2,7 @@
 
 import pytest
 
+from admission.testing import admitted_form_item
 from core import personal_data
 from core import services as core_services
 from registry import services
@@ -63,17 +64,21 @@ def test_fields_conflicts_and_settle(filled, api):
 @pytest.mark.django_db
 def test_reports_register_and_rows(filled, api):
     call = api(filled.users["department_officer:own"])
+    ungated = call("post", "/reports", data={
+        "department_id": dept(filled, "mz").pk, "name": "表", "fields": ["name"]})  # fmt: skip
+    assert ungated.status_code == 422 and "须先经准入" in str(ungated.json())
+    item = admitted_form_item(dept(filled, "mz")).pk
     refused = call("post", "/reports", data={
-        "department_id": dept(filled, "mz").pk, "name": "表", "fields": ["name"],
+        "department_id": dept(filled, "mz").pk, "item_id": item, "name": "表", "fields": ["name"],
         "new_columns": ["身份证号"]})  # fmt: skip
     assert refused.status_code == 422 and "公安分局" in str(refused.json())
     made = call("post", "/reports", data={
-        "department_id": dept(filled, "mz").pk, "name": "高龄表",
+        "department_id": dept(filled, "mz").pk, "item_id": item, "name": "高龄表",
         "fields": ["name", "elderly_allowance"], "tags": ["elderly"], "min_age": 90},
         HTTP_IDEMPOTENCY_KEY="k1")  # fmt: skip
     assert made.status_code == 201, made.content
     replay = call("post", "/reports", data={
-        "department_id": dept(filled, "mz").pk, "name": "高龄表",
+        "department_id": dept(filled, "mz").pk, "item_id": item, "name": "高龄表",
         "fields": ["name", "elderly_allowance"], "tags": ["elderly"], "min_age": 90},
         HTTP_IDEMPOTENCY_KEY="k1")  # fmt: skip
     assert replay.json()["id"] == made.json()["id"]

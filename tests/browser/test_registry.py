@@ -11,6 +11,7 @@ import time
 import openpyxl
 import pytest
 
+from admission.testing import admitted_form_item
 from core import personal_data
 from core.testing import PASSWORD
 from registry import progress, tasks
@@ -80,7 +81,10 @@ def test_import_fix_commit_then_report_fills_itself(district, new_page, tmp_path
     assert personal_data.find_by_id_number("320104192805271137").name == "杨磊强"
 
     # A report is registered; a column the registry holds is refused, saying who holds it.
+    # Every form through admission: it is registered under the department's admitted form item.
+    item = admitted_form_item(district.departments[0], title="高龄老人走访表")
     page.goto("/registry/reports/")
+    page.select_option("#id_item", str(item.pk))
     page.fill("#id_name", "高龄老人走访表")
     for label in (
         "姓名（公安分局）",
