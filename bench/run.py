@@ -251,6 +251,11 @@ NOTES = [
     "  after writing three years of its work for all 104 communities (admission decisions,",
     "  tasks, refusals, typed report cells, request summaries) in a transaction rolled back",
     "  afterwards; as the coordinator (the whole district) and a street officer (one street).",
+    "- `services_search_*` time the search page (`/services/search/`, keyset pages on the id)",
+    "  over 2,000,000 requests written set-based (one INSERT … SELECT over generate_series)",
+    "  into a bench district of their own (320114) and reused; the deep page's baseline adds",
+    "  the same page read by COUNT + OFFSET 20,000. Word searches (LIKE, no trigram index) are",
+    "  timed and shown without a goal: over a whole district they read the table.",
     "- Rows measured while other work ran on the same two cores say so in the commit that",
     "  recorded them; compare ratios, which are measured in one run, rather than absolute times.",
 ]

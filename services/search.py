@@ -41,7 +41,6 @@ TERMS_MAX = 5  # words looked for at once
 MAX_ID = 2**63 - 1
 NUMBER_RE = re.compile(r"(?:SR)?0*(\d{1,18})")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-FILTERS = ("number", "phone", "q", "item", "department", "place", "state", "channel", "from", "to")
 
 
 def may_search(user) -> bool:

@@ -186,9 +186,7 @@ def test_keyset_pages_newest_first_forward_and_back(client, world):
     client.force_login(user)
     html = client.get(reverse("services:search"), {"q": "翻页测试"}).content.decode()
     assert made[-1].number in html and made[0].number not in html or len(made) <= 50
-    api = client.get(
-        "/api/services/search", {"q": "翻页测试", "size": 3}, **_bearer(user)
-    ).json()
+    api = client.get("/api/services/search", {"q": "翻页测试", "size": 3}, **_bearer(user)).json()
     assert [i["id"] for i in api["items"]] == [r.pk for r in made[::-1][:3]]
     nxt = client.get(
         "/api/services/search",
@@ -240,7 +238,7 @@ def test_export_is_the_result_in_excel_and_formula_safe(client, world):
     bad = _file(world, world.d.grids[3], f"导出测试 {WORD}", title=formula)
     other_street = _file(world, world.d.grids[-1], f"导出测试 {WORD}")
     client.force_login(world.d.users["street_officer:own"])
-    answer = client.get(reverse("services:search"), {"q": "导出测试", "export": "xlsx"})
+    answer = client.get(reverse("services:search"), {"q": "导出测试", "format": "xlsx"})
     assert answer.status_code == 200
     sheet = openpyxl.load_workbook(BytesIO(answer.content)).active
     rows = list(sheet.iter_rows(values_only=True))

@@ -51,7 +51,7 @@ def search_page(request):
     query = search.clean_query(user, request.GET)
     for error in query.errors:
         messages.error(request, error)
-    if request.GET.get("export") == "xlsx" and not query.errors:
+    if request.GET.get("format") == "xlsx" and not (query.errors or query.is_empty):
         rows, more = search.export_rows(user, query)
         response = HttpResponse(
             search.workbook(rows, more=more),
@@ -68,7 +68,7 @@ def search_page(request):
             "query": query,
             "page": None if query.is_empty or query.errors else search.page(user, query),
             "params": params,
-            "export_url": "?" + urlencode({**params, "export": "xlsx"}),
+            "export_url": "?" + urlencode({**params, "format": "xlsx"}),
             "saved": [
                 (saved, "?" + urlencode(search.from_stored(user, saved.query).params()))
                 for saved in search.saved_of(user)

@@ -1,0 +1,258 @@
+"""查找诉求 (issue #14 item 3) over 2,000,000 requests on PostgreSQL: keyset pages, against the
+login page and against OFFSET paging to the same depth.
+
+Goal from issue #14: the search pages by key at 2 million requests with p95 < 200 ms.
+
+The requests live in a bench district of their own (code 320114: 2 streets, 4 communities,
+8 grids, 12 departments) so the demo and the other benchmarks are untouched. They are written
+set-based, in one ``INSERT … SELECT … FROM generate_series`` (no row goes through Python):
+three years of filings, one every 47 seconds, ids rising with time, states, channels, items of
+the catalogue, departments and places spread over the district, a contact-number hash on one
+in fifty. They are reused by later runs while the count is still exactly 2,000,000.
+
+Each search is the page ``GET /services/search/?…`` (services.search → core.paging), timed with
+Django's test client in-process after warm-up: as the district's coordinator (state, a
+department and a month, a community and a channel, a phone number, a number, a page 20,000 rows
+deep by its cursor) and as a street officer (their street's requests only: the scope is part of
+every query). The baselines, in the same run: the anonymous login page, and the deep page read
+the way Django's Paginator would (OFFSET 20,000 on the same filter). Words (``q``) are matched
+with LIKE over title and description: a whole-district word search reads the table, which this
+benchmark times too and reports as it is (no trigram index yet).
+"""
+
+import datetime
+import os
+import time
+from urllib.parse import urlencode
+
+from timing import (
+    PAGE_SETTINGS,
+    bench_district,
+    login_baseline,
+    page_result,
+    percentile,
+    timed,
+    timed_get,
+)
+
+DESCRIPTION = "request search (keyset pages) with 2,000,000 requests vs. login page and OFFSET"
+TOTAL = 2_000_000
+DISTRICT_CODE = "320114"  # 雨花台区: a real GB/T 2260 code neither the demo nor other benches use
+SAMPLES = 30
+DEEP = 20_000  # rows before the deep page
+DEPARTMENTS = [
+    ("民政局", "mz"), ("城管局", "cg"), ("住建局", "zj"), ("生态环境局", "sthj"),
+    ("市场监管局", "scjg"), ("卫健委", "wjw"), ("人社局", "rs"), ("教育局", "jy"),
+    ("交通局", "jt"), ("水务局", "sw"), ("公安分局", "ga"), ("应急管理局", "yj"),
+]  # fmt: skip
+STATES = [
+    "submitted", "accepted", "dispatched", "handling", "answered", "closed", "visited",
+    "rated", "rated", "rated", "rejected",
+]  # fmt: skip
+TITLES = ["路灯不亮", "楼道堆物", "噪音扰民", "低保咨询", "垃圾清运", "占道经营", "漏水", "停车难"]
+PHONE = "02566661234"  # the contact number of request g = 50 (and no other)
+
+
+def _world():
+    from core import services as core_services
+    from core.models import Department, User
+    from services import services as request_services
+    from services.models import ServiceItem
+
+    district, root, _built = bench_district(DISTRICT_CODE, "基准区（诉求查找）")
+    have = set(Department.objects.filter(district=district).values_list("short_code", flat=True))
+    for name, short in DEPARTMENTS:
+        if short not in have:
+            core_services.department_create(
+                actor=root, district=district, name=name, short_code=short
+            )
+    if not ServiceItem.objects.filter(district=district).exists():
+        request_services.catalogue_seed(actor=root, district=district)
+    users = {
+        key: User.objects.get(username=f"{key}-own-{DISTRICT_CODE}")
+        for key in ("coordinator", "street_officer")
+    }
+    return district, users
+
+
+def _load(district) -> float:
+    """INSERT … SELECT the TOTAL requests in one statement; returns the seconds it took."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from core.models import Department, Place
+    from services.models import ServiceItem, ServiceRequest
+    from services.search import phone_hash
+
+    grids = list(
+        Place.objects.filter(district=district, level="grid")
+        .select_related("parent__parent")
+        .order_by("path")
+    )
+    departments = list(
+        Department.objects.filter(district=district).order_by("pk").values_list("pk", flat=True)
+    )
+    items = list(
+        ServiceItem.objects.filter(district=district).order_by("pk").values_list("pk", flat=True)
+    )
+    table = ServiceRequest._meta.db_table
+    start = timezone.now() - TOTAL * datetime.timedelta(seconds=47)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table}_co_departments WHERE servicerequest_id IN "  # noqa: S608
+            f"(SELECT id FROM {table} WHERE district_id = %s)",
+            [district.pk],
+        )
+        cursor.execute("DELETE FROM services_requestevent WHERE district_id = %s", [district.pk])
+        cursor.execute(f"DELETE FROM {table} WHERE district_id = %s", [district.pk])  # noqa: S608
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (
+                district_id, street_id, community_id, grid_id, place_id, place_path,
+                item_id, item_version, category, channel, title, description, answers, address,
+                photo, media_url, contact_name, contact_phone_masked, contact_phone_hash,
+                client_key, token, state, lead_department_id, created_at, updated_at,
+                accept_due, answer, rating, rating_note, redo_count, warned_level
+            )
+            SELECT
+                %(district)s, (%(streets)s::bigint[])[1 + g %% %(n)s],
+                (%(communities)s::bigint[])[1 + g %% %(n)s], (%(grids)s::bigint[])[1 + g %% %(n)s],
+                (%(grids)s::bigint[])[1 + g %% %(n)s], (%(paths)s::text[])[1 + g %% %(n)s],
+                CASE WHEN g %% 4 = 0 THEN NULL
+                     ELSE (%(items)s::bigint[])[1 + g %% %(n_items)s] END,
+                CASE WHEN g %% 4 = 0 THEN NULL ELSE 1 END,
+                (ARRAY['enquiry','help','complaint','report','suggestion','praise'])[1 + g %% 6],
+                (ARRAY['h5','staff','patrol','open311'])[1 + (g / 7) %% 4],
+                (%(titles)s::text[])[1 + g %% %(n_titles)s], '基准诉求' || g, '{{}}', '',
+                '', '', '', '',
+                CASE WHEN g = 50 THEN %(phone)s
+                     WHEN g %% 50 = 0 THEN md5(g::text) || md5((g + 1)::text)
+                     ELSE '' END,
+                '', 'bsearch' || lpad(g::text, 24, '0'),
+                (%(states)s::text[])[1 + (g * 7) %% %(n_states)s],
+                CASE WHEN (g * 7) %% %(n_states)s < 2 THEN NULL
+                     ELSE (%(departments)s::bigint[])[1 + (g / 3) %% %(n_departments)s] END,
+                %(start)s + g * interval '47 seconds', %(start)s + g * interval '47 seconds',
+                %(start)s + g * interval '47 seconds' + interval '1 day', '', '', '', 0, 0
+            FROM generate_series(1, %(total)s) AS g
+            """,  # noqa: S608
+            {
+                "district": district.pk,
+                "streets": [g.parent.parent_id for g in grids],
+                "communities": [g.parent_id for g in grids],
+                "grids": [g.pk for g in grids],
+                "paths": [g.path for g in grids],
+                "n": len(grids),
+                "items": items,
+                "n_items": len(items),
+                "titles": TITLES,
+                "n_titles": len(TITLES),
+                "phone": phone_hash(PHONE),
+                "states": STATES,
+                "n_states": len(STATES),
+                "departments": departments,
+                "n_departments": len(departments),
+                "start": start,
+                "total": TOTAL,
+            },
+        )
+        cursor.execute(f"ANALYZE {table}")
+    return time.perf_counter() - started
+
+
+def _searches(district, users) -> list[tuple[str, str, dict]]:
+    from core.models import Department, Place
+    from core.paging import _encode
+    from services.models import ServiceRequest
+
+    department = Department.objects.filter(district=district, short_code="cg").first()
+    community = Place.objects.filter(district=district, level="community").order_by("path")[1]
+    newest = ServiceRequest.objects.filter(district=district).order_by("-pk").first()
+    month_to = newest.created_at.date()
+    month_from = month_to.replace(day=1)
+    # A cursor 20,000 rows into "handling" (what 400 clicks on 下一页 would carry).
+    deep = list(
+        ServiceRequest.objects.filter(district=district, state="handling")
+        .order_by("-pk")
+        .values_list("pk", flat=True)[DEEP - 1 : DEEP]
+    )
+    return [
+        ("state", "coordinator", {"state": "handling"}),
+        ("deep", "coordinator", {"state": "handling", "after": _encode(deep[:1])}),
+        ("department_month", "coordinator", {
+            "department": department.pk, "from": month_from.isoformat(),
+            "to": month_to.isoformat()}),
+        ("community_channel", "coordinator", {"place": community.pk, "channel": "patrol"}),
+        ("phone", "coordinator", {"phone": PHONE}),
+        ("number", "coordinator", {"number": newest.number}),
+        ("street_state", "street_officer", {"state": "answered"}),
+        ("words_month", "coordinator", {
+            "q": "路灯", "from": month_from.isoformat(), "to": month_to.isoformat()}),
+        ("words_all", "coordinator", {"q": "基准诉求1999999"}),
+    ]  # fmt: skip
+
+
+def _offset_baseline(district, coordinator) -> tuple[list[float], str]:
+    """The deep page the way Django's Paginator reads it: a COUNT and OFFSET DEEP."""
+    from services import search
+
+    query = search.clean_query(coordinator, {"state": "handling"})
+
+    def read():
+        found = search.search(coordinator, query).order_by("-pk")
+        found.count()
+        list(found[DEEP : DEEP + search.PAGE_SIZE])
+
+    return timed(read, SAMPLES), f"COUNT + OFFSET {DEEP:,} LIMIT {search.PAGE_SIZE}"
+
+
+def run(context) -> list[dict]:
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from services.models import ServiceRequest
+
+    if connection.vendor != "postgresql":
+        return [{"benchmark": "services_search", "error": "needs PostgreSQL"}]
+    district, users = _world()
+    loaded = ""
+    if ServiceRequest.objects.filter(district=district).count() != TOTAL:
+        seconds = _load(district)
+        loaded = f"; {TOTAL:,} rows written this run in {seconds:.0f} s, one INSERT … SELECT"
+    rows = []
+    # The page is timed, not the sign-in: the staff second factor (core.passwords) would send a
+    # force_login'd client to the authenticator page.
+    with override_settings(**PAGE_SETTINGS, STAFF_SECOND_FACTOR=False):
+        base50, baseline, _status = login_baseline(SAMPLES)
+        offset_samples, offset_label = _offset_baseline(district, users["coordinator"])
+        offset50, offset95 = percentile(offset_samples, 50), percentile(offset_samples, 95)
+        clients = {}
+        for key, user in users.items():
+            clients[key] = Client()
+            clients[key].force_login(user)
+        url = reverse("services:search")
+        for name, who, params in _searches(district, users):
+            full = f"{url}?{urlencode(params)}"
+            samples, status = timed_get(clients[who], full, SAMPLES)
+            row = {
+                "key": f"services_search_{name}",
+                "benchmark": f"services_search_{name}",
+                "measured": (
+                    f"GET {url}?{urlencode({k: v for k, v in params.items() if k != 'after'})}"
+                    f"{' + a cursor 20,000 rows deep' if 'after' in params else ''} as the "
+                    f"{who.replace('_', ' ')} over {TOTAL:,} requests, {SAMPLES} requests; "
+                    f"machine load average {os.getloadavg()[0]:.1f} on 2 cores{loaded}"
+                ),
+                "baseline": baseline
+                + (
+                    f"; the same deep page by {offset_label}: p50 {offset50:.1f} ms, "
+                    f"p95 {offset95:.1f} ms"
+                    if name == "deep"
+                    else ""
+                ),
+            }
+            goal = "" if name.startswith("words") else " (goal < 200)"
+            rows.append(page_result(row, clients[who], full, samples, status, base50, goal))
+    return rows
