@@ -294,6 +294,17 @@ SMS = {
         item.split("=", 1) for item in env_list("LINLI_SMS_TEMPLATES", default=[]) if "=" in item
     ),
 }
+
+# One-time codes by SMS (core.services.sms_codes: sign-up, password reset, the staff SMS second
+# factor): how long a code lives, how many tries it allows, and how many may be sent to one
+# number and from one address (rates N/period, comma-separated, each must hold). Codes go as the
+# provider template LINLI_SMS_TEMPLATES "sms_code=<id>" (parameters code, minutes) when set.
+SMS_CODE_MINUTES = env_int("LINLI_SMS_CODE_MINUTES", default=5, minimum=1)
+SMS_CODE_ATTEMPTS = env_int("LINLI_SMS_CODE_ATTEMPTS", default=5, minimum=1)
+SMS_CODE_RATES = {
+    "mobile": env_list("LINLI_SMS_CODE_RATE_MOBILE", default=["1/m", "5/h", "10/d"]),
+    "address": env_list("LINLI_SMS_CODE_RATE_ADDRESS", default=["20/h"]),
+}
 # WeChat template messages (notify.wechat): "console", "http" (a relay holding the official
 # account's token), "none".
 WECHAT = {

@@ -15,7 +15,7 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from core.clock import one_write
 from core.identifiers import mask_mobile, normalize_mobile
 from core.models import CodePurpose, SmsCode, User
 from core.personal_data import keyed_hash, mobile_hash
-from core.throttle import _address_key
+from core.throttle import RATE, _address_key
 
 DIGITS = 6
 # Defaults; a deployment may set any of these in its settings.
@@ -42,7 +42,14 @@ def max_attempts() -> int:
 
 
 def _rates() -> dict:
-    return getattr(settings, "SMS_CODE_RATES", DEFAULT_RATES)
+    rates = getattr(settings, "SMS_CODE_RATES", DEFAULT_RATES)
+    for scope, values in rates.items():
+        for rate in values:
+            if not RATE.match(rate):
+                raise ImproperlyConfigured(
+                    f"SMS_CODE_RATES[{scope!r}] = {rate!r}: write a rate as N/period, e.g. 5/h"
+                )
+    return rates
 
 
 def _waited(seconds: int) -> str:
@@ -96,11 +103,12 @@ def _code_hash(salt: str, purpose: str, number_hash: str, code: str) -> str:
 
 def deliver(*, gate: SmsGate, text: str, template_params: dict | None = None) -> str:
     """Send one message through the gateway; its message id, or a clear ValidationError.
-    With settings.SMS["CODE_TEMPLATE"] (the code template a Chinese SMS platform approved) a code
-    goes as that template with its parameters; otherwise as free text."""
+    With a template "sms_code" in settings.SMS["TEMPLATES"] (LINLI_SMS_TEMPLATES: the code
+    template a Chinese SMS platform approved) a code goes as that template with its parameters;
+    otherwise as free text."""
     from notify import sms
 
-    template = (getattr(settings, "SMS", {}) or {}).get("CODE_TEMPLATE", "")
+    template = ((getattr(settings, "SMS", {}) or {}).get("TEMPLATES") or {}).get("sms_code", "")
     if template and template_params is not None:
         result = sms.send_sms_template(
             phone=gate.mobile, template=template, params=template_params, text=text

@@ -12,7 +12,7 @@ import threading
 import pytest
 import time_machine
 from cryptography.fernet import Fernet
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
@@ -357,3 +357,18 @@ def test_a_signed_up_number_follows_a_key_rotation(client, d, settings):
     check = {c.label: c for c in key_rotation.verify()}["core.accountmobile"]
     assert check.sound and check.fields == 1
     assert client.login(username=NEW, password=NEW_PASSWORD)
+
+
+def test_codes_go_as_the_providers_approved_template(d, settings, console_sms):
+    settings.SMS = {"BACKEND": "console", "TEMPLATES": {"sms_code": "SMS_CODE_1"}}
+    code_send(gate=gate(), purpose=CodePurpose.SIGNUP)
+    sent = console_sms[-1]
+    assert sent["template"] == "SMS_CODE_1" and set(sent["params"]) == {"code", "minutes"}
+    assert sent["params"]["code"] in sent["text"] and sent["params"]["minutes"] == 5
+
+
+def test_a_malformed_rate_stops_with_a_clear_message(d, settings):
+    settings.SMS_CODE_RATES = {"mobile": ["five a minute"], "address": []}
+    with pytest.raises(ImproperlyConfigured, match="five a minute"):
+        code_send(gate=gate(), purpose=CodePurpose.SIGNUP)
+    assert not SmsCode.objects.exists()
