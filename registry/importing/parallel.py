@@ -9,7 +9,10 @@ the rows before it: the same ID number twice, households; rows.finish_row) and s
 The results are the same as checking every row here (registry/tests/test_import_parallel.py
 proves it): the workers see the same FileCheck (forked, read-only) and hand back each row's
 RowCheck in order. At most a few chunks are in flight, so a million-row file never sits in
-memory. Small files (below PARALLEL_FROM rows) and machines with one core are checked here.
+memory. The workers are forked while this process holds its database connection and its
+heartbeat thread runs (core.heartbeat): they touch neither the database nor the cache, and
+end without closing what they inherited. Small files (below PARALLEL_FROM rows) and machines
+with one core are checked here.
 On a two-core machine shared with other work, the bench measured no gain (registry_import
 in docs/benchmarks.md): the workers pay off where cores are free.
 """
