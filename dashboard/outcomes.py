@@ -175,7 +175,7 @@ def _metrics_query(scope: Scope) -> str:
     return "days=365&group=" + ("community" if scope.street else "street")
 
 
-RATE_NOTE = _lazy("按诉求受理日期统计，口径同诉求统计页（services.metrics）。")
+RATE_NOTE = _lazy("按诉求提交日期统计，口径同“诉求统计”页。")
 
 ROWS = [
     Figure("burden_index", _lazy("社区负担指数"), _lazy(

@@ -20,8 +20,10 @@ def workbench(request):
 def _trend_chart(result, months, *, big: bool) -> dict:
     """A figure's last twelve months against the twelve before, month by month."""
     monthly = result.value.monthly
+    # On the wall a month is its number, upright (the period is in the heading).
+    labels = [str(m.month) if big else f"{m:%Y-%m}" for m in months[12:]]
     option = charts.categories_chart(
-        [f"{m:%Y-%m}" for m in months[12:]],
+        labels,
         [
             charts.series(_("近12个月"), "bar", monthly[12:]),
             charts.series(_("上年同期"), "line", monthly[:12]),
@@ -40,9 +42,10 @@ def _trend_chart(result, months, *, big: bool) -> dict:
     if big:  # light words on the dark wall
         light = {"color": "#dfe7f2", "fontSize": 16}
         option["legend"]["textStyle"] = light
-        option["xAxis"]["axisLabel"].update(light)
+        option["xAxis"]["axisLabel"].update(light, rotate=0, fontSize=14)
+        option["grid"]["bottom"] = 28
         option["yAxis"]["axisLabel"] = dict(light)
-        option["yAxis"]["nameTextStyle"] = dict(light)
+        option["yAxis"].pop("name", None)  # the unit is in the chart's title
         option["yAxis"]["splitLine"] = {"lineStyle": {"color": "#2c3a4f"}}
         option["color"] = ["#4fc3f7", "#ffb74d"]
     return option

@@ -322,8 +322,9 @@ def test_big_screen_is_dark_large_and_reloads_itself(demo, client):
         response = client.get(url)
         html = response.content.decode()
         assert response.status_code == 200
-        assert '<body class="big-screen">' in html
-        assert '<meta http-equiv="refresh" content="300">' in html
+        assert '<body class="big-screen" data-refresh="300">' in html
+        assert "dashboard/big.js" in html and "data-refresh-toggle" in html
+        assert 'http-equiv="refresh"' not in html  # the viewer can pause it (WCAG 2.2.1)
         assert 'class="nav"' not in html  # no menu on the wall
         assert html.count('class="figure') >= len(figures.figures())
     normal = client.get(reverse("outcomes")).content.decode()

@@ -18,7 +18,8 @@ What counts as one page, to keep the walk within minutes:
   without the browser (status, links, text), except its workbench, which is its own.
 - Up to EXTRA_LINKS further links to a page a role has opened are still requested, so that a
   list whose rows lead to "not found" fails (issue #21, item 2).
-Signing out, the language switch, downloads and exports, the CAPTCHA and the API are not followed.
+Signing out, the language switch, downloads and exports (by path or by a ``format=`` query), the
+CAPTCHA and the API are not followed.
 
 axe-core is vendored for tests only (tests/browser/vendor/axe-core, refreshed by
 scripts/refresh-vendor.sh; never served by the app). It is injected with ``add_init_script``,
@@ -50,6 +51,8 @@ SKIPPED = re.compile(
     r"^/(logout/|i18n/|captcha/|api/|open311/|static/|media/)"
     r"|\.(xlsx|pdf|csv|json|png|jpg|svg)$|/(photo|export|download)[^/]*/?$"
 )
+# A download asked for by its query (the metrics page's ?…&format=xlsx export) is a file too.
+DOWNLOAD_QUERY = re.compile(r"(^|&)format=(xlsx|csv|pdf|json)(&|$)")
 EXTRA_LINKS = 3
 OWN_PAGES = {"/"}  # rendered for every role: each role's workbench and menu are its own
 
@@ -97,7 +100,7 @@ def links_in(html: str, page_url: str) -> list[str]:
         if href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
         parts = urlsplit(urljoin(page_url, href))
-        if parts[:2] != origin or SKIPPED.search(parts.path):
+        if parts[:2] != origin or SKIPPED.search(parts.path) or DOWNLOAD_QUERY.search(parts.query):
             continue
         found.append(urlunsplit((*parts[:4], "")))
     return list(dict.fromkeys(found))

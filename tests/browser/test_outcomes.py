@@ -1,6 +1,7 @@
 """The district's one page in Chromium (issue #17 item 5), on the tiny demo district: every
 trend chart is drawn, no script or CSP error, at phone (390×844) and desktop (1366×900) sizes,
-for the page and its big screen; the big screen is dark and its numbers large. Screenshots go
+for the page and its big screen; the big screen is dark, its numbers large, and its automatic
+reload can be paused. Screenshots go
 to $LINLI_SCREENSHOTS when set (tests/browser/conftest.screenshots)."""
 
 import io
@@ -57,4 +58,8 @@ def test_page_and_big_screen_draw_every_chart_without_errors(
         )
         assert size >= (40 if viewport is DESKTOP else 32), size  # 2.8rem; 2.2rem on a phone
         shot(page, f"{role}-big")
+        # The wall reloads itself, and whoever stands before it can pause that.
+        pause = page.locator("[data-refresh-toggle]")
+        pause.click()
+        assert pause.get_attribute("aria-pressed") == "true"
         assert not errors, errors
