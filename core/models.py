@@ -116,6 +116,13 @@ class PlaceEvent(models.Model):
         return f"{self.place} {self.get_kind_display()}"
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def functional(self):
+        """The district's functional departments (职能部门) without its street offices: what a
+        request is dispatched to, a catalogue item is led by, a registry field is owned by."""
+        return self.filter(street__isnull=True)
+
+
 class Department(models.Model):
     """A district functional department (职能部门)."""
 
@@ -134,6 +141,8 @@ class Department(models.Model):
         Place, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="street_office", limit_choices_to={"level": PlaceLevel.STREET},
     )  # fmt: skip
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("职能部门")

@@ -263,7 +263,7 @@ def fields(request):
     registry_fields = list(services.ensure_fields(district).values())
     registry_fields.sort(key=lambda f: (f.order, f.key))
     can_manage = user.has_perm("registry.manage_fields", district)
-    departments = Department.objects.filter(district=district, is_active=True)
+    departments = Department.objects.functional().filter(district=district, is_active=True)
     if request.method == "POST":
         field = get_object_or_404(Field, district=district, pk=request.POST.get("field"))
         owner = departments.filter(pk=request.POST.get("owner") or 0).first()
@@ -505,7 +505,7 @@ def sharing(request):
     )
     form = None
     if can_grant:
-        departments = Department.objects.filter(district=district, is_active=True)
+        departments = Department.objects.functional().filter(district=district, is_active=True)
         form = forms.GrantForm(departments=departments, registry_fields=registry_fields)
         if request.method == "POST" and request.POST.get("action") == "grant":
             form = forms.GrantForm(

@@ -130,7 +130,7 @@ def catalogue_visible_to(user) -> QuerySet[ServiceItem]:
 
 
 def departments_for(request: ServiceRequest) -> QuerySet[Department]:
-    return Department.objects.filter(district_id=request.district_id, is_active=True)
+    return Department.objects.functional().filter(district_id=request.district_id, is_active=True)
 
 
 def submit_places(user) -> QuerySet[Place]:

@@ -53,9 +53,11 @@ def _check_departments(district_id: int, lead, co, *, lead_refusal) -> list[Depa
     of the district other than the lead. Returns the co-handling departments as a list."""
     if lead is None or lead.district_id != district_id or not lead.is_active:
         raise ValidationError(lead_refusal)
+    if lead.is_street_office:  # a street office is a level of handling, not a department
+        raise ValidationError(_("街道办事处不是职能部门，不能作为主办部门。"))
     co = list(co or [])
     for department in co:
-        if department.district_id != district_id:
+        if department.district_id != district_id or department.is_street_office:
             raise ValidationError(_("协办部门应为本区的职能部门。"))
         if department.pk == lead.pk:
             raise ValidationError(_("协办部门不能与主办部门相同。"))

@@ -55,7 +55,7 @@ def item_new(request):
     if not districts:
         raise PermissionDenied(_("您无权修改事项目录。"))
     district = districts[0]
-    departments = Department.objects.filter(district=district, is_active=True)
+    departments = Department.objects.functional().filter(district=district, is_active=True)
     form = ItemNewForm(
         request.POST or None,
         departments=departments,
@@ -88,7 +88,7 @@ def item_detail(request, pk):
     if can_edit:
         from core.models import Department
 
-        departments = Department.objects.filter(district=item.district, is_active=True)
+        departments = Department.objects.functional().filter(district=item.district, is_active=True)
         initial = {
             name: getattr(item, name)
             for name in ("name", "category", "group", "keywords", "description", "materials",

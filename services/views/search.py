@@ -30,7 +30,7 @@ def _choices(user) -> dict:
     user's districts, the states and the channels."""
     districts = None if user.is_superuser else selectors.user_districts(user)
     places = Place.objects.filter(level__in=["street", "community"]).order_by("path")
-    departments = Department.objects.filter(is_active=True).order_by("name")
+    departments = Department.objects.functional().filter(is_active=True).order_by("name")
     if districts is not None:
         places = places.filter(district_id__in=districts)
         departments = departments.filter(district_id__in=districts)
