@@ -2,7 +2,7 @@
 owning apps' selectors. Registered by DashboardConfig.ready; later apps register their own."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from admission import selectors as admission
 from dashboard.figures import Figure, Scope, Value, register
@@ -175,52 +175,52 @@ def _metrics_query(scope: Scope) -> str:
     return "days=365&group=" + ("community" if scope.street else "street")
 
 
-RATE_NOTE = _lazy("按诉求提交日期统计，口径同“诉求统计”页。")
+RATE_NOTE = gettext_lazy("按诉求提交日期统计，口径同“诉求统计”页。")
 
 ROWS = [
-    Figure("burden_index", _lazy("社区负担指数"), _lazy(
+    Figure("burden_index", gettext_lazy("社区负担指数"), gettext_lazy(
         "下达到社区的准入任务用时（已完成的按实际用时，未完成的按预计用时），各社区合计，单位：小时。"
-    ), "workload:burden", burden_index, unit=_lazy("小时"), better="down", order=10, chart=True),
-    Figure("refused_unadmitted", _lazy("社区拒绝的未准入派活"), _lazy(
+    ), "workload:burden", burden_index, unit=gettext_lazy("小时"), better="down", order=10, chart=True),
+    Figure("refused_unadmitted", gettext_lazy("社区拒绝的未准入派活"), gettext_lazy(
         "社区登记拒绝的、未经准入的派活（电话、工作群、文件、会议布置等）。"
-    ), "workload:refusals", refused_unadmitted, unit=_lazy("件"), order=20, chart=True),
-    Figure("admitted", _lazy("准予准入的事项"), _lazy(
+    ), "workload:refusals", refused_unadmitted, unit=gettext_lazy("件"), order=20, chart=True),
+    Figure("admitted", gettext_lazy("准予准入的事项"), gettext_lazy(
         "联席会议或区减负办决定准予（含附条件）且涉及本区域社区的准入申请。"
-    ), "admission:decisions", admitted, unit=_lazy("项"), order=22),
-    Figure("refused_at_gate", _lazy("不予准入的事项"), _lazy(
+    ), "admission:decisions", admitted, unit=gettext_lazy("项"), order=22),
+    Figure("refused_at_gate", gettext_lazy("不予准入的事项"), gettext_lazy(
         "决定不予准入（含命中负面清单）且涉及本区域社区的准入申请。"
-    ), "admission:decisions", refused_at_gate, unit=_lazy("项"), order=24),
-    Figure("inspections", _lazy("督查检查考核"), _lazy(
+    ), "admission:decisions", refused_at_gate, unit=gettext_lazy("项"), order=24),
+    Figure("inspections", gettext_lazy("督查检查考核"), gettext_lazy(
         "下达到社区的督查检查考核类任务（次），与上年同期比较。"
-    ), "workload:burden", inspections, unit=_lazy("次"), better="down", order=30, chart=True),
-    Figure("meetings", _lazy("要求社区参加的会议"), _lazy(
+    ), "workload:burden", inspections, unit=gettext_lazy("次"), better="down", order=30, chart=True),
+    Figure("meetings", gettext_lazy("要求社区参加的会议"), gettext_lazy(
         "下达到社区的会议类任务（次），与上年同期比较。"
-    ), "workload:burden", meetings, unit=_lazy("次"), better="down", order=32, chart=True),
-    Figure("typed_cells", _lazy("一表通：社区手填的单元格"), _lazy(
+    ), "workload:burden", meetings, unit=gettext_lazy("次"), better="down", order=32, chart=True),
+    Figure("typed_cells", gettext_lazy("一表通：社区手填的单元格"), gettext_lazy(
         "社区在一表通报表中手工补填的单元格数；其余单元格由字段库从部门数据自动填写。"
-    ), "registry:reports", typed_cells, unit=_lazy("格"), better="down", order=40),
-    Figure("hand_ledgers", _lazy("仍需社区手工填报的报表台账"), _lazy(
+    ), "registry:reports", typed_cells, unit=gettext_lazy("格"), better="down", order=40),
+    Figure("hand_ledgers", gettext_lazy("仍需社区手工填报的报表台账"), gettext_lazy(
         "今天仍在准入期内、下达到本区域社区的报表/台账类准入事项，与一年前比较；工作台账由系统按留痕自动生成，不计在内。"
-    ), "admission:catalogue", hand_ledgers, unit=_lazy("项"), better="down", order=42),
-    Figure("response_rate", _lazy("响应率"), RATE_NOTE, "services:metrics",
+    ), "admission:catalogue", hand_ledgers, unit=gettext_lazy("项"), better="down", order=42),
+    Figure("response_rate", gettext_lazy("响应率"), RATE_NOTE, "services:metrics",
            _rate("response_rate"), query=_metrics_query, unit="%", better="up", order=50),
-    Figure("resolution_rate", _lazy("解决率"), RATE_NOTE, "services:metrics",
+    Figure("resolution_rate", gettext_lazy("解决率"), RATE_NOTE, "services:metrics",
            _rate("resolution_rate"), query=_metrics_query, unit="%", better="up", order=51),
-    Figure("satisfaction_rate", _lazy("满意率"), RATE_NOTE, "services:metrics",
+    Figure("satisfaction_rate", gettext_lazy("满意率"), RATE_NOTE, "services:metrics",
            _rate("satisfaction_rate"), query=_metrics_query, unit="%", better="up", order=52),
-    Figure("on_time_rate", _lazy("按时办结率"), RATE_NOTE, "services:metrics",
+    Figure("on_time_rate", gettext_lazy("按时办结率"), RATE_NOTE, "services:metrics",
            _rate("on_time_rate"), query=_metrics_query, unit="%", better="up", order=53),
-    Figure("settled_in_grid", _lazy("网格内解决的诉求占比"), _lazy(
+    Figure("settled_in_grid", gettext_lazy("网格内解决的诉求占比"), gettext_lazy(
         "需要诉求按网格、社区、街道、部门分级办理后才能统计。"
     ), "services:metrics", query=_metrics_query, unit="%", pending_issue="#14", order=55),
-    Figure("staffing_shortfall", _lazy("社区工作者缺口"), _lazy(
+    Figure("staffing_shortfall", gettext_lazy("社区工作者缺口"), gettext_lazy(
         "按现行配备标准计算的应配人数减去实有社区工作者，各社区缺口合计（今天）。"
-    ), "workforce:staffing", staffing_shortfall, unit=_lazy("人"), better="down", order=60),
-    Figure("timebank_hours", _lazy("时间银行服务时长"), _lazy(
+    ), "workforce:staffing", staffing_shortfall, unit=gettext_lazy("人"), better="down", order=60),
+    Figure("timebank_hours", gettext_lazy("时间银行服务时长"), gettext_lazy(
         "志愿服务经确认后存入成员账户的时长，单位：小时。"
-    ), "timebank:statistics", timebank_hours, unit=_lazy("小时"), better="up", order=70,
+    ), "timebank:statistics", timebank_hours, unit=gettext_lazy("小时"), better="up", order=70,
         chart=True),
-    Figure("assessment", _lazy("社区考核结果"), _lazy(
+    Figure("assessment", gettext_lazy("社区考核结果"), gettext_lazy(
         "需要年度考核方案与考核结果（监督考核模块）后才能显示。"
     ), "", pending_issue="#17", order=80),
 ]  # fmt: skip
