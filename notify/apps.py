@@ -1,7 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-AUDIT_LABELS = {"notify.preferences_update": _("修改消息接收设置")}
+AUDIT_LABELS = {
+    "notify.preferences_update": _("修改消息接收设置"),
+    "notify.follow": _("关注"),
+    "notify.unfollow": _("取消关注"),
+}
 
 
 class NotifyConfig(AppConfig):

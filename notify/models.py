@@ -98,3 +98,24 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.channel} {self.status}"
+
+
+class Follow(models.Model):
+    """One account follows one matter: a request, a place or a service item, named by its
+    subject key ("services.servicerequest:12", notify.services.subject_key). Followers are told
+    of a request's public steps; whether they still may see it is checked at each send."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    target = models.CharField(max_length=80)
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target"], name="notify_follow_once")
+        ]
+        indexes = [models.Index(fields=["target"], name="notify_follow_target")]
+
+    def __str__(self):
+        return f"{self.user} → {self.target}"

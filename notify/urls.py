@@ -6,4 +6,5 @@ app_name = "notify"
 urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("open/<int:pk>/", views.open_message, name="open"),
+    path("follow/", views.follow, name="follow"),
 ]

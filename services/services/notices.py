@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, override
 
 from core.models import Department, Role, RoleAssignment
+from notify import follows
 from notify import services as notify
 from services.models import Channel, EventKind, ServiceRequest, State
 
@@ -81,17 +82,16 @@ def tell_requester(request: ServiceRequest, title, body: str = "", **params) -> 
         kind, values["text"] = "services.request_update", str(title)
     if kind in SETTLING:
         settle(request)  # before the closing notice, which stays open for the rating
-    notify.send(
-        kind=kind, recipients=requesters(request), params=values, url=_url(request), subject=request
-    )
+    told = requesters(request)
+    notify.send(kind=kind, recipients=told, params=values, url=_url(request), subject=request)
+    follows.tell_followers(request, kind=kind, params=values, url=_url(request), told=told)
 
 
 def tell_requester_kind(request: ServiceRequest, kind: str, **params) -> None:
     """``tell_requester`` for a step named by its kind (the new steps call this)."""
-    notify.send(
-        kind=kind, recipients=requesters(request), params={"number": request.number, "note": ""} | params,
-        url=_url(request), subject=request,
-    )  # fmt: skip
+    told, values = requesters(request), {"number": request.number, "note": ""} | params
+    notify.send(kind=kind, recipients=told, params=values, url=_url(request), subject=request)
+    follows.tell_followers(request, kind=kind, params=values, url=_url(request), told=told)
 
 
 def officers(department: Department) -> list[int]:
