@@ -154,7 +154,6 @@ CORE = [
 ]
 
 
-
 def _followed(key, label, what):
     """What a request's followers hear: its public step and note, in-app unless they chose."""
     return Kind(key, label, STEP, "%(note)s", RESIDENT, fixed=(("what", what),))
@@ -164,10 +163,13 @@ FOLLOWED = [
     _followed("services.followed_accepted", _("关注的诉求已受理"), _("（关注）已受理")),
     _followed("services.followed_rejected", _("关注的诉求不予受理"), _("（关注）不予受理")),
     _followed(
-        "services.followed_dispatched", _("关注的诉求已派单"), _("（关注）已派单，由%(department)s办理")
+        "services.followed_dispatched",
+        _("关注的诉求已派单"),
+        _("（关注）已派单，由%(department)s办理"),
     ),
     _followed("services.followed_answered", _("关注的诉求已答复"), _("（关注）部门已答复")),
     _followed("services.followed_closed", _("关注的诉求已办结"), _("（关注）已办结")),
+    Kind("services.followed_new", _("关注的地区或事项有新诉求"), _("%(name)s：%(n)d件新诉求")),
 ]
 
 register(*SERVICES, *WORKLOAD, *TIMEBANK, *ADMISSION, *CORE, *FOLLOWED)

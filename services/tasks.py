@@ -21,11 +21,14 @@ def new_requests_notice(*, period: str) -> dict:
     slot and still wait for acceptance (one notice per district, not one per submission)."""
     from django.utils import timezone
 
-    from services.services.notices import tell_dispatchers_of_new
+    from services.services.notices import tell_dispatchers_of_new, tell_followers_of_new
 
     until = datetime.datetime.fromisoformat(period).replace(tzinfo=jobs.local_tz())
     until = timezone.localtime(until)
-    return tell_dispatchers_of_new(since=until - NEW_REQUESTS_EVERY, until=until)
+    since = until - NEW_REQUESTS_EVERY
+    counts = tell_dispatchers_of_new(since=since, until=until)
+    # and those who follow a place or an item (issue #15 item 3)
+    return counts | {"followers": tell_followers_of_new(since=since, until=until)}
 
 
 @jobs.periodic("services.overdue_lists", every=jobs.Daily(at=datetime.time(8, 30)))

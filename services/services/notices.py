@@ -15,6 +15,7 @@ from django.utils.translation import gettext, override
 from core.models import Department, Role, RoleAssignment
 from notify import follows
 from notify import services as notify
+from notify.models import Follow
 from services.models import Channel, EventKind, ServiceRequest, State
 
 TO_REQUESTER = {
@@ -157,3 +158,32 @@ def tell_dispatchers_of_new(*, since: datetime.datetime, until: datetime.datetim
             url=url,
         )  # fmt: skip
     return {str(k): v for k, v in counts.items()}
+
+
+def tell_followers_of_new(*, since: datetime.datetime, until: datetime.datetime) -> int:
+    """Those who follow a place or a service item hear how many requests arrived there between
+    ``since`` and ``until`` that they may see (not their own): one notice per follow per run.
+    Whether they still see the place or item is checked now. Returns the notices sent."""
+    from services.selectors import requests_visible_to
+
+    sent = 0
+    watched = Follow.objects.filter(
+        target__regex=r"^(core\.place|services\.serviceitem):"
+    ).select_related("user")
+    for row in watched.filter(user__is_active=True).order_by("pk"):
+        target = follows.visible_target(row.user, row.target)
+        if target is None:
+            continue
+        new = requests_visible_to(row.user).filter(created_at__gte=since, created_at__lt=until)
+        if row.target.startswith("core.place:"):
+            new = new.filter(place__path__startswith=target.path)
+        else:
+            new = new.filter(item=target)
+        n = new.exclude(submitted_by=row.user).count()
+        if n:
+            notify.send(
+                kind="services.followed_new", recipients=[row.user_id],
+                params={"name": target.name, "n": n}, url=reverse("services:home"),
+            )  # fmt: skip
+            sent += 1
+    return sent

@@ -3,6 +3,8 @@ public steps (never internal notes) through notify; the filer is not told twice;
 one may not see is refused with nothing written; a follower who loses access hears nothing more.
 Places and service items are followed under the same rule (roles x places)."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -138,3 +140,34 @@ def test_the_buttons_follow_and_unfollow(world, client):
     client.force_login(world.user("street_officer:other"))
     assert client.post("/notify/follow/", {"target": target}).status_code == 404
     assert not Follow.objects.filter(target=target).exists()
+
+
+def test_followers_of_a_place_or_an_item_hear_of_new_requests_they_may_see(world):
+    from django.utils import timezone
+
+    from services import tasks as services_tasks
+
+    worker, resident = world.user("community_worker:own"), world.resident
+    home = world.d.grids[0].parent
+    follows.follow(actor=worker, target=follows.key_of(home))
+    follows.follow(actor=world.dispatcher, target=follows.key_of(world.items["CG-002"]))
+    follows.follow(actor=resident, target=follows.key_of(home))
+    follows.follow(actor=world.user("street_officer:other"), target=follows.key_of(
+        world.d.communities[-1]))  # fmt: skip
+    request = submit(world)
+    end = timezone.localtime(request.created_at) + datetime.timedelta(minutes=10)
+    slot = end.replace(minute=end.minute // 10 * 10, second=0, microsecond=0)
+    result = services_tasks.new_requests_notice(period=slot.strftime("%Y-%m-%dT%H:%M"))
+    assert result["followers"] == 2
+
+    def told(user):
+        return list(
+            Notification.objects.filter(user=user, title__endswith="件新诉求").values_list(
+                "title", flat=True
+            )
+        )
+
+    assert told(worker) == [f"{home.name}：1件新诉求"]
+    assert told(world.dispatcher) == [f"{world.items['CG-002'].name}：1件新诉求"]
+    assert told(resident) == []  # their own request; others' they may not see
+    assert told(world.user("street_officer:other")) == []  # none in the other community
