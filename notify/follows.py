@@ -3,8 +3,8 @@ see. A followed request's public steps (accepted, dispatched, answered, closed, 
 its followers through ``notify.services.send`` on their own channels; whether each follower
 still may see the request is checked at every send, so one who lost access hears nothing more.
 
-A target is named by its subject key ("services.servicerequest:12"); ``TARGETS`` says which
-models may be followed and which selector decides who may see them."""
+A target is named by its subject key ("services.servicerequest:12"); ``LABELS`` says which
+models may be followed and ``_selectors`` which selector decides who may see each."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,11 @@ from core.clock import one_write
 from notify.models import Follow
 
 REQUEST, PLACE, ITEM = "services.servicerequest", "core.place", "services.serviceitem"
-LABELS = {REQUEST: gettext_lazy("诉求"), PLACE: gettext_lazy("地区"), ITEM: gettext_lazy("服务事项")}
+LABELS = {
+    REQUEST: gettext_lazy("诉求"),
+    PLACE: gettext_lazy("地区"),
+    ITEM: gettext_lazy("服务事项"),
+}
 
 # A resident's step → what its followers are told (the same public note, no rating invitation).
 FOLLOWED = {
@@ -109,15 +113,19 @@ def follows_of(user) -> list[dict]:
             name = getattr(obj, "name", str(obj))
         else:
             name = _("（您已无权查看）")
-        shown.append({"target": row.target, "kind": LABELS.get(label, ""), "name": name, "url": url})
+        shown.append(
+            {"target": row.target, "kind": LABELS.get(label, ""), "name": name, "url": url}
+        )
     return shown
 
 
 def followers(subject, *, skip=()) -> list[int]:
     """Accounts following ``subject`` that may still see it now (checked one by one)."""
     key = key_of(subject)
-    users = get_user_model().objects.filter(follows__target=key, is_active=True).exclude(
-        pk__in=[u for u in skip if isinstance(u, int)]
+    users = (
+        get_user_model()
+        .objects.filter(follows__target=key, is_active=True)
+        .exclude(pk__in=[u for u in skip if isinstance(u, int)])
     )
     seeing = _selectors()[subject._meta.label_lower]
     return [u.pk for u in users if seeing(u).filter(pk=subject.pk).exists()]
