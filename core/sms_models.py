@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
+from core import clock
 from core.clock import MomentField
 
 
@@ -55,7 +56,7 @@ class SmsCode(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.purpose} {clock.shown(self.created_at, '%Y-%m-%d %H:%M')}"
 
 
 class AccountMobile(models.Model):

@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 
 from core.demo import names
+from core.exports import csv_writer, safe_cell
 
 TEST_DATA = Path(__file__).parent / "tests" / "data"
 SAMPLES = Path(__file__).parent / "samples"
@@ -63,7 +64,7 @@ def police_file() -> bytes:
     rows = list(csv.reader(io.StringIO(text, newline="")))
     column = rows[0].index("所属网格")
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(rows[0])
     for row in rows[1:]:
         row[column] = demo_grid(row[column])
@@ -71,13 +72,14 @@ def police_file() -> bytes:
     return out.getvalue().encode("gb18030")
 
 
-def roster_workbook() -> openpyxl.Workbook:
-    """The civil-affairs allowance roster with the demo's streets and communities."""
+def roster_workbook():
+    """The civil-affairs allowance roster (the test file, loaded with openpyxl) with the demo's
+    streets and communities written through core.exports.safe_cell, as every export's cells are."""
     workbook = openpyxl.load_workbook(TEST_DATA / "civil_affairs_allowance.xlsx")
     for street_cell, community_cell in workbook.active.iter_rows(min_row=5, min_col=2, max_col=3):
         place = PLACES.get(community_cell.value)
         if place is not None:
-            street_cell.value, community_cell.value = place
+            street_cell.value, community_cell.value = (safe_cell(name) for name in place)
     return workbook
 
 

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import clock
 from core.models import Department, Place
 from core.validation import refuse_nul
 from services import search, selectors
@@ -57,7 +57,7 @@ def search_page(request):
             search.workbook(rows, more=more),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        stamp = clock.shown(clock.now(), "%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="requests-{stamp}.xlsx"'
         return response
     params = query.params()
@@ -73,7 +73,7 @@ def search_page(request):
                 (saved, "?" + urlencode(search.from_stored(user, saved.query).params()))
                 for saved in search.saved_of(user)
             ],
-            "now": timezone.now(),
+            "now": clock.now(),
             **_choices(user),
         },
     )
