@@ -43,9 +43,9 @@ def _test_settings(settings):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test (a browser, live-server or concurrency test) ends by flushing every
-    table, the rows migrations seed included. The time bank's default rules are such rows: put
-    them back once the flush is done, so a test that runs after it on the same worker sees the
-    database a deployment has. (pytest-django runs transactional tests last, but pytest's own
+    table, the rows migrations seed included. The time bank's and the services' default rules are
+    such rows: put them back once the flush is done, so a test that runs after it on the same
+    worker sees the database a deployment has. (pytest-django runs transactional tests last, but pytest's own
     grouping of module-scoped parameters, as each_kind_of_day uses, can move tests after them.)"""
     yield
     if nextitem is None:  # the last test: the test database is already gone
@@ -57,13 +57,16 @@ def pytest_runtest_teardown(item, nextitem):
     if flushed:
         from pytest_django.plugin import blocking_manager_key
 
+        from services.models import ServiceRule
+        from services.rule_defaults import RULES as SERVICE_RULES
         from timebank.defaults import RULES
         from timebank.models import Rule
 
         with item.config.stash[blocking_manager_key].unblock():
-            for rule in RULES:
-                fields = {k: rule[k] for k in ("name", "value", "unit", "source")}
-                Rule.objects.get_or_create(code=rule["code"], district=None, defaults=fields)
+            for model, seeded in ((Rule, RULES), (ServiceRule, SERVICE_RULES)):
+                for rule in seeded:
+                    fields = {k: rule[k] for k in ("name", "value", "unit", "source")}
+                    model.objects.get_or_create(code=rule["code"], district=None, defaults=fields)
 
 
 def _worker_redis(url: str, worker: str) -> str:
