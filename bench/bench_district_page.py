@@ -279,9 +279,7 @@ def run(context) -> list[dict]:
     try:
         with transaction.atomic():
             built = _build(district, timezone.localtime())
-            # As the demo runs (its published accounts sign in without a second factor).
-            signed_in = {"STAFF_SECOND_FACTOR": False, "PASSWORD_MAX_AGE_DAYS": 0}
-            with override_settings(**PAGE_SETTINGS, **signed_in):
+            with override_settings(**PAGE_SETTINGS):
                 base50, baseline, _status = login_baseline(n)
                 url = reverse("outcomes")
                 roles = [("coordinator", district), ("street_officer", None)]

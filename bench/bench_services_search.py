@@ -222,9 +222,7 @@ def run(context) -> list[dict]:
         seconds = _load(district)
         loaded = f"; {TOTAL:,} rows written this run in {seconds:.0f} s, one INSERT … SELECT"
     rows = []
-    # The page is timed, not the sign-in: the staff second factor (core.passwords) would send a
-    # force_login'd client to the authenticator page.
-    with override_settings(**PAGE_SETTINGS, STAFF_SECOND_FACTOR=False):
+    with override_settings(**PAGE_SETTINGS):
         base50, baseline, _status = login_baseline(SAMPLES)
         offset_samples, offset_label = _offset_baseline(district, users["coordinator"])
         offset50, offset95 = percentile(offset_samples, 50), percentile(offset_samples, 95)
