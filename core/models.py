@@ -259,6 +259,13 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
     SOCIAL_ORG_MEMBER = "social_org_member", _("社会组织成员")
     AUDITOR = "auditor", _("审计员（只读）")
+    # Added for the governance half (issues #16, #17, #18): the district's discipline and
+    # organisation officers who run assessment and accountability; the residents elected to the
+    # 居务监督委员会 who review disclosures; the staff of a property-management company, who see
+    # only the requests routed to their company.
+    OVERSIGHT_OFFICER = "oversight_officer", _("纪检组织干部")
+    SUPERVISION_MEMBER = "supervision_member", _("居务监督委员会成员")
+    PROPERTY_STAFF = "property_staff", _("物业服务企业")
 
 
 # The level(s) of place at which each role may be held.
@@ -272,6 +279,9 @@ ROLE_LEVELS = {
     Role.RESIDENT: {PlaceLevel.COMMUNITY, PlaceLevel.GRID},
     Role.SOCIAL_ORG_MEMBER: {PlaceLevel.STREET, PlaceLevel.COMMUNITY},
     Role.AUDITOR: {PlaceLevel.DISTRICT, PlaceLevel.STREET, PlaceLevel.COMMUNITY},
+    Role.OVERSIGHT_OFFICER: {PlaceLevel.DISTRICT},
+    Role.SUPERVISION_MEMBER: {PlaceLevel.COMMUNITY},
+    Role.PROPERTY_STAFF: {PlaceLevel.COMMUNITY},
 }
 STAFF_ROLES = {
     Role.ADMIN,
@@ -281,6 +291,8 @@ STAFF_ROLES = {
     Role.COMMUNITY_WORKER,
     Role.GRID_WORKER,
     Role.AUDITOR,
+    Role.OVERSIGHT_OFFICER,
+    Role.PROPERTY_STAFF,
 }
 
 

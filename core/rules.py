@@ -86,12 +86,16 @@ GRANTABLE = {
         Role.COMMUNITY_WORKER,
         Role.GRID_WORKER,
         Role.SOCIAL_ORG_MEMBER,
+        Role.SUPERVISION_MEMBER,
+        Role.PROPERTY_STAFF,
     },
     Role.STREET_OFFICER: {
         Role.COMMUNITY_WORKER,
         Role.GRID_WORKER,
         Role.RESIDENT,
         Role.SOCIAL_ORG_MEMBER,
+        Role.SUPERVISION_MEMBER,
+        Role.PROPERTY_STAFF,
     },
     Role.COMMUNITY_WORKER: {Role.GRID_WORKER, Role.RESIDENT},
 }

@@ -53,6 +53,9 @@ ROLE_HOME_LEVEL = {
     Role.RESIDENT: "grid",
     Role.SOCIAL_ORG_MEMBER: "community",
     Role.AUDITOR: "street",
+    Role.OVERSIGHT_OFFICER: "district",
+    Role.SUPERVISION_MEMBER: "community",
+    Role.PROPERTY_STAFF: "community",
 }
 
 
