@@ -1,0 +1,27 @@
+"""Default thresholds per matter (Civil Code art. 278, in force 2021-01-01), loaded per district by
+``rules_seed`` and editable there: participation by at least 2/3 of the area and of the owners;
+matters (6)–(8) approved by at least 3/4 of the area and of the owners who took part, the others
+by more than half of each."""
+
+import datetime
+
+SOURCE = "《中华人民共和国民法典》第二百七十八条"
+IN_FORCE = datetime.date(2021, 1, 1)
+THREE_QUARTERS = {"fund_use", "fund_raise", "rebuild", "common_use"}
+
+
+def rows() -> list[dict]:
+    from owners.models import Matter
+
+    out = []
+    for matter in Matter.values:
+        strict = matter in THREE_QUARTERS
+        out.append({
+            "matter": matter,
+            "turnout_num": 2, "turnout_den": 3, "turnout_inclusive": True,
+            "approval_num": 3 if strict else 1, "approval_den": 4 if strict else 2,
+            "approval_inclusive": strict,
+            "source": SOURCE + ("第二款：双四分之三以上" if strict else "第二款：双过半数"),
+            "effective_from": IN_FORCE,
+        })  # fmt: skip
+    return out

@@ -1,0 +1,103 @@
+"""Who may do what with compounds and owners' decisions.
+
+Community workers, street officers and administrators keep a compound's books and run its
+decisions; an owners' committee member in office (an owner with an account) may run its
+compound's decisions too. Owners see their own compound and vote for their own parts, nowhere
+else. The street office files owners' committees (备案); the district sets the thresholds.
+"""
+
+import rules
+
+from core.models import Role
+from core.rules import holds, is_superuser, role_places
+
+KEEPERS = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER}
+VIEWERS = KEEPERS | {Role.COORDINATOR, Role.AUDITOR, Role.SUPERVISION_MEMBER}
+FILERS = {Role.ADMIN, Role.STREET_OFFICER}
+RULE_SETTERS = {Role.ADMIN, Role.COORDINATOR}
+
+
+def _compound(obj):
+    """The compound of a compound, a decision or a part (None for anything else)."""
+    from owners.models import Compound
+
+    if isinstance(obj, Compound):
+        return obj
+    return getattr(obj, "compound", None)
+
+
+def owns_in(user, compound) -> bool:
+    from owners.models import Part
+
+    if not getattr(user, "is_authenticated", False) or compound is None:
+        return False
+    return Part.objects.filter(compound=compound, owner__account=user).exists()
+
+
+def sits_on_committee(user, compound) -> bool:
+    """A member of the compound's owners' committee in office (elected or filed)."""
+    from owners.models import Committee, CommitteeMember
+
+    if not getattr(user, "is_authenticated", False) or compound is None:
+        return False
+    return CommitteeMember.objects.filter(
+        committee__compound=compound,
+        committee__stage__in=[Committee.Stage.ELECTED, Committee.Stage.FILED],
+        position__in=["chair", "vice_chair", "member"],
+        person__account=user,
+    ).exists()
+
+
+@rules.predicate
+def views_compound(user, obj) -> bool:
+    compound = _compound(obj)
+    if compound is None:
+        return False
+    return holds(user, VIEWERS, compound.community) or owns_in(user, compound)
+
+
+@rules.predicate
+def keeps_place(user, obj) -> bool:
+    """Keeps the books of a community's compounds (obj: the community, or a compound)."""
+    compound = _compound(obj)
+    place = compound.community if compound is not None else obj
+    return place is not None and hasattr(place, "path") and holds(user, KEEPERS, place)
+
+
+@rules.predicate
+def runs_decisions(user, obj) -> bool:
+    compound = _compound(obj)
+    if compound is None:
+        return False
+    return holds(user, KEEPERS, compound.community) or sits_on_committee(user, compound)
+
+
+@rules.predicate
+def files_committee(user, obj) -> bool:
+    compound = _compound(obj)
+    return compound is not None and holds(user, FILERS, compound.community)
+
+
+@rules.predicate
+def sets_rules(user, district) -> bool:
+    return district is not None and holds(user, RULE_SETTERS, district)
+
+
+@rules.predicate
+def sees_compounds(user) -> bool:
+    from owners.models import Part
+
+    if role_places(user, VIEWERS):
+        return True
+    return (
+        getattr(user, "is_authenticated", False)
+        and Part.objects.filter(owner__account=user).exists()
+    )
+
+
+rules.add_perm("owners.view", is_superuser | sees_compounds)
+rules.add_perm("owners.view_compound", is_superuser | views_compound)
+rules.add_perm("owners.keep_compound", is_superuser | keeps_place)
+rules.add_perm("owners.run_decision", is_superuser | runs_decisions)
+rules.add_perm("owners.file_committee", is_superuser | files_committee)
+rules.add_perm("owners.set_rules", is_superuser | sets_rules)
