@@ -1,0 +1,29 @@
+"""civic's permissions, registered from the predicates of civic.policies."""
+
+import rules
+
+from civic import policies as p
+from core.rules import is_superuser
+
+
+def _pred(func, name):
+    return rules.predicate(func, name=name)
+
+
+rules.add_perm("civic.view_org", is_superuser | _pred(p.sees_org, "sees_org"))
+rules.add_perm("civic.act_for_org", is_superuser | _pred(p.acts_for_org, "acts_for_org"))
+rules.add_perm("civic.file_org", is_superuser | _pred(p.files_at, "files_at"))
+rules.add_perm("civic.manage_org", is_superuser | _pred(p.manages_org, "manages_org"))
+rules.add_perm("civic.run_base", is_superuser | _pred(p.runs_base, "runs_base"))
+rules.add_perm("civic.run_fund", is_superuser | _pred(p.runs_fund, "runs_fund"))
+rules.add_perm("civic.view_call", is_superuser | _pred(p.sees_call, "sees_call"))
+rules.add_perm("civic.view_application", is_superuser | _pred(p.sees_application, "sees_app"))
+
+
+@rules.predicate
+def sees_civic(user) -> bool:
+    """The menu: anyone with a role (each page lists only what they may see)."""
+    return bool(getattr(user, "is_authenticated", False)) and bool(p.assignments_of(user))
+
+
+rules.add_perm("civic.view", is_superuser | sees_civic)
