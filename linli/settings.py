@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "timebank",
     "dashboard",
     "notify",
+    "civic",
 ]
 
 MIDDLEWARE = [
