@@ -1,0 +1,41 @@
+"""Every write of the finance app (one module per job; callers import this package)."""
+
+from finance.services.books import (
+    approval_rule_create,
+    budget_set,
+    clean_receipt,
+    income_record,
+    item_funding_pay,
+    receipt_attach,
+    rules_seed,
+    shares,
+    spending_approve,
+    spending_record,
+    spending_reject,
+)
+from finance.services.disclosure import (
+    disclosure_prepare,
+    disclosure_publish,
+    disclosure_refresh,
+    disclosure_return,
+    disclosure_submit,
+)
+
+__all__ = [
+    "approval_rule_create",
+    "budget_set",
+    "clean_receipt",
+    "disclosure_prepare",
+    "disclosure_publish",
+    "disclosure_refresh",
+    "disclosure_return",
+    "disclosure_submit",
+    "income_record",
+    "item_funding_pay",
+    "receipt_attach",
+    "rules_seed",
+    "shares",
+    "spending_approve",
+    "spending_record",
+    "spending_reject",
+]
