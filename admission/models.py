@@ -229,6 +229,10 @@ class AdmissionRequest(DistrictRecord):
     # A form or report: the fields it asks communities to fill (compared with the district's
     # registered forms at submission).
     form_fields = models.JSONField(_("报表字段"), default=list, blank=True)
+    # An inspection: the materials it needs, told once (一次性告知), and its criteria (never
+    # photos, meetings held or documents issued). Nullable: added without rebuilding the table.
+    materials = models.JSONField(_("所需材料（一次性告知）"), null=True, blank=True)
+    criteria = models.JSONField(_("检查考核标准"), null=True, blank=True)
     # What the automatic checks found: [{"kind": ..., "message": ..., "ref": ...}]
     findings = models.JSONField(default=list, blank=True)
     matched_negative = models.ForeignKey(
@@ -395,3 +399,16 @@ class AdmittedForm(DistrictRecord):
 
     def __str__(self):
         return f"{self.item.number} → {self.report_id}"
+
+
+# Caps, inspection plans, inspections and their ratings, meetings and documents (issue #13
+# items 4 and 5) live in their own module; importing them here makes them admission's models.
+from admission.models_formalism import (  # noqa: E402, F401
+    CapKind,
+    CapPer,
+    GateCap,
+    Inspection,
+    InspectionPlan,
+    InspectionRating,
+    SentDown,
+)

@@ -51,6 +51,10 @@ rules.add_perm("admission.review", can_review)
 rules.add_perm("admission.view_request", is_superuser | can_view_request)
 rules.add_perm("admission.amend_request", can_amend_request)
 rules.add_perm("admission.withdraw_item", can_withdraw_item)
+# The community inspected rates the inspection (基层评机关): its community workers.
+rules.add_perm(
+    "admission.rate_inspection", holds_at({Role.COMMUNITY_WORKER}, "can_rate_inspection")
+)
 
 
 @rules.predicate

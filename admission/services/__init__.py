@@ -8,6 +8,13 @@ keep writing ``from admission import services`` and ``services.request_submit(..
 """
 
 from admission.services._common import local_today
+from admission.services.caps import (
+    DEFAULT_CAPS,
+    cap_in_force,
+    cap_set,
+    caps_in_force,
+    clean_criteria,
+)
 from admission.services.certificates import certificate_answer
 from admission.services.checks import (
     MAX_FORM_FIELDS,
@@ -34,6 +41,12 @@ from admission.services.decisions import (
     request_decide,
 )
 from admission.services.form_gate import form_item_check, form_link
+from admission.services.inspections import (
+    inspection_rate,
+    inspection_record,
+    plan_approve,
+    plan_file,
+)
 from admission.services.lists import (
     KEY_PATTERN,
     entries_in_force,
@@ -52,8 +65,19 @@ from admission.services.requests import (
     request_submit,
     request_withdraw,
 )
+from admission.services.sent_down import sent_down_register
 
 __all__ = [
+    "DEFAULT_CAPS",
+    "cap_in_force",
+    "cap_set",
+    "caps_in_force",
+    "clean_criteria",
+    "inspection_rate",
+    "inspection_record",
+    "plan_approve",
+    "plan_file",
+    "sent_down_register",
     "DEFAULT_REVIEW_WORKING_DAYS",
     "KEY_PATTERN",
     "MAX_FORM_FIELDS",

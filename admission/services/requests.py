@@ -24,6 +24,7 @@ from admission.services._common import (
     _tell_applicants,
     _tell_reviewers,
 )
+from admission.services.caps import check_inspection, clean_criteria, clean_list
 from admission.services.checks import (
     check_application,
     clean_form_fields,
@@ -153,11 +154,15 @@ def request_submit(
     period_end: datetime.date,
     submit_token: str,
     form_fields=None,
+    materials=None,
+    criteria=None,
 ) -> AdmissionRequest:
     """A department, or a street office (``street``, by one of its street officers), applies
     to push work onto communities. Checked at once: negative list → refused on the spot;
     already admitted → error pointing to it; a street office outside its street or its power
-    list → refused; overlap → flagged; no legal basis or funding → incomplete."""
+    list → refused; overlap → flagged; no legal basis or funding → incomplete. An inspection
+    lists its materials once and its criteria (no photos, meetings or documents as criteria),
+    and is refused outside an approved plan or over a yearly cap (admission.services.caps)."""
     district, department = _applicant(actor, department, street)
     token = _fresh_token(
         submit_token,
@@ -180,6 +185,12 @@ def request_submit(
     communities = _communities(district, communities)
     _own_street(department, communities)
     form_fields = clean_form_fields(form_fields)
+    materials, criteria = _inspection_parts(kind, materials, criteria)
+    if kind == WorkKind.INSPECTION:
+        check_inspection(
+            district=district, department=department, communities=communities,
+            start=period_start,
+        )  # fmt: skip
     status, findings, negative = check_application(
         district=district, department=department, title=title, description=description,
         legal_basis=legal_basis, cited_entry=cited_entry, funding_fen=funding_fen,
@@ -194,6 +205,7 @@ def request_submit(
         frequency=frequency, minutes_per_community=minutes, funding_fen=funding_fen,
         period_start=period_start, period_end=period_end, status=status, findings=findings,
         matched_negative=negative, submitted_at=now, submit_token=token, form_fields=form_fields,
+        materials=materials, criteria=criteria,
     )  # fmt: skip
     S = AdmissionRequest.Status
     if status == S.UNDER_REVIEW:
@@ -214,6 +226,13 @@ def request_submit(
     )  # fmt: skip
     _notify_after_check(request)
     return request
+
+
+def _inspection_parts(kind: str, materials, criteria):
+    """An inspection's materials (told once) and criteria; (None, None) for other kinds."""
+    if kind != WorkKind.INSPECTION:
+        return None, None
+    return clean_list(materials, _("所需材料")), clean_criteria(criteria)
 
 
 def _notify_after_check(request: AdmissionRequest) -> None:
