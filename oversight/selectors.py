@@ -1,0 +1,78 @@
+"""Every read of oversight that a page, the API or another app lists, scoped by policies.py."""
+
+import datetime
+
+from django.db.models import QuerySet
+
+from core.models import Person, Place
+from oversight import policies
+from oversight.models import Case, CaseEvent, Reminder, Result, SanctionRule, Scheme
+
+
+def sanctioned_people(on_date: datetime.date, district: Place | None = None) -> QuerySet[Person]:
+    """The people under a sanction in force on ``on_date`` (decided on or before it, its period
+    not over, 容错 not granted): what pauses workforce grade progression, awards and promotion."""
+    cases = Case.objects.filter(decided_on__lte=on_date, in_force_until__gt=on_date).exclude(
+        tolerance_granted=True
+    )
+    if district is not None:
+        cases = cases.filter(district=district)
+    return Person.objects.filter(pk__in=cases.values("person_id"))
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return Case.objects.filter(policies.records_q(user)).select_related("person", "district")
+
+
+def reminders_visible_to(user) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(policies.records_q(user)).select_related("person", "district")
+
+
+def own_cases(user) -> QuerySet[Case]:
+    person = getattr(user, "person", None)
+    return (
+        Case.objects.filter(person=person).select_related("district")
+        if person
+        else Case.objects.none()
+    )
+
+
+def own_reminders(user) -> QuerySet[Reminder]:
+    person = getattr(user, "person", None)
+    return Reminder.objects.filter(person=person) if person else Reminder.objects.none()
+
+
+def events_of(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("by__person")
+
+
+def sanction_rules(district: Place) -> QuerySet[SanctionRule]:
+    return SanctionRule.objects.filter(district=district)
+
+
+def schemes_of(district: Place) -> QuerySet[Scheme]:
+    return Scheme.objects.filter(district=district)
+
+
+def results_visible_to(user, scheme: Scheme | None = None) -> QuerySet[Result]:
+    queryset = Result.objects.select_related("community__parent", "scheme")
+    if scheme is not None:
+        queryset = queryset.filter(scheme=scheme)
+    return policies.results_of(user, queryset)
+
+
+def latest_results(place: Place) -> tuple[Scheme | None, list[Result]]:
+    """The latest computed scheme of the place's district and its results inside the place."""
+    district_id = place.district_id or place.pk
+    scheme = (
+        Scheme.objects.filter(district_id=district_id, state=Scheme.State.COMPUTED)
+        .order_by("-year")
+        .first()
+    )
+    if scheme is None:
+        return None, []
+    return scheme, list(
+        Result.objects.filter(scheme=scheme, community__path__startswith=place.path).select_related(
+            "community"
+        )
+    )
