@@ -172,4 +172,28 @@ FOLLOWED = [
     Kind("services.followed_new", _("关注的地区或事项有新诉求"), _("%(name)s：%(n)d件新诉求")),
 ]
 
-register(*SERVICES, *WORKLOAD, *TIMEBANK, *ADMISSION, *CORE, *FOLLOWED)
+
+def _case(key, label, what, audience=STAFF):
+    """A step of an accountability case, to the person concerned or to the officers."""
+    return Kind(key, label, _("问责事项（%(date)s）：%(what)s"), "%(text)s", audience,
+                fixed=(("what", what),))  # fmt: skip
+
+
+OVERSIGHT = [
+    Kind("oversight.reminder", _("谈话提醒、函询或诫勉"), _("您收到一次%(way)s"), "%(text)s"),
+    _case("oversight.case_decided", _("对您作出的问责决定"), _("对您作出问责决定")),
+    _case("oversight.case_replied", _("被问责人申辩"), _("%(name)s提交了申辩")),
+    _case("oversight.tolerance_asked", _("容错申请待认定"), _("%(name)s申请容错")),
+    _case("oversight.tolerance_judged", _("容错认定结果"), _("容错申请已认定")),
+    _case("oversight.rectification_ordered", _("纠错整改要求"), _("请按要求整改")),
+    _case("oversight.case_followed_up", _("整改跟踪督促"), _("整改跟踪督促")),
+    _case("oversight.case_rectified", _("整改完成待销号"), _("%(name)s报告整改完成，请核实销号")),
+    _case("oversight.case_closed", _("问责事项销号"), _("已核实销号")),
+    Kind("oversight.results", _("社区考核结果"), _("%(year)s年度社区考核结果：%(score)s分")),
+    Kind("oversight.objection", _("社区对考核结果的异议"),
+         _("%(community)s对%(year)s年度考核结果提出异议"), "%(text)s"),
+    Kind("oversight.objection_answered", _("考核异议的答复"), _("%(year)s年度考核异议已答复"),
+         "%(text)s"),
+]  # fmt: skip
+
+register(*SERVICES, *WORKLOAD, *TIMEBANK, *ADMISSION, *CORE, *FOLLOWED, *OVERSIGHT)
