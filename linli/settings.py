@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "timebank",
     "dashboard",
     "notify",
+    "oversight",
     "civic",
 ]
 

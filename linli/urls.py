@@ -14,6 +14,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("timebank/", include("timebank.urls")),
     path("notify/", include("notify.urls")),
+    path("oversight/", include("oversight.urls")),
     path("civic/", include("civic.urls")),
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
