@@ -19,3 +19,16 @@ TAIYUAN_BANDS = {
     "cap": 17,
     "source": "太原市2020年社区工作者配备标准（地方示例）",
 }
+
+# The grade scale's common form (三岗十八级), loaded per district by ``grade_schemes_seed`` and
+# edited there: the district's own document replaces it from its date (POLICY-FACTS, Workforce;
+# the formula is the common one, not a national rule).
+GRADE_SCHEME = {
+    "name": "三岗十八级",
+    "ranges": {"chief": [7, 18], "deputy": [4, 15], "other": [1, 12]},
+    "years_per_grade": 3,
+    "degree_years": {"bachelor": 3, "master": 5, "doctorate": 7},
+    "certificate_grades": {"assistant": 1, "social_worker": 2, "senior": 3},
+    "source": "社区工作者“三岗十八级”岗位等级序列（常见形式，请按本区文件修改）",
+    "effective_from": datetime.date(2021, 1, 1),
+}

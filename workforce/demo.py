@@ -1,10 +1,81 @@
-"""The demo district's staffing rules: the national default, loaded as a coordinator would."""
+"""The demo district's workforce: the national staffing rule and 三岗十八级 loaded as a
+coordinator would; for every community a roster through the services — its community-worker
+accounts on file (the first as the elected 书记/主任), a few more hired workers, certificates,
+a probation, a leave and a paused year here and there. Deterministic given the seed."""
+
+import datetime
+import random
 
 from django.utils.translation import gettext as _
 
+from core.demo import generate
+from core.models import Person, Place, PlaceLevel, Role
 from workforce import services
+from workforce.models import Worker
+
+EXTRA_TITLES = [("other", "社区专职工作者"), ("other", "网格员"), ("deputy", "居委会副主任")]
+EDUCATION = ["college", "bachelor", "bachelor", "bachelor", "master", "high_school"]
+LEVELS = ["assistant", "assistant", "social_worker", "senior"]
+TODAY = datetime.date(2026, 1, 1)  # the demo's records start before it, whatever day it is built
 
 
 def build(*, district, builder, seed, out):
     added = services.staffing_rules_seed(actor=builder, district=district)
-    out(_("人员配备：载入%(n)d条配备标准") % {"n": added})
+    services.grade_schemes_seed(actor=builder, district=district)
+    rng = random.Random(f"workforce:{seed}")
+    communities = list(
+        Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY, is_active=True)
+        .order_by("code")
+    )  # fmt: skip
+    accounts = {}
+    for person in Person.objects.filter(
+        district=district, account__role_assignments__role=Role.COMMUNITY_WORKER,
+        account__role_assignments__ended_at__isnull=True,
+    ).order_by("pk"):  # fmt: skip
+        accounts.setdefault(person.place_id, []).append(person)
+    enrolled = 0
+    for c, community in enumerate(communities):
+        people = accounts.get(community.pk, [])
+        extra = rng.randint(3, 5) if c < 3 else rng.randint(1, 2)  # a full team in the first few
+        for k in range(len(people) + extra):
+            worker = _enrol(builder, community, people[k] if k < len(people) else None, k, rng)
+            _extras(builder, worker, c * 10 + k, rng)
+            enrolled += 1
+    out(_("人员配备：载入%(n)d条配备标准；社区工作者名册%(w)d人") % {"n": added, "w": enrolled})
+
+
+def _enrol(builder, community, person, k, rng) -> Worker:
+    start = datetime.date(rng.randint(2004, 2024), rng.randint(1, 12), 1)
+    common = {"actor": builder, "community": community, "service_start": start,
+              "education": rng.choice(EDUCATION), "starts_on": max(start, datetime.date(2021, 1, 1))}  # fmt: skip
+    name = person.name if person else generate.person_name(rng, rng.random() < 0.4)
+    if k == 0:  # the first: elected 书记 and 主任 (一肩挑), this term to 2026
+        return services.worker_enrol(
+            **common, person=person, name=name, kind="elected",
+            post="chief", title="社区党组织书记、居委会主任", body="party",
+            term_ends_on=datetime.date(2026, 12, 31),
+        )  # fmt: skip
+    post, title = EXTRA_TITLES[k % len(EXTRA_TITLES)]
+    probation = 3 if start.year == 2024 else 0
+    return services.worker_enrol(
+        **common, person=person, name=name, kind="hired", post=post, title=title,
+        contract_ends_on=datetime.date(2027, 12, 31), probation_months=probation,
+    )  # fmt: skip
+
+
+def _extras(builder, worker, n, rng):
+    if rng.random() < 0.45:
+        services.qualification_add(
+            actor=builder, worker=worker, level=rng.choice(LEVELS),
+            certificate_number=f"DEMO{worker.district_id:04d}{n:06d}",
+            obtained_on=max(worker.service_start, datetime.date(2019, 6, 1)),
+        )  # fmt: skip
+    if rng.random() < 0.04:
+        services.progression_pause_record(
+            actor=builder, worker=worker, year=2024, reason="2024年度考核不称职"
+        )
+    if rng.random() < 0.05:
+        services.leave_add(
+            actor=builder, worker=worker, kind="sick", starts_on=TODAY,
+            ends_on=datetime.date(2027, 6, 30), note="长期病假",
+        )  # fmt: skip

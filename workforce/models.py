@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
-from core.records import DistrictRecord
+from core.records import CommunityRecord, DistrictRecord
 
 
 class StaffingRule(DistrictRecord):
@@ -38,6 +38,227 @@ class StaffingRule(DistrictRecord):
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "effective_from"], name="workforce_one_rule_per_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# ---------------------------------------------------------------- workers (issue #16 item 2)
+
+
+class Education(models.TextChoices):
+    HIGH_SCHOOL = "high_school", _("高中（中专）及以下")
+    COLLEGE = "college", _("大专")
+    BACHELOR = "bachelor", _("大学本科")
+    MASTER = "master", _("硕士研究生")
+    DOCTORATE = "doctorate", _("博士研究生")
+
+
+class SocialWorkLevel(models.TextChoices):
+    ASSISTANT = "assistant", _("助理社会工作师")
+    SOCIAL_WORKER = "social_worker", _("社会工作师")
+    SENIOR = "senior", _("高级社会工作师")
+
+
+class Post(models.TextChoices):
+    """Posts of the grade scale. 三岗十八级 uses chief, deputy and other; a variant such as
+    四岗二十四级 also gives 委员 a range in its scheme."""
+
+    CHIEF = "chief", _("正职")
+    DEPUTY = "deputy", _("副职")
+    MEMBER = "member", _("委员")
+    OTHER = "other", _("其他")
+
+
+class Worker(CommunityRecord):
+    """A community worker: a core person working for one community, hired staff (聘用) or an
+    elected member of the 两委 (选任). Whether they are in post on a day comes from their
+    contracts (hired) or terms (elected)."""
+
+    class Kind(models.TextChoices):
+        HIRED = "hired", _("聘用社区工作者")
+        ELECTED = "elected", _("两委成员（选任）")
+
+    person = models.OneToOneField(
+        "core.Person", on_delete=models.PROTECT, related_name="community_worker"
+    )
+    kind = models.CharField(_("类别"), max_length=8, choices=Kind.choices)
+    education = models.CharField(_("学历"), max_length=12, choices=Education.choices)
+    service_start = models.DateField(_("参加社区工作时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["community", "id"]
+
+    def __str__(self):
+        return self.person.name
+
+
+class WorkerRecord(CommunityRecord):
+    """A row in a worker's file, kept in the worker's community's books."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Contract(WorkerRecord):
+    """A hired worker's contract: its dates, probation, and its exit if it ended early.
+    A worker's contracts never overlap (refused by the service)."""
+
+    class Exit(models.TextChoices):
+        RESIGNED = "resigned", _("辞职")
+        DISMISSED = "dismissed", _("解除聘用")
+        NOT_RENEWED = "not_renewed", _("期满不再续聘")
+        RETIRED = "retired", _("退休")
+        OTHER = "other", _("其他")
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="contracts")
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("终止日期"), null=True, blank=True)  # None: 无固定期限
+    probation_ends_on = models.DateField(_("试用期至"), null=True, blank=True)
+    exited_on = models.DateField(_("离职日期"), null=True, blank=True)
+    exit_reason = models.CharField(_("离职原因"), max_length=12, choices=Exit.choices, blank=True)
+    exit_note = models.CharField(_("离职说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+    @property
+    def last_day(self):
+        """The contract's last day (None: open-ended and not left)."""
+        days = [d for d in (self.ends_on, self.exited_on) if d]
+        return min(days) if days else None
+
+
+class Term(WorkerRecord):
+    """An elected member's term in the community Party organisation or the residents'
+    committee (five years by default), ended early if they left."""
+
+    class Body(models.TextChoices):
+        PARTY = "party", _("社区党组织")
+        COMMITTEE = "committee", _("社区居民委员会")
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="terms")
+    body = models.CharField(_("组织"), max_length=10, choices=Body.choices)
+    office = models.CharField(_("职务"), max_length=30)
+    starts_on = models.DateField(_("任期开始"))
+    ends_on = models.DateField(_("任期届满"))
+    ended_on = models.DateField(_("提前离任日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+    @property
+    def last_day(self):
+        return min(d for d in (self.ends_on, self.ended_on) if d)
+
+
+class Leave(WorkerRecord):
+    class Kind(models.TextChoices):
+        SICK = "sick", _("病假")
+        MATERNITY = "maternity", _("产假")
+        PERSONAL = "personal", _("事假")
+        STUDY = "study", _("脱产学习")
+        OTHER = "other", _("其他")
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="leaves")
+    kind = models.CharField(_("假别"), max_length=10, choices=Kind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+
+class Qualification(WorkerRecord):
+    """A social-work qualification certificate (社会工作者职业资格) with its number."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="qualifications")
+    level = models.CharField(_("等级"), max_length=16, choices=SocialWorkLevel.choices)
+    certificate_number = models.CharField(_("证书编号"), max_length=40)
+    obtained_on = models.DateField(_("取得日期"))
+
+    class Meta:
+        ordering = ["-obtained_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate_number"], name="workforce_one_certificate_number"
+            )
+        ]
+
+
+class Posting(WorkerRecord):
+    """A post the worker held from a date (the history of posts); the open one is current.
+    ``grade_fixed`` is a grade set by decision (e.g. 套改定级) instead of the computed one, always
+    inside the post's range."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="postings")
+    post = models.CharField(_("岗位"), max_length=8, choices=Post.choices)
+    title = models.CharField(_("职务名称"), max_length=40)
+    starts_on = models.DateField(_("任职日期"))
+    ends_on = models.DateField(_("离岗日期"), null=True, blank=True)
+    grade_fixed = models.PositiveSmallIntegerField(_("核定岗位等级"), null=True, blank=True)
+    grade_reason = models.CharField(_("核定理由"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+
+class ProgressionPause(WorkerRecord):
+    """A year that does not count towards yearly grade progression (不称职 in the annual
+    assessment, a sanction), recorded by the district. Other apps add theirs through
+    ``workforce.hooks.register_pause_source`` without writing here."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="pauses")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reason = models.CharField(_("原因"), max_length=200)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year"], name="workforce_one_pause_a_year")
+        ]
+
+
+# ---------------------------------------------------------------- grades (issue #16 item 3)
+
+
+class GradeScheme(DistrictRecord):
+    """The rule table of grades (三岗十八级 by default; variants such as 四岗二十四级 by rows):
+    each post's grade range, years of service per grade, the years a degree counts as, and the
+    grades a social-work certificate adds (the highest one, not stacked)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    # {post: [lowest, highest]}; a post with no range is not part of the scheme.
+    ranges = models.JSONField(_("各岗位等级范围"), default=dict)
+    years_per_grade = models.PositiveSmallIntegerField(_("每晋升一级所需年限"), default=3)
+    # {education: years counted as service}
+    degree_years = models.JSONField(_("学历折算年限"), default=dict, blank=True)
+    # {social-work level: grades added}
+    certificate_grades = models.JSONField(_("职业资格加级"), default=dict, blank=True)
+    source = models.CharField(_("政策依据"), max_length=300)
+    effective_from = models.DateField(_("生效日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="workforce_one_scheme_per_start"
             )
         ]
 

@@ -1,15 +1,14 @@
 """Reads of the workforce app: the rule in force, and each visible community's standard
-headcount against the community workers it actually has."""
+headcount against the workers in post on its records, beside its burden index."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-
-from core.models import Place, PlaceLevel, Role
+from core.models import Place, PlaceLevel
 from core.selectors import places_visible_to
 from workforce.models import StaffingRule
 from workforce.standard import standard_headcount
+from workforce.workers import in_post_by_community
 
 
 def rule_in_force(district: Place, day: datetime.date) -> StaffingRule | None:
@@ -31,6 +30,8 @@ class StaffingRow:
     households: int
     standard: int
     actual: int
+    burden_hours: float = 0.0  # workload's burden index this month
+    first_to_see: bool = False  # short of staff and over the burden of the communities shown
 
     @property
     def shortfall(self) -> int:
@@ -38,25 +39,20 @@ class StaffingRow:
 
 
 def staffing(user, district: Place, day: datetime.date) -> tuple[StaffingRule | None, list]:
-    """The rule in force and one row per community the user may see, shortest-staffed first
-    (most missing, then the largest share missing)."""
+    """The rule in force and one row per community the user may see, against its workers in
+    post (worker records). First the communities short of staff whose burden index this month is
+    at or above the average of those shown (what the district must see first), then the most
+    missing, the largest share missing, the heaviest burden."""
     rule = rule_in_force(district, day)
-    communities = (
+    communities = list(
         places_visible_to(user)
         .filter(district=district, level=PlaceLevel.COMMUNITY, is_active=True)
         .select_related("parent")
-        .annotate(
-            workers=Count(
-                "role_assignments__user",
-                filter=Q(
-                    role_assignments__role=Role.COMMUNITY_WORKER,
-                    role_assignments__ended_at__isnull=True,
-                ),
-                distinct=True,
-            )
-        )  # fmt: skip
         .order_by("code")
     )
+    ids = [c.pk for c in communities]
+    actual = in_post_by_community(ids, day)
+    burden = _burden_hours(ids, day)
     rows = [
         StaffingRow(
             community=c,
@@ -65,9 +61,31 @@ def staffing(user, district: Place, day: datetime.date) -> tuple[StaffingRule | 
             standard=standard_headcount(rule, residents=c.population, households=c.households)
             if rule
             else 0,
-            actual=c.workers,
+            actual=actual.get(c.pk, 0),
+            burden_hours=burden.get(c.pk, 0.0),
         )  # fmt: skip
         for c in communities
     ]
-    rows.sort(key=lambda r: (-r.shortfall, -(r.shortfall / r.standard if r.standard else 0)))
+    average = sum(r.burden_hours for r in rows) / len(rows) if rows else 0
+    for r in rows:
+        r.first_to_see = bool(r.shortfall and r.burden_hours and r.burden_hours >= average)
+    rows.sort(
+        key=lambda r: (
+            not r.first_to_see,
+            -r.shortfall,
+            -(r.shortfall / r.standard if r.standard else 0),
+            -r.burden_hours,
+        )
+    )
     return rule, rows
+
+
+def _burden_hours(community_ids: list[int], day: datetime.date) -> dict[int, float]:
+    """This month's burden index per community, read through workload's selector."""
+    from workload import selectors as workload
+
+    month = day.replace(day=1)
+    return {
+        cid: row.index_hours
+        for (cid, _m), row in workload.burden(community_ids, month, month).items()
+    }

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from workforce import views
+from workforce import views, worker_views
 
 app_name = "workforce"
 urlpatterns = [
     path("staffing/", views.staffing, name="staffing"),
+    path("workers/", worker_views.roster, name="workers"),
+    path("workers/<int:pk>/", worker_views.worker, name="worker"),
+    path("me/", worker_views.me, name="me"),
+    path("grades/", worker_views.schemes, name="grades"),
 ]

@@ -49,6 +49,7 @@ def staffing(request):
         "actual": sum(r.actual for r in rows),
         "shortfall": sum(r.shortfall for r in rows),
         "short": sum(1 for r in rows if r.shortfall),
+        "first": sum(1 for r in rows if r.first_to_see),
     }
     return render(
         request,

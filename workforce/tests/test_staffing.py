@@ -107,12 +107,13 @@ def test_the_page_shows_shortfalls_by_role(d, client):
     services.staffing_rules_seed(actor=d.root, district=d.district)
     client.force_login(d.users["coordinator:own"])
     page = client.get(reverse("workforce:staffing")).content.decode()
-    # Each test community: 5,000 residents → 9 staff; the own community has one worker.
+    # Each test community: 5,000 residents → 9 staff; none has a worker on record (an account
+    # with the community-worker role is not a worker record).
     assert page.count("<tr><td>第") == 4 and 'id="total-standard">36<' in page
     own = d.communities[0]
     _rule, rows = selectors.staffing(d.users["coordinator:own"], d.district, datetime.date.today())
     row = next(r for r in rows if r.community == own)
-    assert (row.standard, row.actual, row.shortfall) == (9, 1, 8)
+    assert (row.standard, row.actual, row.shortfall) == (9, 0, 9)
     client.force_login(d.users["street_officer:own"])
     page = client.get(reverse("workforce:staffing")).content.decode()
     assert page.count("<tr><td>第") == 2 and "新增配备标准" not in page

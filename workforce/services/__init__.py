@@ -1,0 +1,21 @@
+"""Every write of the workforce app, by job: staffing rules, worker records, grade schemes."""
+
+from workforce.services.grades import (  # noqa: F401
+    grade_scheme_create,
+    grade_schemes_seed,
+    posting_start,
+    progression_pause_record,
+)
+from workforce.services.staffing import (  # noqa: F401
+    staffing_rule_create,
+    staffing_rules_seed,
+)
+from workforce.services.workers import (  # noqa: F401
+    contract_add,
+    contract_exit,
+    leave_add,
+    qualification_add,
+    term_add,
+    term_end,
+    worker_enrol,
+)
