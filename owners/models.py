@@ -87,6 +87,11 @@ class Part(CommunityRecord):
     def __str__(self):
         return str(self.house)
 
+    @property
+    def area_m2(self) -> str:
+        """The area in square metres with two decimals, as text (exact)."""
+        return f"{self.area // 100}.{self.area % 100:02d}"
+
 
 class Matter(models.TextChoices):
     """The matters of Civil Code art. 278 (1)–(9); (6)–(8) need three quarters."""
@@ -203,6 +208,11 @@ class RollEntry(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def area_m2(self) -> str:
+        """The area in square metres with two decimals, as text (exact)."""
+        return f"{self.area // 100}.{self.area % 100:02d}"
 
 
 class Proxy(models.Model):

@@ -38,3 +38,36 @@ def build_compound(*, actor, community, name: str, street: str, holdings: list[t
             )  # fmt: skip
         )
     return compound, parts
+
+
+def decide(*, actor, compound, matter: str, title: str, choices=None):
+    """Draft, freeze, open, vote (paper ballots, ``choices`` per roll entry in house order, all
+    "agree" by default), close and publish a decision; returns it."""
+    from owners.models import RollEntry
+
+    decision = services.decision_create(
+        actor=actor, compound=compound, matter=matter, title=title, text=title
+    )
+    services.roll_freeze(actor=actor, decision=decision)
+    services.decision_open(actor=actor, decision=decision)
+    entries = RollEntry.objects.filter(decision=decision).order_by("label")
+    for index, entry in enumerate(entries):
+        choice = choices[index] if choices else "agree"
+        if choice:
+            services.ballot_cast(actor=actor, decision=decision, entry=entry, choice=choice,
+                                 channel="paper")  # fmt: skip
+    services.decision_close(actor=actor, decision=decision)
+    return services.decision_publish(actor=actor, decision=decision)
+
+
+def elected_committee(*, actor, compound, chair, formed_on, term_start):
+    """A preparatory group led by ``chair``, an election vote passed by all, the result recorded."""
+    committee = services.committee_prepare(
+        actor=actor, compound=compound, guidance="街道党工委、社区党委", formed_on=formed_on,
+        leader=chair,
+    )  # fmt: skip
+    election = decide(actor=actor, compound=compound, matter="committee", title="选举业主委员会")
+    return services.committee_elect(
+        actor=actor, committee=committee, election=election, chair=chair,
+        term_start=term_start, term_end=term_start.replace(year=term_start.year + 5),
+    )  # fmt: skip
