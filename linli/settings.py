@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "notify",
     "oversight",
     "civic",
+    "owners",
 ]
 
 MIDDLEWARE = [
