@@ -16,6 +16,7 @@ urlpatterns = [
     path("notify/", include("notify.urls")),
     path("oversight/", include("oversight.urls")),
     path("civic/", include("civic.urls")),
+    path("owners/", include("owners.urls")),
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
 ]
