@@ -1,5 +1,6 @@
 """Every role × the workforce actions × own place / other place (core.tests.matrix).
 
+Worker actions target the worker on file in that community (enrolled by the fixture).
 "Own" targets are the district (rules) or its first community, where each role's own account
 serves; "other" targets are a second district (district roles) or a community of the second
 street (street and lower roles). A refused write writes nothing (core.testing.attempt_allowed).
@@ -9,19 +10,29 @@ import datetime
 
 import pytest
 
-from core.models import Role
+from core.models import Person, Role
 from core.testing import ROLE_HOME_LEVEL, attempt_allowed
 from core.tests.matrix import matrix_tests, two_districts
 from core.tests.modules import rolled_back_after
-from workforce import selectors, services
-from workforce.models import StaffingRule
+from workforce import selectors, services, workers
+from workforce.models import Contract, GradeScheme, Posting, ProgressionPause, StaffingRule, Worker
 
 R = Role
+VIEWERS = {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.AUDITOR}
+KEEPERS = {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER}
 EXPECTED = {
     "set_rules": {R.ADMIN, R.COORDINATOR},
-    "view_staffing": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.AUDITOR},
+    "view_staffing": VIEWERS,
+    "set_grade_rules": {R.ADMIN, R.COORDINATOR},
+    "enrol_worker": KEEPERS,
+    "add_contract": KEEPERS,
+    "start_posting": KEEPERS,
+    "fix_grade": {R.ADMIN, R.COORDINATOR},
+    "pause_progression": {R.ADMIN, R.COORDINATOR},
+    "view_worker": VIEWERS,
+    "list_workers": VIEWERS,
 }
-READS = {"view_staffing"}
+READS = {"view_staffing", "view_worker", "list_workers"}
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +41,16 @@ def world(django_db_setup, django_db_blocker):
         own, other = two_districts()
         for d in (own, other):
             services.staffing_rules_seed(actor=d.root, district=d.district)
+            services.grade_schemes_seed(actor=d.root, district=d.district)
+        # A worker in each community a cell may target, enrolled by the district's root.
+        for d, community in ((own, own.communities[0]), (own, own.communities[3]),
+                             (other, other.communities[0])):  # fmt: skip
+            services.worker_enrol(
+                actor=d.root, community=community, name=f"工作者{community.code}", kind="hired",
+                education="bachelor", service_start=datetime.date(2016, 1, 1), post="other",
+                title="社区专职工作者", starts_on=datetime.date(2020, 1, 1),
+                contract_ends_on=datetime.date(2022, 12, 31),
+            )  # fmt: skip
         yield own, other
 
 
@@ -59,10 +80,77 @@ def attempt(world, role, side, action) -> bool:
             counted=[StaffingRule.objects.all()],
         )
     community = _target(world, role, side)
+    if action in WORKER_ACTIONS:
+        worker = Worker.objects.get(community=community)
+        return WORKER_ACTIONS[action](user, community, worker, f"{role} {side} {action}")
+    if action == "set_grade_rules":
+        district = own.district if side == "own" else other.district
+        return attempt_allowed(
+            lambda: services.grade_scheme_create(
+                actor=user, district=district, name="测试", ranges={"chief": [1, 9]},
+                years_per_grade=3, source="测试依据", effective_from=datetime.date(2030, 1, 1),
+            ),  # fmt: skip
+            label=f"{role} {side} {action}", counted=[GradeScheme.objects.all()],
+        )  # fmt: skip
     if not user.has_perm("workforce.view_staffing"):
         return False
     _rule, rows = selectors.staffing(user, community.parent.parent, datetime.date(2026, 12, 1))
     return any(row.community.pk == community.pk for row in rows)
 
+
+def _enrol(user, community, _worker, label):
+    return attempt_allowed(
+        lambda: services.worker_enrol(
+            actor=user, community=community, name="新人", kind="hired", education="college",
+            service_start=datetime.date(2024, 1, 1), post="other", title="网格员",
+            starts_on=datetime.date(2024, 1, 1),
+        ),  # fmt: skip
+        label=label, counted=[Worker.objects.all(), Person.objects.all()],
+    )  # fmt: skip
+
+
+def _contract(user, _community, worker, label):
+    return attempt_allowed(
+        lambda: services.contract_add(actor=user, worker=worker, starts_on=datetime.date(2023, 1, 1)),  # fmt: skip
+        label=label, counted=[Contract.objects.all()],
+    )  # fmt: skip
+
+
+def _posting(user, _community, worker, label, **grade):
+    return attempt_allowed(
+        lambda: services.posting_start(
+            actor=user, worker=worker, post="deputy", title="副主任",
+            starts_on=datetime.date(2021, 1, 1), **grade,
+        ),  # fmt: skip
+        label=label, counted=[Posting.objects.all()],
+    )  # fmt: skip
+
+
+def _pause(user, _community, worker, label):
+    return attempt_allowed(
+        lambda: services.progression_pause_record(actor=user, worker=worker, year=2020, reason="不称职"),  # fmt: skip
+        label=label, counted=[ProgressionPause.objects.all()],
+    )  # fmt: skip
+
+
+def _view(user, _community, worker, _label):
+    return user.has_perm("workforce.view_worker", worker)
+
+
+def _list(user, _community, worker, _label):
+    return user.has_perm("workforce.view_workers") and (
+        workers.workers_visible_to(user).filter(pk=worker.pk).exists()
+    )
+
+
+WORKER_ACTIONS = {
+    "enrol_worker": _enrol,
+    "add_contract": _contract,
+    "start_posting": _posting,
+    "fix_grade": lambda *a: _posting(*a, grade_fixed=5, grade_reason="套改"),
+    "pause_progression": _pause,
+    "view_worker": _view,
+    "list_workers": _list,
+}
 
 test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt)
