@@ -67,7 +67,12 @@ def _compound_forms(request, compound):
         "file": lambda d: forms.FileForm(d),
         "contract": lambda d: forms.ContractForm(d),
     }  # fmt: skip
-    return {name: make(data if name == action else None) for name, make in made.items()}, action
+    built = {}
+    for name, make in made.items():
+        form = make(data if name == action else None)
+        form.prefix = name  # one page, several forms: ids and names stay apart
+        built[name] = form
+    return built, action
 
 
 def compound_houses(compound):
@@ -157,7 +162,7 @@ def _decision_call(request, decision, action):
     form_class = {"proxy": forms.ProxyForm, "ballot": forms.BallotForm}.get(action)
     if form_class is None:
         raise Http404
-    form = form_class(post, entries=entries)
+    form = form_class(post, entries=entries, prefix=action)
     if form.is_valid():
         service = services.proxy_record if action == "proxy" else services.ballot_cast
         return service, form.cleaned_data, form
@@ -204,8 +209,8 @@ def decision(request, pk: int):
         "result": result, "shown": _shown(result, decision),
         "roll_size": roll.count(), "ballots": decision.ballots.count(),
         "proxies": decision.proxies.all() if runs else (),
-        "proxy_form": bad_form.get("proxy") or forms.ProxyForm(entries=roll),
-        "ballot_form": bad_form.get("ballot") or forms.BallotForm(entries=roll),
+        "proxy_form": bad_form.get("proxy") or forms.ProxyForm(entries=roll, prefix="proxy"),
+        "ballot_form": bad_form.get("ballot") or forms.BallotForm(entries=roll, prefix="ballot"),
         "vote_form": bad_form.get("vote"),
         "today": clock.today(),
     })  # fmt: skip

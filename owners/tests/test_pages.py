@@ -45,8 +45,8 @@ def test_a_worker_runs_a_vote_and_an_owner_votes_online(world, client):
         page = c.get(f"/owners/compounds/{compound.pk}/")
         assert page.status_code == 200 and "欧阳明" in page.content.decode()
         c.post(f"/owners/compounds/{compound.pk}/", {
-            "action": "decision", "kind": "vote", "matter": "fund_use",
-            "title": "使用维修资金更换电梯", "text": "动用专项维修资金更换6幢电梯。",
+            "action": "decision", "decision-kind": "vote", "decision-matter": "fund_use",
+            "decision-title": "使用维修资金更换电梯", "decision-text": "动用专项维修资金更换6幢电梯。",
         })  # fmt: skip
         decision = Decision.objects.get()
         url = f"/owners/decisions/{decision.pk}/"
@@ -59,13 +59,13 @@ def test_a_worker_runs_a_vote_and_an_owner_votes_online(world, client):
         assert Decision.objects.get().state == "open"
         # A proxy vote without a proxy on record is refused.
         entries = {e.owner_key: e for e in decision.roll.all()}
-        no_proxy = c.post(url, {"action": "ballot", "entry": entries["developer"].pk,
-                                "choice": "agree", "channel": "proxy"}).content.decode()  # fmt: skip
+        no_proxy = c.post(url, {"action": "ballot", "ballot-entry": entries["developer"].pk,
+                                "ballot-choice": "agree", "ballot-channel": "proxy"}).content.decode()  # fmt: skip
         assert "没有该业主的授权委托书记录" in no_proxy and Ballot.objects.count() == 0
-        c.post(url, {"action": "ballot", "entry": entries["developer"].pk, "choice": "agree",
-                     "channel": "paper"})  # fmt: skip
-        twice = c.post(url, {"action": "ballot", "entry": entries["developer"].pk,
-                             "choice": "agree", "channel": "paper"}).content.decode()  # fmt: skip
+        c.post(url, {"action": "ballot", "ballot-entry": entries["developer"].pk,
+                     "ballot-choice": "agree", "ballot-channel": "paper"})  # fmt: skip
+        twice = c.post(url, {"action": "ballot", "ballot-entry": entries["developer"].pk,
+                             "ballot-choice": "agree", "ballot-channel": "paper"}).content.decode()  # fmt: skip
         assert "该房屋已经表决" in twice and Ballot.objects.count() == 1
 
         owner = _client(client, resident.account)
@@ -117,8 +117,8 @@ def test_bad_area_is_refused_in_words(world, client):
         before = Part.objects.count()
         for area in ("-3", "12.345", "abc", "0"):
             page = c.post(f"/owners/compounds/{compound.pk}/", {
-                "action": "part", "house": house.pk, "area": area, "area_basis": "registered",
-                "developer_held": "on",
+                "action": "part", "part-house": house.pk, "part-area": area,
+                "part-area_basis": "registered", "part-developer_held": "on",
             }).content.decode()  # fmt: skip
             assert "面积应为大于0的平方米数" in page, area
         assert Part.objects.count() == before
