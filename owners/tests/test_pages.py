@@ -124,3 +124,44 @@ def test_bad_area_is_refused_in_words(world, client):
         assert Part.objects.count() == before
         page = c.post("/owners/", {"community": d.communities[0].pk, "name": "秀水苑"})
         assert "已有小区" in page.content.decode() and Compound.objects.count() == 1
+
+
+def test_a_committee_from_preparation_to_filing_and_a_contract(world, client):
+    """Item 4 on the compound page: the worker forms the 筹备组 of owners, records the passed
+    election and a property contract; only the street office files the committee."""
+    from owners.models import Committee, PropertyContract
+    from owners.testing import decide
+
+    d, compound, resident = world
+    url = f"/owners/compounds/{compound.pk}/"
+    with time_machine.travel(DAY, tick=False):
+        c = _client(client, d.users["community_worker:own"])
+        stranger = d.users["resident:other"].person
+        refused = c.post(url, {"action": "committee", "committee-guidance": "街道党工委",
+                               "committee-formed_on": "2026-03-01",
+                               "committee-leader": stranger.pk}).content.decode()  # fmt: skip
+        assert "committee-leader" in refused and Committee.objects.count() == 0
+        c.post(url, {"action": "committee", "committee-guidance": "第1街道党工委、第1社区党委",
+                     "committee-formed_on": "2026-03-01", "committee-leader": resident.pk})  # fmt: skip
+        committee = Committee.objects.get()
+        election = decide(actor=d.root, compound=compound, matter="committee", title="选举业委会")
+        c.post(url, {"action": "elect", "elect-election": election.pk, "elect-chair": resident.pk,
+                     "elect-term_start": "2026-06-01", "elect-term_end": "2031-05-31"})  # fmt: skip
+        committee.refresh_from_db()
+        assert committee.stage == "elected"
+        assert c.post(url, {"action": "file", "file-filed_on": "2026-06-05"}).status_code == 403
+        officer = _client(client, d.users["street_officer:own"])
+        officer.post(url, {"action": "file", "file-filed_on": "2026-06-05"})
+        committee.refresh_from_db()
+        assert committee.stage == "filed"
+        c = _client(client, d.users["community_worker:own"])
+        bad = c.post(url, {"action": "contract", "contract-company_name": "金陵物业",
+                           "contract-uscc": "91320100MA1XXXXXX0", "contract-starts_on": "2026-07-01",
+                           "contract-ends_on": "2029-06-30", "contract-fee": "180"}).content.decode()  # fmt: skip
+        assert "统一社会信用代码不正确" in bad and PropertyContract.objects.count() == 0
+        c.post(url, {"action": "contract", "contract-company_name": "金陵物业",
+                     "contract-starts_on": "2026-07-01", "contract-ends_on": "2029-06-30",
+                     "contract-fee": "180"})  # fmt: skip
+        page = c.get(url).content.decode()
+    assert PropertyContract.objects.get().fee == 180
+    assert "已备案" in page and "金陵物业" in page and "180分/㎡·月" in page
