@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 AUDIT_LABELS = {
     "finance.rules_seed": _("载入默认财务与公开规则"),
     "finance.approval_rule_create": _("新增支出审批规则"),
+    "finance.disclosure_rule_create": _("新增公开规则"),
     "finance.budget_set": _("核定预算"),
     "finance.income_record": _("登记收入"),
     "finance.item_funding_pay": _("费随事转经费到账"),

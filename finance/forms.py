@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from finance.models import Board, Category, Income
+from finance.models import Board, Cadence, Category, Income
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -91,3 +91,13 @@ class PrepareForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+
+class DisclosureRuleForm(forms.Form):
+    board = forms.ChoiceField(label=_("公开栏"), choices=Board.choices)
+    cadence = forms.ChoiceField(label=_("公开周期"), choices=Cadence.choices)
+    due_days = forms.IntegerField(label=_("期满后几日内公开"), min_value=1, max_value=60)
+    source = forms.CharField(label=_("依据"), max_length=300)
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=DATE, help_text=_("须为某月1日；之前的规则保留备查。")
+    )

@@ -37,9 +37,7 @@ def books(request):
     community, year = _community(request, communities), _year(request)
     can_record = user.has_perm("finance.record", community)
     can_budget = user.has_perm("finance.set_budget", community)
-    budget_form, income_form, spending_form = (
-        forms.BudgetForm(), forms.IncomeForm(), forms.SpendingForm()
-    )  # fmt: skip
+    budget_form, income_form, spending_form = _blank_forms()
     if request.method == "POST":
         done = _post(request, community, year, can_record, can_budget)
         if done is True:
@@ -67,28 +65,34 @@ def books(request):
     })  # fmt: skip
 
 
+def _blank_forms():
+    return (
+        forms.BudgetForm(prefix="budget"),
+        forms.IncomeForm(prefix="income"),
+        forms.SpendingForm(prefix="spending"),
+    )
+
+
 def _post(request, community, year, can_record, can_budget):
     """The posted form's service call: True when done, else the forms to show again."""
     user, action = request.user, request.POST.get("action")
-    budget_form, income_form, spending_form = (
-        forms.BudgetForm(), forms.IncomeForm(), forms.SpendingForm()
-    )  # fmt: skip
+    budget_form, income_form, spending_form = _blank_forms()
     if action == "budget" and can_budget:
-        budget_form = forms.BudgetForm(request.POST)
+        budget_form = forms.BudgetForm(request.POST, prefix="budget")
         if budget_form.is_valid() and attempt(
             request, services.budget_set, actor=user, community=community, year=year,
             on_form=budget_form, done_message=_("预算已核定。"), **budget_form.cleaned_data,
         ):  # fmt: skip
             return True
     elif action == "income" and can_record:
-        income_form = forms.IncomeForm(request.POST)
+        income_form = forms.IncomeForm(request.POST, prefix="income")
         if income_form.is_valid() and attempt(
             request, services.income_record, actor=user, community=community,
             on_form=income_form, done_message=_("收入已登记。"), **income_form.cleaned_data,
         ):  # fmt: skip
             return True
     elif action == "spending" and can_record:
-        spending_form = forms.SpendingForm(request.POST, request.FILES)
+        spending_form = forms.SpendingForm(request.POST, request.FILES, prefix="spending")
         if spending_form.is_valid() and attempt(
             request, services.spending_record, actor=user, community=community,
             on_form=spending_form, done_message=_("支出已登记，等待街道审批。"),
@@ -141,29 +145,44 @@ def supervision(request):
     if not user.has_perm("finance.supervise_any"):
         raise PermissionDenied
     year = _year(request)
-    communities = list(selectors.book_communities(user).order_by("code"))
     districts = list(districts_of(user).order_by("code"))
     district = districts[0] if districts else None
     can_set = district is not None and user.has_perm("finance.set_rules", district)
-    rule_form = forms.ApprovalRuleForm()
+    rule_form = forms.ApprovalRuleForm(prefix="approval")
+    disclosure_form = forms.DisclosureRuleForm(prefix="disclosure")
     if request.method == "POST" and can_set:
         if request.POST.get("action") == "seed":
             attempt(request, services.rules_seed, actor=user, district=district,
                     done_message=_("已载入默认规则。"))  # fmt: skip
             return redirect(request.get_full_path())
-        rule_form = forms.ApprovalRuleForm(request.POST)
+        if request.POST.get("action") == "disclosure_rule":
+            disclosure_form = forms.DisclosureRuleForm(request.POST, prefix="disclosure")
+            if disclosure_form.is_valid() and attempt(
+                request, services.disclosure_rule_create, actor=user, district=district,
+                on_form=disclosure_form, done_message=_("已新增公开规则。"),
+                **disclosure_form.cleaned_data,
+            ):  # fmt: skip
+                return redirect(request.get_full_path())
+            return _supervision_page(request, year, district, can_set, rule_form, disclosure_form)
+        rule_form = forms.ApprovalRuleForm(request.POST, prefix="approval")
         if rule_form.is_valid() and attempt(
             request, services.approval_rule_create, actor=user, district=district,
             on_form=rule_form, done_message=_("已新增审批规则。"), **rule_form.cleaned_data,
         ):  # fmt: skip
             return redirect(request.get_full_path())
-    today = clock.today()
+    return _supervision_page(request, year, district, can_set, rule_form, disclosure_form)
+
+
+def _supervision_page(request, year, district, can_set, rule_form, disclosure_form):
+    user, today = request.user, clock.today()
+    communities = list(selectors.book_communities(user).order_by("code"))
     return render(request, "finance/supervision.html", {
         "year": year, "years": range(today.year, today.year - 4, -1),
         "waiting": selectors.awaiting_approval(user)[:100],
         "anomalies": selectors.anomalies(user, [c.pk for c in communities], year),
         "overdue": selectors.overdue(communities, today),
         "district": district, "can_set": can_set, "rule_form": rule_form,
+        "disclosure_form": disclosure_form,
         "approval_rules": selectors.approval_rules_of(district),
         "disclosure_rules": selectors.disclosure_rules_of(district),
     })  # fmt: skip

@@ -15,7 +15,9 @@ from finance import defaults
 from finance.models import (
     Approval,
     ApprovalRule,
+    Board,
     Budget,
+    Cadence,
     Category,
     DisclosureRule,
     Income,
@@ -74,6 +76,39 @@ def approval_rule_create(
     audit.record(actor=actor, action="finance.approval_rule_create", obj=rule, place=district,
                  changes={"two_person_above_fen": rule.two_person_above_fen,
                           "source": rule.source,
+                          "effective_from": effective_from.isoformat()})  # fmt: skip
+    return rule
+
+
+@one_write
+def disclosure_rule_create(
+    *, actor, district: Place, board: str, cadence: str, due_days: int, source: str,
+    effective_from: datetime.date,
+) -> DisclosureRule:  # fmt: skip
+    """How often a board is published, from a date (the earlier rules stay, for history)."""
+    district = district_of(district)
+    _require(actor, "finance.set_rules", district, _("只有区管理员或区减负办可以设定财务规则。"))
+    if board not in Board.values:
+        raise ValidationError(_("请选择公开栏。"), code="board")
+    if cadence not in Cadence.values:
+        raise ValidationError(_("请选择公开周期。"), code="cadence")
+    rule = DisclosureRule(
+        district=district, board=board, cadence=cadence, created_by=actor,
+        due_days=clean_int(due_days, _("期满后几日内公开"), 1, 60),
+        source=clean_text(source, _("依据"), limit=300),
+        effective_from=day(effective_from, _("生效日期")),
+    )  # fmt: skip
+    if effective_from.day != 1:
+        raise ValidationError(_("公开规则须从某月1日起生效。"), code="effective_from")
+    if DisclosureRule.objects.filter(district=district, board=board,
+                                     effective_from=effective_from).exists():  # fmt: skip
+        raise ValidationError(
+            _("%(date)s已有一条该公开栏的规则生效；请换一个生效日期。"),
+            params={"date": effective_from.isoformat()}, code="same_start",
+        )  # fmt: skip
+    rule.save()
+    audit.record(actor=actor, action="finance.disclosure_rule_create", obj=rule, place=district,
+                 changes={"board": board, "cadence": cadence, "source": rule.source,
                           "effective_from": effective_from.isoformat()})  # fmt: skip
     return rule
 

@@ -159,14 +159,14 @@ def test_the_books_page_records_and_shows_yuan(client, d):
     url = (
         reverse("finance:books") + f"?community={d.communities[0].pk}&year={last_month_day().year}"
     )
-    response = client.post(url, {"action": "spending", "category": "office",
-                                 "amount_fen": "1,234.50", "spent_on": last_month_day().isoformat(),
-                                 "payee": "文具店", "purpose": "打印纸", "over_budget_reason": "预算未下达"})  # fmt: skip
+    response = client.post(url, {"action": "spending", "spending-category": "office",
+                                 "spending-amount_fen": "1,234.50", "spending-spent_on": last_month_day().isoformat(),
+                                 "spending-payee": "文具店", "spending-purpose": "打印纸", "spending-over_budget_reason": "预算未下达"})  # fmt: skip
     assert response.status_code == 302
     assert Spending.objects.get(payee="文具店").amount_fen == 123_450
     page = client.get(url).content.decode()
     assert "¥1,234.50" in page and "无票据" in page
-    response = client.post(url, {"action": "spending", "category": "office", "amount_fen": "5",
-                                 "spent_on": last_month_day().isoformat(), "payee": "文具店",
-                                 "purpose": "打印纸"})  # fmt: skip
+    response = client.post(url, {"action": "spending", "spending-category": "office", "spending-amount_fen": "5",
+                                 "spending-spent_on": last_month_day().isoformat(), "spending-payee": "文具店",
+                                 "spending-purpose": "打印纸"})  # fmt: skip
     assert response.status_code == 200 and "超出预算" in response.content.decode()
