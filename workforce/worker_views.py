@@ -127,7 +127,11 @@ def worker(request, pk):
         raise Http404
     actions = _actions(record)
     allowed = _allowed(user, record)
-    shown = {name: spec[0](**spec[2]) for name, spec in actions.items() if name in allowed}
+    shown = {
+        name: spec[0](**spec[2])
+        for name, spec in actions.items()
+        if name in allowed and all(choices.exists() for choices in spec[2].values())
+    }
     chosen = request.POST.get("action")
     if request.method == "POST" and chosen in allowed:
         form_class, service, extras, message = actions[chosen]
