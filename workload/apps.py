@@ -13,7 +13,9 @@ class WorkloadConfig(AppConfig):
         from core import action_labels, navigation
         from core import workbench as core_workbench
         from core.demo import extensions
-        from workload import deadlines, demo, rules, workbench  # noqa: F401 - registers them
+        from workload import deadlines, demo, rules, sources, workbench  # noqa: F401
+
+        sources.register()
 
         action_labels.register(
             {

@@ -3,8 +3,9 @@ tables: each app answers for its own time).
 
 A source is a function ``(community_ids, first_month, last_month) -> iterable of
 (community_id, month, category, minutes)``, with ``month`` the first day of a local month and
-``category`` "service" (为民服务) or "self_government" (居民自治). Administration time is not
-taken from sources: it is the logged time of tasks that came through the admission gate.
+``category`` "service" (为民服务), "self_government" (居民自治) or "administration" (行政事务:
+meetings and inspections; tasks that came through the admission gate count their logged time
+already). workload.sources registers what Linli records itself.
 
 Register a source from the app's ``AppConfig.ready()``::
 
@@ -18,7 +19,7 @@ Minutes a source reports are added, at read time, to what community workers log 
 import datetime
 from collections.abc import Callable, Iterable
 
-CATEGORIES = ("service", "self_government")
+CATEGORIES = ("service", "self_government", "administration")
 
 TimeSource = Callable[
     [list[int], datetime.date, datetime.date], Iterable[tuple[int, datetime.date, str, int]]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from admission.selectors import admitted_periods
+from admission.selectors_formalism import gate_load_by_month
 from core.models import Place
 from core.rules import role_places
 from core.selectors import subtrees
@@ -73,6 +74,9 @@ class BurdenRow:
     burden_minutes: int = 0
     service_minutes: int = 0
     self_government_minutes: int = 0
+    # Administration time other apps record (meetings attended, inspections hosted).
+    activity_admin_minutes: int = 0
+    documents: int = 0
 
     @property
     def index_hours(self) -> float:
@@ -83,7 +87,11 @@ class BurdenRow:
     def recorded_minutes(self) -> int:
         """Community time the system knows of: administration (logged task time), services
         and self-government."""
-        return self.logged_minutes + self.service_minutes + self.self_government_minutes
+        return self.administration_minutes + self.service_minutes + self.self_government_minutes
+
+    @property
+    def administration_minutes(self) -> int:
+        return self.logged_minutes + self.activity_admin_minutes
 
     def _share(self, minutes: int) -> int | None:
         total = self.recorded_minutes
@@ -92,7 +100,7 @@ class BurdenRow:
     @property
     def administration_share(self) -> int | None:
         """Per cent of recorded time on administration (None when nothing is recorded)."""
-        return self._share(self.logged_minutes)
+        return self._share(self.administration_minutes)
 
     @property
     def service_share(self) -> int | None:
@@ -143,6 +151,13 @@ def burden(
             r = row(community_id, month)
             r.service_minutes += minutes.get("service", 0)
             r.self_government_minutes += minutes.get("self_government", 0)
+            r.activity_admin_minutes += minutes.get("administration", 0)
+    # Inspections held and meetings and documents received, as admission registers them.
+    for (community_id, month), load in gate_load_by_month(community_ids, start, end).items():
+        r = row(community_id, month)
+        r.inspections += load["inspections"]
+        r.meetings += load["meetings"]
+        r.documents += load["documents"]
     # Admitted items reaching each community, grouped by admission period in the database so
     # the months are walked once per distinct period, not once per item.
     periods = admitted_periods(community_ids, start, end)
@@ -192,7 +207,8 @@ def time_logs_visible_to(user) -> QuerySet[TimeLog]:
 
 def burden_by_month(community_ids, first_month: datetime.date, last_month: datetime.date) -> dict:
     """These communities' monthly summary added up per month, in one grouped query (the
-    district's one page): {month: {"burden_minutes", "refused_unadmitted", "inspections",
+    district's one page), with the inspections held and meetings called that admission
+    registers: {month: {"burden_minutes", "refused_unadmitted", "inspections",
     "meetings", "tasks"}}; months without work are absent."""
     from django.db.models import F, Sum
 
@@ -210,4 +226,11 @@ def burden_by_month(community_ids, first_month: datetime.date, last_month: datet
         )
         .order_by()
     )
-    return {_month_key(row.pop("month")): row for row in rows}
+    months = {_month_key(row.pop("month")): row for row in rows}
+    empty = {"burden_minutes": 0, "refused_unadmitted": 0, "inspections": 0, "meetings": 0,
+             "tasks": 0}  # fmt: skip
+    for (_community, month), load in gate_load_by_month(community_ids, start, end).items():
+        totals = months.setdefault(_month_key(month), dict(empty))
+        totals["inspections"] = (totals["inspections"] or 0) + load["inspections"]
+        totals["meetings"] = (totals["meetings"] or 0) + load["meetings"]
+    return months

@@ -1,0 +1,128 @@
+"""The burden index's time shares from what Linli already records (issue #13 item 6), so the
+shares of administration, services and self-government are not typed by hand:
+
+| source | category | minutes |
+| --- | --- | --- |
+| ``services`` | 为民服务 | each step a community or grid worker took on a resident's request (受理, 签收, 进展, 答复, 办结, 回访 …): the time since the request's previous step, at least ``STEP_FLOOR`` and at most ``STEP_CAP`` minutes |
+| ``timebank`` | 居民自治 | each time-bank service record a community worker checked and approved: ``APPROVAL_MINUTES`` |
+| ``meetings`` | 行政事务 | the length of each meeting a community was called to (admission.SentDown) |
+| ``inspections`` | 行政事务 | each inspection held: the longest admitted minutes of its items (a joint inspection counts once) |
+
+Tasks done through the gate are administration already (their logged minutes). What workers
+log by hand (``TimeLog``) is added on top, as a correction for what no app records.
+
+The step figures are estimates, not policy: a step's minutes are bounded because the time
+between two steps is elapsed time, not working time.
+
+These read other apps' rows (services requests, time-bank orders) with the narrowest query each
+needs; they belong in those apps' selectors when their owners take them over (workload.hooks).
+"""
+
+import datetime
+
+from django.db.models import F, Window
+from django.db.models.functions import Lag
+
+from workload import hooks
+
+STEP_FLOOR = 5
+STEP_CAP = 60
+APPROVAL_MINUTES = 15
+WORKER_ROLES = ("community_worker", "grid_worker")
+HANDLING_STEPS = (
+    "accept", "sign", "progress", "answer", "close", "visit", "return_ask", "extend_ask",
+    "object_ask",
+)  # fmt: skip
+
+
+def _bounds(first_month: datetime.date, last_month: datetime.date):
+    end = (last_month.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return first_month.replace(day=1), end
+
+
+def _workers(user_ids) -> set[int]:
+    from core.models import RoleAssignment
+
+    return set(
+        RoleAssignment.objects.filter(user_id__in=user_ids, role__in=WORKER_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _local_month(moment) -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def service_steps(community_ids, first_month, last_month):
+    """Minutes of community and grid workers' steps on residents' requests."""
+    from services.models import RequestEvent
+
+    start, end = _bounds(first_month, last_month)
+    rows = list(
+        RequestEvent.objects.filter(
+            request__community_id__in=community_ids,
+            request__created_at__date__lt=end,
+        )
+        .filter(at__date__lt=end)
+        .annotate(
+            before=Window(Lag("at"), partition_by=[F("request_id")], order_by=[F("at"), F("id")])
+        )
+        .values_list("request__community_id", "at", "before", "kind", "actor_id")
+    )
+    workers = _workers({actor for *_rest, actor in rows if actor})
+    for community_id, at, before, kind, actor in rows:
+        if kind not in HANDLING_STEPS or actor not in workers or at.date() < start:
+            continue
+        gap = (at - before).total_seconds() / 60 if before else STEP_FLOOR
+        yield community_id, _local_month(at), "service", round(min(max(gap, STEP_FLOOR), STEP_CAP))
+
+
+def timebank_approvals(community_ids, first_month, last_month):
+    """Minutes of community workers checking and approving time-bank service records."""
+    from core.models import Place
+    from core.selectors import subtrees
+    from timebank.models import Order
+
+    start, end = _bounds(first_month, last_month)
+    communities = list(Place.objects.filter(pk__in=community_ids))
+    rows = list(
+        Order.objects.filter(
+            subtrees(communities, "place__path"), approved_at__date__gte=start,
+            approved_at__date__lt=end, approved_by__isnull=False,
+        ).values_list("place__path", "approved_at", "approved_by_id")
+    )  # fmt: skip
+    workers = _workers({approver for *_rest, approver in rows})
+    for path, approved_at, approver in rows:
+        if approver not in workers:
+            continue
+        for community in communities:
+            if path.startswith(community.path):
+                yield community.pk, _local_month(approved_at), "self_government", APPROVAL_MINUTES
+                break
+
+
+def meetings(community_ids, first_month, last_month):
+    from admission.selectors_formalism import meeting_minutes_by_month
+
+    start, end = _bounds(first_month, last_month)
+    for community_id, month, minutes in meeting_minutes_by_month(community_ids, start, end):
+        yield community_id, month, "administration", minutes
+
+
+def inspections(community_ids, first_month, last_month):
+    from admission.selectors_formalism import inspection_minutes_by_month
+
+    start, end = _bounds(first_month, last_month)
+    for community_id, month, minutes in inspection_minutes_by_month(community_ids, start, end):
+        yield community_id, month, "administration", minutes
+
+
+def register() -> None:
+    """Called from WorkloadConfig.ready()."""
+    hooks.register_time_source("services", service_steps)
+    hooks.register_time_source("timebank", timebank_approvals)
+    hooks.register_time_source("meetings", meetings)
+    hooks.register_time_source("inspections", inspections)
