@@ -38,6 +38,12 @@ class AdmissionConfig(AppConfig):
                 "admission.request_withdraw": _("撤回准入申请"),
                 "admission.item_withdraw": _("准入事项退出"),
                 "admission.certificate_answer": _("答复证明请求"),
+                "admission.cap_set": _("设置督查检查、会议、发文年度上限"),
+                "admission.plan_file": _("报送年度督查检查考核计划"),
+                "admission.plan_approve": _("批准年度督查检查考核计划"),
+                "admission.inspection_record": _("登记督查检查（联合检查）"),
+                "admission.inspection_rate": _("社区评价督查检查"),
+                "admission.sent_down_register": _("登记要求社区参加的会议或发往社区的文件"),
             }
         )
         navigation.register(

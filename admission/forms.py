@@ -92,6 +92,18 @@ class RequestForm(CommunitiesMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("要求社区填写的栏目，每行一个或用顿号分隔；系统会与本区已登记的报表比对。"),
     )
+    materials = forms.CharField(
+        label=_("所需材料（督查检查考核类，一次性告知）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一项；系统从已有台账调取，社区不另行准备迎检材料。"),
+    )
+    criteria = forms.CharField(
+        label=_("检查考核标准（督查检查考核类）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一条；开会发文、拍照留痕、学习笔记不能作为标准。"),
+    )
     all_communities = forms.BooleanField(
         label=_("全区所有社区"), required=False, widget=forms.CheckboxInput(attrs=SMALL)
     )

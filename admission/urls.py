@@ -1,6 +1,6 @@
 from django.urls import path
 
-from admission import views
+from admission import views, views_formalism
 
 app_name = "admission"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("inspections/", views_formalism.formalism, name="formalism"),
     path("settings/", views.settings_page, name="settings"),
     path("certificates/", views.certificates, name="certificates"),
     path("certificates/<int:pk>/", views.certificate_print, name="certificate_print"),

@@ -290,7 +290,8 @@ def request_new(request):
                 minutes_per_community=data["minutes_per_community"],
                 funding_fen=data["funding"], period_start=data["period_start"],
                 period_end=data["period_end"], submit_token=data["submit_token"],
-                form_fields=data["form_fields"],
+                form_fields=data["form_fields"], materials=data["materials"],
+                criteria=data["criteria"],
             )  # fmt: skip
             tone = {
                 AdmissionRequest.Status.REFUSED_NEGATIVE: messages.ERROR,

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from admission import services
 from admission.models import (
@@ -209,3 +210,18 @@ def test_no_inspection_without_an_admitted_item_for_that_community(d, officer):
             held_on=services.local_today(), submit_token="visit-z",
         )  # fmt: skip
     assert (Inspection.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_district_page_shows_caps_plans_merges_and_ratings(d, officer, client):
+    ours, theirs = admitted_pair(d, officer)
+    held = services.inspection_record(
+        actor=officer, community=d.communities[0], items=[ours, theirs],
+        held_on=services.local_today(), submit_token="visit-page",
+    )  # fmt: skip
+    services.inspection_rate(
+        actor=d.users["community_worker:own"], inspection=held, score=5, comment="一次查完"
+    )
+    client.force_login(d.users["department_officer:own"])
+    page = client.get(reverse("admission:formalism")).content.decode()
+    for text in ("整治形式主义为基层减负若干规定", "建议合并的检查", "联合检查", "5分：一次查完"):
+        assert text in page
