@@ -201,3 +201,24 @@ def test_enrol_and_keep_a_file_through_the_pages(d, client):
     assert "已登记职业资格证书" in response.content.decode()
     response = client.post(file_url, {"action": "pause", "year": "2020", "reason": "x"})
     assert worker.pauses.count() == 0  # not offered to the community: ignored
+
+
+def test_short_of_staff_and_over_the_burden_comes_first(d, enrol):
+    """The burden index is read through workload's selector (its monthly summary rows are
+    written here directly, standing in for the tasks that would make them)."""
+    from workload.models import BurdenMonth
+
+    services.staffing_rules_seed(actor=d.root, district=d.district)
+    day = D(2026, 12, 1)
+    for community, minutes in zip(d.communities, (600, 60, 1200, 0), strict=True):
+        BurdenMonth.objects.create(district=d.district, community=community, month=day,
+                                   logged_minutes=minutes)  # fmt: skip
+    for _ in range(9):  # the third community fully staffed: heavy, but not short
+        enrol(community=d.communities[2], actor=d.root, name="满员", id_number="")
+    _rule, rows = selectors.staffing(d.users["coordinator:own"], d.district, day)
+    assert [(r.community, r.burden_hours, r.first_to_see) for r in rows] == [
+        (d.communities[0], 10.0, True),  # average 7.5 h: short and at 10 h
+        (d.communities[1], 1.0, False),
+        (d.communities[3], 0.0, False),
+        (d.communities[2], 20.0, False),
+    ]
