@@ -31,7 +31,9 @@ class OwnersConfig(AppConfig):
 
     def ready(self):
         from core import action_labels, navigation
-        from owners import rules  # noqa: F401 - rules registers the permissions
+        from core.demo import extensions
+        from owners import demo, rules  # noqa: F401 - rules registers the permissions
 
         navigation.register(_("小区与业主"), "owners:index", perm="owners.view", order=46)
         action_labels.register(AUDIT_LABELS)
+        extensions.register("owners")(demo.build)
