@@ -115,7 +115,7 @@ class CallForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("申报组织"), queryset=None)
+    organisation = forms.ModelChoiceField(label=_("申报组织"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("项目名称"), max_length=100)
     summary = forms.CharField(
         label=_("项目内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})

@@ -254,8 +254,9 @@ def _call_steps(request, call, runs, seat):
         if not form.is_valid():
             return _refuse_form(request, form)
         service = services.score_give if action == "score" else services.grant_award
+        done = _("已评分。") if action == "score" else _("已立项资助。")
         attempt(request, service, actor=user, application=application,
-                     done_message=_("已保存。"), **form.cleaned_data)  # fmt: skip
+                done_message=done, **form.cleaned_data)  # fmt: skip
     else:
         return None
     return redirect(request.get_full_path())
