@@ -33,8 +33,9 @@ class OversightConfig(AppConfig):
 
     def ready(self):
         from core import action_labels, navigation
+        from core import workbench as core_workbench
         from core.demo import extensions
-        from oversight import demo, figures, rules  # noqa: F401 - rules registers the permissions
+        from oversight import demo, figures, rules, workbench  # noqa: F401 - rules: the permissions
 
         navigation.register(_("社区考核"), "oversight:assessment", perm="oversight.use", order=26)
         navigation.register(
@@ -43,3 +44,4 @@ class OversightConfig(AppConfig):
         extensions.register("oversight")(demo.build)
         action_labels.register(AUDIT_LABELS)
         figures.register_all()
+        core_workbench.register(workbench.cards)
