@@ -143,7 +143,12 @@ def test_progression_paused_by_the_district_and_by_another_apps_hook(d, enrol, s
     with refused("already_paused"):
         services.progression_pause_record(actor=d.users["coordinator:own"], worker=worker, year=2024, reason="again")  # fmt: skip
     assert workers.rows_for([worker], day)[0].grade == 1 + 11 // 3  # 4
-    hooks.register_pause_source("test-oversight", lambda ids, year: {worker.pk: {2025: "受到警告处分"}})  # fmt: skip
+
+    def sanctions(people, up_to_year):  # as oversight would: by the core person
+        assert people == {worker.pk: worker.person_id} and up_to_year == 2026
+        return {w: {2025: "受到警告处分", 2027: "未来"} for w, p in people.items() if p == worker.person_id}  # fmt: skip
+
+    hooks.register_pause_source("test-oversight", sanctions)
     try:
         answer = workers.rows_for([worker], day)[0].answer
         assert answer.grade == 1 + 10 // 3 and "受到警告处分" in answer.steps[1].detail
