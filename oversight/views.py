@@ -172,9 +172,7 @@ def assessment(request):
         "schemes": [(s, user.has_perm("oversight.approve_scheme", s)) for s in schemes],
         "chosen": chosen, "can_draft": can_draft,
         "results": selectors.results_visible_to(user, chosen) if chosen else [],
-        "form": form or forms.SchemeForm(initial=initial),
-        "weights": [(i.label, chosen.weights.get(i.key)) for i in indicators.INDICATORS
-                    if chosen and chosen.weights.get(i.key)],
+        "form": form or forms.SchemeForm(initial=initial), "indicators": indicators.INDICATORS,
     })  # fmt: skip
 
 
