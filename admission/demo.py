@@ -94,6 +94,12 @@ def build(*, district, builder, seed, out):
             reasons=note if decision == "refuse" else "", conditions=note if decision == "approve_conditions" else "",
         )  # fmt: skip
     made += _street_office(district, users, coordinator, first_street, meeting, seed, services)
+    from admission import demo_formalism
+
+    made += demo_formalism.build(
+        district=district, users=users, coordinator=coordinator, first_street=first_street,
+        meeting=meeting, seed=seed, services=services,
+    )  # fmt: skip
     answered = _certificates(district, services)
     out(f"准入：已载入默认清单，{made} 份演示申请，{answered} 次证明答复")
 

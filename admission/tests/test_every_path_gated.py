@@ -1,5 +1,5 @@
-"""Done-when of issue #13 (as far as tasks and forms reach): no path in the code creates work or
-a form for a community without an admitted item.
+"""Done-when of issue #13: no path in the code creates work, a form, an inspection or a meeting
+for a community without an admitted item.
 
 The first test reads every module of the project (tests, migrations and the demo builders
 aside) and lists each function that creates a task or a report form; that list must be exactly
@@ -26,6 +26,9 @@ from workload.models import Task
 GATED = {
     "Task": {("workload/services.py", "tasks_dispatch")},
     "ReportForm": {("registry/services/reports.py", "report_register")},
+    # Inspections held in a community and meetings it is called to (issue #13 items 4, 5).
+    "Inspection": {("admission/services/inspections.py", "inspection_record")},
+    "SentDown": {("admission/services/sent_down.py", "sent_down_register")},
 }
 # Builders of demo data and fixtures for tests go through the services above.
 SKIPPED_PARTS = {
@@ -107,3 +110,39 @@ def test_each_gated_service_refuses_work_without_a_fitting_item(d):
         )
     assert _written() == before
     assert admission.item_is_usable(form_item)
+
+
+@pytest.mark.django_db
+def test_inspections_and_meetings_need_a_fitting_item(d):
+    from admission.models import Inspection, SentDown
+
+    officer = d.users["department_officer:own"]
+    form_item = admitted_form_item(d.departments[0])
+    before = (Inspection.objects.count(), SentDown.objects.count(), AuditEvent.objects.count())
+    today = admission.local_today()
+    with refused("items"):
+        admission.inspection_record(
+            actor=officer, community=d.communities[0], items=[], held_on=today,
+            submit_token="gate-inspection-0",
+        )  # fmt: skip
+    with refused("not_admitted"):  # an item of another kind is no inspection
+        admission.inspection_record(
+            actor=officer, community=d.communities[0], items=[form_item], held_on=today,
+            submit_token="gate-inspection-1",
+        )  # fmt: skip
+    with refused("no_item"):
+        admission.sent_down_register(
+            actor=officer, kind="meeting", department=d.departments[0], title="工作例会",
+            day=today, communities=[d.communities[0]], minutes=60, submit_token="gate-meeting",
+        )  # fmt: skip
+    with refused("no_item"):
+        admission.sent_down_register(
+            actor=officer, kind="meeting", department=d.departments[0], title="工作例会",
+            day=today, communities=[d.communities[0]], minutes=60, item=form_item,
+            submit_token="gate-meeting",
+        )  # fmt: skip
+    assert (
+        Inspection.objects.count(),
+        SentDown.objects.count(),
+        AuditEvent.objects.count(),
+    ) == before

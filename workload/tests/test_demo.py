@@ -22,8 +22,8 @@ def test_tiny_demo_has_admission_and_workload_data():
             "under_review"} <= statuses  # fmt: skip
     # Four departments' items, the first street office's (issue #13) and the registry's form.
     items = AdmittedItem.objects.filter(district=district)
-    assert items.count() == 6
-    street_item = items.get(department__street__isnull=False)
+    assert items.count() == 7  # and the street office's inspection (issue #13 item 4)
+    street_item = items.get(department__street__isnull=False, kind="work_item")
     assert street_item.title == "居民议事协商会议指导"
     assert Task.objects.filter(item=street_item).exists()  # its street officer dispatched
     assert items.filter(kind="form", forms__isnull=False).exists()  # a form on its item
@@ -38,3 +38,16 @@ def test_tiny_demo_has_admission_and_workload_data():
     assert sum(r.meetings for r in rows.values()) > 0
     assert any(r.service_share and r.self_government_share for r in rows.values())
     assert nonzero(summary.stored()) == nonzero(summary.recount())
+    # A joint inspection of the first community, rated; a plan approved; meetings and documents.
+    from admission.models import Inspection, InspectionPlan, SentDown
+
+    joint = Inspection.objects.get(district=district)
+    assert joint.merged and joint.rating.score == 5
+    assert InspectionPlan.objects.filter(district=district, status="approved").exists()
+    assert SentDown.objects.filter(district=district, kind="document").count() == 3
+    assert sum(r.inspections for r in rows.values()) >= 1
+    # Shares from activity: the time sources report minutes without any typed log.
+    from workload import hooks
+
+    found = hooks.external_minutes([c.pk for c in communities], months[0], months[-1])
+    assert sum(m.get("administration", 0) for m in found.values()) > 0

@@ -10,6 +10,7 @@ A refused write writes nothing.
 import pytest
 
 from admission import selectors as admission_selectors
+from admission import selectors_formalism as admission_formalism
 from admission import services as admission
 from admission.tests.conftest import application, decide
 from core.models import Role
@@ -47,6 +48,14 @@ EXPECTED = {
     "log_time": ({R.COMMUNITY_WORKER}, set()),
     "read_ledger": (OVERSEE, set()),
     "ask_certificate": ({R.COMMUNITY_WORKER, R.RESIDENT}, set()),
+    # Inspections, meetings and documents (issue #13 items 4, 5).
+    "set_cap": ({R.COORDINATOR}, set()),
+    "file_plan": ({R.DEPARTMENT_OFFICER}, set()),
+    "approve_plan": ({R.COORDINATOR}, set()),
+    "record_inspection": ({R.DEPARTMENT_OFFICER, R.COORDINATOR}, set()),
+    "rate_inspection": ({R.COMMUNITY_WORKER}, set()),
+    "register_document": ({R.DEPARTMENT_OFFICER}, set()),
+    "read_inspections": (EVERYONE, LOWER_ROLES),
 }
 
 
@@ -82,7 +91,27 @@ def _district_world(d):
         attendees="甲、乙、丙", departments=d.departments, submit_token="matrix-meeting",
     )  # fmt: skip
     street_items = [_street_item(d, n) for n in range(2)]
+    today = admission.local_today()
+    inspection = admission.request_submit(
+        **application(d, officer, kind="inspection", title="养老机构安全检查", communities=scope,
+                      frequency="yearly", submit_token="inspection")
+    )  # fmt: skip
+    decide(d, inspection)
+    inspection.refresh_from_db()
+    held = [
+        admission.inspection_record(
+            actor=officer,
+            community=c,
+            items=[inspection.admitted_item],
+            held_on=today,
+            submit_token=f"held-{c.pk}",
+        )  # fmt: skip
+        for c in scope
+    ]
     return {
+        "inspection_item": inspection.admitted_item,
+        "held": held,
+        "plan": admission.plan_file(actor=officer, department=d.departments[0], year=today.year),
         "street_items": street_items,
         "prepared": prepared,
         "meeting": meeting,
@@ -226,8 +255,51 @@ def attempt(world, role, side, action) -> bool:
             entry=admission.entries_in_force(d.district, "certificate").get(key="ZM-05"),
         ),
         "read_ledger": lambda: listed(selectors.communities_watched_by(actor), community),
+        **_formalism_actions(actor, d, data, index, community),
     }
     return attempt_allowed(actions[action], label=f"{role} {action} {side}")
+
+
+def _formalism_actions(actor, d, data, index, community) -> dict:
+    today = admission.local_today()
+    return {
+        "set_cap": lambda: admission.cap_set(
+            actor=actor,
+            district=d.district,
+            kind="document",
+            per="department",
+            yearly_limit=3,
+            source="矩阵测试",
+            effective_from=today,
+        ),  # fmt: skip
+        "file_plan": lambda: admission.plan_file(
+            actor=actor, department=d.departments[0], year=today.year
+        ),
+        "approve_plan": lambda: admission.plan_approve(actor=actor, plan=data["plan"]),
+        "record_inspection": lambda: admission.inspection_record(
+            actor=actor,
+            community=community,
+            items=[data["inspection_item"]],
+            held_on=today,
+            submit_token="matrix",
+        ),  # fmt: skip
+        "rate_inspection": lambda: admission.inspection_rate(
+            actor=actor, inspection=data["held"][index], score=4
+        ),
+        "register_document": lambda: admission.sent_down_register(
+            actor=actor,
+            kind="document",
+            department=d.departments[0],
+            title="矩阵测试通知",
+            day=today,
+            communities=[community],
+            length_chars=1000,
+            submit_token="matrix",
+        ),  # fmt: skip
+        "read_inspections": lambda: listed(
+            admission_formalism.inspections_visible_to(actor), data["held"][index]
+        ),
+    }
 
 
 CELLS = cells(EXPECTED)
