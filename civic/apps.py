@@ -25,6 +25,7 @@ AUDIT_LABELS = {
     "civic.milestone_add": _("设定资助节点"),
     "civic.milestone_report": _("报告资助节点进展"),
     "civic.milestone_accept": _("验收资助节点并拨付"),
+    "civic.contract_sign": _("签订购买服务合同"),
 }
 
 

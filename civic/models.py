@@ -401,3 +401,40 @@ class Milestone(models.Model):
     @property
     def place(self):
         return self.grant.place
+
+
+class ServiceContract(CommunityRecord):
+    """A purchase-of-service contract (承接政府转移职能): an organisation takes over an admitted
+    item's work in its community, with the money that follows the work (费随事转). The contract
+    points at the item's scope row for that community, so the database itself refuses a
+    contract for work that was never admitted there."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("履行中")
+        ENDED = "ended", _("已终止")
+
+    organisation = models.ForeignKey(
+        SocialOrganisation, on_delete=models.PROTECT, related_name="contracts"
+    )
+    scope = models.ForeignKey("admission.AdmittedScope", on_delete=models.PROTECT, related_name="+")
+    content = models.TextField(_("服务内容"), max_length=2000)
+    amount_fen = models.BigIntegerField(_("合同金额（分）"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    signed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    signed_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("购买服务合同")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"], condition=Q(status="active"), name="civic_one_contract_per_scope"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.scope}"

@@ -1,5 +1,6 @@
 """Every write of civic; callers write ``from civic import services``."""
 
+from civic.services.contracts import contract_sign  # noqa: F401
 from civic.services.fund import (  # noqa: F401
     application_submit,
     balance,
