@@ -102,7 +102,11 @@ def main(argv: list[str]) -> int:
     """Recompute a published tally: ``python -m owners.tally tally.json``."""
     with open(argv[1], encoding="utf-8") as handle:
         published = json.load(handle)
-    result = count(published["data"])
+    try:
+        result = count(published["data"])
+    except (KeyError, TypeError, ValueError) as broken:  # the data itself is not a valid tally
+        print(f"数据无效：{broken!r}")
+        return 1
     same = result == published["result"] and digest(published["data"]) == published["digest"]
     print(json.dumps(result, ensure_ascii=False, indent=2))
     print("一致" if same else "不一致")

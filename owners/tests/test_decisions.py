@@ -136,9 +136,13 @@ def test_the_published_data_recomputes_to_the_same_result_and_names_no_one(world
     path = tmp_path / "tally.json"
     path.write_text(json.dumps(published, ensure_ascii=False), encoding="utf-8")
     assert tally.main(["tally", str(path)]) == 0
-    published["data"]["ballots"][0]["choice"] = "disagree"
-    path.write_text(json.dumps(published, ensure_ascii=False), encoding="utf-8")
-    assert tally.main(["tally", str(path)]) == 1
+    # Any changed ballot is caught: a different result, or an owner with two choices.
+    for index in range(len(published["data"]["ballots"])):
+        changed = json.loads(json.dumps(published))
+        ballot = changed["data"]["ballots"][index]
+        ballot["choice"] = "disagree" if ballot["choice"] != "disagree" else "agree"
+        path.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+        assert tally.main(["tally", str(path)]) == 1
 
 
 def _counts():
@@ -231,3 +235,27 @@ def test_a_consultation_decides_nothing(world):
         result = services.decision_close(actor=d.root, decision=decision)
     assert result["passed"] is None
     assert tally.count(Decision.objects.get(pk=decision.pk).tally["data"]) == result
+
+
+def test_a_committee_member_in_office_runs_votes_of_their_compound_only(world):
+    d, compound, parts, people = world
+    community = d.communities[0]
+    with time_machine.travel(MIDDAY, tick=False):
+        chair = owner_person(actor=d.root, community=community, name="钱主任",
+                             mobile="13912345670", resident=True)  # fmt: skip
+        services.part_set(actor=d.root, compound=compound, house=parts[5].house, area="19.50",
+                          area_basis="registered", owner=chair)  # fmt: skip
+        neighbour, _ = build_compound(actor=d.root, community=community, name="邻苑",
+                                      street="中华路251号1幢", holdings=[("80", people["李乙"])])  # fmt: skip
+        with pytest.raises(PermissionDenied):  # an owner, not yet on a committee
+            services.decision_create(actor=chair.account, compound=compound, matter="other",
+                                     title="征询", text="征询")  # fmt: skip
+        from owners.testing import elected_committee
+
+        elected_committee(actor=d.root, compound=compound, chair=chair,
+                          formed_on=datetime.date(2026, 3, 1), term_start=datetime.date(2026, 5, 1))  # fmt: skip
+        assert services.decision_create(actor=chair.account, compound=compound, matter="other",
+                                        title="征询", text="征询").pk  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            services.decision_create(actor=chair.account, compound=neighbour, matter="other",
+                                     title="征询", text="征询")  # fmt: skip
