@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 # The audit log's names for this app's actions.
 AUDIT_LABELS = {
     "oversight.sanction_rules_seed": _("载入默认问责规则"),
+    "oversight.sanction_rule_create": _("新增问责规则"),
     "oversight.reminder_issue": _("登记谈话提醒、函询或诫勉"),
     "oversight.reminder_reply": _("对提醒作出说明"),
     "oversight.case_decided": _("作出问责决定"),

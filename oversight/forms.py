@@ -57,6 +57,16 @@ class CaseForm(forms.Form):
         )
 
 
+class SanctionRuleForm(forms.Form):
+    sanction = forms.ChoiceField(label=_("问责方式"), choices=Sanction.choices)
+    requires_reminder = forms.BooleanField(label=_("须先谈话提醒、函询或诫勉"), required=False)
+    months_in_force = forms.IntegerField(label=_("影响期（月）"), min_value=1, max_value=60)
+    source = forms.CharField(label=_("依据"), max_length=300)
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class ReplyForm(forms.Form):
     reply = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -35,6 +35,7 @@ def chain(request):
     district = _officer_district(user)
     reminder_form = forms.ReminderForm(district=district)
     case_form = forms.CaseForm(district=district)
+    rule_form = forms.SanctionRuleForm()
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "seed":
@@ -42,6 +43,13 @@ def chain(request):
                 n = services.sanction_rules_seed(actor=user, district=district)
                 messages.success(request, _("已载入%(n)d条问责规则。") % {"n": n})
             return redirect("oversight:chain")
+        if action == "rule":
+            rule_form = forms.SanctionRuleForm(request.POST)
+            if rule_form.is_valid() and attempt(
+                request, services.sanction_rule_create, on_form=rule_form, actor=user,
+                district=district, done_message=_("问责规则已新增。"), **rule_form.cleaned_data,
+            ):  # fmt: skip
+                return redirect("oversight:chain")
         if action == "reminder":
             reminder_form = forms.ReminderForm(request.POST, district=district)
             if reminder_form.is_valid() and attempt(
@@ -63,7 +71,7 @@ def chain(request):
         "rules": selectors.sanction_rules(district),
         "reminders": selectors.reminders_visible_to(user).filter(district=district)[:50],
         "cases": selectors.cases_visible_to(user).filter(district=district)[:100],
-        "reminder_form": reminder_form, "case_form": case_form,
+        "reminder_form": reminder_form, "rule_form": rule_form, "case_form": case_form,
     })  # fmt: skip
 
 
@@ -172,7 +180,9 @@ def assessment(request):
         "schemes": [(s, user.has_perm("oversight.approve_scheme", s)) for s in schemes],
         "chosen": chosen, "can_draft": can_draft,
         "results": selectors.results_visible_to(user, chosen) if chosen else [],
-        "form": form or forms.SchemeForm(initial=initial), "indicators": indicators.INDICATORS,
+        "form": form or forms.SchemeForm(initial=initial),
+        "weights": [(i.label, chosen.weights.get(i.key)) for i in indicators.INDICATORS
+                    if chosen and chosen.weights.get(i.key)],
     })  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from oversight.services.accountability import (
     reminder_issue,
     reminder_reply,
     rule_in_force,
+    sanction_rule_create,
     sanction_rules_seed,
     tolerance_apply,
     tolerance_judge,
@@ -27,6 +28,6 @@ from oversight.services.assessment import (
 __all__ = [
     "DISTINCTIONS", "case_close", "case_follow_up", "case_open", "case_reply", "case_viewed",
     "objection_answer", "objection_file", "rectification_order", "rectification_report",
-    "reminder_issue", "reminder_reply", "results_compute", "rule_in_force", "sanction_rules_seed",
+    "reminder_issue", "reminder_reply", "results_compute", "rule_in_force", "sanction_rule_create", "sanction_rules_seed",
     "scheme_approve", "scheme_draft", "tolerance_apply", "tolerance_judge",
 ]  # fmt: skip

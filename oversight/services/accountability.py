@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core import audit, clock
 from core.clock import one_write
 from core.models import Place
-from core.validation import clean_text
+from core.validation import clean_int, clean_text
 from core.validation import require_perm as _require
 from oversight import defaults
 from oversight.models import Case, CaseEvent, Reminder, Sanction, SanctionRule
@@ -75,6 +75,33 @@ def sanction_rules_seed(*, actor, district: Place) -> int:
     audit.record(actor=actor, action="oversight.sanction_rules_seed", obj=district,
                  changes={"rules": len(defaults.SANCTION_RULES)})  # fmt: skip
     return len(defaults.SANCTION_RULES)
+
+
+@one_write
+def sanction_rule_create(
+    *, actor, district: Place, sanction: str, requires_reminder: bool, months_in_force: int,
+    source: str, effective_from: datetime.date,
+) -> SanctionRule:  # fmt: skip
+    """A new rule for one sanction from a date (earlier rules stay, for the cases under them)."""
+    district = district_of(district)
+    _officer(actor, district)
+    if sanction not in Sanction.values:
+        raise ValidationError(_("请选择问责方式。"), code="sanction")
+    months = clean_int(months_in_force, _("影响期（月）"), 1, 60)
+    source = clean_text(source, _("依据"), limit=300)
+    effective_from = _date(effective_from, _("生效日期"))
+    if SanctionRule.objects.filter(district=district, sanction=sanction,
+                                   effective_from=effective_from).exists():  # fmt: skip
+        raise ValidationError(_("这种问责方式在%(date)s已有一条规则；请换一个生效日期。"),
+                              params={"date": effective_from.isoformat()}, code="same_start")  # fmt: skip
+    rule = SanctionRule.objects.create(
+        district=district, sanction=sanction, requires_reminder=bool(requires_reminder),
+        months_in_force=months, source=source, effective_from=effective_from, created_by=actor,
+    )  # fmt: skip
+    audit.record(actor=actor, action="oversight.sanction_rule_create", obj=rule, place=district,
+                 changes={"sanction": sanction, "requires_reminder": rule.requires_reminder,
+                          "months": months, "effective_from": effective_from.isoformat()})  # fmt: skip
+    return rule
 
 
 # ---------------------------------------------------------------- reminders

@@ -127,3 +127,28 @@ def test_reminders_concern_staff_of_the_district_only(world):
         with pytest.raises(ValidationError):
             services.reminder_issue(actor=officer, district=own.district, person=person,
                                     kind="talk", facts="x")  # fmt: skip
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_rule_table_is_editable_from_a_date(world):
+    """A district may decide that 通报 no longer needs a reminder, from a date: before it the
+    old rule still refuses, from it the new one allows (the rule is kept on the case)."""
+    own, _other = world
+    officer = own.users[OFFICER]
+    rule = services.sanction_rule_create(
+        actor=officer, district=own.district, sanction="notice", requires_reminder=False,
+        months_in_force=3, source="本区2026年第1号文", effective_from=datetime.date(2026, 3, 2),
+    )  # fmt: skip
+    with pytest.raises(ValidationError):  # the same start twice
+        services.sanction_rule_create(
+            actor=officer, district=own.district, sanction="notice", requires_reminder=True,
+            months_in_force=3, source="x", effective_from=datetime.date(2026, 3, 2),
+        )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.sanction_rule_create(
+            actor=own.users[f"{Role.COORDINATOR}:own"], district=own.district, sanction="notice",
+            requires_reminder=False, months_in_force=3, source="x",
+            effective_from=datetime.date(2026, 4, 1),
+        )  # fmt: skip
+    case = _open(own)
+    assert case.rule == rule and case.in_force_until == datetime.date(2026, 6, 2)

@@ -8,7 +8,8 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEvent, Role
 from dashboard.figures import Scope
@@ -100,5 +101,21 @@ def test_results_explained_objection_and_answer(aw, client):
     scope = Scope(
         d.district, d.district, d.communities, datetime.date(2026, 6, 10), user=coordinator
     )
-    value = figures.assessment(scope)
+    with CaptureQueriesContext(connection) as queries:
+        value = figures.assessment(scope)
+    assert len(queries) == 2  # the one page's QUERY_PIN counts them
     assert value.current == 95.5 and value.previous is None and "异议1件" in value.detail
+
+
+@time_machine.travel(MOMENT, tick=True)
+def test_the_demo_builder(aw):
+    """The demo's hook: default sanction rules, last year's scheme approved and computed."""
+    from oversight import demo
+    from oversight.models import SanctionRule
+
+    lines = []
+    demo.build(district=aw.d.district, builder=aw.d.root, seed=1, out=lines.append)
+    scheme = Scheme.objects.get(district=aw.d.district, year=2025)
+    assert scheme.state == Scheme.State.COMPUTED and scheme.results.count() == 4
+    assert SanctionRule.objects.filter(district=aw.d.district).count() == 3
+    assert "2025年度考核4个社区" in lines[0]
