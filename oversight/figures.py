@@ -1,5 +1,8 @@
-"""The district's one page: the assessment results (dashboard.figures row ``assessment``)."""
+"""The district's one page: the assessment results (dashboard.figures row ``assessment``), in
+two queries (the two latest computed schemes; their results' averages in one grouped query)."""
 
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -7,34 +10,42 @@ from dashboard.figures import Figure, Scope, Value, register
 from oversight.models import Result, Scheme
 
 
-def _average(scheme: Scheme | None, scope: Scope) -> float | None:
-    if scheme is None:
-        return None
-    scores = [
-        r.final_tenths
-        for r in Result.objects.filter(scheme=scheme, community_id__in=scope.community_ids)
-    ]
-    scores = [s for s in scores if s is not None]
-    return round(sum(scores) / len(scores) / 10, 1) if scores else None
-
-
 def assessment(scope: Scope) -> Value:
-    """The average score of the scope's communities in the latest computed year, against the
-    year before; the detail names the year and the lowest community."""
+    """The average score of the scope's communities in the latest computed year (adjusted
+    scores where an objection changed one; communities not scored left out), against the year
+    before; the detail names the year and the objections."""
     schemes = list(
-        Scheme.objects.filter(district=scope.district, state=Scheme.State.COMPUTED).order_by(
-            "-year"
-        )[:2]
+        Scheme.objects.filter(district=scope.district, state=Scheme.State.COMPUTED)
+        .order_by("-year")
+        .values_list("pk", "year")[:2]
     )
-    latest = schemes[0] if schemes else None
-    before = schemes[1] if len(schemes) > 1 and schemes[1].year == latest.year - 1 else None
-    value = Value(_average(latest, scope), _average(before, scope))
-    if latest is not None:
-        objections = Result.objects.filter(
-            scheme=latest, community_id__in=scope.community_ids, objected_at__isnull=False
-        ).count()
-        value.detail = _("%(year)d年度平均分；异议%(n)d件") % {"year": latest.year, "n": objections}
-    return value
+    if not schemes:
+        return Value(None)
+    rows = {
+        row["scheme_id"]: row
+        for row in Result.objects.filter(
+            scheme_id__in=[pk for pk, _year in schemes], community_id__in=scope.community_ids
+        )
+        .values("scheme_id")
+        .annotate(
+            tenths=Avg(Coalesce("adjusted_tenths", "score_tenths")),
+            objections=Count("id", filter=Q(objected_at__isnull=False)),
+        )
+        .order_by()
+    }
+
+    def average(pk):
+        tenths = (rows.get(pk) or {}).get("tenths")
+        return None if tenths is None else round(tenths / 10, 1)
+
+    (latest, year), before = schemes[0], schemes[1] if len(schemes) > 1 else (None, None)
+    previous = average(before[0]) if before[0] and before[1] == year - 1 else None
+    objections = (rows.get(latest) or {}).get("objections", 0)
+    return Value(
+        average(latest),
+        previous,
+        detail=_("%(year)d年度平均分；异议%(n)d件") % {"year": year, "n": objections},
+    )
 
 
 def _query(scope: Scope) -> str:
