@@ -42,7 +42,8 @@ class FinanceConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from core import action_labels, navigation
-        from finance import rules  # noqa: F401 - registers the permissions
+        from core.demo import extensions
+        from finance import demo, rules  # noqa: F401 - rules registers the permissions
 
         post_save.connect(
             _pay_item_funding, sender=apps.get_model("workload", "Task"),
@@ -54,3 +55,5 @@ class FinanceConfig(AppConfig):
         )
         navigation.register(_("居务公开"), "finance:boards", perm="finance.view_boards", order=28)
         action_labels.register(AUDIT_LABELS)
+        # After workload's builder (INSTALLED_APPS order): the demo's tasks pay their items.
+        extensions.register("finance")(demo.build)

@@ -197,6 +197,32 @@ def overdue(communities: list[Place], today: datetime.date) -> list[Overdue]:
     return sorted(found, key=lambda o: (o.due, o.community.code, o.board))
 
 
+@dataclass
+class OverdueGroup:
+    community: Place
+    board: str
+    periods: int
+    first_start: datetime.date
+    first_due: datetime.date
+
+    @property
+    def board_label(self):
+        return Board(self.board).label
+
+
+def overdue_by_board(communities: list[Place], today: datetime.date) -> list[OverdueGroup]:
+    """``overdue`` grouped: one row per community and board, with how many periods are late
+    and the earliest of them; the longest late first."""
+    groups: dict[tuple, OverdueGroup] = {}
+    for o in overdue(communities, today):
+        key = (o.community.pk, o.board)
+        if key in groups:
+            groups[key].periods += 1
+        else:
+            groups[key] = OverdueGroup(o.community, o.board, 1, o.period_start, o.due)
+    return sorted(groups.values(), key=lambda g: (g.first_due, g.community.code, g.board))
+
+
 def _periods(rules, district_id, board, first, today):
     mine = [r for r in rules if r.district_id == district_id and r.board == board]
     if not mine:

@@ -180,7 +180,7 @@ def _supervision_page(request, year, district, can_set, rule_form, disclosure_fo
         "year": year, "years": range(today.year, today.year - 4, -1),
         "waiting": selectors.awaiting_approval(user)[:100],
         "anomalies": selectors.anomalies(user, [c.pk for c in communities], year),
-        "overdue": selectors.overdue(communities, today),
+        "overdue": selectors.overdue_by_board(communities, today),
         "district": district, "can_set": can_set, "rule_form": rule_form,
         "disclosure_form": disclosure_form,
         "approval_rules": selectors.approval_rules_of(district),

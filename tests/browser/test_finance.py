@@ -102,3 +102,10 @@ def test_a_quarter_from_receipts_to_the_published_board(new_page, district, tmp_
     shot(resident, "2-board-phone")
     width = resident.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the board scrolls sideways on a phone"
+
+    # The street office's view and the board on a desktop.
+    desk = signed_in(new_page, d.logins["street_officer:own"], DESKTOP)
+    desk.goto("/finance/supervision/")
+    shot(desk, "3-supervision-desktop")
+    desk.goto(f"/finance/boards/{Disclosure.objects.get().pk}/")
+    shot(desk, "4-board-desktop")
