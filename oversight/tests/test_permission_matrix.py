@@ -5,19 +5,22 @@ targets are the second district for district roles, or a community of the second
 the others. Cases are about a grid worker, so no role's own account is the person concerned
 (the person's own steps are tested in test_accountability). A refused write writes nothing."""
 
+import datetime
+
 import pytest
 
 from core.models import Role
 from core.testing import ROLE_HOME_LEVEL, attempt_allowed, deny_unless
 from core.tests.matrix import matrix_tests
 from oversight import defaults, selectors, services
-from oversight.models import Case, Reminder, Result, Scheme
+from oversight.models import Case, Reminder, Result, SanctionRule, Scheme
 
 R = Role
 OFFICER = f"{R.OVERSIGHT_OFFICER}:own"
 EXPECTED = {
     "issue_reminder": {R.OVERSIGHT_OFFICER},
     "open_case": {R.OVERSIGHT_OFFICER},
+    "set_rules": {R.OVERSIGHT_OFFICER},
     "view_case": {R.OVERSIGHT_OFFICER},
     "judge_tolerance": {R.OVERSIGHT_OFFICER},
     "close_case": {R.OVERSIGHT_OFFICER},
@@ -82,6 +85,9 @@ def _chain_actions(user, d):
     return {
         "issue_reminder": (None, lambda: services.reminder_issue(
             actor=user, district=d.district, person=person, kind="talk", facts="事由")),
+        "set_rules": (None, lambda: services.sanction_rule_create(
+            actor=user, district=d.district, sanction="notice", requires_reminder=True,
+            months_in_force=6, source="测试", effective_from=datetime.date(2031, 1, 1))),
         "open_case": (None, lambda: services.case_open(
             actor=user, district=d.district, person=person, facts="事实", rule_broken="规定",
             decision="决定", sanction="discipline")),
@@ -105,7 +111,13 @@ def _chain_actions(user, d):
     }  # fmt: skip
 
 
-COUNTED = [Case.objects.all(), Reminder.objects.all(), Scheme.objects.all(), Result.objects.all()]
+COUNTED = [
+    SanctionRule.objects.all(),
+    Case.objects.all(),
+    Reminder.objects.all(),
+    Scheme.objects.all(),
+    Result.objects.all(),
+]
 
 
 def attempt(world, role, side, action) -> bool:
