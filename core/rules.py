@@ -212,7 +212,8 @@ rules.add_perm("core.use_staff_pages", is_superuser | is_staff_member)
 # The roles that oversee places: theirs are the directory of places (辖区) and API tokens for
 # scripts. A grid worker's grid and a resident's home are on their workbench, and neither writes
 # scripts (the API still answers a token of theirs: it is how an app made for residents works).
-OVERSEEING_ROLES = STAFF_ROLES - {Role.GRID_WORKER}
+# A property company's staff see only the requests routed to their company.
+OVERSEEING_ROLES = STAFF_ROLES - {Role.GRID_WORKER, Role.PROPERTY_STAFF}
 
 
 @rules.predicate

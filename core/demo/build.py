@@ -184,6 +184,7 @@ def _build_tree_and_staff(plan: generate.DistrictPlan, seed: int, out):
         staff.add(district, username, Role.ADMIN)
     staff.add(district, "coordinator", Role.COORDINATOR)
     staff.add(district, "auditor", Role.AUDITOR)
+    staff.add(district, "oversight", Role.OVERSIGHT_OFFICER)
     for department in departments:
         staff.add(district, department.short_code, Role.DEPARTMENT_OFFICER, department=department)
     for s, street in enumerate(streets, start=1):
@@ -201,6 +202,9 @@ def _build_tree_and_staff(plan: generate.DistrictPlan, seed: int, out):
     staff.add(streets[1], "org-s02", Role.SOCIAL_ORG_MEMBER)
     for c in range(min(3, len(communities))):
         staff.add(communities[c], f"org-c{c + 1:03d}", Role.SOCIAL_ORG_MEMBER)
+        # The first communities' 居务监督委员会 members and their property company's staff.
+        staff.add(communities[c], f"jw-c{c + 1:03d}", Role.SUPERVISION_MEMBER)
+        staff.add(communities[c], f"wy-c{c + 1:03d}", Role.PROPERTY_STAFF)
     # Residents who log in with their mobile number, registered like any resident.
     for r in range(RESIDENT_ACCOUNTS):
         staff.add(first_grids[r % len(first_grids)], "", Role.RESIDENT)

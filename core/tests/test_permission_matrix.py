@@ -42,7 +42,7 @@ EXPECTED = {
     "refuse_account_link": {R.COMMUNITY_WORKER},
 }
 READS = {"view_community", "view_audit", "view_person", "reveal_person"}
-DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER}
+DISTRICT_ROLES = {R.ADMIN, R.COORDINATOR, R.DEPARTMENT_OFFICER, R.OVERSIGHT_OFFICER}
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,13 @@ from services.tests.conftest import build_world
 
 R = Role
 DISPATCHERS = {R.ADMIN, R.COORDINATOR}
+NOT_REQUEST_READERS = {R.OVERSIGHT_OFFICER, R.SUPERVISION_MEMBER, R.PROPERTY_STAFF}
 EXPECTED = {
-    "view": set(Role) - {R.SOCIAL_ORG_MEMBER},
+    # The oversight officer judges communities by the figures, not by reading requests; the
+    # supervision committee reviews disclosures; a property company sees only what is routed to it.
+    "view": set(Role) - {R.SOCIAL_ORG_MEMBER, *NOT_REQUEST_READERS},
     # 查找诉求 is for staff: a resident follows their own requests on 我的诉求.
-    "find": set(Role) - {R.SOCIAL_ORG_MEMBER, R.RESIDENT},
+    "find": set(Role) - {R.SOCIAL_ORG_MEMBER, R.RESIDENT, *NOT_REQUEST_READERS},
     # Anyone with a role in the district files a problem there, but the read-only auditor.
     "submit": set(Role) - {R.AUDITOR},
     "intake": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER},
