@@ -9,7 +9,7 @@ from admission.forms import SMALL
 from admission.models import CapKind, CapPer, SentDown
 from core.forms import CommunitiesMixin, communities_field
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class _Token(forms.Form):

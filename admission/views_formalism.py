@@ -35,20 +35,25 @@ def _forms(request, district, today):
     items = AdmittedItem.objects.filter(district=district, status="active")
     forms = {}
     if user.has_perm("admission.review", district):
-        forms["cap"] = CapForm(post if action == "cap" else None, initial={"effective_from": today})
+        forms["cap"] = CapForm(
+            post if action == "cap" else None, initial={"effective_from": today},
+            auto_id="cap-%s",
+        )  # fmt: skip
     if units:
         own = items.filter(department__in=units)
         forms["plan"] = PlanForm(
-            post if action == "plan" else None, units=units, initial={"year": today.year}
-        )
+            post if action == "plan" else None, units=units, initial={"year": today.year},
+            auto_id="plan-%s",
+        )  # fmt: skip
         forms["inspection"] = InspectionForm(
             post if action == "inspection" else None, communities=communities,
             items=items.filter(kind=WorkKind.INSPECTION), initial={"held_on": today},
+            auto_id="inspection-%s",
         )  # fmt: skip
         forms["sent_down"] = SentDownForm(
             post if action == "sent_down" else None, units=units,
             items=own.filter(kind=WorkKind.MEETING), communities=communities,
-            initial={"day": today},
+            initial={"day": today}, auto_id="sent-%s",
         )  # fmt: skip
     return forms
 
