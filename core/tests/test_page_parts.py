@@ -86,8 +86,8 @@ def test_tab_bars_are_drawn_only_by_the_tabs_tag():
             "共享数据",
             10,
         ),
-        ("coordinator:own", ["admission:lists", "admission:request_list"], "准入", 6),
-        ("coordinator:own", ["admission:meetings", "admission:catalogue"], "准入", 6),
+        ("coordinator:own", ["admission:lists", "admission:request_list"], "准入", 7),
+        ("coordinator:own", ["admission:meetings", "admission:catalogue"], "准入", 7),
         (
             "coordinator:own",
             ["workload:task_list", "workload:burden", "workload:time_log"],
