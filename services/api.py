@@ -329,12 +329,16 @@ def _body_field(spec: steps.Input):
     required = ... if spec.required else None
     if spec.kind == steps.TEXT:
         return str, Field(... if spec.required else "", max_length=4000, description=label)
+    if spec.kind == steps.DEPARTMENTS and spec.required:  # 吹哨: the service refuses none
+        return list[ID], Field(..., max_length=20, description=label)
     if spec.kind == steps.DEPARTMENTS:
         return list[ID], Field(default_factory=list, max_length=20, description=label)
     if spec.kind == steps.DAYS:
         return int | None, Field(required, ge=1, le=30, description=label)
     if spec.kind == steps.RATING:
         return Rating | None, Field(required, description=label)
+    if spec.kind == steps.PHOTO:  # photos are uploaded on the page; the API takes none
+        return None, Field(None, description=label + "（仅网页上传，接口请留空）")
     # a department, an application, a request to merge into: an id
     return int | None, Field(required, ge=1, le=MAX_ID, description=label)
 

@@ -9,6 +9,7 @@ Items about a person's circumstances (hardship relief, care for the elderly, wag
 DEFAULT_ITEMS = [
     {
         "code": "CG-001",
+        "level": "street",
         "name": "占道经营",
         "category": "complaint",
         "group": "市容环境",
@@ -29,6 +30,7 @@ DEFAULT_ITEMS = [
     },
     {
         "code": "CG-002",
+        "level": "grid",
         "name": "垃圾清运不及时",
         "category": "complaint",
         "group": "市容环境",
@@ -177,6 +179,7 @@ DEFAULT_ITEMS = [
     },
     {
         "code": "CG-007",
+        "level": "grid",
         "name": "非机动车乱停放和小广告",
         "category": "complaint",
         "group": "市容环境",
@@ -286,6 +289,7 @@ DEFAULT_ITEMS = [
     },
     {
         "code": "SF-002",
+        "level": "community",
         "name": "邻里纠纷调解",
         "category": "help",
         "group": "司法服务",

@@ -15,7 +15,14 @@ from core.demo.extensions import register
 from core.models import Notification, Place, PlaceLevel, Role, RoleAssignment
 from services import notify
 from services import services as request_services
-from services.models import Category, Channel, RequestEvent, ServiceItem, ServiceRequest
+from services.models import (
+    Category,
+    Channel,
+    Level,
+    RequestEvent,
+    ServiceItem,
+    ServiceRequest,
+)
 
 # Free text and the department a dispatcher would send it to (the demo's history is written by
 # its builder, not a dispatcher, so routing never learns from it: services.routing).
@@ -125,7 +132,15 @@ def _file(rng, builder, resident, items, grids):
 
 
 def _advance(rng, builder, req, item, district, stage):
-    """Take a demo request through the steps up to ``stage``."""
+    """Take a demo request through the steps up to ``stage``; one of a grid, community or street
+    item is taken and settled there (services.level_models)."""
+    if req.level != Level.DEPARTMENT and stage != "submitted":
+        req = request_services.request_local_accept(actor=builder, request=req)
+        if stage in ("answered", "rated"):
+            req = request_services.request_answer(
+                actor=builder, request=req, answer="已现场处理，问题已解决。"
+            )
+        return _rated(rng, builder, req) if stage == "rated" else req
     if stage != "submitted":
         req = request_services.request_accept(actor=builder, request=req)
     if stage in ("handling", "answered", "rated"):

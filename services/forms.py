@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Applicant, Category, FieldType, Rating
+from services.models import Applicant, Category, FieldType, Level, Rating
 
 
 def answer_field(spec: dict) -> forms.Field:
@@ -133,6 +133,10 @@ class ItemForm(forms.Form):
     acceptance_days = forms.IntegerField(label=_("受理时限（工作日）"), min_value=0, max_value=5)
     deadline_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=0, max_value=60)
     applicant = forms.ChoiceField(label=_("申请人"), choices=Applicant.choices)
+    handling_level = forms.ChoiceField(
+        label=_("处置层级"), choices=Level.choices, initial=Level.DEPARTMENT, required=False,
+        help_text=_("诉求先由哪一级处置；处置不了的逐级上报"),
+    )  # fmt: skip
     sensitive = forms.BooleanField(
         label=_("涉及个人情况"),
         required=False,
@@ -154,6 +158,9 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_department"].queryset = departments
         self.fields["co_departments"].queryset = departments
+
+    def clean_handling_level(self):
+        return self.cleaned_data.get("handling_level") or Level.DEPARTMENT
 
 
 class ItemNewForm(ItemForm):

@@ -231,6 +231,30 @@ def metrics_raw(user, *, group: str = "department", days: int = 30) -> dict:
     return {"rows": rows, "total": total, "trend": trend, "since": since}
 
 
+def level_shares(by_level: dict) -> dict:
+    """Finished requests by the level that settled them, and the grid's and community's shares."""
+    row = {level: by_level.get(level, 0) for level in ("grid", "community", "street", "department")}
+    row["finished"] = sum(row.values())
+    row["grid_share"] = _rate(row["grid"], row["finished"])
+    row["community_share"] = _rate(row["community"], row["finished"])
+    row["local_share"] = _rate(row["grid"] + row["community"], row["finished"])
+    return row
+
+
+def settled_levels(user, *, days: int = 30) -> dict:
+    """Where the user's finished requests of the window were settled: grid, community, street or
+    a department (one grouped query)."""
+    _first, since = _window(days)
+    rows = (
+        scoped(user)
+        .filter(created_at__gte=since, state__in=FINISHED)
+        .values("level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return level_shares({row["level"]: row["n"] for row in rows})
+
+
 COLUMNS = [
     ("label", _("分组")),
     ("total", _("诉求数")),

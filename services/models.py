@@ -1,9 +1,7 @@
 """One-network service handling: the catalogue, resident requests and their lifecycle, Open311.
 
-A request is an explicit state machine (see ``services.lifecycle``); every step is a
-``RequestEvent`` on its timeline. Requests keep district / street / community / grid on the row
-so the table can shard by district and every list is one indexed prefix away.
-"""
+A request is a state machine (services.steps), every step a ``RequestEvent`` on its timeline.
+Requests keep district / street / community / grid on the row (one indexed prefix per list)."""
 
 from django.conf import settings
 from django.db import models, transaction
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.clock import MomentField, shown
 from core.models import Department, Person, Place
 from core.records import DistrictRecord
+from services.level_models import Level
 
 
 class Category(models.TextChoices):
@@ -70,6 +69,8 @@ class ServiceItem(DistrictRecord):
     )
     # About a person's circumstances (hardship relief, care for the elderly, wages owed …): the
     # public outputs (Open311 GET) name neither the item nor its department for its requests.
+    handling_level = models.CharField(_("处置层级"), max_length=16, choices=Level.choices,
+        default=Level.DEPARTMENT, help_text=_("诉求先由哪一级处置；处置不了的逐级上报"))  # fmt: skip
     sensitive = models.BooleanField(
         _("涉及个人情况"),
         default=False,
@@ -179,6 +180,10 @@ class ServiceRequest(models.Model):
     token = models.CharField(max_length=32, unique=True)
 
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, db_index=True)
+    # Who handles it now (services.level_models): a department leads only at the last level.
+    level = models.CharField(
+        _("处置层级"), max_length=16, choices=Level.choices, default="department"
+    )
     lead_department = models.ForeignKey(
         Department, verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -316,6 +321,11 @@ class EventKind(models.TextChoices):
     URGE = "urge", _("催办")
     PUBLISH = "publish", _("公开办理摘要")
     DEADLINE = "deadline", _("期限随日历调整")
+    LOCAL_ACCEPT = "local_accept", _("属地受理")
+    ESCALATE = "escalate", _("上报上一级")
+    WHISTLE = "whistle", _("街道吹哨")
+    REPORT = "report", _("部门报到")
+    REPORT_RATE = "report_rate", _("评价部门报到")
 
 
 class RequestEvent(models.Model):
@@ -340,6 +350,7 @@ class RequestEvent(models.Model):
     note = models.TextField(_("给居民的说明"), blank=True)
     internal_note = models.TextField(_("内部说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    photo = models.FileField(_("照片"), upload_to="services/steps/%Y/%m/", blank=True)
     public = models.BooleanField(default=True)  # the step is shown to the resident
     at = MomentField(auto_now_add=True, db_index=True)
 
@@ -585,4 +596,5 @@ class RequestSummaryWeek(SummaryCounts):
         return f"{self.week} {self.place_path} {self.department_id} {self.category}"
 
 
+from services.level_models import Whistle  # noqa: E402,F401 - 吹哨报到, its own module
 from services.rule_table import ServiceRule  # noqa: E402,F401 - the rule table, its own module

@@ -14,6 +14,12 @@ request when it was filed: after a community moves to another street, the new st
 | ``services.dispatch`` (and ``publish``) | ``can_dispatch`` | ``dispatchable(user)`` |
 | ``services.handle`` | ``is_lead_officer`` | ``handled(user)`` |
 | ``services.note`` | ``can_note`` | ``noted(user)`` |
+| ``services.handle_local`` | ``is_local_handler`` | ``handled_locally(user)`` |
+| ``services.report`` | ``is_whistled_officer`` | ``whistled(user)`` |
+
+A request handled in the grid, the community or the street (``ServiceRequest.level``) is handled
+by the grid worker of its grid, a community worker of its community or an officer of its street;
+a department the street blew the whistle to (吹哨) sees it and reports (报到).
 """
 
 import rules
@@ -22,7 +28,7 @@ from django.db.models import F, Q, QuerySet
 from core import rules as core_rules
 from core.models import Role
 from core.rules import assignments_of, holds, is_superuser
-from services.models import ServiceRequest
+from services.models import Level, ServiceRequest, Whistle
 
 DISPATCH_ROLES = {Role.ADMIN, Role.COORDINATOR}
 INTAKE_ROLES = {
@@ -136,10 +142,58 @@ def place_viewer_q(user) -> Q:
     return _under(user, PLACE_VIEW_ROLES)
 
 
+# Who handles a request at each level below the departments: the role, held exactly at the
+# request's place of that level (its grid, community or street).
+LEVEL_ROLES = {
+    Level.GRID: (Role.GRID_WORKER, "grid_id"),
+    Level.COMMUNITY: (Role.COMMUNITY_WORKER, "community_id"),
+    Level.STREET: (Role.STREET_OFFICER, "street_id"),
+}
+
+
+@rules.predicate
+def is_local_handler(user, request) -> bool:
+    """The grid worker, community worker or street officer of the request's place at the level
+    it is handled at now."""
+    if request is None or request.level not in LEVEL_ROLES:
+        return False
+    role, attribute = LEVEL_ROLES[request.level]
+    place_id = getattr(request, attribute)
+    return bool(place_id) and any(
+        a.role == role and a.place_id == place_id for a in assignments_of(user)
+    )
+
+
+def local_handler_q(user) -> Q:
+    query = Q(pk__in=[])
+    for level, (role, attribute) in LEVEL_ROLES.items():
+        ids = [a.place_id for a in assignments_of(user) if a.role == role]
+        if ids:
+            query |= Q(level=level, **{f"{attribute}__in": ids})
+    return query
+
+
+@rules.predicate
+def is_whistled_officer(user, request) -> bool:
+    """An officer of a department the street called to this request (吹哨)."""
+    mine = officer_departments(user) if request is not None else set()
+    return bool(mine) and request.whistles.filter(department__in=mine).exists()
+
+
+def whistled_q(user) -> Q:
+    mine = officer_departments(user)
+    if not mine:
+        return Q(pk__in=[])
+    return Q(pk__in=Whistle.objects.filter(department__in=mine).values("request_id"))
+
+
 # ---------------------------------------------------------------- the policies
 
 
-can_view = is_superuser | is_requester | can_dispatch | is_lead_officer | is_co_officer | sees_place
+can_view = (
+    is_superuser | is_requester | can_dispatch | is_lead_officer | is_co_officer | sees_place
+    | is_whistled_officer
+)  # fmt: skip
 
 
 def visible(user) -> QuerySet[ServiceRequest]:
@@ -148,7 +202,7 @@ def visible(user) -> QuerySet[ServiceRequest]:
     query = requester_q(user) | dispatcher_q(user) | place_viewer_q(user)
     co_handled = bool(officer_departments(user))
     if co_handled:
-        query |= lead_officer_q(user) | co_officer_q(user)
+        query |= lead_officer_q(user) | co_officer_q(user) | whistled_q(user)
     return _requests(user, query, distinct=co_handled)
 
 
@@ -160,12 +214,29 @@ def dispatchable(user) -> QuerySet[ServiceRequest]:
     return _requests(user, dispatcher_q(user))
 
 
-can_handle = is_superuser | is_lead_officer
+can_handle = is_superuser | is_lead_officer | is_local_handler
 
 
 def handled(user) -> QuerySet[ServiceRequest]:
-    """services.handle: requests the user's department leads."""
-    return _requests(user, lead_officer_q(user))
+    """services.handle: requests the user's department leads, and those handled where the user
+    serves as grid worker, community worker or street officer."""
+    return _requests(user, lead_officer_q(user) | local_handler_q(user))
+
+
+can_handle_local = is_superuser | is_local_handler
+
+
+def handled_locally(user) -> QuerySet[ServiceRequest]:
+    """services.handle_local: requests handled in the user's grid, community or street."""
+    return _requests(user, local_handler_q(user))
+
+
+can_report = is_superuser | is_whistled_officer
+
+
+def whistled(user) -> QuerySet[ServiceRequest]:
+    """services.report: requests the street called the user's department to."""
+    return _requests(user, whistled_q(user))
 
 
 can_note = is_superuser | is_lead_officer | is_co_officer

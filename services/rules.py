@@ -26,7 +26,9 @@ from services.policies import (  # noqa: F401 - re-exported
     can_dispatch,
     can_dispatch_request,
     can_handle,
+    can_handle_local,
     can_note,
+    can_report,
     can_view,
     co_department_ids,
     is_co_officer,
@@ -64,5 +66,8 @@ rules.add_perm("services.dispatch", can_dispatch_request)
 rules.add_perm("services.publish", can_dispatch_request)
 rules.add_perm("services.handle", can_handle)
 rules.add_perm("services.note", can_note)
+# Handling in the grid, community or street (services.level_models), and 吹哨报到.
+rules.add_perm("services.handle_local", can_handle_local)
+rules.add_perm("services.report", can_report)
 rules.add_perm("services.rate", is_superuser | is_requester | can_dispatch)
 rules.add_perm("services.supervise", is_superuser | can_supervise)

@@ -108,6 +108,27 @@ def grid_queue(user) -> QuerySet[ServiceRequest]:
     )
 
 
+def handles_locally(user) -> bool:
+    """A grid worker, community worker or street officer (who handle requests at their level)."""
+    roles = {role for role, _attribute in policies.LEVEL_ROLES.values()}
+    return user.is_superuser or any(a.role in roles for a in assignments_of(user))
+
+
+def local_queue(user) -> QuerySet[ServiceRequest]:
+    """Open requests handled now in the user's grid, community or street, oldest first."""
+    return policies.handled_locally(user).filter(state__in=OPEN_STATES).order_by("created_at")
+
+
+def whistled_queue(user) -> QuerySet[ServiceRequest]:
+    """Requests the street called the user's department to, not yet reported (报到)."""
+    from services.models import Whistle
+
+    waiting = Whistle.objects.filter(
+        department__in=policies.officer_departments(user), reported_at__isnull=True
+    ).values("request_id")
+    return policies.whistled(user).filter(pk__in=waiting).order_by("created_at")
+
+
 def user_districts(user) -> list[int]:
     return sorted({a.place.district_id for a in assignments_of(user)})
 
@@ -261,3 +282,29 @@ def rates_of_place(place: Place, periods) -> list[dict]:
         )
         rows.append(_summary_row("", counts))
     return rows
+
+
+def settled_levels_of_place(place: Place, periods) -> list[dict]:
+    """Of the requests of ``place`` and below created in each of ``periods`` (aware moments
+    [start, end)) and finished (办结 or later), how many were settled in the grid, the community,
+    the street or by a department (``ServiceRequest.level`` when it was closed), with the shares
+    of the grid and the community in percent; one grouped query."""
+    from django.db.models import Count, Q
+
+    from services.metrics import FINISHED, level_shares
+
+    found = ServiceRequest.objects.filter(
+        district_id=place.district_id or place.pk,
+        place_path__startswith=place.path,
+        state__in=FINISHED,
+        created_at__gte=min(start for start, _end in periods),
+        created_at__lt=max(end for _start, end in periods),
+    )
+    counts = found.values("level").annotate(
+        **{
+            f"n{i}": Count("pk", filter=Q(created_at__gte=start, created_at__lt=end))
+            for i, (start, end) in enumerate(periods)
+        }
+    )
+    rows = list(counts.order_by())
+    return [level_shares({r["level"]: r[f"n{i}"] for r in rows}) for i in range(len(periods))]

@@ -25,7 +25,7 @@ from core import steps as core_steps
 from core.steps import TEXT
 from services import selectors
 from services import services as request_services
-from services.models import Application, ServiceRequest, State
+from services.models import Application, Level, ServiceRequest, State
 
 # Kinds of input besides text. The page renders each kind as its widget, the API as its JSON
 # type, and ``clean_input`` turns what came in into what the service takes.
@@ -35,6 +35,8 @@ DAYS = "days"  # working days, 1–30
 RATING = "rating"  # one of services.models.Rating
 APPLICATION = "application"  # a pending application on this request (a pk)
 MERGE_TARGET = "merge_target"  # an open request the user dispatches (a pk)
+PHOTO = "photo"  # an uploaded image (the page only; the API takes none)
+WHISTLE = "whistle"  # a department's report on this request, not yet rated (a pk)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +84,46 @@ def _has_pending(user, request) -> bool:
 
 def _has_merge_target(user, request) -> bool:
     return merge_targets(user, request).exists()
+
+
+def _department_level(user, request) -> bool:
+    return request.level == Level.DEPARTMENT
+
+
+def _may_object_here(user, request) -> bool:
+    return _department_level(user, request) and _may_object(user, request)
+
+
+def _level_goes_up(user, request) -> bool:
+    return request.level in (Level.GRID, Level.COMMUNITY)
+
+
+def _at_street(user, request) -> bool:
+    return request.level == Level.STREET
+
+
+def _not_department(user, request) -> bool:
+    return request.level != Level.DEPARTMENT
+
+
+def _my_whistle_open(user, request) -> bool:
+    from services.policies import officer_departments
+
+    found = request.whistles.filter(reported_at__isnull=True)
+    if not user.is_superuser:
+        found = found.filter(department__in=officer_departments(user))
+    return found.exists()
+
+
+def _report_to_rate(user, request) -> bool:
+    return request.level == Level.STREET and reports_to_rate(request).exists()
+
+
+def reports_to_rate(request):
+    """The departments' reports on this request the street has not rated yet."""
+    return request.whistles.filter(reported_at__isnull=False, rating="").select_related(
+        "department"
+    )
 
 
 def pending_applications(request):
@@ -256,8 +298,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "answer", gettext_lazy("提交答复"), request_services.request_answer, "services.handle",
-        frozenset({S.HANDLING}), inputs=(_note(gettext_lazy("答复内容"), required=True, rows=4),),
-        args={"answer": "note"}, title=gettext_lazy("答复居民"), style="primary", summary=gettext_lazy("答复"),
+        frozenset({S.HANDLING}),
+        inputs=(
+            _note(gettext_lazy("答复内容"), required=True, rows=4),
+            Input("photo", PHOTO, gettext_lazy("现场照片（可不传）")),
+        ),
+        args={"answer": "note", "photo": "photo"}, title=gettext_lazy("答复居民"), style="primary",
+        summary=gettext_lazy("答复"),
     ),
     Step(
         "object", gettext_lazy("提出派单异议"), request_services.dispatch_object, "services.handle",
@@ -268,7 +315,7 @@ STEPS: tuple[Step, ...] = (
         ),
         args={"reason": "note", "suggested_department": "suggested"},
         title=gettext_lazy("派单异议（不属本部门职责）"), style="danger", collapsed=True,
-        help=gettext_lazy("请在签收前、派单后1个工作日内提出，写明职责依据。"), guard=_may_object,
+        help=gettext_lazy("请在签收前、派单后1个工作日内提出，写明职责依据。"), guard=_may_object_here,
     ),
     Step(
         "extend", gettext_lazy("申请延期"), request_services.extension_ask, "services.handle", IN_HAND,
@@ -276,12 +323,12 @@ STEPS: tuple[Step, ...] = (
             Input("days", DAYS, gettext_lazy("延期工作日"), required=True, dom_id="days"),
             _note(gettext_lazy("理由"), required=True, max_length=1000),
         ),
-        args={"days": "days", "reason": "note"}, collapsed=True,
+        args={"days": "days", "reason": "note"}, collapsed=True, guard=_department_level,
     ),
     Step(
         "return", gettext_lazy("申请退单"), request_services.return_ask, "services.handle", IN_HAND,
         inputs=(_note(gettext_lazy("退单理由"), required=True, max_length=1000),),
-        args={"reason": "note"}, style="danger", collapsed=True,
+        args={"reason": "note"}, style="danger", collapsed=True, guard=_department_level,
     ),
     Step(
         "note", gettext_lazy("保存进展"), request_services.request_note, "services.note", IN_HAND,
@@ -291,6 +338,61 @@ STEPS: tuple[Step, ...] = (
         ),
         args=BOTH, help=gettext_lazy("两项至少填一项；只填内部进展时，居民看不到这一步。"),
         title=gettext_lazy("填写办理进展"), collapsed=True, summary=gettext_lazy("填写办理进展"),
+    ),
+    # Handling in the grid, the community or the street (services.services.levels).
+    Step(
+        "local_accept", gettext_lazy("受理并处置"), request_services.request_local_accept,
+        "services.handle_local", frozenset({S.SUBMITTED}), inputs=(_for_resident(),),
+        title=gettext_lazy("属地受理"), style="primary", summary=gettext_lazy("属地受理"),
+        help=gettext_lazy("本级能就地解决的，受理后处置、答复并办结；处置不了的上报上一级。"),
+        guard=_not_department,
+    ),
+    Step(
+        "escalate", gettext_lazy("上报上一级"), request_services.request_escalate,
+        "services.handle_local", IN_HAND,
+        inputs=(
+            _internal(gettext_lazy("上报理由（内部，居民不可见）"), required=True, max_length=500),
+            _for_resident(),
+        ),
+        args={"reason": "internal_note", "note": "note"}, guard=_level_goes_up,
+        title=gettext_lazy("上报（本级处置不了）"), collapsed=True,
+        summary=gettext_lazy("上报上一级（网格→社区→街道）"),
+    ),
+    Step(
+        "whistle", gettext_lazy("吹哨"), request_services.request_whistle, "services.handle_local",
+        frozenset({S.HANDLING}),
+        inputs=(
+            Input("departments", DEPARTMENTS, gettext_lazy("召集的职能部门（可多选）"),
+                  required=True, dom_id="whistle-departments"),
+            _internal(gettext_lazy("吹哨事由（内部，居民不可见）"), required=True),
+        ),
+        args={"departments": "departments", "reason": "internal_note"}, guard=_at_street,
+        title=gettext_lazy("吹哨召集职能部门"), collapsed=True,
+        help=gettext_lazy("被召集的部门须在规定的工作日内报到，报到后由街道评价。"),
+        summary=gettext_lazy("街道吹哨"),
+    ),
+    Step(
+        "report", gettext_lazy("报到"), request_services.whistle_report, "services.report",
+        frozenset({S.HANDLING}),
+        inputs=(_note(gettext_lazy("报到情况（到场时间、人员、处置措施）"), required=True, rows=3),),
+        args={"report": "note"}, guard=_my_whistle_open, title=gettext_lazy("部门报到"),
+        style="primary", summary=gettext_lazy("部门报到"),
+    ),
+    Step(
+        "rate_report", gettext_lazy("提交评价"), request_services.whistle_rate,
+        "services.handle_local", frozenset({S.HANDLING, S.ANSWERED}),
+        inputs=(
+            Input("whistle", WHISTLE, gettext_lazy("报到的部门"), required=True),
+            Input("rating", RATING, gettext_lazy("评价"), required=True),
+        ),
+        guard=_report_to_rate, title=gettext_lazy("评价部门报到"), summary=gettext_lazy("评价部门报到"),
+    ),
+    Step(
+        "local_close", gettext_lazy("办结"), request_services.request_local_close,
+        "services.handle_local", frozenset({S.ANSWERED}),
+        inputs=(_internal(gettext_lazy("办结意见（内部，居民不可见）")), _for_resident()), args=BOTH,
+        guard=_not_department, title=gettext_lazy("办结"), style="primary",
+        summary=gettext_lazy("属地办结"),
     ),
     Step(
         "rate", gettext_lazy("提交评价"), request_services.request_rate, "services.rate",
@@ -345,6 +447,8 @@ def clean_input(step: Step, user, request: ServiceRequest, raw: dict) -> dict:
         RATING: core_steps.as_text,
         APPLICATION: lambda value, spec: _one(request.applications.all(), value),
         MERGE_TARGET: lambda value, spec: _one(selectors.dispatchable(user), value),
+        PHOTO: lambda value, spec: value if hasattr(value, "read") else None,
+        WHISTLE: lambda value, spec: _whistle(request, value),
     }
     return core_steps.clean_input(step, raw, cleaners)
 
@@ -357,6 +461,12 @@ def _department(request, value, spec: Input):
     if not str(value).isdigit():
         raise ValidationError(_("请选择本区有效的主办部门。"))
     return _one(selectors.departments_for(request), value)
+
+
+def _whistle(request, value):
+    if value in (None, ""):
+        return None  # the service says what is missing
+    return _one(request.whistles.all(), value)
 
 
 def _one(queryset, value):

@@ -49,6 +49,14 @@ from services.services.dispatch import (
     request_reject,
 )
 from services.services.handling import request_answer, request_note, request_sign
+from services.services.levels import (
+    request_escalate,
+    request_local_accept,
+    request_local_close,
+    request_whistle,
+    whistle_rate,
+    whistle_report,
+)
 from services.services.open311_keys import (
     open311_key_create,
     open311_key_lookup,
@@ -91,6 +99,12 @@ __all__ = [
     "request_answer",
     "request_close",
     "request_dispatch",
+    "request_escalate",
+    "request_local_accept",
+    "request_local_close",
+    "request_whistle",
+    "whistle_rate",
+    "whistle_report",
     "request_merge",
     "request_note",
     "request_publish_public_text",

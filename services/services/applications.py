@@ -8,7 +8,7 @@ from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department
 from core.validation import require_perm as _require
-from services.models import Application, EventKind, ServiceRequest, State
+from services.models import Application, EventKind, Level, ServiceRequest, State
 from services.services.common import (
     MAX_EXTENSION_DAYS,
     OBJECTION_DAYS,
@@ -25,6 +25,17 @@ from services.services.dispatch import _check_dispatch, _hand_to
 from services.services.notices import tell_department, tell_requester_kind
 
 
+def _by_a_department(request: ServiceRequest) -> ServiceRequest:
+    """Returns, extensions and objections are a department's; a grid, community or street that
+    cannot settle a request sends it up a level instead (services.services.levels)."""
+    if request.level != Level.DEPARTMENT:
+        raise ValidationError(
+            _("属地处置的诉求不能申请退单、延期或提出派单异议；处置不了的请上报上一级。"),
+            code="bad_state",
+        )
+    return request
+
+
 @one_write
 def return_ask(*, actor, request: ServiceRequest, reason: str) -> Application:
     """退单: the lead department says the request is not theirs; the dispatcher decides."""
@@ -32,6 +43,7 @@ def return_ask(*, actor, request: ServiceRequest, reason: str) -> Application:
         actor, request, "services.handle", {State.DISPATCHED, State.HANDLING}, _("申请退单"),
         _("只有主办部门可以申请退单。"),
     )  # fmt: skip
+    _by_a_department(request)
     return _apply(actor, request, Application.Kind.RETURN, reason=reason)
 
 
@@ -42,6 +54,7 @@ def extension_ask(*, actor, request: ServiceRequest, days: int, reason: str) -> 
         actor, request, "services.handle", {State.DISPATCHED, State.HANDLING}, _("申请延期"),
         _("只有主办部门可以申请延期。"),
     )  # fmt: skip
+    _by_a_department(request)
     if request.due_at and _now() >= request.due_at:
         raise ValidationError(_("已超过办理期限，不能再申请延期；请尽快办理。"), code="too_late")
     days = _days(days, _("延期工作日"), 1, MAX_EXTENSION_DAYS)
@@ -61,6 +74,7 @@ def dispatch_object(
         actor, request, "services.handle", {State.DISPATCHED}, _("提出派单异议（签收后请申请退单）"),
         _("只有主办部门可以提出派单异议。"),
     )  # fmt: skip
+    _by_a_department(request)
     if request.dispatched_at and _now() > workcal.add_working_days(
         request.dispatched_at, OBJECTION_DAYS
     ):

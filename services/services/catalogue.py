@@ -7,7 +7,7 @@ from core import audit
 from core.clock import one_write
 from core.models import Department, Place
 from core.validation import require_perm as _require
-from services.models import Applicant, Category, FieldType, ServiceItem
+from services.models import Applicant, Category, FieldType, Level, ServiceItem
 from services.services.common import DEFAULT_DEADLINE_DAYS, _check_departments, _days, _text
 
 FIELD_TYPES = {choice.value for choice in FieldType}
@@ -72,6 +72,7 @@ def item_create(
     deadline_days: int | None = None,
     applicant: str = Applicant.ANYONE,
     sensitive: bool = False,
+    handling_level: str = Level.DEPARTMENT,
 ) -> ServiceItem:
     """A catalogue item (version 1). ``sensitive``: about a person's circumstances, so the public
     outputs do not name it for a request (see ServiceItem.sensitive)."""
@@ -83,6 +84,8 @@ def item_create(
         raise ValidationError(_("请选择事项类别。"))
     if applicant not in Applicant.values:
         raise ValidationError(_("请选择申请人范围。"))
+    if handling_level not in Level.values:
+        raise ValidationError(_("请选择处置层级。"))
     co = _departments(district, lead_department, co_departments)
     if ServiceItem.objects.filter(district=district, code=code).exists():
         raise ValidationError(_("事项编码“%(code)s”已存在。"), params={"code": code})
@@ -106,6 +109,7 @@ def item_create(
         ),
         applicant=applicant,
         sensitive=bool(sensitive),
+        handling_level=handling_level,
     )
     item.co_departments.set(co)
     audit.record(
@@ -126,7 +130,7 @@ def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
     allowed = {
         "name", "description", "category", "group", "keywords", "lead_department",
         "co_departments", "materials", "fields", "acceptance_days", "deadline_days",
-        "applicant", "is_active", "sensitive",
+        "applicant", "is_active", "sensitive", "handling_level",
     }  # fmt: skip
     unknown = set(changes) - allowed
     if unknown:
@@ -146,6 +150,8 @@ def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
         changes["acceptance_days"] = _days(changes["acceptance_days"], _("受理时限"), 0, 5)
     if "sensitive" in changes:
         changes["sensitive"] = bool(changes["sensitive"])
+    if "handling_level" in changes and changes["handling_level"] not in Level.values:
+        raise ValidationError(_("请选择处置层级。"))
     lead = changes.get("lead_department", item.lead_department)
     if co is not None or "lead_department" in changes:
         co = _departments(item.district, lead, co if co is not None else item.co_departments.all())
@@ -202,6 +208,7 @@ def catalogue_seed(*, actor, district: Place) -> list[ServiceItem]:
                 deadline_days=spec.get("days"),
                 applicant=spec.get("applicant", Applicant.ANYONE),
                 sensitive=spec.get("sensitive", False),
+                handling_level=spec.get("level", Level.DEPARTMENT),
             )
         )
     return created

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from core import calendar as workcal
 from core.clock import one_write
 from core.models import Department
-from services.models import Application, EventKind, ServiceRequest, State
+from services.models import Application, EventKind, Level, ServiceRequest, State
 from services.services.common import (
     DEFAULT_DEADLINE_DAYS,
     _check_departments,
@@ -85,7 +85,7 @@ def _hand_to(request: ServiceRequest, department: Department, now) -> None:
         department,
         now,
     )
-    request.signed_at = None
+    request.signed_at, request.level = None, Level.DEPARTMENT  # a department leads it now
     request.due_at = workcal.add_working_days(now, _handling_days(request))
     request.warned_level = 0
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from core.clock import one_write
 from services.models import EventKind, RequestEvent, ServiceRequest, State
 from services.policies import officer_departments
+from services.services.answers import clean_photo
 from services.services.common import _moved, _notes, _now, _step, _text
 from services.services.notices import tell_requester
 
@@ -52,18 +53,24 @@ def request_note(
 
 
 @one_write
-def request_answer(*, actor, request: ServiceRequest, answer: str) -> ServiceRequest:
-    """答复: the lead department's answer to the resident."""
+def request_answer(*, actor, request: ServiceRequest, answer: str, photo=None) -> ServiceRequest:
+    """答复: the lead department's answer to the resident (or the grid's, community's or
+    street's, where the request is handled), with a photo of the place if any."""
     request = _step(
         actor, request, "services.handle", {State.HANDLING}, _("答复"), _("只有主办部门可以答复。")
     )
     request.answer = _text(answer, _("答复内容"), max_length=4000)
+    photo = clean_photo(photo)  # checked before anything is written
     request.state, request.answered_at = State.ANSWERED, _now()
     late = request.due_at is not None and request.answered_at > request.due_at
-    _moved(
+    event = _moved(
         actor, request, EventKind.ANSWER, "services.request_answer", from_state=State.HANDLING,
         fields=["state", "answer", "answered_at"], note=request.answer,
-        department=request.lead_department, data={"late": late}, changes={"late": late},
+        department=request.lead_department, data={"late": late, "level": request.level},
+        changes={"late": late},
     )  # fmt: skip
+    if photo is not None:
+        event.photo = photo
+        event.save(update_fields=["photo"])
     tell_requester(request, _("部门已答复"), request.answer)
     return request

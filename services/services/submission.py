@@ -28,6 +28,7 @@ from services.models import (
 from services.search import phone_hash
 from services.services.answers import _coordinate, clean_answers, clean_photo
 from services.services.common import _new_event, _now, _text
+from services.services.levels import level_for
 
 
 def _place_parts(place: Place) -> dict:
@@ -284,8 +285,15 @@ def request_submit(
     phone_masked = _masked_phone(contact_phone)
     photo = clean_photo(photo)  # last of the checks: it decodes the image
     now = _now()
+    parts = _place_parts(place)
     request = ServiceRequest(
-        **_place_parts(place),
+        **parts,
+        level=level_for(
+            item,
+            grid_id=parts["grid_id"],
+            community_id=parts["community_id"],
+            street_id=parts["street_id"],
+        ),  # fmt: skip
         place=place,
         place_path=place.path,
         item=item,

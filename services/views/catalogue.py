@@ -62,6 +62,7 @@ def item_new(request):
         initial={
             "acceptance_days": 1,
             "applicant": "anyone",
+            "handling_level": "department",
             "category": Category.HELP,
             "fields_json": [],
         },
@@ -93,7 +94,7 @@ def item_detail(request, pk):
             name: getattr(item, name)
             for name in ("name", "category", "group", "keywords", "description", "materials",
                          "lead_department", "acceptance_days", "deadline_days", "applicant",
-                         "is_active", "sensitive")
+                         "is_active", "sensitive", "handling_level")
         }  # fmt: skip
         initial["co_departments"] = list(item.co_departments.all())
         initial["fields_json"] = item.fields

@@ -1,4 +1,4 @@
-"""The work queues (派单台, 部门工单, 网格工单) and supervision (超期清单, 三率统计)."""
+"""The work queues (派单台, 部门工单, 网格工单, 属地处置) and supervision (超期清单, 三率统计)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -53,8 +53,23 @@ def department_queue(request):
         {
             "lead": selectors.department_queue(user)[:100],
             "co": selectors.co_handling_queue(user)[:50],
+            "whistled": selectors.whistled_queue(user)[:50],
             "now": timezone.now(),
         },
+    )
+
+
+@login_required
+def local_queue(request):
+    """属地处置: the open requests handled in the user's grid, community or street (and, for a
+    street, what it is waiting for from the departments it called)."""
+    user = request.user
+    if not selectors.handles_locally(user):
+        raise PermissionDenied(_("只有网格员、社区工作者和街道工作人员可以打开属地处置工单。"))
+    return render(
+        request,
+        "services/local.html",
+        {"requests": selectors.local_queue(user)[:100], "now": timezone.now()},
     )
 
 
@@ -140,6 +155,7 @@ def metrics_page(request):
             "groups": [(k, v[1]) for k, v in metrics.GROUPS.items()],
             "periods": list(metrics.PERIODS.items()),
             "columns": metrics.COLUMNS,
+            "settled": metrics.settled_levels(user, days=days),
         },
     )
 

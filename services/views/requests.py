@@ -16,7 +16,7 @@ from core.selectors import people_visible_to
 from services import search, selectors, steps
 from services import services as request_services
 from services.forms import RequestForm
-from services.models import Application, Channel, Rating, State
+from services.models import Application, Channel, Level, Rating, State
 from services.rules import officer_departments
 from services.views.feedback import done_message
 
@@ -70,6 +70,7 @@ def home(request):
             "now": timezone.now(),
             "can_dispatch": selectors.is_dispatcher(user),
             "is_grid_worker": selectors.patrol_places(user).exists(),
+            "handles_locally": selectors.handles_locally(user),
             "can_intake": selectors.intake_places(user).exists(),
             "is_officer": bool(officer_departments(user)),
             # 我要反映 is offered only to those whose submit page opens (an auditor's does not).
@@ -239,8 +240,18 @@ def request_detail(request, pk):
             "duplicates": duplicates,
             "map": map_options() if req.lat is not None else None,
             "public_text": public_text,
+            "whistles": _whistles(req, staff_view),
+            "now": timezone.now(),
         },
     )
+
+
+def _whistles(req, staff_view: bool) -> list:
+    """The street's calls to departments (吹哨) and their reports, for staff; only a request
+    handled by a street can have them."""
+    if not staff_view or req.level != Level.STREET:
+        return []
+    return list(req.whistles.select_related("department"))
 
 
 def _step_forms(user, req, *, preselect, public_text) -> list[dict]:
@@ -295,6 +306,7 @@ def _step_form(user, req, group, members, departments, preselect, public_text, a
     return {
         "group": group,
         "id": f"{group}-form{suffix}",
+        "multipart": any(i["spec"].kind == steps.PHOTO for i in inputs.values()),
         "box": f"{group}-box",
         "title": first.title or first.label,
         "help": first.help,
@@ -339,6 +351,9 @@ def _input_values(spec, *, user, req, departments, preselect, public_text, appli
         return {"choices": Rating.choices}
     if spec.kind == steps.APPLICATION:
         return {"value": application.pk}
+    if spec.kind == steps.WHISTLE:
+        reports = steps.reports_to_rate(req)
+        return {"choices": [(w.pk, f"{w.department.name}：{w.report[:40]}") for w in reports]}
     if public_text and spec.name == "public_description":
         return {"value": public_text.description}
     if public_text and spec.name == "public_status_notes":
@@ -392,6 +407,8 @@ def request_act(request, pk):
         raw = {
             spec.name: post.getlist(spec.name)
             if spec.kind == steps.DEPARTMENTS
+            else request.FILES.get(spec.name)
+            if spec.kind == steps.PHOTO
             else post.get(spec.name)
             for spec in step.inputs
         }
@@ -399,6 +416,16 @@ def request_act(request, pk):
         step.run(actor=user, request=req, data=steps.clean_input(step, user, req, raw))
         messages.success(request, done_message(step, req.pk, state_before=state_before))
     return redirect("services:request_detail", pk=req.pk)
+
+
+@login_required
+def event_photo(request, pk, event_pk):
+    """The photo of one step (the grid worker's answer …), to whoever sees that step."""
+    req = _visible(request, pk)
+    event = selectors.timeline_of(request.user, req).filter(pk=event_pk).first()
+    if event is None or not event.photo:
+        raise Http404
+    return images.stored_response(event.photo, name_stem=f"photo-{req.pk}-{event.pk}")
 
 
 @login_required
