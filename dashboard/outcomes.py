@@ -171,6 +171,14 @@ def timebank_hours(scope: Scope) -> Value:
     return _split([round(minutes.get(m, 0) / 60, 1) for m in scope.months])
 
 
+def settled_in_grid(scope: Scope) -> Value:
+    now, before = services.settled_levels_of_place(
+        scope.place, [scope.moments(scope.current), scope.moments(scope.previous)]
+    )
+    return Value(now["grid_share"], before["grid_share"], detail=_("办结 %(n)d 件") % {
+        "n": now["finished"]})  # fmt: skip
+
+
 def _metrics_query(scope: Scope) -> str:
     return "days=365&group=" + ("community" if scope.street else "street")
 
@@ -211,8 +219,8 @@ ROWS = [
     Figure("on_time_rate", gettext_lazy("按时办结率"), RATE_NOTE, "services:metrics",
            _rate("on_time_rate"), query=_metrics_query, unit="%", better="up", order=53),
     Figure("settled_in_grid", gettext_lazy("网格内解决的诉求占比"), gettext_lazy(
-        "需要诉求按网格、社区、街道、部门分级办理后才能统计。"
-    ), "services:metrics", query=_metrics_query, unit="%", pending_issue="#14", order=55),
+        "已办结的诉求中，由网格员受理并办结（未上报社区、街道或部门）的占比；按诉求提交日期统计。"
+    ), "services:metrics", settled_in_grid, query=_metrics_query, unit="%", better="up", order=55),
     Figure("staffing_shortfall", gettext_lazy("社区工作者缺口"), gettext_lazy(
         "按现行配备标准计算的应配人数减去实有社区工作者，各社区缺口合计（今天）。"
     ), "workforce:staffing", staffing_shortfall, unit=gettext_lazy("人"), better="down", order=60),

@@ -229,7 +229,7 @@ def test_figures_without_a_source_say_so_and_name_their_issue(demo, client):
     client.force_login(user)
     page = client.get(reverse("outcomes")).content.decode()
     pending = [f for f in figures.figures() if f.pending_issue]
-    assert {f.key for f in pending} == {"settled_in_grid"}
+    assert {f.key for f in pending} == set()
     for figure in pending:
         assert figure.compute is None
         start = page.index(f'id="figure-{figure.key}"')
