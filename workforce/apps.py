@@ -16,6 +16,11 @@ AUDIT_LABELS = {
     "workforce.progression_pause": _("登记暂停晋级"),
     "workforce.grade_scheme_create": _("新增岗位等级规则"),
     "workforce.grade_schemes_seed": _("载入三岗十八级"),
+    "workforce.pay_scale_create": _("新增工资标准"),
+    "workforce.pay_scales_seed": _("载入示例工资标准"),
+    "workforce.average_wage_enter": _("录入城市平均工资"),
+    "workforce.pay_view": _("查看社区工作者工资标准"),
+    "workforce.pay_roster_export": _("导出岗位等级花名册"),
 }
 
 

@@ -32,3 +32,19 @@ GRADE_SCHEME = {
     "source": "社区工作者“三岗十八级”岗位等级序列（常见形式，请按本区文件修改）",
     "effective_from": datetime.date(2021, 1, 1),
 }
+
+# A pay scale to start from (an example, not a policy: the district enters its own), the floor
+# rule of Nanjing 2018 for a central district, and common welfare items.
+PAY_SCALE = {
+    "name": "岗位等级工资标准（示例）",
+    "amounts": {str(g): 600_000 + 30_000 * (g - 1) for g in range(1, 19)},  # 6,000–11,100 元/月
+    "floor_shares": {"chief": 1000, "deputy": 800, "member": 800, "other": 800},
+    "welfare": [
+        {"name": "养老保险（单位缴纳）", "kind": "percent", "value": 1600},
+        {"name": "住房公积金（单位缴纳）", "kind": "percent", "value": 1200},
+        {"name": "交通补贴", "kind": "fixed", "value": 30_000},
+    ],
+    "source": "工资标准为示例，请按本区文件修改；保底线依《南京市社区工作者管理办法（试行）》（2018）："
+    "书记、主任不低于上年度城市非私营单位在岗职工平均工资，其他社区工作者不低于其80%（中心城区）",
+    "effective_from": datetime.date(2021, 1, 1),
+}

@@ -8,6 +8,7 @@ import random
 
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.demo import generate
 from core.models import Person, Place, PlaceLevel, Role
 from workforce import services
@@ -22,6 +23,10 @@ TODAY = datetime.date(2026, 1, 1)  # the demo's records start before it, whateve
 def build(*, district, builder, seed, out):
     added = services.staffing_rules_seed(actor=builder, district=district)
     services.grade_schemes_seed(actor=builder, district=district)
+    services.pay_scales_seed(actor=builder, district=district)
+    last_year = clock.today().year - 1
+    services.average_wage_enter(actor=builder, district=district, year=last_year,
+                                annual_fen=13_000_000, source=f"示例：{last_year}年城市非私营单位在岗职工平均工资")  # fmt: skip
     rng = random.Random(f"workforce:{seed}")
     communities = list(
         Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY, is_active=True)

@@ -264,3 +264,55 @@ class GradeScheme(DistrictRecord):
 
     def __str__(self):
         return self.name
+
+
+# ---------------------------------------------------------------- pay standards (item 4)
+
+
+class PayScale(DistrictRecord):
+    """Pay standards, not payroll: the monthly post pay per grade (fen), the floor rule as each
+    post's share of the city's previous-year average wage in non-private units (per mille:
+    Nanjing 2018 — 正职 1000, others 800 in the central districts), and the welfare items
+    (insurance, housing fund, allowances) as rows: {name, kind: "percent" (basis points of the
+    pay) or "fixed" (fen a month), value}."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    amounts = models.JSONField(_("各等级月岗位工资（分）"), default=dict)  # {"1": fen, …}
+    floor_shares = models.JSONField(_("保底线（占上年平均工资的千分比）"), default=dict)
+    welfare = models.JSONField(_("福利项目"), default=list, blank=True)
+    source = models.CharField(_("政策依据"), max_length=300)
+    effective_from = models.DateField(_("生效日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="workforce_one_pay_scale_per_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AverageWage(DistrictRecord):
+    """The city's average wage in non-private units for a year, entered by the district; the
+    floor of year Y is computed from year Y-1's."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    annual_fen = models.BigIntegerField(_("年平均工资（分）"))
+    source = models.CharField(_("数据来源"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="workforce_one_wage_a_year")
+        ]

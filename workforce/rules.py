@@ -62,3 +62,17 @@ rules.add_perm(
 # On a community: a year that does not count towards a worker's progression.
 rules.add_perm("workforce.record_pause", is_superuser | holds_at(RULE_SETTERS, "records_pauses"))
 rules.add_perm("workforce.view_own_record", has_own_record)
+# Pay standards are personal: the district, street officers for their streets, auditors; a
+# worker sees their own on their own page. On a district (the page) or a community (a row).
+PAY_VIEWERS = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER, Role.AUDITOR}
+
+
+@rules.predicate
+def sees_pay(user, place) -> bool:
+    if place is None:
+        return bool(role_places(user, PAY_VIEWERS))
+    return any(place.is_within(a) or a.is_within(place) for a in role_places(user, PAY_VIEWERS))
+
+
+rules.add_perm("workforce.view_pay", is_superuser | sees_pay)
+rules.add_perm("workforce.set_pay", is_superuser | sets_rules)

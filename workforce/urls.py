@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workforce import views, worker_views
+from workforce import pay_views, views, worker_views
 
 app_name = "workforce"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("workers/<int:pk>/", worker_views.worker, name="worker"),
     path("me/", worker_views.me, name="me"),
     path("grades/", worker_views.schemes, name="grades"),
+    path("pay/", pay_views.pay_page, name="pay"),
+    path("pay/roster.xlsx", pay_views.pay_roster, name="pay_roster"),
 ]

@@ -14,7 +14,7 @@ from core import clock
 from core.models import PlaceLevel
 from core.refusals import attempt
 from core.selectors import districts_of, places_visible_to
-from workforce import services, workers
+from workforce import pay, services, workers
 from workforce import worker_forms as forms
 from workforce.models import Education, GradeScheme, Post, SocialWorkLevel, Worker
 
@@ -162,7 +162,10 @@ def me(request):
     record = workers.own_record(request.user)
     if record is None:
         raise Http404
-    return render(request, "workforce/me.html", _file(record, {}))
+    scale, own_pay = pay.own_pay(record, clock.today())
+    return render(
+        request, "workforce/me.html", {**_file(record, {}), "pay": own_pay, "scale": scale}
+    )
 
 
 @login_required

@@ -6,6 +6,12 @@ from workforce.services.grades import (  # noqa: F401
     posting_start,
     progression_pause_record,
 )
+from workforce.services.pay import (  # noqa: F401
+    average_wage_enter,
+    pay_scale_create,
+    pay_scales_seed,
+    pay_view_record,
+)
 from workforce.services.staffing import (  # noqa: F401
     staffing_rule_create,
     staffing_rules_seed,

@@ -14,8 +14,17 @@ from core.models import Person, Role
 from core.testing import ROLE_HOME_LEVEL, attempt_allowed
 from core.tests.matrix import matrix_tests, two_districts
 from core.tests.modules import rolled_back_after
-from workforce import selectors, services, workers
-from workforce.models import Contract, GradeScheme, Posting, ProgressionPause, StaffingRule, Worker
+from workforce import pay, selectors, services, workers
+from workforce.models import (
+    AverageWage,
+    Contract,
+    GradeScheme,
+    PayScale,
+    Posting,
+    ProgressionPause,
+    StaffingRule,
+    Worker,
+)
 
 R = Role
 VIEWERS = {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.AUDITOR}
@@ -31,8 +40,11 @@ EXPECTED = {
     "pause_progression": {R.ADMIN, R.COORDINATOR},
     "view_worker": VIEWERS,
     "list_workers": VIEWERS,
+    "set_pay": {R.ADMIN, R.COORDINATOR},
+    "enter_wage": {R.ADMIN, R.COORDINATOR},
+    "view_pay": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.AUDITOR},
 }
-READS = {"view_staffing", "view_worker", "list_workers"}
+READS = {"view_staffing", "view_worker", "list_workers", "view_pay"}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +95,24 @@ def attempt(world, role, side, action) -> bool:
     if action in WORKER_ACTIONS:
         worker = Worker.objects.get(community=community)
         return WORKER_ACTIONS[action](user, community, worker, f"{role} {side} {action}")
+    if action in ("set_pay", "enter_wage"):
+        district = own.district if side == "own" else other.district
+        return attempt_allowed(
+            lambda: services.pay_scale_create(
+                actor=user, district=district, name="测试", amounts={"1": 100}, source="依据",
+                floor_shares={"other": 800}, effective_from=datetime.date(2030, 1, 1),
+            ) if action == "set_pay" else services.average_wage_enter(
+                actor=user, district=district, year=2020, annual_fen=10_000_000, source="统计局",
+            ),  # fmt: skip
+            label=f"{role} {side} {action}",
+            counted=[PayScale.objects.all(), AverageWage.objects.all()],
+        )  # fmt: skip
+    if action == "view_pay":
+        worker = Worker.objects.get(community=community)
+        if not user.has_perm("workforce.view_pay"):
+            return False
+        _s, _w, rows = pay.pay_rows(user, community.district, datetime.date(2021, 6, 1))
+        return any(r.row.worker.pk == worker.pk for r in rows)
     if action == "set_grade_rules":
         district = own.district if side == "own" else other.district
         return attempt_allowed(
