@@ -20,10 +20,14 @@ rules.add_perm("civic.view_call", is_superuser | _pred(p.sees_call, "sees_call")
 rules.add_perm("civic.view_application", is_superuser | _pred(p.sees_application, "sees_app"))
 
 
+# Who the menu offers civic to: the staff who see organisations, their members, the district's
+# departments (reviewers and contracting bodies). No query: the roles are already loaded.
+MENU_ROLES = p.ORG_VIEWERS | {p.R.SOCIAL_ORG_MEMBER, p.R.DEPARTMENT_OFFICER}
+
+
 @rules.predicate
 def sees_civic(user) -> bool:
-    """The menu: anyone with a role (each page lists only what they may see)."""
-    return bool(getattr(user, "is_authenticated", False)) and bool(p.assignments_of(user))
+    return bool(p.role_places(user, MENU_ROLES))
 
 
 rules.add_perm("civic.view", is_superuser | sees_civic)
