@@ -88,3 +88,29 @@ def test_a_community_worker_enrols_a_colleague_and_the_district_sees_it(new_page
     phone.locator("#workers a", has_text="陈静").click()
     shot(phone, "worker-phone")
     assert "试用期" in phone.content()
+
+
+def test_the_district_enters_the_average_wage_and_sees_who_is_below_the_floor(new_page, world):
+    services.pay_scales_seed(actor=world.root, district=world.district)
+    page = signed_in(new_page, world.logins["coordinator:own"], DESK)
+    page.goto("/workforce/pay/")
+    assert page.locator("#below-count").inner_text() == "0"
+    form = page.locator("form", has=page.get_by_role("button", name="录入"))
+    year = datetime.date.today().year - 1
+    form.get_by_label("年度").fill(str(year))
+    form.get_by_label("城市非私营单位在岗职工年平均工资（元）").fill("160000")
+    form.get_by_label("数据来源").fill("市统计局统计公报")
+    form.get_by_role("button", name="录入").click()
+    page.wait_for_load_state()
+    assert "保底线已按新数重新计算" in page.content()
+    assert page.locator("#below-count").inner_text() == "1"
+    table = page.locator("#below")
+    assert "community_worker-own" in table.inner_text() and "••••" in table.inner_text()
+    shot(page, "pay-desk")
+    page.get_by_label("查看用途").fill("核对保底工资")
+    page.get_by_role("button", name="查看金额").click()
+    assert "••••" not in page.locator("#below").inner_text()
+    phone = signed_in(new_page, world.logins["community_worker:own"], PHONE)
+    phone.goto("/workforce/me/")
+    assert "低于保底线" in phone.locator("#my-pay").inner_text()
+    shot(phone, "me-pay-phone")
