@@ -11,6 +11,8 @@ from owners.models import Decision
 from owners.testing import build_compound, owner_person
 from tests.browser.conftest import PHONE, screenshots, signed_in
 
+WIDE = {"width": 1366, "height": 900}
+
 shot = screenshots("owners-")
 
 
@@ -108,3 +110,12 @@ def test_a_compound_decides_on_its_maintenance_fund(new_page, district, compound
     assert decision.tally["result"]["passed"] is False
     assert decision.tally["result"]["total"]["area"] == "350"
     assert decision.tally["result"]["approval_met"] == {"area": True, "owners": False}
+
+    # The compound's book and the counted decision at desktop size, as the worker sees them.
+    desk = signed_in(new_page, d.logins["community_worker:own"], WIDE)
+    desk.goto(f"/owners/compounds/{compound.pk}/")
+    desk.locator("#parts").get_by_text("林慧").wait_for()
+    shot(desk, "4-compound-desktop")
+    desk.goto(f"/owners/decisions/{decision.pk}/")
+    desk.locator("#verdict").wait_for()
+    shot(desk, "5-decision-desktop")
