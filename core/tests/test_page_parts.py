@@ -22,6 +22,7 @@ from core.tests.test_csp import parameterless_paths
 # styles (@page, millimetres) stay inside them.
 PDF_DOCUMENTS = {
     "admission/certificate_pdf.html",
+    "finance/board_a3.html",
     "timebank/certificate.html",
     "workload/ledger_pdf.html",
 }
@@ -71,6 +72,7 @@ def test_tab_bars_are_drawn_only_by_the_tabs_tag():
     sections = sorted(name for name, text in templates.items() if "{% tabs " in text)
     assert sections == [
         "admission/_section.html",
+        "finance/_section.html",
         "registry/_section.html",
         "workload/_section.html",
     ]
