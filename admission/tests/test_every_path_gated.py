@@ -29,6 +29,8 @@ GATED = {
     # Inspections held in a community and meetings it is called to (issue #13 items 4, 5).
     "Inspection": {("admission/services/inspections.py", "inspection_record")},
     "SentDown": {("admission/services/sent_down.py", "sent_down_register")},
+    # Work bought from a social organisation stands on an admitted item (issue #18 item 3).
+    "ServiceContract": {("civic/services/contracts.py", "contract_sign")},
 }
 # Builders of demo data and fixtures for tests go through the services above.
 SKIPPED_PARTS = {
