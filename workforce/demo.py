@@ -1,6 +1,6 @@
 """The demo district's workforce: the national staffing rule and 三岗十八级 loaded as a
 coordinator would; for every community a roster through the services — its community-worker
-accounts on file (the first as the elected 书记/主任), a few more hired workers, certificates,
+accounts on file (the first as the elected 书记/主任, terms and contracts running past the day it is built), a few more hired workers, certificates,
 a probation, a leave and a paused year here and there. Deterministic given the seed."""
 
 import datetime
@@ -17,7 +17,6 @@ from workforce.models import Worker
 EXTRA_TITLES = [("other", "社区专职工作者"), ("other", "网格员"), ("deputy", "居委会副主任")]
 EDUCATION = ["college", "bachelor", "bachelor", "bachelor", "master", "high_school"]
 LEVELS = ["assistant", "assistant", "social_worker", "senior"]
-TODAY = datetime.date(2026, 1, 1)  # the demo's records start before it, whatever day it is built
 
 
 def build(*, district, builder, seed, out):
@@ -54,17 +53,17 @@ def _enrol(builder, community, person, k, rng) -> Worker:
     common = {"actor": builder, "community": community, "service_start": start,
               "education": rng.choice(EDUCATION), "starts_on": max(start, datetime.date(2021, 1, 1))}  # fmt: skip
     name = person.name if person else generate.person_name(rng, rng.random() < 0.4)
-    if k == 0:  # the first: elected 书记 and 主任 (一肩挑), this term to 2026
+    if k == 0:  # the first: elected 书记 and 主任 (一肩挑)
         return services.worker_enrol(
             **common, person=person, name=name, kind="elected",
             post="chief", title="社区党组织书记、居委会主任", body="party",
-            term_ends_on=datetime.date(2026, 12, 31),
+            term_ends_on=datetime.date(clock.today().year + 2, 12, 31),
         )  # fmt: skip
     post, title = EXTRA_TITLES[k % len(EXTRA_TITLES)]
     probation = 3 if start.year == 2024 else 0
     return services.worker_enrol(
         **common, person=person, name=name, kind="hired", post=post, title=title,
-        contract_ends_on=datetime.date(2027, 12, 31), probation_months=probation,
+        contract_ends_on=datetime.date(clock.today().year + 1, 12, 31), probation_months=probation,
     )  # fmt: skip
 
 
@@ -81,6 +80,6 @@ def _extras(builder, worker, n, rng):
         )
     if rng.random() < 0.05:
         services.leave_add(
-            actor=builder, worker=worker, kind="sick", starts_on=TODAY,
-            ends_on=datetime.date(2027, 6, 30), note="长期病假",
+            actor=builder, worker=worker, kind="sick", starts_on=clock.today().replace(day=1),
+            ends_on=datetime.date(clock.today().year + 1, 6, 30), note="长期病假",
         )  # fmt: skip

@@ -160,8 +160,8 @@ def _file(record, shown) -> dict:
 def me(request):
     """A worker's own record: their grade and why, rule by rule; their posts and certificates."""
     record = workers.own_record(request.user)
-    if record is None:
-        raise Http404
+    if record is None:  # an account not linked to a worker's file (the administrator, say)
+        return render(request, "workforce/me.html", {"w": None})
     scale, own_pay = pay.own_pay(record, clock.today())
     return render(
         request, "workforce/me.html", {**_file(record, {}), "pay": own_pay, "scale": scale}
