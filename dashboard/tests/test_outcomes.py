@@ -171,6 +171,7 @@ def test_rates_equal_counts_of_requests(demo, which):
 def test_registry_staffing_and_timebank_figures_equal_their_counts(demo, which):
     from registry.models import Fact, ReportColumn
     from timebank.models import Posting
+    from workforce.models import Worker
     from workforce.selectors import rule_in_force
     from workforce.standard import standard_headcount
 
@@ -188,16 +189,20 @@ def test_registry_staffing_and_timebank_figures_equal_their_counts(demo, which):
     assert got["typed_cells"].value.current == typed.count()
     columns = ReportColumn.objects.filter(report__district=demo, report__status="kept")
     assert str(columns.count()) in got["typed_cells"].value.detail
-    # Staffing: the rule's standard for each community against its community workers.
-    rule = rule_in_force(demo, timezone.localdate())
+    # Staffing: the rule's standard for each community against its workers in post (worker
+    # records with a contract or a term covering today; the demo has no exits).
+    today = timezone.localdate()
+    rule = rule_in_force(demo, today)
     shortfall = 0
     for community in scope.communities:
+        contract = Q(contracts__starts_on__lte=today, contracts__exited_on__isnull=True) & (
+            Q(contracts__ends_on__isnull=True) | Q(contracts__ends_on__gte=today)
+        )
+        term = Q(
+            terms__starts_on__lte=today, terms__ends_on__gte=today, terms__ended_on__isnull=True
+        )
         workers = (
-            RoleAssignment.objects.active()
-            .filter(role=Role.COMMUNITY_WORKER, place=community)
-            .values("user")
-            .distinct()
-            .count()
+            Worker.objects.filter(community=community).filter(contract | term).distinct().count()
         )
         standard = standard_headcount(
             rule, residents=community.population, households=community.households
