@@ -89,10 +89,15 @@ def sees_compounds(user) -> bool:
 
     if role_places(user, VIEWERS):
         return True
-    return (
-        getattr(user, "is_authenticated", False)
-        and Part.objects.filter(owner__account=user).exists()
-    )
+    # Owners sign in as residents: other accounts (every page asks, for the menu) are answered
+    # from the assignments already read, without a query.
+    if not role_places(user, {Role.RESIDENT}):
+        return False
+    cached = getattr(user, "_linli_owns_a_part", None)
+    if cached is None:
+        cached = Part.objects.filter(owner__account=user).exists()
+        user._linli_owns_a_part = cached
+    return cached
 
 
 rules.add_perm("owners.view", is_superuser | sees_compounds)

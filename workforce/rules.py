@@ -41,7 +41,9 @@ def is_the_worker(user, worker) -> bool:
 def has_own_record(user) -> bool:
     from workforce.models import Worker
 
-    if not user.is_authenticated:
+    # A worker's account holds the community-worker role: other accounts (every page asks, for
+    # the menu) are answered from the assignments already read, without a query.
+    if not role_places(user, {Role.COMMUNITY_WORKER}):
         return False
     cached = getattr(user, "_linli_has_worker_record", None)
     if cached is None:
