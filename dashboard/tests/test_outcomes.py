@@ -68,6 +68,7 @@ def _places(demo):
 
 
 def _task_counts(scope, first, end) -> dict:
+    from admission.models import Inspection, SentDown
     from workload.models import Task
 
     tasks = Task.objects.filter(
@@ -77,10 +78,19 @@ def _task_counts(scope, first, end) -> dict:
     )
     burden = tasks.filter(status="done").aggregate(m=Sum("minutes_spent"))["m"] or 0
     burden += tasks.exclude(status="done").aggregate(m=Sum("item__minutes_per_community"))["m"] or 0
+    # Beside the tasks, the inspections held and the meetings communities were called to, as
+    # admission registers them (issue #13 items 4, 5): a joint inspection counts once.
+    held = Inspection.objects.filter(
+        community_id__in=scope.community_ids, held_on__gte=first, held_on__lt=end
+    )
+    called = SentDown.communities.through.objects.filter(
+        place_id__in=scope.community_ids, sentdown__kind=SentDown.Kind.MEETING,
+        sentdown__day__gte=first, sentdown__day__lt=end,
+    )  # fmt: skip
     return {
         "burden_minutes": burden,
-        "inspections": tasks.filter(item__kind="inspection").count(),
-        "meetings": tasks.filter(item__kind="meeting").count(),
+        "inspections": tasks.filter(item__kind="inspection").count() + held.count(),
+        "meetings": tasks.filter(item__kind="meeting").count() + called.count(),
     }
 
 
@@ -362,4 +372,9 @@ def test_queries_are_bounded(demo, client):
     assert counts[0] <= QUERY_PIN, counts
 
 
-QUERY_PIN = 21  # SQLite and PostgreSQL (the assessment figure: 2)
+# SQLite and PostgreSQL. 21 before the governance apps; now the assessment figure reads 2, the
+# settled-in-grid share 1, inspections and meetings held 2, and the staffing figure 13: it asks
+# workforce's staffing table, which puts each community's burden (with its time sources counted
+# from activity) beside the shortfall. The figure needs only the shortfall: that is the place to
+# cut next.
+QUERY_PIN = 37
