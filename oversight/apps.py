@@ -36,7 +36,8 @@ class OversightConfig(AppConfig):
         from core import action_labels, navigation
         from core import workbench as core_workbench
         from core.demo import extensions
-        from oversight import demo, figures, rules, workbench  # noqa: F401 - rules: the permissions
+        from oversight import demo, figures, pauses, rules, workbench  # noqa: F401 - rules: perms
+        from workforce import hooks as workforce_hooks
 
         navigation.register(_("社区考核"), "oversight:assessment", perm="oversight.use", order=26)
         navigation.register(
@@ -46,3 +47,5 @@ class OversightConfig(AppConfig):
         action_labels.register(AUDIT_LABELS)
         figures.register_all()
         core_workbench.register(workbench.cards)
+        # A sanction in force pauses grade progression (issue #17 item 2 → #16 item 3).
+        workforce_hooks.register_pause_source("oversight", pauses.paused)

@@ -152,3 +152,28 @@ def test_the_rule_table_is_editable_from_a_date(world):
         )  # fmt: skip
     case = _open(own)
     assert case.rule == rule and case.in_force_until == datetime.date(2026, 6, 2)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_sanction_in_force_pauses_the_workers_grade_years_until_tolerance(world):
+    """workforce asks its registered sources (workforce.hooks): the year of a sanction in force
+    does not count towards grade progression; a 容错 decision gives the year back."""
+    from workforce import hooks
+    from workforce.models import Worker
+
+    own, _other = world
+    officer, worker = own.users[OFFICER], _worker(own)
+    filed = Worker.objects.create(
+        district=own.district, community=worker.person.place, person=worker.person,
+        kind="hired", education="bachelor", service_start=datetime.date(2015, 1, 1),
+    )  # fmt: skip
+    assert hooks.paused_years([filed.pk], 2026) == {}
+    case = _open(own, sanction="discipline")  # in force from 2026-03-02 into 2027
+    paused = hooks.paused_years([filed.pk], 2026)
+    assert set(paused[filed.pk]) == {2026} and f"C{case.pk}" in paused[filed.pk][2026]
+    assert set(hooks.paused_years([filed.pk], 2027)[filed.pk]) == {2026, 2027}
+    services.case_reply(actor=worker, case=case, reply="情况有出入")
+    services.tolerance_apply(actor=worker, case=case, reason="先行先试", grounds=["inexperience"])
+    services.tolerance_judge(actor=officer, case=case, granted=True, inexperience="属实",
+                             exploration="未被明令禁止", development="无私利")  # fmt: skip
+    assert hooks.paused_years([filed.pk], 2027) == {}
