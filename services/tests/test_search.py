@@ -62,7 +62,10 @@ def test_each_role_finds_only_what_it_may_see(world, other):
     candidates = [mine, theirs, *ServiceRequest.objects.filter(district=other.d.district)]
     for key, user in {**d.users, "root": d.root}.items():
         if not search.may_search(user):
-            assert key.startswith(("resident", "social_org_member")), key
+            assert key.startswith(
+                ("resident", "social_org_member", "oversight_officer", "supervision_member",
+                 "property_staff")
+            ), key  # fmt: skip
             continue
         found = _found(user, q=WORD)
         for r in candidates:

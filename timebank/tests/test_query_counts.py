@@ -72,18 +72,20 @@ class ReadsMoreForMore(AssertionError):
 # (who, page, the context list that grows, at most): SQLite's numbers; PostgreSQL reads one
 # fewer (the session is in Redis there). The menu checks added in cd8b212 had cost one or two
 # queries a page until the login backend stopped reading Django's permission tables.
+# The menu asks once whether a resident owns a part in a compound (小区与业主) and whether a
+# community worker has a worker's file (我的岗位等级): one more for volunteers and workers.
 PAGES = [
-    ("volunteer", "timebank:home", "my_orders", 17),
+    ("volunteer", "timebank:home", "my_orders", 18),
     # Issue #21 added, whatever the number of services: the district's rule of how far minutes
     # may differ from the agreed ones (1), and the services the viewer confirmed that wait for
     # another worker (1) with the colleagues who may approve them (1, when there are any).
-    ("worker", "timebank:home", "to_confirm", 17),
+    ("worker", "timebank:home", "to_confirm", 18),
     ("admin", "timebank:approvals", "orders", 10),
     ("admin", "timebank:ledger", "page", 15),
-    ("volunteer", "account", "page", 10),
-    ("worker", "account", "page", 12),
-    ("volunteer", "order", None, 8),
-    ("worker", "order", None, 7),
+    ("volunteer", "account", "page", 11),
+    ("worker", "account", "page", 13),
+    ("volunteer", "order", None, 9),
+    ("worker", "order", None, 8),
 ]
 
 
