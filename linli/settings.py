@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "admission",
     "workload",
     "workforce",
+    "training",
     "finance",
     "services",
     "registry",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admission/", include("admission.urls")),
     path("workload/", include("workload.urls")),
     path("workforce/", include("workforce.urls")),
+    path("training/", include("training.urls")),
     path("finance/", include("finance.urls")),
     path("services/", include("services.urls")),
     path("registry/", include("registry.urls")),
