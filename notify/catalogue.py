@@ -170,7 +170,10 @@ FOLLOWED = [
     _followed("services.followed_answered", _("关注的诉求已答复"), _("（关注）部门已答复")),
     _followed("services.followed_closed", _("关注的诉求已办结"), _("（关注）已办结")),
     Kind("services.followed_new", _("关注的地区或事项有新诉求"), _("%(name)s：%(n)d件新诉求")),
-]
+    # A new public request in a followed community (notify.follows.tell_community_followers).
+    Kind("notify.community_request", _("关注的社区有新的公开诉求"),
+         _("%(community)s：新的公开诉求%(number)s"), "%(summary)s", RESIDENT),
+]  # fmt: skip
 
 
 def _case(key, label, what, audience=STAFF):

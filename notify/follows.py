@@ -142,3 +142,25 @@ def tell_followers(request, *, kind: str, params: dict, url: str, told=()) -> No
         from notify import services
 
         services.send(kind=followed, recipients=ids, params=params, url=url, subject=request)
+
+
+def tell_community_followers(
+    *, community, kind: str, params: dict, url: str, subject=None, skip=()
+) -> int:
+    """Everyone who follows ``community`` (a core Place of level community: a resident their
+    own community, staff a place they serve) and may still see it hears ``kind`` with
+    ``params``, e.g. a new public request or a published community-channel post. ``skip``
+    (accounts or ids, e.g. the author) are not told. Call it inside the writing transaction;
+    returns how many were told."""
+    from core.models import PlaceLevel
+
+    if community is None or getattr(community, "level", None) != PlaceLevel.COMMUNITY:
+        raise ValueError("tell_community_followers needs a community")
+    skipped = [getattr(u, "pk", u) for u in skip]
+    ids = followers(community, skip=skipped)
+    if not ids:
+        return 0
+    from notify import services
+
+    services.send(kind=kind, recipients=ids, params=params, url=url, subject=subject)
+    return len(ids)

@@ -48,7 +48,9 @@ def d(db):
             role=role, department=department if role == Role.DEPARTMENT_OFFICER else None,
         )  # fmt: skip
         users[key] = person.account
-    return SimpleNamespace(root=root, district=district, grids=[grid], users=users)
+    return SimpleNamespace(
+        root=root, district=district, community=community, grids=[grid], users=users
+    )
 
 
 @pytest.fixture(autouse=True)
