@@ -1,0 +1,5 @@
+"""The demo district's deliberation (filled in below)."""
+
+
+def build(*, district, builder, seed, out):
+    return None
