@@ -1,7 +1,6 @@
 """Forms only parse input; the services validate and decide."""
 
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from admission import selectors, steps
 from admission.models import Frequency, JointMeeting, WorkKind
 from admission.services import Decision
 from core.forms import CommunitiesMixin, communities_field
+from core.money import YuanField
 
 # The shared stylesheet sizes every input to the full width; tick boxes and radios stay small.
 SMALL = {
@@ -22,22 +22,6 @@ DECISIONS = [
     (Decision.APPROVE_WITH_CONDITIONS, _("附条件准入")),
     (Decision.REFUSE, _("不予准入")),
 ]
-
-
-class YuanField(forms.CharField):
-    """Money typed in yuan (up to two decimals), cleaned to integer fen."""
-
-    def to_python(self, value):
-        value = super().to_python(value).replace(",", "").replace("，", "").strip()
-        if not value:
-            return 0
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            raise forms.ValidationError(_("请输入金额（元），如 1200 或 1200.50。")) from None
-        if amount < 0 or amount.as_tuple().exponent < -2 or amount > Decimal("100000000000"):
-            raise forms.ValidationError(_("金额应为非负数，最多两位小数。"))
-        return int(amount * 100)
 
 
 class EntryForm(forms.Form):
@@ -115,6 +99,7 @@ class RequestForm(CommunitiesMixin, forms.Form):
         label=_("每社区每次预计用时（分钟）"), min_value=1, max_value=100000
     )
     funding = YuanField(
+        empty_fen=0,
         label=_("随事转移经费（元）"),
         required=False,
         help_text=_("费随事转：随这项工作拨付给社区的经费总额。"),
@@ -218,7 +203,7 @@ def _step_field(spec: steps.Input, request) -> forms.Field:
         entry.empty_label = _("（不引用清单事项）")
         return entry
     if spec.kind == steps.FEN:
-        return YuanField(label=spec.label, required=spec.required)
+        return YuanField(label=spec.label, required=spec.required, empty_fen=0)
     if spec.kind == steps.MEETING:
         meetings = JointMeeting.objects.filter(district=request.district)
         return forms.ModelChoiceField(label=spec.label, queryset=meetings)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Department, Place
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, DistrictRecord, SourcedRule
 
 
 class CapKind(models.TextChoices):
@@ -28,19 +28,13 @@ class CapPer(models.TextChoices):
     COMMUNITY = "community", _("每个社区每年")
 
 
-class GateCap(DistrictRecord):
+class GateCap(SourcedRule):
     """A yearly cap on one kind of load, per sending body or per community, from a day on.
     The cap in force on a day is the row with the latest ``effective_from`` on or before it."""
 
     kind = models.CharField(_("类别"), max_length=16, choices=CapKind.choices)
     per = models.CharField(_("计算范围"), max_length=16, choices=CapPer.choices)
     yearly_limit = models.PositiveIntegerField(_("年度上限"))
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["kind", "per", "-effective_from", "-id"]

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from civic.models import FundEntry, Incubation, SocialOrganisation
-from civic.money import YuanField
+from core.money import YuanField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

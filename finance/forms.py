@@ -1,31 +1,12 @@
 """Forms only parse input (money typed in yuan becomes fen); the services validate and decide."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.money import YuanField
 from finance.models import Board, Cadence, Category, Income
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class YuanField(forms.CharField):
-    """Money typed in yuan (up to two decimals), cleaned to integer fen."""
-
-    def to_python(self, value):
-        value = super().to_python(value).replace(",", "").replace("，", "").strip()
-        if not value:
-            return None
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            raise forms.ValidationError(_("请输入金额（元），如 1200 或 1200.50。")) from None
-        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-            raise forms.ValidationError(_("金额应为非负数，最多两位小数。"))
-        if amount > Decimal("10000000000"):
-            raise forms.ValidationError(_("金额不能超过100亿元。"))
-        return int(amount * 100)
 
 
 class BudgetForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, SourcedRule
 
 
 class Category(models.TextChoices):
@@ -24,7 +24,7 @@ class Category(models.TextChoices):
     OTHER = "other", _("其他支出")
 
 
-class ApprovalRule(DistrictRecord):
+class ApprovalRule(SourcedRule):
     """Above ``two_person_above_fen`` a payment needs two approvers. Payments to one payee
     within ``split_days`` days, each below the threshold but within ``split_margin_percent`` of
     it and together above it, are flagged as split."""
@@ -32,12 +32,6 @@ class ApprovalRule(DistrictRecord):
     two_person_above_fen = models.PositiveBigIntegerField(_("两人审批起点（分）"))
     split_days = models.PositiveSmallIntegerField(_("拆分支付观察天数"))
     split_margin_percent = models.PositiveSmallIntegerField(_("“略低于起点”的幅度（%）"))
-    source = models.CharField(_("依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-effective_from", "-id"]
@@ -157,18 +151,12 @@ class Cadence(models.TextChoices):
     QUARTERLY = "quarterly", _("每季度")
 
 
-class DisclosureRule(DistrictRecord):
+class DisclosureRule(SourcedRule):
     """How often one board is published, and how many days after the period it is due."""
 
     board = models.CharField(_("公开栏"), max_length=16, choices=Board.choices)
     cadence = models.CharField(_("公开周期"), max_length=16, choices=Cadence.choices)
     due_days = models.PositiveSmallIntegerField(_("期满后几日内公开"))
-    source = models.CharField(_("依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["board", "-effective_from", "-id"]

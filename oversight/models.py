@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Person
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, DistrictRecord, SourcedRule
 
 USER = settings.AUTH_USER_MODEL
 
@@ -30,16 +30,12 @@ class Sanction(models.TextChoices):
     DISCIPLINE = "discipline", _("纪律处分")
 
 
-class SanctionRule(DistrictRecord):
+class SanctionRule(SourcedRule):
     """Whether a sanction needs a preceding reminder and how long it is in force, from a date."""
 
     sanction = models.CharField(_("问责方式"), max_length=16, choices=Sanction.choices)
     requires_reminder = models.BooleanField(_("须先提醒"), default=True)
     months_in_force = models.PositiveSmallIntegerField(_("影响期（月）"))
-    source = models.CharField(_("依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["sanction", "-effective_from", "-id"]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Person
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, DistrictRecord, SourcedRule
 
 
 class Compound(CommunityRecord):
@@ -107,7 +107,7 @@ class Matter(models.TextChoices):
     OTHER = "other", _("有关共有和共同管理权利的其他重大事项")
 
 
-class DecisionRule(DistrictRecord):
+class DecisionRule(SourcedRule):
     """The thresholds for one matter from a date, with their source. Participation is measured
     against the whole roll, approval against those who took part; each is a fraction that must
     be met on both counts (area and owners). "以上" includes the fraction, "过半数" does not."""
@@ -119,12 +119,6 @@ class DecisionRule(DistrictRecord):
     approval_num = models.PositiveSmallIntegerField(_("同意比例（分子）"))
     approval_den = models.PositiveSmallIntegerField(_("同意比例（分母）"))
     approval_inclusive = models.BooleanField(_("同意比例含本数（以上）"), default=False)
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("业主共同决定表决规则")

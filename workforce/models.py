@@ -11,10 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, DistrictRecord, SourcedRule
 
 
-class StaffingRule(DistrictRecord):
+class StaffingRule(SourcedRule):
     class Kind(models.TextChoices):
         PER_RESIDENTS = "per_residents", _("按常住人口")
         HOUSEHOLD_BANDS = "household_bands", _("按户数分档")
@@ -26,12 +26,6 @@ class StaffingRule(DistrictRecord):
     bands = models.JSONField(_("户数分档"), default=list, blank=True)
     step_households = models.PositiveIntegerField(_("超出最高档后每增加户数"), default=0)
     cap = models.PositiveSmallIntegerField(_("上限（0为不设）"), default=0)
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-effective_from", "-id"]
@@ -234,7 +228,7 @@ class ProgressionPause(WorkerRecord):
 # ---------------------------------------------------------------- grades (issue #16 item 3)
 
 
-class GradeScheme(DistrictRecord):
+class GradeScheme(SourcedRule):
     """The rule table of grades (三岗十八级 by default; variants such as 四岗二十四级 by rows):
     each post's grade range, years of service per grade, the years a degree counts as, and the
     grades a social-work certificate adds (the highest one, not stacked)."""
@@ -247,12 +241,6 @@ class GradeScheme(DistrictRecord):
     degree_years = models.JSONField(_("学历折算年限"), default=dict, blank=True)
     # {social-work level: grades added}
     certificate_grades = models.JSONField(_("职业资格加级"), default=dict, blank=True)
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-effective_from", "-id"]
@@ -269,7 +257,7 @@ class GradeScheme(DistrictRecord):
 # ---------------------------------------------------------------- pay standards (item 4)
 
 
-class PayScale(DistrictRecord):
+class PayScale(SourcedRule):
     """Pay standards, not payroll: the monthly post pay per grade (fen), the floor rule as each
     post's share of the city's previous-year average wage in non-private units (per mille:
     Nanjing 2018 — 正职 1000, others 800 in the central districts), and the welfare items
@@ -280,12 +268,6 @@ class PayScale(DistrictRecord):
     amounts = models.JSONField(_("各等级月岗位工资（分）"), default=dict)  # {"1": fen, …}
     floor_shares = models.JSONField(_("保底线（占上年平均工资的千分比）"), default=dict)
     welfare = models.JSONField(_("福利项目"), default=list, blank=True)
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         ordering = ["-effective_from", "-id"]

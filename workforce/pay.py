@@ -5,20 +5,13 @@ import datetime
 from dataclasses import dataclass
 
 from core.models import Place
+from core.money import yuan
 from workforce import workers
 from workforce.models import AverageWage, PayScale
 
 
-def yuan(fen) -> str:
-    return "" if fen is None else f"{fen / 100:,.2f}"
-
-
 def scale_in_force(district_id: int, day: datetime.date) -> PayScale | None:
-    return (
-        PayScale.objects.filter(district_id=district_id, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return PayScale.objects.in_force(day, district_id=district_id)
 
 
 def wage_for_floor(district_id: int, day: datetime.date) -> AverageWage | None:

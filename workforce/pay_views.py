@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from core import clock
 from core.exports import SafeWorkbook
+from core.money import yuan
 from core.refusals import attempt
 from core.selectors import districts_of
 from workforce import pay, services
-from workforce.pay import yuan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,11 +12,7 @@ from workforce.workers import in_post_by_community
 
 
 def rule_in_force(district: Place, day: datetime.date) -> StaffingRule | None:
-    return (
-        StaffingRule.objects.filter(district=district, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return StaffingRule.objects.in_force(day, district=district)
 
 
 def rules_of(district: Place):

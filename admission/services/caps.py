@@ -48,11 +48,7 @@ _NOT_COUNTED = (
 
 def cap_in_force(district: Place, kind: str, per: str, day: datetime.date):
     """(limit, source) of the cap in force on `day`, or None when there is none."""
-    row = (
-        GateCap.objects.filter(district=district, kind=kind, per=per, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    row = GateCap.objects.in_force(day, district=district, kind=kind, per=per)
     if row is not None:
         return row.yearly_limit, row.source
     return DEFAULT_CAPS.get((kind, per))

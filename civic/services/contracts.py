@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from admission import offices
 from admission import services as admission_services
 from civic.models import ServiceContract, SocialOrganisation
-from civic.money import fen
 from civic.services.common import clean_text
 from core import audit
 from core.clock import one_write
+from core.money import fen
 
 
 @one_write

@@ -21,11 +21,11 @@ from civic.models import (
     Score,
     SocialOrganisation,
 )
-from civic.money import fen
 from civic.services.common import clean_text, require
 from core import audit, clock
 from core.clock import one_write
 from core.models import Place, PlaceLevel
+from core.money import fen, yuan
 from core.validation import clean_name
 
 MAX_POINTS = 100
@@ -92,14 +92,8 @@ def _require_balance(fund: Fund, amount: int) -> None:
     if amount > left:
         raise ValidationError(
             _("基金余额不足：余额%(left)s元，需%(amount)s元。"),
-            params={"left": _yuan(left), "amount": _yuan(amount)}, code="balance",
+            params={"left": yuan(left), "amount": yuan(amount)}, code="balance",
         )  # fmt: skip
-
-
-def _yuan(amount):
-    from civic.money import yuan
-
-    return yuan(amount)
 
 
 @one_write
@@ -276,7 +270,7 @@ def grant_award(*, actor, application: Application, amount_fen: int) -> Grant:
     if awarded + amount > call.budget_fen:
         raise ValidationError(
             _("超出预算：已资助%(done)s元，预算%(budget)s元。"),
-            params={"done": _yuan(awarded), "budget": _yuan(call.budget_fen)}, code="budget",
+            params={"done": yuan(awarded), "budget": yuan(call.budget_fen)}, code="budget",
         )  # fmt: skip
     grant = Grant.objects.create(application=application, amount_fen=amount, awarded_by=actor)
     application.status = Application.Status.AWARDED

@@ -11,12 +11,12 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from civic import policies
 from civic.models import AnnualReport, Incubation, IncubationBase, OrgMember, SocialOrganisation
-from civic.money import fen
 from civic.services.common import choice, clean_text, count, require
 from core import audit, clock
 from core.clock import one_write
 from core.identifiers import to_halfwidth
 from core.models import Place, PlaceLevel, Role
+from core.money import fen
 from core.rules import holds
 from core.validation import clean_name
 

@@ -1,11 +1,8 @@
+"""Template filters of civic: amounts as yuan without the sign (column heads say 元)."""
+
 from django import template
 
-from civic.money import yuan as _yuan
+from core import money
 
 register = template.Library()
-
-
-@register.filter
-def yuan(amount_fen):
-    """Fen shown as yuan: 1234567 → 12,345.67."""
-    return _yuan(amount_fen)
+register.filter("yuan", money.yuan)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from core import audit, clock, images
 from core.clock import one_write
 from core.models import Place
+from core.money import fen, yuan
 from core.validation import clean_int, clean_text
 from core.validation import require_perm as _require
 from finance import defaults
@@ -23,7 +24,7 @@ from finance.models import (
     Income,
     Spending,
 )
-from finance.services.common import approval_rule, community_of, day, district_of, fen, yuan
+from finance.services.common import approval_rule, community_of, day, district_of
 
 MAX_RECEIPT_BYTES = 8 * 1024 * 1024
 
@@ -124,7 +125,7 @@ def budget_set(*, actor, community: Place, year: int, category: str, amount_fen:
     year = clean_int(year, _("年度"), 2000, 2100)
     if category not in Category.values:
         raise ValidationError(_("请选择支出类别。"), code="category")
-    amount_fen = fen(amount_fen, _("预算金额"), positive=False)
+    amount_fen = fen(amount_fen, _("预算金额"), low=0)
     budget = Budget.objects.filter(community=community, year=year, category=category).first()
     before = budget.amount_fen if budget else None
     if budget is None:

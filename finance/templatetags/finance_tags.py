@@ -2,16 +2,9 @@
 
 from django import template
 
+from core import money
+
 register = template.Library()
 
 
-@register.filter
-def yuan(fen) -> str:
-    """Integer fen shown as yuan: 120050 → "¥1,200.50"."""
-    try:
-        fen = int(fen)
-    except (TypeError, ValueError):
-        return "—"
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
+register.filter("yuan", money.yuan_sign)

@@ -79,7 +79,7 @@ def test_spending_over_budget_needs_a_reason_and_writes_nothing_without(d):
 
 
 @pytest.mark.parametrize(
-    ("amount", "code"), [(0, "amount"), (-5, "amount"), (12.5, "amount"), (True, "amount")]
+    ("amount", "code"), [(0, "fen_range"), (-5, "fen_range"), (12.5, "fen"), (True, "fen")]
 )
 def test_bad_amounts_are_refused(d, amount, code):
     with refused(code):

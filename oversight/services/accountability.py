@@ -55,11 +55,7 @@ def _tell_officers(case: Case, kind: str, actor, text: str = "") -> None:
 
 
 def rule_in_force(district: Place, sanction: str, day: datetime.date) -> SanctionRule | None:
-    return (
-        SanctionRule.objects.filter(district=district, sanction=sanction, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return SanctionRule.objects.in_force(day, district=district, sanction=sanction)
 
 
 @one_write

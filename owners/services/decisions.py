@@ -84,11 +84,7 @@ def roll_freeze(*, actor, decision: Decision) -> int:
 
 
 def rule_in_force(district_id: int, matter: str, day: datetime.date) -> DecisionRule | None:
-    return (
-        DecisionRule.objects.filter(district_id=district_id, matter=matter, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return DecisionRule.objects.in_force(day, district_id=district_id, matter=matter)
 
 
 @one_write

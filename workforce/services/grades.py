@@ -108,11 +108,7 @@ def grade_schemes_seed(*, actor, district: Place) -> int:
 
 
 def scheme_in_force(district_id: int, day: datetime.date) -> GradeScheme | None:
-    return (
-        GradeScheme.objects.filter(district_id=district_id, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return GradeScheme.objects.in_force(day, district_id=district_id)
 
 
 @one_write
