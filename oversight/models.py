@@ -205,3 +205,86 @@ class Result(CommunityRecord):
     def score(self) -> float | None:
         final = self.final_tenths
         return None if final is None else final / 10
+
+
+# ---------------------------------------------------------------- residents' surveys
+
+
+class Grade(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class SurveyRule(SourcedRule):
+    """How a survey's answers become a score out of 100 (the points of each answer, averaged
+    over the questions and then over the residents), and the fewest answers for a score."""
+
+    points_satisfied = models.PositiveSmallIntegerField(_("满意得分"), default=100)
+    points_basic = models.PositiveSmallIntegerField(_("基本满意得分"), default=60)
+    points_unsatisfied = models.PositiveSmallIntegerField(_("不满意得分"), default=0)
+    min_answers = models.PositiveSmallIntegerField(_("最少有效答卷"), default=10)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="oversight_one_survey_rule_per_start"
+            )
+        ]
+
+    def points(self, grade: str) -> int:
+        return {
+            Grade.SATISFIED: self.points_satisfied,
+            Grade.BASIC: self.points_basic,
+            Grade.UNSATISFIED: self.points_unsatisfied,
+        }[grade]
+
+
+class Survey(CommunityRecord):
+    """A short survey of one community's residents for one year (民主评议 of the committee and
+    its workers, or residents' satisfaction), sent to them through notify; each resident answers
+    once; results are shown as counts only (anonymous)."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("民主评议")
+        SATISFACTION = "satisfaction", _("居民满意度调查")
+
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    questions = models.JSONField(_("题目"), default=list)  # msgids, in order
+    closes_on = models.DateField(_("截止日期"))
+    sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    sent_at = MomentField()
+    recipients = models.PositiveIntegerField(_("发送人数"), default=0)
+
+    class Meta:
+        ordering = ["-year", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "kind", "year"], name="oversight_one_survey_a_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kind_display()}"
+
+
+class SurveyAnswer(models.Model):
+    """One resident's answer. The respondent is kept only so a resident answers once; no page,
+    export or API shows who answered what."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="answers")
+    respondent = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    grades = models.JSONField(default=list)  # one Grade value per question, in order
+    answered_at = MomentField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"], name="oversight_one_answer_a_resident"
+            )
+        ]
+
+    def __str__(self):  # the audit log's name: never the respondent
+        return f"A{self.pk}"

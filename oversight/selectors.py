@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.models import Person, Place
 from oversight import policies
-from oversight.models import Case, CaseEvent, Reminder, Result, SanctionRule, Scheme
+from oversight.models import Case, CaseEvent, Reminder, Result, SanctionRule, Scheme, Survey
 
 
 def sanctioned_people(on_date: datetime.date, district: Place | None = None) -> QuerySet[Person]:
@@ -76,3 +76,38 @@ def latest_results(place: Place) -> tuple[Scheme | None, list[Result]]:
             "community"
         )
     )
+
+
+def community_result(community: Place, year: int) -> Result | None:
+    """The community's assessment result for ``year`` (its district's computed scheme of that
+    year), or None before the results are computed. ``result.score`` is the final score (the
+    district's adjusted score where an objection changed it); ``result.rank`` its place."""
+    return (
+        Result.objects.filter(
+            community=community, scheme__year=year, scheme__state=Scheme.State.COMPUTED
+        )
+        .select_related("scheme")
+        .first()
+    )
+
+
+def democratic_review_score(community: Place, year: int) -> float | None:
+    """The residents' 民主评议 of the community's committee and workers for ``year``: a score out
+    of 100 (oversight.surveys.FORMULA), or None when no review was sent or too few residents
+    answered (the survey rule's fewest answers)."""
+    from oversight import surveys
+
+    found = surveys.score_of(community.pk, Survey.Kind.REVIEW, year)
+    return None if found is None else found.score
+
+
+def satisfaction_survey_score(community: Place, year: int) -> float | None:
+    """As democratic_review_score, for the residents' satisfaction survey."""
+    from oversight import surveys
+
+    found = surveys.score_of(community.pk, Survey.Kind.SATISFACTION, year)
+    return None if found is None else found.score
+
+
+def surveys_of(community: Place) -> QuerySet[Survey]:
+    return Survey.objects.filter(community=community)
