@@ -76,6 +76,35 @@ def staffing(user, district: Place, day: datetime.date) -> tuple[StaffingRule | 
     return rule, rows
 
 
+@dataclass
+class Shortfall:
+    """The staffing figures of a set of communities, without the burden index."""
+
+    standard: int
+    actual: int
+    shortfall: int
+    short_communities: int
+
+
+def shortfall(scope) -> Shortfall:
+    """Standard headcount against workers in post for ``scope.communities`` (Place rows of one
+    district, ``scope.district``) on ``scope.today``: two queries (the rule, the counts), and no
+    burden index (the dashboard's figure shows none)."""
+    communities = list(scope.communities)
+    rule = rule_in_force(scope.district, scope.today)
+    actual = in_post_by_community([c.pk for c in communities], scope.today)
+    standard = total_actual = missing = short = 0
+    for c in communities:
+        wanted = (
+            standard_headcount(rule, residents=c.population, households=c.households) if rule else 0
+        )
+        have = actual.get(c.pk, 0)
+        standard, total_actual = standard + wanted, total_actual + have
+        if wanted > have:
+            missing, short = missing + wanted - have, short + 1
+    return Shortfall(standard, total_actual, missing, short)
+
+
 def _burden_hours(community_ids: list[int], day: datetime.date) -> dict[int, float]:
     """This month's burden index per community, read through workload's selector."""
     from workload import selectors as workload

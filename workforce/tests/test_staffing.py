@@ -141,3 +141,23 @@ def test_a_coordinator_adds_a_rule_through_the_page(d, client):
     assert StaffingRule.objects.get(name="按户数分档").bands == [[2000, 3], [3000, 4]]
     with pytest.raises(PermissionDenied):
         services.staffing_rules_seed(actor=d.users["street_officer:own"], district=d.district)
+
+
+def test_shortfall_agrees_with_the_staffing_rows_in_two_queries(
+    d, enrol, django_assert_max_num_queries
+):
+    services.staffing_rules_seed(actor=d.users["coordinator:own"], district=d.district)
+    enrol()  # one worker in post in the first community (standard 9 at 5,000 residents)
+    enrol(name="李雷", starts_on=datetime.date(2021, 1, 1))
+    day = datetime.date(2026, 12, 1)
+    _rule, rows = selectors.staffing(d.users["coordinator:own"], d.district, day)
+    scope = SimpleNamespace(district=d.district, communities=d.communities, today=day)
+    with django_assert_max_num_queries(2):
+        figures = selectors.shortfall(scope)
+    assert figures.standard == sum(r.standard for r in rows) == 36
+    assert figures.actual == sum(r.actual for r in rows) == 2
+    assert figures.shortfall == sum(r.shortfall for r in rows) == 34
+    assert figures.short_communities == 4
+    # One street's communities only.
+    scope.communities = d.communities[2:]
+    assert selectors.shortfall(scope).shortfall == 18
