@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from notify import kinds as notify_kinds
+from notify.kinds import RESIDENT, Kind
+
 # The audit log's names for this app's actions.
 AUDIT_LABELS = {
     "oversight.sanction_rules_seed": _("载入默认问责规则"),
@@ -21,7 +24,19 @@ AUDIT_LABELS = {
     "oversight.results_compute": _("计算考核结果"),
     "oversight.objection_file": _("对考核结果提出异议"),
     "oversight.objection_answer": _("答复考核异议"),
+    "oversight.survey_rule_create": _("新增问卷计分规则"),
+    "oversight.survey_send": _("发起民主评议或满意度调查"),
+    "oversight.survey_answer": _("参加民主评议或满意度调查"),
+    "oversight.survey_view": _("查看问卷结果"),
 }
+
+
+# Registered here rather than in notify's catalogue: the survey is oversight's own message.
+MESSAGE_KINDS = [
+    Kind("oversight.survey", _("社区民主评议和满意度调查"),
+         _("%(community)s %(year)s年度%(what)s，请在%(closes)s前作答"),
+         _("匿名统计，每人一次，约一分钟。"), RESIDENT),
+]  # fmt: skip
 
 
 class OversightConfig(AppConfig):
@@ -49,3 +64,4 @@ class OversightConfig(AppConfig):
         core_workbench.register(workbench.cards)
         # A sanction in force pauses grade progression (issue #17 item 2 → #16 item 3).
         workforce_hooks.register_pause_source("oversight", pauses.paused)
+        notify_kinds.register(*MESSAGE_KINDS)

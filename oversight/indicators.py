@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_noop as _
 
 from core.models import Place
+from oversight import surveys
 from registry import selectors as registry
 from services import selectors as services
 from workload import selectors as workload
@@ -51,6 +52,12 @@ class Year:
 INDICATORS = [
     Indicator("satisfaction_rate", gettext_lazy("居民满意率"), SATISFACTION,
               gettext_lazy("本社区当年提交、已评价的诉求中评价为满意的比例；得分即比率（百分制）。")),
+    Indicator("satisfaction_survey", gettext_lazy("居民满意度调查"), SATISFACTION,
+              gettext_lazy("本社区当年居民满意度调查（匿名、每人一次）的得分：每份答卷各题按问卷计分规则"
+                           "取平均，再取全部答卷平均；有效答卷不足规则规定份数时不计入。")),
+    Indicator("democratic_review", gettext_lazy("居民民主评议"), SATISFACTION,
+              gettext_lazy("本社区当年居民对社区居委会和社区工作者的民主评议（匿名、每人一次）的得分，"
+                           "计分方法同满意度调查；有效答卷不足规则规定份数时不计入。")),
     Indicator("response_rate", gettext_lazy("响应率"), WORK,
               gettext_lazy("本社区当年提交、已到受理期限的诉求中按时响应的比例；得分即比率。")),
     Indicator("resolution_rate", gettext_lazy("解决率"), WORK,
@@ -119,6 +126,22 @@ def _a_year_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def _survey(community: Place, kind: str, year: int) -> tuple:
+    found = surveys.score_of(community.pk, kind, year)
+    if found is None:
+        return None, None, (_("当年没有发起此项问卷，不计入，权重按比例分给其他指标。"), {})
+    if found.score is None:
+        need = found.rule.min_answers if found.rule else 0
+        return None, None, (
+            _("收回答卷%(n)d份，少于计分规则要求的%(need)d份，不计入。"),
+            {"n": found.answers, "need": need},
+        )  # fmt: skip
+    return found.score, found.score, (
+        _("发出%(sent)d份，收回%(n)d份，得分%(v)s。"),
+        {"sent": found.survey.recipients, "n": found.answers, "v": found.score},
+    )  # fmt: skip
+
+
 def explained(explanation) -> str:
     """A stored explanation ([msgid, params]) in the reader's language."""
     msgid, params = explanation
@@ -135,6 +158,8 @@ def compute(community: Place, year_number: int, today: datetime.date) -> dict:
     (typed,) = registry.cells_typed(community, [(year.aware(year.first), year.aware(year.end))])
     out = {key: _rate(key, rates) for key in ("satisfaction_rate", "response_rate",
                                               "resolution_rate", "on_time_rate")}  # fmt: skip
+    out["satisfaction_survey"] = _survey(community, "satisfaction", year_number)
+    out["democratic_review"] = _survey(community, "review", year_number)
     out["burden_trend"] = _burden_trend(now, before)
     out["refused_unadmitted"] = (
         now["refused"], 100.0, (_("当年登记拒绝%(n)d件。"), {"n": now["refused"]}),

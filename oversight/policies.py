@@ -97,3 +97,25 @@ def approves_schemes(user, scheme) -> bool:
 @rules.predicate
 def uses_oversight(user) -> bool:
     return any(a.role in RESULT_READERS for a in assignments_of(user))
+
+
+# ---------------------------------------------------------------- residents' surveys
+
+SURVEY_SENDERS = {Role.OVERSIGHT_OFFICER, Role.STREET_OFFICER}
+
+
+@rules.predicate
+def sends_survey(user, community) -> bool:
+    """An oversight officer of the community's district or a street officer of its street."""
+    return community is not None and holds(user, SURVEY_SENDERS, community)
+
+
+@rules.predicate
+def answers_survey(user, survey) -> bool:
+    """A resident of the survey's community (held there or at one of its grids)."""
+    if survey is None:
+        return False
+    path = survey.community.path
+    return any(
+        a.role == Role.RESIDENT and a.place.path.startswith(path) for a in assignments_of(user)
+    )

@@ -20,3 +20,5 @@ def _officer_somewhere(user) -> bool:
 
 
 rules.add_perm("oversight.run_chain_anywhere", is_superuser | _officer_somewhere)
+rules.add_perm("oversight.send_survey", is_superuser | p.sends_survey)
+rules.add_perm("oversight.answer_survey", p.answers_survey)

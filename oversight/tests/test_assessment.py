@@ -47,7 +47,7 @@ def _draft(world, **weights):
 def test_weights_must_sum_to_a_hundred(aw):
     before = (Scheme.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError) as refused:
-        _draft(aw, satisfaction_rate=60)
+        _draft(aw, satisfaction_rate=30)
     assert "合计须为100%" in refused.value.messages[0] and "90%" in refused.value.messages[0]
     assert (Scheme.objects.count(), AuditEvent.objects.count()) == before
 
@@ -72,7 +72,7 @@ def test_results_explained_objection_and_answer(aw, client):
     rows = {row["key"]: row for row in first.indicators}
     assert rows["satisfaction_rate"]["score"] == 100.0
     assert rows["burden_trend"]["score"] is None  # no burden last year: left out, weight shared
-    assert rows["satisfaction_rate"]["effective_weight"] == round(70 / 95 * 100, 1)
+    assert rows["satisfaction_rate"]["effective_weight"] == round(40 / 65 * 100, 1)
     others = Result.objects.filter(scheme=scheme).exclude(pk=first.pk)
     assert {(r.score, r.rank) for r in others} == {(None, None)}
 
