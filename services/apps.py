@@ -17,6 +17,7 @@ class ServicesConfig(AppConfig):
         # One entry for everyone: the page offers each role its own queues (dispatch,
         # department, grid, intake, overdue, metrics) from there.
         navigation.register(_("诉求"), "services:home", order=40)
+        _register_kinds()
 
         register(
             {
@@ -45,3 +46,19 @@ class ServicesConfig(AppConfig):
                 "services.open311_key_revoke": _("撤销Open311密钥"),
             }
         )
+
+
+def _register_kinds():
+    """Message kinds services sends beyond notify's catalogue: the daily overdue count of a grid,
+    community or street that handles requests itself (services.supervision)."""
+    from django.utils.translation import gettext_noop
+
+    from notify.kinds import Kind, register
+
+    register(
+        Kind(
+            "services.overdue_local",
+            gettext_noop("属地超期诉求清单"),
+            gettext_noop("%(day)s %(place)s超期诉求%(n)s件"),
+        )
+    )

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy
 from core import audit, clock
 from core import calendar as workcal
 from core.clock import one_write
-from core.models import Department, Role, RoleAssignment
+from core.models import Department, Place, Role, RoleAssignment
 from notify import services as notify
 from notify.kinds import msg
 from services.models import EventKind, OverdueList, RequestEvent, ServiceRequest, State
+from services.policies import LEVEL_ROLES
 
 YELLOW, RED = 1, 2
 ACTIVE = [State.DISPATCHED, State.HANDLING]
@@ -38,6 +39,28 @@ def _officers(department_id) -> list[int]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+def _local_handlers(level: str, place_id) -> list[int]:
+    """The grid worker, community workers or street officers of the place a request is handled
+    at (services.policies.LEVEL_ROLES): who is warned when a request of that level runs late."""
+    if level not in LEVEL_ROLES or not place_id:
+        return []
+    role = LEVEL_ROLES[level][0]
+    return list(
+        RoleAssignment.objects.active()
+        .filter(role=role, place_id=place_id)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _handlers(request) -> list[int]:
+    """Who handles the request now: its lead department's officers, or the holders of its level's
+    role at its grid, community or street."""
+    if request.level in LEVEL_ROLES:
+        return _local_handlers(request.level, getattr(request, LEVEL_ROLES[request.level][1]))
+    return _officers(request.lead_department_id)
 
 
 def _dispatchers(district_id) -> list[int]:
@@ -99,12 +122,12 @@ def warn_one(request_id: int, now: datetime.datetime) -> int:
         text = gettext_lazy("黄色预警：将于%(due)s到期，请抓紧办理")
         _event(request, EventKind.URGE, text % {"due": due}, level)
         note = msg(text, due=due)
-        _notify(_officers(request.lead_department_id), request, "services.warn_due_soon", note)
+        _notify(_handlers(request), request, "services.warn_due_soon", note)
     else:
         text = gettext_lazy("红色预警：已于%(due)s超期，正式催办并报督办人")
         _event(request, EventKind.URGE, text % {"due": due}, level)
         note = msg(text, due=due)
-        _notify(_officers(request.lead_department_id), request, "services.warn_overdue", note)
+        _notify(_handlers(request), request, "services.warn_overdue", note)
         _notify(_dispatchers(request.district_id), request, "services.warn_supervise", note)
     audit.record(
         actor=None, action="services.request_warn", obj=request,
@@ -140,9 +163,14 @@ def overdue_lists(day: datetime.date, now: datetime.datetime | None = None) -> d
         ServiceRequest.objects.filter(state__in=ACTIVE, due_at__lt=now)
         .select_related("lead_department")
         .order_by("due_at")
-    )
+    )  # local levels (grid, community, street) are told by place, below
     by_department: dict[int, list] = {}
+    local: dict[tuple[str, int], int] = {}
     for request in overdue:
+        if request.level in LEVEL_ROLES:
+            place_id = getattr(request, LEVEL_ROLES[request.level][1])
+            local[(request.level, place_id)] = local.get((request.level, place_id), 0) + 1
+            continue
         by_department.setdefault(request.lead_department_id, []).append(request)
     for department in Department.objects.filter(pk__in=by_department):
         if OverdueList.objects.filter(department=department, day=day).exists():
@@ -168,4 +196,23 @@ def overdue_lists(day: datetime.date, now: datetime.datetime | None = None) -> d
             url=reverse("services:overdue") + f"?day={day.isoformat()}",
         )  # fmt: skip
         made += 1
-    return {"departments": made}
+    return {"departments": made, "places": _tell_local_overdue(day, local)}
+
+
+def _tell_local_overdue(day: datetime.date, local: dict[tuple[str, int], int]) -> int:
+    """The day's overdue count to each grid, community and street that handles late requests
+    (issue #14: nobody below the departments was told). Once a day: core.jobs.run_once runs the
+    job once per day."""
+    told = 0
+    names = dict(Place.objects.filter(pk__in={pk for _lv, pk in local}).values_list("pk", "name"))
+    for (level, place_id), count in sorted(local.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        recipients = _local_handlers(level, place_id)
+        if not recipients:
+            continue
+        notify.send(
+            kind="services.overdue_local", recipients=recipients,
+            params={"day": day.isoformat(), "place": names.get(place_id, ""), "n": count},
+            url=reverse("services:local"),
+        )  # fmt: skip
+        told += 1
+    return told

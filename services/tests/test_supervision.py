@@ -62,8 +62,8 @@ def test_overdue_list_per_department_each_working_day(world):
     request = to_state(world, "handling")
     ServiceRequest.objects.filter(pk=request.pk).update(due_at=timezone.now() - 30 * HOUR)
     monday = datetime.date(2026, 11, 30)
-    assert supervision.overdue_lists(monday) == {"departments": 1}
-    assert supervision.overdue_lists(monday) == {"departments": 0}
+    assert supervision.overdue_lists(monday) == {"departments": 1, "places": 0}
+    assert supervision.overdue_lists(monday) == {"departments": 0, "places": 0}
     entry = OverdueList.objects.get(day=monday)
     assert entry.department == world.d.departments[0] and entry.count == 1
     assert entry.items[0]["number"] == request.number
