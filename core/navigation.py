@@ -1,9 +1,15 @@
 """The main menu. Each app adds its entries in AppConfig.ready(); the menu shows a user only
-the entries their permissions open."""
+the entries their permissions open.
+
+A user with many entries (a street officer has two dozen) gets them folded into sections by area
+of the seed, so the menu fits one line on a desktop and a short list on a phone. The sections are
+the site's map, named here by the URL namespaces of the apps that belong to them; an entry of an
+app not named here stays at the top level."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -16,6 +22,16 @@ class Entry:
 
 
 _entries: list[Entry] = []
+
+SECTIONS = [
+    (_("服务群众"), {"services", "registry", "timebank"}),
+    (_("准入减负"), {"admission", "workload"}),
+    (_("队伍建设"), {"workforce", "training"}),
+    (_("监督考核"), {"oversight", "finance"}),
+    (_("共建共治"), {"civic", "owners", "deliberation", "channel"}),
+    (_("基础信息"), {"place_list", "person_list", "department_list", "audit_log", "calendar"}),
+]
+FLAT_UP_TO = 9  # this many entries or fewer are shown as they are, without sections
 
 
 def register(
@@ -31,4 +47,36 @@ def entries_for(user) -> list[dict]:
         for entry in sorted(_entries, key=lambda e: e.order)
         if (entry.perm is None or user.has_perm(entry.perm))
         and not (entry.unless and user.has_perm(entry.unless))
+    ]
+
+
+def _section_of(url_name: str):
+    key = url_name.split(":", 1)[0]
+    for label, names in SECTIONS:
+        if key in names:
+            return label
+    return None
+
+
+def sections_for(entries: list[dict], current: str | None) -> list[dict]:
+    """The menu as a list of items: an entry ({"entry": …}) or a section ({"label", "entries",
+    "active"}), in the order of each one's first entry. A section of one entry is shown as the
+    entry itself; ``current`` (the page's view name) marks the section that holds it."""
+    if len(entries) <= FLAT_UP_TO:
+        return [{"entry": e} for e in entries]
+    items, sections = [], {}
+    for entry in entries:
+        label = _section_of(entry["name"])
+        if label is None:
+            items.append({"entry": entry})
+        elif label in sections:
+            sections[label]["entries"].append(entry)
+        else:
+            sections[label] = {"label": label, "entries": [entry]}
+            items.append(sections[label])
+    for section in sections.values():
+        section["active"] = any(e["name"] == current for e in section["entries"])
+    return [
+        {"entry": item["entries"][0]} if "entries" in item and len(item["entries"]) == 1 else item
+        for item in items
     ]

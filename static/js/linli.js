@@ -10,7 +10,9 @@
    - <button data-nav-toggle aria-controls="x" hidden>  the phone menu's button: shown, it folds
                                             the menu #x (the button's next sibling) and opens
                                             and closes it, saying so in aria-expanded; Escape
-                                            closes it. Without this script the menu stays open. */
+                                            closes it. Without this script the menu stays open;
+   - <details data-nav-group>               a section of the menu: opening one closes the others;
+                                            Escape or a click elsewhere closes it. */
 (function () {
   "use strict";
 
@@ -34,10 +36,20 @@
     if (button) { e.preventDefault(); window.print(); }
     var toggle = e.target.closest && e.target.closest("[data-nav-toggle]");
     if (toggle) setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+    var inside = e.target.closest && e.target.closest("[data-nav-group]");
+    closeGroups(inside);
   });
+
+  function closeGroups(except) {
+    document.querySelectorAll("[data-nav-group][open]").forEach(function (group) {
+      if (group !== except) group.open = false;
+    });
+  }
 
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;
+    var open = document.querySelector("[data-nav-group][open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); return; }
     document.querySelectorAll('[data-nav-toggle][aria-expanded="true"]').forEach(function (toggle) {
       if (toggle.hidden || !toggle.offsetParent) return; // the desktop menu is not folded
       setMenu(toggle, false);
