@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Department, Place, PlaceLevel, Role
 from core.rules import assignments_of
-from services.models import Category, ServiceRequest, State
+from services.models import Category, Level, ServiceRequest, State
 from services.rules import DISPATCH_ROLES
 
 METRIC_ROLES = DISPATCH_ROLES | {Role.AUDITOR, Role.STREET_OFFICER}
@@ -148,11 +148,16 @@ def metrics(user, *, group: str = "department", days: int = 30) -> dict:
         add(row[raw_key] or (0 if group != "category" else ""), summary.local_day(
             row["created_at"]), {"not_yet_due": 1})  # fmt: skip
     labels = _labels(group, by_group)
-    result_rows = sorted(
-        (_summary_row(labels.get(value) or str(_("未分派")), counts)
-         for value, counts in by_group.items() if any(counts.values())),
-        key=lambda r: (r["label"] == str(_("未分派")), r["label"]),
-    )  # fmt: skip
+    result_rows = [
+        _summary_row(labels.get(value) or str(UNASSIGNED), counts)
+        for value, counts in by_group.items()
+        if any(counts.values()) and not (group == "department" and not value)
+    ]
+    if group == "department" and any(by_group.get(0, {}).values()):
+        # No lead department: settled by the grid, community or street, or not yet dispatched
+        # — the summary does not know which, so those few are read by level from the requests.
+        result_rows += _rows_by_level(scoped(user).filter(created_at__gte=since), now)
+    result_rows.sort(key=_row_order)
     trend = [_summary_row(week.isoformat(), by_week[week]) for week in sorted(by_week)]
     return {
         "rows": result_rows,
@@ -215,11 +220,14 @@ def metrics_raw(user, *, group: str = "department", days: int = 30) -> dict:
     field, _label = GROUPS[group]
     labels = dict(Category.choices)
     rows = []
-    for values in requests.values(field).annotate(**_aggregates(now)).order_by(field):
+    grouped = requests.exclude(lead_department=None) if group == "department" else requests
+    for values in grouped.values(field).annotate(**_aggregates(now)).order_by(field):
         key = values[field]
         label = labels.get(key, key) if group == "category" else key
-        rows.append(_row(str(label) if label else str(_("未分派")), values))
-    rows.sort(key=lambda r: (r["label"] == str(_("未分派")), r["label"]))
+        rows.append(_row(str(label) if label else str(UNASSIGNED), values))
+    if group == "department":
+        rows += _rows_by_level(requests, now)
+    rows.sort(key=_row_order)
     total = _row(str(_("合计")), requests.aggregate(**_aggregates(now)))
     trend = [
         _row(values["week"].date().isoformat() if values["week"] else "", values)
@@ -229,6 +237,33 @@ def metrics_raw(user, *, group: str = "department", days: int = 30) -> dict:
         .order_by("week")
     ]
     return {"rows": rows, "total": total, "trend": trend, "since": since}
+
+
+UNASSIGNED = _("未分派")
+# Requests no department leads, by the level that holds them (issue #14: those settled in the
+# grid, the community or the street were shown as 未分派 on the by-department page).
+LEVEL_LABELS = {
+    Level.GRID: _("网格处置"),
+    Level.COMMUNITY: _("社区处置"),
+    Level.STREET: _("街道处置"),
+    Level.DEPARTMENT: UNASSIGNED,
+}
+_LEVEL_ORDER = [str(label) for label in LEVEL_LABELS.values()]
+
+
+def _row_order(row) -> tuple:
+    """Departments by name, then the grid, community and street, 未分派 last."""
+    label = row["label"]
+    return (_LEVEL_ORDER.index(label) if label in _LEVEL_ORDER else -1, label)
+
+
+def _rows_by_level(requests, now) -> list[dict]:
+    """The rows of the requests no department leads, one per level (one grouped query)."""
+    rows = requests.filter(lead_department=None).values("level").annotate(**_aggregates(now))
+    return [
+        _row(str(LEVEL_LABELS.get(values["level"], UNASSIGNED)), values)
+        for values in rows.order_by("level")
+    ]
 
 
 def level_shares(by_level: dict) -> dict:

@@ -31,7 +31,9 @@ def test_three_rates_by_department(known):
     assert total["on_time_rate"] == 100.0
     assert total["avg_hours"] is not None and total["avg_hours"] >= 0
     by_label = {row["label"]: row for row in data["rows"]}
-    assert by_label["民政局"]["total"] == 2 and by_label["未分派"]["total"] == 1
+    # The one not yet accepted is a grid item: the grid holds it (issue #14), not 未分派.
+    assert by_label["民政局"]["total"] == 2 and by_label["网格处置"]["total"] == 1
+    assert "未分派" not in by_label
     assert sum(row["total"] for row in data["trend"]) == 3
 
 
@@ -214,3 +216,28 @@ def test_summary_rebuild_command_repairs_a_damaged_table(world):
     out = io.StringIO()
     call_command("services_summary", "--check", stdout=out)
     assert "一致" in out.getvalue() and "不一致" not in out.getvalue()
+
+
+def test_requests_settled_below_the_departments_are_shown_by_level_not_as_unassigned(world):
+    """Issue #14: the by-department page showed what the grid, community and street settled as
+    未分派; each level has its own row, and the summary and the raw figures agree."""
+    from services.tests.test_levels import file
+
+    worker = world.user("grid_worker:own")
+    settled = request_services.request_local_accept(
+        actor=worker, request=file(world, world.d.grids[0])
+    )
+    settled = request_services.request_answer(actor=worker, request=settled, answer="已清理")
+    request_services.request_local_close(actor=worker, request=settled)
+    up = request_services.request_local_accept(actor=worker, request=file(world, world.d.grids[0]))
+    request_services.request_escalate(actor=worker, request=up, reason="需社区协调")
+    submit(world, item=world.items["MZ-001"])  # a department's item, not yet dispatched: 未分派
+    fast = metrics.metrics(world.dispatcher, group="department", days=30)
+    raw = metrics.metrics_raw(world.dispatcher, group="department", days=30)
+    assert fast["rows"] == raw["rows"] and fast["total"] == raw["total"]
+    by_label = {row["label"]: row for row in fast["rows"]}
+    assert by_label["网格处置"]["total"] == 1 and by_label["网格处置"]["resolution_rate"] == 100.0
+    assert by_label["网格处置"]["satisfaction_rate"] is None  # not rated yet
+    assert by_label["社区处置"]["total"] == 1
+    assert by_label["未分派"]["total"] == 1
+    assert [row["label"] for row in fast["rows"]][-3:] == ["网格处置", "社区处置", "未分派"]
