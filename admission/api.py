@@ -339,3 +339,10 @@ def request_list(request, status: StatusName | None = None):
 def request_detail(request, request_id: PathId):
     item = get_object_or_404(selectors.requests_visible_to(request.auth), pk=request_id)
     return request_out(item)
+
+
+# ---------------------------------------------------------------- caps, plans and inspections
+
+from admission.api_gate import router as gate_router  # noqa: E402
+
+router.add_router("", gate_router)

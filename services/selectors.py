@@ -308,3 +308,25 @@ def settled_levels_of_place(place: Place, periods) -> list[dict]:
     )
     rows = list(counts.order_by())
     return [level_shares({r["level"]: r[f"n{i}"] for r in rows}) for i in range(len(periods))]
+
+
+def request_steps_in(community_ids, start, end) -> list[tuple]:
+    """Steps taken on the requests of these communities before ``end`` (a date), each with the
+    moment of the request's previous step: [(community_id, at, before, kind, actor_id)], one
+    query (the burden index's service time, workload.sources; no scope: the caller reads
+    minutes for communities it already may see)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import Lag
+
+    from services.models import RequestEvent
+
+    return list(
+        RequestEvent.objects.filter(
+            request__community_id__in=community_ids, request__created_at__date__lt=end
+        )
+        .filter(at__date__lt=end)
+        .annotate(
+            before=Window(Lag("at"), partition_by=[F("request_id")], order_by=[F("at"), F("id")])
+        )
+        .values_list("request__community_id", "at", "before", "kind", "actor_id")
+    )

@@ -364,3 +364,15 @@ def deposits_by_month(place: Place, start, end) -> dict:
         month = (month.date() if hasattr(month, "date") else month).replace(day=1)
         result[month] = result.get(month, 0) + row["total"]
     return result
+
+
+def approvals_in(communities, start, end) -> list[tuple]:
+    """Service records approved in these places (and below) between the dates ``start`` and
+    ``end`` (excluded): [(place path, approved_at, approver id)], one query (the burden index's
+    self-government time, workload.sources)."""
+    return list(
+        Order.objects.filter(
+            subtrees(communities, "place__path"), approved_at__date__gte=start,
+            approved_at__date__lt=end, approved_by__isnull=False,
+        ).values_list("place__path", "approved_at", "approved_by_id")
+    )  # fmt: skip

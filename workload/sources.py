@@ -14,14 +14,11 @@ log by hand (``TimeLog``) is added on top, as a correction for what no app recor
 The step figures are estimates, not policy: a step's minutes are bounded because the time
 between two steps is elapsed time, not working time.
 
-These read other apps' rows (services requests, time-bank orders) with the narrowest query each
-needs; they belong in those apps' selectors when their owners take them over (workload.hooks).
+Each reads the other app's rows through that app's selectors (services.selectors.request_steps_in,
+timebank.selectors.approvals_in, admission.selectors_formalism); no query here touches their tables.
 """
 
 import datetime
-
-from django.db.models import F, Window
-from django.db.models.functions import Lag
 
 from workload import hooks
 
@@ -58,20 +55,10 @@ def _local_month(moment) -> datetime.date:
 
 def service_steps(community_ids, first_month, last_month):
     """Minutes of community and grid workers' steps on residents' requests."""
-    from services.models import RequestEvent
+    from services.selectors import request_steps_in
 
     start, end = _bounds(first_month, last_month)
-    rows = list(
-        RequestEvent.objects.filter(
-            request__community_id__in=community_ids,
-            request__created_at__date__lt=end,
-        )
-        .filter(at__date__lt=end)
-        .annotate(
-            before=Window(Lag("at"), partition_by=[F("request_id")], order_by=[F("at"), F("id")])
-        )
-        .values_list("request__community_id", "at", "before", "kind", "actor_id")
-    )
+    rows = request_steps_in(community_ids, start, end)
     workers = _workers({actor for *_rest, actor in rows if actor})
     for community_id, at, before, kind, actor in rows:
         if kind not in HANDLING_STEPS or actor not in workers or at.date() < start:
@@ -83,17 +70,11 @@ def service_steps(community_ids, first_month, last_month):
 def timebank_approvals(community_ids, first_month, last_month):
     """Minutes of community workers checking and approving time-bank service records."""
     from core.models import Place
-    from core.selectors import subtrees
-    from timebank.models import Order
+    from timebank.selectors import approvals_in
 
     start, end = _bounds(first_month, last_month)
     communities = list(Place.objects.filter(pk__in=community_ids))
-    rows = list(
-        Order.objects.filter(
-            subtrees(communities, "place__path"), approved_at__date__gte=start,
-            approved_at__date__lt=end, approved_by__isnull=False,
-        ).values_list("place__path", "approved_at", "approved_by_id")
-    )  # fmt: skip
+    rows = approvals_in(communities, start, end)
     workers = _workers({approver for *_rest, approver in rows})
     for path, approved_at, approver in rows:
         if approver not in workers:
