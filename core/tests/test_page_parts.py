@@ -24,6 +24,7 @@ PDF_DOCUMENTS = {
     "admission/certificate_pdf.html",
     "finance/board_a3.html",
     "timebank/certificate.html",
+    "training/certificate_pdf.html",
     "workload/ledger_pdf.html",
 }
 
@@ -74,6 +75,7 @@ def test_tab_bars_are_drawn_only_by_the_tabs_tag():
         "admission/_section.html",
         "finance/_section.html",
         "registry/_section.html",
+        "training/_section.html",
         "workload/_section.html",
     ]
 
