@@ -53,6 +53,7 @@ from oversight.api import router as oversight_router
 from registry.api import router as registry_router
 from services.api import router as services_router
 from timebank.api import router as timebank_router
+from workforce.api import router as workforce_router
 from workload.api import router as workload_router
 
 logger = logging.getLogger("linli.api")
@@ -139,6 +140,7 @@ api.add_router("/services/", services_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/timebank/", timebank_router)
 api.add_router("/oversight/", oversight_router)
+api.add_router("/workforce/", workforce_router)
 
 # ---------------------------------------------------------------- errors
 

@@ -21,12 +21,23 @@ AUDIT_LABELS = {
     "workforce.average_wage_enter": _("录入城市平均工资"),
     "workforce.pay_view": _("查看社区工作者工资标准"),
     "workforce.pay_roster_export": _("导出岗位等级花名册"),
+    "workforce.assessment_rule_create": _("新增年度考核规则"),
+    "workforce.assessment_rules_seed": _("载入示例年度考核规则"),
+    "workforce.assessment_record": _("评定年度考核结果"),
+    "workforce.assessment_view": _("查看年度考核结果"),
+    "workforce.career_rule_create": _("新增岗位晋升条件"),
+    "workforce.career_rules_seed": _("载入示例岗位晋升条件"),
+    "workforce.surge_rate_create": _("新增突击性任务补贴标准"),
+    "workforce.surge_rates_seed": _("载入示例突击性任务补贴标准"),
+    "workforce.surge_task_record": _("登记突击性任务"),
+    "workforce.surge_task_approve": _("审核通过突击性任务"),
+    "workforce.surge_task_refuse": _("突击性任务未通过审核"),
 }
 
 
 class WorkforceConfig(AppConfig):
     """The community workforce (seed §4): staffing standards, worker records, posts and grades;
-    pay standards, assessment and training to follow."""
+    pay standards, the annual assessment, surge work and careers."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "workforce"
@@ -35,7 +46,8 @@ class WorkforceConfig(AppConfig):
     def ready(self):
         from core import action_labels, navigation
         from core.demo import extensions
-        from workforce import demo, rules  # noqa: F401 - rules registers the permissions
+        from workforce import assessment, demo, hooks, rules, surge  # noqa: F401 - rules: perms
+        from workload import hooks as workload_hooks
 
         navigation.register(
             _("人员配备"), "workforce:staffing", perm="workforce.view_staffing", order=24
@@ -46,5 +58,13 @@ class WorkforceConfig(AppConfig):
         navigation.register(
             _("我的岗位等级"), "workforce:me", perm="workforce.view_own_record", order=26
         )
+        navigation.register(
+            _("年度考核"), "workforce:assessments", perm="workforce.view_assessments", order=27
+        )
+        navigation.register(
+            _("突击性任务"), "workforce:surge", perm="workforce.view_surge", order=28
+        )
         extensions.register("workforce")(demo.build)
+        hooks.register_pause_source("assessment", assessment.paused)
+        workload_hooks.register_time_source("surge", surge.minutes_by_community_month)
         action_labels.register(AUDIT_LABELS)

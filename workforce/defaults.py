@@ -48,3 +48,42 @@ PAY_SCALE = {
     "书记、主任不低于上年度城市非私营单位在岗职工平均工资，其他社区工作者不低于其80%（中心城区）",
     "effective_from": datetime.date(2021, 1, 1),
 }
+
+# The annual assessment (POLICY-FACTS, Supervision: four grades, a quota for 优秀, residents'
+# 民主评议 part of it): 20% 优秀 (25% when the community's own assessment scored 90 or more), 优秀
+# only with a 民主评议 of 80 or more; 基本称职 and 不称职 pause the year's grade progression;
+# performance pay per result (an example: the district enters its own).
+ASSESSMENT_RULE = {
+    "name": "社区工作者年度考核（示例）",
+    "excellent_permille": 200,
+    "excellent_permille_good": 250,
+    "good_score_tenths": 900,
+    "min_review_for_excellent": 80,
+    "pausing": ["basic", "incompetent"],
+    "performance_pay": {
+        "excellent": 1_200_000,
+        "competent": 800_000,
+        "basic": 300_000,
+        "incompetent": 0,
+    },
+    "source": "年度考核分优秀、称职、基本称职、不称职四个等次，优秀设比例（常见做法；请按本区文件修改）",
+    "effective_from": datetime.date(2021, 1, 1),
+}
+
+# Surge work's hourly subsidy (an example: the district enters its own).
+SURGE_RATE = {
+    "name": "突击性任务补贴（示例）",
+    "hourly_fen": 3_000,
+    "source": "突击性任务按实际工作时长给予补贴，标准为示例，请按本区文件修改",
+    "effective_from": datetime.date(2021, 1, 1),
+}
+
+# Eligibility for the next post (an example: the district enters its own).
+CAREER_RULE = {
+    "name": "岗位晋升条件（示例）",
+    "min_years_in_post": 3,
+    "assessments_needed": 2,
+    "training_required": True,
+    "source": "晋升上一岗位须任现岗位满3年、近2年度考核称职以上并完成年度培训学时（示例，请按本区文件修改）",
+    "effective_from": datetime.date(2021, 1, 1),
+}

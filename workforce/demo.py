@@ -13,6 +13,7 @@ from core.demo import generate
 from core.models import Person, Place, PlaceLevel, Role
 from workforce import services
 from workforce.models import Worker
+from workforce.workers import in_post
 
 EXTRA_TITLES = [("other", "社区专职工作者"), ("other", "网格员"), ("deputy", "居委会副主任")]
 EDUCATION = ["college", "bachelor", "bachelor", "bachelor", "master", "high_school"]
@@ -46,6 +47,51 @@ def build(*, district, builder, seed, out):
             _extras(builder, worker, c * 10 + k, rng)
             enrolled += 1
     out(_("人员配备：载入%(n)d条配备标准；社区工作者名册%(w)d人") % {"n": added, "w": enrolled})
+    _assessments_and_surge(builder, district, communities, rng)
+
+
+def _assessments_and_surge(builder, district, communities, rng):
+    """Last year's assessment in the first three communities (one 优秀 where the quota allows,
+    a 基本称职 in a larger team); two surge tasks, one approved, one waiting."""
+    from workforce import assessment
+
+    services.assessment_rules_seed(actor=builder, district=district)
+    services.surge_rates_seed(actor=builder, district=district)
+    services.career_rules_seed(actor=builder, district=district)
+    year = clock.today().year - 1
+    for community in communities[:3]:
+        inputs = assessment.inputs_for(community, year)
+        results = {w.pk: "competent" for w in inputs.workers}
+        reviews = {}
+        if inputs.workers and inputs.quota:
+            results[inputs.workers[0].pk], reviews[inputs.workers[0].pk] = (
+                "excellent",
+                rng.randint(86, 97),
+            )
+        if len(inputs.workers) >= 5:
+            results[inputs.workers[-1].pk] = "basic"
+        if results:
+            services.assessment_record(actor=builder, community=community, year=year,
+                                       results=results, reviews=reviews)  # fmt: skip
+    today = clock.today()
+    tasks = [("cold", "寒潮期间入户排查独居老人、困难群众取暖情况", "区应急管理局寒潮防御紧急通知（示例）", 40),
+             ("flood", "暴雨期间转移低洼地区居民、值守积水点", "区防汛抗旱指挥部紧急通知（示例）", 9)]  # fmt: skip
+    for n, (kind, reason, instruction, ago) in enumerate(tasks):
+        community = communities[n]
+        team = list(
+            Worker.objects.filter(community=community).filter(
+                in_post(today - datetime.timedelta(ago))
+            )
+        )[:4]
+        if not team:
+            continue
+        task = services.surge_task_record(
+            actor=builder, community=community, kind=kind, reason=reason, instruction=instruction,
+            started_on=today - datetime.timedelta(ago), ended_on=today - datetime.timedelta(ago - 2),
+            hours={w.pk: rng.choice([6, 8, 10, 12.5]) for w in team},
+        )  # fmt: skip
+        if n == 0:
+            services.surge_task_approve(actor=builder, task=task, note="经核实，按标准补贴")
 
 
 def _enrol(builder, community, person, k, rng) -> Worker:

@@ -298,3 +298,185 @@ class AverageWage(DistrictRecord):
         constraints = [
             models.UniqueConstraint(fields=["district", "year"], name="workforce_one_wage_a_year")
         ]
+
+
+# ---------------------------------------------------------------- annual assessment (item 5)
+
+
+class AssessmentResult(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    COMPETENT = "competent", _("称职")
+    BASIC = "basic", _("基本称职")
+    INCOMPETENT = "incompetent", _("不称职")
+
+
+class AssessmentRule(SourcedRule):
+    """The annual assessment's rule row: the quota of 优秀 (per mille of the workers assessed,
+    rounded down, at least one when the base allows any), raised for a community whose own
+    assessment (oversight) scored at or above ``good_score_tenths``; the least 民主评议 score for
+    优秀; the results that pause grade progression; the yearly performance pay per result (fen)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    excellent_permille = models.PositiveSmallIntegerField(_("优秀比例（千分比）"))
+    excellent_permille_good = models.PositiveSmallIntegerField(
+        _("社区考核良好时优秀比例（千分比）")
+    )
+    good_score_tenths = models.PositiveIntegerField(_("社区考核良好分数线（0.1分）"))
+    min_review_for_excellent = models.PositiveSmallIntegerField(_("评为优秀所需民主评议最低分"))
+    pausing = models.JSONField(_("暂停晋级的考核结果"), default=list)
+    performance_pay = models.JSONField(_("各结果年度绩效工资（分）"), default=dict)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"],
+                name="workforce_one_assessment_rule_per_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Assessment(CommunityRecord):
+    """One community's annual assessment of its workers, recorded whole (a result for every
+    worker in post on 31 December), with the inputs it was decided on: the community's own
+    assessment score (oversight) and the residents' 民主评议 score, and the rule then in force."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    rule = models.ForeignKey(AssessmentRule, on_delete=models.PROTECT, related_name="+")
+    community_score_tenths = models.PositiveIntegerField(_("社区考核得分（0.1分）"), null=True)
+    review_score = models.PositiveSmallIntegerField(_("民主评议得分"), null=True)
+    excellent_quota = models.PositiveSmallIntegerField(_("优秀名额"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = MomentField()
+
+    class Meta:
+        ordering = ["-year", "community", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "year"], name="workforce_one_assessment_a_year"
+            )
+        ]
+
+
+class WorkerAssessment(CommunityRecord):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="results")
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="assessments")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    result = models.CharField(_("考核结果"), max_length=12, choices=AssessmentResult.choices)
+    review_score = models.PositiveSmallIntegerField(_("个人民主评议得分"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "worker"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year"], name="workforce_one_result_a_year")
+        ]
+
+
+# ---------------------------------------------------------------- surge work (item 6)
+
+
+class SurgeRate(SourcedRule):
+    """The hourly subsidy for surge work (突击性任务), in fen an hour."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    hourly_fen = models.PositiveIntegerField(_("每小时补贴（分）"))
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="workforce_one_surge_rate_per_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SurgeTask(CommunityRecord):
+    """An emergency task outside the admission gate (epidemic, flood, cold wave…): recorded by
+    the community with its reason, the district's instruction and each worker's hours; approved
+    (or refused) afterwards by the street or the district; its subsidy fixed at approval by the
+    hourly rate then in force. Its hours count in the burden index from when they are recorded,
+    whatever the approval (the district sees every task and its approval)."""
+
+    class Kind(models.TextChoices):
+        EPIDEMIC = "epidemic", _("疫情防控")
+        FLOOD = "flood", _("防汛抗洪")
+        COLD = "cold", _("寒潮冰雪")
+        FIRE = "fire", _("火灾及安全事故")
+        OTHER = "other", _("其他突发事件")
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("待审核")
+        APPROVED = "approved", _("已审核")
+        REFUSED = "refused", _("未通过")
+
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("事由"), max_length=300)
+    instruction = models.CharField(_("区级指令"), max_length=300)
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default="recorded")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = MomentField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = MomentField(null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    rate = models.ForeignKey(
+        SurgeRate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subsidy_fen = models.PositiveIntegerField(_("补贴合计（分）"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+
+    @property
+    def minutes(self) -> int:
+        return sum(h.minutes for h in self.hours.all())
+
+
+class SurgeHours(CommunityRecord):
+    task = models.ForeignKey(SurgeTask, on_delete=models.PROTECT, related_name="hours")
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="surge_hours")
+    minutes = models.PositiveIntegerField(_("工作时长（分钟）"))
+
+    class Meta:
+        ordering = ["task", "worker"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "worker"], name="workforce_one_hours_a_worker")
+        ]
+
+
+# ---------------------------------------------------------------- careers (item 8)
+
+
+class CareerRule(SourcedRule):
+    """What a worker needs to be eligible for the next post (其他 → 副职 → 正职): years in the
+    current post, the latest annual assessments at 称职 or better, and (when required) the
+    year's training hours met."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    min_years_in_post = models.PositiveSmallIntegerField(_("现岗位最少年限"))
+    assessments_needed = models.PositiveSmallIntegerField(_("须连续称职以上的年度数"))
+    training_required = models.BooleanField(_("须完成当年培训学时"), default=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="workforce_one_career_rule_per_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -18,6 +18,7 @@ from core.money import yuan
 from core.refusals import attempt
 from core.selectors import districts_of
 from workforce import pay, services
+from workforce.pay_forms import PayScaleForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,7 +51,17 @@ def pay_page(request):
     can_set = user.has_perm("workforce.set_pay", district)
     wage_form = WageForm(initial={"year": clock.today().year - 1}) if can_set else None
     purpose_form, shown = PurposeForm(), False
+    scale_form = None
+    if can_set:
+        scale_form = PayScaleForm.starting_from(pay.scale_in_force(district.pk, clock.today()))
     action = request.POST.get("action")
+    if request.method == "POST" and action == "scale" and can_set:
+        scale_form = PayScaleForm(request.POST)
+        if scale_form.is_valid() and attempt(
+            request, services.pay_scale_create, actor=user, district=district, on_form=scale_form,
+            done_message=_("已新增工资标准，自生效日期起按它计算。"), **scale_form.values(),
+        ):  # fmt: skip
+            return redirect(request.get_full_path())
     if request.method == "POST" and action == "seed" and can_set:
         attempt(request, services.pay_scales_seed, actor=user, district=district,
                 done_message=_("已载入示例工资标准。"))  # fmt: skip
@@ -80,7 +91,7 @@ def pay_page(request):
         "workforce/pay.html",
         {"district": district, "districts": districts, "scale": scale, "wage": wage,
          "rows": rows, "below": below, "grades": [(g, yuan(f)) for g, f in grades],
-         "can_set": can_set, "wage_form": wage_form, "purpose_form": purpose_form,
+         "can_set": can_set, "wage_form": wage_form, "scale_form": scale_form, "purpose_form": purpose_form,
          "shown": shown, "year": clock.today().year},
     )  # fmt: skip
 

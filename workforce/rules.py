@@ -78,3 +78,16 @@ def sees_pay(user, place) -> bool:
 
 rules.add_perm("workforce.view_pay", is_superuser | sees_pay)
 rules.add_perm("workforce.set_pay", is_superuser | sets_rules)
+
+# The annual assessment is decided by the street (its streets' communities) or the district;
+# the results are personal, seen where pay is (PAY_VIEWERS) and by the worker themselves.
+ASSESSORS = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER}
+rules.add_perm("workforce.assess", is_superuser | holds_at(ASSESSORS, "assesses_workers"))
+rules.add_perm("workforce.view_assessments", is_superuser | sees_pay)
+# Surge work: the community (and those above it) records, the street or the district approves
+# afterwards; every viewer of staffing sees the tasks of their places.
+rules.add_perm(
+    "workforce.record_surge", is_superuser | holds_at(RECORD_KEEPERS, "records_surge_work")
+)
+rules.add_perm("workforce.approve_surge", is_superuser | holds_at(ASSESSORS, "approves_surge_work"))
+rules.add_perm("workforce.view_surge", is_superuser | sees_staffing)

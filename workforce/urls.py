@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workforce import pay_views, views, worker_views
+from workforce import assessment_views, pay_views, surge_views, views, worker_views
 
 app_name = "workforce"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("grades/", worker_views.schemes, name="grades"),
     path("pay/", pay_views.pay_page, name="pay"),
     path("pay/roster.xlsx", pay_views.pay_roster, name="pay_roster"),
+    path("assessments/", assessment_views.assessments, name="assessments"),
+    path("surge/", surge_views.surge_list, name="surge"),
+    path("surge/<int:pk>/", surge_views.surge_task, name="surge_task"),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.refusals import refusals_shown_on
 from core.selectors import districts_of
-from workforce import forms, selectors, services
+from workforce import careers, forms, selectors, services
 
 
 @login_required
@@ -44,6 +44,7 @@ def staffing(request):
                 )  # fmt: skip
                 return redirect(request.get_full_path())
     rule, rows = selectors.staffing(user, district, clock.today())
+    figures = careers.district_figures(user, district, clock.today())
     totals = {
         "standard": sum(r.standard for r in rows),
         "actual": sum(r.actual for r in rows),
@@ -56,5 +57,5 @@ def staffing(request):
         "workforce/staffing.html",
         {"district": district, "districts": districts, "rule": rule, "rows": rows,
          "totals": totals, "rules": selectors.rules_of(district), "can_set": can_set,
-         "form": form},
+         "form": form, "figures": figures},
     )  # fmt: skip

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from core import clock
 from core.models import PlaceLevel
+from core.money import yuan
 from core.refusals import attempt
 from core.selectors import districts_of, places_visible_to
-from workforce import pay, services, workers
+from workforce import assessment, careers, pay, services, workers
 from workforce import worker_forms as forms
 from workforce.models import Education, GradeScheme, Post, SocialWorkLevel, Worker
 
@@ -162,10 +163,17 @@ def me(request):
     record = workers.own_record(request.user)
     if record is None:  # an account not linked to a worker's file (the administrator, say)
         return render(request, "workforce/me.html", {"w": None})
-    scale, own_pay = pay.own_pay(record, clock.today())
-    return render(
-        request, "workforce/me.html", {**_file(record, {}), "pay": own_pay, "scale": scale}
-    )
+    today = clock.today()
+    scale, own_pay = pay.own_pay(record, today)
+    context = _file(record, {})
+    results = assessment.own_results(record)
+    for r in results:
+        fen = assessment.performance_pay_fen(r)
+        r.pay = yuan(fen) if fen is not None else ""
+    return render(request, "workforce/me.html", {
+        **context, "pay": own_pay, "scale": scale, "results": results,
+        "career": careers.career_of(record, context["row"], today), "year": today.year,
+    })  # fmt: skip
 
 
 @login_required

@@ -1,5 +1,14 @@
 """Every write of the workforce app, by job: staffing rules, worker records, grade schemes."""
 
+from workforce.services.assessment import (  # noqa: F401
+    assessment_record,
+    assessment_rule_create,
+    assessment_rules_seed,
+)
+from workforce.services.careers import (  # noqa: F401
+    career_rule_create,
+    career_rules_seed,
+)
 from workforce.services.grades import (  # noqa: F401
     grade_scheme_create,
     grade_schemes_seed,
@@ -15,6 +24,13 @@ from workforce.services.pay import (  # noqa: F401
 from workforce.services.staffing import (  # noqa: F401
     staffing_rule_create,
     staffing_rules_seed,
+)
+from workforce.services.surge import (  # noqa: F401
+    surge_rate_create,
+    surge_rates_seed,
+    surge_task_approve,
+    surge_task_record,
+    surge_task_refuse,
 )
 from workforce.services.workers import (  # noqa: F401
     contract_add,

@@ -14,16 +14,22 @@ from core.models import Person, Role
 from core.testing import ROLE_HOME_LEVEL, attempt_allowed
 from core.tests.matrix import matrix_tests, two_districts
 from core.tests.modules import rolled_back_after
-from workforce import pay, selectors, services, workers
+from workforce import assessment, defaults, pay, selectors, services, surge, workers
 from workforce.models import (
+    AssessmentRule,
     AverageWage,
+    CareerRule,
     Contract,
     GradeScheme,
     PayScale,
     Posting,
     ProgressionPause,
     StaffingRule,
+    SurgeHours,
+    SurgeRate,
+    SurgeTask,
     Worker,
+    WorkerAssessment,
 )
 
 R = Role
@@ -43,8 +49,23 @@ EXPECTED = {
     "set_pay": {R.ADMIN, R.COORDINATOR},
     "enter_wage": {R.ADMIN, R.COORDINATOR},
     "view_pay": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.AUDITOR},
+    "set_assessment_rule": {R.ADMIN, R.COORDINATOR},
+    "assess": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
+    "view_assessments": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.AUDITOR},
+    "set_surge_rate": {R.ADMIN, R.COORDINATOR},
+    "record_surge": KEEPERS,
+    "approve_surge": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
+    "view_surge": VIEWERS,
+    "set_career_rule": {R.ADMIN, R.COORDINATOR},
 }
-READS = {"view_staffing", "view_worker", "list_workers", "view_pay"}
+READS = {
+    "view_staffing",
+    "view_worker",
+    "list_workers",
+    "view_pay",
+    "view_assessments",
+    "view_surge",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +75,8 @@ def world(django_db_setup, django_db_blocker):
         for d in (own, other):
             services.staffing_rules_seed(actor=d.root, district=d.district)
             services.grade_schemes_seed(actor=d.root, district=d.district)
+            services.assessment_rules_seed(actor=d.root, district=d.district)
+            services.surge_rates_seed(actor=d.root, district=d.district)
         # A worker in each community a cell may target, enrolled by the district's root.
         for d, community in ((own, own.communities[0]), (own, own.communities[3]),
                              (other, other.communities[0])):  # fmt: skip
@@ -62,6 +85,14 @@ def world(django_db_setup, django_db_blocker):
                 education="bachelor", service_start=datetime.date(2016, 1, 1), post="other",
                 title="社区专职工作者", starts_on=datetime.date(2020, 1, 1),
                 contract_ends_on=datetime.date(2022, 12, 31),
+            )  # fmt: skip
+            worker = Worker.objects.get(community=community)
+            services.assessment_record(actor=d.root, community=community, year=2021,
+                                       results={worker.pk: "competent"})  # fmt: skip
+            services.surge_task_record(
+                actor=d.root, community=community, kind="cold", reason="寒潮", instruction="区通知",
+                started_on=datetime.date(2021, 5, 1), ended_on=datetime.date(2021, 5, 1),
+                hours={worker.pk: 4},
             )  # fmt: skip
         yield own, other
 
@@ -107,6 +138,11 @@ def attempt(world, role, side, action) -> bool:
             label=f"{role} {side} {action}",
             counted=[PayScale.objects.all(), AverageWage.objects.all()],
         )  # fmt: skip
+    if action in DISTRICT_RULES:
+        district = own.district if side == "own" else other.district
+        service, counted = DISTRICT_RULES[action]
+        return attempt_allowed(lambda: service(user, district), label=f"{role} {side} {action}",
+                               counted=[counted.objects.all()])  # fmt: skip
     if action == "view_pay":
         worker = Worker.objects.get(community=community)
         if not user.has_perm("workforce.view_pay"):
@@ -173,7 +209,65 @@ def _list(user, _community, worker, _label):
     )
 
 
+def _assess(user, community, worker, label):
+    return attempt_allowed(
+        lambda: services.assessment_record(actor=user, community=community, year=2022,
+                                           results={worker.pk: "competent"}),  # fmt: skip
+        label=label, counted=[WorkerAssessment.objects.all()],
+    )  # fmt: skip
+
+
+def _view_assessments(user, _community, worker, _label):
+    return user.has_perm("workforce.view_assessments") and (
+        assessment.results_visible_to(user).filter(worker=worker).exists()
+    )
+
+
+def _record_surge(user, community, worker, label):
+    return attempt_allowed(
+        lambda: services.surge_task_record(
+            actor=user, community=community, kind="flood", reason="暴雨", instruction="区防指通知",
+            started_on=datetime.date(2021, 6, 1), ended_on=datetime.date(2021, 6, 2),
+            hours={worker.pk: "6.5"},
+        ),  # fmt: skip
+        label=label, counted=[SurgeTask.objects.all(), SurgeHours.objects.all()],
+    )  # fmt: skip
+
+
+def _approve_surge(user, community, _worker, label):
+    task = SurgeTask.objects.get(community=community, reason="寒潮")
+    return attempt_allowed(
+        lambda: services.surge_task_approve(actor=user, task=task), label=label,
+        counted=[SurgeTask.objects.filter(state="approved")],
+    )  # fmt: skip
+
+
+def _view_surge(user, community, _worker, _label):
+    return user.has_perm("workforce.view_surge") and (
+        surge.tasks_visible_to(user).filter(community=community).exists()
+    )
+
+
+D30 = datetime.date(2030, 1, 1)
+DISTRICT_RULES = {
+    "set_assessment_rule": (lambda user, district: services.assessment_rule_create(
+        actor=user, district=district, effective_from=D30, **{
+            k: v for k, v in defaults.ASSESSMENT_RULE.items() if k != "effective_from"}),
+        AssessmentRule),
+    "set_surge_rate": (lambda user, district: services.surge_rate_create(
+        actor=user, district=district, name="补贴", hourly_fen=2500, source="依据",
+        effective_from=D30), SurgeRate),
+    "set_career_rule": (lambda user, district: services.career_rule_create(
+        actor=user, district=district, name="晋升", min_years_in_post=3, assessments_needed=2,
+        training_required=True, source="依据", effective_from=D30), CareerRule),
+}  # fmt: skip
+
 WORKER_ACTIONS = {
+    "assess": _assess,
+    "view_assessments": _view_assessments,
+    "record_surge": _record_surge,
+    "approve_surge": _approve_surge,
+    "view_surge": _view_surge,
     "enrol_worker": _enrol,
     "add_contract": _contract,
     "start_posting": _posting,
