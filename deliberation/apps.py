@@ -42,5 +42,7 @@ class DeliberationConfig(AppConfig):
         from deliberation import demo, rules  # noqa: F401 - rules registers the permissions
 
         navigation.register(_("协商议事"), "deliberation:index", perm="deliberation.use", order=47)
+        navigation.register(_("议事规则"), "deliberation:rules", perm="deliberation.set_any_rules",
+                            unless="deliberation.use", order=48)  # fmt: skip
         action_labels.register(AUDIT_LABELS)
         extensions.register("deliberation")(demo.build)

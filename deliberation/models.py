@@ -157,6 +157,9 @@ class Support(models.Model):
             models.UniqueConstraint(fields=["proposal", "person"], name="deliberation_support_once")
         ]
 
+    def __str__(self):
+        return f"S{self.pk}"
+
 
 class Meeting(CommunityRecord):
     class State(models.TextChoices):
@@ -233,6 +236,9 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["meeting", "person"], name="deliberation_register_once")
         ]
 
+    def __str__(self):  # no person (personal data)
+        return f"PT{self.pk}"
+
 
 class Decision(CommunityRecord):
     class Status(models.TextChoices):
@@ -288,6 +294,9 @@ class DecisionUpdate(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.get_status_display()} {self.progress}%"
+
 
 class Document(CommunityRecord):
     """A residents' convention or the rules of procedure of the community: its versions."""
@@ -329,3 +338,6 @@ class DocumentVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="deliberation_version_no")
         ]
+
+    def __str__(self):
+        return f"{self.document} v{self.number}"

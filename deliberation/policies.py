@@ -64,6 +64,12 @@ def _staff_sees(user, community) -> bool:
     return community is not None and holds(user, VIEWERS, community)
 
 
+@rules.predicate
+def staff_sees(user, obj) -> bool:
+    """The community's staff and those above it: who registered, representatives' names."""
+    return _staff_sees(user, community_of(obj))
+
+
 # ---------------------------------------------------------------- meetings
 
 
@@ -131,6 +137,11 @@ def decisions_q(user) -> Q:
 @rules.predicate
 def uses_deliberation(user) -> bool:
     return bool(role_places(user, VIEWERS | {Role.RESIDENT}))
+
+
+@rules.predicate
+def sets_rules_somewhere(user) -> bool:
+    return bool(role_places(user, RULE_SETTERS))
 
 
 @rules.predicate

@@ -6,7 +6,6 @@ from core.models import Person, Place, PlaceLevel
 from core.rules import role_places
 from core.selectors import subtrees
 from deliberation import policies
-from owners.selectors import mask_name  # noqa: F401 - the lists mask names as owners does
 from deliberation.models import (
     Decision,
     Document,
@@ -16,6 +15,7 @@ from deliberation.models import (
     Representative,
     SupportRule,
 )
+from owners.selectors import mask_name  # noqa: F401 - the lists mask names as owners does
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
@@ -38,9 +38,9 @@ def communities_of(user) -> QuerySet[Place]:
     if user.is_superuser:
         return communities.order_by("code")
     staff = subtrees(role_places(user, policies.VIEWERS))
-    return communities.filter(
-        staff | Q(pk__in=policies.resident_communities(user))
-    ).order_by("code")
+    return communities.filter(staff | Q(pk__in=policies.resident_communities(user))).order_by(
+        "code"
+    )
 
 
 def people_of(community: Place) -> QuerySet[Person]:
@@ -82,3 +82,10 @@ def published_meetings() -> QuerySet[Meeting]:
 
 def public_documents() -> QuerySet[Document]:
     return Document.objects.filter(versions__isnull=False).distinct().select_related("community")
+
+
+def meetings_visible_to_convener(community: Place) -> QuerySet[Meeting]:
+    """The community's meetings being prepared, onto whose agenda a proposal may go."""
+    return Meeting.objects.filter(community=community, state=Meeting.State.DRAFT).order_by(
+        "starts_at"
+    )

@@ -25,7 +25,11 @@ from deliberation.models import (
 M, P, D = Meeting.State, Proposal.State, Decision.Status
 PERSON, ROLE, ATTENDANCE, NUMBER = "person", "role", "attendance", "number"
 AGENDA, MEETING, DOC_KIND = "agenda", "meeting", "doc_kind"
-CONVENE, TAKE_PART, WITHDRAW = "deliberation.convene", "deliberation.take_part", "deliberation.withdraw"
+CONVENE, TAKE_PART, WITHDRAW = (
+    "deliberation.convene",
+    "deliberation.take_part",
+    "deliberation.withdraw",
+)
 
 
 def _person_id(user):
@@ -35,7 +39,9 @@ def _person_id(user):
 
 def _not_registered(user, meeting) -> bool:
     pid = _person_id(user)
-    return pid is not None and not Participant.objects.filter(meeting=meeting, person_id=pid).exists()
+    return (
+        pid is not None and not Participant.objects.filter(meeting=meeting, person_id=pid).exists()
+    )
 
 
 def _not_supported(user, proposal) -> bool:

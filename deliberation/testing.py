@@ -32,7 +32,9 @@ def prepare_district(d) -> None:
                                     term_ends_on=ends)  # fmt: skip
 
 
-def noticed_meeting(*, actor, community, kind=MeetingKind.HEARING, title="停车收费听证会", days=None):
+def noticed_meeting(
+    *, actor, community, kind=MeetingKind.HEARING, title="停车收费听证会", days=None
+):
     """A meeting announced in the past (the clock pinned back by its notice period), its time
     now past, so it may be held."""
     days = days if days is not None else 10

@@ -79,7 +79,9 @@ def share_text(share) -> str:
     names = {(2, 3): _("三分之二"), (3, 4): _("四分之三"), (1, 2): _("二分之一"),
              (1, 3): _("三分之一")}  # fmt: skip
     name = names.get((num, den), f"{num}/{den}")
-    return _("%(share)s以上") % {"share": name} if inclusive else _("超过%(share)s") % {"share": name}
+    return (
+        _("%(share)s以上") % {"share": name} if inclusive else _("超过%(share)s") % {"share": name}
+    )
 
 
 def lives_in_community(person, community: Place) -> bool:

@@ -139,7 +139,9 @@ def decision_drop(*, actor, decision: Decision, text: str) -> Decision:
 
 
 @one_write
-def document_adopt(*, actor, decision: Decision, kind: str, title: str, text: str) -> DocumentVersion:
+def document_adopt(
+    *, actor, decision: Decision, kind: str, title: str, text: str
+) -> DocumentVersion:
     """A residents' convention or rules of procedure, adopted (a new version) by a decision
     that passed at a 居民代表会议 (组织法 art. 15: conventions are the residents' meeting's)."""
     decision = _locked(decision)
@@ -147,7 +149,9 @@ def document_adopt(*, actor, decision: Decision, kind: str, title: str, text: st
     if kind not in Document.Kind.values:
         raise ValidationError(_("请选择居民公约或议事规则。"), code="kind")
     if decision.meeting.kind != MeetingKind.REPRESENTATIVES:
-        raise ValidationError(_("居民公约和议事规则须由居民代表会议讨论通过。"), code="meeting_kind")
+        raise ValidationError(
+            _("居民公约和议事规则须由居民代表会议讨论通过。"), code="meeting_kind"
+        )
     if not decision.passed:
         raise ValidationError(_("这项决定未获通过，不能据此通过公约或规则。"), code="rejected")
     if DocumentVersion.objects.filter(decision=decision).exists():

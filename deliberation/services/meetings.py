@@ -152,9 +152,13 @@ def participant_register(*, actor, meeting: Meeting, person, role: str) -> Parti
     if person is None:
         raise ValidationError(_("请选择参会人员。"), code="person")
     if role != ParticipantRole.EXPERT and not lives_in_community(person, meeting.community):
-        raise ValidationError(_("居民、居民代表和利害关系人须是本社区的居民。"), code="not_resident")
+        raise ValidationError(
+            _("居民、居民代表和利害关系人须是本社区的居民。"), code="not_resident"
+        )
     if role == ParticipantRole.REPRESENTATIVE and not _is_representative(meeting, person):
-        raise ValidationError(_("所选人员在会议当天不是本社区的居民代表。"), code="not_representative")
+        raise ValidationError(
+            _("所选人员在会议当天不是本社区的居民代表。"), code="not_representative"
+        )
     _registered(meeting, person)
     participant = Participant.objects.create(meeting=meeting, person=person, role=role,
                                              registered_by=actor)  # fmt: skip

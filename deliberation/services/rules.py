@@ -88,7 +88,9 @@ def meeting_rule_create(
     pn, pd, pi = _share(passing, _("通过比例"))
     source = clean_text(source, _("政策依据"), limit=300)
     effective_from = _date(effective_from, _("生效日期"))
-    if MeetingRule.objects.filter(district=district, kind=kind, effective_from=effective_from).exists():
+    if MeetingRule.objects.filter(
+        district=district, kind=kind, effective_from=effective_from
+    ).exists():
         raise ValidationError(_("这类会议在%(date)s已有一条规则；请换一个生效日期。"),
                               params={"date": effective_from.isoformat()}, code="same_start")  # fmt: skip
     rule = MeetingRule.objects.create(
