@@ -58,25 +58,35 @@ def _section_of(url_name: str):
     return None
 
 
+def _rank(item, index: int, first_sectioned: int) -> tuple[int, int]:
+    """Entries before the first sectioned one (the workbench, the outcomes page) lead, the
+    sections follow in the order of SECTIONS, then the other top-level entries (my data)."""
+    if "entries" in item:
+        return (1 + [label for label, _names in SECTIONS].index(item["label"]), 0)
+    return (0 if index < first_sectioned else len(SECTIONS) + 1, index)
+
+
 def sections_for(entries: list[dict], current: str | None) -> list[dict]:
     """The menu as a list of items: an entry ({"entry": …}) or a section ({"label", "entries",
-    "active"}), in the order of each one's first entry. A section of one entry is shown as the
-    entry itself; ``current`` (the page's view name) marks the section that holds it."""
+    "active"}), ordered as ``_rank`` says. A section of one entry is shown as the entry itself;
+    ``current`` (the page's view name) marks the section that holds it."""
     if len(entries) <= FLAT_UP_TO:
         return [{"entry": e} for e in entries]
-    items, sections = [], {}
-    for entry in entries:
+    items, sections, first_sectioned = [], {}, len(entries)
+    for index, entry in enumerate(entries):
         label = _section_of(entry["name"])
         if label is None:
-            items.append({"entry": entry})
-        elif label in sections:
-            sections[label]["entries"].append(entry)
-        else:
-            sections[label] = {"label": label, "entries": [entry]}
-            items.append(sections[label])
+            items.append(({"entry": entry}, index))
+            continue
+        first_sectioned = min(first_sectioned, index)
+        if label not in sections:
+            sections[label] = {"label": label, "entries": []}
+            items.append((sections[label], index))
+        sections[label]["entries"].append(entry)
     for section in sections.values():
         section["active"] = any(e["name"] == current for e in section["entries"])
+    items.sort(key=lambda pair: _rank(pair[0], pair[1], first_sectioned))
     return [
         {"entry": item["entries"][0]} if "entries" in item and len(item["entries"]) == 1 else item
-        for item in items
+        for item, _index in items
     ]

@@ -22,7 +22,7 @@ def test_a_short_menu_is_not_folded():
     assert sections_for(entries, None) == [{"entry": e} for e in entries]
 
 
-def test_a_long_menu_is_folded_by_area_in_the_order_of_first_entries():
+def test_a_long_menu_is_folded_by_area():
     names = ["workbench", "services:home", "admission:catalogue", "registry:home",
              "workforce:staffing", "my_data", "civic:orgs", "owners:index", "audit_log", "calendar"]  # fmt: skip
     items = sections_for([entry(n) for n in names], "owners:index")
@@ -30,13 +30,13 @@ def test_a_long_menu_is_folded_by_area_in_the_order_of_first_entries():
         i["entry"]["name"] if "entry" in i else [e["name"] for e in i["entries"]] for i in items
     ]
     assert shape == [
-        "workbench",
-        ["services:home", "registry:home"],
+        "workbench",  # before every sectioned entry: leads
+        ["services:home", "registry:home"],  # then the sections in the order of SECTIONS
         "admission:catalogue",  # a section of one entry is the entry itself
         "workforce:staffing",
-        "my_data",  # not in any section: top level
         ["civic:orgs", "owners:index"],
         ["audit_log", "calendar"],
+        "my_data",  # not in any section, after the first sectioned entry: last
     ]
     active = [i["label"] for i in items if i.get("active")]
     assert [str(a) for a in active] == ["共建共治"]
