@@ -7,6 +7,7 @@ LABELS = {
     "place.update": _("修改地点"),
     "place.move": _("调整隶属"),
     "place.merge": _("合并地点"),
+    "place.boundaries_import": _("导入地点边界"),
     "department.create": _("新建部门"),
     "department.update": _("修改部门"),
     "person.register": _("登记人员"),

@@ -535,6 +535,9 @@ class IdempotencyKey(models.Model):
         return f"{self.operation} {self.key}"
 
 
+# A place's outline, drawn by the maps (issue #14 item 4).
+from core.boundary_models import PlaceBoundary  # noqa: E402, F401
+
 # Accounts people open themselves: SMS codes, sign-up numbers, registry links, the SMS factor.
 from core.sms_models import (  # noqa: E402, F401
     AccountLink,
