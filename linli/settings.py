@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "oversight",
     "civic",
     "owners",
+    "channel",
     "deliberation",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("civic/", include("civic.urls")),
     path("owners/", include("owners.urls")),
+    path("channel/", include("channel.urls")),
     path("deliberation/", include("deliberation.urls")),
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
