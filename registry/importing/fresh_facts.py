@@ -51,7 +51,10 @@ def _typed_rows(rows, keys: list[str], fields) -> list[tuple]:
     """One tuple per person: district, community, person, then (shown value, hash, ciphertext)
     for each of `keys` (three Nones where the person has no such value)."""
     at = {k: 3 + 3 * i for i, k in enumerate(keys)}
-    tag_hashes = {}
+    # Keyed hashes of the chunk's plain values, each taken once: gender, relation, ethnicity,
+    # grid, category and the tags repeat on almost every row, addresses and household
+    # numbers within a household (a chunk's only: the cache goes with the call).
+    hashes: dict[tuple[str, str], str] = {}
     out = []
     for row in rows:
         data = row.data
@@ -68,13 +71,16 @@ def _typed_rows(rows, keys: list[str], fields) -> list[tuple]:
                 cells[i : i + 3] = (shown.get(key, "")[:200], fact_hash(field, data, stored),
                                     stored)  # fmt: skip
             else:
-                cells[i : i + 3] = (shown.get(key, stored)[:200], values.value_hash(key, stored),
-                                    "")  # fmt: skip
+                digest = hashes.get((key, stored))
+                if digest is None:
+                    digest = hashes[key, stored] = values.value_hash(key, stored)
+                cells[i : i + 3] = (shown.get(key, stored)[:200], digest, "")
         for tag in data["tags"]:
-            if tag not in tag_hashes:
-                tag_hashes[tag] = values.value_hash(tag, "是")
+            digest = hashes.get((tag, "是"))
+            if digest is None:
+                digest = hashes[tag, "是"] = values.value_hash(tag, "是")
             i = at[tag]
-            cells[i : i + 3] = ("是", tag_hashes[tag], "")
+            cells[i : i + 3] = ("是", digest, "")
         out.append(tuple(cells))
     return out
 

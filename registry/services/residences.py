@@ -150,16 +150,19 @@ class Placer:
 
 
 def norm_address(address: str) -> str:
-    return re.sub(r"\s+", "", to_halfwidth(address or ""))
+    """The address without any whitespace, full-width forms made ASCII (str.split() splits on
+    the same Unicode whitespace as the regex \\s, at a fraction of the cost)."""
+    return "".join(to_halfwidth(address or "").split())
 
 
 def is_separated(residence: Residence) -> bool:
     a, b = residence.registered_address, residence.actual_address
-    return bool(a and b and address_key(a) != address_key(b))
+    return bool(a and b and a != b and address_key(a) != address_key(b))
 
 
 def address_key(address: str) -> str:
-    return re.sub(r"^(江苏省)?(南京市)?", "", re.sub(r"\s+", "", to_halfwidth(address)))
+    """The address compare-ready: no whitespace, without a leading 江苏省 and 南京市."""
+    return norm_address(address).removeprefix("江苏省").removeprefix("南京市")
 
 
 def place_person(
