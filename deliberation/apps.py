@@ -15,6 +15,7 @@ AUDIT_LABELS = {
     "deliberation.proposal_schedule": _("居民提议列入会议议程"),
     "deliberation.meeting_create": _("拟定议事会议"),
     "deliberation.agenda_add": _("增加会议议题"),
+    "deliberation.meeting_reschedule": _("议事会议改期"),
     "deliberation.meeting_notice": _("发布会议公告"),
     "deliberation.meeting_cancel": _("取消议事会议"),
     "deliberation.participant_register": _("登记参会人员"),

@@ -64,6 +64,8 @@ def _choices_field(spec, choices, **extra) -> forms.Field:
 
 
 def _step_field(spec, obj) -> forms.Field:  # noqa: PLR0911 - one branch per kind of input
+    if spec.kind == steps.WHEN:
+        return forms.DateTimeField(label=spec.label, required=spec.required, widget=WHEN)
     if spec.kind == steps.NUMBER:
         return forms.IntegerField(label=spec.label, required=spec.required, min_value=0)
     if spec.kind == steps.ROLE:

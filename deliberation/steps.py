@@ -3,8 +3,11 @@ registration, holding, decisions, minutes, publishing), a proposal (support, age
 decision (progress, completion, the convention it adopts). The pages, the API
 (``POST /api/deliberation/<collection>/{id}/steps/{name}``) and the tests loop over them."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
 from core import steps as core_steps
@@ -24,7 +27,7 @@ from deliberation.models import (
 
 M, P, D = Meeting.State, Proposal.State, Decision.Status
 PERSON, ROLE, ATTENDANCE, NUMBER = "person", "role", "attendance", "number"
-AGENDA, MEETING, DOC_KIND = "agenda", "meeting", "doc_kind"
+AGENDA, MEETING, DOC_KIND, WHEN = "agenda", "meeting", "doc_kind", "when"
 CONVENE, TAKE_PART, WITHDRAW = (
     "deliberation.convene",
     "deliberation.take_part",
@@ -85,6 +88,10 @@ MEETING_STEPS = [
     MeetingStep("agenda", _("增加议题"), services.agenda_add, CONVENE, frozenset({M.DRAFT}),
                 inputs=(Input("title", TEXT, _("议题"), required=True, max_length=100, rows=1),),
                 title=_("会议议题"), done=_("议题已增加。")),
+    MeetingStep("reschedule", _("改期"), services.meeting_reschedule, CONVENE,
+                frozenset({M.DRAFT}),
+                inputs=(Input("starts_at", WHEN, _("召开时间"), required=True),),
+                title=_("会议改期"), collapsed=True, done=_("已改期。")),
     MeetingStep("notice", _("发布会议公告"), services.meeting_notice, CONVENE, frozenset({M.DRAFT}),
                 title=_("发布公告"), style="primary", done=_("会议公告已发布。"),
                 help=_("公告须在规则规定的天数之前发布；公告后议题不再增加。")),
@@ -199,12 +206,20 @@ def _meeting(value, spec):
     return Meeting.objects.filter(pk=pk).first() if pk else None
 
 
+def _when(value, spec):
+    """An aware moment; a naive one (a form's local time) is taken as Beijing time."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if isinstance(moment, datetime.datetime) and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
 def _choice(value, spec):
     return "" if value is None else str(value)
 
 
 CLEANERS = {PERSON: _person, ROLE: _choice, ATTENDANCE: _attendance, NUMBER: _number,
-            AGENDA: _agenda, MEETING: _meeting, DOC_KIND: _choice}  # fmt: skip
+            AGENDA: _agenda, MEETING: _meeting, DOC_KIND: _choice, WHEN: _when}  # fmt: skip
 DOC_KINDS = Document.Kind
 
 

@@ -15,6 +15,7 @@ from deliberation.services.meetings import (
     meeting_hold,
     meeting_notice,
     meeting_publish,
+    meeting_reschedule,
     meeting_sign_up,
     minutes_edit,
     participant_register,
@@ -38,7 +39,7 @@ from deliberation.services.rules import (
 __all__ = [
     "agenda_add", "attendance", "decision_complete", "decision_drop", "decision_progress",
     "decision_record", "document_adopt", "meeting_cancel", "meeting_create", "meeting_hold",
-    "meeting_notice", "meeting_publish", "meeting_rule_create", "meeting_sign_up", "minutes_edit",
+    "meeting_notice", "meeting_reschedule", "meeting_publish", "meeting_rule_create", "meeting_sign_up", "minutes_edit",
     "participant_register", "proposal_decline", "proposal_file", "proposal_schedule",
     "proposal_support", "proposal_withdraw", "representative_add", "representative_end",
     "representatives_in_office", "rules_seed", "support_rule_create",

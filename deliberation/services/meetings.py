@@ -49,10 +49,7 @@ def meeting_create(
     convener(actor, community)
     if kind not in MeetingKind.values:
         raise ValidationError(_("请选择会议类型。"), code="kind")
-    if not isinstance(starts_at, datetime.datetime) or timezone.is_naive(starts_at):
-        raise ValidationError(_("请填写召开时间。"), code="starts_at")
-    if starts_at <= clock.now():
-        raise ValidationError(_("召开时间应晚于现在。"), code="past")
+    starts_at = _future(starts_at)
     meeting = Meeting.objects.create(
         district_id=community.district_id, community=community, kind=kind,
         title=clean_name(title, _("会议名称")), topic=clean_text(topic, _("议事事项"), limit=4000),
@@ -61,6 +58,27 @@ def meeting_create(
     audit.record(actor=actor, action="deliberation.meeting_create", obj=meeting,
                  changes={"kind": kind, "title": meeting.title,
                           "starts_at": starts_at.isoformat()})  # fmt: skip
+    return meeting
+
+
+def _future(starts_at) -> datetime.datetime:
+    if not isinstance(starts_at, datetime.datetime) or timezone.is_naive(starts_at):
+        raise ValidationError(_("请填写召开时间。"), code="starts_at")
+    if starts_at <= clock.now():
+        raise ValidationError(_("召开时间应晚于现在。"), code="past")
+    return starts_at
+
+
+@one_write
+def meeting_reschedule(*, actor, meeting: Meeting, starts_at: datetime.datetime) -> Meeting:
+    """Move a meeting not yet announced (an announced one is cancelled and announced anew)."""
+    meeting = locked(meeting)
+    convener(actor, meeting)
+    require_state(meeting, M.DRAFT, message=_("会议公告后不能改期；请取消后重新公告。"))
+    meeting.starts_at = _future(starts_at)
+    meeting.save(update_fields=["starts_at"])
+    audit.record(actor=actor, action="deliberation.meeting_reschedule", obj=meeting,
+                 changes={"starts_at": meeting.starts_at.isoformat()})  # fmt: skip
     return meeting
 
 
