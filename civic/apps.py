@@ -26,6 +26,9 @@ AUDIT_LABELS = {
     "civic.milestone_report": _("报告资助节点进展"),
     "civic.milestone_accept": _("验收资助节点并拨付"),
     "civic.contract_sign": _("签订购买服务合同"),
+    "civic.contract_deliver": _("登记购买服务履约"),
+    "civic.contract_rate": _("评价购买服务"),
+    "civic.contract_end": _("终止购买服务合同"),
 }
 
 
@@ -38,11 +41,15 @@ class CivicConfig(AppConfig):
     verbose_name = _("共建共治")
 
     def ready(self):
-        from civic import demo, rules  # noqa: F401 - rules registers the permissions
+        from civic import demo, rules, selectors  # noqa: F401 - rules registers the permissions
         from core import action_labels, navigation
         from core.demo import extensions
+        from workload import hooks
 
         navigation.register(_("社会组织"), "civic:orgs", perm="civic.view", order=62)
         navigation.register(_("公益创投"), "civic:calls", perm="civic.view", order=63)
+        navigation.register(_("购买服务"), "civic:contracts", perm="civic.view_contracts", order=64)
+        # Work taken over by an organisation leaves the community's burden (issue #18 item 3).
+        hooks.register_transfer_source("civic", selectors.transfers_in)
         extensions.register("civic")(demo.build)
         action_labels.register(AUDIT_LABELS)

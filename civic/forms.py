@@ -159,3 +159,47 @@ class MilestoneReportForm(forms.Form):
     report = forms.CharField(
         label=_("进展报告"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# ---------------------------------------------------------------- purchase-of-service contracts
+
+
+class ContractSignForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("准入事项"), queryset=None)
+    organisation = forms.ModelChoiceField(label=_("承接组织"), queryset=None)
+    content = forms.CharField(
+        label=_("服务内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    amount_fen = YuanField(label=_("合同金额（元）"))
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+
+    def __init__(self, *args, items, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["organisation"].queryset = organisations
+
+
+class DeliveryForm(forms.Form):
+    day = forms.DateField(label=_("服务日期"), widget=DATE)
+    content = forms.CharField(label=_("服务内容"), max_length=500)
+    served = forms.IntegerField(label=_("服务人次"), min_value=0, max_value=100_000)
+    result = forms.CharField(
+        label=_("服务结果"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ContractRatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("评分"), coerce=int, choices=[(n, str(n)) for n in range(5, 0, -1)]
+    )
+    comment = forms.CharField(label=_("评价"), max_length=500, required=False)
+
+
+class ContractEndForm(forms.Form):
+    reason = forms.CharField(label=_("终止原因"), max_length=500)
+
+
+STEP_FORMS = {"deliver": DeliveryForm, "rate": ContractRatingForm, "end": ContractEndForm}

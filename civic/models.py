@@ -426,6 +426,8 @@ class ServiceContract(CommunityRecord):
     )
     signed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     signed_at = MomentField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("购买服务合同")
@@ -438,3 +440,48 @@ class ServiceContract(CommunityRecord):
 
     def __str__(self):
         return f"{self.organisation} · {self.scope}"
+
+    def in_force(self, day) -> bool:
+        return self.status == self.Status.ACTIVE and self.starts_on <= day <= self.ends_on
+
+
+class ContractDelivery(CommunityRecord):
+    """One piece of the organisation's delivery under a contract, recorded by its member: what
+    was done, for how many residents, with what result — the contract's trace (留痕), as a
+    task's traces are for a community."""
+
+    contract = models.ForeignKey(
+        ServiceContract, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    day = models.DateField(_("服务日期"))
+    content = models.CharField(_("服务内容"), max_length=500)
+    served = models.PositiveIntegerField(_("服务人次"), default=0)
+    result = models.TextField(_("服务结果"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = MomentField(auto_now_add=True)
+    submit_token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("购买服务履约记录")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "submit_token"], name="civic_delivery_once")
+        ]
+
+
+class ContractRating(CommunityRecord):
+    """A resident's rating of the organisation's service under a contract: one per resident per
+    contract, changed by a new rating only through the service (the latest counts)."""
+
+    contract = models.ForeignKey(ServiceContract, on_delete=models.PROTECT, related_name="ratings")
+    score = models.PositiveSmallIntegerField(_("评分（1–5）"))
+    comment = models.CharField(_("评价"), max_length=500, blank=True)
+    rated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    rated_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民评价")
+        ordering = ["-rated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "rated_by"], name="civic_rate_once")
+        ]

@@ -149,3 +149,62 @@ def applications_q(user) -> Q:
         | funds_run_q(user, "call__fund")
         | Q(call__seats__user=user, call__seats__ended_at__isnull=True)
     )
+
+
+# ---------------------------------------------------------------- purchase-of-service contracts
+
+
+def _resident_communities(user) -> list[int]:
+    """The communities where the user is a resident (at the community or one of its grids)."""
+    found = []
+    for a in acting_assignments(user):
+        if a.role == R.RESIDENT:
+            found.append(a.place_id if a.place.level == "community" else a.place.parent_id)
+    return found
+
+
+def _signing_units(user) -> list[int]:
+    from admission.offices import acting_units
+
+    return [unit.pk for unit in acting_units(user)]
+
+
+def contracts_q(user) -> Q:
+    """Contracts the user may read: the community chain's staff, the organisation's members,
+    the signing body's officers, and the community's residents (who rate the service)."""
+    return (
+        subtrees(role_places(user, ORG_VIEWERS), "community__path")
+        | member_orgs_q(user, "organisation")
+        | Q(scope__item__department_id__in=_signing_units(user))
+        | Q(community_id__in=_resident_communities(user))
+    )
+
+
+def sees_contract(user, contract) -> bool:
+    if contract is None:
+        return False
+    return (
+        holds(user, ORG_VIEWERS, contract.community)
+        or is_member(user, contract.organisation)
+        or contract.scope.item.department_id in _signing_units(user)
+        or contract.community_id in _resident_communities(user)
+    )
+
+
+def delivers(user, contract) -> bool:
+    """The organisation's members record its delivery while the contract is active."""
+    return (
+        contract is not None
+        and contract.status == contract.Status.ACTIVE
+        and acts_for_org(user, contract.organisation)
+    )
+
+
+def rates_contract(user, contract) -> bool:
+    """A resident of the contract's community rates the service it receives."""
+    return contract is not None and contract.community_id in _resident_communities(user)
+
+
+def signs_for(user, contract) -> bool:
+    """The body the contracted item belongs to (its department or street office) ends it."""
+    return contract is not None and contract.scope.item.department_id in _signing_units(user)

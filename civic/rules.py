@@ -31,3 +31,17 @@ def sees_civic(user) -> bool:
 
 
 rules.add_perm("civic.view", is_superuser | sees_civic)
+rules.add_perm("civic.view_contract", is_superuser | _pred(p.sees_contract, "sees_contract"))
+rules.add_perm("civic.deliver_contract", _pred(p.delivers, "delivers"))
+rules.add_perm("civic.rate_contract", _pred(p.rates_contract, "rates_contract"))
+rules.add_perm("civic.end_contract", is_superuser | _pred(p.signs_for, "signs_for"))
+
+
+@rules.predicate
+def sees_contracts(user) -> bool:
+    """The menu's 购买服务: civic's menu roles and residents (who rate the services their
+    community receives). No query: the roles are already loaded."""
+    return bool(p.role_places(user, MENU_ROLES | {p.R.RESIDENT}))
+
+
+rules.add_perm("civic.view_contracts", is_superuser | sees_contracts)

@@ -56,3 +56,46 @@ def applications_of_call(user, call):
         )
         .order_by("-average", "submitted_at")
     )
+
+
+def contracts_visible_to(user):
+    """Purchase-of-service contracts the user may read (civic.policies.contracts_q)."""
+    from civic.models import ServiceContract
+
+    qs = ServiceContract.objects.select_related("organisation", "community", "scope__item")
+    if user.is_superuser:
+        return qs
+    return qs.filter(policies.contracts_q(user)).distinct()
+
+
+def transfers_in(community_ids, first_day, last_day) -> list[dict]:
+    """Admitted work moved to organisations by contracts in force at some day of
+    [first_day, last_day] (workload.hooks transfer source): an ended contract counts until the
+    day before it ended (the work is the community's again that day). One query."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from civic.models import ServiceContract
+
+    rows = ServiceContract.objects.filter(
+        Q(status=ServiceContract.Status.ACTIVE) | Q(ended_at__date__gte=first_day),
+        community_id__in=community_ids, starts_on__lte=last_day, ends_on__gte=first_day,
+    ).select_related("organisation", "scope__item")  # fmt: skip
+    found = []
+    for contract in rows:
+        ends_on = contract.ends_on
+        if contract.ended_at is not None:  # the work returned the day it ended
+            ended = timezone.localtime(contract.ended_at).date() - datetime.timedelta(days=1)
+            ends_on = min(ends_on, ended)
+        if ends_on < max(first_day, contract.starts_on):
+            continue
+        item = contract.scope.item
+        found.append({
+            "community_id": contract.community_id, "item_id": item.pk,
+            "item_number": item.number, "item_title": item.title,
+            "organisation": contract.organisation.name, "starts_on": contract.starts_on,
+            "ends_on": ends_on, "url": reverse("civic:contract", args=[contract.pk]),
+        })  # fmt: skip
+    return found

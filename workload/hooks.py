@@ -50,3 +50,27 @@ def external_minutes(
             bucket = result.setdefault((community_id, month.replace(day=1)), {})
             bucket[category] = bucket.get(category, 0) + int(minutes)
     return result
+
+
+# ---------------------------------------------------------------- work moved to organisations
+
+# A transfer source answers which admitted items' work moved away from communities, and when:
+# ``(community_ids, first_day, last_day) -> iterable of dicts`` with ``community_id``,
+# ``item_id``, ``item_number``, ``item_title``, ``organisation``, ``starts_on``, ``ends_on``
+# (the last day the work was away) and ``url`` (where its delivery is tracked). civic registers
+# its purchase-of-service contracts (承接政府转移职能, issue #18 item 3): while one is in force the
+# item's tasks are not dispatched to the community and its burden excludes the item (已转移).
+TransferSource = Callable[[list[int], datetime.date, datetime.date], Iterable[dict]]
+_transfer_sources: dict[str, TransferSource] = {}
+
+
+def register_transfer_source(name: str, source: TransferSource) -> None:
+    _transfer_sources[name] = source
+
+
+def transfers(community_ids: list[int], first_day: datetime.date, last_day: datetime.date) -> list:
+    """Every transfer of work away from these communities overlapping [first_day, last_day]."""
+    found = []
+    for source in list(_transfer_sources.values()):
+        found.extend(source(community_ids, first_day, last_day))
+    return found

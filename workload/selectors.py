@@ -1,7 +1,7 @@
 """Scoped reads of work in communities: tasks, traces, ledgers and the burden index."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
@@ -77,6 +77,9 @@ class BurdenRow:
     # Administration time other apps record (meetings attended, inspections hosted).
     activity_admin_minutes: int = 0
     documents: int = 0
+    # Admitted items whose work an organisation took over this month (已转移): not counted in
+    # ``admitted_items`` (workload.hooks transfers; civic's purchase-of-service contracts).
+    transferred: list = field(default_factory=list)
 
     @property
     def index_hours(self) -> float:
@@ -167,7 +170,18 @@ def burden(
         for month, month_start, month_end in months:
             if period_start < month_end and period_end >= month_start:
                 row(p["community_id"], month).admitted_items += p["n"]
+    _moved_away(rows, row, community_ids, months, start, end)
     return rows
+
+
+def _moved_away(rows, row, community_ids, months, start, end) -> None:
+    """Items whose work moved to an organisation leave the month's admitted items (已转移)."""
+    for moved in hooks.transfers(community_ids, start, end - datetime.timedelta(days=1)):
+        for month, month_start, month_end in months:
+            if moved["starts_on"] < month_end and moved["ends_on"] >= month_start:
+                r = row(moved["community_id"], month)
+                r.transferred.append(moved)
+                r.admitted_items = max(0, r.admitted_items - 1)
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:

@@ -19,7 +19,7 @@ from core.validation import clean_int as _int
 from core.validation import clean_text as _text
 from core.validation import require_perm as _require
 from notify import services as notify
-from workload import summary
+from workload import hooks, summary
 from workload.models import RefusedWork, Task, TimeLog, Trace
 
 MAX_DUE_WORKING_DAYS = 250
@@ -99,6 +99,22 @@ def content_match(*, item, title: str, description: str, mismatch_reason: str) -
     return percent, reason
 
 
+def _refuse_transferred(item, communities, today: datetime.date) -> None:
+    """Work an organisation took over by contract (承接政府转移职能) is not sent to the community
+    while the contract is in force: it moved, with its money (workload.hooks transfers)."""
+    for moved in hooks.transfers([c.pk for c in communities], today, today):
+        if moved["item_id"] != item.pk:
+            continue
+        name = next(c.name for c in communities if c.pk == moved["community_id"])
+        raise ValidationError(
+            _("“%(name)s”的准入事项%(number)s已由%(org)s承接（购买服务合同，%(start)s至%(end)s），"
+              "这项工作随合同转移给该组织，不再向社区派发任务。"),
+            params={"name": name, "number": item.number, "org": moved["organisation"],
+                    "start": moved["starts_on"], "end": moved["ends_on"]},
+            code="transferred",
+        )  # fmt: skip
+
+
 @one_write
 def tasks_dispatch(
     *,
@@ -147,6 +163,7 @@ def tasks_dispatch(
                 params={"name": community.name, "number": item.number},
                 code="outside_scope",
             )
+    _refuse_transferred(item, communities, today)
     window = period_window(item.frequency, today)
     earlier = Task.objects.filter(item=item, community__in=communities)
     if window is not None:

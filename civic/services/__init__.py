@@ -1,6 +1,11 @@
 """Every write of civic; callers write ``from civic import services``."""
 
-from civic.services.contracts import contract_sign  # noqa: F401
+from civic.services.contracts import (  # noqa: F401
+    contract_deliver,
+    contract_end,
+    contract_rate,
+    contract_sign,
+)
 from civic.services.fund import (  # noqa: F401
     application_submit,
     balance,
