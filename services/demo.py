@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.demo.extensions import register
-from core.models import Notification, Place, PlaceLevel, Role, RoleAssignment
+from core.models import Notification, Place, PlaceBoundary, PlaceLevel, Role, RoleAssignment
 from services import notify
 from services import services as request_services
 from services.models import (
@@ -81,6 +81,7 @@ def build(*, district, builder, seed, out):
     Notification.objects.filter(
         created_at__gte=started, url__startswith=reverse("services:home")
     ).update(read_at=timezone.now())
+    _draw_map(district, builder, rng)
     # The history was moved back in time around the services: recount the metrics summary.
     from services import summary
 
@@ -185,3 +186,25 @@ def _shift(pk, shift, late):
     moved["answered_at"] = F("answered_at") - shift + late
     ServiceRequest.objects.filter(pk=pk).update(**moved)
     RequestEvent.objects.filter(request_id=pk).update(at=F("at") - shift)
+
+
+def _draw_map(district, builder, rng):
+    """The demo has no survey data: plausible outlines for its places (core.boundaries, through
+    the import service) around the map's centre, and each request a point in its grid, so the
+    public map (services.public_map) draws something on an intranet without tiles."""
+    from core import boundaries
+    from services.views.requests import map_options
+
+    centre = tuple(map_options()["center"])
+    boundaries.boundaries_import(
+        actor=builder, district=district, source="演示数据（示意边界，非测绘成果）",
+        collection=boundaries.demo_collection(district, centre),
+    )  # fmt: skip
+    shapes = dict(
+        PlaceBoundary.objects.filter(district=district).values_list("place_id", "geometry")
+    )
+    located = ServiceRequest.objects.filter(district=district, lat__isnull=True)
+    for pk, place_id in located.values_list("pk", "place_id").order_by("pk"):
+        if place_id in shapes:  # a plain update: coordinates are not in the metrics summary
+            lat, lng = boundaries.point_in(shapes[place_id], rng)
+            ServiceRequest.objects.filter(pk=pk).update(lat=lat, long=lng)

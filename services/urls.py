@@ -1,6 +1,7 @@
 from django.urls import path
 
 from services import views
+from services.views import public_map as public_map_views
 from services.views import search as search_views
 
 app_name = "services"
@@ -26,6 +27,7 @@ urlpatterns = [
         search_views.saved_search_delete,
         name="saved_search_delete",
     ),
+    path("public/", public_map_views.public_requests, name="public_map"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/new/", views.item_new, name="item_new"),
     path("catalogue/<int:pk>/", views.item_detail, name="item_detail"),

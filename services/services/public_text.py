@@ -87,4 +87,27 @@ def request_publish_public_text(
             "description": [before[0], description], "status_notes": [before[1], status_notes]
         },
     )  # fmt: skip
+    if current is None:
+        _tell_followers(request, description)
     return published
+
+
+def _tell_followers(request: ServiceRequest, description: str) -> None:
+    """A request's first published text puts its words on the public map (services.public_map):
+    the residents and staff who follow its community hear of it (notify.follows), with the
+    published summary only; the filer is not told of their own request."""
+    from django.urls import reverse
+
+    from notify import follows
+
+    if not request.community_id:
+        return
+    follows.tell_community_followers(
+        community=request.community, kind="notify.community_request",
+        params={
+            "community": request.community.name, "number": request.number,
+            "summary": description[:80],
+        },
+        url=reverse("services:public_map") + f"#r{request.pk}",
+        subject=request, skip=[request.submitted_by_id],
+    )  # fmt: skip
