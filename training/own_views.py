@@ -28,7 +28,8 @@ def me(request):
     areas = ContentArea.objects.filter(district_id=worker.district_id)
     answer_form = forms.AnswerForm(areas=areas)
     if request.method == "POST":
-        survey = get_object_or_404(Survey, pk=request.POST.get("survey") or 0, district_id=worker.district_id)  # fmt: skip
+        survey_id = request.POST.get("survey", "")
+        survey = get_object_or_404(Survey, pk=int(survey_id) if survey_id.isdigit() else 0, district_id=worker.district_id)  # fmt: skip
         answer_form = forms.AnswerForm(request.POST, areas=areas)
         if answer_form.is_valid() and attempt(
             request, services.survey_answer, actor=user, survey=survey, worker=worker,

@@ -168,9 +168,10 @@ def course(request, pk):
 def _course_post(request, found, candidates):
     user, which = request.user, request.POST.get("action")
     if which == "certificate":
+        chosen = request.POST.get("attendance", "")
         attendance = (
             Attendance.objects.filter(
-                pk=request.POST.get("attendance") or 0, enrolment__course=found
+                pk=int(chosen) if chosen.isdigit() else 0, enrolment__course=found
             )
             .select_related("worker__person", "worker__community")
             .first()

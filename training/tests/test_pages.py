@@ -103,3 +103,14 @@ def test_rules_page_bad_input_and_seed(client, d):
     assert "应急处置" in client.get(url).content.decode()
     client.force_login(d.users["street_officer:own"])
     assert "新增培训学时规则" not in client.get(url).content.decode()
+
+
+def test_forged_posts_are_not_found_never_a_server_error(client, done):
+    d = done
+    client.force_login(d.users["coordinator:own"])
+    url = reverse("training:course", args=[d.course.pk])
+    assert client.post(url, {"action": "certificate", "attendance": "x"}).status_code == 404
+    assert client.post(url, {"action": "enrol", "worker": "x"}).status_code == 200
+    client.force_login(d.users["community_worker:own"])
+    assert client.post(reverse("training:me"), {"survey": "1;drop"}).status_code == 404
+    assert client.get(reverse("training:course", args=[d.course.pk])).status_code == 403
