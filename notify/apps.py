@@ -5,6 +5,9 @@ AUDIT_LABELS = {
     "notify.preferences_update": _("修改消息接收设置"),
     "notify.follow": _("关注"),
     "notify.unfollow": _("取消关注"),
+    "notify.wechat_binding_start": _("获取微信绑定码"),
+    "notify.wechat_bind": _("绑定微信"),
+    "notify.wechat_unbind": _("解除微信绑定"),
 }
 
 

@@ -171,6 +171,7 @@ FOLLOWED = [
     _followed("services.followed_closed", _("关注的诉求已办结"), _("（关注）已办结")),
     Kind("services.followed_new", _("关注的地区或事项有新诉求"), _("%(name)s：%(n)d件新诉求")),
     # A new public request in a followed community (notify.follows.tell_community_followers).
+    Kind("notify.wechat_bound", _("微信绑定成功"), _("您的账号已绑定微信"), audience=RESIDENT),
     Kind("notify.community_request", _("关注的社区有新的公开诉求"),
          _("%(community)s：新的公开诉求%(number)s"), "%(summary)s", RESIDENT),
 ]  # fmt: skip
@@ -200,3 +201,27 @@ OVERSIGHT = [
 ]  # fmt: skip
 
 register(*SERVICES, *WORKLOAD, *TIMEBANK, *ADMISSION, *CORE, *FOLLOWED, *OVERSIGHT)
+
+# Which staff roles receive each staff kind (the longest matching key prefix counts): the
+# preferences page lists a staff kind only to those roles (notify.selectors.kinds_for). A staff
+# kind matched by none is listed to every staff role.
+_HANDLERS = ("department_officer", "street_officer", "community_worker", "grid_worker")
+STAFF_ROLES_BY_KIND = {
+    "services.": ("admin", "coordinator", *_HANDLERS),
+    "services.requests_waiting": ("admin", "coordinator"),
+    "services.department_": ("department_officer",),
+    "services.overdue_list": ("department_officer",),
+    "workload.": ("coordinator", "community_worker"),
+    "workload.task_new": ("community_worker",),
+    "admission.": ("coordinator", "department_officer", "street_officer", "community_worker"),
+    "core.": ("admin",),
+    "timebank.": ("admin", "coordinator"),
+    "oversight.": ("oversight_officer", "admin", "coordinator", *_HANDLERS),
+    "oversight.objection": ("oversight_officer", "coordinator", "community_worker"),
+    "channel.": ("admin", "street_officer", "community_worker"),
+}
+
+
+def staff_roles_for(key: str) -> tuple[str, ...] | None:
+    matched = [p for p in STAFF_ROLES_BY_KIND if key.startswith(p)]
+    return STAFF_ROLES_BY_KIND[max(matched, key=len)] if matched else None

@@ -24,4 +24,31 @@ class PreferenceForm(forms.Form):
         self.fields["channels"].choices = [(c.value, c.label) for c in EXTERNAL]
 
 
+# One choice per kind on the page: as the channels above, in-app only, or one channel.
+DEFAULT, NONE = "", "none"
+KIND_CHOICES = [(DEFAULT, _("同上")), (NONE, _("仅站内消息"))] + [
+    (c.value, c.label) for c in EXTERNAL
+]
+PREFIX = "kind:"
+
+
+def by_kind_of(data) -> dict[str, list[str]]:
+    """The page's per-kind choices (``kind:<key>`` fields) as Preference.by_kind: only the
+    kinds given a choice other than "as above"; the service checks kinds and channels."""
+    out = {}
+    for name in data:
+        if not name.startswith(PREFIX) or data.get(name, DEFAULT) == DEFAULT:
+            continue
+        value = data.get(name)
+        out[name[len(PREFIX) :]] = [] if value == NONE else [value]
+    return out
+
+
+def choice_of(by_kind: dict, key: str) -> str:
+    if key not in by_kind:
+        return DEFAULT
+    chosen = by_kind[key]
+    return chosen[0] if chosen else NONE
+
+
 __all__ = ["PreferenceForm", "Channel"]

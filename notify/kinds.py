@@ -8,6 +8,7 @@ itself text to translate (a state's label, a sentence with its own parameters) i
 """
 
 import contextlib
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -40,8 +41,18 @@ class Kind:
 _registry: dict[str, Kind] = {}
 
 
+def _as_msgids(kind: Kind) -> Kind:
+    """A kind whose texts were marked with gettext_lazy (not gettext_noop) keeps their msgids."""
+    texts = {
+        name: _msgid(getattr(kind, name))
+        for name in ("label", "title", "body")
+        if isinstance(getattr(kind, name), Promise)
+    }
+    return dataclasses.replace(kind, **texts) if texts else kind
+
+
 def register(*kinds: Kind) -> None:
-    for kind in kinds:
+    for kind in map(_as_msgids, kinds):
         if kind.key in _registry and _registry[kind.key] != kind:
             raise ValueError(f"message kind {kind.key!r} registered twice")
         _registry[kind.key] = kind

@@ -53,10 +53,17 @@ class Preference(models.Model):
         _("消息语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     wechat_openid = models.CharField(_("微信OpenID"), max_length=64, blank=True)
+    # Per message kind, the channels besides in-app ({"services.request_closed": ["sms"]}):
+    # a kind named here goes on these instead of ``channels``.
+    by_kind = models.JSONField(_("按消息类别的接收渠道"), default=dict, blank=True)
     updated_at = MomentField(auto_now=True)
 
     def __str__(self):
         return str(self.user)
+
+    def channels_for(self, key: str) -> list[str]:
+        """The channels besides in-app for a message of kind ``key``."""
+        return list(self.by_kind.get(key, self.channels))
 
 
 class Delivery(models.Model):
@@ -73,6 +80,11 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="deliveries",
     )  # fmt: skip
+    # The district of the person told (DESIGN: district on every large table, to shard by);
+    # empty only for an account with no person and no role (a superuser).
+    district = models.ForeignKey(
+        "core.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Someone without an account (a resident who phoned 12345) is told by SMS only.
     person = models.ForeignKey(
         "core.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -119,3 +131,20 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.target}"
+
+
+class WechatBinding(models.Model):
+    """A one-time code an account shows to the official account (公众号) to bind its WeChat:
+    the relay posts the code with the sender's OpenID to the signed callback
+    (notify.wechat.verify_callback). Kept hashed, short-lived, used once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat_bindings"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = MomentField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

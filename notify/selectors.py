@@ -30,10 +30,23 @@ def reachable(user, pref: Preference) -> dict[str, bool]:
 
 
 def kinds_for(user) -> list[kinds.Kind]:
-    """The kinds of message this account may receive: residents' and members' for everyone,
-    staff kinds for staff."""
-    staff = user.is_superuser or user.role_assignments.exclude(role=Role.RESIDENT).exists()
-    return [k for k in kinds.all_kinds() if staff or k.audience != kinds.STAFF]
+    """The kinds of message this account may receive: residents' and members' for everyone
+    (anyone may file or follow a request), a staff kind only to the roles it goes to
+    (notify.catalogue.STAFF_ROLES_BY_KIND), every kind to a superuser."""
+    from core.rules import assignments_of
+    from notify.catalogue import staff_roles_for
+
+    if user.is_superuser:
+        return kinds.all_kinds()
+    held = {a.role for a in assignments_of(user)} - {Role.RESIDENT}
+
+    def fits(kind) -> bool:
+        if kind.audience != kinds.STAFF:
+            return True
+        wanted = staff_roles_for(kind.key)
+        return bool(held) and (wanted is None or bool(held & set(wanted)))
+
+    return [k for k in kinds.all_kinds() if fits(k)]
 
 
 def has_signup_mobile(user) -> bool:

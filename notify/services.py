@@ -58,6 +58,25 @@ def _recipients(recipients, actor) -> tuple[list[int], list[Person]]:
     return [i for i in ids if i in active], list({p.pk: p for p in people}.values())
 
 
+def districts_of(user_ids: list[int]) -> dict[int, int]:
+    """Each account's district (for Delivery.district): its person's, else one of its roles'
+    place's (a second query only when some account has no person)."""
+    found = dict(
+        Person.objects.filter(account_id__in=user_ids).values_list("account_id", "district_id")
+    )
+    missing = [u for u in user_ids if u not in found]
+    if missing:
+        from core.models import RoleAssignment
+
+        for user_id, district_id in (
+            RoleAssignment.objects.filter(user_id__in=missing)
+            .order_by("-pk")
+            .values_list("user_id", "place__district_id")
+        ):
+            found[user_id] = district_id
+    return found
+
+
 def quiet_until(preference: Preference | None, now: datetime.datetime) -> datetime.datetime | None:
     """The end of the person's quiet hours (Beijing time) when ``now`` falls in them, else None."""
     if preference is None or preference.quiet_start is None or preference.quiet_end is None:
@@ -99,23 +118,29 @@ def send(
             Message(notification=n, kind=kind, params=frozen, subject=key) for n in notes
         )
         prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
+        district = districts_of(users)
         common = {"kind": kind, "params": frozen, "url": url}
         rows = [
             Delivery(user_id=n.user_id, notification=n, channel=Channel.INAPP, attempts=1,
-                     status=Delivery.Status.SENT, finished_at=now, **common)
+                     status=Delivery.Status.SENT, finished_at=now,
+                     district_id=district.get(n.user_id), **common)
             for n in notes
         ]  # fmt: skip
         for n in [] if _muted.get() else notes:
             pref = prefs.get(n.user_id)
-            chosen = pref.channels if pref is not None else spec.channels
+            chosen = pref.channels_for(kind) if pref is not None else spec.channels
             held = None if spec.urgent else quiet_until(pref, now)
             rows += [
-                Delivery(user_id=n.user_id, notification=n, channel=c, not_before=held, **common)
+                Delivery(user_id=n.user_id, notification=n, channel=c, not_before=held,
+                         district_id=district.get(n.user_id), **common)
                 for c in EXTERNAL
                 if c in chosen
-            ]
+            ]  # fmt: skip
         if Channel.SMS in spec.channels and not _muted.get():
-            rows += [Delivery(person=p, channel=Channel.SMS, **common) for p in people]
+            rows += [
+                Delivery(person=p, channel=Channel.SMS, district_id=p.district_id, **common)
+                for p in people
+            ]
         rows = Delivery.objects.bulk_create(rows)
         for row in rows:
             if row.status == Delivery.Status.PENDING:
@@ -173,17 +198,43 @@ def _check_reachable(actor, channels: list[str], openid: str) -> None:
         raise ValidationError(_("您的账号尚未绑定微信，无法接收微信消息。"))
 
 
-@one_write
-def preferences_update(
-    *, actor, channels: list[str], quiet_start=None, quiet_end=None, language: str = ""
-) -> Preference:
-    """The account's own choices: channels besides in-app, quiet hours, the message language."""
-    if not getattr(actor, "is_authenticated", False):
-        raise ValidationError(_("请先登录。"))
+def _clean_channels(channels) -> list[str]:
     channels = list(dict.fromkeys(channels or []))
     unknown = [c for c in channels if c not in EXTERNAL]
     if unknown:
         raise ValidationError(_("未知的接收渠道：%(c)s。") % {"c": "、".join(map(str, unknown))})
+    return channels
+
+
+def _clean_by_kind(actor, by_kind) -> dict[str, list[str]]:
+    """Per-kind channels, only for kinds the account receives (notify.selectors.kinds_for)."""
+    from notify.selectors import kinds_for
+
+    if not by_kind:
+        return {}
+    mine = {k.key for k in kinds_for(actor)}
+    wrong = sorted(str(k) for k in by_kind if k not in mine)
+    if wrong:
+        raise ValidationError(_("您不会收到这类消息，不能设置：%(k)s。") % {"k": "、".join(wrong)})
+    return {key: _clean_channels(value) for key, value in sorted(by_kind.items())}
+
+
+@one_write
+def preferences_update(
+    *,
+    actor,
+    channels: list[str],
+    quiet_start=None,
+    quiet_end=None,
+    language: str = "",
+    by_kind: dict | None = None,
+) -> Preference:
+    """The account's own choices: channels besides in-app (for every kind, and per kind in
+    ``by_kind``, which replaces the earlier per-kind choices), quiet hours, the language."""
+    if not getattr(actor, "is_authenticated", False):
+        raise ValidationError(_("请先登录。"))
+    channels = _clean_channels(channels)
+    by_kind = _clean_by_kind(actor, by_kind)
     start = _clean_time(quiet_start, _("免打扰开始"))
     end = _clean_time(quiet_end, _("免打扰结束"))
     if (start is None) != (end is None) or (start is not None and start == end):
@@ -192,19 +243,22 @@ def preferences_update(
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("不支持的语言。"))
     pref, _created = Preference.objects.select_for_update().get_or_create(user=actor)
-    _check_reachable(actor, channels, pref.wechat_openid)
+    _check_reachable(actor, sorted({*channels, *(c for v in by_kind.values() for c in v)}),
+                     pref.wechat_openid)  # fmt: skip
     before = {
         "channels": pref.channels,
         "quiet": [str(pref.quiet_start or ""), str(pref.quiet_end or "")],
         "language": pref.language,
+        "by_kind": pref.by_kind,
     }
     pref.channels, pref.quiet_start, pref.quiet_end = channels, start, end
-    pref.language = language
+    pref.language, pref.by_kind = language, by_kind
     pref.save()
     after = {
         "channels": channels,
         "quiet": [str(start or ""), str(end or "")],
         "language": language,
+        "by_kind": by_kind,
     }
     audit.record(
         actor=actor,

@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from core.identifiers import mask_mobile, normalize_mobile
 from notify import http
@@ -68,21 +67,13 @@ class HttpBackend:
 
     def send(self, *, phone: str, template: str, params: dict, text: str) -> SmsResult:
         config = _config()
-        if not config.get("URL"):
-            return SmsResult(False, self.name, error="LINLI_SMS_URL is not set")
         payload = {
             "phone": phone,
             "sign_name": config.get("SIGN_NAME", ""),
             "template_id": template,
             "params": params,
         }
-        answer = http.post_signed(
-            url=config["URL"],
-            key_id=config.get("KEY_ID", ""),
-            secret=config.get("SECRET", ""),
-            payload=payload,
-            timeout=float(config.get("TIMEOUT", 5)),
-        )
+        answer = http.post_configured(config, payload, url_setting="LINLI_SMS_URL")
         message_id = str(answer.data.get("message_id") or answer.data.get("biz_id") or "")
         return SmsResult(
             answer.ok,
@@ -98,8 +89,7 @@ BACKENDS = {"console": ConsoleBackend, "http": HttpBackend, "none": NoneBackend}
 
 
 def backend():
-    name = _config().get("BACKEND", "console") or "console"
-    return BACKENDS[name]() if name in BACKENDS else import_string(name)()
+    return http.chosen_backend(_config(), BACKENDS)
 
 
 def send_sms_template(*, phone: str, template: str, params: dict, text: str = "") -> SmsResult:

@@ -4,14 +4,19 @@
 the message in ``outbox``; ``http`` posts it signed (``notify.http``) to ``LINLI_WECHAT_URL``,
 a relay on the deployment's network that holds the official account's access token and calls
 WeChat's ``message/template/send`` (so no app process needs the token or the internet);
-``none`` has no WeChat channel; or a dotted path to a class with the same ``send``.
+``none`` has no WeChat channel; or a dotted path to a class with the same ``send`` and
+``accepts_callback``.
+
+Binding (notify.binding): an account asks for a one-time code on its preferences page and sends
+it to the official account; the relay posts ``{"code", "openid"}`` to
+``/notify/wechat/callback/`` signed like every call (``notify.http``), and the backend's
+``accepts_callback`` checks the signature and its age before the OpenID is bound.
 """
 
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from notify import http
 
@@ -33,8 +38,18 @@ def _config() -> dict:
     return getattr(settings, "WECHAT", {}) or {}
 
 
+def _signed(headers, body: bytes) -> bool:
+    return http.verify_signed(secret=_config().get("SECRET", ""), headers=headers, body=body)
+
+
 class ConsoleBackend:
+    """Logs messages instead of sending; callbacks (binding) are checked as the HTTP relay's
+    are, against ``LINLI_WECHAT_SECRET``, so the binding flow is the same in the demo."""
+
     name = "console"
+
+    def accepts_callback(self, headers, body: bytes) -> bool:
+        return _signed(headers, body)
 
     def send(self, *, openid: str, template: str, data: dict, url: str) -> WechatResult:
         outbox.append({"openid": openid, "template": template, "data": data, "url": url})
@@ -45,6 +60,9 @@ class ConsoleBackend:
 class NoneBackend:
     name = "none"
 
+    def accepts_callback(self, headers, body: bytes) -> bool:
+        return False
+
     def send(self, *, openid: str, template: str, data: dict, url: str) -> WechatResult:
         return WechatResult(False, self.name, error="WeChat is not configured")
 
@@ -52,23 +70,17 @@ class NoneBackend:
 class HttpBackend:
     name = "http"
 
+    def accepts_callback(self, headers, body: bytes) -> bool:
+        return _signed(headers, body)
+
     def send(self, *, openid: str, template: str, data: dict, url: str) -> WechatResult:
-        config = _config()
-        if not config.get("URL"):
-            return WechatResult(False, self.name, error="LINLI_WECHAT_URL is not set")
         payload = {
             "touser": openid,
             "template_id": template,
             "url": url,
             "data": {key: {"value": value} for key, value in data.items()},
         }
-        answer = http.post_signed(
-            url=config["URL"],
-            key_id=config.get("KEY_ID", ""),
-            secret=config.get("SECRET", ""),
-            payload=payload,
-            timeout=float(config.get("TIMEOUT", 5)),
-        )
+        answer = http.post_configured(_config(), payload, url_setting="LINLI_WECHAT_URL")
         return WechatResult(
             answer.ok,
             self.name,
@@ -82,8 +94,7 @@ BACKENDS = {"console": ConsoleBackend, "http": HttpBackend, "none": NoneBackend}
 
 
 def backend():
-    name = _config().get("BACKEND", "console") or "console"
-    return BACKENDS[name]() if name in BACKENDS else import_string(name)()
+    return http.chosen_backend(_config(), BACKENDS)
 
 
 def send_template(*, openid: str, title: str, body: str, url: str) -> WechatResult:
