@@ -49,6 +49,7 @@ from admission.api import router as admission_router
 from core.api import AUTH, CsrfFailed, IdempotencyConflict
 from core.api import router as core_router
 from core.middleware import too_large_message
+from deliberation.api import router as deliberation_router
 from oversight.api import router as oversight_router
 from registry.api import router as registry_router
 from services.api import router as services_router
@@ -140,6 +141,7 @@ api.add_router("/services/", services_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/timebank/", timebank_router)
 api.add_router("/oversight/", oversight_router)
+api.add_router("/deliberation/", deliberation_router)
 api.add_router("/workforce/", workforce_router)
 
 # ---------------------------------------------------------------- errors
