@@ -46,3 +46,6 @@ class RegistryConfig(AppConfig):
         key_rotation.register(values.rotation_target())
         workbench.register(workbench_cards.cards)
         extensions.register("registry")(demo.build)
+        from registry import time_source  # issue #13: registry work as burden-index time
+
+        time_source.register()

@@ -328,5 +328,5 @@ def request_steps_in(community_ids, start, end) -> list[tuple]:
         .annotate(
             before=Window(Lag("at"), partition_by=[F("request_id")], order_by=[F("at"), F("id")])
         )
-        .values_list("request__community_id", "at", "before", "kind", "actor_id")
+        .values_list("request__community_id", "at", "before", "kind", "actor_id", "request__level")
     )

@@ -3,10 +3,11 @@ shares of administration, services and self-government are not typed by hand:
 
 | source | category | minutes |
 | --- | --- | --- |
-| ``services`` | 为民服务 | each step a community or grid worker took on a resident's request (受理, 签收, 进展, 答复, 办结, 回访 …): the time since the request's previous step, at least ``STEP_FLOOR`` and at most ``STEP_CAP`` minutes |
+| ``services`` | 为民服务 | each step a community or grid worker took on a resident's request (受理, 签收, 进展, 答复, 办结, 回访 …), and each local step (属地受理, 进展, 答复, 上报) on a request held at the grid or community: the time since the request's previous step, at least ``STEP_FLOOR`` and at most ``STEP_CAP`` minutes |
 | ``timebank`` | 居民自治 | each time-bank service record a community worker checked and approved: ``APPROVAL_MINUTES`` |
 | ``meetings`` | 行政事务 | the length of each meeting a community was called to (admission.SentDown) |
 | ``inspections`` | 行政事务 | each inspection held: the longest admitted minutes of its items (a joint inspection counts once) |
+| ``registry`` | 行政事务 | registry work typed by workers (report cells, facts, conflicts, residences): registry.time_source |
 
 Tasks done through the gate are administration already (their logged minutes). What workers
 log by hand (``TimeLog``) is added on top, as a correction for what no app records.
@@ -28,8 +29,10 @@ APPROVAL_MINUTES = 15
 WORKER_ROLES = ("community_worker", "grid_worker")
 HANDLING_STEPS = (
     "accept", "sign", "progress", "answer", "close", "visit", "return_ask", "extend_ask",
-    "object_ask",
+    "object_ask", "local_accept", "escalate",
 )  # fmt: skip
+LOCAL_STEPS = ("local_accept", "progress", "answer", "escalate")
+LOCAL_LEVELS = ("grid", "community")
 
 
 def _bounds(first_month: datetime.date, last_month: datetime.date):
@@ -53,15 +56,23 @@ def _local_month(moment) -> datetime.date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
+def _counts_as_service(kind, actor, level, workers) -> bool:
+    """A community or grid worker's handling step, or a local step on a request held at the
+    grid or community (属地处置: the community's time whichever account recorded it)."""
+    if kind in HANDLING_STEPS and actor in workers:
+        return True
+    return kind in LOCAL_STEPS and level in LOCAL_LEVELS
+
+
 def service_steps(community_ids, first_month, last_month):
     """Minutes of community and grid workers' steps on residents' requests."""
     from services.selectors import request_steps_in
 
     start, end = _bounds(first_month, last_month)
     rows = request_steps_in(community_ids, start, end)
-    workers = _workers({actor for *_rest, actor in rows if actor})
-    for community_id, at, before, kind, actor in rows:
-        if kind not in HANDLING_STEPS or actor not in workers or at.date() < start:
+    workers = _workers({row[4] for row in rows if row[4]})
+    for community_id, at, before, kind, actor, level in rows:
+        if at.date() < start or not _counts_as_service(kind, actor, level, workers):
             continue
         gap = (at - before).total_seconds() / 60 if before else STEP_FLOOR
         yield community_id, _local_month(at), "service", round(min(max(gap, STEP_FLOOR), STEP_CAP))

@@ -75,3 +75,33 @@ def test_shares_come_from_activity_not_from_typed_logs(d):
     assert row.service_minutes == 30
     assert (row.administration_share, row.service_share) == (75, 25)
     assert row.recorded_minutes == row.administration_minutes + row.service_minutes
+
+
+def test_registry_work_typed_by_workers_is_administration(d):
+    """Registry work a community's worker does by hand (here: settling facts into the registry,
+    recorded as registry.fact_record events) is administration time; the same action by a
+    department officer is not the community's time (registry.time_source)."""
+    from core import audit
+    from registry import time_source
+
+    assert "registry" in hooks._sources
+    community, grid = d.communities[0], d.grids[0]
+    month = datetime.date(2026, 6, 1)
+    with time_machine.travel(NOON, tick=False):
+        for n in range(3):
+            audit.record(actor=d.users["grid_worker:own"], action="registry.report_fill",
+                         obj=grid, place=grid, changes={"n": n})  # fmt: skip
+        audit.record(actor=d.users["community_worker:own"], action="registry.conflict_settle",
+                     obj=community, place=community)  # fmt: skip
+        audit.record(actor=d.users["department_officer:own"], action="registry.fact_record",
+                     obj=community, place=community)  # fmt: skip
+        audit.record(actor=d.users["community_worker:own"], action="registry.import_commit",
+                     obj=community, place=community)  # fmt: skip
+    found = list(time_source.hand_work([community.pk, d.communities[2].pk], month, month))
+    minutes = sum(m for c, _month, category, m in found if c == community.pk)
+    assert {category for *_rest, category, _m in found} == {"administration"}
+    assert minutes == 3 * time_source.CELL_MINUTES + time_source.CONFLICT_MINUTES
+    assert not [row for row in found if row[0] == d.communities[2].pk]
+    with time_machine.travel(NOON, tick=False):
+        rows = burden([community.pk], month, month)
+    assert rows[(community.pk, month)].activity_admin_minutes >= minutes
