@@ -26,6 +26,7 @@ WEIGHTS = {
     "resolution_rate": 10,
     "on_time_rate": 5,
     "burden_trend": 5,
+    "settled_in_grid": 0,
     "refused_unadmitted": 0,
     "typed_cells": 0,
 }

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import STAFF_ROLES, Person, Role, RoleAssignment
+from core.models import STAFF_ROLES, Person, Place, Role, RoleAssignment
 from oversight import indicators, steps
-from oversight.models import Reminder, Result, Sanction
+from oversight.models import Grade, Reminder, Result, Sanction, Survey
 
 SMALL = {"class": "inline"}
 
@@ -131,3 +131,36 @@ def indicators_defaults() -> dict:
     from oversight import defaults
 
     return dict(defaults.WEIGHTS)
+
+
+class SurveySendForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("社区"), queryset=Place.objects.none())
+    kind = forms.ChoiceField(label=_("类别"), choices=Survey.Kind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    closes_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class SurveyRuleForm(forms.Form):
+    points_satisfied = forms.IntegerField(label=_("满意得分"), min_value=0, max_value=100)
+    points_basic = forms.IntegerField(label=_("基本满意得分"), min_value=0, max_value=100)
+    points_unsatisfied = forms.IntegerField(label=_("不满意得分"), min_value=0, max_value=100)
+    min_answers = forms.IntegerField(label=_("最少有效答卷"), min_value=1, max_value=10000)
+    source = forms.CharField(label=_("政策依据"), max_length=300)
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def survey_answer_form(survey, data=None) -> forms.Form:
+    """One radio group per question (满意 / 基本满意 / 不满意), all required."""
+    fields = {
+        f"q{i}": forms.ChoiceField(
+            label=_(question), choices=Grade.choices, widget=forms.RadioSelect
+        )  # fmt: skip
+        for i, question in enumerate(survey.questions)
+    }
+    return type("SurveyAnswerForm", (forms.Form,), fields)(data)

@@ -64,6 +64,9 @@ INDICATORS = [
               gettext_lazy("本社区当年提交的诉求中已办结的比例；得分即比率。")),
     Indicator("on_time_rate", gettext_lazy("按时办结率"), WORK,
               gettext_lazy("本社区当年已答复的诉求中在办理期限内答复的比例；得分即比率。")),
+    Indicator("settled_in_grid", gettext_lazy("网格内办结占比"), WORK,
+              gettext_lazy("本社区当年提交并已办结的诉求中在网格一级办结的比例（接诉即办分级处置）；"
+                           "得分即比率。")),
     Indicator("burden_trend", gettext_lazy("社区负担指数变化"), WORK,
               gettext_lazy("当年准入任务用时与上年同期相比：未增加得100分，每增加1%扣1分，最低0分。")),
     Indicator("refused_unadmitted", gettext_lazy("拒绝未准入派活"), WORK,
@@ -126,6 +129,16 @@ def _a_year_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def _settled(row: dict) -> tuple:
+    share = row["grid_share"]
+    if share is None:
+        return None, None, (_("当年没有已办结的诉求，不计入，权重按比例分给其他指标。"), {})
+    return share, float(share), (
+        _("办结%(n)d件，其中网格内办结%(g)d件，占%(v)s%%。"),
+        {"n": row["finished"], "g": row["grid"], "v": share},
+    )  # fmt: skip
+
+
 def _survey(community: Place, kind: str, year: int) -> tuple:
     found = surveys.score_of(community.pk, kind, year)
     if found is None:
@@ -158,6 +171,10 @@ def compute(community: Place, year_number: int, today: datetime.date) -> dict:
     (typed,) = registry.cells_typed(community, [(year.aware(year.first), year.aware(year.end))])
     out = {key: _rate(key, rates) for key in ("satisfaction_rate", "response_rate",
                                               "resolution_rate", "on_time_rate")}  # fmt: skip
+    (settled,) = services.settled_levels_of_place(
+        community, [(year.aware(year.first), year.aware(year.end))]
+    )
+    out["settled_in_grid"] = _settled(settled)
     out["satisfaction_survey"] = _survey(community, "satisfaction", year_number)
     out["democratic_review"] = _survey(community, "review", year_number)
     out["burden_trend"] = _burden_trend(now, before)

@@ -2,9 +2,10 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from core.models import Person, Place
+from core.models import Person, Place, PlaceLevel, Role
+from core.rules import assignments_of, role_places
 from oversight import policies
 from oversight.models import Case, CaseEvent, Reminder, Result, SanctionRule, Scheme, Survey
 
@@ -111,3 +112,41 @@ def satisfaction_survey_score(community: Place, year: int) -> float | None:
 
 def surveys_of(community: Place) -> QuerySet[Survey]:
     return Survey.objects.filter(community=community)
+
+
+def surveys_visible_to(user) -> QuerySet[Survey]:
+    """Surveys (their counts, never who answered) for the assessment's readers of the place."""
+    return policies.results_of(user, Survey.objects.select_related("community__parent"))
+
+
+def survey_communities(user) -> QuerySet[Place]:
+    """The communities the user may send a survey to (policies.SURVEY_SENDERS' places)."""
+    communities = Place.objects.filter(level=PlaceLevel.COMMUNITY, is_active=True)
+    if user.is_superuser:
+        return communities.order_by("code")
+    query = Q(pk__in=[])
+    for place in role_places(user, policies.SURVEY_SENDERS):
+        query |= Q(path__startswith=place.path)
+    return communities.filter(query).order_by("code")
+
+
+def open_surveys_for(user, today: datetime.date) -> QuerySet[Survey]:
+    """The open surveys of the communities where the user is a resident, not yet answered."""
+    communities = [
+        a.place_id if a.place.level == PlaceLevel.COMMUNITY else a.place.parent_id
+        for a in assignments_of(user)
+        if a.role == Role.RESIDENT
+    ]
+    return (
+        Survey.objects.filter(community_id__in=communities, closes_on__gte=today)
+        .exclude(answers__respondent=user)
+        .select_related("community")
+    )
+
+
+def results_of_year(district: Place, year: int) -> QuerySet[Result]:
+    """Every community's result of the district's computed scheme for ``year`` (what finance's
+    funding rule pays from); empty before the results are computed."""
+    return Result.objects.filter(
+        scheme__district=district, scheme__year=year, scheme__state=Scheme.State.COMPUTED
+    ).select_related("community", "scheme")

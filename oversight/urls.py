@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight import views
+from oversight import survey_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -9,4 +9,7 @@ urlpatterns = [
     path("chain/", views.chain, name="chain"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("mine/", views.mine, name="mine"),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("surveys/<int:pk>/", survey_views.survey_detail, name="survey"),
+    path("surveys/<int:pk>/answer/", survey_views.survey_answer, name="survey_answer"),
 ]

@@ -9,11 +9,21 @@ import datetime
 
 import pytest
 
+from core import clock
 from core.models import Role
 from core.testing import ROLE_HOME_LEVEL, attempt_allowed, deny_unless
 from core.tests.matrix import matrix_tests
 from oversight import defaults, selectors, services
-from oversight.models import Case, Reminder, Result, SanctionRule, Scheme
+from oversight.models import (
+    Case,
+    Reminder,
+    Result,
+    SanctionRule,
+    Scheme,
+    Survey,
+    SurveyAnswer,
+    SurveyRule,
+)
 
 R = Role
 OFFICER = f"{R.OVERSIGHT_OFFICER}:own"
@@ -31,8 +41,13 @@ EXPECTED = {
                      R.COMMUNITY_WORKER},
     "object": {R.COMMUNITY_WORKER},
     "answer_objection": {R.OVERSIGHT_OFFICER},
+    "send_survey": {R.OVERSIGHT_OFFICER, R.STREET_OFFICER},
+    "set_survey_rules": {R.OVERSIGHT_OFFICER},
+    "answer_survey": {R.RESIDENT},
+    "view_surveys": {R.ADMIN, R.COORDINATOR, R.OVERSIGHT_OFFICER, R.AUDITOR, R.STREET_OFFICER,
+                     R.COMMUNITY_WORKER},
 }  # fmt: skip
-READS = {"view_case", "view_results"}
+READS = {"view_case", "view_results", "view_surveys"}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +59,9 @@ def world(world):
                                        name="2025", weights=dict(defaults.WEIGHTS), source="测试")  # fmt: skip
         services.scheme_approve(actor=d.root, scheme=scheme)
         services.results_compute(actor=d.users[OFFICER], scheme=scheme)
+        for community in (d.communities[0], d.communities[2]):
+            services.survey_send(actor=d.users[OFFICER], community=community, kind="satisfaction",
+                                 year=2025, closes_on=clock.today() + datetime.timedelta(days=30))  # fmt: skip
     return world
 
 
@@ -111,12 +129,32 @@ def _chain_actions(user, d):
     }  # fmt: skip
 
 
+def _survey_actions(user, d, community):
+    survey = Survey.objects.get(community=community, kind="satisfaction", year=2025)
+    return {
+        "send_survey": lambda: services.survey_send(
+            actor=user, community=community, kind="review", year=2025,
+            closes_on=clock.today() + datetime.timedelta(days=10)),
+        "set_survey_rules": lambda: services.survey_rule_create(
+            actor=user, district=d.district, points_satisfied=100, points_basic=50,
+            points_unsatisfied=0, min_answers=5, source="测试",
+            effective_from=datetime.date(2031, 1, 1)),
+        "answer_survey": lambda: services.survey_answer(
+            actor=user, survey=survey, grades=["satisfied"] * len(survey.questions)),
+        "view_surveys": lambda: deny_unless(
+            selectors.surveys_visible_to(user).filter(pk=survey.pk).exists()),
+    }  # fmt: skip
+
+
 COUNTED = [
     SanctionRule.objects.all(),
     Case.objects.all(),
     Reminder.objects.all(),
     Scheme.objects.all(),
     Result.objects.all(),
+    Survey.objects.all(),
+    SurveyAnswer.objects.all(),
+    SurveyRule.objects.all(),
 ]
 
 
@@ -135,6 +173,9 @@ def attempt(world, role, side, action) -> bool:
         prepare, act = chain[action]
         return attempt_allowed(act, prepare=prepare, label=label, counted=COUNTED)
     d, community, worker = _community_side(world, role, side)
+    surveys = _survey_actions(user, d, community)
+    if action in surveys:
+        return attempt_allowed(surveys[action], label=label, counted=COUNTED)
     result = _result(d, community)
     if action == "view_results":
         return selectors.results_visible_to(user).filter(pk=result.pk).exists()
