@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from notify import kinds as notify_kinds
+from notify.kinds import Kind
+
 # The audit log's names for this app's actions.
 AUDIT_LABELS = {
     "finance.rules_seed": _("载入默认财务与公开规则"),
@@ -18,7 +21,18 @@ AUDIT_LABELS = {
     "finance.disclosure_submit": _("提交公开栏审核"),
     "finance.disclosure_publish": _("审核通过并公开"),
     "finance.disclosure_return": _("退回公开栏"),
+    "finance.funding_rule_create": _("新增考核拨款规则"),
+    "finance.assessment_grants_pay": _("按考核结果拨付社区经费"),
+    "finance.street_notice": _("通知街道：财务异常或公开逾期"),
 }
+
+# The street office's notices (finance.notices), registered here as finance's own messages.
+MESSAGE_KINDS = [
+    Kind("finance.anomaly", _("社区财务异常"),
+         _("%(community)s：%(what)s（%(payee)s，%(day)s，%(amount)s元）")),
+    Kind("finance.board_overdue", _("公开栏逾期未公开"),
+         _("%(community)s：%(board)s（%(start)s起）逾期未公开，应于%(due)s前公开")),
+]  # fmt: skip
 
 
 def _pay_item_funding(sender, instance, created, raw=False, **kwargs):
@@ -42,8 +56,9 @@ class FinanceConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from core import action_labels, navigation
+        from core import workbench as core_workbench
         from core.demo import extensions
-        from finance import demo, rules  # noqa: F401 - rules registers the permissions
+        from finance import demo, rules, workbench  # noqa: F401 - rules registers the permissions
 
         post_save.connect(
             _pay_item_funding, sender=apps.get_model("workload", "Task"),
@@ -55,5 +70,7 @@ class FinanceConfig(AppConfig):
         )
         navigation.register(_("居务公开"), "finance:boards", perm="finance.view_boards", order=28)
         action_labels.register(AUDIT_LABELS)
+        core_workbench.register(workbench.cards)
+        notify_kinds.register(*MESSAGE_KINDS)
         # After workload's builder (INSTALLED_APPS order): the demo's tasks pay their items.
         extensions.register("finance")(demo.build)

@@ -3,12 +3,19 @@ a local choice: no national figure exists, so the row says so in its source."""
 
 import datetime
 
+# No national or provincial figure for the two-person threshold was found (POLICY-FACTS names
+# 居账街管 but no amount): the district sets it. The seeded row says so, and the rules page marks
+# a row with this source as a district setting still to confirm.
+THRESHOLD_SOURCE = (
+    "由本区财务制度确定（无全国统一标准）；5000元为系统占位默认值，须由本区确认或修改"
+)
+
 APPROVAL_RULES = [
     {
         "two_person_above_fen": 500_000,  # 5,000 yuan
         "split_days": 30,
         "split_margin_percent": 20,
-        "source": "居账街管：大额支出两人审批（默认值5000元，请按本区财务制度修改）",
+        "source": THRESHOLD_SOURCE,
         "effective_from": datetime.date(2020, 1, 1),
     },
 ]

@@ -82,3 +82,14 @@ class DisclosureRuleForm(forms.Form):
     effective_from = forms.DateField(
         label=_("生效日期"), widget=DATE, help_text=_("须为某月1日；之前的规则保留备查。")
     )
+
+
+class FundingRuleForm(forms.Form):
+    floor_score = forms.IntegerField(label=_("起拨分数"), min_value=0, max_value=99)
+    full_fen = YuanField(label=_("满分拨款（元）"))
+    source = forms.CharField(label=_("政策依据"), max_length=300)
+    effective_from = forms.DateField(label=_("生效日期"), widget=DATE)
+
+
+class GrantsPayForm(forms.Form):
+    year = forms.IntegerField(label=_("考核年度"), min_value=2000, max_value=2100)

@@ -79,15 +79,22 @@ class Income(CommunityRecord):
         related_name="+",
     )  # fmt: skip
     recorded_at = MomentField(auto_now_add=True)
+    # A grant paid from another record once (the assessment result "oversight.result:12").
+    source_key = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]
         constraints = [
             models.UniqueConstraint(
+                fields=["community", "source_key"],
+                condition=~models.Q(source_key=""),
+                name="finance_one_grant_per_source",
+            ),
+            models.UniqueConstraint(
                 fields=["item", "community"],
                 condition=models.Q(item__isnull=False),
                 name="finance_one_share_per_item",
-            )  # fmt: skip
+            ),  # fmt: skip
         ]
         indexes = [models.Index(fields=["community", "received_on"])]
 
@@ -205,3 +212,41 @@ class Disclosure(CommunityRecord):
                 fields=["community", "board", "period_start"], name="finance_one_board_per_period"
             )
         ]
+
+
+class StreetNotice(CommunityRecord):
+    """The street office was told once of this matter (an anomaly of a payment, an overdue
+    board): finance.notices tells each matter once, however often it runs."""
+
+    key = models.CharField(max_length=80)  # "no_receipt:12", "overdue:finance:2026-10-01"
+    told_at = MomentField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "key"], name="finance_tell_street_once")
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class FundingRule(SourcedRule):
+    """How a community's assessment result turns into the next year's district grant: nothing
+    below ``floor_score``; from it up, ``full_fen`` × (score − floor) / (100 − floor)."""
+
+    floor_score = models.PositiveSmallIntegerField(_("起拨分数"))
+    full_fen = models.PositiveBigIntegerField(_("满分拨款（分）"))
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="finance_one_funding_rule_per_start"
+            )
+        ]
+
+    def grant_fen(self, score_tenths: int | None) -> int:
+        floor = self.floor_score * 10
+        if score_tenths is None or score_tenths < floor or floor >= 1000:
+            return 0
+        return self.full_fen * (score_tenths - floor) // (1000 - floor)

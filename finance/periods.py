@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils.translation import gettext as _
+
 from finance.models import Cadence
 
 MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3}
@@ -35,6 +37,7 @@ def months_between(first: datetime.date, end: datetime.date) -> list[datetime.da
 
 
 def label(start: datetime.date, cadence: str) -> str:
+    """How a notice names its period: 2026年第3季度, 2026年7月 (in the reader's language)."""
     if cadence == Cadence.QUARTERLY:
-        return f"{start.year}Q{(start.month - 1) // 3 + 1}"
-    return f"{start.year}-{start.month:02d}"
+        return _("%(year)d年第%(q)d季度") % {"year": start.year, "q": (start.month - 1) // 3 + 1}
+    return _("%(year)d年%(month)d月") % {"year": start.year, "month": start.month}

@@ -79,12 +79,22 @@ def anomalies(user, community_ids: list[int], year: int) -> list[Anomaly]:
     """Payments the street office should look at: without a receipt, over the category's budget,
     or one of several payments to one payee, close together, each just under the two-person
     threshold and together above it. Rejected payments are left out."""
+    spendings = Spending.objects.filter(community_id__in=community_ids, spent_on__year=year)
+    return _anomalies(in_books(spendings, user), year)
+
+
+def anomalies_of(community_ids: list[int], year: int) -> list[Anomaly]:
+    """``anomalies`` unscoped, for the street offices' notices (finance.notices)."""
+    spendings = Spending.objects.filter(community_id__in=community_ids, spent_on__year=year)
+    return _anomalies(spendings, year)
+
+
+def _anomalies(spendings: QuerySet[Spending], year: int) -> list[Anomaly]:
     rows = list(
-        in_books(Spending.objects.filter(community_id__in=community_ids, spent_on__year=year), user)
-        .exclude(status=Spending.Status.REJECTED)
+        spendings.exclude(status=Spending.Status.REJECTED)
         .select_related("community")
         .order_by("community_id", "spent_on", "id")
-    )  # fmt: skip
+    )
     found = [Anomaly("no_receipt", NO_RECEIPT, s) for s in rows if not s.receipt]
     found += _over_budget(rows, year)
     found += _split(rows)
@@ -270,3 +280,9 @@ def board_communities(user) -> QuerySet[Place]:
     places = [a.place for a in assignments_of(user)]
     above = {int(pid) for p in places for pid in p.path.strip("/").split("/")}
     return communities.filter(subtrees(places) | Q(pk__in=above))
+
+
+def assessment_grants(user) -> QuerySet[Income]:
+    """Grants paid from assessment results in the communities whose books the user reads."""
+    queryset = Income.objects.filter(kind=Income.Kind.GRANT, source_key__startswith="oversight.")
+    return in_books(queryset, user).select_related("community").order_by("-received_on", "-id")

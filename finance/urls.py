@@ -1,11 +1,12 @@
 from django.urls import path
 
-from finance import boards, views
+from finance import boards, funding_views, views
 
 app_name = "finance"
 urlpatterns = [
     path("", views.books, name="books"),
     path("supervision/", views.supervision, name="supervision"),
+    path("funding/", funding_views.funding, name="funding"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     path("boards/", boards.boards, name="boards"),
     path("boards/<int:pk>/", boards.board, name="board"),

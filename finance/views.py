@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core import clock, images
 from core.refusals import attempt
 from core.selectors import districts_of
-from finance import forms, selectors, services
+from finance import defaults, forms, selectors, services
 from finance.models import Spending
 
 
@@ -184,5 +184,6 @@ def _supervision_page(request, year, district, can_set, rule_form, disclosure_fo
         "district": district, "can_set": can_set, "rule_form": rule_form,
         "disclosure_form": disclosure_form,
         "approval_rules": selectors.approval_rules_of(district),
+        "threshold_placeholder": defaults.THRESHOLD_SOURCE,
         "disclosure_rules": selectors.disclosure_rules_of(district),
     })  # fmt: skip

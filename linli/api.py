@@ -50,7 +50,9 @@ from core.api import AUTH, CsrfFailed, IdempotencyConflict
 from core.api import router as core_router
 from core.middleware import too_large_message
 from deliberation.api import router as deliberation_router
+from finance.api import router as finance_router
 from oversight.api import router as oversight_router
+from owners.api import router as owners_router
 from registry.api import router as registry_router
 from services.api import router as services_router
 from timebank.api import router as timebank_router
@@ -141,7 +143,9 @@ api.add_router("/services/", services_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/timebank/", timebank_router)
 api.add_router("/oversight/", oversight_router)
+api.add_router("/owners/", owners_router)
 api.add_router("/deliberation/", deliberation_router)
+api.add_router("/finance/", finance_router)
 api.add_router("/workforce/", workforce_router)
 
 # ---------------------------------------------------------------- errors

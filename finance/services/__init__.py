@@ -21,8 +21,11 @@ from finance.services.disclosure import (
     disclosure_return,
     disclosure_submit,
 )
+from finance.services.funding import assessment_grants_pay, funding_rule_create
 
 __all__ = [
+    "assessment_grants_pay",
+    "funding_rule_create",
     "approval_rule_create",
     "budget_set",
     "clean_receipt",

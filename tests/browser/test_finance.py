@@ -86,6 +86,10 @@ def test_a_quarter_from_receipts_to_the_published_board(new_page, district, tmp_
     worker.get_by_text("已提交居务监督委员会审核。").wait_for()
 
     member = signed_in(new_page, d.logins["supervision_member:own"], PHONE)
+    # The workbench card lists the board waiting for the member's review (issue #17 item 4).
+    card = member.locator("section[data-card='待审核的公开栏']")
+    card.locator("li a[href^='/finance/boards/']").first.click()
+    member.wait_for_url("**/finance/boards/*/")
     member.goto("/finance/boards/")
     member.click("#to-review a")
     member.fill("input[name=note]", "票据齐全，核对无误")
