@@ -91,6 +91,7 @@ class AttendanceForm(forms.Form):
     passed = forms.BooleanField(label=_("考核合格"), required=False, initial=True)
 
     def __init__(self, *args, workers=None, **kwargs):
+        kwargs.setdefault("auto_id", "attend_%s")  # beside the enrolment form on one page
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
         self.fields["worker"].label_from_instance = lambda w: (

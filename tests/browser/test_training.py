@@ -41,6 +41,7 @@ def world(transactional_db):
 def test_a_worker_on_a_phone_sees_their_hours_and_downloads_a_certificate(new_page, world):
     page = signed_in(new_page, world.logins["community_worker:own"], PHONE)
     page.get_by_role("button", name="菜单").click()
+    page.locator("summary", has_text="队伍建设").click()  # the menu is folded by area
     page.get_by_role("link", name="我的培训").click()
     page.wait_for_url("**/training/me/")
     assert page.locator("#hours-done").inner_text() == "16"
