@@ -41,10 +41,12 @@ class ChannelConfig(AppConfig):
     verbose_name = _("社区公众号")
 
     def ready(self):
-        from channel import rules  # noqa: F401 - rules registers the permissions
+        from channel import demo, rules  # noqa: F401 - rules registers the permissions
         from core import action_labels, navigation
+        from core.demo import extensions
         from notify import kinds
 
         kinds.register(*_kinds())
         navigation.register(_("社区公众号"), "channel:index", perm=None, order=47)
         action_labels.register(AUDIT_LABELS)
+        extensions.register("channel")(demo.build)
