@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from channel.models import Post
 from core import clock
 from core.models import AuditEvent, Role
 from deliberation import services
@@ -144,6 +145,11 @@ def test_a_hearing_decision_is_published_and_tracked_and_its_minutes_stay_as_pub
     services.meeting_publish(actor=worker, meeting=meeting)
     decision.refresh_from_db()
     assert decision.published_at is not None
+    # Published in the community channel too (h2's channel app), once, readable by anyone.
+    post = Post.objects.get(source=f"deliberation.decision:{decision.pk}")
+    assert (post.community_id, post.kind, post.state) == (community.pk, "deliberation_result",
+                                                          "published")  # fmt: skip
+    assert "调整停车收费" in post.title and "赞成2" in post.body
     with refused("已经公布，不能再修改"):
         services.minutes_edit(actor=worker, meeting=meeting, minutes="改写")
     with refused("已经公布，不能再增加决定"):
