@@ -11,7 +11,7 @@ from core import clock
 from core.models import Person
 from core.refusals import attempt
 from core.selectors import districts_of
-from owners import forms, selectors, services
+from owners import forms, selectors, services, steps
 from owners.models import Committee, Compound, Decision, Matter
 
 S = Decision.State
@@ -146,10 +146,9 @@ def _decision_call(request, decision, action):
     """The service and its keywords for a step posted on the decision page (None: bad form)."""
     user, post = request.user, request.POST
     entries = decision.roll.all()
-    if action in ("freeze", "open", "close", "publish"):
-        service = {"freeze": services.roll_freeze, "open": services.decision_open,
-                   "close": services.decision_close, "publish": services.decision_publish}[action]  # fmt: skip
-        return service, {}, None
+    step = steps.BY_NAME.get(action)  # the decision's state machine (owners.steps)
+    if step is not None:
+        return step.service, {}, None
     if action == "vote":  # an owner's own part, online
         form = forms.BallotForm(
             post, entries=selectors.roll_of(decision).filter(owner__account=user)
@@ -170,8 +169,7 @@ def _decision_call(request, decision, action):
 
 
 DONE = {
-    "freeze": _("业主名册已冻结。"), "open": _("表决已开始。"), "close": _("已计票。"),
-    "publish": _("结果已公布。"), "vote": _("您的表决已记录。"), "proxy": _("委托已登记。"),
+    **{step.name: step.done for step in steps.STEPS}, "vote": _("您的表决已记录。"), "proxy": _("委托已登记。"),
     "ballot": _("表决票已录入。"),
 }  # fmt: skip
 
@@ -205,6 +203,7 @@ def decision(request, pk: int):
         result = selectors.counts_so_far(decision) if runs else None
     return render(request, "owners/decision.html", {
         "decision": decision, "runs": runs, "mine": mine, "voted": voted,
+        "offered": steps.TABLE.available(user, decision),
         "my_tokens": services.my_tokens(decision, mine),
         "result": result, "shown": _shown(result, decision),
         "roll_size": roll.count(), "ballots": decision.ballots.count(),
