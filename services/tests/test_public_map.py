@@ -117,7 +117,7 @@ def test_query_count_does_not_grow_with_the_rows(world, client, django_assert_ma
         filed(world)
     with django_assert_max_num_queries(6):
         html = page(client)
-    assert html.count('<li id="r') >= 12
+    assert html.count('<tr id="r') >= 12
 
 
 def test_followers_of_the_community_hear_when_its_text_is_published(world):

@@ -46,7 +46,7 @@
       var el = m.getElement && m.getElement();
       if (!el) return;
       var community = el.classList.contains("place-label-community");
-      el.style.display = (community ? z >= 14 : z <= 15) ? "" : "none";
+      el.style.display = (community ? z >= 15 : z <= 15) ? "" : "none";
     });
   }
   var points = L.featureGroup().addTo(map);
@@ -65,7 +65,7 @@
     points.addLayer(marker);
   });
   var target = outlines.getLayers().length ? outlines.getBounds() : points.getBounds();
-  if (target.isValid()) map.fitBounds(target, { padding: [8, 8] });
+  if (target.isValid()) map.fitBounds(target, { padding: [8, 8], animate: false });
   map.on("zoomend", showLabels);
   showLabels();
   node.dataset.ready = "1";
