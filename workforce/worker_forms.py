@@ -127,3 +127,12 @@ class GradeSchemeForm(forms.Form):
 
     def clean_certificate_grades(self):
         return self._pairs(self.cleaned_data.get("certificate_grades"), SocialWorkLevel, 1)
+
+
+class CareerRuleForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    min_years_in_post = forms.IntegerField(label=_("现岗位最少年限"), min_value=0, max_value=20)
+    assessments_needed = forms.IntegerField(label=_("须连续称职以上的年度数"), min_value=0, max_value=10)  # fmt: skip
+    training_required = forms.BooleanField(label=_("须完成当年培训学时"), required=False)
+    source = forms.CharField(label=_("政策依据"), max_length=300)
+    effective_from = forms.DateField(label=_("生效日期"), **DATE)

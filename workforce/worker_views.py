@@ -17,7 +17,7 @@ from core.refusals import attempt
 from core.selectors import districts_of, places_visible_to
 from workforce import assessment, careers, pay, services, workers
 from workforce import worker_forms as forms
-from workforce.models import Education, GradeScheme, Post, SocialWorkLevel, Worker
+from workforce.models import CareerRule, Education, GradeScheme, Post, SocialWorkLevel, Worker
 
 PAGE = 50
 
@@ -188,17 +188,32 @@ def schemes(request):
     district = next((d for d in districts if str(d.pk) == request.GET.get("district")), districts[0])  # fmt: skip
     can_set = user.has_perm("workforce.set_grade_rules", district)
     form = forms.GradeSchemeForm() if can_set else None
+    career_form = forms.CareerRuleForm() if can_set else None
     if request.method == "POST" and can_set:
         if request.POST.get("action") == "seed":
             attempt(request, services.grade_schemes_seed, actor=user, district=district,
                     done_message=_("已载入三岗十八级。"))  # fmt: skip
             return redirect(request.get_full_path())
+        if request.POST.get("action") == "career":
+            career_form = forms.CareerRuleForm(request.POST)
+            if career_form.is_valid() and attempt(
+                request, services.career_rule_create, actor=user, district=district,
+                on_form=career_form, done_message=_("已新增岗位晋升条件。"), **career_form.cleaned_data,
+            ):  # fmt: skip
+                return redirect(request.get_full_path())
+            return _schemes_page(
+                request, district, districts, forms.GradeSchemeForm(), can_set, career_form
+            )
         form = forms.GradeSchemeForm(request.POST)
         if form.is_valid() and attempt(
             request, services.grade_scheme_create, actor=user, district=district, on_form=form,
             done_message=_("已新增岗位等级规则。"), **form.cleaned_data,
         ):  # fmt: skip
             return redirect(request.get_full_path())
+    return _schemes_page(request, district, districts, form, can_set, career_form)
+
+
+def _schemes_page(request, district, districts, form, can_set, career_form):
     found = list(GradeScheme.objects.filter(district=district))
     for scheme in found:
         scheme.shown = _scheme_rows(scheme)
@@ -206,7 +221,8 @@ def schemes(request):
         request,
         "workforce/schemes.html",
         {"district": district, "districts": districts, "schemes": found, "form": form,
-         "can_set": can_set},
+         "can_set": can_set, "career_form": career_form,
+         "career_rules": CareerRule.objects.filter(district=district)},
     )  # fmt: skip
 
 

@@ -177,3 +177,22 @@ def test_the_api_reads_roster_own_record_and_surge(d, me, client):
 
 def row_grade(worker):
     return workers.rows_for([worker], D(2026, 11, 2))[0].grade
+
+
+def test_the_district_adds_a_career_rule_on_the_grades_page(d, frozen, client):
+    from workforce.models import CareerRule
+
+    url = reverse("workforce:grades")
+    form = {"action": "career", "name": "2027年晋升条件", "min_years_in_post": "2",
+            "assessments_needed": "3", "training_required": "on", "source": "区委组织部2027年2号",
+            "effective_from": "2027-01-01"}  # fmt: skip
+    client.force_login(d.users["street_officer:own"])
+    client.post(url, form)
+    assert not CareerRule.objects.exists()  # the street only reads the rules
+    client.force_login(d.users["coordinator:own"])
+    page = client.post(url, {**form, "source": " "}).content.decode()
+    assert "has-error" in page and not CareerRule.objects.exists()
+    client.post(url, form)
+    rule = CareerRule.objects.get()
+    assert (rule.min_years_in_post, rule.assessments_needed, rule.training_required) == (2, 3, True)
+    assert "区委组织部2027年2号" in client.get(url).content.decode()
