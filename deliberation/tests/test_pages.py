@@ -134,3 +134,29 @@ def test_a_representatives_meeting_without_quorum_shows_the_rule(client, world):
     )  # fmt: skip
     assert "不足法定人数" in response.content.decode()
     assert not meeting.decisions.exists()
+
+
+def test_pages_read_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    """Query pins: the lists do not grow a query per row (several meetings, decisions and
+    participants are on each page)."""
+    d, _other = world
+    worker = d.users[f"{Role.COMMUNITY_WORKER}:own"]
+    people = [d.users[k].person for k in ("r1", "r2", "r3")]
+    meetings = [held_meeting(actor=worker, community=d.communities[0], people=people)
+                for _ in range(3)]  # fmt: skip
+    for meeting in meetings:
+        for n in range(2):
+            services.decision_record(actor=worker, meeting=meeting, title=f"决定{n}", text="t",
+                                     votes_for=2, votes_against=0, votes_abstain=0)  # fmt: skip
+        services.meeting_publish(actor=worker, meeting=meeting)
+    client.force_login(worker)
+    # The menu, session and assignments, the community list, five lists, the step forms.
+    with django_assert_max_num_queries(40):
+        assert client.get("/deliberation/").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/deliberation/meetings/{meetings[0].pk}/").status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(8):  # session, three lists
+        assert client.get("/deliberation/public/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/deliberation/public/meetings/{meetings[0].pk}/").status_code == 200
