@@ -444,6 +444,10 @@ class SurgeTask(CommunityRecord):
     def minutes(self) -> int:
         return sum(h.minutes for h in self.hours.all())
 
+    @property
+    def hours_worked(self) -> float:
+        return self.minutes / 60
+
 
 class SurgeHours(CommunityRecord):
     task = models.ForeignKey(SurgeTask, on_delete=models.PROTECT, related_name="hours")
