@@ -280,3 +280,16 @@ def with_admission(reports: list, items) -> list:
         report.admitted = admissions.get(report.pk)
         report.items = [i for i in items if i.department_id == report.department_id]
     return reports
+
+
+def certificates_answered(community_ids, start, end) -> list[tuple]:
+    """Certificates asked for at these communities between the dates ``start`` and ``end``
+    (excluded), as (community_id, asked_at, outcome, asked_by_id): the burden index's service
+    time (workload.sources). One query."""
+    from admission.models import CertificateAnswer
+
+    return list(
+        CertificateAnswer.objects.filter(
+            community_id__in=community_ids, asked_at__date__gte=start, asked_at__date__lt=end
+        ).values_list("community_id", "asked_at", "outcome", "asked_by_id")
+    )

@@ -59,7 +59,6 @@ def build(*, district, builder, seed, out):
                     read_at=timezone.now()
                 )
     refusals = _refusals(district, workers, months)
-    logs = _time_logs(workers, today, rng, seed)
     # The history above was moved back around the services: count it into the summary again.
     services.burden_rebuild(
         actor=builder,
@@ -69,7 +68,8 @@ def build(*, district, builder, seed, out):
             )
         ),
     )
-    out(f"社区任务：{created} 个任务，{refusals} 次拒绝未准入事项，{logs} 条服务与自治用时")
+    # No typed time logs: the burden page's shares come from activity (workload.sources).
+    out(f"社区任务：{created} 个任务，{refusals} 次拒绝未准入事项")
 
 
 def _dispatch_month(item, month, m_index, months, rng, seed) -> list:
@@ -133,28 +133,6 @@ def _refusals(district, workers, months) -> int:
         )  # fmt: skip
         refusals += 1
     return refusals
-
-
-SERVICE_NOTES = ["为独居老人代购药品", "协助居民办理社保卡", "调解邻里噪音纠纷", "走访困难家庭"]
-SELF_GOVERNMENT_NOTES = ["楼道议事会", "居民代表会议", "加装电梯协商会", "业委会换届筹备"]
-
-
-def _time_logs(workers, today, rng, seed) -> int:
-    """Service and self-government time the first communities logged this month and last."""
-    made = 0
-    for community_id, worker in list(workers.items())[:12]:
-        community = worker.role_assignments.get(place_id=community_id).place
-        for n in range(6):
-            day = today - datetime.timedelta(days=rng.randint(0, 40))
-            category = "service" if n % 3 else "self_government"
-            notes = SERVICE_NOTES if category == "service" else SELF_GOVERNMENT_NOTES
-            services.time_log(
-                actor=worker, community=community, category=category, day=day,
-                minutes=rng.choice([30, 45, 60, 90, 120]), note=rng.choice(notes),
-                submit_token=f"demo-{seed}-{community_id}-{n}",
-            )  # fmt: skip
-            made += 1
-    return made
 
 
 def _at(month: datetime.date, day: int, hour: int):

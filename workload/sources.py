@@ -4,6 +4,7 @@ shares of administration, services and self-government are not typed by hand:
 | source | category | minutes |
 | --- | --- | --- |
 | ``services`` | 为民服务 | each step a community or grid worker took on a resident's request (受理, 签收, 进展, 答复, 办结, 回访 …), and each local step (属地受理, 进展, 答复, 上报) on a request held at the grid or community: the time since the request's previous step, at least ``STEP_FLOOR`` and at most ``STEP_CAP`` minutes |
+| ``certificates`` | 为民服务 | each certificate a community worker answered for a resident (开具证明): ``CERTIFICATE_MINUTES`` issued, ``REDIRECT_MINUTES`` redirected to its authority |
 | ``timebank`` | 居民自治 | each time-bank service record a community worker checked and approved: ``APPROVAL_MINUTES`` |
 | ``meetings`` | 行政事务 | the length of each meeting a community was called to (admission.SentDown) |
 | ``inspections`` | 行政事务 | each inspection held: the longest admitted minutes of its items (a joint inspection counts once) |
@@ -26,6 +27,8 @@ from workload import hooks
 STEP_FLOOR = 5
 STEP_CAP = 60
 APPROVAL_MINUTES = 15
+CERTIFICATE_MINUTES = 15
+REDIRECT_MINUTES = 5
 WORKER_ROLES = ("community_worker", "grid_worker")
 HANDLING_STEPS = (
     "accept", "sign", "progress", "answer", "close", "visit", "return_ask", "extend_ask",
@@ -96,6 +99,21 @@ def timebank_approvals(community_ids, first_month, last_month):
                 break
 
 
+def certificates(community_ids, first_month, last_month):
+    """Minutes of community workers answering residents' certificate requests (开具证明): an
+    issued certificate ``CERTIFICATE_MINUTES``, a redirect to the authority that handles it
+    ``REDIRECT_MINUTES``."""
+    from admission.selectors import certificates_answered
+
+    start, end = _bounds(first_month, last_month)
+    rows = certificates_answered(community_ids, start, end)
+    workers = _workers({asker for *_rest, asker in rows})
+    for community_id, asked_at, outcome, asker in rows:
+        if asker in workers:
+            minutes = CERTIFICATE_MINUTES if outcome == "issued" else REDIRECT_MINUTES
+            yield community_id, _local_month(asked_at), "service", minutes
+
+
 def meetings(community_ids, first_month, last_month):
     from admission.selectors_formalism import meeting_minutes_by_month
 
@@ -116,5 +134,6 @@ def register() -> None:
     """Called from WorkloadConfig.ready()."""
     hooks.register_time_source("services", service_steps)
     hooks.register_time_source("timebank", timebank_approvals)
+    hooks.register_time_source("certificates", certificates)
     hooks.register_time_source("meetings", meetings)
     hooks.register_time_source("inspections", inspections)

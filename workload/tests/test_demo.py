@@ -3,17 +3,18 @@
 import io
 
 import pytest
+from django.urls import reverse
 
 from admission.models import AdmissionRequest, AdmittedItem, CertificateAnswer, ListVersion
 from core.demo import build_demo
-from core.models import Place, PlaceLevel
+from core.models import Place, PlaceLevel, Role, RoleAssignment
 from workload import selectors, summary
 from workload.models import RefusedWork, Task, Trace
 from workload.tests.test_burden import nonzero
 
 
 @pytest.mark.django_db
-def test_tiny_demo_has_admission_and_workload_data():
+def test_tiny_demo_has_admission_and_workload_data(client):
     build_demo("tiny", 2026, io.StringIO())
     district = Place.objects.get(level=PlaceLevel.DISTRICT, code="320104")
     assert ListVersion.objects.filter(district=district, status="published").count() == 5
@@ -46,8 +47,33 @@ def test_tiny_demo_has_admission_and_workload_data():
     assert InspectionPlan.objects.filter(district=district, status="approved").exists()
     assert SentDown.objects.filter(district=district, kind="document").count() == 3
     assert sum(r.inspections for r in rows.values()) >= 1
-    # Shares from activity: the time sources report minutes without any typed log.
+    # Shares from activity (issue #13 item 6): the demo types no time log; the three shares
+    # come from the time sources (requests handled, time-bank records approved, meetings,
+    # inspections, tasks' logged minutes) — and the burden page shows them.
     from workload import hooks
+    from workload.models import TimeLog
 
+    assert not TimeLog.objects.exists()
     found = hooks.external_minutes([c.pk for c in communities], months[0], months[-1])
-    assert sum(m.get("administration", 0) for m in found.values()) > 0
+    for category in ("administration", "service", "self_government"):
+        assert sum(m.get(category, 0) for m in found.values()) > 0, category
+    full = [
+        r for r in rows.values()
+        if r.administration_share and r.service_share and r.self_government_share
+    ]  # fmt: skip
+    assert full, "no community month with all three shares from activity"
+    row = max(full, key=lambda r: r.month)
+    worker = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.COMMUNITY_WORKER, place_id=row.community_id)
+        .first()
+        .user
+    )
+    client.force_login(worker)
+    page = client.get(
+        reverse("workload:burden"),
+        {"month": f"{row.month:%Y-%m}", "community": row.community_id},
+    ).content.decode()
+    for category in ("administration", "service", "self_government"):
+        share = getattr(row, f"{category}_share")
+        assert f'data-share="{category}">{share}%' in page

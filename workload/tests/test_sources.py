@@ -105,3 +105,18 @@ def test_registry_work_typed_by_workers_is_administration(d):
     with time_machine.travel(NOON, tick=False):
         rows = burden([community.pk], month, month)
     assert rows[(community.pk, month)].activity_admin_minutes >= minutes
+
+
+def test_certificates_a_worker_answers_are_service_time(d):
+    """A certificate a resident asked for, answered by the community's worker (redirected to
+    its authority here), is service time; the sources are registered by name."""
+    assert {"certificates", "registry", "services", "timebank"} <= set(hooks._sources)
+    community = d.communities[0]
+    entry = admission.entries_in_force(d.district, "certificate").first()
+    with time_machine.travel(NOON, tick=False):
+        admission.certificate_answer(
+            actor=d.users["community_worker:own"], community=community, entry=entry
+        )
+    month = datetime.date(2026, 6, 1)
+    found = list(sources.certificates([community.pk], month, month))
+    assert found == [(community.pk, month, "service", sources.REDIRECT_MINUTES)]
