@@ -151,16 +151,16 @@ def _rate(name: str):
 
 
 def staffing_shortfall(scope: Scope) -> Value:
-    _rule, rows = workforce.staffing(scope.user, scope.district, scope.today)
-    ids = set(scope.community_ids)
-    rows = [r for r in rows if r.community.pk in ids]
+    """Workers missing against the staffing standard (workforce.selectors.shortfall: the rule
+    and the counts in post, two queries; no burden index)."""
+    figures = workforce.shortfall(scope)
     return Value(
-        current=sum(r.shortfall for r in rows),
+        current=figures.shortfall,
         detail=_("应配%(standard)d人，实有%(actual)d人，缺员社区%(short)d个")
         % {
-            "standard": sum(r.standard for r in rows),
-            "actual": sum(r.actual for r in rows),
-            "short": sum(1 for r in rows if r.shortfall),
+            "standard": figures.standard,
+            "actual": figures.actual,
+            "short": figures.short_communities,
         },
     )
 
