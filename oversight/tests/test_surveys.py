@@ -75,13 +75,13 @@ def test_send_answer_once_and_score(sw, client):
     assert selectors.democratic_review_score(d.communities[0], survey.year) is None
     services.survey_answer(actor=residents[1], survey=survey,
                            grades=["basic", "basic", "unsatisfied", "satisfied"])  # fmt: skip
-    # (100 + (60+60+0+100)/4) / 2 = 85.0
-    assert selectors.democratic_review_score(d.communities[0], survey.year) == 85.0
+    # (100 + (60+60+0+100)/4) / 2 = (100 + 55) / 2 = 77.5
+    assert selectors.democratic_review_score(d.communities[0], survey.year) == 77.5
     assert selectors.satisfaction_survey_score(d.communities[0], survey.year) is None
     # The counts page names nobody.
     client.force_login(d.users[f"{Role.COMMUNITY_WORKER}:own"])
     page = client.get(f"/oversight/surveys/{survey.pk}/").content.decode()
-    assert "85.0" in page and "2 / 3" in page
+    assert "77.5" in page and "2 / 3" in page
     assert residents[0].person.name not in page and residents[1].username not in page
 
 
