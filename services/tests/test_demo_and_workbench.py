@@ -25,6 +25,17 @@ def test_demo_history_and_open311_key(world):
     oldest = requests.order_by("created_at").first()
     assert (requests.latest("created_at").created_at - oldest.created_at).days >= 14
     assert oldest.events.first().at <= oldest.created_at + datetime.timedelta(seconds=5)
+    # The public map has something to draw on an intranet: every place outlined, and each
+    # request a point inside its grid's outline (issue #14 item 4).
+    from core.models import Place, PlaceBoundary
+
+    places = Place.objects.filter(path__startswith=world.d.district.path, is_active=True)
+    assert PlaceBoundary.objects.filter(district=world.d.district).count() == places.count()
+    req = requests.filter(place__level="grid").first()
+    ring = PlaceBoundary.objects.get(place=req.place).geometry["coordinates"][0]
+    lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
+    assert min(lats) < float(req.lat) < max(lats) and min(lngs) < float(req.long) < max(lngs)
+    assert not requests.filter(lat__isnull=True).exists()
 
 
 def test_workbench_cards_per_role(world, client):
