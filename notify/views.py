@@ -76,7 +76,10 @@ def follow(request):
             messages.success(request, _("已取消关注。"))
         else:
             follows.follow(actor=request.user, target=target)
-            messages.success(request, _("已关注：办理进展会通知您。"))
+            if target.startswith(f"{follows.PLACE}:"):
+                messages.success(request, _("已关注：这里有新消息时会通知您。"))
+            else:
+                messages.success(request, _("已关注：办理进展会通知您。"))
     except PermissionDenied as exc:
         raise Http404(str(exc)) from exc
     except ValidationError as exc:

@@ -63,3 +63,13 @@ def test_a_resident_may_not_follow_another_district_s_community(d):
     with pytest.raises(PermissionDenied):
         follows.follow(actor=other, target=follows.key_of(far))
     assert Follow.objects.count() == before
+
+
+def test_following_the_community_from_its_channel_page(d, client):
+    resident = d.users["resident:own"]
+    client.force_login(resident)
+    back = f"/channel/c/{d.community.pk}/"
+    page = client.post("/notify/follow/", {"target": follows.key_of(d.community), "next": back},
+                       follow=True).content.decode()  # fmt: skip
+    assert "已关注：这里有新消息时会通知您。" in page and "取消关注" in page
+    assert Follow.objects.filter(user=resident, target=f"core.place:{d.community.pk}").exists()
