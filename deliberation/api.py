@@ -16,7 +16,7 @@ from deliberation import selectors, steps
 router = Router(auth=AUTH, tags=["deliberation"])
 
 
-class MeetingOut(Schema):
+class DeliberationMeetingOut(Schema):
     id: int
     community_id: int
     kind: str
@@ -27,7 +27,7 @@ class MeetingOut(Schema):
     published_at: datetime.datetime | None
 
 
-class ProposalOut(Schema):
+class DeliberationProposalOut(Schema):
     id: int
     community_id: int
     title: str
@@ -36,7 +36,7 @@ class ProposalOut(Schema):
     threshold: int
 
 
-class DecisionOut(Schema):
+class DeliberationDecisionOut(Schema):
     id: int
     meeting_id: int
     title: str
@@ -54,26 +54,32 @@ def _out(schema, obj) -> dict:
     return {f: getattr(obj, f) for f in schema.model_fields}
 
 
-@router.get("/meetings", response={200: list[MeetingOut], **errors()}, summary="Meetings")
+@router.get(
+    "/meetings", response={200: list[DeliberationMeetingOut], **errors()}, summary="Meetings"
+)
 def meeting_list(request):
     return [
-        _out(MeetingOut, m)
+        _out(DeliberationMeetingOut, m)
         for m in selectors.meetings_visible_to(request.auth).order_by("-pk")[:500]
     ]
 
 
-@router.get("/proposals", response={200: list[ProposalOut], **errors()}, summary="Proposals")
+@router.get(
+    "/proposals", response={200: list[DeliberationProposalOut], **errors()}, summary="Proposals"
+)
 def proposal_list(request):
     return [
-        _out(ProposalOut, p)
+        _out(DeliberationProposalOut, p)
         for p in selectors.proposals_visible_to(request.auth).order_by("-pk")[:500]
     ]
 
 
-@router.get("/decisions", response={200: list[DecisionOut], **errors()}, summary="Decisions")
+@router.get(
+    "/decisions", response={200: list[DeliberationDecisionOut], **errors()}, summary="Decisions"
+)
 def decision_list(request):
     return [
-        _out(DecisionOut, d)
+        _out(DeliberationDecisionOut, d)
         for d in selectors.decisions_visible_to(request.auth).order_by("-pk")[:500]
     ]
 
@@ -101,9 +107,9 @@ def _taker(queryset_of, schema, keyword):
 
 
 for table, collection, schema, keyword, name in (
-    (steps.MEETING_STEPS, "/meetings", MeetingOut, "meeting", "Meeting"),
-    (steps.PROPOSAL_STEPS, "/proposals", ProposalOut, "proposal", "Proposal"),
-    (steps.DECISION_STEPS, "/decisions", DecisionOut, "decision", "Decision"),
+    (steps.MEETING_STEPS, "/meetings", DeliberationMeetingOut, "meeting", "Meeting"),
+    (steps.PROPOSAL_STEPS, "/proposals", DeliberationProposalOut, "proposal", "Proposal"),
+    (steps.DECISION_STEPS, "/decisions", DeliberationDecisionOut, "decision", "Decision"),
 ):
     queryset_of = {
         "meeting": selectors.meetings_visible_to,
