@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Place
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, DistrictRecord, SourcedRule
 
 
 class Record(DistrictRecord):
@@ -27,7 +27,7 @@ class Record(DistrictRecord):
         abstract = True
 
 
-class TrainingRule(Record):
+class TrainingRule(SourcedRule):
     """The yearly training requirement in force from a date: 学时 a year for every worker in
     post, and for a worker who started community work within ``induction_months`` of the year's
     end, the induction (岗前培训) 学时 owed on top."""
@@ -36,8 +36,6 @@ class TrainingRule(Record):
     annual_hours = models.PositiveSmallIntegerField(_("每年培训学时要求"))
     induction_months = models.PositiveSmallIntegerField(_("新入职认定期（月）"))
     induction_hours = models.PositiveSmallIntegerField(_("岗前培训学时要求"))
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
 
     class Meta:
         ordering = ["-effective_from", "-id"]

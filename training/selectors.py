@@ -61,10 +61,8 @@ class Requirement:
 
 
 def rule_in_force(district, day: datetime.date) -> TrainingRule | None:
-    rules = TrainingRule.objects.filter(effective_from__lte=day)
-    if district is not None:
-        rules = rules.filter(district=district)
-    return rules.order_by("-effective_from", "-id").first()
+    keys = {} if district is None else {"district": district}
+    return TrainingRule.objects.in_force(day, **keys)
 
 
 def requirement_for(year: int, district: Place | None = None) -> Requirement:
