@@ -44,6 +44,8 @@ def _bounds(first_month: datetime.date, last_month: datetime.date):
 
 
 def _workers(user_ids) -> set[int]:
+    if not user_ids:
+        return set()  # no rows, no question
     from core.models import RoleAssignment
 
     return set(
