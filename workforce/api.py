@@ -75,7 +75,7 @@ class CheckOut(Schema):
     detail: str
 
 
-class ResultOut(Schema):
+class WorkerAssessmentOut(Schema):
     year: int
     result: str
     performance_pay_fen: int | None
@@ -91,7 +91,7 @@ class OwnOut(WorkerOut):
     checks: list[CheckOut]
     training_hours: int
     training_hours_due: int
-    assessments: list[ResultOut]
+    assessments: list[WorkerAssessmentOut]
 
 
 @router.get("/me", response={200: OwnOut, **errors(404)}, summary="The caller's own record")
