@@ -217,7 +217,7 @@ class InspectionIn(Input):
     submit_token: Token
 
 
-class RatingIn(Input):
+class InspectionRatingIn(Input):
     score: Annotated[int, Field(ge=1, le=5)]
     comment: Annotated[str, Field(max_length=500), AfterValidator(_no_nul)] = ""
     burden_free: bool = True
@@ -279,7 +279,7 @@ def inspection_create(
 @router.post(
     "/inspections/{inspection_id}/rating", response={201: RatingOut, **errors(403, 404, 422)}
 )
-def inspection_rating(request, inspection_id: PathId, data: RatingIn):
+def inspection_rating(request, inspection_id: PathId, data: InspectionRatingIn):
     """The inspected community rates the inspection once (基层评机关)."""
     inspection = _visible_inspection(request.auth, inspection_id)
     rating = services.inspection_rate(

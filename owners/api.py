@@ -41,7 +41,7 @@ class DecisionOut(Schema):
         return str(obj.get_state_display())
 
 
-class ResultOut(Schema):
+class DecisionResultOut(Schema):
     decision_id: int
     state: str
     thresholds: dict
@@ -74,7 +74,9 @@ def decision_detail(request, decision_id: PathId):
     return get_object_or_404(_decisions(request.auth), pk=decision_id)
 
 
-@router.get("/decisions/{decision_id}/result", response={200: ResultOut, **errors(404, 422)})
+@router.get(
+    "/decisions/{decision_id}/result", response={200: DecisionResultOut, **errors(404, 422)}
+)
 def decision_result(request, decision_id: PathId):
     """The counted result once published (the data to recompute it: /owners/<id>/data.json on
     the site); before that, the counts so far for those who run the vote, nothing for others."""
