@@ -39,8 +39,9 @@ def subject_key(subject) -> str:
     return str(subject or "")[:80]
 
 
-def _recipients(recipients, actor) -> tuple[list[int], list[Person]]:
-    """Active accounts (ids, in order, once each) and people without an account."""
+def _recipients(recipients, actor) -> tuple[list[int], list[Person], dict[int, int | None]]:
+    """Active accounts (ids, in order, once each), people without an account, and each active
+    account's district as its person records it (None when it has no person)."""
     ids, people = [], []
     for r in recipients:
         if isinstance(r, Person):
@@ -52,19 +53,19 @@ def _recipients(recipients, actor) -> tuple[list[int], list[Person]]:
             ids.append(r if isinstance(r, int) else r.pk)
     skip = getattr(actor, "pk", None)
     ids = list(dict.fromkeys(i for i in ids if i != skip))
-    active = set(
-        get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+    active = dict(
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .values_list("pk", "person__district_id")
     )
-    return [i for i in ids if i in active], list({p.pk: p for p in people}.values())
+    return [i for i in ids if i in active], list({p.pk: p for p in people}.values()), active
 
 
-def districts_of(user_ids: list[int]) -> dict[int, int]:
-    """Each account's district (for Delivery.district): its person's, else one of its roles'
-    place's (a second query only when some account has no person)."""
-    found = dict(
-        Person.objects.filter(account_id__in=user_ids).values_list("account_id", "district_id")
-    )
-    missing = [u for u in user_ids if u not in found]
+def _delivery_districts(by_person: dict[int, int | None]) -> dict[int, int]:
+    """Each account's district (for Delivery.district): its person's, read with the recipients,
+    else one of its roles' place's (a query only when some account has no person's district)."""
+    found = {u: d for u, d in by_person.items() if d is not None}
+    missing = [u for u in by_person if u not in found]
     if missing:
         from core.models import RoleAssignment
 
@@ -104,7 +105,7 @@ def send(
     spec = kinds.get(kind)
     frozen = kinds.freeze(params or {})
     kinds.check(kind, frozen)
-    users, people = _recipients(recipients, actor)
+    users, people, by_person = _recipients(recipients, actor)
     if not users and not people:
         return []
     key, url = subject_key(subject), (url or "")[:300]
@@ -118,7 +119,7 @@ def send(
             Message(notification=n, kind=kind, params=frozen, subject=key) for n in notes
         )
         prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
-        district = districts_of(users)
+        district = _delivery_districts({u: by_person[u] for u in users})
         common = {"kind": kind, "params": frozen, "url": url}
         rows = [
             Delivery(user_id=n.user_id, notification=n, channel=Channel.INAPP, attempts=1,
