@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import MomentField
 from core.models import Person
-from core.records import CommunityRecord, DistrictRecord
+from core.records import CommunityRecord, SourcedRule
 
 USER = settings.AUTH_USER_MODEL
 
@@ -31,7 +31,7 @@ class MeetingKind(models.TextChoices):
     REPRESENTATIVES = "representatives", _("居民代表会议")
 
 
-class MeetingRule(DistrictRecord):
+class MeetingRule(SourcedRule):
     """For one kind of meeting from a date: how many days its notice must precede it, the share
     of its base that must be present (the quorum) and the share of those present that passes a
     decision. A share is (numerator, denominator, inclusive): "以上" includes it, "过半数" not."""
@@ -44,10 +44,6 @@ class MeetingRule(DistrictRecord):
     pass_num = models.PositiveSmallIntegerField(_("通过比例（分子）"))
     pass_den = models.PositiveSmallIntegerField(_("通过比例（分母）"))
     pass_inclusive = models.BooleanField(_("通过比例含本数（以上）"), default=False)
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("议事会议规则")
@@ -68,14 +64,10 @@ class MeetingRule(DistrictRecord):
         return self.get_kind_display()
 
 
-class SupportRule(DistrictRecord):
+class SupportRule(SourcedRule):
     """How many residents' supports put a proposal on the agenda, from a date."""
 
     supports = models.PositiveSmallIntegerField(_("列入议题所需支持人数"))
-    source = models.CharField(_("政策依据"), max_length=300)
-    effective_from = models.DateField(_("生效日期"))
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = MomentField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("议题支持人数规则")

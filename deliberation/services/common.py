@@ -47,19 +47,11 @@ def district_place(place) -> Place:
 
 
 def meeting_rule_in_force(district_id: int, kind: str, day: datetime.date) -> MeetingRule | None:
-    return (
-        MeetingRule.objects.filter(district_id=district_id, kind=kind, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return MeetingRule.objects.in_force(day, district_id=district_id, kind=kind)
 
 
 def support_rule_in_force(district_id: int, day: datetime.date) -> SupportRule | None:
-    return (
-        SupportRule.objects.filter(district_id=district_id, effective_from__lte=day)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    return SupportRule.objects.in_force(day, district_id=district_id)
 
 
 def share_met(count: int, base: int, share) -> bool:
