@@ -47,3 +47,6 @@ class DeliberationConfig(AppConfig):
                             unless="deliberation.use", order=48)  # fmt: skip
         action_labels.register(AUDIT_LABELS)
         extensions.register("deliberation")(demo.build)
+        from deliberation import time_source  # issue #13: meetings held as self-government time
+
+        time_source.register()
