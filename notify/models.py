@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.clock import MomentField
 
 
@@ -147,4 +148,4 @@ class WechatBinding(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
-        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user_id} {clock.shown(self.created_at, '%Y-%m-%d %H:%M')}"

@@ -40,6 +40,12 @@
     return L.divIcon({ className: "pin-marker", html: "<span></span>", iconSize: [22, 22], iconAnchor: [11, 22] });
   }
 
+  // The pin only shows where: it has no action of its own (a click on the map moves it), so it
+  // is not a control a keyboard or a screen reader should stop at.
+  function pin(latlng) {
+    return L.marker(latlng, { icon: icon(), interactive: false, keyboard: false });
+  }
+
   document.querySelectorAll("[data-pin-map]").forEach(function (node) {
     var latInput = document.getElementById(node.dataset.latInput || "");
     var longInput = document.getElementById(node.dataset.longInput || "");
@@ -55,11 +61,11 @@
       node.classList.add("pin-plain");
       grid(map);
     }
-    var marker = has ? L.marker([lat, lng], { icon: icon() }).addTo(map) : null;
+    var marker = has ? pin([lat, lng]).addTo(map) : null;
     if (!editable) return;
     node.dataset.ready = "1";
     function place(latlng, pan) {
-      if (marker) marker.setLatLng(latlng); else marker = L.marker(latlng, { icon: icon() }).addTo(map);
+      if (marker) marker.setLatLng(latlng); else marker = pin(latlng).addTo(map);
       latInput.value = fixed(latlng.lat);
       longInput.value = fixed(latlng.lng);
       if (pan) map.panTo(latlng);
@@ -68,7 +74,7 @@
     function typed() {
       var a = parseFloat(latInput.value), b = parseFloat(longInput.value);
       if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) {
-        if (marker) marker.setLatLng([a, b]); else marker = L.marker([a, b], { icon: icon() }).addTo(map);
+        if (marker) marker.setLatLng([a, b]); else marker = pin([a, b]).addTo(map);
         map.panTo([a, b]);
       }
     }

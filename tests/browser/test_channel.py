@@ -8,6 +8,7 @@ import datetime
 from django.utils import timezone
 
 from channel import services as channel_services
+from core import clock
 from core.testing import PASSWORD
 from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
 
@@ -15,7 +16,7 @@ shot = screenshots("channel-")
 
 
 def local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    return clock.shown(moment, "%Y-%m-%dT%H:%M")
 
 
 def test_a_resident_reads_the_channel_on_a_phone_and_signs_up(new_page, district):

@@ -8,7 +8,6 @@ progress on the public page without logging in, and the minutes can no longer be
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from core import clock
 from deliberation.models import Decision, Meeting
@@ -25,7 +24,7 @@ def residents(district):
 
 
 def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    return clock.shown(moment, "%Y-%m-%dT%H:%M")
 
 
 def test_a_hearing_from_notice_to_published_decision(new_page, residents):

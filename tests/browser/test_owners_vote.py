@@ -42,8 +42,9 @@ def test_a_compound_decides_on_its_maintenance_fund(new_page, district, compound
     worker.fill("#id_decision-text", "6幢电梯已运行十八年，拟动用专项维修资金约38万元更换。")
     worker.click("button:has-text('拟定')")
     worker.wait_for_url("**/owners/decisions/*/")
-    worker.click("button:has-text('开始表决')")  # before the roll is frozen: refused in words
-    worker.get_by_text("业主名册冻结前不能开始表决。").wait_for()
+    # Before the roll is frozen the page offers no 开始表决 (the step table's from-states; the
+    # service refuses it too: owners/tests/test_decisions.py).
+    assert worker.locator("button:has-text('开始表决')").count() == 0
     worker.click("button:has-text('冻结业主名册')")
     worker.get_by_text("业主名册已冻结。").wait_for()
     worker.click("button:has-text('开始表决')")
@@ -90,7 +91,7 @@ def test_a_compound_decides_on_its_maintenance_fund(new_page, district, compound
     shot(owner, "2-voted")
 
     worker.reload()
-    worker.click("button:has-text('结束表决并计票')")
+    worker.click("button:has-text('结束并计票')")
     worker.get_by_text("已计票。").wait_for()
     worker.click("button:has-text('公布结果')")
     worker.get_by_text("结果已公布。").wait_for()
