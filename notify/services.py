@@ -118,7 +118,6 @@ def send(
         Message.objects.bulk_create(
             Message(notification=n, kind=kind, params=frozen, subject=key) for n in notes
         )
-        prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=users)}
         district = _delivery_districts({u: by_person[u] for u in users})
         common = {"kind": kind, "params": frozen, "url": url}
         rows = [
@@ -127,26 +126,39 @@ def send(
                      district_id=district.get(n.user_id), **common)
             for n in notes
         ]  # fmt: skip
-        for n in [] if _muted.get() else notes:
-            pref = prefs.get(n.user_id)
-            chosen = pref.channels_for(kind) if pref is not None else spec.channels
-            held = None if spec.urgent else quiet_until(pref, now)
-            rows += [
-                Delivery(user_id=n.user_id, notification=n, channel=c, not_before=held,
-                         district_id=district.get(n.user_id), **common)
-                for c in EXTERNAL
-                if c in chosen
-            ]  # fmt: skip
-        if Channel.SMS in spec.channels and not _muted.get():
-            rows += [
-                Delivery(person=p, channel=Channel.SMS, district_id=p.district_id, **common)
-                for p in people
-            ]
+        if not _muted.get():
+            rows += _external_deliveries(spec, notes, people, district, now, common)
         rows = Delivery.objects.bulk_create(rows)
         for row in rows:
             if row.status == Delivery.Status.PENDING:
                 transaction.on_commit(functools.partial(_enqueue, row.pk, row.not_before))
     return notes
+
+
+def _external_deliveries(spec, notes, people, district, now, common) -> list[Delivery]:
+    """The sends to make outside the app: each account on the channels it chose for the kind
+    (or the kind's defaults), held for its quiet hours unless the kind is urgent; people
+    without an account by SMS when the kind goes by SMS."""
+    prefs = {
+        p.user_id: p for p in Preference.objects.filter(user_id__in=[n.user_id for n in notes])
+    }
+    rows = []
+    for n in notes:
+        pref = prefs.get(n.user_id)
+        chosen = pref.channels_for(spec.key) if pref is not None else spec.channels
+        held = None if spec.urgent else quiet_until(pref, now)
+        rows += [
+            Delivery(user_id=n.user_id, notification=n, channel=c, not_before=held,
+                     district_id=district.get(n.user_id), **common)
+            for c in EXTERNAL
+            if c in chosen
+        ]  # fmt: skip
+    if Channel.SMS in spec.channels:
+        rows += [
+            Delivery(person=p, channel=Channel.SMS, district_id=p.district_id, **common)
+            for p in people
+        ]
+    return rows
 
 
 def _enqueue(pk: int, run_after: datetime.datetime | None) -> None:

@@ -92,6 +92,38 @@ def _window(days: int) -> tuple[datetime.date, datetime.datetime]:
     return first, timezone.make_aware(midnight)
 
 
+def _summary_scope(user) -> dict | None:
+    """What of the summary tables the user may read: everything for a superuser ({}), else the
+    paths and districts of their metric places; None when one of them is a grid, which the
+    summaries (kept per community) cannot tell apart: then the raw requests are read."""
+    if user.is_superuser:
+        return {}
+    query, districts = Q(pk__in=[]), set()
+    for assignment in assignments_of(user):
+        if assignment.role in METRIC_ROLES:
+            if assignment.place.level == PlaceLevel.GRID:
+                return None
+            query |= Q(place_path__startswith=assignment.place.path)
+            districts.add(assignment.place.district_id or assignment.place.pk)
+    # The district ids add nothing to the scope but let the (district, day) index serve.
+    return {"query": query, "districts": districts}
+
+
+def _grouped_rows(user, group: str, by_group: dict, since, now) -> list[dict]:
+    labels = _labels(group, by_group)
+    rows = [
+        _summary_row(labels.get(value) or str(UNASSIGNED), counts)
+        for value, counts in by_group.items()
+        if any(counts.values()) and not (group == "department" and not value)
+    ]
+    if group == "department" and any(by_group.get(0, {}).values()):
+        # No lead department: settled by the grid, community or street, or not yet dispatched
+        # — the summary does not know which, so those few are read by level from the requests.
+        rows += _rows_by_level(scoped(user).filter(created_at__gte=since), now)
+    rows.sort(key=_row_order)
+    return rows
+
+
 def metrics(user, *, group: str = "department", days: int = 30) -> dict:
     """From the summary tables (services.summary) when the user's scope is whole communities or
     larger — the window's whole weeks from the weekly table, the days of its first, partial week
@@ -99,18 +131,9 @@ def metrics(user, *, group: str = "department", days: int = 30) -> dict:
     from services import summary
     from services.models import RequestSummary, RequestSummaryWeek
 
-    if user.is_superuser:
-        scope = {}
-    else:
-        query, districts = Q(pk__in=[]), set()
-        for assignment in assignments_of(user):
-            if assignment.role in METRIC_ROLES:
-                if assignment.place.level == PlaceLevel.GRID:
-                    return metrics_raw(user, group=group, days=days)
-                query |= Q(place_path__startswith=assignment.place.path)
-                districts.add(assignment.place.district_id or assignment.place.pk)
-        # The district ids add nothing to the scope but let the (district, day) index serve.
-        scope = {"query": query, "districts": districts}
+    scope = _summary_scope(user)
+    if scope is None:
+        return metrics_raw(user, group=group, days=days)
 
     def scoped_rows(model):
         if not scope:
@@ -147,17 +170,7 @@ def metrics(user, *, group: str = "department", days: int = 30) -> dict:
     for row in summary.not_yet_due(scoped(user).filter(created_at__gte=since), now):
         add(row[raw_key] or (0 if group != "category" else ""), summary.local_day(
             row["created_at"]), {"not_yet_due": 1})  # fmt: skip
-    labels = _labels(group, by_group)
-    result_rows = [
-        _summary_row(labels.get(value) or str(UNASSIGNED), counts)
-        for value, counts in by_group.items()
-        if any(counts.values()) and not (group == "department" and not value)
-    ]
-    if group == "department" and any(by_group.get(0, {}).values()):
-        # No lead department: settled by the grid, community or street, or not yet dispatched
-        # — the summary does not know which, so those few are read by level from the requests.
-        result_rows += _rows_by_level(scoped(user).filter(created_at__gte=since), now)
-    result_rows.sort(key=_row_order)
+    result_rows = _grouped_rows(user, group, by_group, since, now)
     trend = [_summary_row(week.isoformat(), by_week[week]) for week in sorted(by_week)]
     return {
         "rows": result_rows,

@@ -17,7 +17,7 @@ from core.refusals import attempt
 from core.selectors import districts_of
 from workforce import assessment, services
 from workforce.models import Assessment, AssessmentResult, AssessmentRule
-from workforce.pay_views import PurposeForm
+from workforce.pay_views import PurposeForm, reveal
 from workforce.worker_forms import DATE
 from workforce.worker_views import _communities
 
@@ -92,6 +92,44 @@ def _rule_rows(district):
     return rules
 
 
+def _record_inputs(user, community, done, year):
+    """What the record form needs, when this community's year may be recorded by the user."""
+    if (
+        community is None
+        or community.pk in done
+        or not user.has_perm("workforce.assess", community)
+    ):
+        return None, None
+    inputs = assessment.inputs_for(community, year)
+    return inputs, RecordForm(workers=inputs.workers)
+
+
+def _rules_post(request, district, action):
+    """(a redirect when done, the rule form as posted)."""
+    user = request.user
+    if action == "seed":
+        attempt(request, services.assessment_rules_seed, actor=user, district=district,
+                done_message=_("已载入示例年度考核规则。"))  # fmt: skip
+        return redirect(request.get_full_path()), None
+    rule_form = RuleForm(request.POST)
+    if rule_form.is_valid() and attempt(
+        request, services.assessment_rule_create, actor=user, district=district,
+        on_form=rule_form, done_message=_("已新增年度考核规则。"), **rule_form.values(),
+    ):  # fmt: skip
+        return redirect(request.get_full_path()), rule_form
+    return None, rule_form
+
+
+def _results(user, assessed):
+    if assessed is None:
+        return []
+    results = list(assessment.results_visible_to(user).filter(assessment=assessed))
+    for r in results:
+        fen = assessment.performance_pay_fen(r)
+        r.pay = yuan(fen) if fen is not None else "—"
+    return results
+
+
 @login_required
 def assessments(request):
     user = request.user
@@ -106,49 +144,27 @@ def assessments(request):
     rule_form, purpose_form, shown = (RuleForm() if can_rule else None), PurposeForm(), False
     done = {a.community_id: a for a in Assessment.objects.filter(
         community__in=communities, year=year).annotate(n=Count("results"))}  # fmt: skip
-    inputs = record_form = None
-    if (
-        community is not None
-        and community.pk not in done
-        and user.has_perm("workforce.assess", community)
-    ):
-        inputs = assessment.inputs_for(community, year)
-        record_form = RecordForm(workers=inputs.workers)
-    action = request.POST.get("action")
-    if request.method == "POST" and action == "record" and record_form is not None:
+    inputs, record_form = _record_inputs(user, community, done, year)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "record" and record_form is not None:
         record_form = RecordForm(request.POST, workers=inputs.workers)
         if record_form.is_valid() and attempt(
             request, services.assessment_record, actor=user, community=community, year=year,
             on_form=record_form, done_message=_("已评定年度考核结果。"), **record_form.values(),
         ):  # fmt: skip
             return redirect(f"{request.path}?year={year}&community={community.pk}")
-    if request.method == "POST" and action in ("rule", "seed") and can_rule:
-        if action == "seed":
-            attempt(request, services.assessment_rules_seed, actor=user, district=district,
-                    done_message=_("已载入示例年度考核规则。"))  # fmt: skip
-            return redirect(request.get_full_path())
-        rule_form = RuleForm(request.POST)
-        if rule_form.is_valid() and attempt(
-            request, services.assessment_rule_create, actor=user, district=district,
-            on_form=rule_form, done_message=_("已新增年度考核规则。"), **rule_form.values(),
-        ):  # fmt: skip
-            return redirect(request.get_full_path())
-    if request.method == "POST" and action == "reveal" and district:
-        purpose_form = PurposeForm(request.POST)
-        shown = bool(purpose_form.is_valid() and attempt(
-            request, services.pay_view_record, actor=user, district=district, on_form=purpose_form,
-            purpose=purpose_form.cleaned_data["purpose"], what="assessment_view",
-        ))  # fmt: skip
-    results = []
-    if community is not None and community.pk in done:
-        results = list(assessment.results_visible_to(user).filter(assessment=done[community.pk]))
-        for r in results:
-            fen = assessment.performance_pay_fen(r)
-            r.pay = yuan(fen) if fen is not None else "—"
+    if action in ("rule", "seed") and can_rule:
+        done_redirect, posted = _rules_post(request, district, action)
+        if done_redirect is not None:
+            return done_redirect
+        rule_form = posted
+    if action == "reveal" and district:
+        shown, purpose_form = reveal(request, district, "assessment_view")
+    assessed = done.get(community.pk) if community else None
     return render(request, "workforce/assessments.html", {
         "year": year, "years": list(range(clock.today().year, clock.today().year - 6, -1)),
         "communities": [(c, done.get(c.pk)) for c in communities], "community": community,
-        "inputs": inputs, "record_form": record_form, "results": results, "shown": shown,
-        "purpose_form": purpose_form, "rules": _rule_rows(district), "rule_form": rule_form,
-        "assessed": done.get(community.pk) if community else None,
+        "inputs": inputs, "record_form": record_form, "results": _results(user, assessed),
+        "shown": shown, "purpose_form": purpose_form, "rules": _rule_rows(district),
+        "rule_form": rule_form, "assessed": assessed,
     })  # fmt: skip

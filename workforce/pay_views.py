@@ -44,29 +44,33 @@ def _district(request):
     return next((d for d in districts if str(d.pk) == chosen), districts[0]), districts
 
 
-@login_required
-def pay_page(request):
+def reveal(request, district, what: str):
+    """A viewer states why they open masked amounts (audited as ``what``): (whether they are
+    shown in full, the purpose form as posted)."""
+    purpose_form = PurposeForm(request.POST)
+    shown = bool(purpose_form.is_valid() and attempt(
+        request, services.pay_view_record, actor=request.user, district=district,
+        on_form=purpose_form, purpose=purpose_form.cleaned_data["purpose"], what=what,
+    ))  # fmt: skip
+    return shown, purpose_form
+
+
+def _setter_post(request, district, action: str):
+    """A pay standard's setter posts: (a redirect when done, {form name: the form as posted})."""
     user = request.user
-    district, districts = _district(request)
-    can_set = user.has_perm("workforce.set_pay", district)
-    wage_form = WageForm(initial={"year": clock.today().year - 1}) if can_set else None
-    purpose_form, shown = PurposeForm(), False
-    scale_form = None
-    if can_set:
-        scale_form = PayScaleForm.starting_from(pay.scale_in_force(district.pk, clock.today()))
-    action = request.POST.get("action")
-    if request.method == "POST" and action == "scale" and can_set:
+    if action == "seed":
+        attempt(request, services.pay_scales_seed, actor=user, district=district,
+                done_message=_("已载入示例工资标准。"))  # fmt: skip
+        return redirect(request.get_full_path()), {}
+    if action == "scale":
         scale_form = PayScaleForm(request.POST)
         if scale_form.is_valid() and attempt(
             request, services.pay_scale_create, actor=user, district=district, on_form=scale_form,
             done_message=_("已新增工资标准，自生效日期起按它计算。"), **scale_form.values(),
         ):  # fmt: skip
-            return redirect(request.get_full_path())
-    if request.method == "POST" and action == "seed" and can_set:
-        attempt(request, services.pay_scales_seed, actor=user, district=district,
-                done_message=_("已载入示例工资标准。"))  # fmt: skip
-        return redirect(request.get_full_path())
-    if request.method == "POST" and action == "wage" and can_set:
+            return redirect(request.get_full_path()), {}
+        return None, {"scale_form": scale_form}
+    if action == "wage":
         wage_form = WageForm(request.POST)
         if wage_form.is_valid() and attempt(
             request, services.average_wage_enter, actor=user, district=district, on_form=wage_form,
@@ -74,15 +78,32 @@ def pay_page(request):
             annual_fen=int(wage_form.cleaned_data["annual_yuan"] * 100),
             done_message=_("已录入平均工资，保底线已按新数重新计算。"),
         ):  # fmt: skip
-            return redirect(request.get_full_path())
-    if request.method == "POST" and action == "reveal":
-        purpose_form = PurposeForm(request.POST)
-        shown = bool(purpose_form.is_valid() and attempt(
-            request, services.pay_view_record, actor=user, district=district, on_form=purpose_form,
-            purpose=purpose_form.cleaned_data["purpose"], what="pay_view",
-        ))  # fmt: skip
+            return redirect(request.get_full_path()), {}
+        return None, {"wage_form": wage_form}
+    return None, {}
+
+
+@login_required
+def pay_page(request):
+    user = request.user
+    district, districts = _district(request)
+    can_set = user.has_perm("workforce.set_pay", district)
+    forms_shown = {"wage_form": None, "scale_form": None}
+    if can_set:
+        forms_shown["wage_form"] = WageForm(initial={"year": clock.today().year - 1})
+        forms_shown["scale_form"] = PayScaleForm.starting_from(
+            pay.scale_in_force(district.pk, clock.today())
+        )
+    purpose_form, shown = PurposeForm(), False
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in ("scale", "seed", "wage") and can_set:
+        done, posted = _setter_post(request, district, action)
+        if done is not None:
+            return done
+        forms_shown.update(posted)
+    if action == "reveal":
+        shown, purpose_form = reveal(request, district, "pay_view")
     scale, wage, rows = pay.pay_rows(user, district, clock.today())
-    below = [r for r in rows if r.below_floor]
     grades = sorted(scale.amounts.items(), key=lambda kv: int(kv[0])) if scale else []
     for item in scale.welfare if scale else []:
         item["percent"], item["yuan"] = f"{item['value'] / 100:g}", yuan(item["value"])
@@ -90,9 +111,9 @@ def pay_page(request):
         request,
         "workforce/pay.html",
         {"district": district, "districts": districts, "scale": scale, "wage": wage,
-         "rows": rows, "below": below, "grades": [(g, yuan(f)) for g, f in grades],
-         "can_set": can_set, "wage_form": wage_form, "scale_form": scale_form, "purpose_form": purpose_form,
-         "shown": shown, "year": clock.today().year},
+         "rows": rows, "below": [r for r in rows if r.below_floor],
+         "grades": [(g, yuan(f)) for g, f in grades], "can_set": can_set, **forms_shown,
+         "purpose_form": purpose_form, "shown": shown, "year": clock.today().year},
     )  # fmt: skip
 
 
