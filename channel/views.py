@@ -14,7 +14,7 @@ from channel.models import Post
 from core import images
 from core.models import Place, PlaceLevel
 from core.refusals import attempt
-from core.selectors import districts_of
+from core.selectors import chosen_district, districts_of
 
 
 def index(request):
@@ -159,9 +159,7 @@ def rules_page(request):
         and not any(user.has_perm("channel.set_rules", d) for d in districts)
     ):
         raise PermissionDenied
-    district = next(
-        (d for d in districts if str(d.pk) == request.GET.get("district")), districts[0]
-    )
+    district = chosen_district(request, districts)
     can_set = user.has_perm("channel.set_rules", district)
     form = forms.RuleForm()
     if request.method == "POST":

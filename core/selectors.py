@@ -57,6 +57,13 @@ def districts_of(user) -> QuerySet[Place]:
     return places_visible_to(user).filter(level="district")
 
 
+def chosen_district(request, districts: list[Place]) -> Place:
+    """The district a page's ``?district=`` picks among ``districts`` (the user's), else the
+    first: an id the user may not see picks nothing of theirs."""
+    wanted = request.GET.get("district")
+    return next((d for d in districts if str(d.pk) == wanted), districts[0])
+
+
 def departments_visible_to(user) -> QuerySet[Department]:
     if user.is_superuser:
         return Department.objects.all()

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.refusals import attempt
-from core.selectors import districts_of
+from core.selectors import chosen_district, districts_of
 from deliberation import forms, selectors, services, steps
 from deliberation.models import Decision, Document, DocumentVersion
 
@@ -189,9 +189,7 @@ def rules_page(request):
     districts = list(districts_of(user).order_by("code"))
     if not districts or not user.has_perm("deliberation.see_rules"):
         raise PermissionDenied
-    district = next(
-        (d for d in districts if str(d.pk) == request.GET.get("district")), districts[0]
-    )
+    district = chosen_district(request, districts)
     can_set = user.has_perm("deliberation.set_rules", district)
     bad = None
     if request.method == "POST":

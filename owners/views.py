@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.models import Person
 from core.refusals import attempt
-from core.selectors import districts_of
+from core.selectors import chosen_district, districts_of
 from owners import forms, selectors, services, steps
 from owners.models import Committee, Compound, Decision, Matter
 
@@ -274,9 +274,7 @@ def rules_page(request):
     districts = list(districts_of(user).order_by("code"))
     if not districts or not user.has_perm("owners.view"):
         raise PermissionDenied
-    district = next(
-        (d for d in districts if str(d.pk) == request.GET.get("district")), districts[0]
-    )
+    district = chosen_district(request, districts)
     can_set = user.has_perm("owners.set_rules", district)
     form = forms.RuleForm()
     if request.method == "POST":

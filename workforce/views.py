@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.refusals import refusals_shown_on
-from core.selectors import districts_of
+from core.selectors import chosen_district, districts_of
 from workforce import careers, forms, selectors, services
 
 
@@ -20,9 +20,7 @@ def staffing(request):
     districts = list(districts_of(user).order_by("code"))
     if not districts:
         raise PermissionDenied
-    district = next(
-        (d for d in districts if str(d.pk) == request.GET.get("district")), districts[0]
-    )
+    district = chosen_district(request, districts)
     can_set = user.has_perm("workforce.set_staffing_rules", district)
     form = forms.StaffingRuleForm()
     if request.method == "POST" and can_set:

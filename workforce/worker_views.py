@@ -14,7 +14,7 @@ from core import clock
 from core.models import PlaceLevel
 from core.money import yuan
 from core.refusals import attempt
-from core.selectors import districts_of, places_visible_to
+from core.selectors import chosen_district, districts_of, places_visible_to
 from workforce import assessment, careers, pay, services, workers
 from workforce import worker_forms as forms
 from workforce.models import CareerRule, Education, GradeScheme, Post, SocialWorkLevel, Worker
@@ -185,7 +185,7 @@ def schemes(request):
     districts = list(districts_of(user).order_by("code"))
     if not districts:
         raise PermissionDenied
-    district = next((d for d in districts if str(d.pk) == request.GET.get("district")), districts[0])  # fmt: skip
+    district = chosen_district(request, districts)
     can_set = user.has_perm("workforce.set_grade_rules", district)
     form = forms.GradeSchemeForm() if can_set else None
     career_form = forms.CareerRuleForm() if can_set else None
