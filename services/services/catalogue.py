@@ -122,39 +122,60 @@ def item_create(
     return item
 
 
+ITEM_FIELDS = {
+    "name", "description", "category", "group", "keywords", "lead_department",
+    "co_departments", "materials", "fields", "acceptance_days", "deadline_days",
+    "applicant", "is_active", "sensitive", "handling_level",
+}  # fmt: skip
+
+
+def _one_of(choices, refusal):
+    def check(value):
+        if value not in choices.values:
+            raise ValidationError(refusal)
+        return value
+
+    return check
+
+
+def _update_cleaners() -> dict:
+    """How item_update cleans each field it cleans, in the order it checks them (the first
+    refusal is the one shown)."""
+    return {
+        "name": lambda value: _text(value, _("事项名称"), max_length=100),
+        "category": _one_of(Category, _("请选择事项类别。")),
+        "fields": lambda value: clean_fields(list(value)),
+        "deadline_days": lambda value: _days(value, _("办理时限"), 0, 60),
+        "acceptance_days": lambda value: _days(value, _("受理时限"), 0, 5),
+        "sensitive": bool,
+        "handling_level": _one_of(Level, _("请选择处置层级。")),
+    }
+
+
+def _updated_co(item: ServiceItem, changes: dict, co):
+    """The co-handling departments after the change, checked against the (new) lead; None when
+    neither they nor the lead change."""
+    if co is None and "lead_department" not in changes:
+        return None
+    lead = changes.get("lead_department", item.lead_department)
+    return _departments(item.district, lead, co if co is not None else item.co_departments.all())
+
+
 @one_write
 def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
     """Change an item; the version goes up, requests keep the version they were filed under."""
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     _require(actor, "services.manage_catalogue", item.district)
-    allowed = {
-        "name", "description", "category", "group", "keywords", "lead_department",
-        "co_departments", "materials", "fields", "acceptance_days", "deadline_days",
-        "applicant", "is_active", "sensitive", "handling_level",
-    }  # fmt: skip
-    unknown = set(changes) - allowed
+    unknown = set(changes) - ITEM_FIELDS
     if unknown:
         raise ValidationError(
             _("不能修改这些字段：%(f)s"), params={"f": ", ".join(sorted(unknown))}
         )
     co = changes.pop("co_departments", None)
-    if "name" in changes:
-        changes["name"] = _text(changes["name"], _("事项名称"), max_length=100)
-    if "category" in changes and changes["category"] not in Category.values:
-        raise ValidationError(_("请选择事项类别。"))
-    if "fields" in changes:
-        changes["fields"] = clean_fields(list(changes["fields"]))
-    if "deadline_days" in changes:
-        changes["deadline_days"] = _days(changes["deadline_days"], _("办理时限"), 0, 60)
-    if "acceptance_days" in changes:
-        changes["acceptance_days"] = _days(changes["acceptance_days"], _("受理时限"), 0, 5)
-    if "sensitive" in changes:
-        changes["sensitive"] = bool(changes["sensitive"])
-    if "handling_level" in changes and changes["handling_level"] not in Level.values:
-        raise ValidationError(_("请选择处置层级。"))
-    lead = changes.get("lead_department", item.lead_department)
-    if co is not None or "lead_department" in changes:
-        co = _departments(item.district, lead, co if co is not None else item.co_departments.all())
+    for name, clean in _update_cleaners().items():
+        if name in changes:
+            changes[name] = clean(changes[name])
+    co = _updated_co(item, changes, co)
     diff = audit.diff(item, **changes)
     if co is not None:
         old = sorted(d.name for d in item.co_departments.all())
