@@ -73,6 +73,18 @@ def runs_decisions(user, obj) -> bool:
 
 
 @rules.predicate
+def sees_ballots(user, decision) -> bool:
+    """The per-ballot data of a counted decision (areas beside choices): the compound's owners,
+    now or on the decision's frozen roll; those who run it pass runs_decisions."""
+    compound = _compound(decision)
+    if compound is None or not getattr(user, "is_authenticated", False):
+        return False
+    if owns_in(user, compound):
+        return True
+    return hasattr(decision, "roll") and decision.roll.filter(owner__account=user).exists()
+
+
+@rules.predicate
 def files_committee(user, obj) -> bool:
     compound = _compound(obj)
     return compound is not None and holds(user, FILERS, compound.community)
@@ -104,5 +116,6 @@ rules.add_perm("owners.view", is_superuser | sees_compounds)
 rules.add_perm("owners.view_compound", is_superuser | views_compound)
 rules.add_perm("owners.keep_compound", is_superuser | keeps_place)
 rules.add_perm("owners.run_decision", is_superuser | runs_decisions)
+rules.add_perm("owners.see_ballots", is_superuser | runs_decisions | sees_ballots)
 rules.add_perm("owners.file_committee", is_superuser | files_committee)
 rules.add_perm("owners.set_rules", is_superuser | sets_rules)
