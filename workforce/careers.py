@@ -13,7 +13,7 @@ from core.models import Place, PlaceLevel
 from core.selectors import places_visible_to
 from workforce.grades import full_years
 from workforce.models import AssessmentResult, CareerRule, Contract, Post, Term, WorkerAssessment
-from workforce.workers import in_post, workers_visible_to
+from workforce.workers import in_post, workers_counted_for
 
 NEXT_POST = {Post.OTHER: Post.DEPUTY, Post.MEMBER: Post.DEPUTY, Post.DEPUTY: Post.CHIEF}
 GOOD = {AssessmentResult.EXCELLENT, AssessmentResult.COMPETENT}
@@ -120,7 +120,7 @@ def district_figures(user, district: Place, day: datetime.date) -> Figures:
         .filter(district=district, level=PlaceLevel.COMMUNITY, is_active=True)
         .values_list("population", flat=True)
     )
-    visible = workers_visible_to(user).filter(district=district)
+    visible = workers_counted_for(user).filter(district=district)
     now = visible.filter(in_post(day))
     start = day.replace(month=1, day=1)
     left = set(Contract.objects.filter(worker__in=visible, exited_on__gte=start, exited_on__lte=day)

@@ -6,10 +6,9 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from core.rules import role_places
 from core.selectors import subtrees
 from workforce.models import SurgeHours, SurgeTask
-from workforce.rules import VIEWERS
+from workforce.rules import record_places
 
 
 def tasks_visible_to(user) -> QuerySet[SurgeTask]:
@@ -21,7 +20,7 @@ def tasks_visible_to(user) -> QuerySet[SurgeTask]:
     )
     if user.is_superuser:
         return tasks
-    places = role_places(user, VIEWERS)
+    places = record_places(user)  # the tasks name each worker's hours: where records are read
     return tasks.filter(subtrees(places, "community__path")) if places else tasks.none()
 
 

@@ -5,7 +5,6 @@ from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -125,7 +124,11 @@ def worker(request, pk):
         Worker.objects.select_related("person", "community", "community__parent"), pk=pk
     )
     if not user.has_perm("workforce.view_worker", record):
-        raise Http404
+        if user.has_perm("workforce.view_own_record"):
+            raise PermissionDenied(
+                _("您只能查看本人的档案；同事的档案由社区正职、副职和街道管理。")
+            )
+        raise PermissionDenied(_("您无权查看该社区工作者的档案。"))
     actions = _actions(record)
     allowed = _allowed(user, record)
     shown = {

@@ -10,7 +10,7 @@ from core.rules import role_places
 from core.selectors import subtrees
 from workforce import grades, hooks
 from workforce.models import Contract, GradeScheme, Posting, Qualification, Term, Worker
-from workforce.rules import VIEWERS
+from workforce.rules import VIEWERS, record_places
 
 CERTIFICATE_ORDER = ["assistant", "social_worker", "senior"]
 
@@ -28,11 +28,21 @@ def in_post(day: datetime.date) -> Q:
 
 
 def workers_visible_to(user) -> QuerySet[Worker]:
-    """Worker files of the communities where the user holds a viewing role."""
+    """Worker files of the places whose records the user may read (the district, street
+    officers, auditors; a community's head for their community): what ``view_worker`` allows
+    but the worker's own file, which opens from their own page."""
     workers = Worker.objects.select_related("person", "community", "community__parent")
     if user.is_superuser:
         return workers
-    return workers.filter(subtrees(role_places(user, VIEWERS), "community__path"))
+    return workers.filter(subtrees(record_places(user), "community__path"))
+
+
+def workers_counted_for(user) -> QuerySet[Worker]:
+    """Worker files of the places whose staffing overview the user sees, for counting only
+    (headcounts are not personal: a community worker who is no head sees their community's)."""
+    if user.is_superuser:
+        return Worker.objects.all()
+    return Worker.objects.filter(subtrees(role_places(user, VIEWERS), "community__path"))
 
 
 def own_record(user) -> Worker | None:

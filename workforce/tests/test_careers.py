@@ -14,6 +14,7 @@ from training import services as training
 from training.models import ContentArea
 from workforce import careers, services, workers
 from workforce.models import Assessment, PayScale, SurgeTask
+from workforce.tests.conftest import new_on_file
 
 D = datetime.date
 DAY = datetime.datetime(2026, 11, 2, 2, tzinfo=datetime.UTC)
@@ -135,8 +136,10 @@ def test_assessment_page_masks_results_until_a_purpose_and_records_whole(d, me, 
 
 def test_surge_work_recorded_by_the_community_approved_by_the_street(d, me, client):
     account, worker = me
-    client.force_login(account)
+    client.force_login(account)  # not the head: their own hours are on their page only
     url = reverse("workforce:surge")
+    assert client.get(url).status_code == 403
+    client.force_login(new_on_file(d, d.communities[0]))
     form = {"action": "record", "kind": "cold", "reason": "寒潮入户走访", "instruction": "",
             "started_on": "2026-10-20", "ended_on": "2026-10-21", f"hours_{worker.pk}": "9.5"}  # fmt: skip
     page = client.post(url, form).content.decode()

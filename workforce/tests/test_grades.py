@@ -122,7 +122,7 @@ def test_a_grade_set_by_decision_stays_in_the_posts_range(d, enrol, scheme):
     with refused("required"):
         services.posting_start(actor=d.users["coordinator:own"], grade_fixed=8, **values)
     with refused("date_order"):
-        services.posting_start(actor=d.users["community_worker:own"], **{**values, "starts_on": D(2019, 1, 1)})  # fmt: skip
+        services.posting_start(actor=d.users["street_officer:own"], **{**values, "starts_on": D(2019, 1, 1)})  # fmt: skip
     assert Posting.objects.count() == before
     services.posting_start(actor=d.users["coordinator:own"], grade_fixed=8, grade_reason="2024年套改", **values)  # fmt: skip
     row = workers.rows_for([worker], D(2026, 12, 1))[0]
@@ -160,7 +160,7 @@ def test_progression_paused_by_the_district_and_by_another_apps_hook(d, enrol, s
 def test_a_worker_sees_their_own_grade_explained(d, enrol, scheme, client):
     account = d.users["community_worker:own"]
     worker = enrol(person=account.person)
-    services.qualification_add(actor=account, worker=worker, level="assistant", certificate_number="ZS-0001", obtained_on=D(2020, 1, 1))  # fmt: skip
+    services.qualification_add(actor=d.users["street_officer:own"], worker=worker, level="assistant", certificate_number="ZS-0001", obtained_on=D(2020, 1, 1))  # fmt: skip
     client.force_login(account)
     with time_machine.travel(datetime.datetime(2026, 12, 1, 2, tzinfo=datetime.UTC), tick=False):
         page = client.get(reverse("workforce:me")).content.decode()
@@ -170,7 +170,7 @@ def test_a_worker_sees_their_own_grade_explained(d, enrol, scheme, client):
     assert reverse("workforce:me") in menu
     client.force_login(d.users["community_worker:other"])
     assert "社区工作者档案" in client.get(reverse("workforce:me")).content.decode()
-    assert client.get(reverse("workforce:worker", args=[worker.pk])).status_code == 404
+    assert client.get(reverse("workforce:worker", args=[worker.pk])).status_code == 403
 
 
 def test_the_scheme_page(d, client):

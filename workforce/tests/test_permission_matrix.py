@@ -4,6 +4,10 @@ Worker actions target the worker on file in that community (enrolled by the fixt
 "Own" targets are the district (rules) or its first community, where each role's own account
 serves; "other" targets are a second district (district roles) or a community of the second
 street (street and lower roles). A refused write writes nothing (core.testing.attempt_allowed).
+The community-worker row is a community head (the account on file as the first community's
+正职); ``test_community_workers`` adds the rows that tell community workers apart: head (正职),
+deputy (副职), a worker who is no head, one who was 正职 but left office, an account not on file,
+each × the actions × a colleague's file, their own, and a worker of the next community.
 """
 
 import datetime
@@ -24,6 +28,7 @@ from workforce.models import (
     PayScale,
     Posting,
     ProgressionPause,
+    Qualification,
     StaffingRule,
     SurgeHours,
     SurgeRate,
@@ -31,6 +36,7 @@ from workforce.models import (
     Worker,
     WorkerAssessment,
 )
+from workforce.tests.conftest import new_on_file, on_file
 
 R = Role
 VIEWERS = {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER, R.COMMUNITY_WORKER, R.AUDITOR}
@@ -78,15 +84,15 @@ def world(django_db_setup, django_db_blocker):
             services.assessment_rules_seed(actor=d.root, district=d.district)
             services.surge_rates_seed(actor=d.root, district=d.district)
         # A worker in each community a cell may target, enrolled by the district's root.
-        for d, community in ((own, own.communities[0]), (own, own.communities[3]),
-                             (other, other.communities[0])):  # fmt: skip
+        for d, community in ((own, own.communities[0]), (own, own.communities[1]),
+                             (own, own.communities[3]), (other, other.communities[0])):  # fmt: skip
             services.worker_enrol(
                 actor=d.root, community=community, name=f"工作者{community.code}", kind="hired",
                 education="bachelor", service_start=datetime.date(2016, 1, 1), post="other",
                 title="社区专职工作者", starts_on=datetime.date(2020, 1, 1),
                 contract_ends_on=datetime.date(2022, 12, 31),
             )  # fmt: skip
-            worker = Worker.objects.get(community=community)
+            worker = _worker(community)
             services.assessment_record(actor=d.root, community=community, year=2021,
                                        results={worker.pk: "competent"})  # fmt: skip
             services.surge_task_record(
@@ -94,7 +100,35 @@ def world(django_db_setup, django_db_blocker):
                 started_on=datetime.date(2021, 5, 1), ended_on=datetime.date(2021, 5, 1),
                 hours={worker.pk: 4},
             )  # fmt: skip
+        _community_workers(own)
         yield own, other
+
+
+def _worker(community) -> Worker:
+    """The worker the cells target in ``community`` (enrolled by the world)."""
+    return Worker.objects.get(community=community, person__name=f"工作者{community.code}")
+
+
+def _community_workers(own) -> None:
+    """The first community's community workers: its head (community_worker:own, 正职), a 副职,
+    a worker who is no head, a former 正职 who left office, an account not on file."""
+    community = own.communities[0]
+    on_file(own, own.users["community_worker:own"], community)
+    own.users["cw:deputy"] = new_on_file(own, community, username="cw-deputy", post="deputy")
+    for key, post, ends_on in (("cw:worker", "other", None),
+                               ("cw:left", "chief", datetime.date(2023, 12, 31))):  # fmt: skip
+        account = new_on_file(own, community, username=key.replace(":", "-"), post=post)
+        record = Worker.objects.get(person__account=account)
+        if ends_on:  # the 正职 who left office early
+            record.terms.update(ended_on=ends_on)
+        own.users[key] = account
+    from core import services as core_services
+    from core.testing import PASSWORD
+
+    own.users["cw:unlinked"] = core_services.person_register(
+        actor=own.root, place=community, name="未建档", username="cw-unlinked",
+        password=PASSWORD, password_is_temporary=False, role=R.COMMUNITY_WORKER,
+    ).account  # fmt: skip
 
 
 def _target(world, role, side):
@@ -124,7 +158,7 @@ def attempt(world, role, side, action) -> bool:
         )
     community = _target(world, role, side)
     if action in WORKER_ACTIONS:
-        worker = Worker.objects.get(community=community)
+        worker = _worker(community)
         return WORKER_ACTIONS[action](user, community, worker, f"{role} {side} {action}")
     if action in ("set_pay", "enter_wage"):
         district = own.district if side == "own" else other.district
@@ -144,7 +178,7 @@ def attempt(world, role, side, action) -> bool:
         return attempt_allowed(lambda: service(user, district), label=f"{role} {side} {action}",
                                counted=[counted.objects.all()])  # fmt: skip
     if action == "view_pay":
-        worker = Worker.objects.get(community=community)
+        worker = _worker(community)
         if not user.has_perm("workforce.view_pay"):
             return False
         _s, _w, rows = pay.pay_rows(user, community.district, datetime.date(2021, 6, 1))
@@ -210,9 +244,10 @@ def _list(user, _community, worker, _label):
 
 
 def _assess(user, community, worker, label):
+    team = Worker.objects.filter(community=community).filter(workers.in_post(datetime.date(2022, 12, 31)))  # fmt: skip
     return attempt_allowed(
         lambda: services.assessment_record(actor=user, community=community, year=2022,
-                                           results={worker.pk: "competent"}),  # fmt: skip
+                                           results={w.pk: "competent" for w in team}),  # fmt: skip
         label=label, counted=[WorkerAssessment.objects.all()],
     )  # fmt: skip
 
@@ -278,3 +313,83 @@ WORKER_ACTIONS = {
 }
 
 test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt)
+
+
+# ---------------------------------------------------------------- community workers: head or not
+
+# A head keeps their community's records (their own file among them); any other community
+# worker sees their own file and page, and their community's staffing figures (counts only).
+KEEP = {"view_file", "api_file", "in_roster", "api_roster", "keep_file", "enrol",
+        "record_surge", "view_surge", "view_staffing"}  # fmt: skip
+OWN_ONLY = {"view_file", "api_file", "own_page", "view_staffing"}
+CW_EXPECTED = {
+    "community_worker:own": {"colleague": KEEP, "self": KEEP | {"own_page"}, "next": set()},
+    "cw:deputy": {"colleague": KEEP, "self": KEEP | {"own_page"}, "next": set()},
+    "cw:worker": {"colleague": {"view_staffing"}, "self": OWN_ONLY, "next": set()},
+    "cw:left": {"colleague": {"view_staffing"}, "self": OWN_ONLY, "next": set()},
+    "cw:unlinked": {"colleague": {"view_staffing"}, "next": set()},
+}
+CW_ACTIONS = sorted(KEEP | OWN_ONLY | {"view_pay", "view_assessments", "approve_surge"})
+CW_CELLS = [
+    (who, action, target)
+    for who, targets in CW_EXPECTED.items()
+    for target in targets
+    for action in CW_ACTIONS
+]
+
+
+def _cw_target(world, who, target) -> Worker:
+    own, _other = world
+    if target == "self":
+        return Worker.objects.get(person__account=own.users[who])
+    return _worker(own.communities[0] if target == "colleague" else own.communities[1])
+
+
+def _api(user, url):
+    """The API's answer to ``user`` (a session, as a token would be): (status, JSON)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    return response.status_code, response.json()
+
+
+CW_TRIES = {
+    "view_file": lambda user, w, label: user.has_perm("workforce.view_worker", w),
+    "api_file": lambda user, w, label: _api(user, f"/api/workforce/workers/{w.pk}")[0] == 200,
+    "in_roster": lambda user, w, label: _list(user, w.community, w, label),
+    "api_roster": lambda user, w, label: any(
+        row["id"] == w.pk for row in _api(user, "/api/workforce/workers?page_size=200")[1]["items"]
+    ),
+    "own_page": lambda user, w, label: user.has_perm("workforce.view_own_record")
+    and workers.own_record(user) == w,
+    "keep_file": lambda user, w, label: attempt_allowed(
+        lambda: services.qualification_add(actor=user, worker=w, level="assistant",
+                                           certificate_number="CW-0001",
+                                           obtained_on=datetime.date(2022, 6, 1)),
+        label=label, counted=[Qualification.objects.all()],
+    ),  # fmt: skip
+    "enrol": lambda user, w, label: _enrol(user, w.community, w, label),
+    "record_surge": lambda user, w, label: _record_surge(user, w.community, w, label),
+    "view_surge": lambda user, w, label: _view_surge(user, w.community, w, label),
+    "approve_surge": lambda user, w, label: _approve_surge(user, w.community, w, label),
+    "view_assessments": lambda user, w, label: _view_assessments(user, w.community, w, label),
+    "view_pay": lambda user, w, label: user.has_perm("workforce.view_pay")
+    and any(r.row.worker.pk == w.pk
+            for r in pay.pay_rows(user, w.community.district, datetime.date(2021, 6, 1))[2]),
+    "view_staffing": lambda user, w, label: user.has_perm("workforce.view_staffing")
+    and any(row.community.pk == w.community_id
+            for row in selectors.staffing(user, w.community.district, datetime.date(2026, 12, 1))[1]),
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "action", "target"), CW_CELLS, ids=["-".join(c) for c in CW_CELLS])
+def test_community_workers(world, who, action, target):
+    """Head (正职, 副职) or not × the actions × a colleague's file, their own, the next
+    community's worker (same street)."""
+    user = world[0].users[who]
+    worker = _cw_target(world, who, target)
+    allowed = CW_TRIES[action](user, worker, f"{who} {target} {action}")
+    assert bool(allowed) is (action in CW_EXPECTED[who][target])

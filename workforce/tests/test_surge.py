@@ -19,7 +19,8 @@ DAY = datetime.datetime(2026, 8, 20, 2, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def team(d, enrol):
+def team(d, enrol, head):
+    """Two workers of the first community, whose head (community_worker:own) records."""
     with time_machine.travel(DAY, tick=False):
         services.surge_rates_seed(actor=d.users["coordinator:own"], district=d.district)
         yield [enrol(name=n) for n in ("王芳", "李强")]
