@@ -376,3 +376,59 @@ class PropertyContract(CommunityRecord):
 
     def __str__(self):
         return f"{self.compound} · {self.company}"
+
+
+class CompanyStaff(models.Model):
+    """An account acting for a property company (物业服务企业工作人员). The account's
+    PROPERTY_STAFF role assignment is only its place; this link, granted by a street officer
+    or the district's coordinators, says for which company it handles routed requests."""
+
+    company = models.ForeignKey(PropertyCompany, on_delete=models.PROTECT, related_name="staff")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = MomentField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("物业企业工作人员")
+        ordering = ["company", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "account"], condition=Q(ended_at__isnull=True),
+                name="owners_company_staff_once",
+            )
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.company_id}:{self.account_id}"
+
+
+class PropertyRule(SourcedRule):
+    """Working days a property company has to accept (签收) and to finish (办结) a request routed
+    to it, for one catalogue item (its code) or, with a blank code, every other item."""
+
+    item_code = models.CharField(_("事项编码（空为默认）"), max_length=32, blank=True)
+    accept_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"))
+    finish_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"))
+
+    class Meta:
+        verbose_name = _("物业诉求办理时限")
+        ordering = ["item_code", "-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "item_code", "effective_from"],
+                name="owners_property_rule_one_per_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(accept_days__gte=1, finish_days__gte=1)
+                & Q(accept_days__lte=models.F("finish_days")),
+                name="owners_property_rule_days",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item_code or '*'} {self.effective_from}"
