@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from core import clock
 from core.models import Person, Place, PlaceLevel
 from core.rules import role_places
 from core.selectors import subtrees
@@ -78,6 +79,23 @@ def published_decisions(community: Place | None = None) -> QuerySet[Decision]:
 
 def published_meetings() -> QuerySet[Meeting]:
     return Meeting.objects.filter(state=Meeting.State.PUBLISHED).select_related("community")
+
+
+ANNOUNCED = (Meeting.State.NOTICED, Meeting.State.HELD, Meeting.State.PUBLISHED)
+
+
+def announced_meetings() -> QuerySet[Meeting]:
+    """Meetings whose notice is public: announced, held (minutes not yet public) or published."""
+    return Meeting.objects.filter(state__in=ANNOUNCED).select_related("community")
+
+
+def upcoming_meetings() -> QuerySet[Meeting]:
+    """Announced meetings still to come, soonest first (the public page's 会议公告)."""
+    return (
+        Meeting.objects.filter(state=Meeting.State.NOTICED, starts_at__gte=clock.now())
+        .select_related("community")
+        .order_by("starts_at", "pk")
+    )
 
 
 def public_documents() -> QuerySet[Document]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.refusals import attempt
 from core.selectors import chosen_district, districts_of
 from deliberation import forms, selectors, services, steps
-from deliberation.models import Decision, Document, DocumentVersion
+from deliberation.models import Decision, Document, DocumentVersion, Meeting
 
 
 def _community(request):
@@ -213,6 +213,7 @@ def rules_page(request):
 def public(request):
     """Published decisions and how far each is carried out; published minutes; conventions."""
     return render(request, "deliberation/public.html", {
+        "upcoming": selectors.upcoming_meetings()[:30],
         "decisions": selectors.published_decisions().exclude(status=Decision.Status.REJECTED)[:100],
         "meetings": selectors.published_meetings()[:30],
         "documents": selectors.public_documents(),
@@ -227,10 +228,14 @@ def public_decision(request, pk):
 
 
 def public_meeting(request, pk):
-    meeting = get_object_or_404(selectors.published_meetings(), pk=pk)
+    """An announced meeting's notice (what a follower's message links to); once published, its
+    minutes, attendance and decisions too."""
+    meeting = get_object_or_404(selectors.announced_meetings(), pk=pk)
+    published = meeting.state == Meeting.State.PUBLISHED
     return render(request, "deliberation/public_meeting.html", {
-        "meeting": meeting, "agenda": meeting.agenda.all(),
-        "decisions": meeting.decisions.all(), "present": services.attendance(meeting),
+        "meeting": meeting, "agenda": meeting.agenda.all(), "published": published,
+        "decisions": meeting.decisions.all() if published else (),
+        "present": services.attendance(meeting) if published else None,
     })  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from core import audit, clock
 from core.clock import one_write
 from core.models import Place
 from core.validation import clean_name, clean_text
-from deliberation import publishing
+from deliberation import notices, publishing
 from deliberation.models import (
     AgendaItem,
     Decision,
@@ -130,6 +130,7 @@ def meeting_notice(*, actor, meeting: Meeting) -> Meeting:
     meeting.save(update_fields=["rule", "terms", "state", "noticed_at"])
     audit.record(actor=actor, action="deliberation.meeting_notice", obj=meeting,
                  changes={"rule": rule.pk, **meeting.terms})  # fmt: skip
+    notices.tell_noticed(actor=actor, meeting=meeting)
     return meeting
 
 
@@ -138,12 +139,14 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     meeting = locked(meeting)
     convener(actor, meeting)
     require_state(meeting, M.DRAFT, M.NOTICED, message=_("会议已经召开，不能取消。"))
+    was_noticed = meeting.state == M.NOTICED
     meeting.cancel_reason = clean_text(reason, _("取消原因"), limit=2000)
     meeting.state = M.CANCELLED
     meeting.save(update_fields=["cancel_reason", "state"])
     meeting.proposals.update(state="qualified", meeting=None)
     AgendaItem.objects.filter(meeting=meeting, proposal__isnull=False).update(proposal=None)
     audit.record(actor=actor, action="deliberation.meeting_cancel", obj=meeting)
+    notices.tell_cancelled(actor=actor, meeting=meeting, was_noticed=was_noticed)
     return meeting
 
 
