@@ -119,3 +119,19 @@ def test_the_demo_builder(aw):
     assert scheme.state == Scheme.State.COMPUTED and scheme.results.count() == 4
     assert SanctionRule.objects.filter(district=aw.d.district).count() == 3
     assert "2025年度考核4个社区" in lines[0]
+    # Residents' surveys: last year's two in the first two communities, answered and scored
+    # (which the assessment read), and this year's open one in the first.
+    from oversight import selectors
+    from oversight.models import Survey
+
+    first, second = aw.d.communities[:2]
+    assert Survey.objects.filter(year=2025).count() == 4 and "5份问卷" in lines[1]
+    review = selectors.democratic_review_score(first, 2025)
+    assert review is not None and 0 < review < 100
+    assert selectors.satisfaction_survey_score(second, 2025) is not None
+    result = scheme.results.get(community=first)
+    review_row = next(i for i in result.indicators if i["key"] == "democratic_review")
+    assert review_row["value"] == review
+    open_now = Survey.objects.get(year=2026)
+    assert open_now.community == first and open_now.closes_on > datetime.date(2026, 6, 10)
+    assert 0 < open_now.answers.count() < open_now.recipients
