@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, field, replace
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +31,7 @@ from core import paging
 from core.field_crypto import keyed_hash
 from core.models import Department, Person, Place
 from core.rules import assignments_of
-from services import policies, selectors
+from services import grams, policies, selectors
 from services.models import Channel, ServiceItem, ServiceRequest, State
 
 ORDER = ("-pk",)  # newest number first; the primary key is the page key
@@ -314,6 +315,34 @@ def _subtree(place_id: int) -> list[int]:
     return list(Place.objects.filter(path__startswith=path).values_list("pk", flat=True))
 
 
+class HasGrams(Func):
+    """PostgreSQL: the request's grams (``search_text``) hold every gram of a ``tsquery``
+    (services.grams.query) — the expression migration 0013's GIN index is built on."""
+
+    output_field = BooleanField()
+
+    def __init__(self, tsquery: str):
+        super().__init__(F("search_text"))
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = f"array_to_tsvector(string_to_array({column}, ' ')) @@ %s::tsquery"
+        return sql, (*params, self.tsquery)
+
+
+def _with_words(found: QuerySet, words) -> QuerySet:
+    """Requests whose title or description holds each of ``words`` (as ``icontains``: case
+    aside, anywhere, % and _ literal). On PostgreSQL the grams' index first narrows the rows to
+    those holding every gram of the words (services.grams), so no word search reads the table;
+    ``icontains`` stays the exact check."""
+    if connection.vendor == "postgresql":
+        found = found.filter(HasGrams(grams.query(words)))
+    for term in words:
+        found = found.filter(Q(title__icontains=term) | Q(description__icontains=term))
+    return found
+
+
 def search(user, query: RequestQuery) -> QuerySet[ServiceRequest]:
     """The requests ``user`` may see that match ``query`` (none when it has errors)."""
     found = selectors.requests_visible_to(user)
@@ -323,8 +352,8 @@ def search(user, query: RequestQuery) -> QuerySet[ServiceRequest]:
         found = found.filter(pk=query.number)
     if query.phone:
         found = found.filter(_phone_q(query.phone))
-    for term in query.words:
-        found = found.filter(Q(title__icontains=term) | Q(description__icontains=term))
+    if query.words:
+        found = _with_words(found, query.words)
     if query.item:
         found = found.filter(item_id=query.item)
     if query.department:

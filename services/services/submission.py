@@ -13,7 +13,7 @@ from core import audit, clock
 from core import calendar as workcal
 from core.models import AuditEvent, Place, PlaceLevel
 from core.validation import require_perm as _require
-from services import plain_sql, summary
+from services import grams, plain_sql, summary
 from services.models import (
     Applicant,
     Category,
@@ -302,6 +302,7 @@ def request_submit(
         channel=channel,
         title=title,
         description=description,
+        search_text=grams.of(title, description),
         answers=answers,
         address=_text(address, gettext_lazy("地址"), required=False, max_length=200),
         lat=lat,
