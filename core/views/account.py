@@ -1,6 +1,7 @@
 """Login, health check, the working-day calendar, one's own account and notifications."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -227,6 +228,76 @@ def _sms_step(request, user, action: str) -> None:
         services.sms_factor_send(request=request, actor=user)
 
 
+@dataclass(frozen=True)
+class _Factors:
+    """A staff account's second factors as the page finds them: a confirmed authenticator or SMS
+    device, or (before either) one being set up."""
+
+    device: object
+    sms: object
+    pending: object
+    sms_pending: object
+
+    @classmethod
+    def of(cls, user) -> "_Factors":
+        device, sms = confirmed_device(user), confirmed_sms_device(user)
+        unset = device is None and sms is None
+        return cls(
+            device=device,
+            sms=sms,
+            pending=user.totpdevice_set.filter(confirmed=False).first() if unset else None,
+            sms_pending=pending_sms_device(user) if unset else None,
+        )
+
+    @property
+    def by_sms(self) -> bool:
+        return bool(self.sms or self.sms_pending)
+
+
+def _code_form(request, factors: _Factors, posted: bool) -> SecondFactorForm:
+    form = SecondFactorForm(request.POST if posted else None)
+    if factors.by_sms:
+        form.fields["code"].help_text = _("短信验证码为6位数字，%(minutes)s分钟内有效。") % {
+            "minutes": lifetime_minutes()
+        }
+    return form
+
+
+def _device_for_code(request, user, factors: _Factors, code: str):
+    """The device a right code proves (SMS, an authenticator being confirmed, or the confirmed
+    authenticator); a wrong one is refused by the service."""
+    if factors.by_sms:
+        device = services.sms_factor_verify(actor=user, code=code)
+        if factors.sms is None:
+            messages.success(request, _("短信验证已设置。以后每次登录都要输入发到手机上的验证码。"))
+        return device
+    if factors.device is None and factors.pending is not None:
+        device = services.second_factor_confirm(actor=user, device=factors.pending, code=code)
+        messages.success(request, _("身份验证器已绑定。以后每次登录都要输入它上面的验证码。"))
+        return device
+    return services.second_factor_verify(actor=user, code=code)
+
+
+def _second_factor_post(request, user, factors: _Factors, action: str, form):
+    """A posted action: the redirect once done, or None to show the page with the refusal."""
+    here = f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}"
+    if action in ("sms_enrol", "sms_send"):
+        with refusals_shown_on(request):  # shown on the page: no code was typed
+            _sms_step(request, user, action)
+            messages.info(request, _("验证码短信已发送，请查收。"))
+            return redirect(here)
+        return None
+    with refusals_shown_on(form):
+        if action == "enrol" and factors.device is None and factors.sms is None:
+            services.second_factor_enrol(actor=user)
+            return redirect(here)
+        if form.is_valid():
+            device = _device_for_code(request, user, factors, form.cleaned_data["code"])
+            otp_login(request, device)
+            return redirect(_next_page(request))
+    return None
+
+
 @login_required
 def second_factor(request):
     """The second step of a staff sign-in: set the second factor up the first time (the
@@ -235,55 +306,24 @@ def second_factor(request):
     user = request.user
     if not needs_second_factor(user):
         return redirect(_next_page(request))
-    device = confirmed_device(user)
-    sms = confirmed_sms_device(user)
-    pending = None if device or sms else user.totpdevice_set.filter(confirmed=False).first()
-    sms_pending = None if device or sms else pending_sms_device(user)
+    factors = _Factors.of(user)
     action = request.POST.get("action") if request.method == "POST" else None
-    posted_code = action == "code"
-    form = SecondFactorForm(request.POST if posted_code else None)
-    if sms or sms_pending:
-        form.fields["code"].help_text = _("短信验证码为6位数字，%(minutes)s分钟内有效。") % {
-            "minutes": lifetime_minutes()
-        }
-    here = f"{reverse('second_factor')}?{urlencode({'next': _next_page(request)})}"
-    if action in ("sms_enrol", "sms_send"):
-        with refusals_shown_on(request):  # shown on the page: no code was typed
-            _sms_step(request, user, action)
-            messages.info(request, _("验证码短信已发送，请查收。"))
-            return redirect(here)
-    elif action:
-        with refusals_shown_on(form):
-            if action == "enrol" and device is None and sms is None:
-                services.second_factor_enrol(actor=user)
-                return redirect(here)
-            if form.is_valid():
-                code = form.cleaned_data["code"]
-                if sms or sms_pending:
-                    device = services.sms_factor_verify(actor=user, code=code)
-                    if sms is None:
-                        messages.success(
-                            request, _("短信验证已设置。以后每次登录都要输入发到手机上的验证码。")
-                        )
-                elif device is None and pending is not None:
-                    device = services.second_factor_confirm(actor=user, device=pending, code=code)
-                    messages.success(
-                        request, _("身份验证器已绑定。以后每次登录都要输入它上面的验证码。")
-                    )
-                else:
-                    device = services.second_factor_verify(actor=user, code=code)
-                otp_login(request, device)
-                return redirect(_next_page(request))
+    form = _code_form(request, factors, posted=action == "code")
+    if action:
+        done = _second_factor_post(request, user, factors, action, form)
+        if done is not None:
+            return done
+    pending, unset = factors.pending, factors.device is None and factors.sms is None
     return render(
         request,
         "core/second_factor.html",
         {
             "form": form,
-            "device": device,
+            "device": factors.device,
             "pending": pending,
-            "sms": sms or sms_pending,
-            "sms_confirmed": sms is not None,
-            "mobile_on_file": "" if device or sms else sms_number_on_file(user),
+            "sms": factors.sms or factors.sms_pending,
+            "sms_confirmed": factors.sms is not None,
+            "mobile_on_file": sms_number_on_file(user) if unset else "",
             "qr_svg": second_factor_qr(pending) if pending else "",
             "key": second_factor_key(pending) if pending else "",
             "next": _next_page(request),
