@@ -1,13 +1,14 @@
 from django.urls import path
 
-from owners import views
+from owners import views, views_results
 
 app_name = "owners"
 urlpatterns = [
     path("", views.index, name="index"),
     path("compounds/<int:pk>/", views.compound, name="compound"),
     path("decisions/<int:pk>/", views.decision, name="decision"),
-    path("results/<int:pk>/", views.result, name="result"),
-    path("results/<int:pk>.json", views.result_data, name="result_data"),
+    path("results/<int:pk>/", views_results.result, name="result"),
+    path("results/<int:pk>.json", views_results.result_data, name="result_data"),
+    path("results/<int:pk>/ballots.json", views_results.result_ballots, name="result_ballots"),
     path("rules/", views.rules_page, name="rules"),
 ]

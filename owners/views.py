@@ -3,7 +3,7 @@ threshold table. Thin: every write is a service, every list a selector."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from core.refusals import attempt
 from core.selectors import chosen_district, districts_of
 from owners import forms, selectors, services, steps
 from owners.models import Committee, Compound, Decision, Matter
+from owners.views_results import m2
 
 S = Decision.State
 
@@ -235,37 +236,9 @@ def _shown(result, decision):
         for key in ("turnout", "approval")
         if rule.get(key)
     }
-    return {"rows": rows, "rule": rule, **bars, "total_area": _m2(result["total"]["area"]),
-            "took_area": _m2(result["took_part"]["area"]),
-            "agree_area": _m2(result["by_choice"]["agree"]["area"])}  # fmt: skip
-
-
-def _m2(fraction_text: str) -> str:
-    from fractions import Fraction
-
-    value = Fraction(fraction_text)
-    return f"{float(value):.2f}"
-
-
-def result(request, pk: int):
-    """The published result, readable by anyone: both counts, the rule, the masked data."""
-    decision = get_object_or_404(
-        Decision.objects.select_related("compound__community"), pk=pk, state=S.PUBLISHED
-    )
-    published = decision.tally
-    return render(request, "owners/result.html", {
-        "decision": decision, "result": published["result"],
-        "shown": _shown(published["result"], decision), "data": published["data"],
-        "digest": decision.tally_digest,
-    })  # fmt: skip
-
-
-def result_data(request, pk: int):
-    """The published data and result as JSON, for anyone to recompute (owners.tally)."""
-    decision = get_object_or_404(Decision, pk=pk, state=S.PUBLISHED)
-    response = JsonResponse(decision.tally, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Content-Disposition"] = f'attachment; filename="owners-tally-{decision.pk}.json"'
-    return response
+    return {"rows": rows, "rule": rule, **bars, "total_area": m2(result["total"]["area"]),
+            "took_area": m2(result["took_part"]["area"]),
+            "agree_area": m2(result["by_choice"]["agree"]["area"])}  # fmt: skip
 
 
 @login_required

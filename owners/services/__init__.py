@@ -27,10 +27,12 @@ from owners.services.decisions import (
     roll_freeze,
     rule_in_force,
 )
+from owners.services.results import ballots_read
 
 __all__ = [
-    "ballot_cast", "building_add", "committee_elect", "committee_file", "committee_prepare",
-    "compound_create", "contract_record", "decision_close", "decision_create", "decision_open",
-    "decision_publish", "my_tokens", "owner_key", "parse_area", "part_set", "proxy_record",
-    "publish_data", "roll_freeze", "rule_create", "rule_in_force", "rules_seed",
+    "ballot_cast", "ballots_read", "building_add", "committee_elect", "committee_file",
+    "committee_prepare", "compound_create", "contract_record", "decision_close",
+    "decision_create", "decision_open", "decision_publish", "my_tokens", "owner_key",
+    "parse_area", "part_set", "proxy_record", "publish_data", "roll_freeze", "rule_create",
+    "rule_in_force", "rules_seed",
 ]  # fmt: skip
