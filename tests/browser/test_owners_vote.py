@@ -2,11 +2,15 @@
 The community worker drafts the vote, freezes the owners' roll, opens it, records a proxy and the
 proxy's vote and a paper ballot; an owner votes for their own house on their phone; the worker
 counts and publishes; anyone reads the result with both counts (owners and floor area), the exact
-fractions and the data to recompute, without names or house numbers."""
+fractions and the sums to recompute, without names, house numbers or any house's area; the owner
+finds their own ballot in the per-ballot file, which only owners and organisers may download."""
+
+import json
 
 import pytest
 
-from owners import services
+from core.models import AuditEvent
+from owners import services, tally
 from owners.models import Decision
 from owners.testing import build_compound, owner_person
 from tests.browser.conftest import PHONE, screenshots, signed_in
@@ -106,7 +110,31 @@ def test_a_compound_decides_on_its_maintenance_fund(new_page, district, compound
     assert "3/4" in text and "2/3" in text  # exact fractions: turnout by owners, approval by owners
     for secret in ("林慧", "周建国", "101室", "中华路"):
         assert secret not in text
+    # Sums per choice only: agree 209.50 m² (two houses); neither of its houses' areas (89.50,
+    # 120.00) nor any token, and no per-ballot file for someone not logged in. (The 64.20 m² of
+    # disagree is the developer's one house: a choice one house made publishes its area as
+    # the sum the law asks for.)
+    sums = public.locator("#choice-sums").inner_text()
+    assert "209.50" in sums and "350.00" in sums and "1/2" not in sums
+    for area in ("89.50", "120.00", "76.30"):
+        assert area not in text
+    assert public.locator("#ballots-link").count() == 0
     shot(public, "3-published")
+    public.set_viewport_size(WIDE)
+    shot(public, "3-published-desktop")
+
+    # The owner finds their house's token on their own page and their ballot in the per-ballot
+    # file (for owners only, audited): counted as cast.
+    owner.goto(f"/owners/decisions/{decision.pk}/")
+    token = owner.locator("#my-tokens code").first.inner_text()
+    with owner.expect_download() as download:
+        owner.locator("#my-tokens a").click()
+    with open(download.value.path(), encoding="utf-8") as handle:
+        ballots = json.load(handle)
+    assert {b["part"]: b["choice"] for b in ballots["data"]["ballots"]}[token] == "agree"
+    assert tally.count(ballots["data"]) == ballots["result"]
+    assert AuditEvent.objects.filter(action="owners.ballots_read").count() == 1
+    shot(owner, "3-owner-token")
     decision.refresh_from_db()
     assert decision.tally["result"]["passed"] is False
     assert decision.tally["result"]["total"]["area"] == "350"
