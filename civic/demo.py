@@ -67,7 +67,7 @@ def _past_call(builder, street, orgs, district):
     applications = []
     for n, (org, (title, summary, fen)) in enumerate(zip(orgs, projects, strict=True)):
         member = _member(org)
-        if member is None:
+        if member is None or not org.community.is_within(street):  # the street's call only
             continue
         with clock.moment(_at(day(year, 3, 10 + n * 5))):
             applications.append(services.application_submit(
@@ -79,10 +79,10 @@ def _past_call(builder, street, orgs, district):
         if not panel or not applications:
             return fund
         services.call_review(actor=builder, call=call)
-    points = {0: [92, 88, 90], 1: [76, 72]}
+    points = [[92, 88, 90], [76, 72]]  # the third reviewer declared a conflict with the second
     with clock.moment(_at(day(year, 4, 22))):
-        for n, application in enumerate(applications):
-            for user, given in zip(panel, points.get(n, []), strict=False):
+        for application, given_by in zip(applications, points, strict=False):
+            for user, given in zip(panel, given_by, strict=False):
                 services.score_give(actor=user, application=application, points=given,
                                     comment="项目需求明确，预算合理。" if given > 80 else "")  # fmt: skip
     with clock.moment(_at(day(year, 4, 28))):
@@ -93,7 +93,7 @@ def _past_call(builder, street, orgs, district):
                                        due_on=day(year, 7, 31), amount_fen=1_800_000)  # fmt: skip
         second = services.milestone_add(actor=builder, grant=grant, title="全年运营和结项评估",
                                         due_on=day(year, 12, 31), amount_fen=1_800_000)  # fmt: skip
-    member = _member(orgs[0])
+    member = applications[0].submitted_by
     with clock.moment(_at(day(year, 7, 25))):
         services.milestone_report(actor=member, milestone=first,
                                   report="助餐点5月开放，三个月供餐3,120人次，服务老人86位。")  # fmt: skip

@@ -224,7 +224,7 @@ def call_detail(request, pk):
     awarded = Grant.objects.filter(application__call=call).aggregate(t=Sum("amount_fen"))["t"] or 0
     return render(request, "civic/call_detail.html", {
         "call": call, "runs": runs, "seat": seat, "forms": made, "applications": applications,
-        "seats": call.seats.select_related("user").prefetch_related("conflicts__organisation"),
+        "seats": call.seats.select_related("user__person").prefetch_related("conflicts__organisation"),
         "awarded": awarded, "score_form": forms.ScoreForm(), "award_form": forms.AwardForm(),
     })  # fmt: skip
 

@@ -5,6 +5,7 @@ convention; and a deliberation meeting announced for next week, open for sign-up
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -22,6 +23,11 @@ def _people(community):
                       .distinct().order_by("pk")[:4])  # fmt: skip
     others = list(in_community.filter(account__isnull=True).order_by("pk")[:4])
     return with_login, others
+
+
+def _evening(day: datetime.date) -> datetime.datetime:
+    """Half past seven in the evening (Beijing), when residents can come."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
 
 
 def _held(builder, community, kind, title, people, minutes):
@@ -87,7 +93,7 @@ def build(*, district, builder, seed, out):
     upcoming = services.meeting_create(
         actor=builder, community=community, kind=MeetingKind.DELIBERATION,
         title=_("楼道堆物整治协商议事会"), topic=_("商议楼道堆物清理办法和长效管理。"),
-        venue=_("社区议事厅"), starts_at=clock.now() + datetime.timedelta(days=7),
+        venue=_("社区议事厅"), starts_at=_evening(clock.today() + datetime.timedelta(days=7)),
     )  # fmt: skip
     services.agenda_add(actor=builder, meeting=upcoming, title=_("楼道堆物清理办法"))
     services.meeting_notice(actor=builder, meeting=upcoming)
