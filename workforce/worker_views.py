@@ -14,7 +14,7 @@ from core.models import PlaceLevel
 from core.money import yuan
 from core.refusals import attempt
 from core.selectors import chosen_district, districts_of, places_visible_to
-from workforce import assessment, careers, pay, services, workers
+from workforce import assessment, careers, pay, services, surge, workers
 from workforce import worker_forms as forms
 from workforce.models import CareerRule, Education, GradeScheme, Post, SocialWorkLevel, Worker
 
@@ -173,9 +173,14 @@ def me(request):
     for r in results:
         fen = assessment.performance_pay_fen(r)
         r.pay = yuan(fen) if fen is not None else ""
+    surge_hours = [
+        (h, h.minutes / 60, yuan(fen) if (fen := surge.worker_subsidy_fen(h.task, h)) is not None else "")
+        for h in surge.own_hours(record)
+    ]  # fmt: skip
     return render(request, "workforce/me.html", {
         **context, "pay": own_pay, "scale": scale, "results": results,
         "career": careers.career_of(record, context["row"], today), "year": today.year,
+        "surge_hours": surge_hours,
     })  # fmt: skip
 
 

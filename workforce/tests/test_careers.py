@@ -159,6 +159,9 @@ def test_surge_work_recorded_by_the_community_approved_by_the_street(d, me, clie
     assert "区应急局寒潮通知" in listing and "已审核" in listing
     client.force_login(d.users["street_officer:other"])
     assert client.get(response.url).status_code == 404
+    client.force_login(account)  # the worker reads their own hours and subsidy on their page
+    mine = client.get(reverse("workforce:me")).content.decode()
+    assert 'id="my-surge"' in mine and "工作9.5小时" in mine and "补贴285.00元" in mine
 
 
 def test_the_api_reads_roster_own_record_and_surge(d, me, client):
