@@ -331,13 +331,37 @@ class HasGrams(Func):
         return sql, (*params, self.tsquery)
 
 
+class Holds(Func):
+    """PostgreSQL: the title or the description holds ``term``, case aside — what
+    ``title__icontains=term | description__icontains=term`` finds (a term has no space, so it
+    cannot straddle the line joining them), written so the planner takes it as almost always
+    true (``<> 0``: no estimate of its own), leaving the row estimate to the grams' index, whose
+    statistics know how frequent a word is. Two LIKEs would each be guessed rare, and a frequent
+    word's search would then read every matching row instead of the newest by key."""
+
+    output_field = BooleanField()
+
+    def __init__(self, term: str):
+        super().__init__(F("title"), F("description"))
+        self.term = term
+
+    def as_sql(self, compiler, connection, **extra_context):
+        title, title_params = compiler.compile(self.source_expressions[0])
+        description, description_params = compiler.compile(self.source_expressions[1])
+        sql = f"strpos(upper({title} || chr(10) || {description}), upper(%s)) <> 0"
+        return sql, (*title_params, *description_params, self.term)
+
+
 def _with_words(found: QuerySet, words) -> QuerySet:
     """Requests whose title or description holds each of ``words`` (as ``icontains``: case
     aside, anywhere, % and _ literal). On PostgreSQL the grams' index first narrows the rows to
-    those holding every gram of the words (services.grams), so no word search reads the table;
-    ``icontains`` stays the exact check."""
+    those holding every gram of the words (services.grams), so no word search reads the table,
+    and ``Holds`` is the exact check; SQLite reads ``icontains``."""
     if connection.vendor == "postgresql":
         found = found.filter(HasGrams(grams.query(words)))
+        for term in words:
+            found = found.filter(Holds(term))
+        return found
     for term in words:
         found = found.filter(Q(title__icontains=term) | Q(description__icontains=term))
     return found
