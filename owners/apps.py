@@ -18,6 +18,9 @@ AUDIT_LABELS = {
     "owners.committee_elect": _("登记业主委员会选举结果"),
     "owners.committee_file": _("业主委员会备案"),
     "owners.contract_record": _("登记物业服务合同"),
+    "owners.staff_grant": _("登记物业企业工作人员"),
+    "owners.staff_end": _("解除物业企业工作人员"),
+    "owners.property_rule_create": _("新增物业诉求办理时限"),
 }
 
 
@@ -32,7 +35,10 @@ class OwnersConfig(AppConfig):
     def ready(self):
         from core import action_labels, navigation
         from core.demo import extensions
-        from owners import demo, rules  # noqa: F401 - rules registers the permissions
+        from owners import demo, routing, rules  # noqa: F401 - rules registers the permissions
+        from services import property_hooks
+
+        property_hooks.register(routing.Provider())
 
         navigation.register(_("小区与业主"), "owners:index", perm="owners.view", order=46)
         action_labels.register(AUDIT_LABELS)

@@ -25,3 +25,13 @@ def rows() -> list[dict]:
             "effective_from": IN_FORCE,
         })  # fmt: skip
     return out
+
+
+# Working days a property company has to sign and to finish a request routed to it, when the
+# district has set no rule (owners.PropertyRule); the district sets its own on the rules page.
+PROPERTY_ACCEPT_DAYS = 1
+PROPERTY_FINISH_DAYS = 5
+PROPERTY_SOURCE = (
+    "《物业管理条例》第三十五条、《江苏省物业管理条例》：物业服务企业按合同及时处理业主报修和投诉；"
+    "本区默认1个工作日内签收、5个工作日内办结（可在规则页调整）"
+)

@@ -15,6 +15,11 @@ KEEPERS = {Role.ADMIN, Role.STREET_OFFICER, Role.COMMUNITY_WORKER}
 VIEWERS = KEEPERS | {Role.COORDINATOR, Role.AUDITOR, Role.SUPERVISION_MEMBER}
 FILERS = {Role.ADMIN, Role.STREET_OFFICER}
 RULE_SETTERS = {Role.ADMIN, Role.COORDINATOR}
+# Who says which property-staff account acts for which company (owners.CompanyStaff).
+STAFF_GRANTERS = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER}
+# Who reads the yearly evaluation of the property companies (besides the owners' committee).
+EVALUATORS = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER, Role.COMMUNITY_WORKER,
+              Role.AUDITOR}  # fmt: skip
 
 
 def _compound(obj):
@@ -112,6 +117,24 @@ def sees_compounds(user) -> bool:
     return cached
 
 
+@rules.predicate
+def grants_staff(user, place) -> bool:
+    """The place (community) of a property-staff account is in the user's street or district."""
+    return place is not None and hasattr(place, "path") and holds(user, STAFF_GRANTERS, place)
+
+
+@rules.predicate
+def evaluates_companies(user, compound) -> bool:
+    """Community workers, street officers and the district for the compound's community; the
+    members of its owners' committee in office."""
+    compound = _compound(compound)
+    if compound is None:
+        return False
+    return holds(user, EVALUATORS, compound.community) or sits_on_committee(user, compound)
+
+
+rules.add_perm("owners.grant_staff", is_superuser | grants_staff)
+rules.add_perm("owners.evaluate", is_superuser | evaluates_companies)
 rules.add_perm("owners.view", is_superuser | sees_compounds)
 rules.add_perm("owners.view_compound", is_superuser | views_compound)
 rules.add_perm("owners.keep_compound", is_superuser | keeps_place)

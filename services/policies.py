@@ -16,10 +16,13 @@ request when it was filed: after a community moves to another street, the new st
 | ``services.note`` | ``can_note`` | ``noted(user)`` |
 | ``services.handle_local`` | ``is_local_handler`` | ``handled_locally(user)`` |
 | ``services.report`` | ``is_whistled_officer`` | ``whistled(user)`` |
+| ``services.handle_property`` | ``is_property_handler`` | ``handled_by_company(user)`` |
 
 A request handled in the grid, the community or the street (``ServiceRequest.level``) is handled
 by the grid worker of its grid, a community worker of its community or an officer of its street;
-a department the street blew the whistle to (吹哨) sees it and reports (报到).
+a department the street blew the whistle to (吹哨) sees it and reports (报到). A request routed
+to a property company (物业) is seen and handled by the company's staff while it is with them,
+and by no other property staff (services.property_hooks.companies_of).
 """
 
 import rules
@@ -28,7 +31,8 @@ from django.db.models import F, Q, QuerySet
 from core import rules as core_rules
 from core.models import Role
 from core.rules import assignments_of, holds, is_superuser
-from services.models import Level, ServiceRequest, Whistle
+from services.models import Level, PropertyRouting, ServiceRequest, Whistle
+from services.property_hooks import companies_of
 
 DISPATCH_ROLES = {Role.ADMIN, Role.COORDINATOR}
 INTAKE_ROLES = {
@@ -187,12 +191,41 @@ def whistled_q(user) -> Q:
     return Q(pk__in=Whistle.objects.filter(department__in=mine).values("request_id"))
 
 
+@rules.predicate
+def is_company_staff(user, request) -> bool:
+    """Staff of the property company the request is routed to now (not returned)."""
+    mine = companies_of(user) if request is not None else set()
+    return bool(mine) and any(
+        r.company_id in mine and r.returned_at is None for r in request.property_routings.all()
+    )
+
+
+def company_staff_q(user) -> Q:
+    mine = companies_of(user)
+    if not mine:
+        return Q(pk__in=[])
+    routed = PropertyRouting.objects.filter(company__in=mine, returned_at__isnull=True)
+    return Q(pk__in=routed.values("request_id"))
+
+
+@rules.predicate
+def is_property_handler(user, request) -> bool:
+    """The request is handled at 物业 by the user's company."""
+    return (
+        request is not None and request.level == Level.PROPERTY and is_company_staff(user, request)
+    )
+
+
+def property_handler_q(user) -> Q:
+    return Q(level=Level.PROPERTY) & company_staff_q(user)
+
+
 # ---------------------------------------------------------------- the policies
 
 
 can_view = (
     is_superuser | is_requester | can_dispatch | is_lead_officer | is_co_officer | sees_place
-    | is_whistled_officer
+    | is_whistled_officer | is_company_staff
 )  # fmt: skip
 
 
@@ -203,6 +236,8 @@ def visible(user) -> QuerySet[ServiceRequest]:
     co_handled = bool(officer_departments(user))
     if co_handled:
         query |= lead_officer_q(user) | co_officer_q(user) | whistled_q(user)
+    if companies_of(user):
+        query |= company_staff_q(user)
     return _requests(user, query, distinct=co_handled)
 
 
@@ -237,6 +272,14 @@ can_report = is_superuser | is_whistled_officer
 def whistled(user) -> QuerySet[ServiceRequest]:
     """services.report: requests the street called the user's department to."""
     return _requests(user, whistled_q(user))
+
+
+can_handle_property = is_superuser | is_property_handler
+
+
+def handled_by_company(user) -> QuerySet[ServiceRequest]:
+    """services.handle_property: requests at 物业 routed to the user's company."""
+    return _requests(user, property_handler_q(user))
 
 
 can_note = is_superuser | is_lead_officer | is_co_officer

@@ -8,6 +8,8 @@
   for return or extension); a co-handling department may add progress notes.
 - Street officers, community workers and grid workers take requests on a resident's behalf (代办)
   and see the requests inside their place; grid workers also file what they find on patrol.
+- Property companies' staff (owners.CompanyStaff) see and handle only the requests routed to
+  their company (转物业), never the resident's full phone.
 - Residents file and follow their own requests and rate them. Auditors read, and only read:
   they file nothing either (core.rules.READ_ONLY_ROLES).
 """
@@ -27,6 +29,7 @@ from services.policies import (  # noqa: F401 - re-exported
     can_dispatch_request,
     can_handle,
     can_handle_local,
+    can_handle_property,
     can_note,
     can_report,
     can_view,
@@ -69,5 +72,7 @@ rules.add_perm("services.note", can_note)
 # Handling in the grid, community or street (services.level_models), and 吹哨报到.
 rules.add_perm("services.handle_local", can_handle_local)
 rules.add_perm("services.report", can_report)
+# A property company's staff on the requests routed to their company (services.property).
+rules.add_perm("services.handle_property", can_handle_property)
 rules.add_perm("services.rate", is_superuser | is_requester | can_dispatch)
 rules.add_perm("services.supervise", is_superuser | can_supervise)

@@ -119,6 +119,12 @@ def local_queue(user) -> QuerySet[ServiceRequest]:
     return policies.handled_locally(user).filter(state__in=OPEN_STATES).order_by("created_at")
 
 
+def property_queue(user) -> QuerySet[ServiceRequest]:
+    """Open requests routed to the user's property company (物业), oldest first: the only
+    requests property staff see (services.policies.company_staff_q)."""
+    return policies.handled_by_company(user).filter(state__in=OPEN_STATES).order_by("created_at")
+
+
 def whistled_queue(user) -> QuerySet[ServiceRequest]:
     """Requests the street called the user's department to, not yet reported (报到)."""
     from services.models import Whistle
@@ -330,3 +336,33 @@ def request_steps_in(community_ids, start, end) -> list[tuple]:
         )
         .values_list("request__community_id", "at", "before", "kind", "actor_id", "request__level")
     )
+
+
+def property_figures(*, compound_id: int, start, end) -> dict[int, dict[str, int]]:
+    """{company id: counts} of the requests routed to a property company for one compound in
+    [start, end) (moments): routed, closed, closed by the deadline, returned to the community,
+    rated, rated 满意 or 基本满意. Read by owners' yearly evaluation (issue #18 item 4)."""
+    from django.db.models import Count, F, Q
+
+    from services.models import PropertyRouting, Rating
+
+    rows = (
+        PropertyRouting.objects.filter(
+            compound_id=compound_id, routed_at__gte=start, routed_at__lt=end
+        )
+        .values("company_id")
+        .annotate(
+            routed=Count("id"),
+            closed=Count("id", filter=Q(closed_at__isnull=False)),
+            on_time=Count("id", filter=Q(closed_at__isnull=False, closed_at__lte=F("due_at"))),
+            returned=Count("id", filter=Q(returned_at__isnull=False)),
+            rated=Count("id", filter=Q(closed_at__isnull=False) & ~Q(request__rating="")),
+            satisfied=Count(
+                "id",
+                filter=Q(
+                    closed_at__isnull=False, request__rating__in=[Rating.SATISFIED, Rating.BASIC]
+                ),
+            ),
+        )
+    )
+    return {row.pop("company_id"): row for row in rows}

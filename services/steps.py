@@ -37,6 +37,7 @@ APPLICATION = "application"  # a pending application on this request (a pk)
 MERGE_TARGET = "merge_target"  # an open request the user dispatches (a pk)
 PHOTO = "photo"  # an uploaded image (the page only; the API takes none)
 WHISTLE = "whistle"  # a department's report on this request, not yet rated (a pk)
+COMPOUND = "compound"  # a compound of the request's community with a property company in force
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,6 +114,16 @@ def _my_whistle_open(user, request) -> bool:
     if not user.is_superuser:
         found = found.filter(department__in=officer_departments(user))
     return found.exists()
+
+
+def _may_route_to_property(user, request) -> bool:
+    """A request the grid or community holds, in a community with a company in force."""
+    from core import clock
+    from services import property_hooks
+
+    return request.level in (Level.GRID, Level.COMMUNITY) and bool(
+        property_hooks.compounds(request.community_id, clock.today())
+    )
 
 
 def _report_to_rate(user, request) -> bool:
@@ -394,6 +405,46 @@ STEPS: tuple[Step, ...] = (
         guard=_not_department, title=gettext_lazy("办结"), style="primary",
         summary=gettext_lazy("属地办结"),
     ),
+    # A compound's property company (services.services.property).
+    Step(
+        "property_route", gettext_lazy("转物业"), request_services.request_property_route,
+        "services.handle_local", frozenset({S.SUBMITTED, S.DISPATCHED, S.HANDLING}),
+        inputs=(
+            Input("compound", COMPOUND, gettext_lazy("小区（物业服务合同在有效期内）"),
+                  dom_id="property-compound"),
+            _internal(gettext_lazy("转办说明（内部，居民不可见）"), required=True, max_length=500),
+            _for_resident(),
+        ),
+        args={"compound_id": "compound", **BOTH}, guard=_may_route_to_property,
+        title=gettext_lazy("转物业服务企业办理"), collapsed=True,
+        help=gettext_lazy("属于小区物业服务范围的（保洁、绿化、公共设施维修等），转给合同在有效期内的物业服务企业；物业须在规定的工作日内签收、办结。"),
+        summary=gettext_lazy("转物业"),
+    ),
+    Step(
+        "property_accept", gettext_lazy("签收"), request_services.request_property_accept,
+        "services.handle_property", frozenset({S.DISPATCHED}), inputs=(_for_resident(),),
+        title=gettext_lazy("物业签收"), style="primary", summary=gettext_lazy("物业签收"),
+    ),
+    Step(
+        "property_close", gettext_lazy("答复并办结"), request_services.request_property_close,
+        "services.handle_property", frozenset({S.HANDLING}),
+        inputs=(
+            _note(gettext_lazy("答复居民（居民可见）"), required=True, rows=4, max_length=2000),
+            _internal(gettext_lazy("内部说明（居民不可见）")),
+        ),
+        args=BOTH, title=gettext_lazy("物业答复并办结"), style="primary",
+        summary=gettext_lazy("物业答复并办结"),
+    ),
+    Step(
+        "property_return", gettext_lazy("退回社区"), request_services.request_property_return,
+        "services.handle_property", IN_HAND,
+        inputs=(
+            _internal(gettext_lazy("退回理由（内部，居民不可见）"), required=True, max_length=500),
+            _for_resident(),
+        ),
+        args={"reason": "internal_note", "note": "note"}, style="danger", collapsed=True,
+        title=gettext_lazy("退回社区（不属于物业服务事项）"), summary=gettext_lazy("物业退回社区"),
+    ),
     Step(
         "rate", gettext_lazy("提交评价"), request_services.request_rate, "services.rate",
         frozenset({S.CLOSED, S.VISITED}),
@@ -449,6 +500,7 @@ def clean_input(step: Step, user, request: ServiceRequest, raw: dict) -> dict:
         MERGE_TARGET: lambda value, spec: _one(selectors.dispatchable(user), value),
         PHOTO: lambda value, spec: value if hasattr(value, "read") else None,
         WHISTLE: lambda value, spec: _whistle(request, value),
+        COMPOUND: lambda value, spec: int(value) if str(value or "").isdigit() else None,
     }
     return core_steps.clean_input(step, raw, cleaners)
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("department/", views.department_queue, name="department"),
     path("grid/", views.grid_queue, name="grid"),
     path("local/", views.local_queue, name="local"),
+    path("property/", views.property_queue, name="property"),
     path("overdue/", views.overdue, name="overdue"),
     path("metrics/", views.metrics_page, name="metrics"),
     path("search/", search_views.search_page, name="search"),

@@ -62,13 +62,21 @@ from services.services.open311_keys import (
     open311_key_lookup,
     open311_key_revoke,
 )
+
+# For an item handled at 物业, submission then routes to the compound's company (property).
+from services.services.property import (
+    request_property_accept,
+    request_property_close,
+    request_property_return,
+    request_property_route,
+    request_submit,
+)
 from services.services.public_text import (
     PUBLIC_DESCRIPTION_MAX,
     PUBLIC_STATUS_NOTES_MAX,
     public_text_of,
     request_publish_public_text,
 )
-from services.services.submission import request_submit
 
 __all__ = [
     "ASK_EVENTS",
@@ -103,6 +111,10 @@ __all__ = [
     "request_local_accept",
     "request_local_close",
     "request_whistle",
+    "request_property_accept",
+    "request_property_close",
+    "request_property_return",
+    "request_property_route",
     "whistle_rate",
     "whistle_report",
     "request_merge",

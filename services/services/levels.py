@@ -26,6 +26,8 @@ def level_for(item, *, grid_id=None, community_id=None, street_id=None) -> str:
     """Where a new request starts: its catalogue item's level, or the nearest level above it the
     request's place has (a request filed for a whole community cannot start in a grid)."""
     level = item.handling_level if item is not None else Level.DEPARTMENT
+    if level == Level.PROPERTY:  # the community holds it until routed (services.property)
+        level = Level.COMMUNITY
     present = {Level.GRID: grid_id, Level.COMMUNITY: community_id, Level.STREET: street_id}
     while level in present and not present[level]:
         level = UP.get(level, Level.DEPARTMENT)

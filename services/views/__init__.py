@@ -12,6 +12,7 @@ from services.views.queues import (
     local_queue,
     metrics_page,
     overdue,
+    property_queue,
 )
 from services.views.requests import (
     event_photo,
@@ -37,6 +38,7 @@ __all__ = [
     "item_detail",
     "item_new",
     "local_queue",
+    "property_queue",
     "map_options",
     "metrics_page",
     "open311_keys",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import charts
-from services import selectors
+from services import property_hooks, selectors
 from services.models import State
 from services.rules import officer_departments
 
@@ -186,3 +186,16 @@ def _metrics_xlsx(data, group, days):
     )
     response["Content-Disposition"] = f'attachment; filename="service-metrics-{group}-{days}d.xlsx"'
     return response
+
+
+@login_required
+def property_queue(request):
+    """物业工单: the open requests routed to the user's property company, with their deadlines."""
+    user = request.user
+    if not (user.is_superuser or property_hooks.companies_of(user)):
+        raise PermissionDenied(_("只有物业服务企业登记的工作人员可以打开物业工单。"))
+    return render(
+        request,
+        "services/property_queue.html",
+        {"requests": selectors.property_queue(user)[:100], "now": timezone.now()},
+    )

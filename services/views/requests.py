@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import csp, images
+from core import clock, csp, images
 from core.refusals import refusals_shown_on
 from core.selectors import people_visible_to
-from services import search, selectors, steps
+from services import property_hooks, search, selectors, steps
 from services import services as request_services
 from services.forms import RequestForm
 from services.models import Application, Channel, Level, Rating, State
@@ -71,6 +71,7 @@ def home(request):
             "can_dispatch": selectors.is_dispatcher(user),
             "is_grid_worker": selectors.patrol_places(user).exists(),
             "handles_locally": selectors.handles_locally(user),
+            "acts_for_company": bool(property_hooks.companies_of(user)),
             "can_intake": selectors.intake_places(user).exists(),
             "is_officer": bool(officer_departments(user)),
             # 我要反映 is offered only to those whose submit page opens (an auditor's does not).
@@ -241,9 +242,17 @@ def request_detail(request, pk):
             "map": map_options() if req.lat is not None else None,
             "public_text": public_text,
             "whistles": _whistles(req, staff_view),
+            "property_routings": _property_routings(req, staff_view),
             "now": timezone.now(),
         },
     )
+
+
+def _property_routings(req, staff_view: bool) -> list:
+    """The request's routing to a property company (转物业) while it is there, for staff."""
+    if not staff_view or req.level != Level.PROPERTY:
+        return []
+    return list(req.property_routings.filter(returned_at__isnull=True).select_related("company"))
 
 
 def _whistles(req, staff_view: bool) -> list:
@@ -351,6 +360,8 @@ def _input_values(spec, *, user, req, departments, preselect, public_text, appli
         return {"choices": Rating.choices}
     if spec.kind == steps.APPLICATION:
         return {"value": application.pk}
+    if spec.kind == steps.COMPOUND:
+        return {"choices": property_hooks.compounds(req.community_id, clock.today())}
     if spec.kind == steps.WHISTLE:
         reports = steps.reports_to_rate(req)
         return {"choices": [(w.pk, f"{w.department.name}：{w.report[:40]}") for w in reports]}
