@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from core import clock
 from core import services as core_services
 from core.models import Role
+from core.testing import PASSWORD
 from owners.models import PropertyCompany
 from owners.services import contract_record
 from owners.services.property import staff_grant
@@ -31,7 +32,7 @@ class Setup:
 def _staff(world, username, community):
     person = core_services.person_register(
         actor=world.d.root, place=community, name=username, username=username,
-        password="Linli-test-2026!", password_is_temporary=False, role=Role.PROPERTY_STAFF,
+        password=PASSWORD, password_is_temporary=False, role=Role.PROPERTY_STAFF,
     )  # fmt: skip
     return person.account
 

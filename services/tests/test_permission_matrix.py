@@ -23,7 +23,10 @@ from services.tests.conftest import build_world
 
 R = Role
 DISPATCHERS = {R.ADMIN, R.COORDINATOR}
-NOT_REQUEST_READERS = {R.OVERSIGHT_OFFICER, R.SUPERVISION_MEMBER, R.PROPERTY_STAFF}
+# Property staff read only what is routed to their company (转物业): none of this world's
+# requests is, so here they read nothing; test_property_staff_routed_or_not covers the split.
+NOT_ROUTED_READERS = {R.PROPERTY_STAFF}
+NOT_REQUEST_READERS = {R.OVERSIGHT_OFFICER, R.SUPERVISION_MEMBER, *NOT_ROUTED_READERS}
 EXPECTED = {
     # The oversight officer judges communities by the figures, not by reading requests; the
     # supervision committee reviews disclosures; a property company sees only what is routed to it.
@@ -244,3 +247,79 @@ def attempt(world, role, side, action) -> bool:
 
 
 test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt)
+
+
+# ---------------------------------------------------------------- routed to a property company
+
+PROPERTY_ACTIONS = ("view", "route", "sign", "close", "return")
+# Who may do what on a request routed to 金陵物业 and on one the community keeps (not routed).
+PROPERTY_EXPECTED = {
+    ("staff", "routed"): {"view", "sign", "close", "return"},
+    ("staff", "kept"): set(),
+    ("rival", "routed"): set(),
+    ("rival", "kept"): set(),
+    ("unlinked", "routed"): set(),
+    ("unlinked", "kept"): set(),
+    ("community_worker:own", "routed"): {"view"},
+    ("community_worker:own", "kept"): {"view", "route"},
+    ("community_worker:other", "routed"): set(),
+    ("community_worker:other", "kept"): set(),
+    ("coordinator:own", "routed"): {"view"},
+    ("coordinator:own", "kept"): {"view"},
+    ("auditor:own", "routed"): {"view"},
+    ("auditor:own", "kept"): {"view"},
+}
+
+
+def _property_cells(actor, req, setup) -> dict:
+    """action: (prepare, act) on one request (prepare: the company signs it first)."""
+    return {
+        "view": (None, lambda: deny_unless(actor.has_perm("services.view_request", req))),
+        "route": (None, lambda: request_services.request_property_route(
+            actor=actor, request=req, compound_id=setup.compound.pk, internal_note="物业")),
+        "sign": (None, lambda: request_services.request_property_accept(actor=actor, request=req)),
+        "close": (
+            lambda: request_services.request_property_accept(actor=setup.staff, request=req),
+            lambda signed: request_services.request_property_close(
+                actor=actor, request=signed, note="已修好"),
+        ),
+        "return": (None, lambda: request_services.request_property_return(
+            actor=actor, request=req, reason="不属物业")),
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_property_staff_routed_or_not():
+    """Property staff × routed to their company / to another / not routed, through the real
+    services; a refused write writes nothing (core.testing.attempt_allowed)."""
+    from django.core.exceptions import ValidationError
+
+    from core.testing import attempt_allowed
+    from services.models import PropertyRouting, RequestEvent
+    from services.tests import property_world
+
+    world = build_world(code="320102", name="玄武区")  # beside the module's two districts
+    setup = property_world.make(world)
+    # Kept: a community's request (filed before its item is handled at 物业); routed: at filing.
+    kept = property_world.file(world, place=world.d.communities[0])
+    routed = property_world.file(world, property_world.property_item(world))
+    people = {"staff": setup.staff, "rival": setup.rival, "unlinked": setup.unlinked}
+    counted = (RequestEvent.objects.all(), PropertyRouting.objects.all())
+    found = {}
+    for who in dict.fromkeys(who for who, _target in PROPERTY_EXPECTED):
+        actor = people.get(who) or world.user(who)
+        for name, req in (("routed", routed), ("kept", kept)):
+            allowed = set()
+            for action, (prepare, act) in _property_cells(actor, req, setup).items():
+                if name == "kept" and prepare is not None:
+                    continue  # the company cannot sign what it was not given
+                try:
+                    ok = attempt_allowed(
+                        act, label=f"{who} {action} {name}", counted=counted, prepare=prepare
+                    )
+                except ValidationError:  # refused by the request's state or level
+                    ok = False
+                if ok:
+                    allowed.add(action)
+            found[(who, name)] = allowed
+    assert found == PROPERTY_EXPECTED
