@@ -34,8 +34,6 @@ RULE_SETTERS = {Role.ADMIN, Role.COORDINATOR}
 # heads are added by ``record_places`` for their own community.
 OFFICE_RECORD_VIEWERS = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER, Role.AUDITOR}
 OFFICE_RECORD_KEEPERS = {Role.ADMIN, Role.COORDINATOR, Role.STREET_OFFICER}
-# Kept for callers that name the roles which may keep records somewhere (heads among them).
-RECORD_KEEPERS = OFFICE_RECORD_KEEPERS | {Role.COMMUNITY_WORKER}
 
 
 def _standing(user) -> tuple[bool, tuple]:

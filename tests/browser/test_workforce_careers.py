@@ -1,6 +1,6 @@
 """Workforce walk-throughs (issue #16 items 5, 6, 8): a worker on a phone sees their grade
 explained, the next step with what it needs and their training hours; the community records
-surge work on a phone (refused without the district's instruction) and the street approves it
+surge work on a phone (its head; refused without the district's instruction) and the street approves it
 on a desk, the district seeing every task; the street records a community's annual assessment
 and reads the results only after stating a purpose."""
 
@@ -9,7 +9,9 @@ import datetime
 import pytest
 
 from core import clock
-from core.testing import build_small_district
+from core import services as core_services
+from core.models import Role
+from core.testing import PASSWORD, build_small_district
 from tests.browser.conftest import PHONE, screenshots, signed_in
 from training import services as training
 from training.models import ContentArea
@@ -58,6 +60,17 @@ def world(transactional_db):
     training.enrol(actor=d.root, course=course, worker=worker)
     training.attendance_record(actor=d.root, course=course, worker=worker)
     d.worker, d.colleague = worker, colleague
+    # The second community's head (正职) records its surge work: a worker who is no head
+    # (community_worker:own above) sees their own hours only.
+    head = core_services.person_register(
+        actor=d.root, place=d.communities[1], name="周主任", username="head-c2", password=PASSWORD,
+        password_is_temporary=False, role=Role.COMMUNITY_WORKER,
+    )  # fmt: skip
+    services.worker_enrol(
+        actor=d.root, community=d.communities[1], person=head, kind="elected", education="master",
+        service_start=D(2012, 9, 1), post="chief", title="社区党组织书记、居委会主任",
+        starts_on=D(2021, 1, 1), body="party", term_ends_on=D(2031, 12, 31),
+    )  # fmt: skip
     return d
 
 
@@ -81,7 +94,9 @@ def test_surge_work_recorded_on_a_phone_approved_by_the_street_seen_by_the_distr
     new_page, world
 ):
     today = clock.today()
-    page = signed_in(new_page, world.logins["community_worker:own"], PHONE)
+    worker = signed_in(new_page, world.logins["community_worker:own"], PHONE)
+    assert worker.goto("/workforce/surge/").status == 403  # no head: not the community's list
+    page = signed_in(new_page, "head-c2", PHONE)
     page.goto("/workforce/surge/")
     form = page.locator("#record form[method=post]")
     form.get_by_label("类别").select_option("cold")
