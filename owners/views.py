@@ -13,7 +13,7 @@ from core.refusals import attempt
 from core.selectors import chosen_district, districts_of
 from owners import forms, selectors, services, steps
 from owners.models import Committee, Compound, Decision, Matter
-from owners.views_results import m2
+from owners.views_results import counts_shown
 
 S = Decision.State
 
@@ -206,7 +206,7 @@ def decision(request, pk: int):
         "decision": decision, "runs": runs, "mine": mine, "voted": voted,
         "offered": steps.TABLE.available(user, decision),
         "my_tokens": services.my_tokens(decision, mine),
-        "result": result, "shown": _shown(result, decision),
+        "result": result, "shown": counts_shown(result, decision),
         "roll_size": roll.count(), "ballots": decision.ballots.count(),
         "proxies": decision.proxies.all() if runs else (),
         "proxy_form": bad_form.get("proxy") or forms.ProxyForm(entries=roll, prefix="proxy"),
@@ -214,31 +214,6 @@ def decision(request, pk: int):
         "vote_form": bad_form.get("vote"),
         "today": clock.today(),
     })  # fmt: skip
-
-
-def _shown(result, decision):
-    """The result laid out for the page: each count with its fraction, percentage and bar."""
-    if not result:
-        return None
-    rule = decision.thresholds or {}
-    rows = []
-    for key, label in (("area", _("按专有部分面积")), ("owners", _("按业主人数"))):
-        rows.append({
-            "label": label,
-            "turnout": result["turnout"][key], "turnout_pct": selectors.percent(result["turnout"][key]),
-            "turnout_met": result["turnout_met"][key],
-            "approval": result["approval"][key],
-            "approval_pct": selectors.percent(result["approval"][key]),
-            "approval_met": result["approval_met"][key],
-        })  # fmt: skip
-    bars = {
-        f"{key}_bar": f"{rule[key][0] * 100 / rule[key][1]:.3f}%"
-        for key in ("turnout", "approval")
-        if rule.get(key)
-    }
-    return {"rows": rows, "rule": rule, **bars, "total_area": m2(result["total"]["area"]),
-            "took_area": m2(result["took_part"]["area"]),
-            "agree_area": m2(result["by_choice"]["agree"]["area"])}  # fmt: skip
 
 
 @login_required

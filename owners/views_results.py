@@ -7,8 +7,9 @@ from fractions import Fraction
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
-from owners import services, tally
+from owners import selectors, services, tally
 from owners.models import Choice, Decision
 
 S = Decision.State
@@ -17,6 +18,31 @@ S = Decision.State
 def m2(fraction_text: str) -> str:
     """An exact area (a fraction of square metres) with two decimals, for reading."""
     return f"{float(Fraction(fraction_text)):.2f}"
+
+
+def counts_shown(result, decision) -> dict | None:
+    """The result laid out for the page: each count with its fraction, percentage and bar."""
+    if not result:
+        return None
+    rule = decision.thresholds or {}
+    rows = []
+    for key, label in (("area", _("按专有部分面积")), ("owners", _("按业主人数"))):
+        rows.append({
+            "label": label,
+            "turnout": result["turnout"][key], "turnout_pct": selectors.percent(result["turnout"][key]),
+            "turnout_met": result["turnout_met"][key],
+            "approval": result["approval"][key],
+            "approval_pct": selectors.percent(result["approval"][key]),
+            "approval_met": result["approval_met"][key],
+        })  # fmt: skip
+    bars = {
+        f"{key}_bar": f"{rule[key][0] * 100 / rule[key][1]:.3f}%"
+        for key in ("turnout", "approval")
+        if rule.get(key)
+    }
+    return {"rows": rows, "rule": rule, **bars, "total_area": m2(result["total"]["area"]),
+            "took_area": m2(result["took_part"]["area"]),
+            "agree_area": m2(result["by_choice"]["agree"]["area"])}  # fmt: skip
 
 
 def _rows(result: dict) -> list[dict]:
@@ -41,15 +67,13 @@ def _json(content: dict, filename: str) -> JsonResponse:
 
 def result(request, pk: int):
     """The published result, readable by anyone: both counts, each choice's sums, the rule."""
-    from owners.views import _shown
-
     decision = get_object_or_404(
         Decision.objects.select_related("compound__community"), pk=pk, state=S.PUBLISHED
     )
     public = _public_file(decision)
     result = public["result"]
     return render(request, "owners/result.html", {
-        "decision": decision, "result": result, "shown": _shown(result, decision),
+        "decision": decision, "result": result, "shown": counts_shown(result, decision),
         "choices": _rows(result), "public": public,
         "total_m2": m2(result["total"]["area"]),
         "may_read_ballots": request.user.has_perm("owners.see_ballots", decision),
