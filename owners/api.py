@@ -78,8 +78,8 @@ def decision_detail(request, decision_id: PathId):
     "/decisions/{decision_id}/result", response={200: DecisionResultOut, **errors(404, 422)}
 )
 def decision_result(request, decision_id: PathId):
-    """The counted result once published (the data to recompute it: /owners/<id>/data.json on
-    the site); before that, the counts so far for those who run the vote, nothing for others."""
+    """The counted result once published (its sums to recompute it: /owners/results/<id>.json
+    on the site); before that, the counts so far for those who run the vote, nothing for others."""
     user = request.auth
     decision = get_object_or_404(_decisions(user), pk=decision_id)
     if decision.state == Decision.State.PUBLISHED:
