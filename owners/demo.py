@@ -50,9 +50,12 @@ def build(*, district, builder, seed, out):
                              term_end=today + datetime.timedelta(days=5 * 365 - 60))  # fmt: skip
     services.committee_file(actor=builder, committee=committee,
                             filed_on=today - datetime.timedelta(days=50))  # fmt: skip
-    services.contract_record(actor=builder, compound=compound, company_name=_("金陵物业服务有限公司"),
-                             starts_on=today - datetime.timedelta(days=30),
-                             ends_on=today + datetime.timedelta(days=3 * 365), fee=180)  # fmt: skip
+    contract = services.contract_record(
+        actor=builder, compound=compound, company_name=_("金陵物业服务有限公司"),
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=3 * 365), fee=180,
+    )  # fmt: skip
+    _link_property_staff(builder, community, contract.company)
     count = len(holdings)
     decide(actor=builder, compound=compound, matter="fund_use",
            title=_("动用维修资金更换1幢电梯"),
@@ -69,3 +72,14 @@ def build(*, district, builder, seed, out):
                              channel="paper")  # fmt: skip
     out(_("小区与业主：秀水苑，%(n)d套专有部分，业主委员会已备案，1项表决已公布，1项征询进行中")
         % {"n": count})  # fmt: skip
+
+
+def _link_property_staff(builder, community, company) -> None:
+    """The community's property-staff accounts (qh-wy-c001…) act for the compound's company."""
+    from core.models import Role, RoleAssignment
+    from owners.services.property import staff_grant
+
+    for assignment in RoleAssignment.objects.active().filter(
+        place=community, role=Role.PROPERTY_STAFF
+    ):
+        staff_grant(actor=builder, company=company, account=assignment.user)

@@ -141,3 +141,7 @@ def percent(fraction_text: str) -> str:
 
 def published_decisions() -> QuerySet[Decision]:
     return Decision.objects.filter(state=Decision.State.PUBLISHED)
+
+
+# The company whose contract for a compound is in force on a day (owners.routing).
+from owners.routing import company_in_force  # noqa: E402,F401

@@ -14,7 +14,18 @@ from core.testing import ROLE_HOME_LEVEL, attempt_allowed
 from core.tests.matrix import matrix_tests, two_districts
 from core.tests.modules import rolled_back_after
 from owners import selectors, services
-from owners.models import Ballot, Committee, Compound, Decision, DecisionRule, Part, RollEntry
+from owners.models import (
+    Ballot,
+    Committee,
+    CompanyStaff,
+    Compound,
+    Decision,
+    DecisionRule,
+    Part,
+    PropertyCompany,
+    RollEntry,
+)
+from owners.services.property import staff_grant
 from owners.testing import build_compound, elected_committee, owner_person
 
 R = Role
@@ -26,11 +37,15 @@ EXPECTED = {
     "file_committee": {R.ADMIN, R.STREET_OFFICER},
     "set_rules": {R.ADMIN, R.COORDINATOR},
     "view_compound": KEEPERS | {R.COORDINATOR, R.AUDITOR, R.SUPERVISION_MEMBER, R.RESIDENT},
+    # Property companies: who acts for one (street, district), the yearly evaluation (the
+    # community, street, district and auditors; an owner only as a committee member in office).
+    "grant_staff": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},
+    "evaluate": KEEPERS | {R.COORDINATOR, R.AUDITOR},
 }
-READS = {"view_compound"}
+READS = {"view_compound", "evaluate"}
 DAY = datetime.datetime(2026, 6, 10, 4, tzinfo=datetime.UTC)
 COUNTED = [Compound.objects.all(), Part.objects.all(), Decision.objects.all(),
-           Ballot.objects.all(), DecisionRule.objects.all()]  # fmt: skip
+           Ballot.objects.all(), DecisionRule.objects.all(), CompanyStaff.objects.all()]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +70,7 @@ def world(django_db_setup, django_db_blocker):
                                                 matter="fund_use", title="更换电梯", text="更换")  # fmt: skip
             services.roll_freeze(actor=d.root, decision=decision)
             services.decision_open(actor=d.root, decision=decision)
+            PropertyCompany.objects.create(district=d.district, name=f"{key}物业")
             compounds[key] = (compound, decision)
         yield own, other, compounds
 
@@ -66,6 +82,10 @@ def _target(world, role, side):
     return compounds["district2" if ROLE_HOME_LEVEL[role] == "district" else "street2"]
 
 
+def _key(world, compound) -> str:
+    return next(key for key, (c, _d) in world[2].items() if c.pk == compound.pk)
+
+
 def attempt(world, role, side, action) -> bool:
     own, other, _compounds = world
     user = own.users[f"{role}:own"]
@@ -75,6 +95,13 @@ def attempt(world, role, side, action) -> bool:
         seen = selectors.compounds_visible_to(user).filter(pk=compound.pk).exists()
         assert seen == user.has_perm("owners.view_compound", compound), label
         return seen
+    if action == "evaluate":
+        return user.has_perm("owners.evaluate", compound)
+    # A property-staff account of the target's community side (own, second street, district 2).
+    staff = {"own": own.users["property_staff:own"], "street2": own.users["property_staff:other"]}
+    staff = staff.get(side if side == "own" else "street2")
+    if side != "own" and ROLE_HOME_LEVEL[role] == "district":
+        staff = other.users["property_staff:own"]
     calls = {
         "keep_compound": lambda: services.compound_create(
             actor=user, community=compound.community, name="新登记小区"),
@@ -89,6 +116,9 @@ def attempt(world, role, side, action) -> bool:
         "set_rules": lambda: services.rule_create(
             actor=user, district=compound.district, matter="other", turnout=(2, 3, True),
             approval=(1, 2, False), source="测试", effective_from=datetime.date(2030, 1, 1)),
+        "grant_staff": lambda: staff_grant(
+            actor=user, company=PropertyCompany.objects.get(name=f"{_key(world, compound)}物业"),
+            account=staff),
     }  # fmt: skip
     with time_machine.travel(DAY, tick=False):
         return attempt_allowed(calls[action], label=label, counted=COUNTED)
