@@ -1,7 +1,8 @@
 """The demo district's deliberation, in its first community: the default rules; three residents'
 representatives; a residents' proposal gathering supports; a published hearing on parking fees
 whose decision is being carried out (60 %); a published 居民代表会议 that adopted the residents'
-convention; and a deliberation meeting announced for next week, open for sign-up."""
+convention; and a deliberation meeting announced for next week, open for sign-up, which the
+first resident with a login hears of as a follower of the community."""
 
 import datetime
 
@@ -13,6 +14,7 @@ from core.models import Person, Place, PlaceLevel
 from deliberation import services
 from deliberation.models import MeetingKind
 from deliberation.testing import noticed_meeting
+from notify import follows
 
 
 def _people(community):
@@ -63,6 +65,10 @@ def build(*, district, builder, seed, out):
     )  # fmt: skip
     for person in with_login:
         services.proposal_support(actor=person.account, proposal=proposal)
+
+    # The first resident with a login follows the community: their inbox shows the decisions
+    # published below (as the channel's posts) and the notice of the coming meeting.
+    follows.follow(actor=with_login[0].account, target=follows.key_of(community))
 
     hearing = _held(builder, community, MeetingKind.HEARING, _("小区停车收费调整听证会"),
                     people[:4], _("与会居民对收费标准发表意见，物业说明了成本。会议建议按月150元执行，"

@@ -3,12 +3,14 @@ page runs its service (a refusal is shown, nothing written); the public pages op
 login and show only what was published; the demo builds a published hearing."""
 
 import pytest
+from django.utils import timezone
 
 from core.models import Role
 from core.testing import PASSWORD
 from deliberation import demo, services
 from deliberation.models import Decision, Meeting, MeetingKind, Support
 from deliberation.testing import held_meeting, noticed_meeting
+from notify.models import Follow, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +118,12 @@ def test_the_demo_publishes_a_hearing_and_a_convention(world):
                                   title="小区停车收费调整听证会")  # fmt: skip
     decision = hearing.decisions.get()
     assert (decision.status, decision.progress) == ("in_progress", 60)
-    assert Meeting.objects.filter(state="noticed", kind="deliberation").exists()
+    upcoming = Meeting.objects.get(state="noticed", kind="deliberation")
+    # The demo's follower heard the notice (and the published decisions, through the channel).
+    follower = Follow.objects.get(target=f"core.place:{d.communities[0].pk}").user
+    heard = Message.objects.filter(notification__user=follower).values_list("kind", flat=True)
+    assert {"deliberation.meeting_noticed", "channel.post_published"} <= set(heard)
+    assert upcoming.starts_at.astimezone(timezone.get_current_timezone()).hour == 19
     assert "协商议事" in lines[0]
     assert PASSWORD
 
