@@ -1,6 +1,7 @@
 """Community heads and their staff on a phone (issue #16, roles): a community worker who is not
 their community's head opens their own record from the menu, finds no roster there, and is
-refused a colleague's file with a page that says why in Chinese; the head (正职) opens the
+refused a colleague's file with a page that says why in Chinese, and still reads their
+community's staffing figures (counts, no names); the head (正职) opens the
 roster and sees the whole team."""
 
 import datetime
@@ -68,6 +69,12 @@ def test_a_worker_who_is_no_head_sees_their_own_record_only(new_page, world):
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
     shot(page, "refused-phone")
     assert page.goto("/workforce/workers/").status == 403
+    # The staffing overview stays open: counts of their community, no one's name.
+    assert page.goto("/workforce/staffing/").status == 200
+    main = page.locator("main").inner_text()
+    assert "第1街道第1社区" in main and "王芳" not in main and "突击性任务" not in main
+    assert page.locator("#total-actual").inner_text() == "3"
+    shot(page, "staffing-phone")
 
 
 def test_the_head_sees_the_roster(new_page, world):
