@@ -318,6 +318,32 @@ def server_write_rates(district_id: int, limit: int = 500_000) -> dict:
 # ---------------------------------------------------------------- the import (child process)
 
 
+def cpu_seconds() -> tuple[float, float | None, int | None]:
+    """CPU seconds used so far by this process with its reaped children (the check workers),
+    and by its PostgreSQL backend when the server runs on this machine (else None), with
+    that backend's process id."""
+    from django.db import connection
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    python = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pid = server = None
+    return python, server, pid
+
+
+def _spent(before, after) -> dict:
+    """CPU seconds between two cpu_seconds(); the server's only if the backend stayed the same."""
+    same = before[1] is not None and after[1] is not None and before[2] == after[2]
+    return {"python": after[0] - before[0], "server": after[1] - before[1] if same else None}
+
+
 def child(path: str) -> None:
     """Upload, check and commit the file as the worker does; print timings as JSON."""
     import django
@@ -346,9 +372,11 @@ def child(path: str) -> None:
     timings["upload"] = time.perf_counter() - started
     if profile:
         profiler.enable()
+    cpu = cpu_seconds()
     started = time.perf_counter()
     tasks.check_import.call(batch_id=batch.pk)
     timings["check"] = time.perf_counter() - started
+    timings["check_cpu"] = _spent(cpu, cpu_seconds())
     from registry.importing import parallel
 
     timings["workers"] = parallel.use_workers(rows_expected(batch))
@@ -369,16 +397,37 @@ def child(path: str) -> None:
         return
     if profile:
         profiler.enable()
+    cpu = cpu_seconds()
     started = time.perf_counter()
     services.import_commit(actor=root, batch=batch)
     result = tasks.commit_import.call(batch_id=batch.pk, actor_id=root.pk)
     timings["commit"] = time.perf_counter() - started
+    timings["commit_cpu"] = _spent(cpu, cpu_seconds())
     if profile:
         profiler.disable()
         profiler.dump_stats(profile + ".commit")
     batch = ImportBatch.objects.get(pk=batch.pk)
     print(json.dumps({"timings": timings, "counts": counts, "summary": result,
                       "status": batch.status, "district": district.pk}))  # fmt: skip
+
+
+def _cpu_text(t: dict, rows: int) -> str:
+    """CPU the import used, apart from waiting: wall time on shared cores swings with their
+    load, the CPU a row takes does not."""
+    parts = []
+    for step, label in (("check", "dry run (with its workers)"), ("commit", "commit")):
+        spent = t.get(f"{step}_cpu")
+        if not spent:
+            continue
+        server = spent["server"]
+        server_text = f" + PostgreSQL backend {server:.1f} s" if server is not None else ""
+        parts.append(f"{label} {spent['python']:.1f} s Python{server_text}")
+    if not parts:
+        return "CPU not measured"
+    total = sum(t[f"{s}_cpu"]["python"] + (t[f"{s}_cpu"]["server"] or 0)
+                for s in ("check", "commit") if t.get(f"{s}_cpu"))  # fmt: skip
+    return (f"CPU: {', '.join(parts)} = {total * 1000 / rows:.2f} ms a row "
+            f"(wall {(t['check'] + t['commit']) * 1000 / rows:.2f} ms)")  # fmt: skip
 
 
 def rows_expected(batch) -> int:
@@ -445,6 +494,7 @@ def run(context) -> dict:
     cap = server["registry_fact"] / facts_per_row
     cap_unchecked = server["indexed"] / facts_per_row
     people_cap = server["people_indexed"]
+    cpu = _cpu_text(t, rows)
     return {
         "benchmark": "registry_import",
         "measured": (
@@ -453,7 +503,7 @@ def run(context) -> dict:
             f"{t['check']:.0f} s ({rows / t['check']:,.0f} rows/s: read, validate, match, stage; "
             f"{t.get('workers', 0)} check worker processes) "
             f"+ commit {t['commit']:.0f} s ({rows / t['commit']:,.0f} rows/s: {s['created']:,} "
-            f"people, {s['current']:,} facts) = {import_rate:,.0f} rows/s; upload "
+            f"people, {s['current']:,} facts) = {import_rate:,.0f} rows/s; {cpu}; upload "
             f"{t['upload']:.0f} s not counted; peak memory of the importing process "
             f"{peak_mib:,.0f} MiB; cleaned up {removed['facts']:,} facts and "
             f"{removed['people']:,} people after. Bound from the facts alone ({facts_per_row:.0f} "

@@ -83,6 +83,17 @@ def _take_related_keys(obj, relations) -> None:
                 setattr(obj, f.attname, related.pk)
 
 
+class EncodedJson(dict):
+    """A JSON value whose text was written already (by a dry run's worker process, beside the
+    rows it checks): `insert_rows` copies `text` instead of encoding the dict again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: dict):
+        super().__init__(value)
+        self.text = json.dumps(value, ensure_ascii=False)
+
+
 def _json_columns(fields) -> list[int]:
     return [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
@@ -97,7 +108,10 @@ def _as_json(row, encoded: list[int]):
         if value is None:
             continue
         # Most staged rows have no errors and no candidates: skip the encoder for those.
-        row[i] = "[]" if value == [] else json.dumps(value, ensure_ascii=False)
+        if type(value) is EncodedJson:
+            row[i] = value.text
+        else:
+            row[i] = "[]" if value == [] else json.dumps(value, ensure_ascii=False)
     return row
 
 

@@ -12,6 +12,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from core import personal_data
@@ -21,6 +22,7 @@ from registry import bulk, services, values
 from registry.importing import fresh_facts
 from registry.importing.header import Places
 from registry.importing.matching import plain
+from registry.lookups import AnyOf
 from registry.models import ImportBatch
 
 YES = values.Clean("是", "是")  # a tag's value
@@ -67,8 +69,11 @@ def _people(chunk, batch, fields, places, outcomes) -> tuple[dict[int, Person], 
     """Each row's person: the one it matched, or a new one (inserted in bulk). Returns the
     matched people by id, and the rows whose person is new here and whose facts need no
     comparison."""
-    existing = Person.objects.select_related("place").in_bulk(
-        [r.person_id for r in chunk if r.person_id]
+    matched = [r.person_id for r in chunk if r.person_id]
+    existing = (
+        {p.pk: p for p in Person.objects.select_related("place").filter(AnyOf(F("pk"), matched))}
+        if matched
+        else {}
     )
     new_people = []
     fresh = []
@@ -84,7 +89,7 @@ def _people(chunk, batch, fields, places, outcomes) -> tuple[dict[int, Person], 
             _mirror_new(row.person, stored, fields)
             fresh.append(row)
     hashes = [p.id_number_hash for p in new_people if p.id_number_hash]
-    if hashes and Person.objects.filter(id_number_hash__in=hashes).exists():
+    if hashes and Person.objects.filter(AnyOf(F("id_number_hash"), hashes)).exists():
         raise ValidationError(_("有人员在检查之后已被登记，请重新检查这批数据。"))
     bulk.insert(Person, new_people)
     outcomes["created"] += len(new_people)

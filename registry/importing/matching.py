@@ -5,11 +5,13 @@ said every value); a row without a match may be someone recorded without an ID n
 of the same birth date whose name sounds the same become its candidates, for a person to
 confirm."""
 
+from django.db.models import F
 from pypinyin import lazy_pinyin
 
 from core import personal_data
 from core.models import Person
 from registry import bulk, services, values
+from registry.lookups import AnyOf
 from registry.models import Fact, ImportBatch, ImportRow
 
 
@@ -26,12 +28,14 @@ def stage_chunk(batch: ImportBatch, chunk: list[ImportRow], fields) -> None:
     """Match a chunk of rows against existing people (one lookup of ID numbers and one of
     fuzzy candidates for the whole chunk), then stage the chunk in one write."""
     hashes = [r.data["id_hash"] for r in chunk if r.data["id_hash"]]
-    people = {p.id_number_hash: p for p in Person.objects.filter(id_number_hash__in=hashes)}
+    people = {
+        p.id_number_hash: p for p in Person.objects.filter(AnyOf(F("id_number_hash"), hashes))
+    }
     source = batch.source.department_id
     known = set(
-        Fact.objects.filter(person__in=people.values(), source_id=source).values_list(
-            "person_id", "field__key", "value_hash"
-        )
+        Fact.objects.filter(AnyOf(F("person_id"), [p.pk for p in people.values()]))
+        .filter(source_id=source)
+        .values_list("person_id", "field__key", "value_hash")
     )
     unmatched = _match_registered(chunk, people, known, fields)
     _hold_for_a_person(batch, unmatched, chunk)
@@ -122,7 +126,7 @@ class Candidates:
         for with_id, days in wanted.items():
             if not days:
                 continue
-            query = Person.objects.filter(district_id=district_id, birth_date__in=days)
+            query = Person.objects.filter(AnyOf(F("birth_date"), days), district_id=district_id)
             if with_id:
                 query = query.filter(id_number_hash="")
             for person in query.select_related("residence"):

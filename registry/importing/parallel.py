@@ -13,8 +13,12 @@ memory. The workers are forked while this process holds its database connection 
 heartbeat thread runs (core.heartbeat): they touch neither the database nor the cache, and
 end without closing what they inherited. Small files (below PARALLEL_FROM rows) and machines
 with one core are checked here.
-On a two-core machine shared with other work, the bench measured no gain (registry_import
-in docs/benchmarks.md): the workers pay off where cores are free.
+The workers do most of a row's work (cleaning, encrypting, hashing, the staged row's JSON and
+key; about two thirds of the dry run's CPU), this process the rest (reading, the file-wide
+checks, matching, staging): so there is one worker per core, not one per core but one, which
+left a two-core machine's second core mostly idle while the one worker fell behind. On a
+two-core machine shared with other work the bench measured no gain (registry_import in
+docs/benchmarks.md): the workers pay off where cores are free.
 """
 
 import collections
@@ -24,6 +28,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
+from registry import bulk
 from registry.importing.rows import FileCheck, RowCheck, check_cells
 
 PARALLEL_FROM = 20_000  # rows expected (the estimate before the dry run)
@@ -35,15 +40,17 @@ _file: FileCheck | None = None  # what the forked workers check against (inherit
 
 def workers() -> int:
     """Worker processes for a large dry run: IMPORT_CHECK_WORKERS (a setting) or
-    LINLI_IMPORT_WORKERS (the environment), else one per core but one (this process reads,
-    finishes and stages the rows meanwhile); 0 checks every row in this process."""
+    LINLI_IMPORT_WORKERS (the environment), else one per core (this process reads, finishes
+    and stages the rows meanwhile, about a third of the work), none on one core; 0 checks
+    every row in this process."""
     wanted = getattr(settings, "IMPORT_CHECK_WORKERS", None)
     if wanted is None:
         wanted = os.environ.get("LINLI_IMPORT_WORKERS", "")
     try:
         return max(0, int(wanted))
     except (TypeError, ValueError):
-        return max(0, (os.cpu_count() or 1) - 1)
+        cores = os.cpu_count() or 1
+        return cores if cores > 1 else 0
 
 
 def use_workers(rows_expected: int) -> int:
@@ -63,6 +70,7 @@ def _check_chunk(chunk: list[tuple[int, list, list[str]]]) -> list[RowCheck]:
     for row in rows:  # places go back by key: the parent has the same ones (Places.by_id)
         row.community = row.community.pk if row.community is not None else None
         row.grid = row.grid.pk if row.grid is not None else None
+        row.data = bulk.EncodedJson(row.data)  # its JSON written here, not in the parent
     return rows
 
 

@@ -91,6 +91,9 @@ class RowCheck:
     community: Place | None = None
     grid: Place | None = None
     id_cell: tuple[bool, str] | None = None  # (stored as a number, its text), for IdColumn
+    # As staged (the row's own checks made them final): the data and the row's key.
+    data: dict | None = None
+    key: str = ""
 
 
 def is_total(texts: list[str]) -> bool:
@@ -116,6 +119,7 @@ def check_cells(file: FileCheck, line: int, cells: list, texts: list[str]) -> Ro
         _read_cell(file, row, key, raw, text, file.titles[i])
     for step in ROW_CHECKS:
         step(file, row)
+    row.data, row.key = _staged_data(row)
     return row
 
 
@@ -260,7 +264,9 @@ ROW_CHECKS = (_name_given, _birth_agrees, _remark_tags, _placed)
 FILE_CHECKS = (_first_with_id, _household_agrees)
 
 
-def _staged(batch: ImportBatch, row: RowCheck) -> ImportRow:
+def _staged_data(row: RowCheck) -> tuple[dict, str]:
+    """The row's data as staged and its key: the row's alone (the checks against other rows
+    only add errors), so worker processes make them (registry.importing.parallel)."""
     extra = row.extra
     id_hash = extra.get("id_hash")
     key_source = (
@@ -279,9 +285,12 @@ def _staged(batch: ImportBatch, row: RowCheck) -> ImportRow:
     if id_hash:
         data["id"] = {"birth": extra["id_birth"], "gender": extra["id_gender"],
                       "fact_hash": extra["id_fact_hash"]}  # fmt: skip
+    return data, hashlib.sha256(key_source.encode()).hexdigest()
+
+
+def _staged(batch: ImportBatch, row: RowCheck) -> ImportRow:
     return bulk.unsaved(
-        ImportRow, batch_id=batch.pk, line=row.line,
-        key=hashlib.sha256(key_source.encode()).hexdigest(),
+        ImportRow, batch_id=batch.pk, line=row.line, key=row.key,
         status=ImportRow.Status.BAD if row.errors else ImportRow.Status.OK, errors=row.errors,
-        data=data, candidates=[], create_new=False,
+        data=row.data, candidates=[], create_new=False,
     )  # fmt: skip

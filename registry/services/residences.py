@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -11,6 +12,7 @@ from core.identifiers import to_halfwidth
 from core.models import Person, Place, PlaceLevel
 from core.validation import require_perm as _require
 from registry import bulk, values
+from registry.lookups import AnyOf
 from registry.models import Building, House, Household, Residence, Unit
 
 ADDRESS_RE = re.compile(
@@ -36,19 +38,22 @@ class Placer:
         self.known_absent: set[str] = set()
 
     def preload(self, *, person_ids, household_nos, addresses) -> None:
-        for r in Residence.objects.filter(person_id__in=person_ids):
-            self.residences[r.person_id] = r
-        for h in Household.objects.filter(district=self.district, number__in=household_nos):
+        district = self.district
+        if person_ids:
+            for r in Residence.objects.filter(AnyOf(F("person_id"), person_ids)):
+                self.residences[r.person_id] = r
+        household_nos = set(household_nos)
+        for h in Household.objects.filter(AnyOf(F("number"), household_nos), district=district):
             self.households[h.number] = h
         clean = {norm_address(a) for a in addresses if a}
-        for h in House.objects.filter(district=self.district, address__in=clean):
+        for h in House.objects.filter(AnyOf(F("address"), clean), district=district):
             self.houses[h.address] = h
         matches = [ADDRESS_RE.match(a) for a in clean]
         wanted = {m["building"] for m in matches if m}
-        for b in Building.objects.filter(district=self.district, address__in=wanted):
+        for b in Building.objects.filter(AnyOf(F("address"), wanted), district=district):
             self.buildings[b.address] = b
         loaded = {b.pk: b.address for b in self.buildings.values() if b.address in wanted}
-        for u in Unit.objects.filter(building_id__in=loaded):
+        for u in Unit.objects.filter(AnyOf(F("building_id"), loaded)):
             self.units[(loaded[u.building_id], u.number)] = u
         self.known_absent |= {("house", a) for a in clean if a not in self.houses}
         self.known_absent |= {("building", a) for a in wanted if a not in self.buildings}
