@@ -13,7 +13,7 @@ from core import clock
 from core import services as core_services
 from core.demo import generate
 from core.models import Place, PlaceLevel, Role
-from notify.services import muted
+from notify.services import muted, resolve
 from oversight import defaults, services
 from oversight.models import Grade, Survey
 from oversight.services.surveys import residents_of
@@ -89,8 +89,9 @@ def _surveys(builder, district, seed: int) -> int:
     for n, community in enumerate(communities):
         accounts = sorted(_respondents(builder, community, rng, first=n * ANSWERING))
         for kind in (Survey.Kind.REVIEW, Survey.Kind.SATISFACTION):
-            _answered(builder, community, kind, last_year, sent_on, closes_on, accounts, rng,
-                      LEANING[n % len(LEANING)])  # fmt: skip
+            closed = _answered(builder, community, kind, last_year, sent_on, closes_on, accounts,
+                               rng, LEANING[n % len(LEANING)])  # fmt: skip
+            resolve(subject=closed)  # closed last year: its invitations are no longer open
             made += 1
         if n == 0:  # this year's, still open: the first residents have not answered yet
             start = today - datetime.timedelta(days=5)

@@ -135,3 +135,13 @@ def test_the_demo_builder(aw):
     open_now = Survey.objects.get(year=2026)
     assert open_now.community == first and open_now.closes_on > datetime.date(2026, 6, 10)
     assert 0 < open_now.answers.count() < open_now.recipients
+    # Last year's invitations are resolved (read); this year's is still open to answer.
+    from notify.models import Message
+
+    invitations = Message.objects.filter(kind="oversight.survey")
+    assert invitations.filter(subject=f"oversight.survey:{open_now.pk}", resolved_at=None).exists()
+    assert (
+        not invitations.filter(resolved_at=None)
+        .exclude(subject=f"oversight.survey:{open_now.pk}")
+        .exists()
+    )
