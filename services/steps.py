@@ -126,6 +126,10 @@ def _may_route_to_property(user, request) -> bool:
     )
 
 
+def _at_property(user, request) -> bool:
+    return request.level == Level.PROPERTY
+
+
 def _report_to_rate(user, request) -> bool:
     return request.level == Level.STREET and reports_to_rate(request).exists()
 
@@ -423,7 +427,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "property_accept", gettext_lazy("签收"), request_services.request_property_accept,
         "services.handle_property", frozenset({S.DISPATCHED}), inputs=(_for_resident(),),
-        title=gettext_lazy("物业签收"), style="primary", summary=gettext_lazy("物业签收"),
+        guard=_at_property, title=gettext_lazy("物业签收"), style="primary", summary=gettext_lazy("物业签收"),
     ),
     Step(
         "property_close", gettext_lazy("答复并办结"), request_services.request_property_close,
@@ -432,7 +436,7 @@ STEPS: tuple[Step, ...] = (
             _note(gettext_lazy("答复居民（居民可见）"), required=True, rows=4, max_length=2000),
             _internal(gettext_lazy("内部说明（居民不可见）")),
         ),
-        args=BOTH, title=gettext_lazy("物业答复并办结"), style="primary",
+        args=BOTH, guard=_at_property, title=gettext_lazy("物业答复并办结"), style="primary",
         summary=gettext_lazy("物业答复并办结"),
     ),
     Step(
@@ -443,7 +447,7 @@ STEPS: tuple[Step, ...] = (
             _for_resident(),
         ),
         args={"reason": "internal_note", "note": "note"}, style="danger", collapsed=True,
-        title=gettext_lazy("退回社区（不属于物业服务事项）"), summary=gettext_lazy("物业退回社区"),
+        guard=_at_property, title=gettext_lazy("退回社区（不属于物业服务事项）"), summary=gettext_lazy("物业退回社区"),
     ),
     Step(
         "rate", gettext_lazy("提交评价"), request_services.request_rate, "services.rate",

@@ -25,7 +25,7 @@ from core.clock import one_write
 from core.models import Department, Place, Role, RoleAssignment
 from notify import services as notify
 from notify.kinds import msg
-from services.models import EventKind, OverdueList, RequestEvent, ServiceRequest, State
+from services.models import EventKind, Level, OverdueList, RequestEvent, ServiceRequest, State
 from services.policies import LEVEL_ROLES
 
 YELLOW, RED = 1, 2
@@ -58,9 +58,15 @@ def _local_handlers(level: str, place_id) -> list[int]:
 def _handlers(request) -> list[int]:
     """Who handles the request now: its lead department's officers, or the holders of its level's
     role at its grid, community or street."""
-    if request.level in LEVEL_ROLES:
-        return _local_handlers(request.level, getattr(request, LEVEL_ROLES[request.level][1]))
+    level = _supervising(request.level)
+    if level in LEVEL_ROLES:
+        return _local_handlers(level, getattr(request, LEVEL_ROLES[level][1]))
     return _officers(request.lead_department_id)
+
+
+def _supervising(level: str) -> str:
+    """A request at 物业 is supervised by its community (warned and listed there)."""
+    return Level.COMMUNITY if level == Level.PROPERTY else level
 
 
 def _dispatchers(district_id) -> list[int]:
@@ -167,9 +173,10 @@ def overdue_lists(day: datetime.date, now: datetime.datetime | None = None) -> d
     by_department: dict[int, list] = {}
     local: dict[tuple[str, int], int] = {}
     for request in overdue:
-        if request.level in LEVEL_ROLES:
-            place_id = getattr(request, LEVEL_ROLES[request.level][1])
-            local[(request.level, place_id)] = local.get((request.level, place_id), 0) + 1
+        level = _supervising(request.level)
+        if level in LEVEL_ROLES:
+            place_id = getattr(request, LEVEL_ROLES[level][1])
+            local[(level, place_id)] = local.get((level, place_id), 0) + 1
             continue
         by_department.setdefault(request.lead_department_id, []).append(request)
     for department in Department.objects.filter(pk__in=by_department):

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core import calendar as workcal
 from core import clock
@@ -184,3 +185,15 @@ def test_the_companys_list_shows_its_open_requests_and_refuses_others(world, set
     for user in (setup.unlinked, world.user("community_worker:own")):
         client.force_login(user)
         assert client.get(reverse("services:property")).status_code == 403
+
+
+def test_an_overdue_property_request_is_told_to_its_community(world, setup):
+    from services import supervision
+
+    req = file(world, property_item(world))
+    later = req.due_at + datetime.timedelta(days=1)
+    day = timezone.localtime(later).date()
+    while not workcal.is_working_day(day):
+        day += datetime.timedelta(days=1)
+    # The community supervises the company: the day's overdue count goes to its workers.
+    assert supervision.overdue_lists(day, now=later)["places"] == 1

@@ -95,12 +95,31 @@ def walk_local(world, upto: str) -> ServiceRequest:
     return ServiceRequest.objects.get(pk=req.pk)
 
 
+def walk_property(world) -> dict:
+    """Requests at 物业 (services.services.property): one routed at filing (the resident lives in
+    a compound with a company in force), one the company signed; property_staff:own acts for it.
+    After the local walks: the grid item is handled at 物业 from here on."""
+    from owners.services.property import staff_grant
+    from services.tests import property_world
+
+    setup = property_world.make(world)
+    staff_grant(
+        actor=world.d.root, company=setup.company, account=world.d.users["property_staff:own"]
+    )
+    item = property_world.property_item(world)
+    signed = request_services.request_property_accept(
+        actor=setup.staff, request=property_world.file(world, item)
+    )
+    return {"property-dispatched": property_world.file(world, item), "property-handling": signed}
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, kind_of_day):
     with django_db_blocker.unblock(), transaction.atomic():
         w = build_world()
         w.requests = {state: walk(w, state) for state in STATES}
         w.requests |= {stage: walk_local(w, stage) for stage in LOCAL}
+        w.requests |= walk_property(w)
         yield w
         transaction.set_rollback(True)
 
