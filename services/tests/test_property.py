@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import calendar as workcal
 from core import clock
+from core import services as core_services
 from owners import routing as owner_routing
 from owners.services.property import property_rule_create
 from registry.models import Residence
@@ -197,3 +198,24 @@ def test_an_overdue_property_request_is_told_to_its_community(world, setup):
         day += datetime.timedelta(days=1)
     # The community supervises the company: the day's overdue count goes to its workers.
     assert supervision.overdue_lists(day, now=later)["places"] == 1
+
+
+def test_the_company_never_sees_the_residents_full_phone(world, setup, client):
+    req = request_services.request_submit(
+        actor=world.resident, place=world.d.grids[0], item=property_item(world),
+        description="电梯异响", resident=world.resident.person, contact_phone="13912345678",
+    )  # fmt: skip
+    assert req.level == Level.PROPERTY
+    client.force_login(setup.staff)
+    response = client.get(reverse("services:request_detail", args=[req.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    _token, secret = core_services.api_token_create(actor=setup.staff, name="t", scope="read")
+    api = client.get(f"/api/services/requests/{req.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.status_code == 200
+    for shown in (page, api.content.decode()):
+        assert "13912345678" not in shown
+    # Another company's staff: not found through the API either.
+    _token, secret = core_services.api_token_create(actor=setup.rival, name="t", scope="read")
+    other = client.get(f"/api/services/requests/{req.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert other.status_code == 404
