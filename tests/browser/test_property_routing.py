@@ -63,3 +63,24 @@ def test_a_property_request_goes_to_the_company_and_is_rated(new_page, district,
     shot(worker, "4-evaluation")
     worker.set_viewport_size({"width": 1366, "height": 900})
     shot(worker, "5-evaluation-wide")
+
+
+def test_the_street_links_staff_to_companies_and_the_district_sets_deadlines(
+    new_page, district, setup
+):
+    street = signed_in(new_page, district.logins["street_officer:own"], PHONE)
+    street.goto("/owners/property/staff/")
+    row = street.locator("#property-staff tr:has-text('property_staff-own')")
+    row.locator("select").select_option(str(setup.company.pk))
+    row.locator("button:has-text('登记')").click()
+    street.get_by_text("已登记为该企业的工作人员。").wait_for()
+    shot(street, "6-staff")
+    desk = signed_in(new_page, district.logins["coordinator:own"], PHONE)
+    desk.goto("/owners/property/rules/")
+    desk.fill("#id_accept_days", "1")
+    desk.fill("#id_finish_days", "3")
+    desk.fill("#id_source", "区住建局物业管理通知")
+    desk.fill("#id_effective_from", "2026-01-01")
+    desk.click("button:has-text('保存')")
+    desk.locator("#property-rules").get_by_text("区住建局物业管理通知").wait_for()
+    shot(desk, "7-rules")
