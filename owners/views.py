@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.models import Person
 from core.refusals import attempt
+from core.rules import role_places
 from core.selectors import chosen_district, districts_of
-from owners import forms, selectors, services, steps
+from owners import forms, rules, selectors, services, steps
 from owners.models import Committee, Compound, Decision, Matter
 from owners.views_results import counts_shown
 
@@ -36,6 +37,7 @@ def index(request):
     return render(request, "owners/index.html", {
         "compounds": compounds, "form": form if communities.exists() else None,
         "can_see_rules": bool(districts_of(user).exists()),
+        "can_grant_staff": user.is_superuser or bool(role_places(user, rules.STAFF_GRANTERS)),
     })  # fmt: skip
 
 

@@ -84,9 +84,11 @@ def test_a_street_officer_says_who_acts_for_a_company(world, setup, client):
     page = client.post(url, {"assignment": assignment.pk, "company": setup.company.pk}, follow=True)
     assert "已是这家企业的工作人员" in page.content.decode()
     assert CompanyStaff.objects.count() == before
-    # A community worker may not open the page.
+    assert url in client.get(reverse("owners:index")).content.decode()
+    # A community worker may not open the page, and is not offered the link.
     client.force_login(world.user("community_worker:own"))
     assert client.get(url).status_code == 403
+    assert url not in client.get(reverse("owners:index")).content.decode()
 
 
 def test_the_district_sets_the_working_days_with_their_source(world, setup, client):
