@@ -37,6 +37,8 @@ from services.models import Channel, ServiceItem, ServiceRequest, State
 ORDER = ("-pk",)  # newest number first; the primary key is the page key
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000
+# Up to this many requests holding a word search's grams are looked up by number (_with_words).
+FEW_HOLDERS = 2000
 WORDS_MAX = 100  # characters of the words box
 TERMS_MAX = 5  # words looked for at once
 MAX_ID = 2**63 - 1
@@ -358,7 +360,14 @@ def _with_words(found: QuerySet, words) -> QuerySet:
     those holding every gram of the words (services.grams), so no word search reads the table,
     and ``Holds`` is the exact check; SQLite reads ``icontains``."""
     if connection.vendor == "postgresql":
-        found = found.filter(HasGrams(grams.query(words)))
+        holding = HasGrams(grams.query(words))
+        # The planner cannot know how rare a word is when its rarity lies in a prefix gram (a
+        # number at a term's end): it guessed thousands of rows and walked the whole table by
+        # key for one. So look first: when few requests hold the grams at all, name them.
+        few = list(
+            ServiceRequest.objects.filter(holding).values_list("pk", flat=True)[: FEW_HOLDERS + 1]
+        )
+        found = found.filter(pk__in=few) if len(few) <= FEW_HOLDERS else found.filter(holding)
         for term in words:
             found = found.filter(Holds(term))
         return found

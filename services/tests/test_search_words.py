@@ -92,9 +92,12 @@ def _found(user, *terms) -> set[int]:
     return set(search.search(user, query).values_list("pk", flat=True))
 
 
-def test_the_search_finds_what_icontains_finds(world, filed):
+@pytest.mark.parametrize("few_holders", [search.FEW_HOLDERS, 0])
+def test_the_search_finds_what_icontains_finds(world, filed, few_holders, monkeypatch):
     """Tricky terms (one character, punctuation, % and _, quotes, Latin in Chinese, cases, 100
-    characters) and pairs: the search through the grams equals icontains over the district."""
+    characters) and pairs: the search through the grams equals icontains over the district,
+    whether the few requests holding the grams are named or the grams are the condition."""
+    monkeypatch.setattr(search, "FEW_HOLDERS", few_holders)
     user = world.d.users["coordinator:own"]
     for r in filed:
         r.refresh_from_db()
@@ -108,9 +111,11 @@ def test_the_search_finds_what_icontains_finds(world, filed):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the grams' index is PostgreSQL's")
-def test_the_word_search_reads_the_grams_index(world, filed):
+def test_the_word_search_reads_the_grams_index(world, filed, monkeypatch):
     """The search's condition is the index's expression: with sequential scans off, the plan of a
-    word search reads service_request_grams, and the grams PostgreSQL reads are ours."""
+    word search held by many requests reads service_request_grams, and the grams PostgreSQL reads
+    are ours."""
+    monkeypatch.setattr(search, "FEW_HOLDERS", 0)  # as if many requests held the words
     user = world.d.users["coordinator:own"]
     rows = search.search(user, search.clean_query(user, {"q": "路灯不亮"})).order_by("-pk")
     with connection.cursor() as cursor:
