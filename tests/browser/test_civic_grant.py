@@ -17,7 +17,11 @@ def _form(page, action):
 
 
 def _open(page, action):
-    """Open the <details> holding the form, if it is folded."""
+    """Open the <details> holding the form, if it is folded.
+
+    Waits for the form first: after a click that navigates, the old page may still be shown,
+    and counting its <details> would find none and leave the new page's form folded."""
+    _form(page, action).first.wait_for(state="attached")
     details = page.locator(f"details:has(input[name=action][value={action}])")
     if details.count() and not details.first.evaluate("e => e.open"):
         details.locator("summary").first.click()
