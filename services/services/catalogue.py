@@ -80,32 +80,26 @@ def item_create(
     code = _text(code, _("事项编码"), max_length=32)
     if not code.isascii() or not code.replace("-", "").replace("_", "").isalnum():
         raise ValidationError(_("事项编码只能包含字母、数字、- 和 _。"))
-    if category not in Category.values:
-        raise ValidationError(_("请选择事项类别。"))
-    if applicant not in Applicant.values:
-        raise ValidationError(_("请选择申请人范围。"))
-    if handling_level not in Level.values:
-        raise ValidationError(_("请选择处置层级。"))
+    clean = _cleaners()
+    category, applicant = clean["category"](category), clean["applicant"](applicant)
+    handling_level = clean["handling_level"](handling_level)
     co = _departments(district, lead_department, co_departments)
     if ServiceItem.objects.filter(district=district, code=code).exists():
         raise ValidationError(_("事项编码“%(code)s”已存在。"), params={"code": code})
     item = ServiceItem.objects.create(
         district=district,
         code=code,
-        name=_text(name, _("事项名称"), max_length=100),
-        description=_text(description, _("说明"), required=False),
+        name=clean["name"](name),
+        description=clean["description"](description),
         category=category,
-        group=_text(group, _("领域"), required=False, max_length=50),
-        keywords=_text(keywords, _("关键词"), required=False, max_length=200),
+        group=clean["group"](group),
+        keywords=clean["keywords"](keywords),
         lead_department=lead_department,
-        materials=_text(materials, _("所需材料"), required=False),
-        fields=clean_fields(list(fields)),
-        acceptance_days=_days(acceptance_days, _("受理时限"), 0, 5),
-        deadline_days=_days(
-            DEFAULT_DEADLINE_DAYS[category] if deadline_days is None else deadline_days,
-            _("办理时限"),
-            0,
-            60,
+        materials=clean["materials"](materials),
+        fields=clean["fields"](fields),
+        acceptance_days=clean["acceptance_days"](acceptance_days),
+        deadline_days=clean["deadline_days"](
+            DEFAULT_DEADLINE_DAYS[category] if deadline_days is None else deadline_days
         ),
         applicant=applicant,
         sensitive=bool(sensitive),
@@ -138,15 +132,41 @@ def _one_of(choices, refusal):
     return check
 
 
-def _update_cleaners() -> dict:
-    """How item_update cleans each field it cleans, in the order it checks them (the first
-    refusal is the one shown)."""
+def _words(label, max_length: int = 4000, required: bool = False):
+    """A text field of an item: text (not a number or a list), at most ``max_length``."""
+
+    def check(value):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(_("%(label)s应为文字。"), params={"label": label})
+        return _text(value, label, required=required, max_length=max_length)
+
+    return check
+
+
+def _yes_or_no(label):
+    def check(value):
+        if not isinstance(value, bool):
+            raise ValidationError(_("%(label)s应为“是”或“否”。"), params={"label": label})
+        return value
+
+    return check
+
+
+def _cleaners() -> dict:
+    """How item_create and item_update clean each field, in the order item_update checks them
+    (the first refusal is the one shown)."""
     return {
-        "name": lambda value: _text(value, _("事项名称"), max_length=100),
+        "name": _words(_("事项名称"), max_length=100, required=True),
         "category": _one_of(Category, _("请选择事项类别。")),
-        "fields": lambda value: clean_fields(list(value)),
+        "description": _words(_("说明")),
+        "group": _words(_("领域"), max_length=50),
+        "keywords": _words(_("关键词"), max_length=200),
+        "materials": _words(_("所需材料")),
+        "fields": lambda value: clean_fields(list(value) if isinstance(value, tuple) else value),
         "deadline_days": lambda value: _days(value, _("办理时限"), 0, 60),
         "acceptance_days": lambda value: _days(value, _("受理时限"), 0, 5),
+        "applicant": _one_of(Applicant, _("请选择申请人范围。")),
+        "is_active": _yes_or_no(_("有效")),
         "sensitive": bool,
         "handling_level": _one_of(Level, _("请选择处置层级。")),
     }
@@ -172,7 +192,7 @@ def item_update(*, actor, item: ServiceItem, **changes) -> ServiceItem:
             _("不能修改这些字段：%(f)s"), params={"f": ", ".join(sorted(unknown))}
         )
     co = changes.pop("co_departments", None)
-    for name, clean in _update_cleaners().items():
+    for name, clean in _cleaners().items():
         if name in changes:
             changes[name] = clean(changes[name])
     co = _updated_co(item, changes, co)

@@ -18,6 +18,8 @@ def _state(item: ServiceItem):
         item.version, item.name, item.category, item.fields, item.deadline_days,
         item.acceptance_days, item.sensitive, item.handling_level, item.lead_department_id,
         sorted(item.co_departments.values_list("pk", flat=True)), AuditEvent.objects.count(),
+        item.applicant, item.is_active, item.description, item.keywords, item.materials,
+        item.group,
     )  # fmt: skip
 
 
@@ -39,9 +41,23 @@ BAD = [
     ({"acceptance_days": 6}, "受理时限"),
     ({"acceptance_days": -1}, "受理时限"),
     ({"handling_level": "heaven"}, "请选择处置层级"),
+    # Checked as item_create checks them (services.services.catalogue._cleaners).
+    ({"applicant": "martian"}, "请选择申请人范围"),
+    ({"applicant": ""}, "请选择申请人范围"),
+    ({"is_active": "no"}, "有效应为“是”或“否”"),
+    ({"is_active": 0}, "有效应为“是”或“否”"),
+    ({"is_active": None}, "有效应为“是”或“否”"),
+    ({"description": "说" * 4001}, "说明过长（最多4000字）"),
+    ({"description": 42}, "说明应为文字"),
+    ({"keywords": "词" * 201}, "关键词过长（最多200字）"),
+    ({"keywords": ["占道", "摊贩"]}, "关键词应为文字"),
+    ({"materials": "材" * 4001}, "所需材料过长（最多4000字）"),
+    ({"group": "域" * 51}, "领域过长（最多50字）"),
+    ({"fields": 7}, "表单字段格式不正确"),
     # The first refusal in the fields' order wins: the name before the category.
     ({"name": "", "category": "gossip"}, "事项名称"),
     ({"category": "gossip", "handling_level": "heaven"}, "请选择事项类别"),
+    ({"keywords": "词" * 201, "applicant": "martian"}, "关键词"),
 ]
 
 
@@ -82,6 +98,12 @@ def test_each_field_is_cleaned_and_the_change_is_one_version_and_one_event(world
     assert event.action == "services.item_update" and event.place_id == world.d.district.pk
     assert event.changes["name"][1] == "占道经营" and event.changes["deadline_days"][1] == 9
     assert "acceptance_days" in event.changes and "sensitive" in event.changes
+    item = _update(world, item, applicant="resident", is_active=True, description=" 摊贩 ",
+                   keywords="摊贩,占道", materials="", group="城市管理")  # fmt: skip
+    assert item.version == version + 2 and item.is_active and item.applicant == "resident"
+    assert (item.description, item.keywords, item.group) == ("摊贩", "摊贩,占道", "城市管理")
+    before += 1
+    version += 1
     # The same values again: nothing changes, no version, no event.
     again = _update(world, item, name="占道经营", deadline_days=9, sensitive=True)
     assert again.version == version + 1 and AuditEvent.objects.count() == before + 1
