@@ -4,8 +4,18 @@ request of a compound (the one whose contract is in force on the day), with what
 
 import datetime
 
+from django.db.models import QuerySet
+
+from core.selectors import subtrees
 from owners import defaults
-from owners.models import CompanyStaff, Compound, CompoundBuilding, PropertyContract, PropertyRule
+from owners.models import (
+    CompanyStaff,
+    Compound,
+    CompoundBuilding,
+    PropertyCompany,
+    PropertyContract,
+    PropertyRule,
+)
 
 
 def company_in_force(compound: Compound | int, day: datetime.date):
@@ -21,6 +31,14 @@ def company_in_force(compound: Compound | int, day: datetime.date):
         .first()
     )
     return contract.company if contract else None
+
+
+def companies_serving(places, day: datetime.date) -> QuerySet[PropertyCompany]:
+    """The companies whose contract for a compound within ``places`` has not ended by ``day``
+    (in force, or signed to start later): those whose staff a street officer may register."""
+    contracts = PropertyContract.objects.filter(subtrees(places, "community__path"),
+                                                ends_on__gte=day)  # fmt: skip
+    return PropertyCompany.objects.filter(pk__in=contracts.values("company_id")).order_by("name")
 
 
 def property_days(district_id: int, item_code: str, day: datetime.date) -> tuple[int, int, str]:

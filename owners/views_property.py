@@ -16,6 +16,7 @@ from core.refusals import attempt
 from core.selectors import chosen_district, districts_of, subtrees
 from owners import evaluation, rules
 from owners.models import CompanyStaff, Compound, PropertyCompany, PropertyRule
+from owners.routing import companies_serving
 from owners.services import property as property_services
 
 
@@ -126,7 +127,7 @@ def staff_page(request):
             )
             company = PropertyCompany.objects.filter(
                 pk=request.POST.get("company") or 0, district_id__in=district_ids
-            ).first()
+            ).first()  # staff_grant refuses one serving no compound of the user's places
             attempt(request, property_services.staff_grant, actor=user, company=company,
                     account=chosen.user if chosen else None,
                     done_message=_("已登记为该企业的工作人员。"))  # fmt: skip
@@ -139,5 +140,5 @@ def staff_page(request):
         by_account.setdefault(link.account_id, []).append(link)
     return render(request, "owners/property_staff.html", {
         "rows": [(a, by_account.get(a.user_id, [])) for a in assignments],
-        "companies": PropertyCompany.objects.filter(district_id__in=district_ids).order_by("name"),
+        "companies": companies_serving(places, clock.today()).filter(district_id__in=district_ids),
     })  # fmt: skip

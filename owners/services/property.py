@@ -31,6 +31,18 @@ def _staff_place(account) -> Place:
     return assignment.place
 
 
+def _serves_granters_places(actor, company: PropertyCompany) -> bool:
+    """The company has a contract (not ended) for a compound in the actor's street or district."""
+    if actor.is_superuser:
+        return True
+    from core.rules import role_places
+    from owners.routing import companies_serving
+    from owners.rules import STAFF_GRANTERS
+
+    places = role_places(actor, STAFF_GRANTERS)
+    return companies_serving(places, clock.today()).filter(pk=company.pk).exists()
+
+
 @one_write
 def staff_grant(*, actor, company: PropertyCompany, account) -> CompanyStaff:
     """Let an account placed as property staff act for a company of the same district."""
@@ -41,6 +53,11 @@ def staff_grant(*, actor, company: PropertyCompany, account) -> CompanyStaff:
              _("只有街道或区减负办可以登记物业企业工作人员。"))  # fmt: skip
     if company.district_id != place.district_id:
         raise ValidationError(_("该企业不在这个账号所在的区。"), code="company")
+    if not _serves_granters_places(actor, company):
+        raise ValidationError(
+            _("“%(name)s”没有为您负责的街道内的小区提供物业服务，不能登记它的工作人员。"),
+            params={"name": company.name}, code="company",
+        )  # fmt: skip
     if CompanyStaff.objects.filter(
         company=company, account=account, ended_at__isnull=True
     ).exists():

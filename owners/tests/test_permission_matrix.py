@@ -70,7 +70,11 @@ def world(django_db_setup, django_db_blocker):
                                                 matter="fund_use", title="更换电梯", text="更换")  # fmt: skip
             services.roll_freeze(actor=d.root, decision=decision)
             services.decision_open(actor=d.root, decision=decision)
-            PropertyCompany.objects.create(district=d.district, name=f"{key}物业")
+            # Its company serves the compound (a street officer registers only the staff of a
+            # company serving a compound of the officer's street: staff_grant).
+            services.contract_record(actor=d.root, compound=compound, company_name=f"{key}物业",
+                                     starts_on=datetime.date(2026, 1, 1),
+                                     ends_on=datetime.date(2028, 12, 31), fee=150)  # fmt: skip
             compounds[key] = (compound, decision)
         yield own, other, compounds
 

@@ -104,3 +104,57 @@ def test_the_district_sets_the_working_days_with_their_source(world, setup, clie
     assert "签收时限不能长于办结时限" in page.content.decode()
     assert PropertyRule.objects.count() == before
     assert "区物业办通知" in client.get(url).content.decode()
+
+
+def _company_of_the_other_street(world):
+    """白鹭物业 serves a compound of the second street only; 旧物业's contract there has ended."""
+    from owners.services import contract_record
+    from owners.testing import build_compound
+
+    today, year = clock.today(), datetime.timedelta(days=365)
+    compound, _parts = build_compound(
+        actor=world.d.root, community=world.d.communities[2], name="白鹭小区",
+        street="长乐路9号1幢", holdings=[("90.00", "developer")],
+    )  # fmt: skip
+    contract_record(actor=world.d.root, compound=compound, company_name="旧物业",
+                    starts_on=today - 2 * year, ends_on=today - year, fee=100)  # fmt: skip
+    return contract_record(
+        actor=world.d.root, compound=compound, company_name="白鹭物业",
+        starts_on=today - year, ends_on=today + year, fee=160,
+    ).company  # fmt: skip
+
+
+def test_a_street_officer_is_offered_only_the_companies_of_its_streets(world, setup, client):
+    from django.core.exceptions import ValidationError
+
+    from owners.services.property import staff_grant
+
+    other_company = _company_of_the_other_street(world)
+    url = reverse("owners:property_staff")
+    client.force_login(world.user("street_officer:own"))
+    page = client.get(url).content.decode()
+    assert "金陵物业" in page and "秦淮物业" in page
+    assert "白鹭物业" not in page and "旧物业" not in page
+    # Posted anyway: refused in Chinese, nothing written, no 500.
+    account = world.user("property_staff:own")
+    assignment = RoleAssignment.objects.active().get(user=account, role="property_staff")
+    before = CompanyStaff.objects.count()
+    page = client.post(url, {"assignment": assignment.pk, "company": other_company.pk},
+                       follow=True)  # fmt: skip
+    assert page.status_code == 200
+    assert "“白鹭物业”没有为您负责的街道内的小区提供物业服务" in page.content.decode()
+    assert CompanyStaff.objects.count() == before
+    with pytest.raises(ValidationError, match="没有为您负责的街道内的小区提供物业服务"):
+        staff_grant(actor=world.user("street_officer:own"), company=other_company, account=account)
+    assert CompanyStaff.objects.count() == before
+    # The second street's officer is offered its own company, for its own staff account.
+    client.force_login(world.user("street_officer:other"))
+    page = client.get(url).content.decode()
+    assert "白鹭物业" in page and "金陵物业" not in page and "旧物业" not in page
+    # The district's coordinator: every company with a contract not ended in the district.
+    client.force_login(world.dispatcher)
+    page = client.get(url).content.decode()
+    assert all(name in page for name in ("金陵物业", "秦淮物业", "白鹭物业"))
+    assert "旧物业" not in page
+    staff_grant(actor=world.dispatcher, company=other_company, account=account)
+    assert CompanyStaff.objects.count() == before + 1
