@@ -1,6 +1,6 @@
 """Scoped reads: every list of requests a page or API shows comes from here."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from core.models import Department, Place, Role
 from core.rules import acting_assignments, assignments_of
@@ -9,6 +9,7 @@ from services.models import (
     OPEN_STATES,
     Application,
     OverdueList,
+    PropertyRouting,
     ServiceItem,
     ServiceRequest,
     State,
@@ -121,8 +122,15 @@ def local_queue(user) -> QuerySet[ServiceRequest]:
 
 def property_queue(user) -> QuerySet[ServiceRequest]:
     """Open requests routed to the user's property company (物业), oldest first: the only
-    requests property staff see (services.policies.company_staff_q)."""
-    return policies.handled_by_company(user).filter(state__in=OPEN_STATES).order_by("created_at")
+    requests property staff see (services.policies.company_staff_q); ``sign_due`` is the open
+    routing's deadline to sign (签收期限), for the list to show one not signed in time."""
+    routing = PropertyRouting.objects.filter(request=OuterRef("pk"), returned_at__isnull=True)
+    return (
+        policies.handled_by_company(user)
+        .filter(state__in=OPEN_STATES)
+        .annotate(sign_due=Subquery(routing.values("accept_due")[:1]))
+        .order_by("created_at")
+    )
 
 
 def whistled_queue(user) -> QuerySet[ServiceRequest]:

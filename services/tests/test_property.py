@@ -219,3 +219,34 @@ def test_the_company_never_sees_the_residents_full_phone(world, setup, client):
     _token, secret = core_services.api_token_create(actor=setup.rival, name="t", scope="read")
     other = client.get(f"/api/services/requests/{req.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert other.status_code == 404
+
+
+def _deadline_cell(page: str, number: str) -> str:
+    """The 期限 cell of the list's row of the request numbered ``number``."""
+    row = page.split(f">{number}</a>", 1)[1].split("</tr>", 1)[0]
+    return row.rsplit("<td", 1)[1]
+
+
+def test_the_companys_list_marks_a_request_not_signed_in_time(world, setup, client):
+    item = property_item(world)
+    late, fresh, signed = (file(world, item) for _ in range(3))
+    request_services.request_property_accept(actor=setup.staff, request=signed)
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    PropertyRouting.objects.filter(request__in=[late, signed]).update(accept_due=hour_ago)
+    client.force_login(setup.staff)
+    page = client.get(reverse("services:property")).content.decode()
+    # Not signed by its deadline: the sign deadline in red, the finish deadline not yet.
+    cell = _deadline_cell(page, late.number)
+    assert 'sr-due tone-alert" data-due="sign">签收' in cell
+    assert 'sr-due" data-due="finish">办结' in cell
+    # In time: both deadlines shown, neither red.
+    cell = _deadline_cell(page, fresh.number)
+    assert 'data-due="sign"' in cell and "tone-alert" not in cell
+    # Signed (late or not): only the finish deadline remains, not red.
+    cell = _deadline_cell(page, signed.number)
+    assert 'data-due="sign"' not in cell and "tone-alert" not in cell
+    # Past the finish deadline too: both red.
+    PropertyRouting.objects.filter(request=late).update(due_at=hour_ago)
+    ServiceRequest.objects.filter(pk=late.pk).update(due_at=hour_ago)
+    page = client.get(reverse("services:property")).content.decode()
+    assert _deadline_cell(page, late.number).count("tone-alert") == 2
