@@ -56,6 +56,7 @@ def build(*, district, builder, seed, out):
         ends_on=today + datetime.timedelta(days=3 * 365), fee=180,
     )  # fmt: skip
     _link_property_staff(builder, community, contract.company)
+    routed = _property_requests(builder, district, community, with_login, _parts)
     count = len(holdings)
     decide(actor=builder, compound=compound, matter="fund_use",
            title=_("动用维修资金更换1幢电梯"),
@@ -72,6 +73,23 @@ def build(*, district, builder, seed, out):
                              channel="paper")  # fmt: skip
     out(_("小区与业主：秀水苑，%(n)d套专有部分，业主委员会已备案，1项表决已公布，1项征询进行中")
         % {"n": count})  # fmt: skip
+    if routed:
+        out(_("物业诉求：秀水苑业主提出%(n)d件，已转%(company)s办理")
+            % {"n": routed, "company": contract.company.name})  # fmt: skip
+
+
+def _property_requests(builder, district, community, residents, parts) -> int:
+    """The residents who log in live in the houses they own (registry residence), so the
+    requests they file about the compound's property go to its company (services.demo)."""
+    from registry import services as registry_services
+    from services.demo import property_history
+
+    for person, part in zip(residents, parts, strict=False):
+        grid = person.place if person.place.level == PlaceLevel.GRID else None
+        registry_services.residence_set(actor=builder, person=person, community=community,
+                                        grid=grid, actual_address=part.house.address)  # fmt: skip
+    accounts = [person.account for person in residents]
+    return property_history(district=district, builder=builder, residents=accounts)
 
 
 def _link_property_staff(builder, community, company) -> None:

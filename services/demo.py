@@ -19,6 +19,7 @@ from services.models import (
     Category,
     Channel,
     Level,
+    PropertyRouting,
     RequestEvent,
     ServiceItem,
     ServiceRequest,
@@ -51,12 +52,26 @@ ANSWERS = {
     "ZJ-001": {"facility": "light"},
 }
 HISTORY = 90  # requests in the demo history
+# The demo's item handled at 物业 (services.property): a resident of a compound whose company is
+# in force files it straight to the company.
+PROPERTY_ITEM = "ZJ-002"  # 物业服务纠纷
+# What residents of such a compound file (owners.demo calls property_history), and how far each
+# got: signed and answered, signed but past its deadline to finish, signed, not signed in time,
+# just filed.
+PROPERTY_REQUESTS = [
+    ("电梯一周坏了两次，报修后物业两天才来人", "rated"),
+    ("楼道里堆满杂物，物业一直不清理，有消防隐患", "overdue"),
+    ("地下车库一半的灯不亮，晚上停车看不清", "signed"),
+    ("小区门禁坏了，外来人员随便进出", "late_sign"),
+    ("物业费收费标准没有在小区公示", "new"),
+]
 
 
 @register("services")
 def build(*, district, builder, seed, out):
     rng = random.Random(f"services:{seed}")
     request_services.catalogue_seed(actor=builder, district=district)
+    property_item(district, builder)
     _key, raw = request_services.open311_key_create(
         actor=builder, district=district, name="演示 Open311 客户端"
     )
@@ -92,6 +107,64 @@ def build(*, district, builder, seed, out):
     from services import routing
 
     routing.retrain(district)
+
+
+def property_item(district, builder) -> ServiceItem | None:
+    """The demo's item handled at 物业 (PROPERTY_ITEM), made so through the catalogue service
+    when it is not yet; None when the district's catalogue lacks it."""
+    item = ServiceItem.objects.filter(district=district, code=PROPERTY_ITEM).first()
+    if item is not None and item.handling_level != Level.PROPERTY:
+        item = request_services.item_update(actor=builder, item=item, handling_level=Level.PROPERTY)
+    return item
+
+
+def property_history(*, district, builder, residents) -> int:
+    """PROPERTY_REQUESTS filed by ``residents`` (accounts whose home lies in a compound with a
+    company in force), routed to the company at submission, taken as far as each says and set
+    back in time; the number routed. Called by owners.demo once its compound has a company."""
+    item = property_item(district, builder)
+    if item is None or not residents:
+        return 0
+    started, routed = timezone.now(), 0
+    with notify.muted():
+        for n, (text, stage) in enumerate(PROPERTY_REQUESTS):
+            resident = residents[n % len(residents)]
+            req = request_services.request_submit(
+                actor=resident, place=resident.person.place, item=item, description=text,
+                category=item.category, channel=Channel.H5, resident=resident.person,
+            )  # fmt: skip
+            if req.level != Level.PROPERTY:
+                continue  # no company in force at the resident's home: the community keeps it
+            routed += 1
+            _property_stage(builder, req, stage)
+    Notification.objects.filter(
+        created_at__gte=started, url__startswith=reverse("services:home")
+    ).update(read_at=timezone.now())
+    from services import summary
+
+    summary.rebuild(district.pk)
+    return routed
+
+
+def _property_stage(builder, req, stage):
+    """Take a request routed to its company to ``stage`` (PROPERTY_REQUESTS) and set its clock
+    back so that its deadlines fall as the stage says."""
+    if stage in ("rated", "overdue", "signed"):
+        req = request_services.request_property_accept(actor=builder, request=req)
+    if stage == "rated":
+        req = request_services.request_property_close(
+            actor=builder, request=req, note="已联系电梯维保单位更换控制板，运行正常。"
+        )
+        request_services.request_rate(actor=builder, request=req, rating="satisfied")
+    routing = PropertyRouting.objects.get(request=req)
+    shift = {
+        "rated": datetime.timedelta(days=12),
+        "overdue": routing.due_at - routing.routed_at + datetime.timedelta(days=1),
+        "signed": datetime.timedelta(hours=20),
+        "late_sign": routing.accept_due - routing.routed_at + datetime.timedelta(hours=3),
+    }.get(stage)
+    if shift is not None:
+        _shift(req.pk, shift, datetime.timedelta())
 
 
 def _one(rng, n, district, builder, items, grids, residents):
@@ -186,6 +259,10 @@ def _shift(pk, shift, late):
     moved["answered_at"] = F("answered_at") - shift + late
     ServiceRequest.objects.filter(pk=pk).update(**moved)
     RequestEvent.objects.filter(request_id=pk).update(at=F("at") - shift)
+    PropertyRouting.objects.filter(request_id=pk).update(**{
+        name: F(name) - shift
+        for name in ("routed_at", "accept_due", "due_at", "accepted_at", "closed_at", "returned_at")
+    })  # fmt: skip
 
 
 def _draw_map(district, builder, rng):
