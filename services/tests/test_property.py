@@ -245,6 +245,7 @@ def test_the_companys_list_marks_a_request_not_signed_in_time(world, setup, clie
     # Signed (late or not): only the finish deadline remains, not red.
     cell = _deadline_cell(page, signed.number)
     assert 'data-due="sign"' not in cell and "tone-alert" not in cell
+    assert 'data-due="finish">办结' in cell
     # Past the finish deadline too: both red.
     PropertyRouting.objects.filter(request=late).update(due_at=hour_ago)
     ServiceRequest.objects.filter(pk=late.pk).update(due_at=hour_ago)
