@@ -14,6 +14,19 @@ file and ``/workforce/me/``): not colleagues' files, not the roster, not surge t
 colleagues' hours, not pay or assessment results (those are the district's, the street's and
 the auditors', and the worker's own).
 
+What a head may not do, since a head's standing is what grants record keeping:
+
+- Leadership posts are the street's and the district's to give (``workforce.set_leadership``:
+  street officers for their streets, coordinators and administrators for their district). A
+  head records ordinary posts (委员, 其他) for colleagues, but gives nobody 正职 or 副职
+  (enrolment or a new post), and does not change or end a colleague's leadership post (a new
+  post, leaving, an early end of a term, for a worker who holds 正职 or 副职 today or from a
+  later day: ``workers.holds_leadership``).
+- Nobody keeps their own record (``workforce.keep_worker`` is refused on one's own file,
+  whatever one's roles): a head reads their file and ``/workforce/me/`` but adds nothing to it;
+  the street or the district does. The services check both (``services.checks``) and the pages
+  offer only the forms and posts the user may use.
+
 A community worker who is not a head still sees the staffing overview of their community: the
 standard headcount, the workers in post, the shortfall and the burden index are counts about a
 place, not about a person (the proposal publishes them), and the overview names nobody and
@@ -121,6 +134,19 @@ def is_the_worker(user, worker) -> bool:
 
 
 @rules.predicate
+def keeps_worker(user, worker) -> bool:
+    """Keeps the worker's community's records (their own file excepted, by the permission)."""
+    return worker is not None and _within(worker.community, keeping_places(user))
+
+
+@rules.predicate
+def sets_leadership(user, community) -> bool:
+    """Gives, changes or ends 正职/副职 posts in the community: the street and the district by
+    their roles, never a head by their standing."""
+    return _within(community, role_places(user, OFFICE_RECORD_KEEPERS))
+
+
+@rules.predicate
 def has_own_record(user) -> bool:
     return _standing(user)[0]
 
@@ -132,6 +158,10 @@ rules.add_perm("workforce.view_workers", is_superuser | sees_records)
 rules.add_perm("workforce.view_worker", is_superuser | sees_worker | is_the_worker)
 # On a community: enrol workers there, keep their contracts, terms, leave, posts.
 rules.add_perm("workforce.manage_workers", is_superuser | keeps_records)
+# On a worker: add to their file. Nobody keeps their own record, whatever their roles.
+rules.add_perm("workforce.keep_worker", (is_superuser | keeps_worker) & ~is_the_worker)
+# On a community: give, change or end a 正职/副职 post there.
+rules.add_perm("workforce.set_leadership", is_superuser | sets_leadership)
 # On a community: a year that does not count towards a worker's progression.
 rules.add_perm("workforce.record_pause", is_superuser | holds_at(RULE_SETTERS, "records_pauses"))
 rules.add_perm("workforce.view_own_record", has_own_record)

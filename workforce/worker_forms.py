@@ -27,9 +27,11 @@ class EnrolForm(forms.Form):
     body = forms.ChoiceField(label=_("组织（选任）"), choices=[("", "—"), *Term.Body.choices], required=False)  # fmt: skip
     term_ends_on = forms.DateField(label=_("任期届满日期（选任）"), required=False, **DATE)
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(self, *args, communities=None, posts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
+        if posts is not None:  # the posts the user may give (正职、副职 only by street/district)
+            self.fields["post"].choices = posts
 
 
 class ContractForm(forms.Form):
@@ -79,6 +81,11 @@ class PostingForm(forms.Form):
         help_text=_("不填则按岗位等级规则计算；填写须在该岗位的等级范围内。"),
     )  # fmt: skip
     grade_reason = forms.CharField(label=_("核定理由"), max_length=200, required=False)
+
+    def __init__(self, *args, posts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if posts is not None:  # the posts the user may give (正职、副职 only by street/district)
+            self.fields["post"].choices = posts
 
 
 class PauseForm(forms.Form):

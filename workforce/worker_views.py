@@ -17,6 +17,7 @@ from core.selectors import chosen_district, districts_of, places_visible_to
 from workforce import assessment, careers, pay, services, surge, workers
 from workforce import worker_forms as forms
 from workforce.models import CareerRule, Education, GradeScheme, Post, SocialWorkLevel, Worker
+from workforce.rules import is_the_worker
 
 PAGE = 50
 
@@ -47,9 +48,10 @@ def roster(request):
     if manageable:
         ids = [c.pk for c in manageable]
         choices = _communities(user).filter(pk__in=ids)
-        form = forms.EnrolForm(communities=choices, initial={"community": community or manageable[0]})  # fmt: skip
+        posts = _posts(user, manageable)
+        form = forms.EnrolForm(communities=choices, posts=posts, initial={"community": community or manageable[0]})  # fmt: skip
         if request.method == "POST":
-            form = forms.EnrolForm(request.POST, communities=choices)
+            form = forms.EnrolForm(request.POST, communities=choices, posts=posts)
             done = form.is_valid() and attempt(
                 request, services.worker_enrol, actor=user, on_form=form,
                 done_message=_("已登记社区工作者。"), **form.cleaned_data,
@@ -66,6 +68,14 @@ def roster(request):
     )  # fmt: skip
 
 
+def _posts(user, communities) -> list:
+    """The posts the user may give in these communities: 正职 and 副职 only where they may give
+    leadership posts (the street, the district), the others everywhere they keep records."""
+    if any(user.has_perm("workforce.set_leadership", c) for c in communities):
+        return list(Post.choices)
+    return [(value, label) for value, label in Post.choices if value not in workers.LEADERSHIP]
+
+
 class TermEndForm(django_forms.Form):
     term = django_forms.ModelChoiceField(label=gettext_lazy("任期"), queryset=None)
     ended_on = django_forms.DateField(label=gettext_lazy("离任日期"), **forms.DATE)
@@ -76,8 +86,8 @@ class TermEndForm(django_forms.Form):
         self.fields["term"].label_from_instance = lambda t: f"{t.office} {t.starts_on.isoformat()}"
 
 
-def _actions(worker):
-    """Each form of a worker's file: (form class, service, keyword for the worker, extras)."""
+def _actions(worker, user):
+    """Each form of a worker's file: (form class, service, the form's extras, message)."""
     open_contracts = worker.contracts.filter(exited_on__isnull=True)
     open_terms = worker.terms.filter(ended_on__isnull=True)
     return {
@@ -102,18 +112,38 @@ def _actions(worker):
             {},
             _("已登记职业资格证书。"),
         ),  # fmt: skip
-        "posting": (forms.PostingForm, services.posting_start, {}, _("已登记新岗位。")),
+        "posting": (
+            forms.PostingForm,
+            services.posting_start,
+            {"posts": _posts(user, [worker.community])},
+            _("已登记新岗位。"),
+        ),  # fmt: skip
         "pause": (forms.PauseForm, services.progression_pause_record, {}, _("已登记暂停晋级。")),
     }
 
 
-def _allowed(user, worker) -> set[str]:
-    allowed = set()
-    if user.has_perm("workforce.manage_workers", worker.community):
-        allowed |= {"contract", "exit", "term", "term_end", "leave", "qualification", "posting"}
+LEADERSHIP_FORMS = {"exit", "term_end", "posting"}
+
+
+def _allowed(user, worker) -> tuple[set[str], str]:
+    """The forms the user may use on the file, and why some a keeper looks for are not
+    offered: none on their own file; for a colleague holding 正职 or 副职, no change of post,
+    leaving or early end of term unless they are the street or the district (the services
+    refuse the same)."""
+    if not user.has_perm("workforce.keep_worker", worker):
+        if is_the_worker(user, worker) and user.has_perm("workforce.manage_workers", worker.community):  # fmt: skip
+            return set(), _("这是您本人的档案：由街道或区里登记维护，您可以查看，不能修改。")
+        return set(), ""
+    allowed = {"contract", "exit", "term", "term_end", "leave", "qualification", "posting"}
+    note = ""
+    if not user.has_perm("workforce.set_leadership", worker.community) and (
+        workers.holds_leadership(worker, clock.today())
+    ):
+        allowed -= LEADERSHIP_FORMS
+        note = _("该社区工作者现任正职或副职：岗位变动、离职和提前离任由街道或区里办理。")
     if user.has_perm("workforce.record_pause", worker.community):
         allowed.add("pause")
-    return allowed
+    return allowed, note
 
 
 @login_required
@@ -129,12 +159,13 @@ def worker(request, pk):
                 _("您只能查看本人的档案；同事的档案由社区正职、副职和街道管理。")
             )
         raise PermissionDenied(_("您无权查看该社区工作者的档案。"))
-    actions = _actions(record)
-    allowed = _allowed(user, record)
+    actions = _actions(record, user)
+    allowed, note = _allowed(user, record)
     shown = {
         name: spec[0](**spec[2])
         for name, spec in actions.items()
-        if name in allowed and all(choices.exists() for choices in spec[2].values())
+        if name in allowed
+        and all(choices.exists() for choices in spec[2].values() if hasattr(choices, "exists"))
     }
     chosen = request.POST.get("action")
     if request.method == "POST" and chosen in allowed:
@@ -147,7 +178,8 @@ def worker(request, pk):
             done = attempt(request, service, actor=user, on_form=form, done_message=message, **values)  # fmt: skip
             if done:
                 return redirect("workforce:worker", record.pk)
-    return render(request, "workforce/worker.html", _file(record, shown))
+    context = {**_file(record, shown), "note": note}
+    return render(request, "workforce/worker.html", context)
 
 
 def _file(record, shown) -> dict:

@@ -9,10 +9,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from core.rules import role_places
 from core.selectors import subtrees
 from workforce import grades, hooks
-from workforce.models import Contract, GradeScheme, Posting, Qualification, Term, Worker
+from workforce.models import Contract, GradeScheme, Post, Posting, Qualification, Term, Worker
 from workforce.rules import VIEWERS, record_places
 
 CERTIFICATE_ORDER = ["assistant", "social_worker", "senior"]
+# The posts whose holder heads the community (``workforce.rules``): given only by the street or
+# the district.
+LEADERSHIP = (Post.CHIEF, Post.DEPUTY)
 
 
 def in_post(day: datetime.date) -> Q:
@@ -25,6 +28,15 @@ def in_post(day: datetime.date) -> Q:
         Q(ended_on__isnull=True) | Q(ended_on__gt=day)
     )
     return Q(Exists(contract)) | Q(Exists(term))
+
+
+def holds_leadership(worker, day: datetime.date) -> bool:
+    """The worker holds 正职 or 副职 on ``day`` or from a later day (a post not ended by then)."""
+    return (
+        Posting.objects.filter(worker=worker, post__in=LEADERSHIP)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+        .exists()
+    )
 
 
 def workers_visible_to(user) -> QuerySet[Worker]:

@@ -14,7 +14,14 @@ from core.validation import require_perm as _require
 from workforce import defaults
 from workforce.grades import post_range
 from workforce.models import Education, GradeScheme, Post, Posting, SocialWorkLevel, Worker
-from workforce.services.checks import a_choice, a_date, may_manage
+from workforce.services.checks import (
+    a_choice,
+    a_date,
+    may_change_leadership,
+    may_grant_leadership,
+    may_manage,
+    not_own,
+)
 
 MAX_GRADE = 40
 
@@ -118,10 +125,13 @@ def posting_start(
 ) -> Posting:  # fmt: skip
     """A new post for the worker from ``starts_on``; the current one ends that day. A grade set
     by decision must lie in the post's range in the scheme in force, and only the district
-    sets one."""
+    sets one. 正职 and 副职 are given, changed and ended only by the street or the district
+    (a head records ordinary posts for colleagues who hold no leadership post)."""
     worker = Worker.objects.select_for_update().select_related("community").get(pk=worker.pk)
     may_manage(actor, worker)
     post = a_choice(post, Post, _("岗位"))
+    may_grant_leadership(actor, worker.community, post)
+    may_change_leadership(actor, worker)
     title = clean_text(title, _("职务名称"), limit=40)
     starts_on = a_date(starts_on, _("任职日期"))
     current = worker.postings.filter(ends_on__isnull=True).first()
@@ -174,6 +184,7 @@ def progression_pause_record(*, actor, worker: Worker, year, reason: str):
     from workforce.models import ProgressionPause
 
     worker = Worker.objects.select_for_update().select_related("community").get(pk=worker.pk)
+    not_own(actor, worker)
     _require(actor, "workforce.record_pause", worker.community,
              _("只有区管理员或区减负办可以登记暂停晋级。"))  # fmt: skip
     year = _number(year, _("年度"), worker.service_start.year, clock.today().year)

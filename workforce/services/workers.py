@@ -5,7 +5,7 @@ community, validates everything before writing, and records one audit event."""
 import datetime
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from core import audit
@@ -26,7 +26,15 @@ from workforce.models import (
     Term,
     Worker,
 )
-from workforce.services.checks import a_choice, a_date, after, may_manage, overlaps
+from workforce.services.checks import (
+    a_choice,
+    a_date,
+    after,
+    may_change_leadership,
+    may_grant_leadership,
+    may_manage,
+    overlaps,
+)
 
 MAX_PROBATION_MONTHS = 6  # 劳动合同法 第十九条: at most six months
 CERTIFICATE = re.compile(r"^[0-9A-Za-z\-]{4,40}$")
@@ -63,7 +71,8 @@ def worker_enrol(
     probation_months: int = 0, body: str = "", term_ends_on=None,
 ) -> Worker:  # fmt: skip
     """A worker on file with their first post, and their contract (hired) or term (elected).
-    An ID number already on file links that person instead of registering them again."""
+    An ID number already on file links that person instead of registering them again. Only the
+    street or the district enrols someone as 正职 or 副职, and nobody enrols themselves."""
     community = _community(community)
     _require(actor, "workforce.manage_workers", community, _("您无权管理该社区的社区工作者。"))
     if person is None:
@@ -72,6 +81,7 @@ def worker_enrol(
     education = a_choice(education, Education, _("学历"))
     service_start = a_date(service_start, _("参加社区工作时间"), not_future=True)
     post = a_choice(post, Post, _("岗位"))
+    may_grant_leadership(actor, community, post)
     title = clean_text(title, _("职务名称"), limit=40)
     starts_on = a_date(starts_on, _("任职日期"))
     after(service_start, starts_on, _("任职日期不能早于参加社区工作时间。"))
@@ -79,6 +89,8 @@ def worker_enrol(
         body = a_choice(body, Term.Body, _("组织"))
         term_ends_on = a_date(term_ends_on, _("任期届满日期"))
     person = _person(actor, community, person, name, id_number, mobile)
+    if actor.is_authenticated and person.account_id == actor.pk:
+        raise PermissionDenied(_("不能为本人登记社区工作者档案，请由街道或区里登记。"))
     if Worker.objects.filter(person=person).exists():
         raise ValidationError(_("此人已登记为社区工作者。"), code="already_worker")
     worker = Worker.objects.create(
@@ -152,9 +164,11 @@ def contract_add(
 def contract_exit(
     *, actor, contract: Contract, exited_on: datetime.date, reason: str, note: str = ""
 ) -> Contract:
-    """The worker leaves: the contract ends on ``exited_on`` and their open post with it."""
+    """The worker leaves: the contract ends on ``exited_on`` and their open post with it (a
+    worker holding 正职 or 副职 leaves only by the street or the district)."""
     worker = _locked(contract.worker)
     may_manage(actor, worker)
+    may_change_leadership(actor, worker)
     contract = Contract.objects.get(pk=contract.pk)
     if contract.exited_on:
         raise ValidationError(_("该合同已办理离职。"), code="already_exited")
@@ -203,9 +217,11 @@ def term_add(
 
 @one_write
 def term_end(*, actor, term: Term, ended_on: datetime.date) -> Term:
-    """An elected member leaves office before the term ends."""
+    """An elected member leaves office before the term ends (one holding 正职 or 副职 only by
+    the street or the district)."""
     worker = _locked(term.worker)
     may_manage(actor, worker)
+    may_change_leadership(actor, worker)
     term = Term.objects.get(pk=term.pk)
     if term.ended_on:
         raise ValidationError(_("该任期已提前结束。"), code="already_ended")

@@ -47,7 +47,7 @@ EXPECTED = {
     "set_grade_rules": {R.ADMIN, R.COORDINATOR},
     "enrol_worker": KEEPERS,
     "add_contract": KEEPERS,
-    "start_posting": KEEPERS,
+    "start_posting": {R.ADMIN, R.COORDINATOR, R.STREET_OFFICER},  # a 副职 post: not the head's
     "fix_grade": {R.ADMIN, R.COORDINATOR},
     "pause_progression": {R.ADMIN, R.COORDINATOR},
     "view_worker": VIEWERS,
@@ -317,14 +317,19 @@ test_matrix, test_auditor_writes_nothing = matrix_tests(EXPECTED, READS, attempt
 
 # ---------------------------------------------------------------- community workers: head or not
 
-# A head keeps their community's records (their own file among them); any other community
-# worker sees their own file and page, and their community's staffing figures (counts only).
+# A head keeps their community's records but their own file (they read it; the street or the
+# district keeps it: test_leadership); any other community worker sees their own file and
+# page, and their community's staffing figures (counts only).
 KEEP = {"view_file", "api_file", "in_roster", "api_roster", "keep_file", "enrol",
         "record_surge", "view_surge", "view_staffing"}  # fmt: skip
 OWN_ONLY = {"view_file", "api_file", "own_page", "view_staffing"}
 CW_EXPECTED = {
-    "community_worker:own": {"colleague": KEEP, "self": KEEP | {"own_page"}, "next": set()},
-    "cw:deputy": {"colleague": KEEP, "self": KEEP | {"own_page"}, "next": set()},
+    "community_worker:own": {
+        "colleague": KEEP,
+        "self": KEEP - {"keep_file"} | {"own_page"},
+        "next": set(),
+    },
+    "cw:deputy": {"colleague": KEEP, "self": KEEP - {"keep_file"} | {"own_page"}, "next": set()},
     "cw:worker": {"colleague": {"view_staffing"}, "self": OWN_ONLY, "next": set()},
     "cw:left": {"colleague": {"view_staffing"}, "self": OWN_ONLY, "next": set()},
     "cw:unlinked": {"colleague": {"view_staffing"}, "next": set()},
