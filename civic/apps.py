@@ -41,7 +41,7 @@ class CivicConfig(AppConfig):
     verbose_name = _("共建共治")
 
     def ready(self):
-        from civic import demo, rules, selectors  # noqa: F401 - rules registers the permissions
+        from civic import demo, figures, rules, selectors  # noqa: F401 - rules registers the permissions
         from core import action_labels, navigation
         from core.demo import extensions
         from workload import hooks
@@ -53,3 +53,4 @@ class CivicConfig(AppConfig):
         hooks.register_transfer_source("civic", selectors.transfers_in)
         extensions.register("civic")(demo.build)
         action_labels.register(AUDIT_LABELS)
+        figures.register_all()  # its row of the district's one page (/outcomes/)

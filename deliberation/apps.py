@@ -40,13 +40,14 @@ class DeliberationConfig(AppConfig):
     def ready(self):
         from core import action_labels, navigation
         from core.demo import extensions
-        from deliberation import demo, notices, rules  # noqa: F401 - rules registers the permissions
+        from deliberation import demo, figures, notices, rules  # noqa: F401 - rules registers the permissions
         from notify import kinds
 
         navigation.register(_("协商议事"), "deliberation:index", perm="deliberation.use", order=47)
         navigation.register(_("议事规则"), "deliberation:rules", perm="deliberation.set_any_rules",
                             unless="deliberation.use", order=48)  # fmt: skip
         action_labels.register(AUDIT_LABELS)
+        figures.register_all()  # its row of the district's one page (/outcomes/)
         kinds.register(*notices.kinds())
         extensions.register("deliberation")(demo.build)
         from deliberation import time_source  # issue #13: meetings held as self-government time

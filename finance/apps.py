@@ -58,7 +58,7 @@ class FinanceConfig(AppConfig):
         from core import action_labels, navigation
         from core import workbench as core_workbench
         from core.demo import extensions
-        from finance import demo, rules, workbench  # noqa: F401 - rules registers the permissions
+        from finance import demo, figures, rules, workbench  # noqa: F401 - rules registers the permissions
 
         post_save.connect(
             _pay_item_funding, sender=apps.get_model("workload", "Task"),
@@ -70,6 +70,7 @@ class FinanceConfig(AppConfig):
         )
         navigation.register(_("居务公开"), "finance:boards", perm="finance.view_boards", order=28)
         action_labels.register(AUDIT_LABELS)
+        figures.register_all()  # its row of the district's one page (/outcomes/)
         core_workbench.register(workbench.cards)
         notify_kinds.register(*MESSAGE_KINDS)
         # After workload's builder (INSTALLED_APPS order): the demo's tasks pay their items.

@@ -35,11 +35,12 @@ class OwnersConfig(AppConfig):
     def ready(self):
         from core import action_labels, navigation
         from core.demo import extensions
-        from owners import demo, routing, rules  # noqa: F401 - rules registers the permissions
+        from owners import demo, figures, routing, rules  # noqa: F401 - rules registers the permissions
         from services import property_hooks
 
         property_hooks.register(routing.Provider())
 
         navigation.register(_("小区与业主"), "owners:index", perm="owners.view", order=46)
         action_labels.register(AUDIT_LABELS)
+        figures.register_all()  # its row of the district's one page (/outcomes/)
         extensions.register("owners")(demo.build)

@@ -26,9 +26,10 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from core import action_labels, navigation
         from core.demo import extensions
-        from training import demo, rules  # noqa: F401 - rules registers the permissions
+        from training import demo, figures, rules  # noqa: F401 - rules registers the permissions
 
         navigation.register(_("培训"), "training:index", perm="training.view", order=27)
         navigation.register(_("我的培训"), "training:me", perm="training.view_own", order=28)
         extensions.register("training")(demo.build)
         action_labels.register(AUDIT_LABELS)
+        figures.register_all()  # its row of the district's one page (/outcomes/)

@@ -1,0 +1,46 @@
+"""The district's one page: training hours (学时) credited to the scope's community workers
+(dashboard.figures row ``training_hours``), in one query.
+
+An attendance credits its 学时 (at most the course's) to the worker, in the community the worker
+served when it was recorded; it counts in the twelve months in which the course was held, whether
+or not its assessment was passed (the hours owed are reckoned the same way:
+training.selectors.hours_by_worker).
+"""
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dashboard.figures import Figure, Scope, Value, register
+from training.models import Attendance
+
+
+def _sums(scope: Scope) -> dict:
+    sums = {}
+    for side in ("current", "previous"):
+        first, end = getattr(scope, side)
+        within = Q(enrolment__course__held_on__gte=first, enrolment__course__held_on__lt=end)
+        sums[f"hours_{side}"] = Sum("hours", filter=within)
+        sums[f"n_{side}"] = Count("id", filter=within)
+        if side == "current":
+            sums["workers"] = Count("worker_id", filter=within, distinct=True)
+    return Attendance.objects.filter(community_id__in=scope.community_ids).aggregate(**sums)
+
+
+def hours(scope: Scope) -> Value:
+    sums = _sums(scope)
+    return Value(
+        sums["hours_current"] or 0,
+        sums["hours_previous"] or 0,
+        detail=_("参训%(n)d人次，涉及社区工作者%(workers)d人")
+        % {"n": sums["n_current"], "workers": sums["workers"]},
+    )
+
+
+def register_all() -> None:
+    register(Figure(
+        "training_hours", gettext_lazy("社区工作者培训学时"), gettext_lazy(
+            "社区工作者参加培训课程、登记出勤后计入的学时合计（按课程举办日期统计），单位：学时。"
+        ), "training:index", hours, query=lambda scope: f"district={scope.district.pk}",
+        unit=gettext_lazy("学时"), better="up", order=90,
+    ))  # fmt: skip
