@@ -82,10 +82,12 @@ class PostingForm(forms.Form):
     )  # fmt: skip
     grade_reason = forms.CharField(label=_("核定理由"), max_length=200, required=False)
 
-    def __init__(self, *args, posts=None, **kwargs):
+    def __init__(self, *args, posts=None, fixes_grade=True, **kwargs):
         super().__init__(*args, **kwargs)
         if posts is not None:  # the posts the user may give (正职、副职 only by street/district)
             self.fields["post"].choices = posts
+        if not fixes_grade:  # a grade set by decision is the district's
+            del self.fields["grade_fixed"], self.fields["grade_reason"]
 
 
 class PauseForm(forms.Form):

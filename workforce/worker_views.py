@@ -115,7 +115,12 @@ def _actions(worker, user):
         "posting": (
             forms.PostingForm,
             services.posting_start,
-            {"posts": _posts(user, [worker.community])},
+            {
+                "posts": _posts(user, [worker.community]),
+                "fixes_grade": user.has_perm(
+                    "workforce.set_grade_rules", worker.community.district
+                ),
+            },
             _("已登记新岗位。"),
         ),  # fmt: skip
         "pause": (forms.PauseForm, services.progression_pause_record, {}, _("已登记暂停晋级。")),

@@ -2,7 +2,9 @@
 their community's head opens their own record from the menu, finds no roster there, and is
 refused a colleague's file with a page that says why in Chinese, and still reads their
 community's staffing figures (counts, no names); the head (正职) opens the
-roster and sees the whole team."""
+roster and sees the whole team, keeps an ordinary colleague's file with ordinary posts only,
+finds a 副职 colleague's posts and leaving left to the street, and reads their own file with
+nothing to change (the street or the district keeps it)."""
 
 import datetime
 
@@ -13,6 +15,7 @@ from core.models import Role
 from core.testing import PASSWORD, build_small_district
 from tests.browser.conftest import PHONE, screenshots, signed_in
 from workforce import services
+from workforce.models import Worker
 
 shot = screenshots("workforce-heads-")
 DESK = {"width": 1366, "height": 900}
@@ -46,6 +49,11 @@ def world(transactional_db):
         service_start=D(2016, 3, 1), post="other", title="社区专职工作者",
         starts_on=D(2020, 1, 1), contract_ends_on=D(2030, 12, 31),
     )  # fmt: skip
+    d.deputy = services.worker_enrol(
+        actor=d.root, community=community, name="李强", kind="hired", education="bachelor",
+        service_start=D(2014, 5, 1), post="deputy", title="居委会副主任",
+        starts_on=D(2021, 1, 1), contract_ends_on=D(2030, 12, 31),
+    )  # fmt: skip
     return d
 
 
@@ -73,7 +81,7 @@ def test_a_worker_who_is_no_head_sees_their_own_record_only(new_page, world):
     assert page.goto("/workforce/staffing/").status == 200
     main = page.locator("main").inner_text()
     assert "第1街道第1社区" in main and "王芳" not in main and "突击性任务" not in main
-    assert page.locator("#total-actual").inner_text() == "3"
+    assert page.locator("#total-actual").inner_text() == "4"
     shot(page, "staffing-phone")
 
 
@@ -91,3 +99,27 @@ def test_the_head_sees_the_roster(new_page, world):
     desk = signed_in(new_page, world.logins["community_worker:own"], DESK)
     desk.goto("/workforce/workers/")
     shot(desk, "roster-desk")
+
+
+def test_the_head_cannot_raise_anyone_nor_keep_their_own_file(new_page, world):
+    login = world.logins["community_worker:own"]
+    own = Worker.objects.get(person__account=world.users["community_worker:own"])
+    for viewport, name in ((PHONE, "phone"), (DESK, "desk")):
+        page = signed_in(new_page, login, viewport)
+        page.goto(f"/workforce/workers/{own.pk}/")
+        main = page.locator("main")
+        assert "这是您本人的档案" in main.inner_text()
+        assert main.locator("details").count() == 0 and main.locator("form").count() == 0
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the page scrolls sideways ({width}px)"
+        shot(page, f"own-file-{name}")
+        page.goto(f"/workforce/workers/{world.deputy.pk}/")
+        assert "岗位变动、离职和提前离任由街道或区里办理" in main.inner_text()
+        assert main.locator("summary", has_text="岗位变动").count() == 0
+        assert main.locator("summary", has_text="登记假期").count() == 1
+        shot(page, f"deputy-file-{name}")
+    page.goto(f"/workforce/workers/{world.colleague.pk}/")
+    page.locator("summary", has_text="岗位变动").click()
+    options = page.locator("select[name=post] option").all_inner_texts()
+    assert "正职" not in options and "副职" not in options and "委员" in options
+    shot(page, "colleague-posting-desk")

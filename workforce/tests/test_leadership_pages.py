@@ -42,6 +42,7 @@ def test_the_head_gives_ordinary_posts_and_leaves_leaders_to_the_street(d, team,
     client.force_login(d.users["community_worker:own"])
     colleague = _file(client, team["colleague"])
     assert _posts(colleague) == {"member", "other"}
+    assert "grade_fixed" not in colleague.context["forms"]["posting"].fields  # the district's
     assert {"posting", "exit", "leave", "contract"} <= set(colleague.context["forms"])
     assert LEADER_NOTE not in colleague.content.decode()
     deputy = _file(client, team["deputy"])
@@ -96,6 +97,9 @@ def test_the_street_keeps_leaders(d, team, client):
     roster = client.get(reverse("workforce:workers"))
     assert {value for value, _label in roster.context["form"].fields["post"].choices} == {"chief", "deputy", "member", "other"}  # fmt: skip
     assert LEADER_NOTE not in deputy.content.decode()
+    client.force_login(d.users["coordinator:own"])
+    assert "grade_fixed" in _file(client, team["deputy"]).context["forms"]["posting"].fields
+    client.force_login(d.users["street_officer:own"])
     url = reverse("workforce:worker", args=[team["deputy"].pk])
     response = client.post(url, {"action": "posting", "post": "chief", "title": "居委会主任",
                                  "starts_on": "2024-01-01"})  # fmt: skip
