@@ -57,16 +57,31 @@ def pytest_runtest_teardown(item, nextitem):
     if flushed:
         from pytest_django.plugin import blocking_manager_key
 
-        from services.models import ServiceRule
-        from services.rule_defaults import RULES as SERVICE_RULES
-        from timebank.defaults import RULES
-        from timebank.models import Rule
-
         with item.config.stash[blocking_manager_key].unblock():
-            for model, seeded in ((Rule, RULES), (ServiceRule, SERVICE_RULES)):
-                for rule in seeded:
-                    fields = {k: rule[k] for k in ("name", "value", "unit", "source")}
-                    model.objects.get_or_create(code=rule["code"], district=None, defaults=fields)
+            reseed_default_rules()
+
+
+def reseed_default_rules() -> None:
+    """Put back the rule rows migrations seed, then close the connection this opened. Django
+    closed every connection as the transactional test ended; one left open here (PostgreSQL keeps
+    it for CONN_MAX_AGE) may live in a context the database teardown never sees: Playwright runs
+    the browser tests in a contextvars context of its own, and Django's connections are
+    context-local. After a worker's last browser test it then still held the test database when
+    pytest-django dropped it ("database test_linli_ci_gw0 is being accessed by other users")."""
+    from django.db import connections
+
+    from services.models import ServiceRule
+    from services.rule_defaults import RULES as SERVICE_RULES
+    from timebank.defaults import RULES
+    from timebank.models import Rule
+
+    try:
+        for model, seeded in ((Rule, RULES), (ServiceRule, SERVICE_RULES)):
+            for rule in seeded:
+                fields = {k: rule[k] for k in ("name", "value", "unit", "source")}
+                model.objects.get_or_create(code=rule["code"], district=None, defaults=fields)
+    finally:
+        connections.close_all()  # a no-op for SQLite's in-memory test database
 
 
 def _worker_redis(url: str, worker: str) -> str:
