@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
+    # With Redis the beats live in the cache, which outlives a test and a run: a beat left there
+    # by an earlier run for a batch of the same id (ids start again in a new test database) was
+    # read as this batch's. So each test keys the cache afresh.
+    cache = settings.CACHES["default"]
+    if "locmem" not in cache["BACKEND"].lower():
+        settings.CACHES = {"default": {**cache, "KEY_PREFIX": f"t-{uuid.uuid4().hex}"}}
 
 
 def stop_beating(name: str) -> None:
@@ -67,7 +74,11 @@ def test_a_killed_process_stops_its_heartbeat(settings, tmp_path, monkeypatch):
 def test_kept_alive_beats_while_the_block_runs_and_clears_after():
     with heartbeat.kept_alive("block", every=0.05):
         first = heartbeat.last_beat("block")
-        time.sleep(0.2)
+        # Beats every 0.05 s; waited for up to 10 s, since a busy machine may run the beating
+        # thread late (a fixed 0.2 s sleep flaked there).
+        deadline = time.monotonic() + 10
+        while heartbeat.last_beat("block") <= first and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert heartbeat.last_beat("block") > first
     assert heartbeat.last_beat("block") is None and not heartbeat.is_dead("block")
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from core import clock
 from core.models import AuditEvent, Role
 from core.testing import build_small_district
 from core.tests.refused import refused
@@ -111,7 +112,7 @@ def test_the_page_shows_shortfalls_by_role(d, client):
     # with the community-worker role is not a worker record).
     assert page.count("<tr><td>第") == 4 and 'id="total-standard">36<' in page
     own = d.communities[0]
-    _rule, rows = selectors.staffing(d.users["coordinator:own"], d.district, datetime.date.today())
+    _rule, rows = selectors.staffing(d.users["coordinator:own"], d.district, clock.today())
     row = next(r for r in rows if r.community == own)
     assert (row.standard, row.actual, row.shortfall) == (9, 0, 9)
     client.force_login(d.users["street_officer:own"])
