@@ -1,18 +1,30 @@
 """The demo district's books: default rules, this year's budgets in a few communities, and last
 month's payments (some with a receipt photo, one without, two that look split) waiting for the
-street office, so 社区财务 and 财务监督 have something to show."""
+street office, so 社区财务 and 财务监督 have something to show.
+
+And its boards (居务公开): every community's 党务, 居务 and 财务 boards of the past two years and
+more, each prepared and submitted by the community's worker and published by its 居务监督委员会
+member (the builder where the demo has none), through the services at back-dated moments
+(``clock.moment``, relative to the day the demo is built): most within their due days, about one
+in twelve late, and a few communities that stopped publishing one board for its last periods
+(and last month's finance board waits wherever a payment still waits for the street office).
+So the street office's overdue list and the district page's 居务公开按时公开率 have both kinds to
+show, and the newest boards that are not yet due may wait for review."""
 
 import datetime
 import io
 import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from core import clock
-from core.models import Place, PlaceLevel
-from finance import services
+from core.models import Place, PlaceLevel, Role, RoleAssignment
+from finance import periods, services
+from finance.models import Board, DisclosureRule, Spending
+from finance.selectors import board_periods
 
 BUDGETS = {"office": 3_000_000, "activity": 2_000_000, "service": 5_000_000}
 PAYMENTS = [
@@ -57,3 +69,120 @@ def build(*, district, builder, seed, out):
             )  # fmt: skip
             count += 1
     out(_("社区财务：载入默认规则，%(n)d笔待审批支出") % {"n": count})
+    made = boards(district=district, builder=builder, seed=seed)
+    out(_("居务公开：%(published)d期已公开，%(waiting)d期待审核") % made)
+
+
+# ---------------------------------------------------------------- boards
+
+HISTORY_MONTHS = 26  # the district page's 24 months back to the quarter due in the first
+LATE = 0.08  # the share of periods published after their due day
+STOPPED_EVERY = 5  # one community in five has stopped publishing one of its boards
+PARTY_NOTES = [
+    "本季度召开党员大会1次、支部委员会3次，开展主题党日活动3次；党费收缴按时足额。",
+    "本季度组织党员志愿服务4次；发展预备党员1名，转正1名；党员民主评议按期完成。",
+    "本季度召开支部委员会3次，开展“三会一课”；走访困难党员5人次，发放慰问金。",
+]
+
+
+def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
+    """A moment of working hours on ``day`` (Beijing time)."""
+    at = datetime.datetime.combine(day, datetime.time(rng.randint(9, 16), rng.randint(0, 59)))
+    return timezone.make_aware(at)
+
+
+def _actors(district, builder) -> dict[int, tuple]:
+    """Each community's first worker (who prepares its boards) and first 居务监督委员会 member
+    (who publishes them; the builder where the demo has none)."""
+    found: dict[tuple, object] = {}
+    for a in (
+        RoleAssignment.objects.active()
+        .filter(role__in=[Role.COMMUNITY_WORKER, Role.SUPERVISION_MEMBER],
+                place__district=district, place__level=PlaceLevel.COMMUNITY)
+        .select_related("user").order_by("user_id")
+    ):  # fmt: skip
+        found.setdefault((a.place_id, a.role), a.user)
+    return found
+
+
+def _stopped(n: int, board: str) -> int:
+    """How many of its last due periods community ``n`` left unpublished on ``board``."""
+    if n % STOPPED_EVERY != 2:
+        return 0
+    stopped_board = Board.values[(n // STOPPED_EVERY) % len(Board.values)]
+    return 1 + (n // STOPPED_EVERY) % 3 if board == stopped_board else 0
+
+
+def _days(end, rule, late: bool, rng: random.Random) -> tuple[datetime.date, datetime.date]:
+    """When a period's board is prepared and when it is published: within the due days, or
+    prepared after the due day when late."""
+    due = end + datetime.timedelta(days=rule.due_days)
+    if late:
+        prepared = due + datetime.timedelta(days=rng.randint(2, 12))
+    else:
+        prepared = end + datetime.timedelta(days=rng.randint(1, max(1, rule.due_days - 3)))
+    return prepared, prepared + datetime.timedelta(days=rng.randint(0, 2))
+
+
+def _one(worker, reviewer, community, board, start, days, rng) -> str:
+    """Prepare and submit one board; publish it unless its publishing day is still ahead."""
+    prepared, published = days
+    note = rng.choice(PARTY_NOTES) if board == Board.PARTY else ""
+    with clock.moment(_at(prepared, rng)):
+        disclosure = services.disclosure_prepare(
+            actor=worker, community=community, board=board, period_start=start, note=note
+        )
+        services.disclosure_submit(actor=worker, disclosure=disclosure)
+    if published >= clock.today():
+        return "waiting"
+    with clock.moment(_at(published, rng) + datetime.timedelta(hours=1)):
+        services.disclosure_publish(actor=reviewer, disclosure=disclosure)
+    return "published"
+
+
+def _board(community, n, board, ctx) -> dict[str, int]:
+    made = {"published": 0, "waiting": 0}
+    due_periods = [p for p in ctx["periods"][board]
+                   if p[1] + datetime.timedelta(days=p[2].due_days) < ctx["today"]]  # fmt: skip
+    stop = len(due_periods) - _stopped(n, board)
+    worker = ctx["actors"].get((community.pk, Role.COMMUNITY_WORKER), ctx["builder"])
+    reviewer = ctx["actors"].get((community.pk, Role.SUPERVISION_MEMBER), ctx["builder"])
+    rng = ctx["rng"]
+    for k, (start, end, rule) in enumerate(ctx["periods"][board]):
+        waits = board == Board.FINANCE and any(
+            start <= day <= end for day in ctx["pending"].get(community.pk, ())
+        )  # a payment of the period still waits for the street office
+        late = rng.random() < LATE or (n == 0 and board == Board.AFFAIRS and k == 1)
+        days = _days(end, rule, late, rng)
+        if k >= stop or waits or days[0] >= ctx["today"]:
+            break  # a board never skips a period: the later ones wait too
+        made[_one(worker, reviewer, community, board, start, days, rng)] += 1
+    return made
+
+
+def boards(*, district, builder, seed) -> dict[str, int]:
+    """Every active community's boards since ``HISTORY_MONTHS`` ago; how many were published
+    and how many wait for review."""
+    today = clock.today()
+    rules = list(DisclosureRule.objects.filter(district=district).order_by("effective_from", "id"))
+    first = periods.add_months(today.replace(day=1), -HISTORY_MONTHS)
+    pending: dict[int, list] = {}
+    for community_id, day in Spending.objects.filter(
+        district=district, status=Spending.Status.PENDING
+    ).values_list("community_id", "spent_on"):
+        pending.setdefault(community_id, []).append(day)
+    ctx = {
+        "today": today, "builder": builder, "pending": pending,
+        "rng": random.Random(f"boards:{seed}"), "actors": _actors(district, builder),
+        "periods": {b: list(board_periods(rules, district.pk, b, first, today))
+                    for b in Board.values},
+    }  # fmt: skip
+    made = {"published": 0, "waiting": 0}
+    communities = Place.objects.filter(
+        district=district, level=PlaceLevel.COMMUNITY, is_active=True
+    ).order_by("code")
+    for n, community in enumerate(communities):
+        for board in Board.values:
+            for kind, count in _board(community, n, board, ctx).items():
+                made[kind] += count
+    return made

@@ -18,7 +18,7 @@ from finance import periods
 from finance.models import Board, Disclosure, DisclosureRule
 
 # The same generator of a board's periods as the overdue list's (one reckoning of due days).
-from finance.selectors import _periods as board_periods
+from finance.selectors import board_periods
 
 LONGEST_PERIOD_MONTHS = 3  # a quarter: the earliest period whose due day can fall in the window
 

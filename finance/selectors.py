@@ -196,7 +196,7 @@ def overdue(communities: list[Place], today: datetime.date) -> list[Overdue]:
     found = []
     for district_id in district_ids:
         for board in Board.values:
-            for start, end, rule in _periods(rules, district_id, board, first, today):
+            for start, end, rule in board_periods(rules, district_id, board, first, today):
                 due = end + datetime.timedelta(days=rule.due_days)
                 if due >= today:
                     continue
@@ -233,7 +233,13 @@ def overdue_by_board(communities: list[Place], today: datetime.date) -> list[Ove
     return sorted(groups.values(), key=lambda g: (g.first_due, g.community.code, g.board))
 
 
-def _periods(rules, district_id, board, first, today):
+def board_periods(rules, district_id: int, board: str, first: datetime.date,
+                  today: datetime.date):  # fmt: skip
+    """The periods of one board of a district that start on or after ``first`` (and its first
+    rule's month) and ended before ``today``: ``(start, end, rule)``, oldest first, each
+    reckoned by the rule in force at its start (``rules``: the district's disclosure rules,
+    oldest first). The street office's overdue list, the district page's figure and the demo
+    share it, so they reckon due days alike."""
     mine = [r for r in rules if r.district_id == district_id and r.board == board]
     if not mine:
         return
