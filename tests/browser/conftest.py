@@ -3,8 +3,10 @@
 import os
 import shutil
 import threading
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("LINLI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -18,6 +20,8 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+# expect(...) assertions wait as long as actions do (context.set_default_timeout below).
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
@@ -33,12 +37,17 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still synchronous, so Django's async-safety guard is lifted for browser tests only.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+        # From here on the test code ran in Playwright's contextvars context, where Django keeps
+        # connections of its own (they are context-local): close them before leaving it, or the
+        # test database cannot be dropped at the end ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
@@ -113,11 +122,33 @@ def new_page(browser, live_server, one_database_user_at_a_time):
         context.close()
 
 
+# Waiting for the page a click brings. page.click returns once the click is done, not once the
+# next page is there, so a check right after it may still read the page clicked on. Neither of
+# the obvious waits helps: wait_for_load_state() returns at once (the old page is loaded), and
+# wait_for_url(pattern) returns at once when the old address matches the pattern too — as
+# "**/" matches /login/, and "**/requests/*/" the form at /requests/new/. A posted form often
+# answers at its own address besides. So: submit() for a click that loads a page, on_workbench
+# (a path, not a glob) for wait_for_url, or an expect(...) on what the new page shows.
+
+
+def submit(page, target) -> None:
+    """Click `target` (a selector, or a Locator of `page`) that loads a page — a form's button,
+    a link — and return once that page has loaded."""
+    with page.expect_navigation():
+        (page.locator(target) if isinstance(target, str) else target).click()
+
+
+def on_workbench(url: str) -> bool:
+    """For wait_for_url: the workbench (/), where signing in lands."""
+    return urlsplit(url).path == "/"
+
+
 def log_in(page, login: str, password: str) -> None:
+    """Sign in on /login/; returns once the answer (the workbench, or the form again) is shown."""
     page.goto("/login/")
     page.fill("#id_username", login)
     page.fill("#id_password", password)
-    page.click("button.primary")
+    submit(page, "button.primary")
 
 
 def signed_in(new_page, login: str, viewport=DESKTOP, password: str = ""):
@@ -126,7 +157,7 @@ def signed_in(new_page, login: str, viewport=DESKTOP, password: str = ""):
 
     page = new_page(viewport=viewport)
     log_in(page, login, password or PASSWORD)
-    page.wait_for_url("**/")
+    page.wait_for_url(on_workbench)
     return page
 
 

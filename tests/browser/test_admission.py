@@ -5,12 +5,13 @@ an application on the negative list is refused at once."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from admission import services as admission
 from admission.models import AdmissionRequest
 from core import calendar as workcal
 from core.testing import build_small_district
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from workload.models import Task
 
 shot = screenshots()
@@ -37,8 +38,7 @@ def fill_application(page, d, title, funding="3600"):
     page.fill("#id_funding", funding)
     page.fill("#id_period_start", today.isoformat())
     page.fill("#id_period_end", (today + datetime.timedelta(days=365)).isoformat())
-    page.click("#request-form button.primary")
-    page.wait_for_url("**/admission/requests/*/")
+    submit(page, "#request-form button.primary")  # (its URL, requests/new/, is requests/*/ too)
 
 
 def test_application_to_completed_task_and_negative_refusal(new_page, district):
@@ -64,8 +64,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     coordinator.goto(f"/admission/requests/{request.pk}/")
     coordinator.fill("#id_opinion", "依据明确，经费落实，提请联席会议审议。")
     coordinator.click("#prepare button.primary")
-    coordinator.wait_for_load_state()
-    assert coordinator.locator("[data-status]").inner_text() == "待联席会议审议"
+    expect(coordinator.locator("[data-status]")).to_have_text("待联席会议审议")
     # The joint meeting: date, departments and attendees, then its decision on the request.
     coordinator.click("text=记录联席会议决定")
     coordinator.wait_for_url("**/admission/meetings/")
@@ -80,8 +79,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     coordinator.check("input[name=decision][value=approve_conditions]")
     coordinator.fill("#id_conditions", "材料由民政系统共享导入，社区只核对。")
     coordinator.click("#decide button.primary")
-    coordinator.wait_for_load_state()
-    assert "高龄津贴申报材料收集" in coordinator.locator("#decisions").inner_text()
+    expect(coordinator.locator("#decisions")).to_contain_text("高龄津贴申报材料收集")
     shot(coordinator, "meeting-decided")
     coordinator.goto(f"/admission/requests/{request.pk}/")
     assert coordinator.locator("[data-status]").inner_text() == "附条件准入"
@@ -91,7 +89,7 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
 
     officer.goto("/workload/tasks/")
     item = AdmissionRequest.objects.get(pk=request.pk).admitted_item
-    officer.click(f"a[href='/workload/dispatch/{item.pk}/']")
+    submit(officer, f"a[href='/workload/dispatch/{item.pk}/']")
     officer.fill("#id_title", "本月高龄津贴申报材料")
     officer.check("#id_all_communities")
     officer.fill("#id_due_in_working_days", "5")
@@ -103,13 +101,12 @@ def test_application_to_completed_task_and_negative_refusal(new_page, district):
     card = worker.locator("[data-card='待办的社区任务']")
     assert "本月高龄津贴申报材料" in card.inner_text()
     shot(worker, "worker-workbench-phone")
-    card.locator("a", has_text="本月高龄津贴申报材料").click()
+    submit(worker, card.locator("a", has_text="本月高龄津贴申报材料"))
     worker.fill("#id_minutes_spent", "95")
     worker.fill("#id_result", "已收齐12份申报材料并初审。")
     shot(worker, "task-phone")
     worker.click("#complete button.primary")
-    worker.wait_for_load_state()
-    assert worker.locator("[data-status]").inner_text() == "已完成"
+    expect(worker.locator("[data-status]")).to_have_text("已完成")
     worker.goto("/workload/ledger/")
     ledger = worker.locator("main table").inner_text()
     assert "任务完成" in ledger and number in ledger

@@ -10,7 +10,7 @@ from django.utils import timezone
 from channel import services as channel_services
 from core import clock
 from core.testing import PASSWORD
-from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in, submit
 
 shot = screenshots("channel-")
 
@@ -51,13 +51,13 @@ def test_a_resident_reads_the_channel_on_a_phone_and_signs_up(new_page, district
     phone = new_page(viewport=PHONE)
     phone.goto("/channel/")
     shot(phone, "index-phone")
-    phone.click(f"a[href='/channel/c/{community.pk}/']")
-    phone.click("text=重阳节包饺子")
+    submit(phone, f"a[href='/channel/c/{community.pk}/']")
+    submit(phone, "text=重阳节包饺子")
     assert "<b>自带围裙</b>" in phone.inner_text("#body")  # typed text, shown as text
     assert "已报0 / 共20" in phone.inner_text("#places")
     shot(phone, "event-anonymous-phone")
     phone.click("#login-to-sign-up")
-    assert "/login/" in phone.url
+    phone.wait_for_url("**/login/**")  # with ?next= back to the event
     phone.fill("#id_username", d.logins["resident:own"])
     phone.fill("#id_password", PASSWORD)
     phone.click("button.primary")

@@ -7,7 +7,7 @@ the member reports it and the officer accepts it, paid from the fund."""
 import pytest
 
 from civic.models import Grant, Milestone, SocialOrganisation
-from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in, submit
 
 shot = screenshots("civic-")
 
@@ -91,7 +91,8 @@ def test_an_organisation_files_and_wins_a_grant(new_page, district):
     for who in ("community_worker:own", "department_officer:own"):
         form = _open(officer, "seat")
         form.locator("input[name=user]").fill(d.logins[who])
-        form.locator("button").click()
+        # (The second time the old page says 已加入评审组 too: wait for the new one.)
+        submit(officer, form.locator("button"))
         officer.get_by_text("已加入评审组。").wait_for()
     _form(officer, "review").locator("button").click()
     officer.get_by_text("评审已开始。").wait_for()

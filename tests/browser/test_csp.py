@@ -11,7 +11,7 @@ from PIL import Image
 
 from core.testing import PASSWORD, build_small_district
 from services import services as request_services
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, on_workbench
 
 WATCH = """
 window.__cspViolations = [];
@@ -67,7 +67,7 @@ def test_key_pages_run_under_the_policy_without_a_violation(new_page, district, 
     # The pin map (no tiles: the coordinate grid), on a phone.
     phone = watched(new_page, viewport=PHONE)
     log_in(phone, d.logins["resident:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone.wait_for_url(on_workbench)
     phone.goto("/services/new/?free=1")
     phone.wait_for_selector("#pin-map[data-ready='1']")
     assert phone.locator("#pin-field + .field #id_lat").count() == 1  # moved by the static JS
@@ -83,7 +83,7 @@ def test_key_pages_run_under_the_policy_without_a_violation(new_page, district, 
 
     desk = watched(new_page)
     log_in(desk, d.logins["coordinator:own"], PASSWORD)
-    desk.wait_for_url("**/")
+    desk.wait_for_url(on_workbench)
     for path, chart in (
         ("/services/metrics/?days=30", "#chart-rates"),
         (f"/workload/burden/?community={d.communities[0].pk}", "#trend-chart"),
@@ -100,7 +100,7 @@ def test_key_pages_run_under_the_policy_without_a_violation(new_page, district, 
 
     admin = watched(new_page)
     log_in(admin, d.logins["admin:own"], PASSWORD)
-    admin.wait_for_url("**/")
+    admin.wait_for_url(on_workbench)
     admin.goto("/registry/imports/")
     # The datalist is tied to its input by the site's static script (was an inline one).
     admin.wait_for_function(
@@ -123,7 +123,7 @@ def test_a_configured_tile_server_is_allowed(new_page, district, live_server, se
     )
     phone = watched(new_page, viewport=PHONE)
     log_in(phone, d.logins["resident:own"], PASSWORD)
-    phone.wait_for_url("**/")
+    phone.wait_for_url(on_workbench)
     phone.goto(f"/services/requests/{request.pk}/")
     phone.wait_for_selector("#pin-map img.leaflet-tile-loaded")
     tiles = phone.eval_on_selector_all(
@@ -139,7 +139,7 @@ def test_an_injected_script_is_blocked_and_the_watch_sees_it(new_page, district)
     d, _request = district
     page = watched(new_page)
     log_in(page, d.logins["coordinator:own"], PASSWORD)
-    page.wait_for_url("**/")
+    page.wait_for_url(on_workbench)
     page.evaluate(
         """() => {
         const script = document.createElement("script");

@@ -12,7 +12,7 @@ import pytest
 from core import clock
 from deliberation.models import Decision, Meeting
 from deliberation.testing import prepare_district
-from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in, submit
 
 shot = screenshots("deliberation-")
 
@@ -56,7 +56,7 @@ def test_a_hearing_from_notice_to_published_decision(new_page, residents):
 
     resident = signed_in(new_page, d.logins["r3"], PHONE)
     resident.goto("/deliberation/")
-    resident.click("text=小区停车收费调整听证会")
+    submit(resident, "text=小区停车收费调整听证会")
     assert resident.locator("#participants").count() == 0  # who signed up is the staff's
     resident.click("button[value=sign_up]")
     resident.get_by_text("已报名。").wait_for()
@@ -102,12 +102,12 @@ def test_a_hearing_from_notice_to_published_decision(new_page, residents):
 
     public = new_page(viewport=PHONE)
     public.goto("/deliberation/public/")
-    public.click("text=停车收费按月150元执行，老年人家庭减半")
+    submit(public, "text=停车收费按月150元执行，老年人家庭减半")
     text = public.locator("main").inner_text()
     assert "实施中" in text and "40%" in text and "道闸系统" in text
     assert "赞成2 反对0 弃权0" in text
     shot(public, "4-public-decision")
-    public.click("text=小区停车收费调整听证会")
+    submit(public, "text=小区停车收费调整听证会")
     assert "老年人家庭给予优惠" in public.locator("#minutes").inner_text()
     assert "居民3" not in public.locator("main").inner_text()
 

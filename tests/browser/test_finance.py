@@ -12,7 +12,7 @@ from PIL import Image
 from core import clock
 from finance import periods
 from finance.models import Disclosure, Spending
-from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in, submit
 
 shot = screenshots("finance-")
 
@@ -73,7 +73,8 @@ def test_a_quarter_from_receipts_to_the_published_board(new_page, district, tmp_
 
     officer.goto(books)
     for _ in range(3):
-        officer.click("button[value=approve] >> nth=0")
+        # (From the second on, the old page says 已审批 too: wait for the new one.)
+        submit(officer, "button[value=approve] >> nth=0")
         officer.get_by_text("已审批。").wait_for()
     assert set(Spending.objects.values_list("status", flat=True)) == {"approved"}
 
@@ -91,7 +92,7 @@ def test_a_quarter_from_receipts_to_the_published_board(new_page, district, tmp_
     card.locator("li a[href^='/finance/boards/']").first.click()
     member.wait_for_url("**/finance/boards/*/")
     member.goto("/finance/boards/")
-    member.click("#to-review a")
+    submit(member, "#to-review a")
     member.fill("input[name=note]", "票据齐全，核对无误")
     member.click("button:has-text('审核通过并公开')")
     member.get_by_text("审核通过，已向居民公开。").wait_for()

@@ -6,6 +6,7 @@ resident rates it."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core import services
 from services.models import ServiceRequest, State
@@ -78,16 +79,17 @@ def test_a_follower_sees_each_step_and_the_filer_rates(new_page, district, conso
     desk.select_option("#department", str(d.departments[0].pk))
     desk.fill("#dispatch-internal_note", INTERNAL)
     desk.click("button[value=accept_dispatch]")
-    assert desk.locator("#state").inner_text() == "待签收"
+    expect(desk.locator("#state")).to_have_text("待签收")
     officer = signed_in(new_page, d.logins["department_officer:own"], DESKTOP)
     officer.goto(f"/services/requests/{request.pk}/")
     officer.click("#sign-form button")
+    expect(officer.locator("#state")).to_have_text("办理中")
     officer.fill("#answer-note", "已安排环卫车当天清运。")
     officer.click("#answer-form button")
-    assert officer.locator("#state").inner_text() == "已答复"
+    expect(officer.locator("#state")).to_have_text("已答复")
     desk.reload()
     desk.click("#close-form button")
-    assert desk.locator("#state").inner_text() == "已办结"
+    expect(desk.locator("#state")).to_have_text("已办结")
 
     # The follower's 消息 shows the public steps, not the internal note.
     worker.goto("/notifications/")
@@ -106,7 +108,7 @@ def test_a_follower_sees_each_step_and_the_filer_rates(new_page, district, conso
     phone.goto(f"/services/requests/{request.pk}/")
     phone.check("#rate-form input[value=satisfied]")
     phone.click("#rate-form button")
-    assert phone.locator("#state").inner_text() == "已评价"
+    expect(phone.locator("#state")).to_have_text("已评价")
     request.refresh_from_db()
     assert request.state == State.RATED
     shot(phone, "3-rated")

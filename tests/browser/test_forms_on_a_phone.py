@@ -10,7 +10,7 @@ from admission import services as admission
 from admission.models import AdmissionRequest
 from core import calendar as workcal
 from core.testing import build_small_district
-from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in, submit
 
 shot = screenshots("forms-")
 
@@ -74,8 +74,7 @@ def test_the_picker_searches_and_chooses_a_whole_street(new_page, district, view
     today = workcal.local_today()
     page.fill("#id_period_start", today.isoformat())
     page.fill("#id_period_end", (today + datetime.timedelta(days=90)).isoformat())
-    page.click("#request-form button.primary")
-    page.wait_for_url("**/admission/requests/*/")
+    submit(page, "#request-form button.primary")  # (its URL, requests/new/, is requests/*/ too)
     request = AdmissionRequest.objects.get(title="居家养老服务需求摸底")
     chosen = {c.pk for c in request.communities.all()}
     assert chosen == {d.communities[0].pk, d.communities[2].pk, d.communities[3].pk}

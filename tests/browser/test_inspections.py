@@ -8,7 +8,7 @@ import pytest
 from admission import services
 from admission.models import Inspection, InspectionRating
 from admission.tests.conftest import application, decide
-from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, signed_in, submit
 
 shot = screenshots("inspections-")
 
@@ -47,7 +47,7 @@ def test_a_merged_inspection_is_recorded_and_rated(new_page, district, items):
     desk.check("#inspection-items_1")
     desk.fill("#inspection-held_on", services.local_today().isoformat())
     shot(desk, "1-record")
-    desk.click("form:has(#inspection-community) button.primary")
+    submit(desk, "form:has(#inspection-community) button.primary")
     desk.locator("td strong", has_text="联合检查").first.wait_for()
     assert Inspection.objects.get().merged
 

@@ -6,7 +6,7 @@ import pytest
 
 from core import boundaries
 from services import services as request_services
-from tests.browser.conftest import DESKTOP, PHONE, screenshots
+from tests.browser.conftest import DESKTOP, PHONE, screenshots, submit
 
 shot = screenshots("map-public-")
 NAME, MOBILE = "张秀英", "13812345678"
@@ -71,7 +71,7 @@ def test_a_visitor_reads_the_map_and_list_without_signing_in(
     name = "phone" if viewport is PHONE else "desktop"
     shot(page, f"{name}-1-all")
     page.select_option("select[name=state]", "dispatched")
-    page.click("form.filters button")
+    submit(page, "form.filters button")  # (the old page's map was ready too)
     page.wait_for_selector("#place-map[data-ready='1']")
     assert page.locator("#public-requests tbody tr[id]").count() == 1
     assert page.locator("#place-map path.leaflet-interactive").count() == 1

@@ -13,7 +13,7 @@ from core.models import AuditEvent
 from owners import services, tally
 from owners.models import Decision
 from owners.testing import build_compound, owner_person
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 
 WIDE = {"width": 1366, "height": 900}
 
@@ -79,7 +79,8 @@ def test_a_compound_decides_on_its_maintenance_fund(new_page, district, compound
         ballot.locator("#id_ballot-entry").select_option(str(part))
         ballot.locator("#id_ballot-choice").select_option(choice)
         ballot.locator("#id_ballot-channel").select_option(channel)
-        ballot.locator("button.primary").click()
+        # (The second time the old page says 表决票已录入 too: wait for the new one.)
+        submit(worker, ballot.locator("button.primary"))
         worker.get_by_text("表决票已录入。").wait_for()
     worker.locator("#double-count").wait_for()
     shot(worker, "1-counting")

@@ -5,7 +5,7 @@ Without the script the menu is simply shown; on a desktop it is always shown."""
 import pytest
 
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import DESKTOP, PHONE, log_in
+from tests.browser.conftest import DESKTOP, PHONE, log_in, on_workbench
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def district(transactional_db):
 def signed_in(new_page, district, viewport):
     page = new_page(viewport=viewport)
     log_in(page, district.logins["resident:own"], PASSWORD)
-    page.wait_for_url("**/")
+    page.wait_for_url(on_workbench)
     return page
 
 
@@ -59,7 +59,7 @@ def test_without_script_the_phone_menu_is_shown(
     try:
         page = context.new_page()
         log_in(page, district.logins["resident:own"], PASSWORD)
-        page.wait_for_url("**/")
+        page.wait_for_url(on_workbench)
         assert not page.locator("button.nav-button").is_visible()
         assert page.locator("nav#main-nav").get_by_role("link", name="诉求").is_visible()
     finally:

@@ -4,6 +4,7 @@ force; the company's staff member signs it and answers; the resident rates it; t
 reads the company's yearly evaluation with the request counted."""
 
 import pytest
+from playwright.sync_api import expect
 
 from services.models import ServiceItem, ServiceRequest, State
 from services.tests import property_world
@@ -40,19 +41,19 @@ def test_a_property_request_goes_to_the_company_and_is_rated(new_page, district,
     staff.click(f"#queue-property a:has-text('{request.number}')")
     staff.locator("#property-routing").get_by_text("金陵物业").wait_for()
     staff.click("#property_accept-form button")
-    assert staff.locator("#state").inner_text() == "办理中"
+    expect(staff.locator("#state")).to_have_text("办理中")
     staff.fill("#property_close-note", "已更换3幢楼道灯")
     staff.fill("#property_close-internal_note", "灯具费用走公共维修")
     shot(staff, "3-answer")
     staff.click("#property_close-form button")
-    assert staff.locator("#state").inner_text() == "已办结"
+    expect(staff.locator("#state")).to_have_text("已办结")
 
     phone.reload()
     assert "灯具费用" not in phone.content()
     assert "已更换3幢楼道灯" in phone.locator("#answer").inner_text()
     phone.check("#rate-form input[value=satisfied]")
     phone.click("#rate-form button")
-    assert phone.locator("#state").inner_text() == "已评价"
+    expect(phone.locator("#state")).to_have_text("已评价")
     request.refresh_from_db()
     assert request.state == State.RATED
 

@@ -17,7 +17,7 @@ from core.testing import PASSWORD
 from registry import progress, tasks
 from registry.models import Fact, ImportBatch, ReportForm
 from registry.testing import DATA, build_sample_district, fixed_roster
-from tests.browser.conftest import PHONE, log_in, screenshots
+from tests.browser.conftest import PHONE, log_in, screenshots, submit
 
 shot = screenshots()
 
@@ -65,8 +65,7 @@ def test_import_fix_commit_then_report_fills_itself(district, new_page, tmp_path
     # The department fixes its file and uploads it again.
     batch = upload(page, d, fixed_roster(tmp_path))
     assert page.locator("#rows-bad").inner_text() == "0"
-    page.click("text=确认导入")
-    page.wait_for_load_state()
+    submit(page, "text=确认导入")
     # The worker has written 14 of the 56 rows in two minutes: the polling page says how long
     # the rest will take at that pace.
     progress.step_started(batch.pk, at=time.time() - 120)
@@ -96,7 +95,7 @@ def test_import_fix_commit_then_report_fills_itself(district, new_page, tmp_path
     page.fill("#id_new_columns", "身份证号\n走访日期")
     page.get_by_label("老年人（60岁以上）", exact=True).check()
     page.fill("#id_min_age", "90")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert "已由公安分局掌握" in page.locator(".form-errors").inner_text()
     page.fill("#id_new_columns", "走访日期")
     page.click("button.primary")

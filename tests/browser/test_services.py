@@ -6,11 +6,20 @@ import base64
 import datetime
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.testing import PASSWORD
 from services import supervision
 from services.models import ServiceRequest, State
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshots, signed_in
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    log_in,
+    on_workbench,
+    screenshots,
+    signed_in,
+    submit,
+)
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
@@ -42,12 +51,12 @@ def test_resident_to_rating_walkthrough(new_page, district):
     # The dispatcher routes it to the item's lead department (preselected) with a co-handler.
     desk = signed_in(new_page, district.logins["coordinator:own"])
     desk.goto("/services/dispatch/")
-    desk.click(f"#queue-submitted a:has-text('{request.number}')")
+    submit(desk, f"#queue-submitted a:has-text('{request.number}')")
     assert desk.locator("#department").input_value() == str(district.departments[1].pk)
     desk.select_option("#co", str(district.departments[0].pk))
     shot(desk, "4-dispatch")
     desk.click("button[value=accept_dispatch]")
-    assert desk.locator("#state").inner_text() == "待签收"
+    expect(desk.locator("#state")).to_have_text("待签收")
 
     # The department signs and answers.
     officer = new_page(viewport=DESKTOP)
@@ -63,11 +72,11 @@ def test_resident_to_rating_walkthrough(new_page, district):
     )  # fmt: skip
     assert person.account
     log_in(officer, "cg-officer", PASSWORD)
-    officer.wait_for_url("**/")
+    officer.wait_for_url(on_workbench)
     officer.goto("/services/department/")
-    officer.click(f"#queue-lead a:has-text('{request.number}')")
+    submit(officer, f"#queue-lead a:has-text('{request.number}')")
     officer.click("#sign-form button")
-    assert officer.locator("#state").inner_text() == "办理中"
+    expect(officer.locator("#state")).to_have_text("办理中")
     # The department is late: the deadline passes, the hourly supervision job warns (red),
     # sends the formal 催办 and escalates; the dispatcher adds a 催办 of their own.
     ServiceRequest.objects.filter(pk=request.pk).update(
@@ -79,7 +88,7 @@ def test_resident_to_rating_walkthrough(new_page, district):
     assert "红色预警" in officer.locator("#timeline").inner_text()
     desk.reload()
     desk.fill("#urge-internal_note", "已超期，请今天内答复居民")
-    desk.click("#urge-form button")
+    submit(desk, "#urge-form button")  # done before the officer looks
     officer.goto("/")
     assert "催办：已超期" in officer.locator("[data-card='待阅消息']").inner_text()
     officer.goto(f"/services/requests/{request.pk}/")
@@ -87,12 +96,12 @@ def test_resident_to_rating_walkthrough(new_page, district):
     officer.fill("#answer-note", "已安排环卫车当天清运，并增加清运频次。")
     shot(officer, "5-answer")
     officer.click("#answer-form button")
-    assert officer.locator("#state").inner_text() == "已答复"
+    expect(officer.locator("#state")).to_have_text("已答复")
 
     # The dispatcher closes; the resident sees every step and rates it.
     desk.reload()
     desk.click("#close-form button")
-    assert desk.locator("#state").inner_text() == "已办结"
+    expect(desk.locator("#state")).to_have_text("已办结")
     phone.reload()
     timeline = phone.locator("#timeline").inner_text()
     for step in ("提交诉求", "受理", "派单", "签收", "答复", "办结"):
@@ -101,7 +110,7 @@ def test_resident_to_rating_walkthrough(new_page, district):
     phone.check("#rate-form input[value=satisfied]")
     shot(phone, "6-rate")
     phone.click("#rate-form button")
-    assert phone.locator("#state").inner_text() == "已评价"
+    expect(phone.locator("#state")).to_have_text("已评价")
     request.refresh_from_db()
     assert request.state == State.RATED and request.rating == "satisfied"
     shot(phone, "7-rated")

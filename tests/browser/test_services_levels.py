@@ -8,7 +8,7 @@ from core.models import Role
 from core.testing import PASSWORD
 from services import services as request_services
 from services.models import Level, ServiceItem, State, Whistle
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 
 shot = screenshots("services-levels-")
 
@@ -26,25 +26,22 @@ def test_a_grid_worker_settles_a_request_in_the_grid_on_a_phone(new_page, distri
     assert req.level == Level.GRID
     phone = signed_in(new_page, district.logins["grid_worker:own"], PHONE)
     phone.goto("/services/")
-    phone.click("#local-link")
+    submit(phone, "#local-link")
     shot(phone, "0-local-queue")
     phone.click(f"#queue-local a[href='/services/requests/{req.pk}/']")
     phone.wait_for_url(f"**/services/requests/{req.pk}/")
     assert "网格" in phone.locator("#level").inner_text()
     shot(phone, "1-grid-accept")
-    phone.click("button[value=local_accept]")
-    phone.wait_for_load_state()
+    submit(phone, "button[value=local_accept]")
     assert phone.locator("#state").inner_text() == "办理中"
     picture = tmp_path / "scene.png"
     Image.new("RGB", (64, 48), (40, 150, 70)).save(picture)
     phone.fill("#answer-note", "已清理单元门小广告，并提醒物业加强巡查")
     phone.set_input_files("#answer-photo", str(picture))
     shot(phone, "2-grid-answer")
-    phone.click("button[value=answer]")
-    phone.wait_for_load_state()
+    submit(phone, "button[value=answer]")
     assert phone.locator("#timeline img.sr-photo").count() == 1
-    phone.click("button[value=local_close]")
-    phone.wait_for_load_state()
+    submit(phone, "button[value=local_close]")
     shot(phone, "3-grid-closed")
     req.refresh_from_db()
     assert req.state == State.CLOSED and req.level == Level.GRID
@@ -67,16 +64,14 @@ def test_a_street_blows_the_whistle_and_two_departments_report(new_page, distric
     req = request_services.request_escalate(actor=community, request=req, reason="需执法")
     street = signed_in(new_page, d.logins["street_officer:own"], PHONE)
     street.goto(f"/services/requests/{req.pk}/")
-    street.click("button[value=sign]")
-    street.wait_for_load_state()
+    submit(street, "button[value=sign]")
     street.click("#whistle-box summary")
     street.select_option(
         "#whistle-departments", [str(d.departments[0].pk), str(d.departments[1].pk)]
     )
     street.fill("#whistle-internal_note", "小广告背后是无证经营，需城管执法、民政核实困难户")
     shot(street, "4-whistle")
-    street.click("button[value=whistle]")
-    street.wait_for_load_state()
+    submit(street, "button[value=whistle]")
     assert street.locator("#whistles li").count() == 2
     for login, words in (
         (d.logins["department_officer:own"], "民政已到场"),
@@ -86,24 +81,20 @@ def test_a_street_blows_the_whistle_and_two_departments_report(new_page, distric
         officer.goto(f"/services/requests/{req.pk}/")
         officer.fill("#report-note", words)
         shot(officer, "5-report")
-        officer.click("button[value=report]")
-        officer.wait_for_load_state()
+        submit(officer, "button[value=report]")
     assert Whistle.objects.filter(request=req, reported_at__isnull=False).count() == 2
     for _ in range(2):
         street.goto(f"/services/requests/{req.pk}/")
         street.locator("#rate_report-form input[value=satisfied]").check()
         shot(street, "6-rate-report")
-        street.click("button[value=rate_report]")
-        street.wait_for_load_state()
+        submit(street, "button[value=rate_report]")
     assert not Whistle.objects.filter(request=req, rating="").exists()
     shot(street, "7-rated")
     req.refresh_from_db()
     assert req.level == Level.STREET and req.state == State.HANDLING
     street.fill("#answer-note", "已规范摊点，清理小广告")
-    street.click("button[value=answer]")
-    street.wait_for_load_state()
-    street.click("button[value=local_close]")
-    street.wait_for_load_state()
+    submit(street, "button[value=answer]")
+    submit(street, "button[value=local_close]")
     street.goto("/services/metrics/")
     assert "0.0%" in street.locator("#settled-grid").inner_text()
     shot(street, "8-metrics")

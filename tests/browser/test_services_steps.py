@@ -3,7 +3,7 @@ and the dispatcher upholds it, redispatching to the suggested department."""
 
 from services import services as request_services
 from services.models import ServiceItem, ServiceRequest, State
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 
 shot = screenshots("services-steps-")
 
@@ -17,8 +17,7 @@ def test_coordinator_adds_a_catalogue_item_on_a_phone(new_page, district):
     phone.select_option("#id_category", "enquiry")
     phone.select_option("#id_lead_department", str(district.departments[0].pk))
     shot(phone, "1-item-new")
-    phone.click("#item-new-form button.primary")
-    phone.wait_for_url("**/services/catalogue/*/")
+    submit(phone, "#item-new-form button.primary")  # (catalogue/new/ is catalogue/*/ too)
     assert "v1" in phone.locator("h1").inner_text()
     item = ServiceItem.objects.get(code="MZ-050")
     assert item.deadline_days == 3 and item.version == 1
@@ -50,8 +49,7 @@ def test_department_objects_to_a_dispatch_and_it_is_upheld(new_page, district):
     phone.fill("#object-note", "建筑垃圾清运属城管职责")
     phone.select_option("#object-suggested", str(district.departments[1].pk))
     shot(phone, "3-object")
-    phone.click("#object-box button.danger")
-    phone.wait_for_load_state()
+    submit(phone, "#object-box button.danger")
     assert "派单异议" in phone.locator("#timeline").inner_text()
     desk = signed_in(new_page, district.logins["coordinator:own"])
     desk.goto(f"/services/requests/{request.pk}/")
@@ -59,8 +57,7 @@ def test_department_objects_to_a_dispatch_and_it_is_upheld(new_page, district):
     select = f"#object-to-{application.pk}"
     assert desk.locator(select).input_value() == str(district.departments[1].pk)
     shot(desk, "4-decide")
-    desk.click("button[value=approve]")
-    desk.wait_for_load_state()
+    submit(desk, "button[value=approve]")
     assert "异议成立，改派" in desk.locator("#timeline").inner_text()
     request.refresh_from_db()
     assert request.state == State.DISPATCHED and request.lead_department == district.departments[1]

@@ -12,7 +12,7 @@ from admission.models import AdmissionRequest, ListKind
 from admission.tests.conftest import decide
 from core import calendar as workcal
 from core.testing import build_small_district
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from workload.models import Task
 
 shot = screenshots("street-")
@@ -46,8 +46,7 @@ def test_a_street_office_applies_and_its_task_reaches_a_community(new_page, dist
     officer.fill("#id_period_start", today.isoformat())
     officer.fill("#id_period_end", (today + datetime.timedelta(days=365)).isoformat())
     shot(officer, "apply")
-    officer.click("#request-form button.primary")
-    officer.wait_for_url("**/admission/requests/*/")
+    submit(officer, "#request-form button.primary")  # (requests/new/ is requests/*/ too)
     assert officer.locator("[data-status]").inner_text() == "审核中"
     request = AdmissionRequest.objects.get(title="居民议事协商会议指导")
     assert request.department.street == d.streets[0]
@@ -56,11 +55,10 @@ def test_a_street_office_applies_and_its_task_reaches_a_community(new_page, dist
     item = AdmissionRequest.objects.get(pk=request.pk).admitted_item
 
     officer.goto("/workload/tasks/")
-    officer.click(f"a[href='/workload/dispatch/{item.pk}/']")
+    submit(officer, f"a[href='/workload/dispatch/{item.pk}/']")
     officer.fill("#id_title", "寒潮安全提醒")
     officer.check("#id_all_communities")
-    officer.click("main button.primary")
-    officer.wait_for_load_state()
+    submit(officer, "main button.primary")
     assert "内容不符" in officer.locator("main").inner_text()
     assert not Task.objects.exists()
     officer.fill("#id_title", "第二季度居民议事协商会议")
@@ -74,6 +72,6 @@ def test_a_street_office_applies_and_its_task_reaches_a_community(new_page, dist
     worker = signed_in(new_page, d.logins["community_worker:own"], PHONE)
     card = worker.locator("[data-card='待办的社区任务']")
     assert "第二季度居民议事协商会议" in card.inner_text()
-    card.locator("a", has_text="第二季度居民议事协商会议").click()
+    submit(worker, card.locator("a", has_text="第二季度居民议事协商会议"))
     assert "第1街道办事处" in worker.locator("main").inner_text()
     shot(worker, "task-phone")

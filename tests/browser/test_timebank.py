@@ -3,9 +3,10 @@ the volunteer suggested, the volunteer takes the matching need from the offers p
 out, the elder's daughter confirms, the worker approves, and both balances change."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from timebank import services
 from timebank.models import Account
 from timebank.testing import resident, years_ago
@@ -67,7 +68,7 @@ def _volunteer_offers_help(new_page):
     phone.fill("#id_start_time", "08:00")
     phone.fill("#id_end_time", "17:00")
     phone.locator("button", has_text="发布").click()
-    assert "服务已发布" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("服务已发布")
     assert (
         "周一、二、三、四、五 08:00–17:00" in phone.locator("[data-testid=my-offers]").inner_text()
     )
@@ -87,9 +88,8 @@ def _worker_posts_the_need_and_sees_the_volunteer_suggested(new_page, d):
     page.fill("#id_minutes", "60")
     page.select_option("#id_payer", "self")
     shot(page, "need-form")
-    page.click("button.primary")
-    page.wait_for_url("**/timebank/needs/*/")
-    assert "需求已发布" in page.locator(".messages").inner_text()
+    submit(page, "button.primary")  # (needs/new/ is needs/*/ too)
+    expect(page.locator(".messages")).to_contain_text("需求已发布")
     # The need's page suggests the volunteer whose offer fits (same community, category).
     suggested = page.locator("[data-testid=suggestions]").inner_text()
     assert "陪老人看病、配药" in suggested and "同社区" in suggested and "类别相符" in suggested
@@ -105,12 +105,12 @@ def _volunteer_takes_the_need_signs_in_and_out(new_page):
     assert "类别相符" in need.inner_text()
     shot(phone, "volunteer-matches")
     need.locator("button", has_text="接单").click()
-    assert "接单成功" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("接单成功")
     phone.goto("/timebank/")
     phone.locator("button", has_text="签到").click()
-    assert "已签到" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("已签到")
     phone.locator("button", has_text="签退").click()
-    assert "已签退" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("已签退")
     shot(phone, "volunteer-signed-out")
     phone.context.close()
 
@@ -125,7 +125,7 @@ def _daughter_confirms_and_rates(new_page):
     box.locator("select[name$=rating]").select_option("5")
     shot(phone, "family-confirm")
     box.locator("button", has_text="确认服务").click()
-    assert "已确认" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("已确认")
     phone.context.close()
 
 
@@ -135,7 +135,7 @@ def _worker_approves(new_page, d):
     page.goto("/timebank/approvals/")
     shot(page, "approvals")
     page.locator("tr", has_text=TITLE).locator("button", has_text="通过并入账").click()
-    assert "已审核" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("已审核")
     page.context.close()
 
 
@@ -145,7 +145,7 @@ def _volunteer_sees_the_balance_statement_and_certificate_and_rates(new_page):
     phone = signed_in(new_page, VOLUNTEER, PHONE)
     phone.goto("/timebank/")
     assert phone.locator("[data-testid=balance]").inner_text() == "1小时"
-    phone.click("text=查看账户明细")
+    submit(phone, "text=查看账户明细")
     assert f"陪同就医：{TITLE}" in phone.locator("table").inner_text()
     shot(phone, "statement")
     # The service certificate downloads as a PDF.
@@ -161,7 +161,7 @@ def _volunteer_sees_the_balance_statement_and_certificate_and_rates(new_page):
     phone.select_option("#id_rating", "4")
     phone.fill("#id_comment", "家属很配合")
     phone.locator("button", has_text="提交评价").click()
-    assert "感谢您的评价" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("感谢您的评价")
     phone.context.close()
 
 
@@ -173,7 +173,7 @@ def _daughter_disputes_and_a_street_officer_adjusts(new_page, d):
     phone.locator("[data-testid=recent-done] a", has_text=TITLE).click()
     phone.fill("#id_reason", "实际只陪了45分钟")
     phone.locator("button", has_text="提出异议").click()
-    assert "异议已提交" in phone.locator(".messages").inner_text()
+    expect(phone.locator(".messages")).to_contain_text("异议已提交")
     shot(phone, "dispute")
     phone.context.close()
     page = signed_in(new_page, d.logins["street_officer:own"])
@@ -184,6 +184,6 @@ def _daughter_disputes_and_a_street_officer_adjusts(new_page, d):
     page.fill("#id_note", "与家属、志愿者核实为45分钟")
     shot(page, "resolve")
     page.locator("button", has_text="提交处理").click()
-    assert "异议已处理" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("异议已处理")
     assert "60 → 45" in page.locator("[data-testid=dispute-list]").inner_text()
     page.context.close()

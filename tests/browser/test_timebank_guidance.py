@@ -7,11 +7,12 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core import services as core_services
 from core.models import Role
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from timebank import services
 from timebank.testing import resident, years_ago
 
@@ -62,7 +63,7 @@ def test_the_steps_say_what_is_wrong_and_who_is_next(new_page, world, size):
     assert worker.locator("[data-testid=my-needs]").inner_text().count("待确认") == 1
     shot(worker, f"confirm-{size['width']}")
     minutes.fill("60")
-    box.locator("button", has_text="确认服务").click()
+    submit(worker, box.locator("button", has_text="确认服务"))
     awaiting = worker.locator("[data-testid=awaiting-other]")
     assert "钱同事" in awaiting.inner_text() and "另一位社区工作者" in awaiting.inner_text()
     assert "待审核" in worker.locator("[data-testid=my-needs]").inner_text()
@@ -89,6 +90,7 @@ def test_the_steps_say_what_is_wrong_and_who_is_next(new_page, world, size):
     assert "服务已确认：陪王奶奶聊天" in volunteer.locator("main, .page").first.inner_text()
     volunteer.goto("/timebank/")
     volunteer.locator("li", has_text="帮王奶奶取药").locator("button", has_text="签到").click()
+    expect(volunteer.locator(".messages")).to_contain_text("现在不能签到")
     refused = volunteer.locator(".messages").inner_text()
     assert "只能在前后2小时内" in refused and "现在不能签到" in refused
     shot(volunteer, f"sign-in-refused-{size['width']}")

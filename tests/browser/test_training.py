@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from core import clock
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from training import services
 from training.models import Attendance, ContentArea
 
@@ -55,8 +55,7 @@ def test_a_worker_on_a_phone_sees_their_hours_and_downloads_a_certificate(new_pa
     assert download.value.suggested_filename == f"training-{world.certificate.number}.pdf"
     survey = page.locator("section", has_text="明年培训需求调查")
     survey.get_by_label("心理疏导").check()
-    survey.get_by_role("button", name="提交").click()
-    page.wait_for_url("**/training/me/")
+    submit(page, survey.get_by_role("button", name="提交"))  # back to training/me/, where it was
     assert (
         "已提交培训需求" in page.content()
         and "明年培训需求调查" not in page.locator("main").inner_text()
@@ -77,7 +76,7 @@ def test_the_district_sees_who_is_behind_and_attendance_needs_an_enrolment(new_p
     page.wait_for_url("**/training/courses/*/")
     form = page.locator("#attendance-form")
     form.get_by_label("社区工作者").select_option(label=f"周强 · {world.communities[1].name}")
-    form.get_by_role("button", name="登记").click()
+    submit(page, form.get_by_role("button", name="登记"))
     assert "周强未报名该课程，不能登记出勤。" in page.locator("#attendance-form").inner_text()
     assert Attendance.objects.count() == 1
     shot(page, "course-refused-desk")

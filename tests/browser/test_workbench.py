@@ -4,7 +4,7 @@ import pytest
 
 from core.models import Role
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, log_in, signed_in
+from tests.browser.conftest import PHONE, log_in, on_workbench, signed_in, submit
 
 MOBILE_ROLES = {Role.RESIDENT, Role.GRID_WORKER}
 
@@ -19,7 +19,7 @@ def test_every_role_sees_its_workbench(new_page, district):
         viewport = PHONE if role in MOBILE_ROLES else None
         page = new_page(viewport=viewport) if viewport else new_page()
         log_in(page, district.logins[f"{role}:own"], PASSWORD)
-        page.wait_for_url("**/")
+        page.wait_for_url(on_workbench)
         assert page.locator("h1").inner_text() == "工作台"
         roles_line = page.locator("main p.muted").first.inner_text()
         assert str(role.label) in roles_line, (role, roles_line)
@@ -58,8 +58,8 @@ def test_wrong_password_is_refused_in_chinese_then_asks_for_a_captcha(new_page, 
         page.fill("#id_username", login)
         page.fill("#id_password", PASSWORD)
         page.fill("#id_captcha_1", CaptchaStore.objects.get(hashkey=key).response)
-        page.click("button.primary")
-        page.wait_for_url("**/")
+        submit(page, "button.primary")
+        page.wait_for_url(on_workbench)
         assert page.locator("h1").inner_text() == "工作台"
 
 
@@ -70,7 +70,6 @@ def test_resident_logs_in_by_mobile_on_a_phone_and_switches_to_english(new_page,
     assert not page.locator("nav.nav").is_visible()
     page.click("button.nav-button")
     assert page.locator("nav.nav").is_visible()
-    page.click("button[name=language][value=en]")
-    page.wait_for_load_state()
+    submit(page, "button[name=language][value=en]")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Workbench"

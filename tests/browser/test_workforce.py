@@ -6,9 +6,11 @@ menu and reads why their grade is what it is, rule by rule."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
+from core import clock
 from core.testing import build_small_district
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from workforce import services
 
 shot = screenshots("workforce-")
@@ -71,7 +73,7 @@ def test_a_community_worker_enrols_a_colleague_and_the_district_sees_it(new_page
     page.locator("summary", has_text="新增合同").click()
     contract = page.locator("details", has_text="新增合同")
     contract.get_by_label("合同起始日期").fill("2026-01-01")
-    contract.get_by_role("button", name="保存").click()
+    submit(page, contract.get_by_role("button", name="保存"))  # (the old page's was open too)
     assert "重叠" in page.locator("details[open]").inner_text()
     shot(page, "worker-desk")
     page.goto("/workforce/workers/")
@@ -88,7 +90,7 @@ def test_a_community_worker_enrols_a_colleague_and_the_district_sees_it(new_page
     phone = signed_in(new_page, world.logins["street_officer:own"], PHONE)
     phone.goto("/workforce/workers/")
     shot(phone, "roster-phone")
-    phone.locator("#workers a", has_text="陈静").click()
+    submit(phone, phone.locator("#workers a", has_text="陈静"))
     shot(phone, "worker-phone")
     assert "试用期" in phone.content()
 
@@ -99,12 +101,11 @@ def test_the_district_enters_the_average_wage_and_sees_who_is_below_the_floor(ne
     page.goto("/workforce/pay/")
     assert page.locator("#below-count").inner_text() == "0"
     form = page.locator("form", has=page.get_by_role("button", name="录入"))
-    year = datetime.date.today().year - 1
+    year = clock.today().year - 1  # Beijing's year, as the page's (not the UTC date's)
     form.get_by_label("年度").fill(str(year))
     form.get_by_label("城市非私营单位在岗职工年平均工资（元）").fill("160000")
     form.get_by_label("数据来源").fill("市统计局统计公报")
-    form.get_by_role("button", name="录入").click()
-    page.wait_for_load_state()
+    submit(page, form.get_by_role("button", name="录入"))
     assert "保底线已按新数重新计算" in page.content()
     assert page.locator("#below-count").inner_text() == "1"
     table = page.locator("#below")
@@ -112,7 +113,7 @@ def test_the_district_enters_the_average_wage_and_sees_who_is_below_the_floor(ne
     shot(page, "pay-desk")
     page.get_by_label("查看用途").fill("核对保底工资")
     page.get_by_role("button", name="查看金额").click()
-    assert "••••" not in page.locator("#below").inner_text()
+    expect(page.locator("#below")).not_to_contain_text("••••")
     phone = signed_in(new_page, world.logins["community_worker:own"], PHONE)
     phone.goto("/workforce/me/")
     assert "低于保底线" in phone.locator("#my-pay").inner_text()

@@ -7,12 +7,13 @@ and reads the results only after stating a purpose."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from core import clock
 from core import services as core_services
 from core.models import Role
 from core.testing import PASSWORD, build_small_district
-from tests.browser.conftest import PHONE, screenshots, signed_in
+from tests.browser.conftest import PHONE, screenshots, signed_in, submit
 from training import services as training
 from training.models import ContentArea
 from workforce import services
@@ -104,8 +105,7 @@ def test_surge_work_recorded_on_a_phone_approved_by_the_street_seen_by_the_distr
     form.get_by_label("开始日期").fill(today.isoformat())
     form.get_by_label("结束日期").fill(today.isoformat())
     form.get_by_label("工作时长（小时）").first.fill("7.5")
-    form.get_by_role("button", name="登记").click()
-    page.wait_for_load_state()
+    submit(page, form.get_by_role("button", name="登记"))
     assert "须写明区级指令" in page.locator("#record").inner_text()
     shot(page, "surge-refused-phone")
     form = page.locator("#record form[method=post]")
@@ -121,8 +121,7 @@ def test_surge_work_recorded_on_a_phone_approved_by_the_street_seen_by_the_distr
     street.goto(task_url)
     street.locator("#approve").get_by_label("审核意见").fill("经核实属实")
     street.get_by_role("button", name="审核通过").click()
-    street.wait_for_load_state()
-    assert street.locator("#state").inner_text() == "已审核"
+    expect(street.locator("#state")).to_have_text("已审核")
     assert street.locator("#subsidy").inner_text() == "225.00"  # 7.5 h × 30 元
     shot(street, "surge-approved-desk")
     district = signed_in(new_page, world.logins["coordinator:own"], DESK)
@@ -139,19 +138,16 @@ def test_the_street_records_an_assessment_and_reads_results_with_a_purpose(new_p
     assert page.locator("#quota").inner_text() == "1"
     form = page.locator("form", has=page.get_by_role("button", name="评定"))
     form.locator(f"select[name=result_{world.worker.pk}]").select_option("excellent")
-    form.get_by_role("button", name="评定").click()
-    page.wait_for_load_state()
+    submit(page, form.get_by_role("button", name="评定"))
     assert "须为每一名在岗社区工作者评定结果" in page.content() and "陈静" in page.content()
     form = page.locator("form", has=page.get_by_role("button", name="评定"))
     form.locator(f"select[name=result_{world.colleague.pk}]").select_option("competent")
     form.locator(f"input[name=review_{world.worker.pk}]").fill("91")
-    form.get_by_role("button", name="评定").click()
-    page.wait_for_load_state()
+    submit(page, form.get_by_role("button", name="评定"))
     assert "已评定年度考核结果" in page.content()
     assert "优秀" not in page.locator("#results").inner_text()
     shot(page, "assessment-masked-desk")
     page.get_by_label("查看用途").fill("核对绩效工资")
     page.get_by_role("button", name="查看结果").click()
-    page.wait_for_load_state()
-    assert "优秀" in page.locator("#results").inner_text()
+    expect(page.locator("#results")).to_contain_text("优秀")
     shot(page, "assessment-desk")

@@ -6,7 +6,7 @@ import pytest
 from admission import services as admission
 from admission.tests.conftest import application, decide
 from core.testing import build_small_district
-from tests.browser.conftest import PHONE, signed_in
+from tests.browser.conftest import PHONE, signed_in, submit
 from workload import services
 from workload.models import TimeLog
 
@@ -34,8 +34,7 @@ def log_time(page, category, minutes, note):
     page.check(f"input[name=category][value={category}]")
     page.fill("#id_minutes", str(minutes))
     page.fill("#id_note", note)
-    page.click("#log button.primary")
-    page.wait_for_url("**/workload/time/")
+    submit(page, "#log button.primary")  # (answered at workload/time/, where it was)
 
 
 def test_worker_logs_time_and_the_burden_page_shows_the_shares(new_page, district):
