@@ -1,11 +1,15 @@
-"""The demo district's training: the example rule and the seed's four content areas; a needs
-survey a few workers answered; this year's induction plan and periodic plan with a course in each
-area and format, held earlier in the year; every worker enrolled on some, attendance recorded for
-those held and certificates for most who passed. Written through the services; deterministic."""
+"""The demo district's training, dated back from the day the demo is built (so the district's one
+page compares two years of 学时 on whatever day that is): the example rule and the seed's four
+content areas; a needs survey a few workers answered; each year's periodic plan, with three
+courses between about twenty-one and thirteen months ago and five, one of each format, in the
+last ten months (training stepped up), and an induction course for workers who started in the
+last two years; the workers then in service enrolled on some, attendance recorded on the day of
+each course and certificates for most who passed. Written through the services; deterministic."""
 
 import datetime
 import random
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -13,13 +17,21 @@ from training import services
 from training.models import ContentArea, Format
 from workforce.models import Worker
 
-COURSES = [  # (title, area index, format, hours, share of the year elapsed)
-    ("Excel报表与共享数据填报", 0, Format.CLASSROOM, 8, 0.15),
-    ("居民情绪疏导与危机识别", 1, Format.SHARING, 6, 0.3),
-    ("《居民委员会组织法》与基层依法办事", 2, Format.CLASSROOM, 12, 0.45),
-    ("入户走访沟通技能比拼", 3, Format.CONTEST, 16, 0.6),
-    ("先进社区参观学习", 3, Format.VISIT, 24, 0.75),
+COURSES = [  # (title, area index, format, hours, days before the demo is built)
+    ("智能手机与政务服务平台操作", 0, Format.CLASSROOM, 6, 640),
+    ("矛盾纠纷调解实务", 3, Format.SHARING, 8, 540),
+    ("社区工作者职业道德与廉洁自律", 2, Format.CLASSROOM, 8, 420),
+    ("Excel报表与共享数据填报", 0, Format.CLASSROOM, 8, 300),
+    ("居民情绪疏导与危机识别", 1, Format.SHARING, 6, 240),
+    ("《居民委员会组织法》与基层依法办事", 2, Format.CLASSROOM, 12, 170),
+    ("入户走访沟通技能比拼", 3, Format.CONTEST, 16, 100),
+    ("先进社区参观学习", 3, Format.VISIT, 24, 40),
 ]
+INDUCTION = ("岗前培训：社区工作基本规范", 2, Format.CLASSROOM, 24, 200)
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def build(*, district, builder, seed, out):
@@ -36,43 +48,60 @@ def build(*, district, builder, seed, out):
         if w.person.account_id is None:
             services.survey_answer(actor=builder, survey=survey, worker=w,
                                    areas=rng.sample(areas, rng.randint(1, 3)))  # fmt: skip
-    periodic = services.plan_create(actor=builder, place=district, kind="periodic", year=year,
-                                    title=f"{year}年度社区工作者在岗轮训")  # fmt: skip
-    induction = services.plan_create(actor=builder, place=district, kind="induction", year=year,
-                                     title=f"{year}年度新入职社区工作者岗前培训")  # fmt: skip
-    start = datetime.date(year, 1, 1)
-    elapsed = (today - start).days
-    courses = []
-    for title, area, fmt, hours, share in COURSES:
-        courses.append(services.course_create(
-            actor=builder, plan=periodic, title=title, area=areas[area], format=fmt,
-            held_on=start + datetime.timedelta(days=int(elapsed * share)), hours=hours,
-            venue="区社区工作者培训中心", capacity=max(len(workers), 1),
-        ))  # fmt: skip
-    new = [w for w in workers if w.service_start.year >= year - 1]
-    if new:
-        courses.append(services.course_create(
-            actor=builder, plan=induction, title="岗前培训：社区工作基本规范", area=areas[2],
-            format=Format.CLASSROOM, held_on=start + datetime.timedelta(days=elapsed // 2),
-            hours=24, venue="区委党校", capacity=max(len(new), 1),
-        ))  # fmt: skip
-    records = _records(builder, workers, new, courses, rng)
-    out(_("培训：%(c)d门课程，%(r)d条出勤记录") % {"c": len(courses), "r": records})
+    plans, certified, courses, records = {}, set(), 0, 0
+    started = today - datetime.timedelta(days=730)
+    new = [w for w in workers if w.service_start >= started]
+    for row in [*COURSES, *([INDUCTION] if new else [])]:
+        induction = row is INDUCTION
+        course = _course(builder, district, plans, areas, row, induction, len(workers))
+        courses += 1
+        attending = [
+            w for w in (new if induction else workers) if w.service_start <= course.held_on
+        ]
+        records += _records(builder, course, attending, induction, certified, rng)
+    out(_("培训：%(c)d门课程，%(r)d条出勤记录") % {"c": courses, "r": records})
 
 
-def _records(builder, workers, new, courses, rng) -> int:
-    recorded = 0
-    induction = courses[len(COURSES) :]
-    for w in workers:
-        chosen = [c for c in courses[: len(COURSES)] if w.person.account_id or rng.random() < 0.6]
-        chosen += induction if w in new else []
-        for k, course in enumerate(chosen):
-            services.enrol(actor=builder, course=course, worker=w)
+def _course(builder, district, plans, areas, row, induction, capacity):
+    """The course of ``row``, in its year's plan (made a month before its first course)."""
+    title, area, fmt, hours, days_ago = row
+    held_on = clock.today() - datetime.timedelta(days=days_ago)
+    with clock.moment(_at(held_on - datetime.timedelta(days=30))):
+        key = (held_on.year, induction)
+        if key not in plans:
+            kind, name = (
+                ("induction", "新入职社区工作者岗前培训")
+                if induction
+                else ("periodic", "社区工作者在岗轮训")
+            )
+            plans[key] = services.plan_create(actor=builder, place=district, kind=kind,
+                                              year=held_on.year, title=f"{held_on.year}年度{name}")  # fmt: skip
+        return services.course_create(
+            actor=builder, plan=plans[key], title=title, area=areas[area], format=fmt,
+            held_on=held_on, hours=hours, venue="区委党校" if induction else "区社区工作者培训中心",
+            capacity=max(capacity, 1),
+        )  # fmt: skip
+
+
+def _records(builder, course, workers, induction, certified, rng) -> int:
+    """Enrolments two weeks before the course, attendance on its day, certificates three days
+    after: every worker with a login and most others enrol; a few of those do not come."""
+    enrolled = []
+    with clock.moment(_at(course.held_on - datetime.timedelta(days=14))):
+        for w in workers:
+            if induction or w.person.account_id or rng.random() < 0.6:
+                services.enrol(actor=builder, course=course, worker=w)
+                enrolled.append(w)
+    attended = []
+    with clock.moment(_at(course.held_on, 17)):
+        for w in enrolled:
             if rng.random() < 0.1 and not w.person.account_id:
                 continue  # enrolled, did not come
             passed = w.person.account_id is not None or rng.random() < 0.95
-            attendance = services.attendance_record(actor=builder, course=course, worker=w, passed=passed)  # fmt: skip
-            recorded += 1
-            if passed and (k == 0 or rng.random() < 0.5):
+            attended.append(services.attendance_record(actor=builder, course=course, worker=w, passed=passed))  # fmt: skip
+    with clock.moment(_at(course.held_on + datetime.timedelta(days=3))):
+        for attendance in attended:
+            if attendance.passed and (attendance.worker_id not in certified or rng.random() < 0.5):
                 services.certificate_issue(actor=builder, attendance=attendance)
-    return recorded
+                certified.add(attendance.worker_id)
+    return len(attended)
