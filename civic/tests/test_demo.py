@@ -71,11 +71,11 @@ def test_the_demo_builds_two_years_of_reviewed_calls_and_an_open_one():
 
     first, second = last.applications.order_by("submitted_at")
     assert (first.status, second.status) == ("awarded", "awarded")
-    assert first.grant.amount_fen + second.grant.amount_fen == 4_800_000
+    assert (first.grant.amount_fen, second.grant.amount_fen) == (3_800_000, 1_200_000)
     assert _statuses(first) == [Milestone.Status.ACCEPTED, Milestone.Status.PLANNED]
     assert _statuses(second) == [Milestone.Status.REPORTED, Milestone.Status.PLANNED]
     assert not last.seats.filter(conflicts__isnull=False).exists()
-    paid = 3_600_000 + 1_500_000
+    paid = 3_600_000 + 1_900_000
     assert services.balance(fund) == 20_000_000 + 3 * 10_000_000 - paid
 
     assert current.applications.count() == 1 and current.closes_on > clock.today()
@@ -109,7 +109,7 @@ def test_the_district_page_shows_grants_in_both_periods_on_any_day(moment):
     assert grants.current > 0 and grants.previous > 0
     assert (grants.current, grants.previous) == (2, 1)
     assert yuan.current > yuan.previous > 0  # a little more than the year before
-    assert (yuan.current, yuan.previous) == (48_000.0, 36_000.0)
+    assert (yuan.current, yuan.previous) == (50_000.0, 36_000.0)
     for figure, value in (("civic_grants", grants), ("civic_grant_yuan", yuan)):
         assert figures.Result(shown[figure], "", value).direction == "better"
     assert max(moments) < now and max(days) <= now.date()
