@@ -8,7 +8,9 @@ member (the builder where the demo has none), through the services at back-dated
 (``clock.moment``, relative to the day the demo is built): most within their due days, about one
 in twelve late, and a few communities that stopped publishing one board for its last periods
 (and last month's finance board waits wherever a payment still waits for the street office).
-So the street office's overdue list and the district page's 居务公开按时公开率 have both kinds to
+The communities with books also paid small sums each month before (receipts attached, approved
+by their street officer, within budgets set for those years), so their finance boards show
+them. So the street office's overdue list and the district page's 居务公开按时公开率 have both kinds to
 show, and the newest boards that are not yet due may wait for review."""
 
 import datetime
@@ -78,6 +80,11 @@ def build(*, district, builder, seed, out):
 HISTORY_MONTHS = 26  # the district page's 24 months back to the quarter due in the first
 LATE = 0.08  # the share of periods published after their due day
 STOPPED_EVERY = 5  # one community in five has stopped publishing one of its boards
+PAYING = 4  # the communities with books (above) pay small sums every month
+MONTHLY = [  # category, payee, purpose, yuan from, to (well within the year's budget)
+    ("office", "惠民文具店", "打印纸、墨盒等办公用品", 300, 1000),
+    ("activity", "社区老年活动中心", "居民文体活动场地与茶水", 300, 800),
+]
 PARTY_NOTES = [
     "本季度召开党员大会1次、支部委员会3次，开展主题党日活动3次；党费收缴按时足额。",
     "本季度组织党员志愿服务4次；发展预备党员1名，转正1名；党员民主评议按期完成。",
@@ -91,14 +98,15 @@ def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
     return timezone.make_aware(at)
 
 
-def _actors(district, builder) -> dict[int, tuple]:
-    """Each community's first worker (who prepares its boards) and first 居务监督委员会 member
-    (who publishes them; the builder where the demo has none)."""
+def _actors(district) -> dict[tuple, object]:
+    """(place id, role) -> the first holder: each community's worker (who prepares its boards
+    and records its payments) and 居务监督委员会 member (who publishes its boards), each street's
+    officer (who approves the payments)."""
     found: dict[tuple, object] = {}
     for a in (
         RoleAssignment.objects.active()
-        .filter(role__in=[Role.COMMUNITY_WORKER, Role.SUPERVISION_MEMBER],
-                place__district=district, place__level=PlaceLevel.COMMUNITY)
+        .filter(role__in=[Role.COMMUNITY_WORKER, Role.SUPERVISION_MEMBER, Role.STREET_OFFICER],
+                place__district=district)
         .select_related("user").order_by("user_id")
     ):  # fmt: skip
         found.setdefault((a.place_id, a.role), a.user)
@@ -122,6 +130,21 @@ def _days(end, rule, late: bool, rng: random.Random) -> tuple[datetime.date, dat
     else:
         prepared = end + datetime.timedelta(days=rng.randint(1, max(1, rule.due_days - 3)))
     return prepared, prepared + datetime.timedelta(days=rng.randint(0, 2))
+
+
+def _paid(worker, officer, community, start: datetime.date, rng: random.Random) -> None:
+    """A month's small payments, recorded with their receipts by the worker and approved by the
+    street officer in the month (so the month's finance board has something to show)."""
+    for category, payee, purpose, low, high in MONTHLY:
+        spent_on = start + datetime.timedelta(days=rng.randint(2, 20))
+        with clock.moment(_at(spent_on, rng)):
+            spending = services.spending_record(
+                actor=worker, community=community, category=category, payee=payee,
+                purpose=purpose, amount_fen=rng.randint(low, high) * 100, spent_on=spent_on,
+                receipt=_receipt(rng),
+            )  # fmt: skip
+        with clock.moment(_at(spent_on + datetime.timedelta(days=1), rng)):
+            services.spending_approve(actor=officer, spending=spending)
 
 
 def _one(worker, reviewer, community, board, start, days, rng) -> str:
@@ -156,8 +179,26 @@ def _board(community, n, board, ctx) -> dict[str, int]:
         days = _days(end, rule, late, rng)
         if k >= stop or waits or days[0] >= ctx["today"]:
             break  # a board never skips a period: the later ones wait too
+        if board == Board.FINANCE and community.pk in ctx["paying"]:
+            _paid(worker, ctx["paying"][community.pk], community, start, rng)
         made[_one(worker, reviewer, community, board, start, days, rng)] += 1
     return made
+
+
+def _paying(communities, actors: dict, first: datetime.date) -> dict:
+    """The first communities with a worker and a street officer: the officer of each, who sets
+    the years' budgets before this one (this year's are set above) and approves its payments."""
+    found = {}
+    for community in communities[:PAYING]:
+        officer = actors.get((community.parent_id, Role.STREET_OFFICER))
+        if officer is None or (community.pk, Role.COMMUNITY_WORKER) not in actors:
+            continue
+        found[community.pk] = officer
+        for year in range(first.year, clock.today().year):
+            for category, amount in BUDGETS.items():
+                services.budget_set(actor=officer, community=community, year=year,
+                                    category=category, amount_fen=amount)  # fmt: skip
+    return found
 
 
 def boards(*, district, builder, seed) -> dict[str, int]:
@@ -171,16 +212,19 @@ def boards(*, district, builder, seed) -> dict[str, int]:
         district=district, status=Spending.Status.PENDING
     ).values_list("community_id", "spent_on"):
         pending.setdefault(community_id, []).append(day)
+    communities = list(
+        Place.objects.filter(district=district, level=PlaceLevel.COMMUNITY, is_active=True)
+        .order_by("code")
+    )  # fmt: skip
+    actors = _actors(district)
     ctx = {
-        "today": today, "builder": builder, "pending": pending,
-        "rng": random.Random(f"boards:{seed}"), "actors": _actors(district, builder),
+        "today": today, "builder": builder, "pending": pending, "actors": actors,
+        "rng": random.Random(f"boards:{seed}"),
+        "paying": _paying(communities, actors, first),
         "periods": {b: list(board_periods(rules, district.pk, b, first, today))
                     for b in Board.values},
     }  # fmt: skip
     made = {"published": 0, "waiting": 0}
-    communities = Place.objects.filter(
-        district=district, level=PlaceLevel.COMMUNITY, is_active=True
-    ).order_by("code")
     for n, community in enumerate(communities):
         for board in Board.values:
             for kind, count in _board(community, n, board, ctx).items():

@@ -74,6 +74,7 @@ def _days_ahead():
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["5th", "28th", "january"])
 def test_demo_boards_mostly_on_time_some_late_some_missing(d, which):
     day = _days_ahead()[which]
+    officer = d.users["street_officer:own"]
     at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
     with time_machine.travel(at, tick=False):
         now = timezone.now()
@@ -98,5 +99,15 @@ def test_demo_boards_mostly_on_time_some_late_some_missing(d, which):
     own = rows.filter(community=d.communities[0], status="published")
     assert set(own.values_list("prepared_by", flat=True)) == {d.users["community_worker:own"].pk}
     assert set(own.values_list("reviewed_by", flat=True)) == {d.users["supervision_member:own"].pk}
-    # A board never skips a period (the services refuse a gap), so the missing are the last ones.
     assert not rows.filter(status__in=["draft", "returned"]).exists()
+    # The first community's finance boards show its monthly payments, approved by the street
+    # officer; the street office's anomalies are still only the demo's waiting payments.
+    boards = own.filter(board="finance")
+    assert boards and all(b.content["spending_total_fen"] > 0 for b in boards)
+    paid = Spending.objects.filter(community=d.communities[0], status="approved")
+    assert paid.count() == 2 * boards.count()
+    assert {a.approver_id for s in paid for a in s.approvals.all()} == {officer.pk}
+    assert not paid.filter(receipt="").exists()
+    years = set(Spending.objects.values_list("spent_on__year", flat=True))
+    flagged = [a for y in years for a in selectors.anomalies(officer, [d.communities[0].pk], y)]
+    assert flagged and {a.spending.status for a in flagged} == {"pending"}
