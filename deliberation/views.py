@@ -232,8 +232,15 @@ def public_meeting(request, pk):
     minutes, attendance and decisions too."""
     meeting = get_object_or_404(selectors.announced_meetings(), pk=pk)
     published = meeting.state == Meeting.State.PUBLISHED
+    # The sign-up link only for those whose deliberation pages hold this meeting (its
+    # residents, its workers): an administrator signed in would follow it to a 404.
+    opens = (
+        request.user.is_authenticated
+        and selectors.meetings_visible_to(request.user).filter(pk=meeting.pk).exists()
+    )
     return render(request, "deliberation/public_meeting.html", {
         "meeting": meeting, "agenda": meeting.agenda.all(), "published": published,
+        "opens": opens,
         "decisions": meeting.decisions.all() if published else (),
         "present": services.attendance(meeting) if published else None,
     })  # fmt: skip

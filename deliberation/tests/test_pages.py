@@ -41,6 +41,26 @@ def test_roles_see_their_own_community_only(client, world):
     assert "召集会议" in page and "居民1" in page  # the representatives, by name, for staff
 
 
+def test_the_public_notice_offers_sign_up_only_where_the_meeting_page_opens(client, world):
+    """A signed-in reader whose deliberation pages do not hold the meeting (another
+    community's resident, a department officer) gets no 去报名 link: it would lead to a 404."""
+    d, other = world
+    worker = d.users[f"{Role.COMMUNITY_WORKER}:own"]
+    meeting = noticed_meeting(actor=worker, community=d.communities[0])
+    notice = f"/deliberation/public/meetings/{meeting.pk}/"
+    link = f'href="/deliberation/meetings/{meeting.pk}/"'
+    for user, offered in [(d.users["r1"], True), (worker, True), (other.users["r1"], False),
+                          (d.users[f"{Role.DEPARTMENT_OFFICER}:own"], False)]:  # fmt: skip
+        client.force_login(user)
+        page = client.get(notice).content.decode()
+        assert (link in page) is offered, user
+        if offered:
+            assert client.get(f"/deliberation/meetings/{meeting.pk}/").status_code == 200
+    client.logout()
+    page = client.get(notice).content.decode()
+    assert "登录报名" in page and f"next=/deliberation/meetings/{meeting.pk}/" in page
+
+
 def test_a_resident_signs_up_and_supports_on_the_page_once(client, world):
     d, _other = world
     worker = d.users[f"{Role.COMMUNITY_WORKER}:own"]
