@@ -3,7 +3,10 @@ the page sends it equals the table beside it, and the charts are drawn still, at
 (ECharts' entry animation left a chart caught mid-way at 7 % for rows the table says are 100 %,
 and its lines over two of five weeks)."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.utils import timezone
 
 from core.tests.page_charts import categories, chart_options, number, series_by_name, table_rows
@@ -16,8 +19,23 @@ from services.tests.test_metrics import _busy_history
 pytestmark = pytest.mark.django_db
 
 
+# Monday 30 November 2026 to Sunday 6 December, 10:00 and 00:30 Beijing: the five weeks of the
+# history below must show on every day of the week (on a Sunday, 27 days back was still the
+# fourth week, and the test failed on Sundays).
+DAYS = [
+    datetime.datetime(2026, 11, 30, 2, 0, tzinfo=datetime.UTC) + datetime.timedelta(days=n)
+    for n in range(7)
+] + [datetime.datetime(2026, 12, 5, 16, 30, tzinfo=datetime.UTC)]
+
+
+@pytest.fixture(params=DAYS, ids=lambda day: day.strftime("%a%H%M"))
+def on_each_day(request):
+    with time_machine.travel(request.param, tick=False):
+        yield request.param
+
+
 @pytest.fixture
-def weeks_of_history(world):
+def weeks_of_history(on_each_day, world):
     """Requests over five weeks, in every state; one week with nothing rated or answered."""
     _busy_history(world)
     done = to_state(world, "closed")
@@ -26,7 +44,7 @@ def weeks_of_history(world):
     pks = ServiceRequest.objects.filter(district_id=world.d.district.pk).values_list(
         "pk", flat=True
     )
-    for offset, pk in zip((0, 3, 8, 9, 15, 16, 22, 23, 27, 1, 2), pks, strict=False):
+    for offset, pk in zip((0, 3, 8, 9, 15, 16, 22, 23, 28, 1, 2), pks, strict=False):
         ServiceRequest.objects.filter(pk=pk).update(
             created_at=timezone.now() - timezone.timedelta(days=offset, hours=1)
         )
