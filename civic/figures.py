@@ -2,7 +2,7 @@
 (dashboard.figures rows ``civic_grants``, how many, and ``civic_grant_yuan``, how much), both from
 one query over the grants awarded in the two periods."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,17 +16,17 @@ def _grants(scope: Scope) -> dict:
     organisations funded in the current period."""
 
     def compute():
-        sums = {}
-        for side in ("current", "previous"):
-            first, end = scope.moments(getattr(scope, side))
-            within = Q(awarded_at__gte=first, awarded_at__lt=end)
-            sums[f"n_{side}"] = Count("id", filter=within)
-            sums[f"fen_{side}"] = Sum("amount_fen", filter=within)
-            if side == "current":
-                sums["orgs"] = Count("application__organisation", filter=within, distinct=True)
+        now = scope.within("awarded_at", scope.current)
+        before = scope.within("awarded_at", scope.previous)
         return Grant.objects.filter(
             application__organisation__community_id__in=scope.community_ids
-        ).aggregate(**sums)
+        ).aggregate(
+            n_current=Count("id", filter=now),
+            n_previous=Count("id", filter=before),
+            fen_current=Sum("amount_fen", filter=now),
+            fen_previous=Sum("amount_fen", filter=before),
+            orgs=Count("application__organisation", filter=now, distinct=True),
+        )
 
     return scope.once("civic_grants", compute)
 

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +64,12 @@ class Scope:
         return tuple(
             timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) for day in period
         )
+
+    def within(self, field: str, period, *, days: bool = False) -> Q:
+        """Rows whose ``field`` falls in ``period`` (``self.current`` or ``self.previous``): a
+        moment against the days' local midnights, a date field (``days=True``) against the days."""
+        first, end = period if days else self.moments(period)
+        return Q(**{f"{field}__gte": first, f"{field}__lt": end})
 
     def once(self, key: str, compute: Callable):
         if key not in self.memo:

@@ -17,17 +17,15 @@ S = Decision.Status
 
 
 def _counts(scope: Scope) -> dict:
-    sums = {}
-    for side in ("current", "previous"):
-        first, end = scope.moments(getattr(scope, side))
-        within = Q(published_at__gte=first, published_at__lt=end)
-        sums[side] = Count("id", filter=within)
-        if side == "current":
-            sums["rejected"] = Count("id", filter=within & Q(status=S.REJECTED))
-            sums["done"] = Count("id", filter=within & Q(status=S.DONE))
+    now = scope.within("published_at", scope.current)
     return Decision.objects.filter(
         community_id__in=scope.community_ids, published_at__isnull=False
-    ).aggregate(**sums)
+    ).aggregate(
+        current=Count("id", filter=now),
+        previous=Count("id", filter=scope.within("published_at", scope.previous)),
+        rejected=Count("id", filter=now & Q(status=S.REJECTED)),
+        done=Count("id", filter=now & Q(status=S.DONE)),
+    )
 
 
 def decisions(scope: Scope) -> Value:

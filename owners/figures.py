@@ -16,17 +16,15 @@ from owners.models import Decision
 
 
 def _counts(scope: Scope) -> dict:
-    sums = {}
-    for side in ("current", "previous"):
-        first, end = scope.moments(getattr(scope, side))
-        within = Q(closed_at__gte=first, closed_at__lt=end)
-        sums[side] = Count("id", filter=within)
-        if side == "current":
-            sums["passed"] = Count("id", filter=within & Q(tally__result__passed=True))
-            sums["published"] = Count("id", filter=within & Q(state=Decision.State.PUBLISHED))
+    now = scope.within("closed_at", scope.current)
     return Decision.objects.filter(
         community_id__in=scope.community_ids, kind=Decision.Kind.VOTE, closed_at__isnull=False
-    ).aggregate(**sums)
+    ).aggregate(
+        current=Count("id", filter=now),
+        previous=Count("id", filter=scope.within("closed_at", scope.previous)),
+        passed=Count("id", filter=now & Q(tally__result__passed=True)),
+        published=Count("id", filter=now & Q(state=Decision.State.PUBLISHED)),
+    )
 
 
 def votes(scope: Scope) -> Value:

@@ -7,7 +7,7 @@ or not its assessment was passed (the hours owed are reckoned the same way:
 training.selectors.hours_by_worker).
 """
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,15 +16,15 @@ from training.models import Attendance
 
 
 def _sums(scope: Scope) -> dict:
-    sums = {}
-    for side in ("current", "previous"):
-        first, end = getattr(scope, side)
-        within = Q(enrolment__course__held_on__gte=first, enrolment__course__held_on__lt=end)
-        sums[f"hours_{side}"] = Sum("hours", filter=within)
-        sums[f"n_{side}"] = Count("id", filter=within)
-        if side == "current":
-            sums["workers"] = Count("worker_id", filter=within, distinct=True)
-    return Attendance.objects.filter(community_id__in=scope.community_ids).aggregate(**sums)
+    held = "enrolment__course__held_on"
+    now = scope.within(held, scope.current, days=True)
+    before = scope.within(held, scope.previous, days=True)
+    return Attendance.objects.filter(community_id__in=scope.community_ids).aggregate(
+        hours_current=Sum("hours", filter=now),
+        hours_previous=Sum("hours", filter=before),
+        n_current=Count("id", filter=now),
+        workers=Count("worker_id", filter=now, distinct=True),
+    )
 
 
 def hours(scope: Scope) -> Value:
